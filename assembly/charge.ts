@@ -1,0 +1,253 @@
+// The memcg charge path (mm/memcontrol.c): try_charge_memcg, charge_memcg/commit_charge,
+// and the batched uncharge (uncharge_folio/uncharge_batch).
+
+import { EINVAL, ENOENT, ENOMEM, ENOSPC } from "./errno";
+import {
+  folio_alloc, folio_free, folio_memcg, folio_memcg_data, folio_nid, folio_order, folio_kind,
+  folio_set_data, folio_set_memcg, folio_valid, max_folios, FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER,
+} from "./folio";
+import {
+  __GFP_HIGH, __GFP_NOFAIL, __GFP_NORETRY, __GFP_RETRY_MAYFAIL, gfpflags_allow_blocking,
+} from "./gfp";
+import { table_alloc } from "./layout";
+import {
+  MEMCG_MAX, NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, NR_PAGE_EVENTS, PGPGIN, PGPGOUT,
+  counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
+  memcg_online, memcg_stat_mod, memcg_vm_event_add, memory_counter, memsw_account, parent_mem_cgroup,
+  swap_counter,
+} from "./memcg";
+import { mem_cgroup_oom, PAGE_ALLOC_COSTLY_ORDER } from "./oom";
+import {
+  PCF_HIGH, page_counter_charge, page_counter_try_charge, page_counter_uncharge, pc_field, pc_usage,
+} from "./page_counter";
+import { try_to_free_mem_cgroup_pages } from "./reclaim";
+import { sim_inc, SIM_CHARGES, SIM_CHARGE_FAILS, SIM_FORCED, SIM_UNCHARGE_BATCHES } from "./simstat";
+import {
+  charge_batch, consume_stock, drain_all_stock, memcg_uncharge, refill_stock, run_pending_drain, stock_enabled,
+} from "./stock";
+import { cpu_to_node, nr_cpus, nr_nodes } from "./topology";
+
+export const MAX_RECLAIM_RETRIES: i32 = 16;
+
+let atomicForceNoEvent: bool = false;
+let overHigh: usize = 0; // i64[cpus]: current->memcg_nr_pages_over_high, one task per CPU
+
+export function charge_init(atomicNoEvent: bool): bool {
+  atomicForceNoEvent = atomicNoEvent;
+  overHigh = table_alloc(<usize>nr_cpus * 8);
+  return overHigh != 0;
+}
+
+export function over_high_pages(cpu: i32): i64 {
+  return load<i64>(overHigh + (<usize>cpu << 3));
+}
+
+/** try_charge_memcg: charge nr pages to m from cpu; 0 or -ENOMEM. */
+export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
+  if (mem_cgroup_is_root(m)) return 0; // try_charge: the root memcg is not charged
+  sim_inc(SIM_CHARGES, 1);
+  let batch = stock_enabled ? max(charge_batch, nr) : nr;
+  let retries = MAX_RECLAIM_RETRIES;
+  let drained = false;
+  let raisedMax = false;
+  let over = m;
+  const n = <i64>nr;
+  while (true) {
+    // retry:
+    if (stock_enabled && consume_stock(m, cpu, nr)) return 0;
+    let fail = -1;
+    let maySwap = true;
+    if (memsw_account) {
+      fail = page_counter_try_charge(swap_counter(m), batch);
+      if (fail >= 0) maySwap = false; // memsw limit: reclaim may not swap
+    }
+    if (fail < 0) {
+      fail = page_counter_try_charge(memory_counter(m), batch);
+      if (fail < 0) break; // goto done_restock
+      if (memsw_account) page_counter_uncharge(swap_counter(m), batch);
+    }
+    over = counter_memcg(fail);
+    // try_charge_memcg: never reclaim for the optional batch, retry with nr_pages first.
+    if (batch > nr) {
+      batch = nr;
+      continue;
+    }
+    // try_charge_memcg (<= 6.2): __GFP_ATOMIC went over the limit without a MAX event.
+    if (atomicForceNoEvent && (gfp & __GFP_HIGH) != 0) return force_charge(m, over, nr, true);
+    if (!gfpflags_allow_blocking(gfp)) return nomem(m, over, nr, gfp, raisedMax);
+    memcg_memory_event(over, MEMCG_MAX);
+    raisedMax = true;
+    const reclaimed = try_to_free_mem_cgroup_pages(over, n, gfp, maySwap);
+    if (mem_cgroup_margin(over) >= n) continue;
+    if (!drained) {
+      drain_all_stock(over, cpu); // try_charge_memcg: drain once, then retry
+      drained = true;
+      continue;
+    }
+    if ((gfp & __GFP_NORETRY) != 0) return nomem(m, over, nr, gfp, raisedMax);
+    // try_charge_memcg: reclaim progress is worth another pass, but only for small orders.
+    if (reclaimed > 0 && nr <= 1 << PAGE_ALLOC_COSTLY_ORDER) continue;
+    if (retries-- > 0) continue;
+    if ((gfp & __GFP_RETRY_MAYFAIL) != 0) return nomem(m, over, nr, gfp, raisedMax);
+    // try_charge_memcg: as long as the OOM killer makes progress, retry with fresh retries.
+    // (Its "passed_oom and the task is dying" exit needs tasks: issue #4.)
+    if (mem_cgroup_oom(over, gfp, 31 - clz(nr))) {
+      retries = MAX_RECLAIM_RETRIES;
+      continue;
+    }
+    return nomem(m, over, nr, gfp, raisedMax);
+  }
+  // done_restock:
+  if (batch > nr) refill_stock(m, cpu, batch - nr);
+  // try_charge_memcg: note memory.high overage for the return-to-user handler.
+  for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
+    const c = memory_counter(x);
+    if (pc_usage(c) > pc_field(c, PCF_HIGH)) {
+      const p = overHigh + (<usize>cpu << 3);
+      store<i64>(p, load<i64>(p) + batch);
+      break;
+    }
+  }
+  // mem_cgroup_handle_over_high (reclaim and throttling): issue #4.
+  return 0;
+}
+
+// try_charge_memcg nomem: only __GFP_NOFAIL and __GFP_HIGH charges go over the limit.
+function nomem(m: i32, over: i32, nr: i32, gfp: i32, raisedMax: bool): i32 {
+  if ((gfp & (__GFP_NOFAIL | __GFP_HIGH)) == 0) {
+    sim_inc(SIM_CHARGE_FAILS, 1);
+    return -ENOMEM;
+  }
+  return force_charge(m, over, nr, raisedMax);
+}
+
+// try_charge_memcg force: charge without limits, with a MAX event if none was raised.
+function force_charge(m: i32, over: i32, nr: i32, raisedMax: bool): i32 {
+  if (!raisedMax) memcg_memory_event(over, MEMCG_MAX);
+  sim_inc(SIM_FORCED, 1);
+  page_counter_charge(memory_counter(m), nr);
+  if (memsw_account) page_counter_charge(swap_counter(m), nr);
+  return 0;
+}
+
+/**
+ * mem_cgroup_charge: charge a new folio of 2^order pages to m from cpu; node -1 = the
+ * CPU's node. Returns the folio id or -errno (nothing changed).
+ */
+export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32): i32 {
+  if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
+  if (kind != FOLIO_ANON && kind != FOLIO_FILE) return -EINVAL;
+  if (node < -1 || node >= nr_nodes) return -EINVAL;
+  if (!memcg_online(m)) return -ENOENT;
+  run_pending_drain(cpu);
+  const nid = node < 0 ? cpu_to_node(cpu) : node;
+  const nr = 1 << order;
+  const id = folio_alloc(order, kind, nid);
+  if (id < 0) return -ENOSPC; // the emulator's folio table is full
+  const ret = try_charge_memcg(m, cpu, gfp, nr);
+  if (ret < 0) {
+    folio_free(id);
+    return ret;
+  }
+  css_get(m, 1);
+  folio_set_memcg(id, m); // commit_charge
+  // The folio's page statistics (rmap / page cache insertion), counted at charge time.
+  memcg_stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_MAPPED : NR_FILE_PAGES, nr);
+  if (order == HPAGE_PMD_ORDER) memcg_stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_THPS : NR_FILE_THPS, nr);
+  // memcg1_charge_statistics: a page-in of a large folio is one event.
+  memcg_vm_event_add(m, PGPGIN, 1);
+  memcg_vm_event_add(m, NR_PAGE_EVENTS, nr);
+  return id;
+}
+
+// struct uncharge_gather
+let ugMemcg: i32 = -1;
+let ugNrMemory: i64 = 0;
+let ugPgpgout: i64 = 0;
+
+// uncharge_batch: one counter uncharge for the gathered folios of one memcg.
+function uncharge_batch(): void {
+  if (ugMemcg < 0) return;
+  if (ugNrMemory > 0) memcg_uncharge(ugMemcg, ugNrMemory);
+  memcg_vm_event_add(ugMemcg, PGPGOUT, ugPgpgout); // memcg1_uncharge_batch
+  memcg_vm_event_add(ugMemcg, NR_PAGE_EVENTS, ugNrMemory);
+  sim_inc(SIM_UNCHARGE_BATCHES, 1);
+  ugMemcg = -1;
+  ugNrMemory = 0;
+  ugPgpgout = 0;
+}
+
+// uncharge_folio: add a folio to the gather, flushing it when the memcg changes.
+function uncharge_folio(id: i32): void {
+  const m = folio_memcg(id);
+  if (ugMemcg != m) {
+    uncharge_batch();
+    ugMemcg = m;
+  }
+  const order = folio_order(id);
+  const nr = <i64>1 << order;
+  const kind = folio_kind(id);
+  const nid = folio_nid(id);
+  if (!mem_cgroup_is_root(m)) ugNrMemory += nr; // uncharge_folio: the root is not charged
+  ugPgpgout++;
+  memcg_stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_MAPPED : NR_FILE_PAGES, -nr);
+  if (order == HPAGE_PMD_ORDER) memcg_stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_THPS : NR_FILE_THPS, -nr);
+  css_put(m, 1);
+  folio_free(id); // memcg_data = 0
+}
+
+@inline function folio_charged(id: i32): bool {
+  return folio_valid(id) && folio_memcg_data(id) != 0;
+}
+
+/** __mem_cgroup_uncharge: uncharge (and free) one folio; -EINVAL if it is not charged. */
+export function mem_cgroup_uncharge(id: i32): i32 {
+  if (!folio_charged(id)) return -EINVAL;
+  uncharge_folio(id);
+  uncharge_batch();
+  return 0;
+}
+
+/**
+ * __mem_cgroup_uncharge_folios: uncharge count folios whose ids are at ptr, gathering
+ * consecutive folios of one memcg into one counter uncharge. All or nothing: -EINVAL if
+ * any is not charged or listed twice.
+ */
+export function mem_cgroup_uncharge_list(ptr: usize, count: i32): i32 {
+  if (count < 0 || count > max_folios) return -EINVAL;
+  let bad = false;
+  let i = 0;
+  for (; i < count; i++) {
+    const id = load<i32>(ptr + (<usize>i << 2));
+    if (!folio_charged(id) || folio_marked(id)) {
+      bad = true;
+      break;
+    }
+    folio_mark(id, true);
+  }
+  for (let j = 0; j < i; j++) folio_mark(load<i32>(ptr + (<usize>j << 2)), false);
+  if (bad) return -EINVAL;
+  for (let j = 0; j < count; j++) uncharge_folio(load<i32>(ptr + (<usize>j << 2)));
+  uncharge_batch();
+  return 0;
+}
+
+/** One folio of an uncharge list replayed record by record; last flushes the gather. */
+export function mem_cgroup_uncharge_gather(id: i32, last: bool): i32 {
+  if (!folio_charged(id)) {
+    if (last) uncharge_batch();
+    return -EINVAL;
+  }
+  uncharge_folio(id);
+  if (last) uncharge_batch();
+  return 0;
+}
+
+// A spare memcg_data bit marks folios already seen while validating a list.
+const MARK: u32 = 1 << 31;
+@inline function folio_marked(id: i32): bool {
+  return (folio_memcg_data(id) & MARK) != 0;
+}
+function folio_mark(id: i32, on: bool): void {
+  folio_set_data(id, on ? folio_memcg_data(id) | MARK : folio_memcg_data(id) & ~MARK);
+}

@@ -1,0 +1,7 @@
+// Kernel errno values (include/uapi/asm-generic/errno-base.h). The core returns 0 or -errno.
+export const ENOENT: i32 = 2;
+export const ENOMEM: i32 = 12;
+export const EBUSY: i32 = 16;
+export const EEXIST: i32 = 17;
+export const EINVAL: i32 = 22;
+export const ENOSPC: i32 = 28;

@@ -1,0 +1,71 @@
+// struct folio, only what the charge path touches: memcg_data, order, node, kind.
+// memcg_data = ((memcg id + 1) << 2) | MEMCG_DATA_* flags; 0 = not charged.
+
+import { table_alloc } from "./layout";
+
+export const MEMCG_DATA_OBJEXTS: u32 = 1; // bit 0: slab object extension vector (never on a user folio)
+export const MEMCG_DATA_KMEM: u32 = 2; // bit 1: kernel memory (never on a user folio)
+export const FOLIO_ANON: i32 = 0;
+export const FOLIO_FILE: i32 = 1;
+export const HPAGE_PMD_ORDER: i32 = 9;
+
+let memcgData: usize = 0; // u32[F]
+let orders: usize = 0; // i32[F]: order | kind << 8 | node << 16
+let freeStack: usize = 0; // i32[F]: ids freed, LIFO
+let nfree: i32 = 0;
+let nextFresh: i32 = 0;
+export let max_folios: i32 = 0;
+
+export function folio_table_init(n: i32): bool {
+  max_folios = n;
+  memcgData = table_alloc(<usize>n * 4);
+  orders = table_alloc(<usize>n * 4);
+  freeStack = table_alloc(<usize>n * 4);
+  return memcgData != 0 && orders != 0 && freeStack != 0;
+}
+
+/** Allocate a folio id: the most recently freed one, else the next fresh one; -1 when full. */
+export function folio_alloc(order: i32, kind: i32, node: i32): i32 {
+  let id: i32;
+  if (nfree > 0) {
+    nfree--;
+    id = load<i32>(freeStack + (<usize>nfree << 2));
+  }
+  else if (nextFresh < max_folios) id = nextFresh++;
+  else return -1;
+  store<i32>(orders + (<usize>id << 2), order | (kind << 8) | (node << 16));
+  return id;
+}
+
+export function folio_free(id: i32): void {
+  store<u32>(memcgData + (<usize>id << 2), 0);
+  store<i32>(freeStack + (<usize>nfree << 2), id);
+  nfree++;
+}
+
+@inline export function folio_valid(id: i32): bool {
+  return id >= 0 && id < nextFresh;
+}
+@inline export function folio_memcg_data(id: i32): u32 {
+  return load<u32>(memcgData + (<usize>id << 2));
+}
+/** commit_charge: folio->memcg_data = memcg (no flag bits for a user folio). */
+@inline export function folio_set_memcg(id: i32, memcg: i32): void {
+  store<u32>(memcgData + (<usize>id << 2), <u32>(memcg + 1) << 2);
+}
+/** folio_memcg: the charged memcg id, -1 if not charged. */
+@inline export function folio_memcg(id: i32): i32 {
+  return <i32>(folio_memcg_data(id) >> 2) - 1;
+}
+@inline export function folio_order(id: i32): i32 {
+  return load<i32>(orders + (<usize>id << 2)) & 0xff;
+}
+@inline export function folio_kind(id: i32): i32 {
+  return (load<i32>(orders + (<usize>id << 2)) >> 8) & 0xff;
+}
+@inline export function folio_nid(id: i32): i32 {
+  return load<i32>(orders + (<usize>id << 2)) >>> 16;
+}
+@inline export function folio_set_data(id: i32, data: u32): void {
+  store<u32>(memcgData + (<usize>id << 2), data);
+}

@@ -1,0 +1,55 @@
+// memcg-sim core ABI: everything the host may call or read, grouped. Nothing else lives here.
+
+// ── Errors: functions return 0 or -errno ─────────────────────────────────────────────────
+export { ENOENT, ENOMEM, EBUSY, EEXIST, EINVAL, ENOSPC } from "./errno";
+
+// ── Configuration and creation (set keys, then system_init once) ─────────────────────────
+export {
+  cfg_set, CFG_CGROUP_VERSION, CFG_PROFILE, CFG_NODES, CFG_CPUS_PER_NODE, CFG_MAX_CGROUPS, CFG_MAX_FOLIOS,
+  CFG_OP_CAPACITY, CFG_SEED_LO, CFG_SEED_HI, CFG_SWAP_ACCOUNT, CFG_STOCK_OFF, CFG_BATCH,
+  CFG_DEFER_REMOTE_DRAIN, CFG_RECURSIVE_PROT, layout_heap_top,
+} from "./layout";
+export { PROFILE_SINGLE, PROFILE_MULTI, PROFILE_MULTI_RR } from "./profile";
+export { system_init, nr_cpu_ids } from "./system";
+
+// ── Bulk: op records in, results out (struct op in replay.ts) ────────────────────────────
+export { op_buffer, result_buffer, id_buffer, op_capacity, replay_ops } from "./system";
+export {
+  OP_RECORD_SIZE, OP_CHARGE, OP_UNCHARGE, OP_UNCHARGE_LIST, OP_SET_MAX, OP_SET_HIGH, OP_SET_LOW, OP_SET_MIN,
+  OP_ARG_MAX,
+} from "./replay";
+
+// ── Single operations (the same functions the replay runs) ───────────────────────────────
+export { cgroup_mkdir as memcg_mkdir, cgroup_rmdir as memcg_rmdir, LIMIT_MAX, LIMIT_HIGH, LIMIT_LOW, LIMIT_MIN } from "./cgroup";
+export { mem_cgroup_charge as memcg_charge, mem_cgroup_uncharge as memcg_uncharge } from "./charge";
+export {
+  memcg_write_limit, memcg_uncharge_list, memcg_drain_all_stock, memcg_counter_reset, memcg_calculate_protection,
+} from "./system";
+export {
+  __GFP_HIGH, __GFP_IO, __GFP_FS, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
+  __GFP_NORETRY, GFP_KERNEL, GFP_NOWAIT, GFP_ATOMIC,
+} from "./gfp";
+export { FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER } from "./folio";
+
+// ── Reading state ────────────────────────────────────────────────────────────────────────
+export {
+  PC_MEMORY, PC_SWAP, PCF_USAGE, PCF_MAX, PCF_MIN, PCF_LOW, PCF_HIGH, PCF_EMIN, PCF_ELOW, PCF_MIN_USAGE,
+  PCF_LOW_USAGE, PCF_CHILDREN_MIN_USAGE, PCF_CHILDREN_LOW_USAGE, PCF_WATERMARK, PCF_LOCAL_WATERMARK, PCF_FAILCNT,
+} from "./page_counter";
+export {
+  counter_get, memcg_memory_counter, memcg_swap_counter, memcg_parent, memcg_is_online, memcg_event_get,
+  memcg_stat_get, memcg_vm_event_get, memcg_css_refs, memcg_stock_pages, sim_stat_get,
+  folio_get_memcg, folio_get_order, folio_get_kind, folio_get_node, folio_get_memcg_data,
+} from "./system";
+export {
+  MEMCG_LOW, MEMCG_HIGH, MEMCG_MAX, MEMCG_OOM, MEMCG_OOM_KILL, MEMCG_OOM_GROUP_KILL, MEMCG_SWAP_HIGH,
+  MEMCG_SWAP_MAX, MEMCG_SWAP_FAIL, MEMCG_NR_MEMORY_EVENTS, NR_ANON_MAPPED, NR_FILE_PAGES, NR_ANON_THPS,
+  NR_FILE_THPS, PGPGIN, PGPGOUT, NR_PAGE_EVENTS,
+} from "./memcg";
+export { NR_MEMCG_STOCK, nslots as stock_nslots_value, stock_slot_memcg, stock_slot_pages } from "./stock";
+export { over_high_pages } from "./charge";
+export {
+  SIM_CHARGES, SIM_CHARGE_FAILS, SIM_STOCK_HITS, SIM_STOCK_MISSES, SIM_STOCK_REFILLS, SIM_STOCK_DRAINS,
+  SIM_STOCK_EVICTIONS, SIM_DRAIN_ALL, SIM_DRAIN_REMOTE, SIM_COUNTER_LEVELS, SIM_FORCED, SIM_RECLAIM_CALLS,
+  SIM_OOM_CALLS, SIM_UNCHARGE_BATCHES, NR_SIM_STATS,
+} from "./simstat";

@@ -1,0 +1,76 @@
+// Linear-memory layout of one system. Every table is allocated once, by system_init, from
+// the config block, so a replay never grows memory midway and host views stay valid.
+// Tables are structures of arrays indexed by small integer ids (DESIGN rule 2).
+//
+//   __heap_base ─►┌─────────────────────────────────────────────────────────────┐
+//                 │ op buffer      OP_RECORD_SIZE × opCapacity   (replay.ts)     │
+//                 │ result buffer  i32 × opCapacity                             │
+//                 ├─────────────────────────────────────────────────────────────┤
+//                 │ page_counter   C = 2 × maxCgroups entries (memory, swap|memsw│
+//                 │   usage max min low high emin elow min_usage low_usage      │
+//                 │   children_min_usage children_low_usage watermark           │
+//                 │   local_watermark failcnt : i64[C]      parent : i32[C]     │
+//                 ├─────────────────────────────────────────────────────────────┤
+//                 │ mem_cgroup     M = maxCgroups entries                       │
+//                 │   parent flags depth : i32[M]   css_refs : i64[M]           │
+//                 │   events events_local : i64[M × NR_MEMCG_EVENTS]            │
+//                 │   vm_events : i64[M × NR_VM_EVENTS]                         │
+//                 │   stat : i64[M × nodes × NR_MEMCG_STAT]                     │
+//                 ├─────────────────────────────────────────────────────────────┤
+//                 │ stock          S = cpus × nslots slots                      │
+//                 │   slot_memcg slot_nr : i32[S]   drain_idx flushing : i32[N] │
+//                 │   over_high : i64[cpus]                                     │
+//                 ├─────────────────────────────────────────────────────────────┤
+//                 │ topology       cpu_node : i32[cpus]                         │
+//                 ├─────────────────────────────────────────────────────────────┤
+//                 │ folio          F = maxFolios entries                        │
+//                 │   memcg_data order kind node : i32[F]   free list : i32[F]  │
+//                 ├─────────────────────────────────────────────────────────────┤
+//                 │ sim stats      i64[NR_SIM_STATS]  (emulator's own counters) │
+//                 └─────────────────────────────────────────────────────────────┘
+
+/** Config keys the host sets before system_init (values are f64 at the boundary). */
+export const CFG_CGROUP_VERSION: i32 = 0; // 1 or 2
+export const CFG_PROFILE: i32 = 1; // profile.ts id
+export const CFG_NODES: i32 = 2;
+export const CFG_CPUS_PER_NODE: i32 = 3;
+export const CFG_MAX_CGROUPS: i32 = 4; // including the root
+export const CFG_MAX_FOLIOS: i32 = 5;
+export const CFG_OP_CAPACITY: i32 = 6; // op records per replay chunk
+export const CFG_SEED_LO: i32 = 7; // low 32 bits of the seed
+export const CFG_SEED_HI: i32 = 8; // high 32 bits of the seed
+export const CFG_SWAP_ACCOUNT: i32 = 9; // v1: memsw accounting on (do_memsw_account)
+export const CFG_STOCK_OFF: i32 = 10; // 1: no per-CPU stock (emulator option, not a kernel)
+export const CFG_BATCH: i32 = 11; // MEMCG_CHARGE_BATCH
+export const CFG_DEFER_REMOTE_DRAIN: i32 = 12; // 1: remote drain work runs at that CPU's next op
+export const CFG_RECURSIVE_PROT: i32 = 13; // memory_recursiveprot mount option
+export const NR_CFG: i32 = 14;
+
+const cfg = new StaticArray<f64>(NR_CFG);
+
+export function cfg_set(key: i32, value: f64): void {
+  if (key >= 0 && key < NR_CFG) unchecked((cfg[key] = value));
+}
+export function cfg_get(key: i32): f64 {
+  return key >= 0 && key < NR_CFG ? unchecked(cfg[key]) : 0;
+}
+
+let heapTop: usize = 0;
+
+/** Bump-allocate a zeroed, 8-byte aligned region (only during system_init). */
+export function table_alloc(bytes: usize): usize {
+  if (heapTop == 0) heapTop = (__heap_base + 7) & ~7;
+  const ptr = heapTop;
+  const end = (ptr + bytes + 7) & ~7;
+  const needPages = <i32>((end + 0xffff) >> 16);
+  const havePages = memory.size();
+  if (needPages > havePages && memory.grow(needPages - havePages) < 0) return 0;
+  memory.fill(ptr, 0, bytes);
+  heapTop = end;
+  return ptr;
+}
+
+/** Bytes of linear memory the tables use (for the host's sizing report). */
+export function layout_heap_top(): usize {
+  return heapTop;
+}

@@ -1,0 +1,202 @@
+// struct page_counter (mm/page_counter.c): hierarchical usage counters with limits.
+// Counter ids: memcg id × 2 + PC_MEMORY | PC_SWAP (v2 swap, v1 memsw).
+
+import { EBUSY } from "./errno";
+import { table_alloc } from "./layout";
+import { sim_inc, SIM_COUNTER_LEVELS } from "./simstat";
+
+export const PC_MEMORY: i32 = 0;
+export const PC_SWAP: i32 = 1; // memory.swap (v2) or memory.memsw (v1)
+
+/** PAGE_COUNTER_MAX on 64-bit: LONG_MAX / PAGE_SIZE. */
+export const PAGE_COUNTER_MAX: i64 = 2251799813685247;
+
+// Field ids of pc_get (exported to the host).
+export const PCF_USAGE: i32 = 0;
+export const PCF_MAX: i32 = 1;
+export const PCF_MIN: i32 = 2;
+export const PCF_LOW: i32 = 3;
+export const PCF_HIGH: i32 = 4;
+export const PCF_EMIN: i32 = 5;
+export const PCF_ELOW: i32 = 6;
+export const PCF_MIN_USAGE: i32 = 7;
+export const PCF_LOW_USAGE: i32 = 8;
+export const PCF_CHILDREN_MIN_USAGE: i32 = 9;
+export const PCF_CHILDREN_LOW_USAGE: i32 = 10;
+export const PCF_WATERMARK: i32 = 11;
+export const PCF_LOCAL_WATERMARK: i32 = 12;
+export const PCF_FAILCNT: i32 = 13;
+export const NR_PCF: i32 = 14;
+
+let fields: usize = 0; // i64[NR_PCF][C]
+let parents: usize = 0; // i32[C], -1 = none
+let protection: usize = 0; // i32[C]: tracks min/low protection (memcg memory counter on v2)
+let ncounters: i32 = 0;
+
+export function pc_init(n: i32): bool {
+  ncounters = n;
+  fields = table_alloc(<usize>NR_PCF * <usize>n * 8);
+  parents = table_alloc(<usize>n * 4);
+  protection = table_alloc(<usize>n * 4);
+  return fields != 0 && parents != 0 && protection != 0;
+}
+
+@inline function fptr(f: i32, c: i32): usize {
+  return fields + ((<usize>f * <usize>ncounters + <usize>c) << 3);
+}
+@inline export function pc_field(c: i32, f: i32): i64 {
+  return load<i64>(fptr(f, c));
+}
+@inline export function pc_set_field(c: i32, f: i32, v: i64): void {
+  store<i64>(fptr(f, c), v);
+}
+@inline export function pc_usage(c: i32): i64 {
+  return load<i64>(fptr(PCF_USAGE, c));
+}
+@inline export function pc_parent(c: i32): i32 {
+  return load<i32>(parents + (<usize>c << 2));
+}
+
+/** page_counter_init: no limit, no protection, attached below parent (-1 for a root). */
+export function page_counter_init(c: i32, parent: i32, trackProtection: bool): void {
+  for (let f = 0; f < NR_PCF; f++) pc_set_field(c, f, 0);
+  pc_set_field(c, PCF_MAX, PAGE_COUNTER_MAX);
+  pc_set_field(c, PCF_HIGH, PAGE_COUNTER_MAX);
+  store<i32>(parents + (<usize>c << 2), parent);
+  store<i32>(protection + (<usize>c << 2), trackProtection ? 1 : 0);
+}
+
+@inline function track_protection(c: i32): bool {
+  return load<i32>(protection + (<usize>c << 2)) != 0;
+}
+
+/** propagate_protected_usage: keep the parent's children_{min,low}_usage in step with min(usage, setting). */
+function propagate_protected_usage(c: i32, usage: i64): void {
+  const parent = pc_parent(c);
+  if (parent < 0) return;
+  let prot = min(usage, pc_field(c, PCF_MIN));
+  let old = pc_field(c, PCF_MIN_USAGE);
+  if (prot != old) {
+    pc_set_field(c, PCF_MIN_USAGE, prot);
+    pc_set_field(parent, PCF_CHILDREN_MIN_USAGE, pc_field(parent, PCF_CHILDREN_MIN_USAGE) + prot - old);
+  }
+  prot = min(usage, pc_field(c, PCF_LOW));
+  old = pc_field(c, PCF_LOW_USAGE);
+  if (prot != old) {
+    pc_set_field(c, PCF_LOW_USAGE, prot);
+    pc_set_field(parent, PCF_CHILDREN_LOW_USAGE, pc_field(parent, PCF_CHILDREN_LOW_USAGE) + prot - old);
+  }
+}
+
+// page_counter_charge: the peak (watermark) and the resettable local peak follow usage.
+@inline function update_watermarks(c: i32, usage: i64): void {
+  if (usage > pc_field(c, PCF_LOCAL_WATERMARK)) {
+    pc_set_field(c, PCF_LOCAL_WATERMARK, usage);
+    if (usage > pc_field(c, PCF_WATERMARK)) pc_set_field(c, PCF_WATERMARK, usage);
+  }
+}
+
+/** page_counter_cancel: take pages back from one level; more uncharges than charges clamp to 0. */
+export function page_counter_cancel(c: i32, n: i64): void {
+  let usage = pc_usage(c) - n;
+  if (usage < 0) usage = 0; // page_counter_cancel: WARN_ONCE, then reset to 0
+  pc_set_field(c, PCF_USAGE, usage);
+  if (track_protection(c)) propagate_protected_usage(c, usage);
+}
+
+/** page_counter_charge: charge every level up to the root, ignoring limits. */
+export function page_counter_charge(counter: i32, n: i64): void {
+  const prot = track_protection(counter);
+  for (let c = counter; c >= 0; c = pc_parent(c)) {
+    const usage = pc_usage(c) + n;
+    pc_set_field(c, PCF_USAGE, usage);
+    if (prot) propagate_protected_usage(c, usage);
+    update_watermarks(c, usage);
+    sim_inc(SIM_COUNTER_LEVELS, 1);
+  }
+}
+
+/**
+ * page_counter_try_charge: charge each level speculatively from counter up to the root.
+ * Returns -1 on success, else the id of the level whose max was exceeded; that level's
+ * failcnt is raised and the levels below it are cancelled again.
+ */
+export function page_counter_try_charge(counter: i32, n: i64): i32 {
+  const prot = track_protection(counter);
+  let c = counter;
+  for (; c >= 0; c = pc_parent(c)) {
+    sim_inc(SIM_COUNTER_LEVELS, 1);
+    const usage = pc_usage(c) + n;
+    if (usage > pc_field(c, PCF_MAX)) {
+      pc_set_field(c, PCF_FAILCNT, pc_field(c, PCF_FAILCNT) + 1);
+      break;
+    }
+    pc_set_field(c, PCF_USAGE, usage);
+    if (prot) propagate_protected_usage(c, usage);
+    update_watermarks(c, usage);
+  }
+  if (c < 0) return -1;
+  const fail = c;
+  for (let l = counter; l != fail; l = pc_parent(l)) page_counter_cancel(l, n);
+  return fail;
+}
+
+/** page_counter_uncharge: cancel on every level up to the root. */
+export function page_counter_uncharge(counter: i32, n: i64): void {
+  for (let c = counter; c >= 0; c = pc_parent(c)) page_counter_cancel(c, n);
+}
+
+/** page_counter_set_max: refuse (EBUSY) a limit below the current usage. */
+export function page_counter_set_max(c: i32, n: i64): i32 {
+  if (pc_usage(c) > n) return -EBUSY;
+  pc_set_field(c, PCF_MAX, n);
+  return 0;
+}
+
+/** page_counter_set_min / page_counter_set_low: store, then re-propagate up the tree. */
+export function page_counter_set_protection(counter: i32, field: i32, n: i64): void {
+  pc_set_field(counter, field, n);
+  for (let c = counter; c >= 0; c = pc_parent(c)) propagate_protected_usage(c, pc_usage(c));
+}
+
+/** page_counter_reset_watermark: the peak restarts from the current usage. */
+export function page_counter_reset_watermark(c: i32): void {
+  pc_set_field(c, PCF_WATERMARK, pc_usage(c));
+  pc_set_field(c, PCF_LOCAL_WATERMARK, pc_usage(c));
+}
+
+// effective_protection: share of a parent's effective protection a child may claim.
+function effective_protection(
+  usage: i64, parentUsage: i64, setting: i64, parentEffective: i64, siblingsProtected: i64, recursive: bool,
+): i64 {
+  const protectedPages = min(usage, setting);
+  // Siblings claim more than the parent affords: scale each claim down proportionally.
+  if (siblingsProtected > parentEffective) return (protectedPages * parentEffective) / siblingsProtected;
+  let ep = protectedPages;
+  if (!recursive) return ep;
+  // memory_recursiveprot: hand out the unclaimed rest in proportion to unprotected usage.
+  if (parentEffective > siblingsProtected && parentUsage > siblingsProtected && usage > protectedPages) {
+    let unclaimed = parentEffective - siblingsProtected;
+    unclaimed = (unclaimed * (usage - protectedPages)) / (parentUsage - siblingsProtected);
+    ep += unclaimed;
+  }
+  return ep;
+}
+
+/** page_counter_calculate_protection: emin/elow of counter for a reclaim rooted at root. */
+export function page_counter_calculate_protection(root: i32, counter: i32, recursive: bool): void {
+  if (root == counter) return; // the reclaim target's own effective values are ignored (stale)
+  const usage = pc_usage(counter);
+  if (usage == 0) return;
+  const parent = pc_parent(counter);
+  if (parent == root) {
+    pc_set_field(counter, PCF_EMIN, pc_field(counter, PCF_MIN));
+    pc_set_field(counter, PCF_ELOW, pc_field(counter, PCF_LOW));
+    return;
+  }
+  const parentUsage = pc_usage(parent);
+  pc_set_field(counter, PCF_EMIN, effective_protection(usage, parentUsage, pc_field(counter, PCF_MIN),
+    pc_field(parent, PCF_EMIN), pc_field(parent, PCF_CHILDREN_MIN_USAGE), recursive));
+  pc_set_field(counter, PCF_ELOW, effective_protection(usage, parentUsage, pc_field(counter, PCF_LOW),
+    pc_field(parent, PCF_ELOW), pc_field(parent, PCF_CHILDREN_LOW_USAGE), recursive));
+}

@@ -1,0 +1,27 @@
+// Kernel profiles: behaviour that differs between kernel versions or proposals, chosen at
+// system creation. One row per profile; the host maps names to these ids (src/profiles.ts).
+
+/** Stock victim policy when every slot is taken. */
+export const VICTIM_RANDOM: i32 = 0; // refill_stock, 6.16+: get_random_u32_below(NR_MEMCG_STOCK)
+export const VICTIM_ROUND_ROBIN: i32 = 1; // refill_stock, later mainline: stock->drain_idx++
+
+export const PROFILE_SINGLE: i32 = 0; // up to 6.15 (the seed's 5.17): one cached memcg per CPU
+export const PROFILE_MULTI: i32 = 1; // 6.16+: NR_MEMCG_STOCK = 7 slots, random victim
+export const PROFILE_MULTI_RR: i32 = 2; // mainline after 6.18: 7 slots, round-robin victim
+export const NR_PROFILES: i32 = 3;
+
+// Registry columns, indexed by profile id.
+const NSLOTS: StaticArray<i32> = [1, 7, 7];
+const VICTIM: StaticArray<i32> = [VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_ROUND_ROBIN];
+// try_charge_memcg up to 6.2 forced __GFP_ATOMIC charges before raising MEMCG_MAX.
+const ATOMIC_FORCE_NO_EVENT: StaticArray<i32> = [1, 0, 0];
+
+export function profile_nslots(p: i32): i32 {
+  return unchecked(NSLOTS[p]);
+}
+export function profile_victim(p: i32): i32 {
+  return unchecked(VICTIM[p]);
+}
+export function profile_atomic_force_no_event(p: i32): bool {
+  return unchecked(ATOMIC_FORCE_NO_EVENT[p]) != 0;
+}

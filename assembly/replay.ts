@@ -1,0 +1,58 @@
+// Op-buffer replay: the host writes fixed-width op records into linear memory and the core
+// runs them in one call, writing one i32 result per op. The per-call exports in index.ts
+// call the same functions, so the two ways in cannot disagree.
+//
+//   struct op {                 16 bytes, little-endian
+//     u8  code;                 OP_*
+//     u8  a;                    CHARGE: folio order 0..9 | UNCHARGE_LIST: 1 = last of the list
+//                               SET_*: PC_MEMORY or PC_SWAP (v1 memsw)
+//     u8  kind;                 CHARGE: FOLIO_ANON 0 / FOLIO_FILE 1
+//     u8  node;                 CHARGE: 0 = the CPU's node, else node + 1
+//     u16 cpu;                  the CPU the op runs on
+//     u16 pad;                  0
+//     u32 id;                   CHARGE/SET_*: memcg id | UNCHARGE*: folio id
+//     u32 arg;                  CHARGE: gfp mask | SET_*: pages, 0xffffffff = "max"
+//   }
+//
+// Results: CHARGE → folio id or -errno; every other op → 0 or -errno.
+
+import { EINVAL } from "./errno";
+import { mem_cgroup_charge, mem_cgroup_uncharge, mem_cgroup_uncharge_gather } from "./charge";
+import { memcg_set_limit } from "./cgroup";
+import { PAGE_COUNTER_MAX } from "./page_counter";
+
+export const OP_RECORD_SIZE: i32 = 16;
+export const OP_CHARGE: i32 = 1;
+export const OP_UNCHARGE: i32 = 2;
+export const OP_UNCHARGE_LIST: i32 = 3;
+export const OP_SET_MAX: i32 = 4; // memory.max / limit_in_bytes (a = PC_SWAP: swap.max / memsw.limit_in_bytes)
+export const OP_SET_HIGH: i32 = 5; // memory.high (a = PC_SWAP: swap.high)
+export const OP_SET_LOW: i32 = 6; // memory.low
+export const OP_SET_MIN: i32 = 7; // memory.min
+export const OP_ARG_MAX: u32 = 0xffffffff;
+
+/** Run count records at ops, one i32 result each at results. */
+export function replay(ops: usize, count: i32, results: usize): void {
+  for (let i = 0; i < count; i++) {
+    const r = ops + (<usize>i << 4);
+    store<i32>(results + (<usize>i << 2), replay_one(r));
+  }
+}
+
+@inline function replay_one(r: usize): i32 {
+  const code = <i32>load<u8>(r);
+  const a = <i32>load<u8>(r, 1);
+  const cpu = <i32>load<u16>(r, 4);
+  const id = load<i32>(r, 8);
+  const arg = load<u32>(r, 12);
+  if (code == OP_CHARGE) {
+    return mem_cgroup_charge(id, cpu, a, <i32>load<u8>(r, 2), <i32>arg, <i32>load<u8>(r, 3) - 1);
+  }
+  if (code == OP_UNCHARGE) return mem_cgroup_uncharge(id);
+  if (code == OP_UNCHARGE_LIST) return mem_cgroup_uncharge_gather(id, a != 0);
+  if (code >= OP_SET_MAX && code <= OP_SET_MIN) {
+    const pages: i64 = arg == OP_ARG_MAX ? PAGE_COUNTER_MAX : <i64>arg;
+    return memcg_set_limit(code - OP_SET_MAX, id, a, pages, cpu);
+  }
+  return -EINVAL;
+}

@@ -1,0 +1,188 @@
+// struct memcg_stock_pcp: per-CPU caches of pre-charged pages (consume_stock/refill_stock).
+// One engine for both kernel designs: NSLOTS = 1 is the single cached memcg of <= 6.15,
+// NSLOTS = NR_MEMCG_STOCK = 7 is the 6.16+ multi-memcg stock.
+//
+// Pages in a stock are charged to the counters (they show in memory.current) but belong
+// to no folio.
+
+import { table_alloc } from "./layout";
+import {
+  memory_counter, swap_counter, memsw_account, mem_cgroup_is_descendant,
+} from "./memcg";
+import { page_counter_uncharge } from "./page_counter";
+import { prng_below } from "./prng";
+import { VICTIM_RANDOM } from "./profile";
+import {
+  sim_inc, SIM_DRAIN_ALL, SIM_DRAIN_REMOTE, SIM_STOCK_DRAINS, SIM_STOCK_EVICTIONS,
+  SIM_STOCK_HITS, SIM_STOCK_MISSES, SIM_STOCK_REFILLS,
+} from "./simstat";
+import { nr_cpus } from "./topology";
+
+export const NR_MEMCG_STOCK: i32 = 7;
+
+let slotMemcg: usize = 0; // i32[cpus × nslots], -1 = empty
+let slotNr: usize = 0; // i32[cpus × nslots]
+let drainIdx: usize = 0; // i32[cpus]
+let flushing: usize = 0; // i32[cpus]: FLUSHING_CACHED_CHARGE
+export let nslots: i32 = 1;
+export let charge_batch: i32 = 64; // MEMCG_CHARGE_BATCH
+export let stock_enabled: bool = true;
+let victimPolicy: i32 = VICTIM_RANDOM;
+let deferRemote: bool = false;
+
+export function stock_init(slots: i32, victim: i32, batch: i32, enabled: bool, deferRemoteDrain: bool): bool {
+  nslots = slots;
+  victimPolicy = victim;
+  charge_batch = batch;
+  stock_enabled = enabled;
+  deferRemote = deferRemoteDrain;
+  const n = <usize>nr_cpus * <usize>slots;
+  slotMemcg = table_alloc(n * 4);
+  slotNr = table_alloc(n * 4);
+  drainIdx = table_alloc(<usize>nr_cpus * 4);
+  flushing = table_alloc(<usize>nr_cpus * 4);
+  if (flushing == 0) return false;
+  for (let i: usize = 0; i < n; i++) store<i32>(slotMemcg + (i << 2), -1);
+  return true;
+}
+
+@inline function slot(cpu: i32, i: i32): usize {
+  return (<usize>cpu * <usize>nslots + <usize>i) << 2;
+}
+export function stock_slot_memcg(cpu: i32, i: i32): i32 {
+  return load<i32>(slotMemcg + slot(cpu, i));
+}
+export function stock_slot_pages(cpu: i32, i: i32): i32 {
+  return load<i32>(slotNr + slot(cpu, i));
+}
+
+/** memcg_uncharge: return pages to the memory (and v1 memsw) counters. */
+export function memcg_uncharge(m: i32, n: i64): void {
+  page_counter_uncharge(memory_counter(m), n);
+  if (memsw_account) page_counter_uncharge(swap_counter(m), n);
+}
+
+/** consume_stock: take n pre-charged pages from this CPU's slot for m (n <= batch). */
+export function consume_stock(m: i32, cpu: i32, n: i32): bool {
+  if (n > charge_batch) return false; // consume_stock: larger than a batch never fits
+  for (let i = 0; i < nslots; i++) {
+    const s = slot(cpu, i);
+    if (load<i32>(slotMemcg + s) != m) continue;
+    const have = load<i32>(slotNr + s);
+    // consume_stock: only the first slot caching m is looked at.
+    if (have >= n) {
+      store<i32>(slotNr + s, have - n);
+      sim_inc(SIM_STOCK_HITS, 1);
+      return true;
+    }
+    break;
+  }
+  sim_inc(SIM_STOCK_MISSES, 1);
+  return false;
+}
+
+/** drain_stock: give a slot's pages back to its memcg and forget the memcg. */
+function drain_stock(cpu: i32, i: i32): void {
+  const s = slot(cpu, i);
+  const m = load<i32>(slotMemcg + s);
+  if (m < 0) return;
+  const nr = load<i32>(slotNr + s);
+  if (nr > 0) {
+    memcg_uncharge(m, nr);
+    store<i32>(slotNr + s, 0);
+    sim_inc(SIM_STOCK_DRAINS, 1);
+  }
+  store<i32>(slotMemcg + s, -1); // css_put of the cached memcg
+}
+
+/** drain_local_stock / drain_local_memcg_stock: empty every slot of one CPU. */
+export function drain_local_stock(cpu: i32): void {
+  for (let i = 0; i < nslots; i++) drain_stock(cpu, i);
+  store<i32>(flushing + (<usize>cpu << 2), 0); // clear FLUSHING_CACHED_CHARGE
+}
+
+/** refill_stock: keep n pre-charged pages for m on this CPU. */
+export function refill_stock(m: i32, cpu: i32, n: i32): void {
+  sim_inc(SIM_STOCK_REFILLS, 1);
+  if (n > charge_batch) {
+    memcg_uncharge(m, n); // refill_stock (6.16+): larger than a batch goes straight back
+    return;
+  }
+  let empty = -1;
+  for (let i = 0; i < nslots; i++) {
+    const s = slot(cpu, i);
+    const cached = load<i32>(slotMemcg + s);
+    if (cached < 0) {
+      if (empty < 0) empty = i;
+      continue;
+    }
+    if (cached == m) {
+      const nr = load<i32>(slotNr + s) + n;
+      store<i32>(slotNr + s, nr);
+      if (nr > charge_batch) drain_stock(cpu, i); // refill_stock: over a batch, drain it
+      return;
+    }
+  }
+  let i = empty;
+  if (i < 0) {
+    // refill_stock: every slot is taken, evict one (the single slot, or a victim).
+    if (nslots == 1) i = 0;
+    else if (victimPolicy == VICTIM_RANDOM) i = <i32>prng_below(<u32>nslots);
+    else {
+      const p = drainIdx + (<usize>cpu << 2);
+      i = load<i32>(p);
+      store<i32>(p, i + 1 == nslots ? 0 : i + 1);
+    }
+    sim_inc(SIM_STOCK_EVICTIONS, 1);
+    drain_stock(cpu, i);
+  }
+  const s = slot(cpu, i);
+  store<i32>(slotMemcg + s, m); // css_get
+  store<i32>(slotNr + s, n);
+}
+
+// is_memcg_drain_needed: a slot holds pages of root or one of its descendants.
+function drain_needed(cpu: i32, root: i32): bool {
+  for (let i = 0; i < nslots; i++) {
+    const s = slot(cpu, i);
+    const m = load<i32>(slotMemcg + s);
+    if (m >= 0 && load<i32>(slotNr + s) > 0 && mem_cgroup_is_descendant(m, root)) return true;
+  }
+  return false;
+}
+
+/**
+ * drain_all_stock: drain every CPU whose stock holds pages of root's subtree; the whole
+ * stock of such a CPU is drained, other memcgs' slots included. The current CPU drains at
+ * once; other CPUs get work queued. By default that work runs before the caller's next
+ * step; with deferred remote drains it runs when that CPU next does something
+ * (run_pending_drain).
+ */
+export function drain_all_stock(root: i32, curcpu: i32): void {
+  sim_inc(SIM_DRAIN_ALL, 1);
+  for (let cpu = 0; cpu < nr_cpus; cpu++) {
+    const f = flushing + (<usize>cpu << 2);
+    if (load<i32>(f) != 0 || !drain_needed(cpu, root)) continue;
+    store<i32>(f, 1); // test_and_set_bit(FLUSHING_CACHED_CHARGE)
+    if (cpu == curcpu) drain_local_stock(cpu);
+    else {
+      sim_inc(SIM_DRAIN_REMOTE, 1);
+      if (!deferRemote) drain_local_stock(cpu); // schedule_work_on, run at once
+    }
+  }
+}
+
+/** Run drain work queued on cpu by an earlier drain_all_stock (deferred mode). */
+@inline export function run_pending_drain(cpu: i32): void {
+  if (deferRemote && load<i32>(flushing + (<usize>cpu << 2)) != 0) drain_local_stock(cpu);
+}
+
+/** Pages held in stocks for memcg m (all CPUs): for the usage invariant. */
+export function stock_pages_of(m: i32): i64 {
+  let total: i64 = 0;
+  const n = nr_cpus * nslots;
+  for (let i = 0; i < n; i++) {
+    if (load<i32>(slotMemcg + (<usize>i << 2)) == m) total += load<i32>(slotNr + (<usize>i << 2));
+  }
+  return total;
+}

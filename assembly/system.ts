@@ -1,0 +1,172 @@
+// One emulated machine: system_init builds every table from the config block, and the
+// boundary functions convert between the core's i64 pages and the host's f64 numbers
+// (page counts stay below 2^53, so f64 carries them exactly).
+
+import { charge_init, mem_cgroup_uncharge_list } from "./charge";
+import { counter_reset, memcg_set_limit } from "./cgroup";
+import { EBUSY, EINVAL, ENOMEM } from "./errno";
+import { folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
+import {
+  cfg_get, table_alloc, CFG_BATCH, CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_DEFER_REMOTE_DRAIN,
+  CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
+  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT,
+} from "./layout";
+import {
+  memcg_event, memcg_exists, memcg_online, memcg_stat, memcg_table_init, memcg_vm_event, memory_counter,
+  parent_mem_cgroup, swap_counter, css_refs, memcg_count,
+} from "./memcg";
+import { NR_PCF, PAGE_COUNTER_MAX, pc_field, pc_init } from "./page_counter";
+import { prng_seed } from "./prng";
+import { NR_PROFILES, profile_atomic_force_no_event, profile_nslots, profile_victim } from "./profile";
+import { calculate_protection_subtree } from "./reclaim";
+import { replay, OP_RECORD_SIZE } from "./replay";
+import { sim_get, simstat_init } from "./simstat";
+import { drain_all_stock, stock_init, stock_pages_of } from "./stock";
+import { topology_init, nr_cpus } from "./topology";
+
+let initialised = false;
+let opBuffer: usize = 0;
+let resultBuffer: usize = 0;
+let idBuffer: usize = 0;
+let opCapacity: i32 = 0;
+let recursiveProt = false;
+
+/** Build the system from the config block: 0, -EINVAL (bad config), -ENOMEM, -EBUSY (twice). */
+export function system_init(): i32 {
+  if (initialised) return -EBUSY;
+  const version = <i32>cfg_get(CFG_CGROUP_VERSION);
+  const profile = <i32>cfg_get(CFG_PROFILE);
+  const nodes = <i32>cfg_get(CFG_NODES);
+  const cpusPerNode = <i32>cfg_get(CFG_CPUS_PER_NODE);
+  const maxCgroups = <i32>cfg_get(CFG_MAX_CGROUPS);
+  const maxFolios = <i32>cfg_get(CFG_MAX_FOLIOS);
+  const batch = <i32>cfg_get(CFG_BATCH);
+  opCapacity = <i32>cfg_get(CFG_OP_CAPACITY);
+  if (version != 1 && version != 2) return -EINVAL;
+  if (profile < 0 || profile >= NR_PROFILES) return -EINVAL;
+  if (nodes < 1 || nodes > 64 || cpusPerNode < 1 || nodes * cpusPerNode > 8192) return -EINVAL;
+  if (maxCgroups < 1 || maxCgroups > (1 << 24) || maxFolios < 1 || maxFolios > (1 << 28)) return -EINVAL;
+  // MEMCG_CHARGE_BATCH: the 7-slot stock keeps u8 page counts (<= 127 with a refill).
+  if (batch < 1 || batch > 127 || opCapacity < 1 || opCapacity > (1 << 24)) return -EINVAL;
+  initialised = true;
+  recursiveProt = cfg_get(CFG_RECURSIVE_PROT) != 0;
+  prng_seed((<u64>(<u32>cfg_get(CFG_SEED_HI)) << 32) | <u64>(<u32>cfg_get(CFG_SEED_LO)));
+  opBuffer = table_alloc(<usize>opCapacity * OP_RECORD_SIZE);
+  resultBuffer = table_alloc(<usize>opCapacity * 4);
+  idBuffer = table_alloc(<usize>opCapacity * 4);
+  const ok = opBuffer != 0 && resultBuffer != 0 && idBuffer != 0 &&
+    simstat_init() &&
+    topology_init(nodes, cpusPerNode) &&
+    pc_init(maxCgroups * 2) &&
+    memcg_table_init(maxCgroups, version, cfg_get(CFG_SWAP_ACCOUNT) != 0) &&
+    stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0,
+      cfg_get(CFG_DEFER_REMOTE_DRAIN) != 0) &&
+    charge_init(profile_atomic_force_no_event(profile)) &&
+    folio_table_init(maxFolios);
+  return ok ? 0 : -ENOMEM;
+}
+
+export function op_buffer(): usize {
+  return opBuffer;
+}
+export function result_buffer(): usize {
+  return resultBuffer;
+}
+export function id_buffer(): usize {
+  return idBuffer;
+}
+export function op_capacity(): i32 {
+  return opCapacity;
+}
+/** Replay count op records from the op buffer into the result buffer. */
+export function replay_ops(count: i32): i32 {
+  if (count < 0 || count > opCapacity) return -EINVAL;
+  replay(opBuffer, count, resultBuffer);
+  return 0;
+}
+export function nr_cpu_ids(): i32 {
+  return nr_cpus;
+}
+
+/** A page_counter field, by PCF_* id; -1 for an unknown counter or field. */
+export function counter_get(c: i32, field: i32): f64 {
+  if (c < 0 || c >= memcg_count() * 2 || field < 0 || field >= NR_PCF) return -1;
+  return <f64>pc_field(c, field);
+}
+export function memcg_memory_counter(m: i32): i32 {
+  return memory_counter(m);
+}
+export function memcg_swap_counter(m: i32): i32 {
+  return swap_counter(m);
+}
+export function memcg_parent(m: i32): i32 {
+  return memcg_exists(m) ? parent_mem_cgroup(m) : -1;
+}
+export function memcg_is_online(m: i32): bool {
+  return memcg_online(m);
+}
+export function memcg_event_get(m: i32, event: i32, local: bool): f64 {
+  return <f64>memcg_event(m, event, local);
+}
+export function memcg_stat_get(m: i32, node: i32, item: i32): f64 {
+  return <f64>memcg_stat(m, node, item);
+}
+export function memcg_vm_event_get(m: i32, item: i32): f64 {
+  return <f64>memcg_vm_event(m, item);
+}
+export function memcg_css_refs(m: i32): f64 {
+  return <f64>css_refs(m);
+}
+export function memcg_stock_pages(m: i32): f64 {
+  return <f64>stock_pages_of(m);
+}
+/** mem_cgroup_calculate_protection over root's subtree (emin/elow as reclaim would see them). */
+export function memcg_calculate_protection(root: i32): i32 {
+  if (!memcg_online(root)) return -EINVAL;
+  calculate_protection_subtree(root, recursiveProt);
+  return 0;
+}
+export function sim_stat_get(i: i32): f64 {
+  return <f64>sim_get(i);
+}
+
+/** A folio's memcg id (-1 uncharged or unknown), order, kind, node and raw memcg_data. */
+export function folio_get_memcg(id: i32): i32 {
+  return folio_valid(id) ? folio_memcg(id) : -1;
+}
+export function folio_get_order(id: i32): i32 {
+  return folio_valid(id) ? folio_order(id) : -1;
+}
+export function folio_get_kind(id: i32): i32 {
+  return folio_valid(id) ? folio_kind(id) : -1;
+}
+export function folio_get_node(id: i32): i32 {
+  return folio_valid(id) ? folio_nid(id) : -1;
+}
+export function folio_get_memcg_data(id: i32): u32 {
+  return folio_valid(id) ? folio_memcg_data(id) : 0;
+}
+
+/** Write a limit (cgroup.ts LIMIT_*; counter PC_MEMORY or PC_SWAP) in pages; 0 or -errno. */
+export function memcg_write_limit(which: i32, m: i32, counter: i32, pages: f64, cpu: i32): i32 {
+  if (!(pages >= 0)) return -EINVAL;
+  const p: i64 = pages >= <f64>PAGE_COUNTER_MAX ? PAGE_COUNTER_MAX : <i64>pages;
+  return memcg_set_limit(which, m, counter, p, cpu);
+}
+/** Uncharge the count folio ids written at id_buffer(); all or nothing. */
+export function memcg_uncharge_list(count: i32): i32 {
+  if (count < 0 || count > opCapacity) return -EINVAL;
+  return mem_cgroup_uncharge_list(idBuffer, count);
+}
+/** drain_all_stock(m) as run from cpu. */
+export function memcg_drain_all_stock(m: i32, cpu: i32): i32 {
+  if (!memcg_exists(m) || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  drain_all_stock(m, cpu);
+  return 0;
+}
+/** v1 reset writes: failcnt (true) or max_usage (false) of counter c. */
+export function memcg_counter_reset(c: i32, failcnt: bool): i32 {
+  if (c < 0 || c >= memcg_count() * 2) return -EINVAL;
+  counter_reset(c, failcnt);
+  return 0;
+}
