@@ -1,0 +1,35 @@
+// Errors are data: an errno-like code, what was being done, and a message.
+
+export type Errno = 'ENOENT' | 'ENOMEM' | 'EBUSY' | 'EEXIST' | 'EINVAL' | 'ENOSPC';
+
+/** A user-visible failure, answered like the kernel would (errno), state unchanged. */
+export class MemcgError extends Error {
+  readonly code: Errno;
+  readonly file?: string;
+  readonly input?: string;
+  constructor(code: Errno, message: string, details: { file?: string; input?: string } = {}) {
+    super(`${code}: ${message}`);
+    this.name = 'MemcgError';
+    this.code = code;
+    this.file = details.file;
+    this.input = details.input;
+  }
+}
+
+/** The core aborted (a broken invariant) or the system was already poisoned by one. */
+export class InternalError extends Error {
+  readonly code = 'EINTERNAL';
+  readonly where?: string;
+  constructor(message: string, where?: string) {
+    super(where ? `${message} (${where})` : message);
+    this.name = 'InternalError';
+    this.where = where;
+  }
+}
+
+const ERRNO_NAMES: Record<number, Errno> = { 2: 'ENOENT', 12: 'ENOMEM', 16: 'EBUSY', 17: 'EEXIST', 22: 'EINVAL', 28: 'ENOSPC' };
+
+/** The name of a core return value -errno. */
+export function errnoName(ret: number): Errno {
+  return ERRNO_NAMES[-ret] ?? 'EINVAL';
+}

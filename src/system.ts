@@ -1,0 +1,474 @@
+// The public System: a handle on one core instance. It converts names and strings to the
+// core's integers and back; every counter it reports is read from the core (DESIGN rule 1).
+
+import { limitFile, limitFileNames, parseLimit, type CgroupVersion } from './cgroupfs.js';
+import { InternalError, MemcgError, errnoName } from './errors.js';
+import { parseGfp } from './gfp.js';
+import { findProfile, PROFILES, type ProfileName } from './profiles.js';
+import { CoreAbort, defaultBuild, instantiateCore, type Core, type WasmBuild } from './wasm.js';
+
+export type SystemOptions = {
+  /** Kernel profile: 'single' (≤ 6.15, the seed's 5.17), 'multi' (6.16+), 'multi-rr'; aliases '5.17', '6.18'. */
+  profile?: ProfileName | string;
+  cgroupVersion?: CgroupVersion;
+  topology?: { nodes: number; cpusPerNode: number };
+  seed?: number | bigint;
+  /** v1 only: charge memory.memsw alongside memory (do_memsw_account). Default true. */
+  swapAccount?: boolean;
+  /** Emulator option: no per-CPU stock at all (every charge walks the hierarchy). */
+  stock?: boolean;
+  /** MEMCG_CHARGE_BATCH (default 64). */
+  chargeBatch?: number;
+  /** When drain work queued on another CPU runs: at once (default) or at that CPU's next op. */
+  remoteDrain?: 'immediate' | 'deferred';
+  /** memory_recursiveprot mount option (v2). */
+  recursiveProtection?: boolean;
+  maxCgroups?: number;
+  maxFolios?: number;
+  /** Op records per replay chunk. */
+  opCapacity?: number;
+  build?: WasmBuild;
+};
+
+export type CounterKind = 'memory' | 'swap' | 'memsw';
+export type Counter = {
+  usage: number; max: number; min: number; low: number; high: number; watermark: number;
+  localWatermark: number; failcnt: number; emin: number; elow: number;
+};
+export type MemoryEvents = {
+  low: number; high: number; max: number; oom: number; oom_kill: number; oom_group_kill: number;
+};
+export type SwapEvents = { high: number; max: number; fail: number };
+export type Gfp = string;
+export type FolioKind = 'anon' | 'file';
+export type ChargeRequest = { cgroup: string; cpu: number; order?: number; kind?: FolioKind; gfp?: Gfp; node?: number };
+export type FolioInfo = { id: number; cgroup: string; order: number; nrPages: number; kind: FolioKind; node: number; memcgData: number };
+export type StockEntry = { cgroup: string; nrPages: number };
+
+/** One op for replay(): the same operations as the single calls. */
+export type Op =
+  | ({ op: 'charge' } & ChargeRequest)
+  | { op: 'uncharge'; folio: number }
+  | { op: 'uncharge-list'; folios: number[] }
+  | { op: 'write'; cgroup: string; file: string; value: string | number; cpu?: number };
+
+/** What one replayed op did: a folio id for a charge, 0 otherwise, or the errno. */
+export type OpResult = { ok: true; value: number } | { ok: false; code: string };
+
+export type SimStats = {
+  charges: number; chargeFails: number; stockHits: number; stockMisses: number; stockRefills: number;
+  stockDrains: number; stockEvictions: number; drainAll: number; drainRemote: number; counterLevels: number;
+  forced: number; reclaimCalls: number; oomCalls: number; unchargeBatches: number;
+};
+
+const SIM_KEYS: [keyof SimStats, string][] = [
+  ['charges', 'SIM_CHARGES'], ['chargeFails', 'SIM_CHARGE_FAILS'], ['stockHits', 'SIM_STOCK_HITS'],
+  ['stockMisses', 'SIM_STOCK_MISSES'], ['stockRefills', 'SIM_STOCK_REFILLS'], ['stockDrains', 'SIM_STOCK_DRAINS'],
+  ['stockEvictions', 'SIM_STOCK_EVICTIONS'], ['drainAll', 'SIM_DRAIN_ALL'], ['drainRemote', 'SIM_DRAIN_REMOTE'],
+  ['counterLevels', 'SIM_COUNTER_LEVELS'], ['forced', 'SIM_FORCED'], ['reclaimCalls', 'SIM_RECLAIM_CALLS'],
+  ['oomCalls', 'SIM_OOM_CALLS'], ['unchargeBatches', 'SIM_UNCHARGE_BATCHES'],
+];
+const COUNTER_FIELDS: [keyof Counter, string][] = [
+  ['usage', 'PCF_USAGE'], ['max', 'PCF_MAX'], ['min', 'PCF_MIN'], ['low', 'PCF_LOW'], ['high', 'PCF_HIGH'],
+  ['watermark', 'PCF_WATERMARK'], ['localWatermark', 'PCF_LOCAL_WATERMARK'], ['failcnt', 'PCF_FAILCNT'],
+  ['emin', 'PCF_EMIN'], ['elow', 'PCF_ELOW'],
+];
+const EVENT_KEYS: [keyof MemoryEvents, string][] = [
+  ['low', 'MEMCG_LOW'], ['high', 'MEMCG_HIGH'], ['max', 'MEMCG_MAX'], ['oom', 'MEMCG_OOM'],
+  ['oom_kill', 'MEMCG_OOM_KILL'], ['oom_group_kill', 'MEMCG_OOM_GROUP_KILL'],
+];
+
+type Fn = (...args: number[]) => number;
+
+/** Create a system: one emulated machine with its cgroup tree, CPUs and kernel profile. */
+export async function createSystem(options: SystemOptions = {}): Promise<System> {
+  return new System(options);
+}
+
+export class System {
+  readonly profile: ProfileName;
+  readonly cgroupVersion: CgroupVersion;
+  readonly nodes: number;
+  readonly cpus: number;
+  private readonly core: Core;
+  private poisoned: InternalError | null = null;
+  private readonly ids = new Map<string, number>();
+  private readonly paths: string[] = [];
+  private buffer: ArrayBuffer | null = null;
+  private u8!: Uint8Array;
+  private dv!: DataView;
+  private i32!: Int32Array;
+  private readonly opCapacity: number;
+  // Bound hot exports.
+  private readonly fCharge: Fn;
+  private readonly fUncharge: Fn;
+  private readonly fCounter: Fn;
+
+  constructor(options: SystemOptions) {
+    const profile = findProfile(options.profile ?? 'multi');
+    if (!profile) {
+      throw new MemcgError('EINVAL', `unknown profile "${options.profile}" (known: ${PROFILES.map((p) => p.name).join(', ')})`);
+    }
+    const version = options.cgroupVersion ?? 2;
+    if (version !== 1 && version !== 2) throw new MemcgError('EINVAL', `cgroupVersion must be 1 or 2, not ${String(version)}`);
+    const topo = options.topology ?? { nodes: 1, cpusPerNode: 4 };
+    const seed = BigInt.asUintN(64, BigInt(options.seed ?? 1));
+    this.profile = profile.name;
+    this.cgroupVersion = version;
+    this.nodes = topo.nodes;
+    this.cpus = topo.nodes * topo.cpusPerNode;
+    this.core = instantiateCore(options.build ?? defaultBuild());
+    this.opCapacity = options.opCapacity ?? 4096;
+    const cfg: [string, number][] = [
+      ['CFG_CGROUP_VERSION', version],
+      ['CFG_PROFILE', this.k(profile.coreId)],
+      ['CFG_NODES', topo.nodes],
+      ['CFG_CPUS_PER_NODE', topo.cpusPerNode],
+      ['CFG_MAX_CGROUPS', options.maxCgroups ?? 1024],
+      ['CFG_MAX_FOLIOS', options.maxFolios ?? 1 << 20],
+      ['CFG_OP_CAPACITY', this.opCapacity],
+      ['CFG_SEED_LO', Number(seed & 0xffffffffn)],
+      ['CFG_SEED_HI', Number(seed >> 32n)],
+      ['CFG_SWAP_ACCOUNT', options.swapAccount === false ? 0 : 1],
+      ['CFG_STOCK_OFF', options.stock === false ? 1 : 0],
+      ['CFG_BATCH', options.chargeBatch ?? 64],
+      ['CFG_DEFER_REMOTE_DRAIN', options.remoteDrain === 'deferred' ? 1 : 0],
+      ['CFG_RECURSIVE_PROT', options.recursiveProtection ? 1 : 0],
+    ];
+    for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
+    const ret = this.fn('system_init')();
+    if (ret < 0) {
+      throw new MemcgError(errnoName(ret), `system configuration rejected (${JSON.stringify({ ...options, seed: String(options.seed ?? 1) })})`);
+    }
+    this.ids.set('', 0);
+    this.paths[0] = '';
+    this.fCharge = this.fn('memcg_charge');
+    this.fUncharge = this.fn('memcg_uncharge');
+    this.fCounter = this.fn('counter_get');
+  }
+
+  // ── core access ────────────────────────────────────────────────────────────────────────
+  private fn(name: string): Fn {
+    const f = this.core[name];
+    if (typeof f !== 'function') throw new InternalError(`core export ${name} missing`);
+    return f as Fn;
+  }
+  /** A core constant (exported global). */
+  k(name: string): number {
+    const g = this.core[name];
+    if (!(g instanceof WebAssembly.Global)) throw new InternalError(`core constant ${name} missing`);
+    return g.value as number;
+  }
+  /** Run a core call; an abort poisons the system and surfaces as InternalError. */
+  private guard<T>(f: () => T): T {
+    if (this.poisoned) throw new InternalError(`system poisoned by an earlier core abort: ${this.poisoned.message}`);
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof CoreAbort || e instanceof WebAssembly.RuntimeError) {
+        this.poisoned = new InternalError(`core aborted: ${e.message}`, e instanceof CoreAbort ? e.where : undefined);
+        throw this.poisoned;
+      }
+      throw e;
+    }
+  }
+  private views(): void {
+    if (this.buffer === this.core.memory.buffer) return;
+    this.buffer = this.core.memory.buffer;
+    this.u8 = new Uint8Array(this.buffer);
+    this.dv = new DataView(this.buffer);
+    this.i32 = new Int32Array(this.buffer);
+  }
+  private fail(ret: number, message: string, details: { file?: string; input?: string } = {}): never {
+    throw new MemcgError(errnoName(ret), message, details);
+  }
+
+  // ── cgroups ────────────────────────────────────────────────────────────────────────────
+  /** Normalise 'a/b', '/a/b/', '/sys/fs/cgroup/a/b' → 'a/b'; '' is the root. */
+  static normalize(path: string): string {
+    return path.replace(/^\/sys\/fs\/cgroup(\/memory)?(?=\/|$)/, '').split('/').filter((s) => s !== '').join('/');
+  }
+  /** The memcg id of a path (ENOENT if there is no such cgroup). */
+  id(path: string): number {
+    const id = this.ids.get(System.normalize(path));
+    if (id === undefined) throw new MemcgError('ENOENT', `no cgroup "${path}"`);
+    return id;
+  }
+  /** The path of a memcg id ('' for the root; '(removed)' suffix for an offline one). */
+  pathOf(id: number): string {
+    return this.paths[id] ?? `#${id}`;
+  }
+  /** Every live cgroup path, parents before children ('' = the root). */
+  list(): string[] {
+    return [...this.ids.keys()];
+  }
+
+  /** mkdir a cgroup with settings keyed by interface file; all or nothing. */
+  mkdir(path: string, settings: Record<string, string | number> = {}): void {
+    const p = System.normalize(path);
+    if (p === '' || this.ids.has(p)) throw new MemcgError('EEXIST', `cgroup "${path}" exists`);
+    const slash = p.lastIndexOf('/');
+    const parent = this.id(slash < 0 ? '' : p.slice(0, slash));
+    const name = p.slice(slash + 1);
+    if (name.startsWith('memory.') || name.startsWith('cgroup.') || name === '.' || name === '..') {
+      throw new MemcgError('EINVAL', `invalid cgroup name "${name}"`);
+    }
+    // Validate every setting before anything changes.
+    const writes = Object.entries(settings).map(([file, value]) => {
+      if (!limitFile(this.cgroupVersion, file)) {
+        throw new MemcgError('EINVAL', `unsupported setting ${file} for cgroup v${this.cgroupVersion} (supported: ${limitFileNames(this.cgroupVersion).join(', ')})`, { file });
+      }
+      return { file, value, pages: parseLimit(this.cgroupVersion, file, value) };
+    });
+    const id = this.guard(() => this.fn('memcg_mkdir')(parent));
+    if (id < 0) this.fail(id, `mkdir "${path}"`);
+    this.ids.set(p, id);
+    this.paths[id] = p;
+    try {
+      for (const w of writes) this.writeLimitPages(id, w.file, w.pages, 0, String(w.value));
+    } catch (e) {
+      this.rmdir(p);
+      throw e;
+    }
+  }
+
+  /** rmdir: EBUSY with children; charges stay with the (now offline) memcg until uncharged. */
+  rmdir(path: string, cpu = 0): void {
+    const p = System.normalize(path);
+    const id = this.id(p);
+    const ret = this.guard(() => this.fn('memcg_rmdir')(id, cpu));
+    if (ret < 0) this.fail(ret, `rmdir "${path}"`);
+    this.ids.delete(p);
+    this.paths[id] = `${p} (removed)`;
+  }
+
+  /** Write a limit file ('memory.max', 'memory.limit_in_bytes', …) as a user would. */
+  writeLimit(path: string, file: string, value: string | number, cpu = 0): void {
+    const id = this.id(path);
+    this.writeLimitPages(id, file, parseLimit(this.cgroupVersion, file, value), cpu, String(value));
+  }
+
+  private writeLimitPages(id: number, file: string, pages: number, cpu: number, input: string): void {
+    const f = limitFile(this.cgroupVersion, file)!;
+    const ret = this.guard(() => this.fn('memcg_write_limit')(this.k(f.limit), id, this.k(f.counter), pages, cpu));
+    if (ret < 0) this.fail(ret, `write ${file} = "${input}" for "${this.pathOf(id)}"`, { file, input });
+  }
+
+  // ── charging ───────────────────────────────────────────────────────────────────────────
+  private gfpMask(gfp: Gfp | undefined): number {
+    return gfp === undefined ? this.k('GFP_KERNEL') : parseGfp(gfp, (n) => this.k(n));
+  }
+  private kindCode(kind: FolioKind | undefined): number {
+    if (kind === undefined || kind === 'anon') return 0;
+    if (kind === 'file') return 1;
+    throw new MemcgError('EINVAL', `folio kind must be 'anon' or 'file', not "${String(kind)}"`);
+  }
+  private checkCpu(cpu: number): void {
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus) throw new MemcgError('EINVAL', `cpu ${cpu} out of range 0..${this.cpus - 1}`);
+  }
+
+  /** mem_cgroup_charge of a new folio (1 << order pages); returns its id. ENOMEM when the charge fails. */
+  charge(req: ChargeRequest): number {
+    const id = this.id(req.cgroup);
+    this.checkCpu(req.cpu);
+    const order = req.order ?? 0;
+    const gfp = this.gfpMask(req.gfp);
+    const kind = this.kindCode(req.kind);
+    const node = req.node ?? -1;
+    const ret = this.guard(() => this.fCharge(id, req.cpu, order, kind, gfp, node));
+    if (ret < 0) this.fail(ret, `charge of ${2 ** order} page(s) to "${req.cgroup}" failed`);
+    return ret;
+  }
+
+  /** Uncharge (free) one folio or a list, the list batched per memcg like uncharge_gather. */
+  uncharge(folios: number | number[]): void {
+    if (typeof folios === 'number') {
+      const ret = this.guard(() => this.fUncharge(folios));
+      if (ret < 0) this.fail(ret, `folio ${folios} is not charged`);
+      return;
+    }
+    if (folios.length > this.opCapacity) {
+      throw new MemcgError('EINVAL', `uncharge list of ${folios.length} folios is longer than opCapacity ${this.opCapacity}`);
+    }
+    this.guard(() => {
+      this.views();
+      const base = this.fn('id_buffer')() >>> 2;
+      this.i32.set(folios, base);
+      const ret = this.fn('memcg_uncharge_list')(folios.length);
+      if (ret < 0) this.fail(ret, `uncharge list: a folio is not charged or listed twice`);
+    });
+  }
+
+  /** drain_all_stock(cgroup) as run from cpu. */
+  drainAllStock(path: string, cpu = 0): void {
+    const id = this.id(path);
+    this.checkCpu(cpu);
+    this.guard(() => this.fn('memcg_drain_all_stock')(id, cpu));
+  }
+
+  /** Compute emin/elow below a reclaim root (mem_cgroup_calculate_protection). */
+  calculateProtection(root = ''): void {
+    const id = this.id(root);
+    this.guard(() => this.fn('memcg_calculate_protection')(id));
+  }
+
+  // ── reading ────────────────────────────────────────────────────────────────────────────
+  /** A page counter of a cgroup, in pages. 'swap' is v2's, 'memsw' v1's. */
+  counter(path: string, kind: CounterKind = 'memory'): Counter {
+    const id = this.id(path);
+    if (kind !== 'memory' && kind !== (this.cgroupVersion === 2 ? 'swap' : 'memsw')) {
+      throw new MemcgError('ENOENT', `no ${kind} counter in cgroup v${this.cgroupVersion}`);
+    }
+    return this.guard(() => {
+      const c = kind === 'memory' ? this.fn('memcg_memory_counter')(id) : this.fn('memcg_swap_counter')(id);
+      const out = {} as Counter;
+      for (const [key, field] of COUNTER_FIELDS) out[key] = this.fCounter(c, this.k(field));
+      return out;
+    });
+  }
+
+  /** memory.events (hierarchical) or memory.events.local of a cgroup. */
+  events(path: string, opts: { local?: boolean } = {}): MemoryEvents {
+    const id = this.id(path);
+    return this.guard(() => {
+      const out = {} as MemoryEvents;
+      for (const [key, ev] of EVENT_KEYS) out[key] = this.fn('memcg_event_get')(id, this.k(ev), opts.local ? 1 : 0);
+      return out;
+    });
+  }
+
+  /** The cached entries of a CPU's stock, in slot order. */
+  stock(cpu: number): StockEntry[] {
+    this.checkCpu(cpu);
+    return this.guard(() => {
+      const out: StockEntry[] = [];
+      const slots = this.k('stock_nslots_value');
+      for (let i = 0; i < slots; i++) {
+        const m = this.fn('stock_slot_memcg')(cpu, i);
+        if (m >= 0) out.push({ cgroup: this.pathOf(m), nrPages: this.fn('stock_slot_pages')(cpu, i) });
+      }
+      return out;
+    });
+  }
+
+  /** A charged folio, or null if the id is not charged. */
+  folio(id: number): FolioInfo | null {
+    return this.guard(() => {
+      const m = this.fn('folio_get_memcg')(id);
+      if (m < 0) return null;
+      const order = this.fn('folio_get_order')(id);
+      return {
+        id, cgroup: this.pathOf(m), order, nrPages: 2 ** order,
+        kind: this.fn('folio_get_kind')(id) === 0 ? 'anon' : 'file',
+        node: this.fn('folio_get_node')(id),
+        memcgData: this.fn('folio_get_memcg_data')(id) >>> 0,
+      };
+    });
+  }
+
+  /** Per-node page statistics of a cgroup (its own folios), in pages. */
+  nodeStat(path: string, node: number): { anon: number; file: number; anonThp: number; fileThp: number } {
+    const id = this.id(path);
+    if (!Number.isInteger(node) || node < 0 || node >= this.nodes) throw new MemcgError('EINVAL', `node ${node} out of range`);
+    return this.guard(() => ({
+      anon: this.fn('memcg_stat_get')(id, node, this.k('NR_ANON_MAPPED')),
+      file: this.fn('memcg_stat_get')(id, node, this.k('NR_FILE_PAGES')),
+      anonThp: this.fn('memcg_stat_get')(id, node, this.k('NR_ANON_THPS')),
+      fileThp: this.fn('memcg_stat_get')(id, node, this.k('NR_FILE_THPS')),
+    }));
+  }
+
+  /** pgpgin / pgpgout (folios) and nr_page_events (pages) of a cgroup. */
+  vmEvents(path: string): { pgpgin: number; pgpgout: number; nrPageEvents: number } {
+    const id = this.id(path);
+    return this.guard(() => ({
+      pgpgin: this.fn('memcg_vm_event_get')(id, this.k('PGPGIN')),
+      pgpgout: this.fn('memcg_vm_event_get')(id, this.k('PGPGOUT')),
+      nrPageEvents: this.fn('memcg_vm_event_get')(id, this.k('NR_PAGE_EVENTS')),
+    }));
+  }
+
+  /** Pages held for a cgroup in all CPUs' stocks (charged, but in no folio). */
+  stockPages(path: string): number {
+    const id = this.id(path);
+    return this.guard(() => this.fn('memcg_stock_pages')(id));
+  }
+
+  /** The emulator's own counters (not kernel observables). */
+  simStats(): SimStats {
+    return this.guard(() => {
+      const out = {} as SimStats;
+      for (const [key, name] of SIM_KEYS) out[key] = this.fn('sim_stat_get')(this.k(name));
+      return out;
+    });
+  }
+
+  // ── bulk ───────────────────────────────────────────────────────────────────────────────
+  /** Encode ops as core op records (struct op in assembly/replay.ts). */
+  encode(ops: Op[]): Uint8Array {
+    const n = ops.reduce((s, o) => s + (o.op === 'uncharge-list' ? o.folios.length : 1), 0);
+    const buf = new Uint8Array(n * 16);
+    const dv = new DataView(buf.buffer);
+    let r = 0;
+    const put = (code: string, a: number, kind: number, node: number, cpu: number, id: number, arg: number) => {
+      const o = r * 16;
+      buf[o] = this.k(code);
+      buf[o + 1] = a;
+      buf[o + 2] = kind;
+      buf[o + 3] = node;
+      dv.setUint16(o + 4, cpu, true);
+      dv.setUint32(o + 8, id >>> 0, true);
+      dv.setUint32(o + 12, arg >>> 0, true);
+      r++;
+    };
+    for (const o of ops) {
+      if (o.op === 'charge') {
+        this.checkCpu(o.cpu);
+        const order = o.order ?? 0;
+        if (!Number.isInteger(order) || order < 0 || order > 9) throw new MemcgError('EINVAL', `order ${order} out of range 0..9`);
+        put('OP_CHARGE', order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, o.cpu, this.id(o.cgroup), this.gfpMask(o.gfp));
+      } else if (o.op === 'uncharge') {
+        put('OP_UNCHARGE', 0, 0, 0, 0, o.folio, 0);
+      } else if (o.op === 'uncharge-list') {
+        o.folios.forEach((f, i) => put('OP_UNCHARGE_LIST', i === o.folios.length - 1 ? 1 : 0, 0, 0, 0, f, 0));
+      } else {
+        const f = limitFile(this.cgroupVersion, o.file);
+        if (!f) throw new MemcgError('ENOENT', `no file ${o.file} in cgroup v${this.cgroupVersion}`, { file: o.file });
+        const pages = parseLimit(this.cgroupVersion, o.file, o.value);
+        if (pages >= 0xffffffff && pages !== 2251799813685247) {
+          throw new MemcgError('EINVAL', `op records carry limits below 2^32 pages; ${o.value} is not`, { file: o.file });
+        }
+        const code = { LIMIT_MAX: 'OP_SET_MAX', LIMIT_HIGH: 'OP_SET_HIGH', LIMIT_LOW: 'OP_SET_LOW', LIMIT_MIN: 'OP_SET_MIN' }[f.limit];
+        const arg = pages === 2251799813685247 ? 0xffffffff : pages;
+        put(code, this.k(f.counter), 0, 0, o.cpu ?? 0, this.id(o.cgroup), arg);
+      }
+    }
+    return buf;
+  }
+
+  /** Replay encoded op records in chunks; returns one raw result per record (id or -errno). */
+  replayRecords(records: Uint8Array): Int32Array {
+    const count = records.length >>> 4;
+    const results = new Int32Array(count);
+    this.guard(() => {
+      const replay = this.fn('replay_ops');
+      for (let done = 0; done < count; done += this.opCapacity) {
+        const n = Math.min(this.opCapacity, count - done);
+        this.views();
+        const opBase = this.fn('op_buffer')();
+        this.u8.set(records.subarray(done * 16, (done + n) * 16), opBase);
+        replay(n);
+        this.views();
+        const resBase = this.fn('result_buffer')() >>> 2;
+        results.set(this.i32.subarray(resBase, resBase + n), done);
+      }
+    });
+    return results;
+  }
+
+  /** Replay ops through the core in bulk; results in op order (an uncharge-list gives one per folio). */
+  replay(ops: Op[]): OpResult[] {
+    return Array.from(this.replayRecords(this.encode(ops)), (v) =>
+      v >= 0 ? { ok: true as const, value: v } : { ok: false as const, code: errnoName(v) });
+  }
+}
