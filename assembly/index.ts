@@ -7,7 +7,7 @@ export { ENOENT, ENOMEM, EBUSY, EEXIST, EINVAL, ENOSPC } from "./errno";
 export {
   cfg_set, CFG_CGROUP_VERSION, CFG_PROFILE, CFG_NODES, CFG_CPUS_PER_NODE, CFG_MAX_CGROUPS, CFG_MAX_FOLIOS,
   CFG_OP_CAPACITY, CFG_SEED_LO, CFG_SEED_HI, CFG_SWAP_ACCOUNT, CFG_STOCK_OFF, CFG_BATCH,
-  CFG_DEFER_REMOTE_DRAIN, CFG_RECURSIVE_PROT, layout_heap_top,
+  CFG_DEFER_REMOTE_DRAIN, CFG_RECURSIVE_PROT, layout_table_bytes,
 } from "./layout";
 export { PROFILE_SINGLE, PROFILE_MULTI, PROFILE_MULTI_RR } from "./profile";
 export { system_init, nr_cpu_ids } from "./system";

@@ -2,7 +2,7 @@
 // the config block, so a replay never grows memory midway and host views stay valid.
 // Tables are structures of arrays indexed by small integer ids (DESIGN rule 2).
 //
-//   __heap_base ─►┌─────────────────────────────────────────────────────────────┐
+//   heap.alloc ──►┌─────────────────────────────────────────────────────────────┐
 //                 │ op buffer      OP_RECORD_SIZE × opCapacity   (replay.ts)     │
 //                 │ result buffer  i32 × opCapacity                             │
 //                 ├─────────────────────────────────────────────────────────────┤
@@ -55,22 +55,17 @@ export function cfg_get(key: i32): f64 {
   return key >= 0 && key < NR_CFG ? unchecked(cfg[key]) : 0;
 }
 
-let heapTop: usize = 0;
+let used: usize = 0;
 
-/** Bump-allocate a zeroed, 8-byte aligned region (only during system_init). */
+/** Allocate a zeroed, 16-byte aligned table from the runtime heap (only during system_init). */
 export function table_alloc(bytes: usize): usize {
-  if (heapTop == 0) heapTop = (__heap_base + 7) & ~7;
-  const ptr = heapTop;
-  const end = (ptr + bytes + 7) & ~7;
-  const needPages = <i32>((end + 0xffff) >> 16);
-  const havePages = memory.size();
-  if (needPages > havePages && memory.grow(needPages - havePages) < 0) return 0;
+  const ptr = heap.alloc(bytes);
   memory.fill(ptr, 0, bytes);
-  heapTop = end;
+  used += bytes;
   return ptr;
 }
 
-/** Bytes of linear memory the tables use (for the host's sizing report). */
-export function layout_heap_top(): usize {
-  return heapTop;
+/** Bytes the tables use (for the host's sizing report). */
+export function layout_table_bytes(): usize {
+  return used;
 }

@@ -34,6 +34,8 @@ export type CounterKind = 'memory' | 'swap' | 'memsw';
 export type Counter = {
   usage: number; max: number; min: number; low: number; high: number; watermark: number;
   localWatermark: number; failcnt: number; emin: number; elow: number;
+  /** Protected usage of the children (propagate_protected_usage). */
+  childrenMinUsage: number; childrenLowUsage: number;
 };
 export type MemoryEvents = {
   low: number; high: number; max: number; oom: number; oom_kill: number; oom_group_kill: number;
@@ -71,7 +73,8 @@ const SIM_KEYS: [keyof SimStats, string][] = [
 const COUNTER_FIELDS: [keyof Counter, string][] = [
   ['usage', 'PCF_USAGE'], ['max', 'PCF_MAX'], ['min', 'PCF_MIN'], ['low', 'PCF_LOW'], ['high', 'PCF_HIGH'],
   ['watermark', 'PCF_WATERMARK'], ['localWatermark', 'PCF_LOCAL_WATERMARK'], ['failcnt', 'PCF_FAILCNT'],
-  ['emin', 'PCF_EMIN'], ['elow', 'PCF_ELOW'],
+  ['emin', 'PCF_EMIN'], ['elow', 'PCF_ELOW'], ['childrenMinUsage', 'PCF_CHILDREN_MIN_USAGE'],
+  ['childrenLowUsage', 'PCF_CHILDREN_LOW_USAGE'],
 ];
 const EVENT_KEYS: [keyof MemoryEvents, string][] = [
   ['low', 'MEMCG_LOW'], ['high', 'MEMCG_HIGH'], ['max', 'MEMCG_MAX'], ['oom', 'MEMCG_OOM'],

@@ -1,0 +1,33 @@
+// Shared test set-up: systems on the build under test (MEMCG_SIM_WASM=debug selects debug).
+import { createSystem, type System, type SystemOptions } from '../../src/index.js';
+
+export const PROFILES = ['single', 'multi', 'multi-rr'] as const;
+export const MB = 1024 * 1024;
+
+/** A one-CPU system by default, so the stock of CPU 0 is the only one. */
+export function sys(opts: SystemOptions = {}): Promise<System> {
+  return createSystem({ topology: { nodes: 1, cpusPerNode: 1 }, ...opts });
+}
+
+/** Charge 1-page folios to cgroup until the charge fails; the folio ids charged. */
+export function fill(s: System, cgroup: string, cpu = 0): number[] {
+  const ids: number[] = [];
+  for (;;) {
+    try {
+      ids.push(s.charge({ cgroup, cpu }));
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENOMEM') return ids;
+      throw e;
+    }
+  }
+}
+
+/** The errno code a call throws, or 'ok'. */
+export function codeOf(f: () => unknown): string {
+  try {
+    f();
+    return 'ok';
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+}

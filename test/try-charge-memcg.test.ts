@@ -1,0 +1,168 @@
+// Spec §3 worked counts (nothing reclaimable, no killable task, batch 64). Each expected
+// number follows the retry loop of try_charge_memcg in mm/memcontrol.c.
+import { describe, expect, test } from 'vitest';
+import { PROFILES, codeOf, fill, sys } from './helpers/sys.js';
+
+const PAGE = 4096;
+
+async function fullMemcg(profile: string, pages = 100) {
+  const s = await sys({ profile });
+  s.mkdir('a', { 'memory.max': pages * PAGE });
+  const folios = fill(s, 'a');
+  return { s, folios };
+}
+
+describe.each(PROFILES)('try_charge_memcg on profile %s', (profile) => {
+  test('filling a memcg charges exactly up to memory.max', async () => {
+    const { s, folios } = await fullMemcg(profile);
+    expect(folios.length).toBe(100);
+    expect(s.counter('a').usage).toBe(100);
+  });
+
+  test('1-page GFP_KERNEL into a full memcg: failcnt +19, max +18, oom +1, ENOMEM', async () => {
+    const { s } = await fullMemcg(profile);
+    const c0 = s.counter('a');
+    const e0 = s.events('a');
+    expect(codeOf(() => s.charge({ cgroup: 'a', cpu: 0 }))).toBe('ENOMEM');
+    const c1 = s.counter('a');
+    const e1 = s.events('a');
+    // pass 1 fails twice (batch 64, then 1), then one pass after the drain and 16 retries.
+    expect(c1.failcnt - c0.failcnt).toBe(19);
+    expect(e1.max - e0.max).toBe(18);
+    expect(e1.oom - e0.oom).toBe(1);
+    expect(c1.usage).toBe(100);
+  });
+
+  test('GFP_NOWAIT into a full memcg: failcnt +2, no events, ENOMEM', async () => {
+    const { s } = await fullMemcg(profile);
+    const c0 = s.counter('a');
+    const e0 = s.events('a');
+    expect(codeOf(() => s.charge({ cgroup: 'a', cpu: 0, gfp: 'GFP_NOWAIT' }))).toBe('ENOMEM');
+    expect(s.counter('a').failcnt - c0.failcnt).toBe(2);
+    expect(s.events('a')).toEqual(e0);
+  });
+
+  test('GFP_KERNEL|__GFP_NORETRY: gives up after the drain pass (failcnt +3, max +2)', async () => {
+    const { s } = await fullMemcg(profile);
+    const c0 = s.counter('a');
+    const e0 = s.events('a');
+    expect(codeOf(() => s.charge({ cgroup: 'a', cpu: 0, gfp: 'GFP_KERNEL|__GFP_NORETRY' }))).toBe('ENOMEM');
+    expect(s.counter('a').failcnt - c0.failcnt).toBe(3);
+    expect(s.events('a').max - e0.max).toBe(2);
+    expect(s.events('a').oom).toBe(e0.oom);
+  });
+
+  test('GFP_KERNEL|__GFP_RETRY_MAYFAIL: all retries, no OOM (failcnt +19, max +18, oom +0)', async () => {
+    const { s } = await fullMemcg(profile);
+    const c0 = s.counter('a');
+    const e0 = s.events('a');
+    expect(codeOf(() => s.charge({ cgroup: 'a', cpu: 0, gfp: 'GFP_KERNEL|__GFP_RETRY_MAYFAIL' }))).toBe('ENOMEM');
+    expect(s.counter('a').failcnt - c0.failcnt).toBe(19);
+    expect(s.events('a').max - e0.max).toBe(18);
+    expect(s.events('a').oom).toBe(e0.oom);
+  });
+
+  test('GFP_KERNEL|__GFP_NOFAIL: the whole loop, the OOM, then forced over the limit', async () => {
+    const { s } = await fullMemcg(profile);
+    const c0 = s.counter('a');
+    const e0 = s.events('a');
+    const folio = s.charge({ cgroup: 'a', cpu: 0, gfp: 'GFP_KERNEL|__GFP_NOFAIL' });
+    expect(s.folio(folio)?.cgroup).toBe('a');
+    expect(s.counter('a').usage).toBe(101);
+    expect(s.counter('a').failcnt - c0.failcnt).toBe(19);
+    expect(s.events('a').max - e0.max).toBe(18); // raised already: force adds none
+    expect(s.events('a').oom - e0.oom).toBe(1);
+    expect(s.simStats().forced).toBe(1);
+  });
+
+  test('order-9 charge into a parent with room for less: failcnt 18 on the parent, no OOM, rollback', async () => {
+    const s = await sys({ profile });
+    s.mkdir('p', { 'memory.max': 600 * PAGE });
+    s.mkdir('p/c');
+    s.charge({ cgroup: 'p/c', cpu: 0, order: 9 });
+    expect(codeOf(() => s.charge({ cgroup: 'p/c', cpu: 0, order: 9 }))).toBe('ENOMEM');
+    // batch = nr_pages = 512: one failure per pass, 1 + 1 (drain) + 16 passes.
+    expect(s.counter('p').failcnt).toBe(18);
+    expect(s.counter('p/c').failcnt).toBe(0);
+    expect(s.events('p').max).toBe(18);
+    expect(s.events('p').oom).toBe(0); // order 9 > PAGE_ALLOC_COSTLY_ORDER: no OOM
+    expect(s.events('p/c').max).toBe(0); // events go to the memcg over its limit and up
+    expect(s.counter('p/c').usage).toBe(512);
+    expect(s.counter('p').usage).toBe(512);
+    expect(s.counter('').usage).toBe(512);
+  });
+});
+
+describe('GFP_ATOMIC into a full memcg (failcnt +2, forced to max + 1)', () => {
+  test.each([
+    ['multi', 1],
+    ['multi-rr', 1],
+    ['single', 0], // <= 6.2: __GFP_ATOMIC forced before any MEMCG_MAX event
+  ])('%s: max events +%i', async (profile, maxEvents) => {
+    const { s } = await fullMemcg(profile);
+    const c0 = s.counter('a');
+    const e0 = s.events('a');
+    s.charge({ cgroup: 'a', cpu: 0, gfp: 'GFP_ATOMIC' });
+    const c1 = s.counter('a');
+    expect(c1.failcnt - c0.failcnt).toBe(2);
+    expect(s.events('a').max - e0.max).toBe(maxEvents);
+    expect(c1.usage).toBe(101);
+    expect(c1.watermark).toBe(101);
+  });
+});
+
+describe('memcg_memory_event propagation (v2 hierarchical events)', () => {
+  test('a MAX event counts on the failing memcg and its ancestors below the root; .local only on it', async () => {
+    const s = await sys();
+    s.mkdir('a');
+    s.mkdir('a/b', { 'memory.max': 10 * PAGE });
+    fill(s, 'a/b');
+    expect(s.events('a/b').max).toBe(18);
+    expect(s.events('a/b', { local: true }).max).toBe(18);
+    expect(s.events('a').max).toBe(18);
+    expect(s.events('a', { local: true }).max).toBe(0);
+    expect(s.events('').max).toBe(0); // the root is never counted
+    expect(s.events('a').oom).toBe(1);
+  });
+
+  test('the memcg over its limit is the ancestor: events and failcnt land there, not on the child', async () => {
+    const s = await sys();
+    s.mkdir('a', { 'memory.max': 10 * PAGE });
+    s.mkdir('a/b');
+    fill(s, 'a/b');
+    expect(s.counter('a/b').failcnt).toBe(0);
+    expect(s.counter('a').failcnt).toBeGreaterThanOrEqual(19);
+    expect(s.events('a/b').max).toBe(0);
+    expect(s.events('a').max).toBe(18);
+  });
+});
+
+describe('cgroup v1 with memsw accounting', () => {
+  test('memsw.limit below limit_in_bytes is EINVAL (mem_cgroup_resize_max); the mkdir is undone', async () => {
+    const s = await sys({ cgroupVersion: 1 });
+    expect(codeOf(() => s.mkdir('a', { 'memory.limit_in_bytes': 200 * PAGE, 'memory.memsw.limit_in_bytes': 100 * PAGE }))).toBe('EINVAL');
+    expect(codeOf(() => s.counter('a'))).toBe('ENOENT');
+  });
+
+  test('memsw equal to memory: memsw is charged first, so it is the failing counter', async () => {
+    const s = await sys({ cgroupVersion: 1 });
+    s.mkdir('a', { 'memory.limit_in_bytes': 100 * PAGE, 'memory.memsw.limit_in_bytes': 100 * PAGE });
+    fill(s, 'a');
+    expect(s.counter('a').usage).toBe(100);
+    expect(s.counter('a', 'memsw').usage).toBe(100);
+    expect(s.counter('a').failcnt).toBe(0);
+    const f0 = s.counter('a', 'memsw').failcnt;
+    expect(codeOf(() => s.charge({ cgroup: 'a', cpu: 0 }))).toBe('ENOMEM');
+    expect(s.counter('a', 'memsw').failcnt - f0).toBe(19);
+    expect(s.counter('a').failcnt).toBe(0);
+  });
+
+  test('without swap accounting the memsw counter does not exist', async () => {
+    const s = await sys({ cgroupVersion: 1, swapAccount: false });
+    s.mkdir('a');
+    s.charge({ cgroup: 'a', cpu: 0 });
+    expect(codeOf(() => s.counter('a', 'memsw'))).toBe('ok');
+    expect(s.counter('a', 'memsw').usage).toBe(0);
+    expect(codeOf(() => s.writeLimit('a', 'memory.memsw.limit_in_bytes', '1M'))).toBe('EINVAL');
+  });
+});
