@@ -13,7 +13,7 @@ import { table_alloc } from "./layout";
 import {
   MEMCG_MAX, NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, NR_PAGE_EVENTS, PGPGIN, PGPGOUT,
   counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
-  memcg_online, memcg_stat_mod, memcg_vm_event_add, memory_counter, memsw_account, parent_mem_cgroup,
+  memcg_exists, memcg_online, memcg_stat_mod, memcg_vm_event_add, memory_counter, memsw_account, parent_mem_cgroup,
   swap_counter,
 } from "./memcg";
 import { mem_cgroup_oom, PAGE_ALLOC_COSTLY_ORDER } from "./oom";
@@ -180,6 +180,8 @@ function uncharge_batch(): void {
 // uncharge_folio: add a folio to the gather, flushing it when the memcg changes.
 function uncharge_folio(id: i32): void {
   const m = folio_memcg(id);
+  // VM_BUG_ON: a charged folio always names a memcg that exists.
+  if (!memcg_exists(m)) throw new Error("uncharge_folio: memcg_data names no memcg");
   if (ugMemcg != m) {
     uncharge_batch();
     ugMemcg = m;

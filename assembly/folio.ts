@@ -66,6 +66,11 @@ export function folio_free(id: i32): void {
 @inline export function folio_nid(id: i32): i32 {
   return load<i32>(orders + (<usize>id << 2)) >>> 16;
 }
+/** Layout: base of the u32 memcg_data column, indexed by folio id. */
+export function layout_folio_memcg_data(): usize {
+  return memcgData;
+}
+
 @inline export function folio_set_data(id: i32, data: u32): void {
   store<u32>(memcgData + (<usize>id << 2), data);
 }

@@ -139,7 +139,14 @@ export class System {
       ['CFG_RECURSIVE_PROT', options.recursiveProtection ? 1 : 0],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
-    const ret = this.fn('system_init')();
+    let ret: number;
+    try {
+      ret = this.fn('system_init')();
+    } catch (e) {
+      // Tables larger than a wasm32 memory can hold trap in the allocator.
+      if (!(e instanceof WebAssembly.RuntimeError || e instanceof CoreAbort)) throw e;
+      ret = -12;
+    }
     if (ret < 0) {
       throw new MemcgError(errnoName(ret), `system configuration rejected (${JSON.stringify({ ...options, seed: String(options.seed ?? 1) })})`);
     }

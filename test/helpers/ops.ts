@@ -1,0 +1,71 @@
+// Random op sequences and whole-system snapshots, for differential and property tests.
+import { MemcgError, type Op, type OpResult, type System } from '../../src/index.js';
+import { SplitMix64 } from './prng.js';
+
+export const TREE = ['a', 'a/b', 'a/c', 'a/b/d', 'e', 'e/f'];
+const GFPS = ['GFP_KERNEL', 'GFP_KERNEL', 'GFP_KERNEL', 'GFP_NOWAIT', 'GFP_ATOMIC', 'GFP_KERNEL|__GFP_NOFAIL'];
+const ORDERS = [0, 0, 0, 0, 0, 0, 1, 2, 3, 9];
+
+/** n random ops over TREE on cpus CPUs; folio ids are drawn from [0, folioRange). */
+export function randomOps(seed: number, n: number, cpus: number, version: 1 | 2, folioRange = 64): Op[] {
+  const r = new SplitMix64(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[r.below(xs.length)];
+  const ops: Op[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = r.below(100);
+    if (x < 60) {
+      ops.push({ op: 'charge', cgroup: pick(TREE), cpu: r.below(cpus), order: pick(ORDERS), kind: r.below(2) ? 'anon' : 'file', gfp: pick(GFPS) });
+    } else if (x < 85) {
+      ops.push({ op: 'uncharge', folio: r.below(folioRange) });
+    } else if (x < 93) {
+      ops.push({ op: 'uncharge-list', folios: Array.from({ length: 1 + r.below(5) }, () => r.below(folioRange)) });
+    } else {
+      const file = version === 2 ? pick(['memory.max', 'memory.max', 'memory.high', 'memory.low', 'memory.min']) : 'memory.limit_in_bytes';
+      const value = r.below(8) === 0 ? (version === 2 ? 'max' : '-1') : String(r.below(400) * 4096);
+      ops.push({ op: 'write', cgroup: pick(TREE), file, value, cpu: r.below(cpus) });
+    }
+  }
+  return ops;
+}
+
+/** Run ops one call at a time, collecting results as replay() reports them. */
+export function runCalls(s: System, ops: Op[]): OpResult[] {
+  const out: OpResult[] = [];
+  const attempt = (f: () => number) => {
+    try {
+      out.push({ ok: true, value: f() });
+    } catch (e) {
+      if (!(e instanceof MemcgError)) throw e;
+      out.push({ ok: false, code: e.code });
+    }
+  };
+  for (const o of ops) {
+    if (o.op === 'charge') attempt(() => s.charge(o));
+    else if (o.op === 'uncharge') attempt(() => (s.uncharge(o.folio), 0));
+    else if (o.op === 'uncharge-list') {
+      // replay reports one result per record: the list is gathered record by record.
+      for (const f of o.folios) attempt(() => (s.uncharge(f), 0));
+    } else attempt(() => (s.writeLimit(o.cgroup, o.file, o.value, o.cpu), 0));
+  }
+  return out;
+}
+
+/** Everything observable about a system, as plain data. */
+export function snapshot(s: System, folioRange = 64) {
+  const cgroups = s.list().map((p) => ({
+    path: p,
+    memory: s.counter(p),
+    swap: s.counter(p, s.cgroupVersion === 2 ? 'swap' : 'memsw'),
+    events: s.events(p),
+    local: s.events(p, { local: true }),
+    vm: s.vmEvents(p),
+    nodes: Array.from({ length: s.nodes }, (_, n) => s.nodeStat(p, n)),
+  }));
+  const stocks = Array.from({ length: s.cpus }, (_, c) => s.stock(c));
+  const folios = Array.from({ length: folioRange }, (_, i) => s.folio(i));
+  return { cgroups, stocks, folios };
+}
+
+export function makeTree(s: System, limits: Record<string, string> = {}): void {
+  for (const p of TREE) s.mkdir(p, limits[p] ? { [s.cgroupVersion === 2 ? 'memory.max' : 'memory.limit_in_bytes']: limits[p] } : {});
+}
