@@ -9,8 +9,8 @@ export const FOLIO_ANON: i32 = 0;
 export const FOLIO_FILE: i32 = 1;
 export const HPAGE_PMD_ORDER: i32 = 9;
 
-let memcgData: usize = 0; // u32[F]
-let orders: usize = 0; // i32[F]: order | kind << 8 | node << 16
+// One 8-byte entry per folio: memcg_data (u32), then order | kind << 8 | node << 16.
+let entries: usize = 0;
 let freeStack: usize = 0; // i32[F]: ids freed, LIFO
 let nfree: i32 = 0;
 let nextFresh: i32 = 0;
@@ -18,10 +18,9 @@ export let max_folios: i32 = 0;
 
 export function folio_table_init(n: i32): bool {
   max_folios = n;
-  memcgData = table_alloc(<usize>n * 4);
-  orders = table_alloc(<usize>n * 4);
+  entries = table_alloc(<usize>n * 8);
   freeStack = table_alloc(<usize>n * 4);
-  return memcgData != 0 && orders != 0 && freeStack != 0;
+  return entries != 0 && freeStack != 0;
 }
 
 /** Allocate a folio id: the most recently freed one, else the next fresh one; -1 when full. */
@@ -33,12 +32,12 @@ export function folio_alloc(order: i32, kind: i32, node: i32): i32 {
   }
   else if (nextFresh < max_folios) id = nextFresh++;
   else return -1;
-  store<i32>(orders + (<usize>id << 2), order | (kind << 8) | (node << 16));
+  store<i32>(entries + (<usize>id << 3), order | (kind << 8) | (node << 16), 4);
   return id;
 }
 
 export function folio_free(id: i32): void {
-  store<u32>(memcgData + (<usize>id << 2), 0);
+  store<u32>(entries + (<usize>id << 3), 0);
   store<i32>(freeStack + (<usize>nfree << 2), id);
   nfree++;
 }
@@ -47,30 +46,31 @@ export function folio_free(id: i32): void {
   return id >= 0 && id < nextFresh;
 }
 @inline export function folio_memcg_data(id: i32): u32 {
-  return load<u32>(memcgData + (<usize>id << 2));
+  return load<u32>(entries + (<usize>id << 3));
 }
 /** commit_charge: folio->memcg_data = memcg (no flag bits for a user folio). */
 @inline export function folio_set_memcg(id: i32, memcg: i32): void {
-  store<u32>(memcgData + (<usize>id << 2), <u32>(memcg + 1) << 2);
+  store<u32>(entries + (<usize>id << 3), <u32>(memcg + 1) << 2);
 }
 /** folio_memcg: the charged memcg id, -1 if not charged. */
 @inline export function folio_memcg(id: i32): i32 {
   return <i32>(folio_memcg_data(id) >> 2) - 1;
 }
 @inline export function folio_order(id: i32): i32 {
-  return load<i32>(orders + (<usize>id << 2)) & 0xff;
+  return load<i32>(entries + (<usize>id << 3), 4) & 0xff;
 }
 @inline export function folio_kind(id: i32): i32 {
-  return (load<i32>(orders + (<usize>id << 2)) >> 8) & 0xff;
+  return (load<i32>(entries + (<usize>id << 3), 4) >> 8) & 0xff;
 }
 @inline export function folio_nid(id: i32): i32 {
-  return load<i32>(orders + (<usize>id << 2)) >>> 16;
+  return load<i32>(entries + (<usize>id << 3), 4) >>> 16;
 }
-/** Layout: base of the u32 memcg_data column, indexed by folio id. */
-export function layout_folio_memcg_data(): usize {
-  return memcgData;
+/** Layout: base of the folio table; memcg_data of folio id is the u32 at base + id × stride. */
+export function layout_folio_table(): usize {
+  return entries;
 }
+export const FOLIO_STRIDE: i32 = 8;
 
 @inline export function folio_set_data(id: i32, data: u32): void {
-  store<u32>(memcgData + (<usize>id << 2), data);
+  store<u32>(entries + (<usize>id << 3), data);
 }

@@ -29,7 +29,7 @@ export {
   __GFP_HIGH, __GFP_IO, __GFP_FS, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
   __GFP_NORETRY, GFP_KERNEL, GFP_NOWAIT, GFP_ATOMIC,
 } from "./gfp";
-export { FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER, layout_folio_memcg_data } from "./folio";
+export { FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER, layout_folio_table, FOLIO_STRIDE } from "./folio";
 
 // ── Reading state ────────────────────────────────────────────────────────────────────────
 export {

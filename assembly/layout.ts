@@ -57,10 +57,12 @@ export function cfg_get(key: i32): f64 {
 
 let used: usize = 0;
 
-/** Allocate a zeroed, 16-byte aligned table from the runtime heap (only during system_init). */
+/**
+ * Allocate a table from the runtime heap (only during system_init). Each system is a fresh
+ * instance and the stub runtime never frees, so the memory handed out is still zero.
+ */
 export function table_alloc(bytes: usize): usize {
   const ptr = heap.alloc(bytes);
-  memory.fill(ptr, 0, bytes);
   used += bytes;
   return ptr;
 }

@@ -11,38 +11,38 @@ export const PC_SWAP: i32 = 1; // memory.swap (v2) or memory.memsw (v1)
 /** PAGE_COUNTER_MAX on 64-bit: LONG_MAX / PAGE_SIZE. */
 export const PAGE_COUNTER_MAX: i64 = 2251799813685247;
 
-// Field ids of pc_get (exported to the host).
+// Field ids of counter_get; each is also the field's i64 slot in the counter's record.
+// The first cache line holds what a charge or uncharge walk touches.
 export const PCF_USAGE: i32 = 0;
 export const PCF_MAX: i32 = 1;
-export const PCF_MIN: i32 = 2;
-export const PCF_LOW: i32 = 3;
-export const PCF_HIGH: i32 = 4;
-export const PCF_EMIN: i32 = 5;
-export const PCF_ELOW: i32 = 6;
-export const PCF_MIN_USAGE: i32 = 7;
-export const PCF_LOW_USAGE: i32 = 8;
-export const PCF_CHILDREN_MIN_USAGE: i32 = 9;
-export const PCF_CHILDREN_LOW_USAGE: i32 = 10;
-export const PCF_WATERMARK: i32 = 11;
-export const PCF_LOCAL_WATERMARK: i32 = 12;
-export const PCF_FAILCNT: i32 = 13;
-export const NR_PCF: i32 = 14;
+const PCF_LINK: i32 = 2; // parent id (low i32) and "tracks protection" (high i32)
+export const PCF_LOCAL_WATERMARK: i32 = 3;
+export const PCF_MIN: i32 = 4;
+export const PCF_LOW: i32 = 5;
+export const PCF_MIN_USAGE: i32 = 6;
+export const PCF_LOW_USAGE: i32 = 7;
+export const PCF_WATERMARK: i32 = 8;
+export const PCF_HIGH: i32 = 9;
+export const PCF_EMIN: i32 = 10;
+export const PCF_ELOW: i32 = 11;
+export const PCF_CHILDREN_MIN_USAGE: i32 = 12;
+export const PCF_CHILDREN_LOW_USAGE: i32 = 13;
+export const PCF_FAILCNT: i32 = 14;
+export const NR_PCF: i32 = 15;
+const PC_RECORD_SHIFT: i32 = 7; // 16 i64 slots = 128 bytes, two cache lines
 
-let fields: usize = 0; // i64[NR_PCF][C]
-let parents: usize = 0; // i32[C], -1 = none
-let protection: usize = 0; // i32[C]: tracks min/low protection (memcg memory counter on v2)
-let ncounters: i32 = 0;
+// The counters are one flat table of fixed-size records indexed by counter id (not a
+// structure of arrays like the other tables: a walk reads ~8 fields of each level, and a
+// record keeps them in one cache line).
+let records: usize = 0;
 
 export function pc_init(n: i32): bool {
-  ncounters = n;
-  fields = table_alloc(<usize>NR_PCF * <usize>n * 8);
-  parents = table_alloc(<usize>n * 4);
-  protection = table_alloc(<usize>n * 4);
-  return fields != 0 && parents != 0 && protection != 0;
+  records = table_alloc(<usize>n << PC_RECORD_SHIFT);
+  return records != 0;
 }
 
 @inline function fptr(f: i32, c: i32): usize {
-  return fields + ((<usize>f * <usize>ncounters + <usize>c) << 3);
+  return records + (<usize>c << PC_RECORD_SHIFT) + (<usize>f << 3);
 }
 @inline export function pc_field(c: i32, f: i32): i64 {
   return load<i64>(fptr(f, c));
@@ -54,7 +54,7 @@ export function pc_init(n: i32): bool {
   return load<i64>(fptr(PCF_USAGE, c));
 }
 @inline export function pc_parent(c: i32): i32 {
-  return load<i32>(parents + (<usize>c << 2));
+  return load<i32>(fptr(PCF_LINK, c));
 }
 
 /** page_counter_init: no limit, no protection, attached below parent (-1 for a root). */
@@ -62,12 +62,12 @@ export function page_counter_init(c: i32, parent: i32, trackProtection: bool): v
   for (let f = 0; f < NR_PCF; f++) pc_set_field(c, f, 0);
   pc_set_field(c, PCF_MAX, PAGE_COUNTER_MAX);
   pc_set_field(c, PCF_HIGH, PAGE_COUNTER_MAX);
-  store<i32>(parents + (<usize>c << 2), parent);
-  store<i32>(protection + (<usize>c << 2), trackProtection ? 1 : 0);
+  store<i32>(fptr(PCF_LINK, c), parent);
+  store<i32>(fptr(PCF_LINK, c) + 4, trackProtection ? 1 : 0);
 }
 
 @inline function track_protection(c: i32): bool {
-  return load<i32>(protection + (<usize>c << 2)) != 0;
+  return load<i32>(fptr(PCF_LINK, c) + 4) != 0;
 }
 
 /** propagate_protected_usage: keep the parent's children_{min,low}_usage in step with min(usage, setting). */

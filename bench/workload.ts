@@ -19,7 +19,10 @@ export const CPUS = 16;
 /** One op: charge (order 0 or 9) of a leaf from a CPU, or uncharge of a folio id. */
 export type BenchOp = { charge: true; leaf: number; cpu: number; order: number } | { charge: false; folio: number };
 
-/** The mix: 70% 1-page charges, 25% uncharges, 5% 512-page charges. */
+/**
+ * The issue's mix: 70% 1-page charges, 25% uncharges, 5% 512-page charges. Tasks stay on
+ * their CPU: each CPU charges the 4 leaves whose tasks run there, so a 7-slot stock hits.
+ */
 export function mix(n: number, seed = 1): BenchOp[] {
   const r = new SplitMix64(seed);
   const ops: BenchOp[] = [];
@@ -38,7 +41,8 @@ export function mix(n: number, seed = 1): BenchOp[] {
     } else {
       const folio = free.length > 0 ? free.pop()! : fresh++;
       live.push(folio);
-      ops.push({ charge: true, leaf: r.below(LEAVES.length), cpu: r.below(CPUS), order: x >= 95 ? 9 : 0 });
+      const cpu = r.below(CPUS);
+      ops.push({ charge: true, leaf: cpu * (LEAVES.length / CPUS) + r.below(LEAVES.length / CPUS), cpu, order: x >= 95 ? 9 : 0 });
     }
   }
   return ops;

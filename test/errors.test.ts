@@ -56,8 +56,9 @@ describe('a core abort', () => {
     const f = s.charge({ cgroup: 'a', cpu: 0 });
     // Corrupt the folio's memcg_data through the core's own layout export.
     const core = (s as unknown as { core: Record<string, unknown> }).core;
-    const base = (core.layout_folio_memcg_data as () => number)() >>> 0;
-    new Uint32Array((core.memory as WebAssembly.Memory).buffer)[(base >>> 2) + f] = 1000 << 2;
+    const base = (core.layout_folio_table as () => number)() >>> 0;
+    const stride = (core.FOLIO_STRIDE as WebAssembly.Global).value as number;
+    new DataView((core.memory as WebAssembly.Memory).buffer).setUint32(base + f * stride, 1000 << 2, true);
     let err: unknown;
     try {
       s.uncharge(f);
