@@ -6,15 +6,15 @@ export const TREE = ['a', 'a/b', 'a/c', 'a/b/d', 'e', 'e/f'];
 const GFPS = ['GFP_KERNEL', 'GFP_KERNEL', 'GFP_KERNEL', 'GFP_NOWAIT', 'GFP_ATOMIC', 'GFP_KERNEL|__GFP_NOFAIL'];
 const ORDERS = [0, 0, 0, 0, 0, 0, 1, 2, 3, 9];
 
-/** n random ops over TREE on cpus CPUs; folio ids are drawn from [0, folioRange). */
-export function randomOps(seed: number, n: number, cpus: number, version: 1 | 2, folioRange = 64): Op[] {
+/** n random ops over tree on cpus CPUs; folio ids are drawn from [0, folioRange). */
+export function randomOps(seed: number, n: number, cpus: number, version: 1 | 2, folioRange = 64, tree = TREE): Op[] {
   const r = new SplitMix64(seed);
   const pick = <T>(xs: readonly T[]): T => xs[r.below(xs.length)];
   const ops: Op[] = [];
   for (let i = 0; i < n; i++) {
     const x = r.below(100);
     if (x < 60) {
-      ops.push({ op: 'charge', cgroup: pick(TREE), cpu: r.below(cpus), order: pick(ORDERS), kind: r.below(2) ? 'anon' : 'file', gfp: pick(GFPS) });
+      ops.push({ op: 'charge', cgroup: pick(tree), cpu: r.below(cpus), order: pick(ORDERS), kind: r.below(2) ? 'anon' : 'file', gfp: pick(GFPS) });
     } else if (x < 85) {
       ops.push({ op: 'uncharge', folio: r.below(folioRange) });
     } else if (x < 93) {
@@ -22,7 +22,7 @@ export function randomOps(seed: number, n: number, cpus: number, version: 1 | 2,
     } else {
       const file = version === 2 ? pick(['memory.max', 'memory.max', 'memory.high', 'memory.low', 'memory.min']) : 'memory.limit_in_bytes';
       const value = r.below(8) === 0 ? (version === 2 ? 'max' : '-1') : String(r.below(400) * 4096);
-      ops.push({ op: 'write', cgroup: pick(TREE), file, value, cpu: r.below(cpus) });
+      ops.push({ op: 'write', cgroup: pick(tree), file, value, cpu: r.below(cpus) });
     }
   }
   return ops;
@@ -66,6 +66,6 @@ export function snapshot(s: System, folioRange = 64) {
   return { cgroups, stocks, folios };
 }
 
-export function makeTree(s: System, limits: Record<string, string> = {}): void {
-  for (const p of TREE) s.mkdir(p, limits[p] ? { [s.cgroupVersion === 2 ? 'memory.max' : 'memory.limit_in_bytes']: limits[p] } : {});
+export function makeTree(s: System, limits: Record<string, string> = {}, tree = TREE): void {
+  for (const p of tree) s.mkdir(p, limits[p] ? { [s.cgroupVersion === 2 ? 'memory.max' : 'memory.limit_in_bytes']: limits[p] } : {});
 }
