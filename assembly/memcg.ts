@@ -2,7 +2,7 @@
 
 import { table_alloc } from "./layout";
 import {
-  PC_MEMORY, PC_SWAP, PCF_MAX, page_counter_init, pc_field, pc_usage,
+  PC_MEMORY, PC_SWAP, PC_TRACK_FAILCNT, PC_TRACK_PROTECTION, PCF_MAX, page_counter_init, pc_field, pc_usage,
 } from "./page_counter";
 import { nr_nodes } from "./topology";
 
@@ -51,11 +51,13 @@ export let on_dfl: bool = true;
 
 /** do_memsw_account: cgroup v1 with swap accounting charges memsw alongside memory. */
 export let memsw_account: bool = false;
+let failcntEverywhere: bool = false;
 
-export function memcg_table_init(n: i32, cgroupVersion: i32, swapAccount: bool): bool {
+export function memcg_table_init(n: i32, cgroupVersion: i32, swapAccount: bool, trackFailcntEverywhere: bool): bool {
   maxMemcgs = n;
   on_dfl = cgroupVersion == 2;
   memsw_account = !on_dfl && swapAccount;
+  failcntEverywhere = trackFailcntEverywhere;
   parents = table_alloc(<usize>n * 4);
   flags = table_alloc(<usize>n * 4);
   onlineChildren = table_alloc(<usize>n * 4);
@@ -104,9 +106,12 @@ export function mem_cgroup_alloc(parent: i32): i32 {
   const m = nextId++;
   store<i32>(parents + (<usize>m << 2), parent);
   store<i32>(flags + (<usize>m << 2), F_EXISTS | F_ONLINE);
-  // page_counter_init: only the v2 memory counter tracks min/low protection.
-  page_counter_init(memory_counter(m), parent < 0 ? -1 : memory_counter(parent), on_dfl);
-  page_counter_init(swap_counter(m), parent < 0 ? -1 : swap_counter(parent), false);
+  // mem_cgroup_css_alloc: only the v2 memory counter tracks min/low protection, and (6.12+)
+  // only the v1 memory counter tracks failcnt; older kernels counted failures everywhere.
+  const fc = failcntEverywhere ? PC_TRACK_FAILCNT : 0;
+  const memTrack = (on_dfl ? PC_TRACK_PROTECTION : PC_TRACK_FAILCNT) | fc;
+  page_counter_init(memory_counter(m), parent < 0 ? -1 : memory_counter(parent), memTrack);
+  page_counter_init(swap_counter(m), parent < 0 ? -1 : swap_counter(parent), fc);
   if (parent >= 0) {
     const p = onlineChildren + (<usize>parent << 2);
     store<i32>(p, load<i32>(p) + 1);

@@ -15,7 +15,7 @@ export const PAGE_COUNTER_MAX: i64 = 2251799813685247;
 // The first cache line holds what a charge or uncharge walk touches.
 export const PCF_USAGE: i32 = 0;
 export const PCF_MAX: i32 = 1;
-const PCF_LINK: i32 = 2; // parent id (low i32) and "tracks protection" (high i32)
+const PCF_LINK: i32 = 2; // parent id (low i32) and the PC_TRACK_* flags (high i32)
 export const PCF_LOCAL_WATERMARK: i32 = 3;
 export const PCF_MIN: i32 = 4;
 export const PCF_LOW: i32 = 5;
@@ -57,17 +57,24 @@ export function pc_init(n: i32): bool {
   return load<i32>(fptr(PCF_LINK, c));
 }
 
+// Per-counter policy flags; a charge walk follows the flags of the counter it starts from.
+export const PC_TRACK_PROTECTION: i32 = 1; // protection_support: keep min/low usage propagated
+export const PC_TRACK_FAILCNT: i32 = 2; // track_failcnt: count failed charges
+
 /** page_counter_init: no limit, no protection, attached below parent (-1 for a root). */
-export function page_counter_init(c: i32, parent: i32, trackProtection: bool): void {
+export function page_counter_init(c: i32, parent: i32, track: i32): void {
   for (let f = 0; f < NR_PCF; f++) pc_set_field(c, f, 0);
   pc_set_field(c, PCF_MAX, PAGE_COUNTER_MAX);
   pc_set_field(c, PCF_HIGH, PAGE_COUNTER_MAX);
   store<i32>(fptr(PCF_LINK, c), parent);
-  store<i32>(fptr(PCF_LINK, c) + 4, trackProtection ? 1 : 0);
+  store<i32>(fptr(PCF_LINK, c) + 4, track);
 }
 
 @inline function track_protection(c: i32): bool {
-  return load<i32>(fptr(PCF_LINK, c) + 4) != 0;
+  return (load<i32>(fptr(PCF_LINK, c) + 4) & PC_TRACK_PROTECTION) != 0;
+}
+@inline function track_failcnt(c: i32): bool {
+  return (load<i32>(fptr(PCF_LINK, c) + 4) & PC_TRACK_FAILCNT) != 0;
 }
 
 /** propagate_protected_usage: keep the parent's children_{min,low}_usage in step with min(usage, setting). */
@@ -119,16 +126,18 @@ export function page_counter_charge(counter: i32, n: i64): void {
 /**
  * page_counter_try_charge: charge each level speculatively from counter up to the root.
  * Returns -1 on success, else the id of the level whose max was exceeded; that level's
- * failcnt is raised and the levels below it are cancelled again.
+ * failcnt is raised (if the charged counter tracks it) and the levels below it are
+ * cancelled again.
  */
 export function page_counter_try_charge(counter: i32, n: i64): i32 {
   const prot = track_protection(counter);
+  const failcnt = track_failcnt(counter);
   let c = counter;
   for (; c >= 0; c = pc_parent(c)) {
     sim_inc(SIM_COUNTER_LEVELS, 1);
     const usage = pc_usage(c) + n;
     if (usage > pc_field(c, PCF_MAX)) {
-      pc_set_field(c, PCF_FAILCNT, pc_field(c, PCF_FAILCNT) + 1);
+      if (failcnt) pc_set_field(c, PCF_FAILCNT, pc_field(c, PCF_FAILCNT) + 1);
       break;
     }
     pc_set_field(c, PCF_USAGE, usage);

@@ -15,6 +15,8 @@ const NSLOTS: StaticArray<i32> = [1, 7, 7];
 const VICTIM: StaticArray<i32> = [VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_ROUND_ROBIN];
 // try_charge_memcg up to 6.2 forced __GFP_ATOMIC charges before raising MEMCG_MAX.
 const ATOMIC_FORCE_NO_EVENT: StaticArray<i32> = [1, 0, 0];
+// page_counter failcnt: every counter up to 6.11; from 6.12 only the v1 memory counter.
+const FAILCNT_EVERYWHERE: StaticArray<i32> = [1, 0, 0];
 
 export function profile_nslots(p: i32): i32 {
   return unchecked(NSLOTS[p]);
@@ -24,4 +26,7 @@ export function profile_victim(p: i32): i32 {
 }
 export function profile_atomic_force_no_event(p: i32): bool {
   return unchecked(ATOMIC_FORCE_NO_EVENT[p]) != 0;
+}
+export function profile_failcnt_everywhere(p: i32): bool {
+  return unchecked(FAILCNT_EVERYWHERE[p]) != 0;
 }

@@ -17,7 +17,7 @@ import {
 } from "./memcg";
 import { NR_PCF, PAGE_COUNTER_MAX, pc_field, pc_init } from "./page_counter";
 import { prng_seed } from "./prng";
-import { NR_PROFILES, profile_atomic_force_no_event, profile_nslots, profile_victim } from "./profile";
+import { NR_PROFILES, profile_atomic_force_no_event, profile_failcnt_everywhere, profile_nslots, profile_victim } from "./profile";
 import { calculate_protection_subtree } from "./reclaim";
 import { replay, OP_RECORD_SIZE } from "./replay";
 import { sim_get, simstat_init } from "./simstat";
@@ -58,7 +58,7 @@ export function system_init(): i32 {
     simstat_init() &&
     topology_init(nodes, cpusPerNode) &&
     pc_init(maxCgroups * 2) &&
-    memcg_table_init(maxCgroups, version, cfg_get(CFG_SWAP_ACCOUNT) != 0) &&
+    memcg_table_init(maxCgroups, version, cfg_get(CFG_SWAP_ACCOUNT) != 0, profile_failcnt_everywhere(profile)) &&
     stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0,
       cfg_get(CFG_DEFER_REMOTE_DRAIN) != 0) &&
     charge_init(profile_atomic_force_no_event(profile)) &&

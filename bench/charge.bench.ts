@@ -20,7 +20,7 @@ async function freshSystem(stock: boolean): Promise<System> {
 
 function freshRef(stock: boolean): { ref: RefSystem; leafIds: number[] } {
   const ref = new RefSystem({
-    cgroupVersion: 2, stockSlots: stock ? 7 : 0, victim: 'random', atomicForceNoEvent: false, swapAccount: false,
+    cgroupVersion: 2, stockSlots: stock ? 7 : 0, victim: 'random', atomicForceNoEvent: false, failcntEverywhere: false, swapAccount: false,
     nodes: 2, cpusPerNode: CPUS / 2, seed: 1n,
   });
   const ids = new Map<string, number>([['', 0]]);

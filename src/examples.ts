@@ -6,14 +6,18 @@ import type { ProfileName } from './profiles.js';
 
 export type Example = { name: string; summary: string; run: () => Promise<string> };
 
-/** Per-cgroup table: usage, limit, pages in stocks, failcnt, events. */
+/**
+ * Per-cgroup table: usage, limit, pages in stocks, memory.events max/oom, and failcnt where
+ * the kernel counts it (cgroup v1's memory.failcnt; v2 has no failcnt file).
+ */
 export function cgroupTable(s: System): string {
+  const v1 = s.cgroupVersion === 1;
   const rows = s.list().filter((p) => p !== '').map((p) => {
     const c = s.counter(p);
     const e = s.events(p);
-    return [p, c.usage, mib(c.usage), mib(c.max), s.stockPages(p), c.failcnt, e.max, e.oom];
+    return [p, c.usage, mib(c.usage), mib(c.max), s.stockPages(p), ...(v1 ? [c.failcnt] : []), e.max, e.oom];
   });
-  return table(['cgroup', 'pages', 'usage', 'max', 'stocked', 'failcnt', 'max_ev', 'oom_ev'], rows);
+  return table(['cgroup', 'pages', 'usage', 'max', 'stocked', ...(v1 ? ['failcnt'] : []), 'max_ev', 'oom_ev'], rows);
 }
 
 async function quickstart(): Promise<string> {
@@ -65,6 +69,6 @@ async function stockThrash(): Promise<string> {
 }
 
 export const EXAMPLES: Example[] = [
-  { name: 'quickstart', summary: 'a small cgroup tree charged from 4 CPUs: usage, stock, failcnt per cgroup', run: quickstart },
+  { name: 'quickstart', summary: 'a small cgroup tree charged from 4 CPUs: usage, stock, max/oom events per cgroup', run: quickstart },
   { name: 'stock-thrash', summary: 'more memcgs than stock slots on one CPU: single vs multi vs multi-rr', run: stockThrash },
 ];

@@ -11,9 +11,10 @@ function chargePages(s: Awaited<ReturnType<typeof sys>>, cgroup: string, pages: 
 
 describe('page_counter_try_charge', () => {
   test('a failing level is rolled back on every level below it; failcnt only on the failing level', async () => {
-    const s = await sys({ stock: false });
-    s.mkdir('p', { 'memory.max': 10 * PAGE });
-    s.mkdir('p/c', { 'memory.max': 1000 * PAGE });
+    // v1: the memory counter is the one that tracks failcnt on 6.12+ (track_failcnt).
+    const s = await sys({ stock: false, cgroupVersion: 1, swapAccount: false });
+    s.mkdir('p', { 'memory.limit_in_bytes': 10 * PAGE });
+    s.mkdir('p/c', { 'memory.limit_in_bytes': 1000 * PAGE });
     chargePages(s, 'p/c', 10);
     expect(codeOf(() => s.charge({ cgroup: 'p/c', cpu: 0 }))).toBe('ENOMEM');
     expect(s.counter('p/c').usage).toBe(10);
@@ -23,6 +24,17 @@ describe('page_counter_try_charge', () => {
     expect(s.counter('p').failcnt).toBe(18);
     expect(s.counter('p/c').failcnt).toBe(0);
     expect(s.counter('').failcnt).toBe(0);
+  });
+
+  test('v2 on 6.12+ counts no failures (track_failcnt is v1 only); the 5.17 profile does', async () => {
+    for (const [profile, want] of [['multi', 0], ['single', 18]] as const) {
+      const s = await sys({ stock: false, profile });
+      s.mkdir('p', { 'memory.max': 10 * PAGE });
+      chargePages(s, 'p', 10);
+      expect(codeOf(() => s.charge({ cgroup: 'p', cpu: 0 }))).toBe('ENOMEM');
+      expect(s.counter('p').failcnt).toBe(want);
+      expect(s.events('p').max).toBe(18);
+    }
   });
 
   test('watermark and local watermark follow the peak of usage on every level', async () => {

@@ -22,6 +22,7 @@ function reference(cfg: Config, seed: number): RefSystem {
     stockSlots: cfg.stock === false ? 0 : cfg.profile === 'single' ? 1 : 7,
     victim: cfg.profile === 'multi-rr' ? 'round-robin' : 'random',
     atomicForceNoEvent: cfg.profile === 'single',
+    failcntEverywhere: cfg.profile === 'single',
     swapAccount: true,
     nodes: 2,
     cpusPerNode: 2,

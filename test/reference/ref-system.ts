@@ -61,7 +61,12 @@ export class PageCounter {
   localWatermark = 0;
   failcnt = 0;
   /** parent: the same counter of the parent memcg; owner: the memcg id (mem_cgroup_from_counter) */
-  constructor(readonly parent: PageCounter | null, readonly protection: boolean, readonly owner: number) {}
+  constructor(
+    readonly parent: PageCounter | null,
+    readonly protection: boolean,
+    readonly trackFailcnt: boolean,
+    readonly owner: number,
+  ) {}
 
   *levels(): Generator<PageCounter> {
     for (let c: PageCounter | null = this; c; c = c.parent) yield c;
@@ -96,12 +101,12 @@ export class PageCounter {
     for (const c of this.levels()) c.add(n);
   }
 
-  // page_counter_try_charge: the failing level (its failcnt raised), or null
+  // page_counter_try_charge: the failing level, or null; failcnt if this counter tracks it
   tryCharge(n: number): PageCounter | null {
     const done: PageCounter[] = [];
     for (const c of this.levels()) {
       if (c.usage + n > c.max) {
-        c.failcnt++;
+        if (this.trackFailcnt) c.failcnt++;
         for (const d of done) d.cancel(n);
         return c;
       }
@@ -134,9 +139,10 @@ export class Memcg {
   pgpgin = 0;
   pgpgout = 0;
   nrPageEvents = 0;
-  constructor(readonly id: number, readonly parent: Memcg | null, nodes: number, v2: boolean) {
-    this.memory = new PageCounter(parent?.memory ?? null, v2, id);
-    this.swap = new PageCounter(parent?.swap ?? null, false, id);
+  constructor(readonly id: number, readonly parent: Memcg | null, nodes: number, v2: boolean, failcntEverywhere: boolean) {
+    // mem_cgroup_css_alloc: protection on the v2 memory counter; failcnt on the v1 one (6.12+)
+    this.memory = new PageCounter(parent?.memory ?? null, v2, failcntEverywhere || !v2, id);
+    this.swap = new PageCounter(parent?.swap ?? null, false, failcntEverywhere, id);
     this.stat = Array.from({ length: nodes }, () => ({ anon: 0, file: 0, anonThp: 0, fileThp: 0 }));
   }
   isDescendantOf(root: Memcg): boolean {
@@ -155,6 +161,8 @@ export type RefOptions = {
   victim: 'random' | 'round-robin';
   /** <= 6.2: __GFP_ATOMIC charges are forced before a MAX event is raised */
   atomicForceNoEvent: boolean;
+  /** <= 6.11: every page counter counts failures (later: only v1 memory) */
+  failcntEverywhere: boolean;
   swapAccount: boolean;
   nodes: number;
   cpusPerNode: number;
@@ -182,11 +190,11 @@ export class RefSystem {
     this.stocks = Array.from({ length: this.cpus }, () => Array.from({ length: o.stockSlots }, () => ({ memcg: null, nr: 0 })));
     this.drainIdx = new Array(this.cpus).fill(0);
     this.rng = new SplitMix64(o.seed);
-    this.memcgs.push(new Memcg(0, null, o.nodes, this.v2));
+    this.memcgs.push(new Memcg(0, null, o.nodes, this.v2, o.failcntEverywhere));
   }
 
   mkdir(parent: number): number {
-    const m = new Memcg(this.memcgs.length, this.memcgs[parent], this.o.nodes, this.v2);
+    const m = new Memcg(this.memcgs.length, this.memcgs[parent], this.o.nodes, this.v2, this.o.failcntEverywhere);
     this.memcgs.push(m);
     return m.id;
   }
