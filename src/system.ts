@@ -200,7 +200,7 @@ export class System {
   }
   /** The memcg id of a path (ENOENT if there is no such cgroup). */
   id(path: string): number {
-    const id = this.ids.get(System.normalize(path));
+    const id = this.ids.get(path) ?? this.ids.get(System.normalize(path)); // normalized paths hit at once
     if (id === undefined) throw new MemcgError('ENOENT', `no cgroup "${path}"`);
     return id;
   }
