@@ -5,7 +5,9 @@
 import { EBUSY, EINVAL, ENOENT, ENOSPC } from "./errno";
 import {
   MEMCG_OOM, mem_cgroup_alloc, memsw_account, on_dfl, mem_cgroup_is_root, mem_cgroup_offline, memcg_memory_event,
-  memcg_online, memcg_online_children, memory_counter, swap_counter,
+  memcg_online, memcg_online_children, memory_counter, swap_counter, memcg_soft_limit, memcg_set_soft_limit,
+  mem_cgroup_swappiness, memcg_set_swappiness, set_vm_swappiness, memcg_oom_kill_disable, memcg_set_oom_kill_disable,
+  memcg_oom_group, memcg_set_oom_group, memcg_subtree_memory, memcg_set_subtree_memory,
 } from "./memcg";
 import { mem_cgroup_out_of_memory } from "./oom";
 import {
@@ -22,7 +24,11 @@ import { nr_cpus } from "./topology";
 export function cgroup_mkdir(parent: i32): i32 {
   if (!memcg_online(parent)) return -ENOENT;
   const m = mem_cgroup_alloc(parent);
-  return m < 0 ? -ENOSPC : m;
+  if (m < 0) return -ENOSPC;
+  // v2: the emulator always runs the memory controller, so a parent gets "+memory" in its
+  // cgroup.subtree_control when its first child is made (what a user must write first).
+  if (on_dfl) memcg_set_subtree_memory(parent, true);
+  return m;
 }
 
 /** cgroup_rmdir: refuse the root and cgroups with children (EBUSY); offline drains stocks. */
@@ -149,4 +155,74 @@ export function memcg_set_limit(which: i32, m: i32, counter: i32, pages: i64, cp
   }
   if (which != LIMIT_MAX || (swap && !memsw_account)) return -EINVAL;
   return mem_cgroup_resize_max(m, pages, swap, cpu);
+}
+
+// ── other interface-file settings ─────────────────────────────────────────────────────
+export const SETTING_SOFT_LIMIT: i32 = 0; // v1 memory.soft_limit_in_bytes (pages)
+export const SETTING_SWAPPINESS: i32 = 1; // v1 memory.swappiness
+export const SETTING_OOM_KILL_DISABLE: i32 = 2; // v1 memory.oom_control
+export const SETTING_USE_HIERARCHY: i32 = 3; // v1 memory.use_hierarchy
+export const SETTING_MOVE_CHARGE: i32 = 4; // v1 memory.move_charge_at_immigrate
+export const SETTING_OOM_GROUP: i32 = 5; // v2 memory.oom.group
+export const SETTING_SUBTREE_MEMORY: i32 = 6; // v2 cgroup.subtree_control: +memory (1) / -memory (0)
+
+/** Read a setting (as the file shows it, before formatting); -1 for an unknown one. */
+export function setting_read(which: i32, m: i32): i64 {
+  if (which == SETTING_SOFT_LIMIT) return memcg_soft_limit(m);
+  if (which == SETTING_SWAPPINESS) return mem_cgroup_swappiness(m);
+  if (which == SETTING_OOM_KILL_DISABLE) return memcg_oom_kill_disable(m) ? 1 : 0;
+  if (which == SETTING_USE_HIERARCHY) return 1; // mem_cgroup_hierarchy_read: always hierarchical
+  if (which == SETTING_MOVE_CHARGE) return 0; // mem_cgroup_move_charge_read: moving is gone
+  if (which == SETTING_OOM_GROUP) return memcg_oom_group(m) ? 1 : 0;
+  if (which == SETTING_SUBTREE_MEMORY) return memcg_subtree_memory(m) ? 1 : 0;
+  return -1;
+}
+
+/** Write a setting; 0 or -errno, nothing changed on an error. */
+export function setting_write(which: i32, m: i32, v: i64): i32 {
+  if (!memcg_online(m)) return -ENOENT;
+  const root = mem_cgroup_is_root(m);
+  if (which == SETTING_SOFT_LIMIT) {
+    memcg_set_soft_limit(m, clamp_pages(v)); // mem_cgroup_write RES_SOFT_LIMIT (root too)
+    return 0;
+  }
+  if (which == SETTING_SWAPPINESS) {
+    if (v < 0 || v > 200) return -EINVAL; // mem_cgroup_swappiness_write: MAX_SWAPPINESS
+    if (root) set_vm_swappiness(<i32>v);
+    else memcg_set_swappiness(m, <i32>v);
+    return 0;
+  }
+  if (which == SETTING_OOM_KILL_DISABLE) {
+    if (root || (v != 0 && v != 1)) return -EINVAL; // mem_cgroup_oom_control_write
+    memcg_set_oom_kill_disable(m, v == 1);
+    return 0;
+  }
+  if (which == SETTING_USE_HIERARCHY) return v == 1 ? 0 : -EINVAL; // mem_cgroup_hierarchy_write
+  if (which == SETTING_MOVE_CHARGE) return v == 0 ? 0 : -EINVAL; // mem_cgroup_move_charge_write
+  if (which == SETTING_OOM_GROUP) {
+    if (root || (v != 0 && v != 1)) return -EINVAL; // memory_oom_group_write
+    memcg_set_oom_group(m, v == 1);
+    return 0;
+  }
+  if (which == SETTING_SUBTREE_MEMORY) {
+    // cgroup_subtree_control_write: the emulator cannot take the controller away from
+    // existing children (their memcgs would go), so "-memory" with children is EBUSY.
+    if (v == 0 && memcg_online_children(m) > 0) return -EBUSY;
+    memcg_set_subtree_memory(m, v != 0);
+    return 0;
+  }
+  return -EINVAL;
+}
+
+/** mem_cgroup_force_empty (v1 memory.force_empty): drain, then reclaim until empty or stuck. */
+export function memcg_force_empty(m: i32, cpu: i32): i32 {
+  if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  if (!memcg_online(m)) return -ENOENT;
+  if (mem_cgroup_is_root(m)) return -EINVAL;
+  drain_all_stock(m, cpu);
+  let retries = MAX_RECLAIM_RETRIES;
+  while (retries > 0 && pc_usage(memory_counter(m)) > 0) {
+    if (try_to_free_mem_cgroup_pages(m, 1, GFP_KERNEL, true) == 0) retries--;
+  }
+  return 0;
 }

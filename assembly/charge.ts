@@ -11,11 +11,10 @@ import {
 } from "./gfp";
 import { table_alloc } from "./layout";
 import {
-  MEMCG_MAX, NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, NR_PAGE_EVENTS, PGPGIN, PGPGOUT,
-  counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
-  memcg_exists, memcg_online, memcg_stat_mod, memcg_vm_event_add, memory_counter, memsw_account, parent_mem_cgroup,
-  swap_counter,
+  MEMCG_MAX, counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
+  memcg_exists, memcg_online, memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
 } from "./memcg";
+import { NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, PGPGIN, PGPGOUT, stat_mod } from "./rstat";
 import { mem_cgroup_oom, PAGE_ALLOC_COSTLY_ORDER } from "./oom";
 import {
   PCF_HIGH, page_counter_charge, page_counter_try_charge, page_counter_uncharge, pc_field, pc_usage,
@@ -152,11 +151,11 @@ export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: 
   css_get(m, 1);
   folio_set_memcg(id, m); // commit_charge
   // The folio's page statistics (rmap / page cache insertion), counted at charge time.
-  memcg_stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_MAPPED : NR_FILE_PAGES, nr);
-  if (order == HPAGE_PMD_ORDER) memcg_stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_THPS : NR_FILE_THPS, nr);
+  stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_MAPPED : NR_FILE_PAGES, nr, cpu);
+  if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_THPS : NR_FILE_THPS, nr, cpu);
   // memcg1_charge_statistics: a page-in of a large folio is one event.
-  memcg_vm_event_add(m, PGPGIN, 1);
-  memcg_vm_event_add(m, NR_PAGE_EVENTS, nr);
+  stat_mod(m, nid, PGPGIN, 1, cpu);
+  memcg_page_events_add(m, nr);
   return id;
 }
 
@@ -164,13 +163,15 @@ export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: 
 let ugMemcg: i32 = -1;
 let ugNrMemory: i64 = 0;
 let ugPgpgout: i64 = 0;
+let ugNid: i32 = 0;
+let ugCpu: i32 = 0; // the CPU the uncharge runs on
 
 // uncharge_batch: one counter uncharge for the gathered folios of one memcg.
 function uncharge_batch(): void {
   if (ugMemcg < 0) return;
   if (ugNrMemory > 0) memcg_uncharge(ugMemcg, ugNrMemory);
-  memcg_vm_event_add(ugMemcg, PGPGOUT, ugPgpgout); // memcg1_uncharge_batch
-  memcg_vm_event_add(ugMemcg, NR_PAGE_EVENTS, ugNrMemory);
+  stat_mod(ugMemcg, ugNid, PGPGOUT, ugPgpgout, ugCpu); // memcg1_uncharge_batch
+  memcg_page_events_add(ugMemcg, ugNrMemory);
   sim_inc(SIM_UNCHARGE_BATCHES, 1);
   ugMemcg = -1;
   ugNrMemory = 0;
@@ -185,6 +186,7 @@ function uncharge_folio(id: i32): void {
   if (ugMemcg != m) {
     uncharge_batch();
     ugMemcg = m;
+    ugNid = folio_nid(id); // memcg1_uncharge_batch counts on the first folio's node
   }
   const order = folio_order(id);
   const nr = <i64>1 << order;
@@ -192,8 +194,8 @@ function uncharge_folio(id: i32): void {
   const nid = folio_nid(id);
   if (!mem_cgroup_is_root(m)) ugNrMemory += nr; // uncharge_folio: the root is not charged
   ugPgpgout++;
-  memcg_stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_MAPPED : NR_FILE_PAGES, -nr);
-  if (order == HPAGE_PMD_ORDER) memcg_stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_THPS : NR_FILE_THPS, -nr);
+  stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_MAPPED : NR_FILE_PAGES, -nr, ugCpu);
+  if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_THPS : NR_FILE_THPS, -nr, ugCpu);
   css_put(m, 1);
   folio_free(id); // memcg_data = 0
 }
@@ -202,9 +204,10 @@ function uncharge_folio(id: i32): void {
   return folio_valid(id) && folio_memcg_data(id) != 0;
 }
 
-/** __mem_cgroup_uncharge: uncharge (and free) one folio; -EINVAL if it is not charged. */
-export function mem_cgroup_uncharge(id: i32): i32 {
-  if (!folio_charged(id)) return -EINVAL;
+/** __mem_cgroup_uncharge: uncharge (and free) one folio from cpu; -EINVAL if it is not charged. */
+export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
+  if (!folio_charged(id) || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  ugCpu = cpu;
   uncharge_folio(id);
   uncharge_batch();
   return 0;
@@ -215,8 +218,9 @@ export function mem_cgroup_uncharge(id: i32): i32 {
  * consecutive folios of one memcg into one counter uncharge. All or nothing: -EINVAL if
  * any is not charged or listed twice.
  */
-export function mem_cgroup_uncharge_list(ptr: usize, count: i32): i32 {
-  if (count < 0 || count > max_folios) return -EINVAL;
+export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 {
+  if (count < 0 || count > max_folios || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  ugCpu = cpu;
   let bad = false;
   let i = 0;
   for (; i < count; i++) {
@@ -235,7 +239,9 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32): i32 {
 }
 
 /** One folio of an uncharge list replayed record by record; last flushes the gather. */
-export function mem_cgroup_uncharge_gather(id: i32, last: bool): i32 {
+export function mem_cgroup_uncharge_gather(id: i32, last: bool, cpu: i32): i32 {
+  if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  if (ugMemcg < 0) ugCpu = cpu; // a gather runs on the CPU of its first record
   if (!folio_charged(id)) {
     if (last) uncharge_batch();
     return -EINVAL;

@@ -1,13 +1,13 @@
 // memcg-sim core ABI: everything the host may call or read, grouped. Nothing else lives here.
 
 // ── Errors: functions return 0 or -errno ─────────────────────────────────────────────────
-export { ENOENT, ENOMEM, EBUSY, EEXIST, EINVAL, ENOSPC } from "./errno";
+export { ENOENT, EAGAIN, ENOMEM, EBUSY, EEXIST, EINVAL, ENOSPC } from "./errno";
 
 // ── Configuration and creation (set keys, then system_init once) ─────────────────────────
 export {
   cfg_set, CFG_CGROUP_VERSION, CFG_PROFILE, CFG_NODES, CFG_CPUS_PER_NODE, CFG_MAX_CGROUPS, CFG_MAX_FOLIOS,
   CFG_OP_CAPACITY, CFG_SEED_LO, CFG_SEED_HI, CFG_SWAP_ACCOUNT, CFG_STOCK_OFF, CFG_BATCH,
-  CFG_DEFER_REMOTE_DRAIN, CFG_RECURSIVE_PROT, layout_table_bytes,
+  CFG_DEFER_REMOTE_DRAIN, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, layout_table_bytes,
 } from "./layout";
 export { PROFILE_SINGLE, PROFILE_MULTI, PROFILE_MULTI_RR } from "./profile";
 export { system_init, nr_cpu_ids } from "./system";
@@ -20,7 +20,14 @@ export {
 } from "./replay";
 
 // ── Single operations (the same functions the replay runs) ───────────────────────────────
-export { cgroup_mkdir as memcg_mkdir, cgroup_rmdir as memcg_rmdir, LIMIT_MAX, LIMIT_HIGH, LIMIT_LOW, LIMIT_MIN } from "./cgroup";
+export {
+  cgroup_mkdir as memcg_mkdir, cgroup_rmdir as memcg_rmdir, LIMIT_MAX, LIMIT_HIGH, LIMIT_LOW, LIMIT_MIN,
+  setting_read as memcg_setting_read, setting_write as memcg_setting_write, memcg_force_empty, SETTING_SOFT_LIMIT,
+  SETTING_SWAPPINESS, SETTING_OOM_KILL_DISABLE, SETTING_USE_HIERARCHY, SETTING_MOVE_CHARGE, SETTING_OOM_GROUP,
+  SETTING_SUBTREE_MEMORY,
+} from "./cgroup";
+export { user_proactive_reclaim as memcg_proactive_reclaim } from "./reclaim";
+export { peak_open, peak_read, peak_write, peak_close } from "./peak";
 export { mem_cgroup_charge as memcg_charge, mem_cgroup_uncharge as memcg_uncharge } from "./charge";
 export {
   memcg_write_limit, memcg_uncharge_list, memcg_drain_all_stock, memcg_counter_reset, memcg_calculate_protection,
@@ -38,14 +45,15 @@ export {
 } from "./page_counter";
 export {
   counter_get, memcg_memory_counter, memcg_swap_counter, memcg_parent, memcg_is_online, memcg_event_get,
-  memcg_stat_get, memcg_vm_event_get, memcg_css_refs, memcg_stock_pages, sim_stat_get,
+  memcg_stat_get, memcg_stat_flushed, memcg_flush_stats, memcg_page_events_get, memcg_usage_v1,
+  memcg_hierarchical_limit, memcg_css_refs, memcg_stock_pages, sim_stat_get,
   folio_get_memcg, folio_get_order, folio_get_kind, folio_get_node, folio_get_memcg_data,
 } from "./system";
 export {
   MEMCG_LOW, MEMCG_HIGH, MEMCG_MAX, MEMCG_OOM, MEMCG_OOM_KILL, MEMCG_OOM_GROUP_KILL, MEMCG_SWAP_HIGH,
-  MEMCG_SWAP_MAX, MEMCG_SWAP_FAIL, MEMCG_NR_MEMORY_EVENTS, NR_ANON_MAPPED, NR_FILE_PAGES, NR_ANON_THPS,
-  NR_FILE_THPS, PGPGIN, PGPGOUT, NR_PAGE_EVENTS,
+  MEMCG_SWAP_MAX, MEMCG_SWAP_FAIL, MEMCG_NR_MEMORY_EVENTS,
 } from "./memcg";
+export { NR_ANON_MAPPED, NR_FILE_PAGES, NR_ANON_THPS, NR_FILE_THPS, PGPGIN, PGPGOUT, stat_updates } from "./rstat";
 export { NR_MEMCG_STOCK, nslots as stock_nslots_value, stock_slot_memcg, stock_slot_pages } from "./stock";
 export { over_high_pages } from "./charge";
 export {

@@ -14,8 +14,14 @@
 //                 │ mem_cgroup     M = maxCgroups entries                       │
 //                 │   parent flags depth : i32[M]   css_refs : i64[M]           │
 //                 │   events events_local : i64[M × NR_MEMCG_EVENTS]            │
-//                 │   vm_events : i64[M × NR_VM_EVENTS]                         │
-//                 │   stat : i64[M × nodes × NR_MEMCG_STAT]                     │
+//                 │   nr_page_events soft_limit : i64[M]                        │
+//                 │   swappiness oom_kill_disable oom_group : i32[M]            │
+//                 ├─────────────────────────────────────────────────────────────┤
+//                 │ rstat          pending inbox agg local :                    │
+//                 │                  i64[M × nodes × NR_STAT_ITEMS]             │
+//                 │   stats_updates : i64[M]   percpu stats_updates : i32[M×cpus]│
+//                 ├─────────────────────────────────────────────────────────────┤
+//                 │ peak files     counter : i32[1024]   value : i64[1024]      │
 //                 ├─────────────────────────────────────────────────────────────┤
 //                 │ stock          S = cpus × nslots slots                      │
 //                 │   slot_memcg slot_nr : i32[S]   drain_idx flushing : i32[N] │
@@ -44,7 +50,8 @@ export const CFG_STOCK_OFF: i32 = 10; // 1: no per-CPU stock (emulator option, n
 export const CFG_BATCH: i32 = 11; // MEMCG_CHARGE_BATCH
 export const CFG_DEFER_REMOTE_DRAIN: i32 = 12; // 1: remote drain work runs at that CPU's next op
 export const CFG_RECURSIVE_PROT: i32 = 13; // memory_recursiveprot mount option
-export const NR_CFG: i32 = 14;
+export const CFG_LOCAL_EVENTS: i32 = 14; // memory_localevents mount option
+export const NR_CFG: i32 = 15;
 
 const cfg = new StaticArray<f64>(NR_CFG);
 

@@ -2,9 +2,9 @@
 
 import { table_alloc } from "./layout";
 import {
-  PC_MEMORY, PC_SWAP, PC_TRACK_FAILCNT, PC_TRACK_PROTECTION, PCF_MAX, page_counter_init, pc_field, pc_usage,
+  PAGE_COUNTER_MAX, PC_MEMORY, PC_SWAP, PC_TRACK_FAILCNT, PC_TRACK_PROTECTION, PCF_MAX, page_counter_init, pc_field,
+  pc_usage,
 } from "./page_counter";
-import { nr_nodes } from "./topology";
 
 export const ROOT_MEM_CGROUP: i32 = 0;
 
@@ -20,21 +20,15 @@ export const MEMCG_SWAP_MAX: i32 = 7;
 export const MEMCG_SWAP_FAIL: i32 = 8;
 export const MEMCG_NR_MEMORY_EVENTS: i32 = 9;
 
-// Per-memcg per-node page statistics (node_stat_item / memcg_stat_item subset), in pages.
-export const NR_ANON_MAPPED: i32 = 0;
-export const NR_FILE_PAGES: i32 = 1;
-export const NR_ANON_THPS: i32 = 2;
-export const NR_FILE_THPS: i32 = 3;
-export const NR_MEMCG_STAT: i32 = 4;
-
-// Per-memcg event counters (memcg_vm_event_stat subset + the v1 event ratelimit counter).
-export const PGPGIN: i32 = 0;
-export const PGPGOUT: i32 = 1;
-export const NR_PAGE_EVENTS: i32 = 2;
-export const NR_MEMCG_VM_EVENTS: i32 = 3;
-
 const F_EXISTS: i32 = 1;
 const F_ONLINE: i32 = 2;
+const F_SUBTREE_MEMORY: i32 = 4; // "memory" in this cgroup's cgroup.subtree_control (v2)
+
+/** vm_swappiness: the global default, and what a v1 root memory.swappiness reads and writes. */
+export let vm_swappiness: i32 = 60;
+export function set_vm_swappiness(v: i32): void {
+  vm_swappiness = v;
+}
 
 let parents: usize = 0; // i32[M]
 let flags: usize = 0; // i32[M]
@@ -42,8 +36,11 @@ let onlineChildren: usize = 0; // i32[M]
 let cssRefs: usize = 0; // i64[M]
 let events: usize = 0; // i64[M][NR_EVENTS]
 let eventsLocal: usize = 0; // i64[M][NR_EVENTS]
-let vmEvents: usize = 0; // i64[M][NR_VM_EVENTS]
-let stats: usize = 0; // i64[M][nodes][NR_MEMCG_STAT]
+let nrPageEvents: usize = 0; // i64[M]: memcg1 events_percpu nr_page_events
+let softLimit: usize = 0; // i64[M]: v1 memory.soft_limit_in_bytes, pages
+let swappiness: usize = 0; // i32[M]: memcg->swappiness (v1)
+let oomKillDisable: usize = 0; // i32[M]: v1 memory.oom_control
+let oomGroup: usize = 0; // i32[M]: v2 memory.oom.group
 let maxMemcgs: i32 = 0;
 let nextId: i32 = 0;
 /** cgroup_subsys_on_dfl(memory_cgrp_subsys): cgroup v2. */
@@ -52,21 +49,27 @@ export let on_dfl: bool = true;
 /** do_memsw_account: cgroup v1 with swap accounting charges memsw alongside memory. */
 export let memsw_account: bool = false;
 let failcntEverywhere: bool = false;
+/** memory_localevents mount option (v2): memory.events counts like memory.events.local. */
+let localEvents: bool = false;
 
-export function memcg_table_init(n: i32, cgroupVersion: i32, swapAccount: bool, trackFailcntEverywhere: bool): bool {
+export function memcg_table_init(n: i32, cgroupVersion: i32, swapAccount: bool, trackFailcntEverywhere: bool, localEventsOpt: bool): bool {
   maxMemcgs = n;
   on_dfl = cgroupVersion == 2;
   memsw_account = !on_dfl && swapAccount;
   failcntEverywhere = trackFailcntEverywhere;
+  localEvents = localEventsOpt;
   parents = table_alloc(<usize>n * 4);
   flags = table_alloc(<usize>n * 4);
   onlineChildren = table_alloc(<usize>n * 4);
   cssRefs = table_alloc(<usize>n * 8);
   events = table_alloc(<usize>n * MEMCG_NR_MEMORY_EVENTS * 8);
   eventsLocal = table_alloc(<usize>n * MEMCG_NR_MEMORY_EVENTS * 8);
-  vmEvents = table_alloc(<usize>n * NR_MEMCG_VM_EVENTS * 8);
-  stats = table_alloc(<usize>n * <usize>nr_nodes * NR_MEMCG_STAT * 8);
-  if (stats == 0) return false;
+  nrPageEvents = table_alloc(<usize>n * 8);
+  softLimit = table_alloc(<usize>n * 8);
+  swappiness = table_alloc(<usize>n * 4);
+  oomKillDisable = table_alloc(<usize>n * 4);
+  oomGroup = table_alloc(<usize>n * 4);
+  if (oomGroup == 0) return false;
   return mem_cgroup_alloc(-1) == ROOT_MEM_CGROUP;
 }
 
@@ -105,7 +108,13 @@ export function mem_cgroup_alloc(parent: i32): i32 {
   if (nextId >= maxMemcgs) return -1;
   const m = nextId++;
   store<i32>(parents + (<usize>m << 2), parent);
-  store<i32>(flags + (<usize>m << 2), F_EXISTS | F_ONLINE);
+  // The root's subtree_control enables memory (as an init system does); children start
+  // without it, and the first mkdir below a cgroup enables it there (memcg_subtree_enable).
+  store<i32>(flags + (<usize>m << 2), F_EXISTS | F_ONLINE | (parent < 0 ? F_SUBTREE_MEMORY : 0));
+  store<i64>(softLimit + (<usize>m << 3), PAGE_COUNTER_MAX);
+  // mem_cgroup_css_alloc: swappiness and oom_kill_disable are inherited from the parent.
+  store<i32>(swappiness + (<usize>m << 2), parent < 0 ? vm_swappiness : load<i32>(swappiness + (<usize>parent << 2)));
+  if (parent >= 0) store<i32>(oomKillDisable + (<usize>m << 2), load<i32>(oomKillDisable + (<usize>parent << 2)));
   // mem_cgroup_css_alloc: only the v2 memory counter tracks min/low protection, and (6.12+)
   // only the v1 memory counter tracks failcnt; older kernels counted failures everywhere.
   const fc = failcntEverywhere ? PC_TRACK_FAILCNT : 0;
@@ -146,15 +155,19 @@ export function mem_cgroup_margin(m: i32): i64 {
 
 /**
  * memcg_memory_event: count in memory.events.local of m, and in memory.events of m and
- * each ancestor below the root (cgroup v2's default hierarchical events).
+ * each ancestor below the root (cgroup v2's hierarchical events); v1 and the
+ * memory_localevents mount option count on m alone.
  */
 export function memcg_memory_event(m: i32, event: i32): void {
   let p = eventsLocal + ((<usize>m * MEMCG_NR_MEMORY_EVENTS + event) << 3);
   store<i64>(p, load<i64>(p) + 1);
-  for (let x = m; x >= 0 && !mem_cgroup_is_root(x); x = parent_mem_cgroup(x)) {
+  let x = m;
+  do {
     p = events + ((<usize>x * MEMCG_NR_MEMORY_EVENTS + event) << 3);
     store<i64>(p, load<i64>(p) + 1);
-  }
+    if (!on_dfl || localEvents) break;
+    x = parent_mem_cgroup(x);
+  } while (x >= 0 && !mem_cgroup_is_root(x));
 }
 
 export function memcg_event(m: i32, event: i32, local: bool): i64 {
@@ -173,20 +186,47 @@ export function css_refs(m: i32): i64 {
   return load<i64>(cssRefs + (<usize>m << 3));
 }
 
-/** mod_memcg_lruvec_state: adjust a per-memcg per-node page statistic. */
-@inline export function memcg_stat_mod(m: i32, node: i32, item: i32, delta: i64): void {
-  const p = stats + (((<usize>m * <usize>nr_nodes + <usize>node) * NR_MEMCG_STAT + item) << 3);
-  store<i64>(p, load<i64>(p) + delta);
-}
-export function memcg_stat(m: i32, node: i32, item: i32): i64 {
-  return load<i64>(stats + (((<usize>m * <usize>nr_nodes + <usize>node) * NR_MEMCG_STAT + item) << 3));
-}
-
-/** count_memcg_events */
-@inline export function memcg_vm_event_add(m: i32, item: i32, n: i64): void {
-  const p = vmEvents + ((<usize>m * NR_MEMCG_VM_EVENTS + item) << 3);
+/** memcg1 nr_page_events: pages charged and uncharged (the v1 event ratelimit counter). */
+@inline export function memcg_page_events_add(m: i32, n: i64): void {
+  const p = nrPageEvents + (<usize>m << 3);
   store<i64>(p, load<i64>(p) + n);
 }
-export function memcg_vm_event(m: i32, item: i32): i64 {
-  return load<i64>(vmEvents + ((<usize>m * NR_MEMCG_VM_EVENTS + item) << 3));
+export function memcg_page_events(m: i32): i64 {
+  return load<i64>(nrPageEvents + (<usize>m << 3));
+}
+
+// ── settings of the interface files that the charge path does not read ────────────────
+export function memcg_soft_limit(m: i32): i64 {
+  return load<i64>(softLimit + (<usize>m << 3));
+}
+export function memcg_set_soft_limit(m: i32, pages: i64): void {
+  store<i64>(softLimit + (<usize>m << 3), pages);
+}
+/** mem_cgroup_swappiness: v2 and the root use vm_swappiness; v1 children their own. */
+export function mem_cgroup_swappiness(m: i32): i32 {
+  if (on_dfl || mem_cgroup_is_root(m)) return vm_swappiness;
+  return load<i32>(swappiness + (<usize>m << 2));
+}
+export function memcg_set_swappiness(m: i32, v: i32): void {
+  store<i32>(swappiness + (<usize>m << 2), v);
+}
+export function memcg_oom_kill_disable(m: i32): bool {
+  return load<i32>(oomKillDisable + (<usize>m << 2)) != 0;
+}
+export function memcg_set_oom_kill_disable(m: i32, v: bool): void {
+  store<i32>(oomKillDisable + (<usize>m << 2), v ? 1 : 0);
+}
+export function memcg_oom_group(m: i32): bool {
+  return load<i32>(oomGroup + (<usize>m << 2)) != 0;
+}
+export function memcg_set_oom_group(m: i32, v: bool): void {
+  store<i32>(oomGroup + (<usize>m << 2), v ? 1 : 0);
+}
+/** "memory" in m's cgroup.subtree_control (v2). */
+export function memcg_subtree_memory(m: i32): bool {
+  return (load<i32>(flags + (<usize>m << 2)) & F_SUBTREE_MEMORY) != 0;
+}
+export function memcg_set_subtree_memory(m: i32, on: bool): void {
+  const f = flags + (<usize>m << 2);
+  store<i32>(f, on ? load<i32>(f) | F_SUBTREE_MEMORY : load<i32>(f) & ~F_SUBTREE_MEMORY);
 }

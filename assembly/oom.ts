@@ -2,7 +2,7 @@
 // Tasks and victim selection: issue #4. Until then no task is killable, as in a memcg whose
 // tasks are all unkillable: out_of_memory finds no victim.
 
-import { MEMCG_OOM, mem_cgroup_margin, memcg_memory_event } from "./memcg";
+import { MEMCG_OOM, mem_cgroup_margin, memcg_memory_event, memcg_oom_kill_disable, on_dfl } from "./memcg";
 import { sim_inc, SIM_OOM_CALLS } from "./simstat";
 
 export const PAGE_ALLOC_COSTLY_ORDER: i32 = 3;
@@ -18,5 +18,8 @@ export function mem_cgroup_out_of_memory(m: i32, gfp: i32, order: i32): bool {
 export function mem_cgroup_oom(m: i32, gfp: i32, order: i32): bool {
   if (order > PAGE_ALLOC_COSTLY_ORDER) return false;
   memcg_memory_event(m, MEMCG_OOM);
+  // memcg1_oom_prepare: with v1 oom_kill_disable the killer is not invoked (the faulting
+  // task would wait for memory to be freed; the charge fails here).
+  if (!on_dfl && memcg_oom_kill_disable(m)) return false;
   return mem_cgroup_out_of_memory(m, gfp, order);
 }

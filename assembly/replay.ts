@@ -48,8 +48,8 @@ export function replay(ops: usize, count: i32, results: usize): void {
   if (code == OP_CHARGE) {
     return mem_cgroup_charge(id, cpu, a, <i32>load<u8>(r, 2), <i32>arg, <i32>load<u8>(r, 3) - 1);
   }
-  if (code == OP_UNCHARGE) return mem_cgroup_uncharge(id);
-  if (code == OP_UNCHARGE_LIST) return mem_cgroup_uncharge_gather(id, a != 0);
+  if (code == OP_UNCHARGE) return mem_cgroup_uncharge(id, cpu);
+  if (code == OP_UNCHARGE_LIST) return mem_cgroup_uncharge_gather(id, a != 0, cpu);
   if (code >= OP_SET_MAX && code <= OP_SET_MIN) {
     const pages: i64 = arg == OP_ARG_MAX ? PAGE_COUNTER_MAX : <i64>arg;
     return memcg_set_limit(code - OP_SET_MAX, id, a, pages, cpu);

@@ -4,25 +4,27 @@
 
 import { charge_init, mem_cgroup_uncharge_list } from "./charge";
 import { counter_reset, memcg_set_limit } from "./cgroup";
+import { peak_init } from "./peak";
+import { global_stat, mem_cgroup_flush_stats, rstat_flush, rstat_init, stat_exact, stat_flushed, NR_ANON_MAPPED, NR_FILE_PAGES } from "./rstat";
 import { EBUSY, EINVAL, ENOMEM } from "./errno";
 import { folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
 import {
   cfg_get, table_alloc, CFG_BATCH, CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_DEFER_REMOTE_DRAIN,
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
-  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT,
+  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS,
 } from "./layout";
 import {
-  memcg_event, memcg_exists, memcg_online, memcg_stat, memcg_table_init, memcg_vm_event, memory_counter,
+  memcg_event, memcg_exists, memcg_online, memcg_page_events, memcg_table_init, memory_counter, mem_cgroup_is_root,
   parent_mem_cgroup, swap_counter, css_refs, memcg_count,
 } from "./memcg";
-import { NR_PCF, PAGE_COUNTER_MAX, pc_field, pc_init } from "./page_counter";
+import { NR_PCF, PAGE_COUNTER_MAX, PCF_MAX, pc_field, pc_init, pc_usage } from "./page_counter";
 import { prng_seed } from "./prng";
 import { NR_PROFILES, profile_atomic_force_no_event, profile_failcnt_everywhere, profile_nslots, profile_victim } from "./profile";
 import { calculate_protection_subtree } from "./reclaim";
 import { replay, OP_RECORD_SIZE } from "./replay";
 import { sim_get, simstat_init } from "./simstat";
 import { drain_all_stock, stock_init, stock_pages_of } from "./stock";
-import { topology_init, nr_cpus } from "./topology";
+import { topology_init, nr_cpus, nr_nodes } from "./topology";
 
 let initialised = false;
 let opBuffer: usize = 0;
@@ -58,7 +60,10 @@ export function system_init(): i32 {
     simstat_init() &&
     topology_init(nodes, cpusPerNode) &&
     pc_init(maxCgroups * 2) &&
-    memcg_table_init(maxCgroups, version, cfg_get(CFG_SWAP_ACCOUNT) != 0, profile_failcnt_everywhere(profile)) &&
+    memcg_table_init(maxCgroups, version, cfg_get(CFG_SWAP_ACCOUNT) != 0, profile_failcnt_everywhere(profile),
+      cfg_get(CFG_LOCAL_EVENTS) != 0) &&
+    rstat_init(maxCgroups) &&
+    peak_init() &&
     stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0,
       cfg_get(CFG_DEFER_REMOTE_DRAIN) != 0) &&
     charge_init(profile_atomic_force_no_event(profile)) &&
@@ -108,11 +113,40 @@ export function memcg_is_online(m: i32): bool {
 export function memcg_event_get(m: i32, event: i32, local: bool): f64 {
   return <f64>memcg_event(m, event, local);
 }
+/** The exact current value of m's own statistic on node (flushed or not). */
 export function memcg_stat_get(m: i32, node: i32, item: i32): f64 {
-  return <f64>memcg_stat(m, node, item);
+  return memcg_exists(m) && node >= 0 && node < nr_nodes ? <f64>stat_exact(m, node, item) : -1;
 }
-export function memcg_vm_event_get(m: i32, item: i32): f64 {
-  return <f64>memcg_vm_event(m, item);
+/** What a stat file shows: the flushed value, hierarchical or local. */
+export function memcg_stat_flushed(m: i32, node: i32, item: i32, hierarchical: bool): f64 {
+  return memcg_exists(m) && node >= 0 && node < nr_nodes ? <f64>stat_flushed(m, node, item, hierarchical) : -1;
+}
+/** mem_cgroup_flush_stats (force = the periodic flusher's full flush); 1 if a flush ran. */
+export function memcg_flush_stats(m: i32, force: bool): i32 {
+  if (!memcg_exists(m)) return -EINVAL;
+  if (force) {
+    rstat_flush(m);
+    return 1;
+  }
+  return mem_cgroup_flush_stats(m) ? 1 : 0;
+}
+export function memcg_page_events_get(m: i32): f64 {
+  return <f64>memcg_page_events(m);
+}
+/** mem_cgroup_usage (v1 usage_in_bytes): the counter, or for the root the global page count. */
+export function memcg_usage_v1(m: i32, swap: bool): f64 {
+  if (!memcg_exists(m)) return -1;
+  if (mem_cgroup_is_root(m)) return <f64>(global_stat(NR_FILE_PAGES) + global_stat(NR_ANON_MAPPED)); // no swap yet
+  return <f64>pc_usage(swap ? swap_counter(m) : memory_counter(m));
+}
+/** memcg1_stat_format hierarchical_*_limit: the smallest max on the way to the root. */
+export function memcg_hierarchical_limit(m: i32, swap: bool): f64 {
+  if (!memcg_exists(m)) return -1;
+  let limit = PAGE_COUNTER_MAX;
+  for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
+    limit = min(limit, pc_field(swap ? swap_counter(x) : memory_counter(x), PCF_MAX));
+  }
+  return <f64>limit;
 }
 export function memcg_css_refs(m: i32): f64 {
   return <f64>css_refs(m);
@@ -153,10 +187,10 @@ export function memcg_write_limit(which: i32, m: i32, counter: i32, pages: f64, 
   const p: i64 = pages >= <f64>PAGE_COUNTER_MAX ? PAGE_COUNTER_MAX : <i64>pages;
   return memcg_set_limit(which, m, counter, p, cpu);
 }
-/** Uncharge the count folio ids written at id_buffer(); all or nothing. */
-export function memcg_uncharge_list(count: i32): i32 {
+/** Uncharge the count folio ids written at id_buffer(), from cpu; all or nothing. */
+export function memcg_uncharge_list(count: i32, cpu: i32): i32 {
   if (count < 0 || count > opCapacity) return -EINVAL;
-  return mem_cgroup_uncharge_list(idBuffer, count);
+  return mem_cgroup_uncharge_list(idBuffer, count, cpu);
 }
 /** drain_all_stock(m) as run from cpu. */
 export function memcg_drain_all_stock(m: i32, cpu: i32): i32 {

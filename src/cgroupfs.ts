@@ -1,8 +1,10 @@
-// The cgroupfs view: interface-file names per cgroup version and what writing them does.
-// Only the host's string ↔ number conversion lives here; the semantics are the core's.
+// The cgroupfs view: which interface files a cgroup of each version has, how each one
+// prints (mm/memcontrol.c memory_*_show, mm/memcontrol-v1.c) and how a write is parsed.
+// Only string ↔ number conversion lives here; every value and every rule is the core's,
+// reached through the FsCore calls the System provides.
 
-import { MemcgError } from './errors.js';
-import { pageCounterMemparse } from './memparse.js';
+import { MemcgError, type Errno } from './errors.js';
+import { kstrtoint, kstrtoull, memparse, pageCounterMemparse, PAGE_COUNTER_MAX, PAGE_SIZE, strstrip } from './memparse.js';
 
 export type CgroupVersion = 1 | 2;
 
@@ -47,3 +49,391 @@ export function parseLimit(version: CgroupVersion, file: string, value: string |
   return pages;
 }
 
+// ── formatting ──────────────────────────────────────────────────────────────────────────
+
+/** pages × PAGE_SIZE in decimal (exact beyond 2^53: an unlimited v1 limit is 9223372036854771712). */
+export function bytes(pages: number): string {
+  return (BigInt(pages) * BigInt(PAGE_SIZE)).toString();
+}
+/** seq_puts_memcg_tunable: "max" for PAGE_COUNTER_MAX, else bytes. */
+function tunable(pages: number): string {
+  return `${pages === PAGE_COUNTER_MAX ? 'max' : bytes(pages)}\n`;
+}
+const lines = (rows: [string, string | number][]) => rows.map(([k, v]) => `${k} ${v}\n`).join('');
+
+// ── what the files need from the core (System implements it) ─────────────────────────────
+
+export type StatItem = 'NR_ANON_MAPPED' | 'NR_FILE_PAGES' | 'NR_ANON_THPS' | 'NR_FILE_THPS' | 'PGPGIN' | 'PGPGOUT';
+export type Setting =
+  | 'SETTING_SOFT_LIMIT' | 'SETTING_SWAPPINESS' | 'SETTING_OOM_KILL_DISABLE' | 'SETTING_USE_HIERARCHY'
+  | 'SETTING_MOVE_CHARGE' | 'SETTING_OOM_GROUP' | 'SETTING_SUBTREE_MEMORY';
+
+export interface FsCore {
+  readonly cgroupVersion: CgroupVersion;
+  readonly nodes: number;
+  readonly memswAccount: boolean;
+  counterField(id: number, swap: boolean, field: 'usage' | 'max' | 'min' | 'low' | 'high' | 'watermark' | 'failcnt'): number;
+  event(id: number, event: string, local: boolean): number;
+  /** mem_cgroup_flush_stats (threshold-gated), then the flushed value; node -1 = all nodes. */
+  flushStats(id: number): void;
+  statFlushed(id: number, node: number, item: StatItem, hierarchical: boolean): number;
+  usageV1(id: number, swap: boolean): number;
+  hierarchicalLimit(id: number, swap: boolean): number;
+  settingRead(id: number, which: Setting): number;
+  /** 0 or -errno */
+  settingWrite(id: number, which: Setting, value: number): number;
+  writeLimit(id: number, file: string, text: string, cpu: number): void;
+  counterReset(id: number, swap: boolean, failcnt: boolean): void;
+  forceEmpty(id: number, cpu: number): number;
+  proactiveReclaim(id: number, pages: number, swappiness: number): number;
+  peakOpen(id: number, swap: boolean): number;
+  peakRead(fd: number): number;
+  peakWrite(fd: number): number;
+  peakClose(fd: number): number;
+}
+
+/** One open file: the cgroup it belongs to, and for memory.peak its core file handle. */
+export type FileCtx = { core: FsCore; id: number; isRoot: boolean; cpu: number; peakFd: number };
+
+type FileDef = {
+  name: string;
+  /** present on the root cgroup (no CFTYPE_NOT_ON_ROOT) */
+  onRoot: boolean;
+  /** present only with v1 memsw accounting */
+  memsw?: boolean;
+  read?: (c: FileCtx) => string;
+  /** called with the text of a non-empty write */
+  write?: (c: FileCtx, text: string) => void;
+  /** memory.peak and memory.swap.peak keep per-open-file state */
+  peak?: 'memory' | 'swap';
+};
+
+function einval(file: string, text: string, why: string): never {
+  throw new MemcgError('EINVAL', `write ${file}: ${why}`, { file, input: text });
+}
+function check(ret: number, file: string, text: string, what: string): void {
+  if (ret < 0) {
+    const code = ({ 2: 'ENOENT', 11: 'EAGAIN', 16: 'EBUSY', 22: 'EINVAL' } as Record<number, Errno>)[-ret] ?? 'EINVAL';
+    throw new MemcgError(code, `write ${file}: ${what}`, { file, input: text });
+  }
+}
+/** write_u64 handlers: kstrtoull of the raw text. */
+function u64(file: string, text: string): number {
+  const v = kstrtoull(text);
+  if (v === null) einval(file, text, 'not a number');
+  if (v === 'ERANGE') throw new MemcgError('ERANGE', `write ${file}: out of range`, { file, input: text });
+  return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
+}
+
+// ── memory.stat / memory.numa_stat keys (6.18, x86-64 with SWAP, ZSWAP, THP, NUMA_BALANCING) ─
+
+/** memory_stats[] (memcg_stat_format), with the item the emulator models; unmodelled keys print 0. */
+const V2_STAT_KEYS: { key: string; item?: StatItem; numa: boolean }[] = [
+  { key: 'anon', item: 'NR_ANON_MAPPED', numa: true },
+  { key: 'file', item: 'NR_FILE_PAGES', numa: true },
+  { key: 'kernel', numa: false },
+  { key: 'kernel_stack', numa: true },
+  { key: 'pagetables', numa: true },
+  { key: 'sec_pagetables', numa: true },
+  { key: 'percpu', numa: false },
+  { key: 'sock', numa: false },
+  { key: 'vmalloc', numa: false },
+  { key: 'shmem', numa: true },
+  { key: 'zswap', numa: false },
+  { key: 'zswapped', numa: false },
+  { key: 'file_mapped', numa: true },
+  { key: 'file_dirty', numa: true },
+  { key: 'file_writeback', numa: true },
+  { key: 'swapcached', numa: true },
+  { key: 'anon_thp', item: 'NR_ANON_THPS', numa: true },
+  { key: 'file_thp', item: 'NR_FILE_THPS', numa: true },
+  { key: 'shmem_thp', numa: true },
+  { key: 'inactive_anon', numa: true },
+  { key: 'active_anon', numa: true },
+  { key: 'inactive_file', numa: true },
+  { key: 'active_file', numa: true },
+  { key: 'unevictable', numa: true },
+  { key: 'slab_reclaimable', numa: true },
+  { key: 'slab_unreclaimable', numa: true },
+  // memcg_stat_format prints "slab" (the sum of the two above) here; hugetlb only with the
+  // memory_hugetlb_accounting mount option (memory.numa_stat always lists it).
+  { key: 'hugetlb', numa: true },
+  ...['workingset_refault_anon', 'workingset_refault_file', 'workingset_activate_anon', 'workingset_activate_file',
+    'workingset_restore_anon', 'workingset_restore_file', 'workingset_nodereclaim', 'pgdemote_kswapd', 'pgdemote_direct',
+    'pgdemote_khugepaged', 'pgdemote_proactive', 'pgpromote_success'].map((key) => ({ key, numa: true })),
+];
+/** memcg_vm_event_stat[] as v2 prints it (PGPGIN/PGPGOUT skipped), after pgscan and pgsteal. */
+const V2_EVENT_KEYS = [
+  'pswpin', 'pswpout', 'pgscan_kswapd', 'pgscan_direct', 'pgscan_khugepaged', 'pgscan_proactive', 'pgsteal_kswapd',
+  'pgsteal_direct', 'pgsteal_khugepaged', 'pgsteal_proactive', 'pgfault', 'pgmajfault', 'pgrefill', 'pgactivate',
+  'pgdeactivate', 'pglazyfree', 'pglazyfreed', 'swpin_zero', 'swpout_zero', 'zswpin', 'zswpout', 'zswpwb',
+  'thp_fault_alloc', 'thp_collapse_alloc', 'thp_swpout', 'thp_swpout_fallback', 'numa_pages_migrated',
+  'numa_pte_updates', 'numa_hint_faults',
+];
+/** The memory.stat keys of cgroup v2 in the kernel's order. */
+export const V2_STAT_ORDER: readonly string[] = [
+  ...V2_STAT_KEYS.filter((k) => k.key !== 'hugetlb').flatMap((k) => (k.key === 'slab_unreclaimable' ? [k.key, 'slab'] : [k.key])),
+  'pgscan', 'pgsteal', ...V2_EVENT_KEYS,
+];
+
+/** memcg1_stat_format: state items, events, LRU items (each local, then total_*). */
+const V1_STATS: { key: string; item?: StatItem; pages: boolean }[] = [
+  { key: 'cache', item: 'NR_FILE_PAGES', pages: true },
+  { key: 'rss', item: 'NR_ANON_MAPPED', pages: true },
+  { key: 'rss_huge', item: 'NR_ANON_THPS', pages: true },
+  { key: 'shmem', pages: true },
+  { key: 'mapped_file', pages: true },
+  { key: 'dirty', pages: true },
+  { key: 'writeback', pages: true },
+  { key: 'workingset_refault_anon', pages: false },
+  { key: 'workingset_refault_file', pages: false },
+  { key: 'swap', pages: true },
+  { key: 'swapcached', pages: true },
+];
+const V1_EVENTS: { key: string; item?: StatItem }[] = [
+  { key: 'pgpgin', item: 'PGPGIN' }, { key: 'pgpgout', item: 'PGPGOUT' }, { key: 'pgfault' }, { key: 'pgmajfault' },
+];
+const V1_LRU = ['inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable'];
+
+function statValue(c: FileCtx, item: StatItem | undefined, hierarchical: boolean, node = -1): number {
+  if (!item) return 0;
+  if (node >= 0) return c.core.statFlushed(c.id, node, item, hierarchical);
+  let sum = 0;
+  for (let n = 0; n < c.core.nodes; n++) sum += c.core.statFlushed(c.id, n, item, hierarchical);
+  return sum;
+}
+
+function v2Stat(c: FileCtx): string {
+  c.core.flushStats(c.id);
+  const rows: [string, string | number][] = [];
+  for (const k of V2_STAT_KEYS) {
+    if (k.key === 'hugetlb') continue;
+    const v = statValue(c, k.item, true);
+    rows.push([k.key, k.item ? bytes(v) : 0]);
+    if (k.key === 'slab_unreclaimable') rows.push(['slab', 0]);
+  }
+  rows.push(['pgscan', 0], ['pgsteal', 0], ...V2_EVENT_KEYS.map((k): [string, number] => [k, 0]));
+  return lines(rows);
+}
+
+function v2NumaStat(c: FileCtx): string {
+  c.core.flushStats(c.id);
+  return V2_STAT_KEYS.filter((k) => k.numa)
+    .map((k) => `${k.key}${Array.from({ length: c.core.nodes }, (_, n) => ` N${n}=${k.item ? bytes(statValue(c, k.item, true, n)) : 0}`).join('')}\n`)
+    .join('');
+}
+
+function v1Stat(c: FileCtx): string {
+  c.core.flushStats(c.id);
+  const part = (hier: boolean, prefix: string): [string, string | number][] => [
+    ...V1_STATS.map((k): [string, string | number] => [prefix + k.key, k.item ? bytes(statValue(c, k.item, hier)) : 0]),
+    ...V1_EVENTS.map((k): [string, number] => [prefix + k.key, statValue(c, k.item, hier)]),
+    ...V1_LRU.map((k): [string, number] => [prefix + k, 0]),
+  ];
+  return lines([
+    ...part(false, ''),
+    ['hierarchical_memory_limit', bytes(c.core.hierarchicalLimit(c.id, false))],
+    ['hierarchical_memsw_limit', bytes(c.core.hierarchicalLimit(c.id, true))],
+    ...part(true, 'total_'),
+  ]);
+}
+
+function v1NumaStat(c: FileCtx): string {
+  c.core.flushStats(c.id);
+  // LRU lists are not modelled yet: every LRU page count is 0 (issue #4).
+  const row = (name: string) => `${name}=0${Array.from({ length: c.core.nodes }, (_, n) => ` N${n}=0`).join('')}\n`;
+  return ['total', 'file', 'anon', 'unevictable', 'hierarchical_total', 'hierarchical_file', 'hierarchical_anon', 'hierarchical_unevictable']
+    .map(row)
+    .join('');
+}
+
+const EVENTS = ['low', 'high', 'max', 'oom', 'oom_kill', 'oom_group_kill'];
+
+function limitWrite(name: string): FileDef['write'] {
+  return (c, text) => c.core.writeLimit(c.id, name, text, c.cpu);
+}
+function settingFile(name: string, which: Setting, onRoot: boolean, parse: (file: string, text: string) => number): FileDef {
+  return {
+    name, onRoot,
+    read: (c) => `${c.core.settingRead(c.id, which)}\n`,
+    write: (c, text) => check(c.core.settingWrite(c.id, which, parse(name, text)), name, text, 'rejected'),
+  };
+}
+const intParse = (file: string, text: string): number => {
+  const v = kstrtoint(strstrip(text));
+  if (v === null) einval(file, text, 'not a number');
+  if (v === 'ERANGE') throw new MemcgError('ERANGE', `write ${file}: out of range`, { file, input: text });
+  return v;
+};
+
+/** memory.reclaim: "<size> [swappiness=<0..200|max>]" (user_proactive_reclaim). */
+function reclaimWrite(c: FileCtx, text: string): void {
+  const file = 'memory.reclaim';
+  const buf = strstrip(text);
+  const { bytes: b, rest } = memparse(buf);
+  if (rest === buf) einval(file, text, 'no size');
+  let swappiness = -1;
+  for (const tok of strstrip(rest).split(' ').filter((t) => t !== '')) {
+    const m = /^swappiness=(.*)$/.exec(tok);
+    if (!m) einval(file, text, `unknown argument "${tok}"`);
+    if (m[1] === 'max') swappiness = 201; // SWAPPINESS_ANON_ONLY
+    else {
+      const v = kstrtoint(m[1]);
+      if (typeof v !== 'number' || v < 0 || v > 200) einval(file, text, 'swappiness must be 0..200 or max');
+      swappiness = v;
+    }
+  }
+  const pages = b / BigInt(PAGE_SIZE);
+  check(c.core.proactiveReclaim(c.id, Number(pages > BigInt(PAGE_COUNTER_MAX) ? BigInt(PAGE_COUNTER_MAX) : pages), swappiness), file, text, 'could not reclaim the amount asked for');
+}
+
+/** cgroup.subtree_control: "+memory" / "-memory" (the only controller the emulator has). */
+const KNOWN_CONTROLLERS = ['cpuset', 'cpu', 'io', 'memory', 'hugetlb', 'pids', 'rdma', 'misc', 'dmem'];
+function subtreeControlWrite(c: FileCtx, text: string): void {
+  const file = 'cgroup.subtree_control';
+  let memory: boolean | undefined;
+  for (const tok of strstrip(text).split(' ').filter((t) => t !== '')) {
+    const name = tok.slice(1);
+    if ((tok[0] !== '+' && tok[0] !== '-') || !KNOWN_CONTROLLERS.includes(name)) einval(file, text, `bad token "${tok}"`);
+    if (name === 'memory') memory = tok[0] === '+';
+    else if (tok[0] === '+') throw new MemcgError('ENOENT', `write ${file}: controller ${name} is not available (only memory is emulated)`, { file, input: text });
+  }
+  if (memory !== undefined) check(c.core.settingWrite(c.id, 'SETTING_SUBTREE_MEMORY', memory ? 1 : 0), file, text, 'the memory controller is in use by children');
+}
+
+const counterFile = (swap: boolean, field: 'usage' | 'watermark') => (c: FileCtx) => `${bytes(c.core.counterField(c.id, swap, field))}\n`;
+const peakFile = (name: string, kind: 'memory' | 'swap'): FileDef => ({
+  name, onRoot: false, peak: kind,
+  read: (c) => `${bytes(c.core.peakRead(c.peakFd))}\n`,
+  write: (c) => void c.core.peakWrite(c.peakFd),
+});
+
+/** cgroup v2 files, in cftype order (cgroup core files first). */
+const V2_FILES: FileDef[] = [
+  { name: 'cgroup.controllers', onRoot: true, read: () => 'memory\n' },
+  {
+    name: 'cgroup.subtree_control', onRoot: true,
+    read: (c) => (c.core.settingRead(c.id, 'SETTING_SUBTREE_MEMORY') ? 'memory\n' : ''),
+    write: subtreeControlWrite,
+  },
+  { name: 'memory.current', onRoot: false, read: counterFile(false, 'usage') },
+  peakFile('memory.peak', 'memory'),
+  ...(['memory.min', 'memory.low', 'memory.high', 'memory.max'] as const).map((name): FileDef => ({
+    name, onRoot: false,
+    read: (c) => tunable(c.core.counterField(c.id, false, name.slice(7) as 'min' | 'low' | 'high' | 'max')),
+    write: limitWrite(name),
+  })),
+  { name: 'memory.events', onRoot: false, read: (c) => lines(EVENTS.map((e) => [e, c.core.event(c.id, e, false)])) },
+  { name: 'memory.events.local', onRoot: false, read: (c) => lines(EVENTS.map((e) => [e, c.core.event(c.id, e, true)])) },
+  { name: 'memory.stat', onRoot: true, read: v2Stat },
+  { name: 'memory.numa_stat', onRoot: true, read: v2NumaStat },
+  settingFile('memory.oom.group', 'SETTING_OOM_GROUP', false, intParse),
+  { name: 'memory.reclaim', onRoot: true, write: reclaimWrite },
+  { name: 'memory.swap.current', onRoot: false, read: counterFile(true, 'usage') },
+  { name: 'memory.swap.high', onRoot: false, read: (c) => tunable(c.core.counterField(c.id, true, 'high')), write: limitWrite('memory.swap.high') },
+  { name: 'memory.swap.max', onRoot: false, read: (c) => tunable(c.core.counterField(c.id, true, 'max')), write: limitWrite('memory.swap.max') },
+  peakFile('memory.swap.peak', 'swap'),
+  {
+    name: 'memory.swap.events', onRoot: false,
+    read: (c) => lines([['high', c.core.event(c.id, 'swap_high', false)], ['max', c.core.event(c.id, 'swap_max', false)], ['fail', c.core.event(c.id, 'swap_fail', false)]]),
+  },
+];
+
+/** v1 counter files of memory (and memsw, with swap accounting). */
+function v1CounterFiles(prefix: string, swap: boolean): FileDef[] {
+  const reset = (failcnt: boolean) => (c: FileCtx) => c.core.counterReset(c.id, swap, failcnt); // content ignored
+  const limitName = `${prefix}limit_in_bytes`;
+  return [
+    { name: `${prefix}usage_in_bytes`, onRoot: true, memsw: swap, read: (c) => `${bytes(c.core.usageV1(c.id, swap))}\n` },
+    { name: `${prefix}max_usage_in_bytes`, onRoot: true, memsw: swap, read: counterFile(swap, 'watermark'), write: reset(false) },
+    { name: limitName, onRoot: true, memsw: swap, read: (c) => `${bytes(c.core.counterField(c.id, swap, 'max'))}\n`, write: limitWrite(limitName) },
+    { name: `${prefix}failcnt`, onRoot: true, memsw: swap, read: (c) => `${c.core.counterField(c.id, swap, 'failcnt')}\n`, write: reset(true) },
+  ];
+}
+
+/** cgroup v1 memory controller files (mem_cgroup_legacy_files, then memsw_files). */
+const V1_FILES: FileDef[] = [
+  ...v1CounterFiles('memory.', false).slice(0, 3),
+  {
+    name: 'memory.soft_limit_in_bytes', onRoot: true,
+    read: (c) => `${bytes(c.core.settingRead(c.id, 'SETTING_SOFT_LIMIT'))}\n`,
+    write: (c, text) => {
+      const pages = pageCounterMemparse(text, '-1');
+      if (pages === null) einval('memory.soft_limit_in_bytes', text, 'not a size');
+      check(c.core.settingWrite(c.id, 'SETTING_SOFT_LIMIT', pages), 'memory.soft_limit_in_bytes', text, 'rejected');
+    },
+  },
+  v1CounterFiles('memory.', false)[3],
+  { name: 'memory.stat', onRoot: true, read: v1Stat },
+  { name: 'memory.force_empty', onRoot: true, write: (c, text) => check(c.core.forceEmpty(c.id, c.cpu), 'memory.force_empty', text, 'not on the root') },
+  settingFile('memory.use_hierarchy', 'SETTING_USE_HIERARCHY', true, u64),
+  settingFile('memory.swappiness', 'SETTING_SWAPPINESS', true, u64),
+  settingFile('memory.move_charge_at_immigrate', 'SETTING_MOVE_CHARGE', true, u64),
+  {
+    name: 'memory.oom_control', onRoot: true,
+    // under_oom: a charge's OOM never waits in the emulator, so no reader sees it set.
+    read: (c) => lines([['oom_kill_disable', c.core.settingRead(c.id, 'SETTING_OOM_KILL_DISABLE')], ['under_oom', 0], ['oom_kill', c.core.event(c.id, 'oom_kill', false)]]),
+    write: (c, text) => check(c.core.settingWrite(c.id, 'SETTING_OOM_KILL_DISABLE', u64('memory.oom_control', text)), 'memory.oom_control', text, 'rejected'),
+  },
+  { name: 'memory.pressure_level', onRoot: true }, // a read handler that returns -EINVAL
+  { name: 'memory.numa_stat', onRoot: true, read: v1NumaStat },
+  ...v1CounterFiles('memory.memsw.', true),
+];
+
+function catalog(core: FsCore): FileDef[] {
+  return core.cgroupVersion === 2 ? V2_FILES : V1_FILES.filter((f) => !f.memsw || core.memswAccount);
+}
+
+/** The files a cgroup has (root: only those without CFTYPE_NOT_ON_ROOT), in cftype order. */
+export function fileNames(core: FsCore, isRoot: boolean): string[] {
+  return catalog(core).filter((f) => !isRoot || f.onRoot).map((f) => f.name);
+}
+
+/** An interface file opened for reading and writing, as open(2) on cgroupfs would give. */
+export class OpenFile {
+  private closed = false;
+  constructor(
+    readonly path: string,
+    private readonly def: FileDef,
+    private readonly ctx: FileCtx,
+    private readonly guard: <T>(f: () => T) => T,
+  ) {}
+
+  /** The file's text, exactly as the kernel prints it. */
+  read(): string {
+    this.live();
+    if (!this.def.read) throw new MemcgError('EINVAL', `read ${this.def.name}: the file has no read handler`, { file: this.def.name });
+    return this.guard(() => this.def.read!(this.ctx));
+  }
+
+  /** Write text as write(2) would (a trailing newline is fine); an empty write does nothing. */
+  write(text: string | number, opts: { cpu?: number } = {}): void {
+    this.live();
+    const s = String(text);
+    if (s === '') return; // a zero-length write never reaches the handler
+    if (!this.def.write) throw new MemcgError('EINVAL', `write ${this.def.name}: the file is read-only`, { file: this.def.name, input: s });
+    this.guard(() => this.def.write!({ ...this.ctx, cpu: opts.cpu ?? this.ctx.cpu }, s));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.def.peak) this.guard(() => this.ctx.core.peakClose(this.ctx.peakFd));
+  }
+
+  private live(): void {
+    if (this.closed) throw new MemcgError('EBADF', `${this.path} is closed`);
+  }
+}
+
+/** Open an interface file of cgroup id (ENOENT if this cgroup has no such file). */
+export function openFile(core: FsCore, id: number, isRoot: boolean, path: string, name: string, guard: <T>(f: () => T) => T): OpenFile {
+  const def = catalog(core).find((f) => f.name === name && (!isRoot || f.onRoot));
+  if (!def) throw new MemcgError('ENOENT', `no file ${path}`, { file: name });
+  let peakFd = -1;
+  if (def.peak) {
+    peakFd = guard(() => core.peakOpen(id, def.peak === 'swap'));
+    if (peakFd < 0) throw new MemcgError('ENOSPC', `too many open ${name} files`, { file: name });
+  }
+  return new OpenFile(path, def, { core, id, isRoot, cpu: 0, peakFd }, guard);
+}

@@ -1,6 +1,6 @@
 // Errors are data: an errno-like code, what was being done, and a message.
 
-export type Errno = 'ENOENT' | 'ENOMEM' | 'EBUSY' | 'EEXIST' | 'EINVAL' | 'ENOSPC';
+export type Errno = 'ENOENT' | 'EAGAIN' | 'ENOMEM' | 'EBUSY' | 'EEXIST' | 'EINVAL' | 'ENOSPC' | 'ERANGE' | 'EBADF';
 
 /** A user-visible failure, answered like the kernel would (errno), state unchanged. */
 export class MemcgError extends Error {
@@ -27,7 +27,9 @@ export class InternalError extends Error {
   }
 }
 
-const ERRNO_NAMES: Record<number, Errno> = { 2: 'ENOENT', 12: 'ENOMEM', 16: 'EBUSY', 17: 'EEXIST', 22: 'EINVAL', 28: 'ENOSPC' };
+const ERRNO_NAMES: Record<number, Errno> = {
+  2: 'ENOENT', 9: 'EBADF', 11: 'EAGAIN', 12: 'ENOMEM', 16: 'EBUSY', 17: 'EEXIST', 22: 'EINVAL', 28: 'ENOSPC', 34: 'ERANGE',
+};
 
 /** The name of a core return value -errno. */
 export function errnoName(ret: number): Errno {

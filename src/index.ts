@@ -8,4 +8,4 @@ export type { Errno } from './errors.js';
 export { PROFILES, findProfile } from './profiles.js';
 export type { Profile, ProfileName } from './profiles.js';
 export { memparse, pageCounterMemparse, PAGE_SIZE, PAGE_COUNTER_MAX } from './memparse.js';
-export { parseLimit } from './cgroupfs.js';
+export { parseLimit, OpenFile, V2_STAT_ORDER } from './cgroupfs.js';

@@ -52,3 +52,37 @@ export function pageCounterMemparse(input: string, maxToken: string): number | n
   const pages = bytes / BigInt(PAGE_SIZE);
   return pages > BigInt(PAGE_COUNTER_MAX) ? PAGE_COUNTER_MAX : Number(pages);
 }
+
+/**
+ * kstrtoull(s, 0) (lib/kstrtox.c), as write_u64 cgroup files parse: an optional '+', a C
+ * number (0x… hex, 0… octal), one optional trailing newline, nothing else. null for EINVAL,
+ * 'ERANGE' above 2^64 - 1.
+ */
+export function kstrtoull(input: string): bigint | null | 'ERANGE' {
+  let s = input.startsWith('+') ? input.slice(1) : input;
+  let base = 10n;
+  if (s[0] === '0' && (s[1] === 'x' || s[1] === 'X') && /[0-9a-fA-F]/.test(s[2] ?? '')) {
+    base = 16n;
+    s = s.slice(2);
+  } else if (s[0] === '0') base = 8n;
+  let v = 0n;
+  let i = 0;
+  for (; i < s.length; i++) {
+    const d = parseInt(s[i], 16);
+    if (Number.isNaN(d) || BigInt(d) >= base) break;
+    v = v * base + BigInt(d);
+  }
+  if (i === 0) return null;
+  if (s[i] === '\n') i++;
+  if (i !== s.length) return null;
+  return v > (1n << 64n) - 1n ? 'ERANGE' : v;
+}
+
+/** kstrtoint(s, 0): kstrtoull with an optional '-' sign, range of an int. */
+export function kstrtoint(input: string): number | null | 'ERANGE' {
+  const neg = input.startsWith('-');
+  const v = kstrtoull(neg ? input.slice(1) : input);
+  if (v === null || v === 'ERANGE') return v;
+  const n = neg ? -v : v;
+  return n < -(1n << 31n) || n > (1n << 31n) - 1n ? 'ERANGE' : Number(n);
+}

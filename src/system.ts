@@ -1,7 +1,9 @@
 // The public System: a handle on one core instance. It converts names and strings to the
 // core's integers and back; every counter it reports is read from the core (DESIGN rule 1).
 
-import { limitFile, limitFileNames, parseLimit, type CgroupVersion } from './cgroupfs.js';
+import {
+  fileNames, limitFile, limitFileNames, openFile, parseLimit, type CgroupVersion, type FsCore, type OpenFile, type Setting, type StatItem,
+} from './cgroupfs.js';
 import { InternalError, MemcgError, errnoName } from './errors.js';
 import { parseGfp } from './gfp.js';
 import { findProfile, PROFILES, type ProfileName } from './profiles.js';
@@ -23,6 +25,8 @@ export type SystemOptions = {
   remoteDrain?: 'immediate' | 'deferred';
   /** memory_recursiveprot mount option (v2). */
   recursiveProtection?: boolean;
+  /** memory_localevents mount option (v2): memory.events counts like memory.events.local. */
+  localEvents?: boolean;
   maxCgroups?: number;
   maxFolios?: number;
   /** Op records per replay chunk. */
@@ -50,8 +54,8 @@ export type StockEntry = { cgroup: string; nrPages: number };
 /** One op for replay(): the same operations as the single calls. */
 export type Op =
   | ({ op: 'charge' } & ChargeRequest)
-  | { op: 'uncharge'; folio: number }
-  | { op: 'uncharge-list'; folios: number[] }
+  | { op: 'uncharge'; folio: number; cpu?: number }
+  | { op: 'uncharge-list'; folios: number[]; cpu?: number }
   | { op: 'write'; cgroup: string; file: string; value: string | number; cpu?: number };
 
 /** What one replayed op did: a folio id for a charge, 0 otherwise, or the errno. */
@@ -91,6 +95,8 @@ export async function createSystem(options: SystemOptions = {}): Promise<System>
 export class System {
   readonly profile: ProfileName;
   readonly cgroupVersion: CgroupVersion;
+  /** v1 with memsw accounting (do_memsw_account): the memory.memsw.* files exist. */
+  readonly memswAccount: boolean;
   readonly nodes: number;
   readonly cpus: number;
   private readonly core: Core;
@@ -105,7 +111,8 @@ export class System {
   // Bound hot exports.
   private readonly fCharge: Fn;
   private readonly fUncharge: Fn;
-  private readonly fCounter: Fn;
+  /** @internal */
+  readonly fCounter: Fn;
 
   constructor(options: SystemOptions) {
     const profile = findProfile(options.profile ?? 'multi');
@@ -118,6 +125,7 @@ export class System {
     const seed = BigInt.asUintN(64, BigInt(options.seed ?? 1));
     this.profile = profile.name;
     this.cgroupVersion = version;
+    this.memswAccount = version === 1 && options.swapAccount !== false;
     this.nodes = topo.nodes;
     this.cpus = topo.nodes * topo.cpusPerNode;
     this.core = instantiateCore(options.build ?? defaultBuild());
@@ -137,6 +145,7 @@ export class System {
       ['CFG_BATCH', options.chargeBatch ?? 64],
       ['CFG_DEFER_REMOTE_DRAIN', options.remoteDrain === 'deferred' ? 1 : 0],
       ['CFG_RECURSIVE_PROT', options.recursiveProtection ? 1 : 0],
+      ['CFG_LOCAL_EVENTS', options.localEvents ? 1 : 0],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
     let ret: number;
@@ -158,7 +167,8 @@ export class System {
   }
 
   // ── core access ────────────────────────────────────────────────────────────────────────
-  private fn(name: string): Fn {
+  /** @internal */
+  fn(name: string): Fn {
     const f = this.core[name];
     if (typeof f !== 'function') throw new InternalError(`core export ${name} missing`);
     return f as Fn;
@@ -258,7 +268,8 @@ export class System {
     this.writeLimitPages(id, file, parseLimit(this.cgroupVersion, file, value), cpu, String(value));
   }
 
-  private writeLimitPages(id: number, file: string, pages: number, cpu: number, input: string): void {
+  /** @internal */
+  writeLimitPages(id: number, file: string, pages: number, cpu: number, input: string): void {
     const f = limitFile(this.cgroupVersion, file)!;
     const ret = this.guard(() => this.fn('memcg_write_limit')(this.k(f.limit), id, this.k(f.counter), pages, cpu));
     if (ret < 0) this.fail(ret, `write ${file} = "${input}" for "${this.pathOf(id)}"`, { file, input });
@@ -290,10 +301,11 @@ export class System {
     return ret;
   }
 
-  /** Uncharge (free) one folio or a list, the list batched per memcg like uncharge_gather. */
-  uncharge(folios: number | number[]): void {
+  /** Uncharge (free) one folio or a list from cpu, the list batched per memcg like uncharge_gather. */
+  uncharge(folios: number | number[], cpu = 0): void {
+    this.checkCpu(cpu);
     if (typeof folios === 'number') {
-      const ret = this.guard(() => this.fUncharge(folios));
+      const ret = this.guard(() => this.fUncharge(folios, cpu));
       if (ret < 0) this.fail(ret, `folio ${folios} is not charged`);
       return;
     }
@@ -304,7 +316,7 @@ export class System {
       this.views();
       const base = this.fn('id_buffer')() >>> 2;
       this.i32.set(folios, base);
-      const ret = this.fn('memcg_uncharge_list')(folios.length);
+      const ret = this.fn('memcg_uncharge_list')(folios.length, cpu);
       if (ret < 0) this.fail(ret, `uncharge list: a folio is not charged or listed twice`);
     });
   }
@@ -388,15 +400,104 @@ export class System {
     }));
   }
 
-  /** pgpgin / pgpgout (folios) and nr_page_events (pages) of a cgroup. */
+  /** pgpgin / pgpgout (folios) and nr_page_events (pages) of a cgroup, exact (unflushed included). */
   vmEvents(path: string): { pgpgin: number; pgpgout: number; nrPageEvents: number } {
     const id = this.id(path);
-    return this.guard(() => ({
-      pgpgin: this.fn('memcg_vm_event_get')(id, this.k('PGPGIN')),
-      pgpgout: this.fn('memcg_vm_event_get')(id, this.k('PGPGOUT')),
-      nrPageEvents: this.fn('memcg_vm_event_get')(id, this.k('NR_PAGE_EVENTS')),
-    }));
+    const sum = (item: string) => {
+      let n = 0;
+      for (let node = 0; node < this.nodes; node++) n += this.fn('memcg_stat_get')(id, node, this.k(item));
+      return n;
+    };
+    return this.guard(() => ({ pgpgin: sum('PGPGIN'), pgpgout: sum('PGPGOUT'), nrPageEvents: this.fn('memcg_page_events_get')(id) }));
   }
+
+  /**
+   * Flush the statistics of a subtree: by default only if enough updates are pending (what
+   * a memory.stat reader does), with force the periodic flusher's flush (every 2 s in the
+   * kernel). Returns whether a flush ran.
+   */
+  flushStats(path = '', opts: { force?: boolean } = {}): boolean {
+    const id = this.id(path);
+    return this.guard(() => this.fn('memcg_flush_stats')(id, opts.force ? 1 : 0) === 1);
+  }
+
+  // ── interface files ────────────────────────────────────────────────────────────────────
+  /** Split 'a/b/memory.max' (or '/sys/fs/cgroup/a/b/memory.max') into cgroup and file. */
+  private splitFile(path: string): { cgroup: string; name: string; id: number } {
+    const p = System.normalize(path);
+    const slash = p.lastIndexOf('/');
+    const cgroup = slash < 0 ? '' : p.slice(0, slash);
+    const name = p.slice(slash + 1);
+    const id = this.ids.get(cgroup);
+    if (id === undefined || name === '') throw new MemcgError('ENOENT', `no file ${path}`);
+    return { cgroup, name, id };
+  }
+
+  /** Open an interface file (needed for memory.peak's per-file local peak); close it after. */
+  open(path: string): OpenFile {
+    const { name, id } = this.splitFile(path);
+    return openFile(this.fs, id, id === 0, path, name, (f) => this.guard(f));
+  }
+
+  /** Read an interface file: the exact text the kernel prints. */
+  read(path: string): string {
+    const f = this.open(path);
+    try {
+      return f.read();
+    } finally {
+      f.close();
+    }
+  }
+
+  /** Write an interface file as `echo value > file` would (errors as the kernel's errno). */
+  write(path: string, value: string | number, opts: { cpu?: number } = {}): void {
+    if (opts.cpu !== undefined) this.checkCpu(opts.cpu);
+    const f = this.open(path);
+    try {
+      f.write(value, opts);
+    } finally {
+      f.close();
+    }
+  }
+
+  /** `ls` of a cgroup directory: its interface files and child cgroups, sorted like ls. */
+  ls(dir = ''): string[] {
+    const p = System.normalize(dir);
+    const id = this.id(p);
+    const children = this.list().filter((x) => x !== '' && x.slice(0, Math.max(0, x.lastIndexOf('/'))) === p).map((x) => x.slice(x.lastIndexOf('/') + 1));
+    return [...fileNames(this.fs, id === 0), ...children].sort();
+  }
+
+  /** What the interface files need from the core (cgroupfs.ts formats, the core decides). */
+  private readonly fs: FsCore = ((sys: System): FsCore => {
+    const pc = (id: number, swap: boolean) => (swap ? sys.fn('memcg_swap_counter')(id) : sys.fn('memcg_memory_counter')(id));
+    const field = { usage: 'PCF_USAGE', max: 'PCF_MAX', min: 'PCF_MIN', low: 'PCF_LOW', high: 'PCF_HIGH', watermark: 'PCF_WATERMARK', failcnt: 'PCF_FAILCNT' };
+    const ev: Record<string, string> = {
+      low: 'MEMCG_LOW', high: 'MEMCG_HIGH', max: 'MEMCG_MAX', oom: 'MEMCG_OOM', oom_kill: 'MEMCG_OOM_KILL',
+      oom_group_kill: 'MEMCG_OOM_GROUP_KILL', swap_high: 'MEMCG_SWAP_HIGH', swap_max: 'MEMCG_SWAP_MAX', swap_fail: 'MEMCG_SWAP_FAIL',
+    };
+    return {
+      get cgroupVersion() { return sys.cgroupVersion; },
+      get nodes() { return sys.nodes; },
+      get memswAccount() { return sys.memswAccount; },
+      counterField: (id, swap, f) => sys.fCounter(pc(id, swap), sys.k(field[f])),
+      event: (id, name, local) => sys.fn('memcg_event_get')(id, sys.k(ev[name]), local ? 1 : 0),
+      flushStats: (id) => void sys.fn('memcg_flush_stats')(id, 0),
+      statFlushed: (id, node, item: StatItem, hier) => sys.fn('memcg_stat_flushed')(id, node, sys.k(item), hier ? 1 : 0),
+      usageV1: (id, swap) => sys.fn('memcg_usage_v1')(id, swap ? 1 : 0),
+      hierarchicalLimit: (id, swap) => sys.fn('memcg_hierarchical_limit')(id, swap ? 1 : 0),
+      settingRead: (id, which: Setting) => sys.fn('memcg_setting_read')(sys.k(which), id),
+      settingWrite: (id, which: Setting, v) => sys.fn('memcg_setting_write')(sys.k(which), id, v),
+      writeLimit: (id, file, text, cpu) => sys.writeLimitPages(id, file, parseLimit(sys.cgroupVersion, file, text), cpu, text),
+      counterReset: (id, swap, failcnt) => void sys.fn('memcg_counter_reset')(pc(id, swap), failcnt ? 1 : 0),
+      forceEmpty: (id, cpu) => sys.fn('memcg_force_empty')(id, cpu),
+      proactiveReclaim: (id, pages, swappiness) => sys.fn('memcg_proactive_reclaim')(id, pages, swappiness),
+      peakOpen: (id, swap) => sys.fn('peak_open')(pc(id, swap)),
+      peakRead: (fd) => sys.fn('peak_read')(fd),
+      peakWrite: (fd) => sys.fn('peak_write')(fd),
+      peakClose: (fd) => sys.fn('peak_close')(fd),
+    };
+  })(this);
 
   /** Pages held for a cgroup in all CPUs' stocks (charged, but in no folio). */
   stockPages(path: string): number {
@@ -438,9 +539,11 @@ export class System {
         if (!Number.isInteger(order) || order < 0 || order > 9) throw new MemcgError('EINVAL', `order ${order} out of range 0..9`);
         put('OP_CHARGE', order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, o.cpu, this.id(o.cgroup), this.gfpMask(o.gfp));
       } else if (o.op === 'uncharge') {
-        put('OP_UNCHARGE', 0, 0, 0, 0, o.folio, 0);
+        this.checkCpu(o.cpu ?? 0);
+        put('OP_UNCHARGE', 0, 0, 0, o.cpu ?? 0, o.folio, 0);
       } else if (o.op === 'uncharge-list') {
-        o.folios.forEach((f, i) => put('OP_UNCHARGE_LIST', i === o.folios.length - 1 ? 1 : 0, 0, 0, 0, f, 0));
+        this.checkCpu(o.cpu ?? 0);
+        o.folios.forEach((f, i) => put('OP_UNCHARGE_LIST', i === o.folios.length - 1 ? 1 : 0, 0, 0, o.cpu ?? 0, f, 0));
       } else {
         const f = limitFile(this.cgroupVersion, o.file);
         if (!f) throw new MemcgError('ENOENT', `no file ${o.file} in cgroup v${this.cgroupVersion}`, { file: o.file });

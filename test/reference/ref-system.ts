@@ -203,9 +203,13 @@ export class RefSystem {
     return Math.floor(cpu / this.o.cpusPerNode);
   }
 
-  // memcg_memory_event: local on the memcg, hierarchical on it and its ancestors below the root
+  // memcg_memory_event: local on the memcg; v2 also counts on each ancestor below the root
   private event(m: Memcg, e: EventName): void {
     m.eventsLocal[e]++;
+    if (!this.v2) {
+      m.events[e]++;
+      return;
+    }
     for (let x: Memcg | null = m; x && x.parent; x = x.parent) x.events[e]++;
   }
 

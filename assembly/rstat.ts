@@ -1,0 +1,146 @@
+// Memcg statistics and their lazy flushing (mm/memcontrol.c: memcg_rstat_updated,
+// mem_cgroup_flush_stats, mem_cgroup_css_rstat_flush; kernel/cgroup/rstat.c).
+//
+// The kernel counts a statistic update in per-CPU counters and folds them into the
+// aggregates that memory.stat / memory.numa_stat read only when a flush runs. A reader
+// flushes only when enough updates are pending (more than MEMCG_CHARGE_BATCH × online
+// CPUs), so small changes stay invisible until more updates come, a reader finds the
+// threshold crossed, or the periodic flusher (every 2 s) runs. The emulator keeps per memcg:
+//   pending   updates of this memcg not yet flushed (the per-CPU deltas, summed over CPUs)
+//   inbox     deltas flushed children pushed up, not yet folded here (vmstats->state_pending)
+//   agg       flushed hierarchical values (vmstats->state, lruvec_stats->state)
+//   local     flushed values of this memcg alone (state_local)
+// The values a flush makes visible do not depend on which CPU an update ran on, so the
+// per-CPU deltas are summed; the update counters that decide WHEN a flush happens are kept
+// per CPU as the kernel keeps them.
+
+import { table_alloc } from "./layout";
+import { memcg_count, memcg_exists, mem_cgroup_is_descendant, parent_mem_cgroup } from "./memcg";
+import { nr_cpus, nr_nodes } from "./topology";
+
+export const MEMCG_CHARGE_BATCH: i32 = 64;
+
+// Statistic items, each per memcg per node (events are memcg-wide: read as the sum of nodes).
+export const NR_ANON_MAPPED: i32 = 0; // node_stat_item, pages
+export const NR_FILE_PAGES: i32 = 1;
+export const NR_ANON_THPS: i32 = 2;
+export const NR_FILE_THPS: i32 = 3;
+export const PGPGIN: i32 = 4; // memcg_vm_event_stat (v1 only shows them)
+export const PGPGOUT: i32 = 5;
+export const NR_STAT_ITEMS: i32 = 6;
+
+let pending: usize = 0; // i64[M][nodes][items]
+let inbox: usize = 0;
+let agg: usize = 0;
+let local: usize = 0;
+let pcpuUpdates: usize = 0; // i32[M][cpus]: memcg_vmstats_percpu->stats_updates
+let updates: usize = 0; // i64[M]: memcg_vmstats->stats_updates
+let stride: i32 = 0; // i64 slots per memcg
+
+export function rstat_init(maxMemcgs: i32): bool {
+  stride = nr_nodes * NR_STAT_ITEMS;
+  const bytes = <usize>maxMemcgs * <usize>stride * 8;
+  pending = table_alloc(bytes);
+  inbox = table_alloc(bytes);
+  agg = table_alloc(bytes);
+  local = table_alloc(bytes);
+  pcpuUpdates = table_alloc(<usize>maxMemcgs * <usize>nr_cpus * 4);
+  updates = table_alloc(<usize>maxMemcgs * 8);
+  return updates != 0;
+}
+
+@inline function slot(table: usize, m: i32, node: i32, item: i32): usize {
+  return table + ((<usize>m * <usize>stride + <usize>(node * NR_STAT_ITEMS + item)) << 3);
+}
+
+// memcg_vmstats_needs_flush: more pending updates than a batch per online CPU.
+@inline function needs_flush(m: i32): bool {
+  return load<i64>(updates + (<usize>m << 3)) > <i64>MEMCG_CHARGE_BATCH * nr_cpus;
+}
+
+/** memcg_rstat_updated: count |val| updates from cpu on m and each ancestor. */
+function rstat_updated(m: i32, val: i64, cpu: i32): void {
+  if (val == 0) return;
+  const v = val < 0 ? -val : val;
+  for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
+    // memcg_rstat_updated: an ancestor already due for a flush needs no more counting
+    if (needs_flush(x)) break;
+    const p = pcpuUpdates + ((<usize>x * <usize>nr_cpus + <usize>cpu) << 2);
+    const n = load<i32>(p) + <i32>v;
+    if (n < MEMCG_CHARGE_BATCH) {
+      store<i32>(p, n);
+      continue;
+    }
+    // memcg_rstat_updated: a CPU's batch of updates moves to the memcg-wide count
+    const u = updates + (<usize>x << 3);
+    store<i64>(u, load<i64>(u) + n);
+    store<i32>(p, 0);
+  }
+}
+
+/** mod_memcg_lruvec_state / count_memcg_events: a statistic update on cpu. */
+export function stat_mod(m: i32, node: i32, item: i32, delta: i64, cpu: i32): void {
+  const p = slot(pending, m, node, item);
+  store<i64>(p, load<i64>(p) + delta);
+  rstat_updated(m, delta, cpu);
+}
+
+/** css_rstat_flush: fold the pending updates of m's subtree, children before parents. */
+export function rstat_flush(m: i32): void {
+  const n = memcg_count();
+  // Ids are allocated parent first, so descending ids visit children before parents.
+  for (let x = n - 1; x >= m; x--) {
+    if (!memcg_exists(x) || !mem_cgroup_is_descendant(x, m)) continue;
+    const parent = parent_mem_cgroup(x);
+    for (let i = 0; i < stride; i++) {
+      const off = (<usize>x * <usize>stride + <usize>i) << 3;
+      const own = load<i64>(pending + off);
+      const delta = own + load<i64>(inbox + off);
+      if (delta == 0 && own == 0) continue;
+      store<i64>(agg + off, load<i64>(agg + off) + delta);
+      store<i64>(local + off, load<i64>(local + off) + own);
+      store<i64>(pending + off, 0);
+      store<i64>(inbox + off, 0);
+      // mem_cgroup_css_rstat_flush: the delta waits in the parent until it is flushed
+      if (parent >= 0) {
+        const q = inbox + ((<usize>parent * <usize>stride + <usize>i) << 3);
+        store<i64>(q, load<i64>(q) + delta);
+      }
+    }
+    for (let c = 0; c < nr_cpus; c++) store<i32>(pcpuUpdates + ((<usize>x * <usize>nr_cpus + <usize>c) << 2), 0);
+    store<i64>(updates + (<usize>x << 3), 0);
+  }
+}
+
+/** mem_cgroup_flush_stats: flush m's subtree only when enough updates are pending. */
+export function mem_cgroup_flush_stats(m: i32): bool {
+  if (!needs_flush(m)) return false;
+  rstat_flush(m);
+  return true;
+}
+
+/** A flushed value: hierarchical (memory.stat) or local (v1 memory.stat, .local). */
+export function stat_flushed(m: i32, node: i32, item: i32, hierarchical: bool): i64 {
+  return load<i64>(slot(hierarchical ? agg : local, m, node, item));
+}
+
+/** The exact current value of m's own statistic (flushed + pending): the emulator's view. */
+export function stat_exact(m: i32, node: i32, item: i32): i64 {
+  return load<i64>(slot(local, m, node, item)) + load<i64>(slot(pending, m, node, item));
+}
+
+/** memcg_vmstats->stats_updates (the count the flush threshold compares). */
+export function stat_updates(m: i32): i64 {
+  return load<i64>(updates + (<usize>m << 3));
+}
+
+/** Global page statistic (node_page_state summed over nodes): every memcg's own pages. */
+export function global_stat(item: i32): i64 {
+  let total: i64 = 0;
+  const n = memcg_count();
+  for (let m = 0; m < n; m++) {
+    if (!memcg_exists(m)) continue;
+    for (let node = 0; node < nr_nodes; node++) total += stat_exact(m, node, item);
+  }
+  return total;
+}
