@@ -22,12 +22,12 @@ export {
 // ── Single operations (the same functions the replay runs) ───────────────────────────────
 export {
   cgroup_mkdir as memcg_mkdir, cgroup_rmdir as memcg_rmdir, LIMIT_MAX, LIMIT_HIGH, LIMIT_LOW, LIMIT_MIN,
-  setting_read as memcg_setting_read, setting_write as memcg_setting_write, memcg_force_empty, SETTING_SOFT_LIMIT,
+  memcg_force_empty, SETTING_SOFT_LIMIT,
   SETTING_SWAPPINESS, SETTING_OOM_KILL_DISABLE, SETTING_USE_HIERARCHY, SETTING_MOVE_CHARGE, SETTING_OOM_GROUP,
   SETTING_SUBTREE_MEMORY,
 } from "./cgroup";
-export { user_proactive_reclaim as memcg_proactive_reclaim } from "./reclaim";
-export { peak_open, peak_read, peak_write, peak_close } from "./peak";
+export { peak_open, peak_write, peak_close } from "./peak";
+export { memcg_setting_read, memcg_setting_write, memcg_proactive_reclaim, memcg_peak_read } from "./system";
 export { mem_cgroup_charge as memcg_charge, mem_cgroup_uncharge as memcg_uncharge } from "./charge";
 export {
   memcg_write_limit, memcg_uncharge_list, memcg_drain_all_stock, memcg_counter_reset, memcg_calculate_protection,

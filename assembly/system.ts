@@ -3,8 +3,8 @@
 // (page counts stay below 2^53, so f64 carries them exactly).
 
 import { charge_init, mem_cgroup_uncharge_list } from "./charge";
-import { counter_reset, memcg_set_limit } from "./cgroup";
-import { peak_init } from "./peak";
+import { counter_reset, memcg_set_limit, setting_read, setting_write } from "./cgroup";
+import { peak_init, peak_read } from "./peak";
 import { global_stat, mem_cgroup_flush_stats, rstat_flush, rstat_init, stat_exact, stat_flushed, NR_ANON_MAPPED, NR_FILE_PAGES } from "./rstat";
 import { EBUSY, EINVAL, ENOMEM } from "./errno";
 import { folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
@@ -20,7 +20,7 @@ import {
 import { NR_PCF, PAGE_COUNTER_MAX, PCF_MAX, pc_field, pc_init, pc_usage } from "./page_counter";
 import { prng_seed } from "./prng";
 import { NR_PROFILES, profile_atomic_force_no_event, profile_failcnt_everywhere, profile_nslots, profile_victim } from "./profile";
-import { calculate_protection_subtree } from "./reclaim";
+import { calculate_protection_subtree, user_proactive_reclaim } from "./reclaim";
 import { replay, OP_RECORD_SIZE } from "./replay";
 import { sim_get, simstat_init } from "./simstat";
 import { drain_all_stock, stock_init, stock_pages_of } from "./stock";
@@ -203,4 +203,24 @@ export function memcg_counter_reset(c: i32, failcnt: bool): i32 {
   if (c < 0 || c >= memcg_count() * 2) return -EINVAL;
   counter_reset(c, failcnt);
   return 0;
+}
+
+// ── f64 boundary of the interface-file settings (pages and values stay below 2^53) ─────
+@inline function to_i64(v: f64): i64 {
+  return v >= <f64>PAGE_COUNTER_MAX ? PAGE_COUNTER_MAX : <i64>v;
+}
+export function memcg_setting_read(which: i32, m: i32): f64 {
+  return memcg_exists(m) ? <f64>setting_read(which, m) : -1;
+}
+export function memcg_setting_write(which: i32, m: i32, v: f64): i32 {
+  if (v != v) return -EINVAL;
+  return setting_write(which, m, to_i64(v));
+}
+/** memory.reclaim of pages from m; 0, -EAGAIN or -EINVAL. */
+export function memcg_proactive_reclaim(m: i32, pages: f64, swappiness: i32): i32 {
+  if (!memcg_online(m) || !(pages >= 0)) return -EINVAL;
+  return user_proactive_reclaim(m, to_i64(pages), swappiness);
+}
+export function memcg_peak_read(f: i32): f64 {
+  return <f64>peak_read(f);
 }

@@ -493,7 +493,7 @@ export class System {
       forceEmpty: (id, cpu) => sys.fn('memcg_force_empty')(id, cpu),
       proactiveReclaim: (id, pages, swappiness) => sys.fn('memcg_proactive_reclaim')(id, pages, swappiness),
       peakOpen: (id, swap) => sys.fn('peak_open')(pc(id, swap)),
-      peakRead: (fd) => sys.fn('peak_read')(fd),
+      peakRead: (fd) => sys.fn('memcg_peak_read')(fd),
       peakWrite: (fd) => sys.fn('peak_write')(fd),
       peakClose: (fd) => sys.fn('peak_close')(fd),
     };
