@@ -14,7 +14,7 @@ import {
   PAGE_COUNTER_MAX, PC_SWAP, PCF_FAILCNT, PCF_HIGH, PCF_LOW, PCF_MAX, PCF_MIN, page_counter_reset_watermark,
   page_counter_set_max, page_counter_set_protection, pc_field, pc_set_field, pc_usage,
 } from "./page_counter";
-import { try_to_free_mem_cgroup_pages } from "./reclaim";
+import { MEMCG_RECLAIM_MAY_SWAP, try_to_free_mem_cgroup_pages } from "./reclaim";
 import { drain_all_stock } from "./stock";
 import { GFP_KERNEL } from "./gfp";
 import { MAX_RECLAIM_RETRIES } from "./charge";
@@ -61,7 +61,7 @@ export function memory_max_write(m: i32, pages: i64, cpu: i32): i32 {
       continue;
     }
     if (nrReclaims > 0) {
-      if (try_to_free_mem_cgroup_pages(m, usage - max, GFP_KERNEL, true) == 0) nrReclaims--;
+      if (try_to_free_mem_cgroup_pages(m, usage - max, GFP_KERNEL, MEMCG_RECLAIM_MAY_SWAP, cpu, -1) == 0) nrReclaims--;
       continue;
     }
     memcg_memory_event(m, MEMCG_OOM);
@@ -85,7 +85,7 @@ export function memory_high_write(m: i32, pages: i64, cpu: i32): i32 {
       drained = true;
       continue;
     }
-    const reclaimed = try_to_free_mem_cgroup_pages(m, usage - high, GFP_KERNEL, true);
+    const reclaimed = try_to_free_mem_cgroup_pages(m, usage - high, GFP_KERNEL, MEMCG_RECLAIM_MAY_SWAP, cpu, -1);
     if (reclaimed == 0 && retries-- <= 0) break;
   }
   return 0;
@@ -121,7 +121,7 @@ export function mem_cgroup_resize_max(m: i32, pages: i64, memsw: bool, cpu: i32)
       drained = true;
       continue;
     }
-    if (try_to_free_mem_cgroup_pages(m, 1, GFP_KERNEL, !memsw) == 0) return -EBUSY;
+    if (try_to_free_mem_cgroup_pages(m, 1, GFP_KERNEL, memsw ? 0 : MEMCG_RECLAIM_MAY_SWAP, cpu, -1) == 0) return -EBUSY;
   }
 }
 
@@ -222,7 +222,7 @@ export function memcg_force_empty(m: i32, cpu: i32): i32 {
   drain_all_stock(m, cpu);
   let retries = MAX_RECLAIM_RETRIES;
   while (retries > 0 && pc_usage(memory_counter(m)) > 0) {
-    if (try_to_free_mem_cgroup_pages(m, 1, GFP_KERNEL, true) == 0) retries--;
+    if (try_to_free_mem_cgroup_pages(m, 1, GFP_KERNEL, MEMCG_RECLAIM_MAY_SWAP, cpu, -1) == 0) retries--;
   }
   return 0;
 }

@@ -1,7 +1,7 @@
 // The memcg charge path (mm/memcontrol.c): try_charge_memcg, charge_memcg/commit_charge,
 // and the batched uncharge (uncharge_folio/uncharge_batch).
 
-import { EINVAL, ENOENT, ENOMEM, ENOSPC } from "./errno";
+import { EINVAL, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
 import {
   folio_alloc, folio_free, folio_memcg, folio_memcg_data, folio_nid, folio_order, folio_kind,
   folio_set_data, folio_set_memcg, folio_valid, max_folios, FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER,
@@ -15,11 +15,14 @@ import {
   memcg_exists, memcg_online, memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
 } from "./memcg";
 import { NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, PGPGIN, PGPGOUT, stat_mod } from "./rstat";
+import { lru_add, lru_del } from "./lru";
+import { PG_LRU, folio_owner, folio_set_owner, folio_test } from "./folio";
+import { MM_ANONPAGES, task_memcg, task_mm_add } from "./task";
 import { mem_cgroup_oom, PAGE_ALLOC_COSTLY_ORDER } from "./oom";
 import {
   PCF_HIGH, page_counter_charge, page_counter_try_charge, page_counter_uncharge, pc_field, pc_usage,
 } from "./page_counter";
-import { try_to_free_mem_cgroup_pages } from "./reclaim";
+import { MEMCG_RECLAIM_MAY_SWAP, try_to_free_mem_cgroup_pages } from "./reclaim";
 import { sim_inc, SIM_CHARGES, SIM_CHARGE_FAILS, SIM_FORCED, SIM_UNCHARGE_BATCHES } from "./simstat";
 import {
   charge_batch, consume_stock, drain_all_stock, memcg_uncharge, refill_stock, run_pending_drain, stock_enabled,
@@ -76,7 +79,7 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
     if (!gfpflags_allow_blocking(gfp)) return nomem(m, over, nr, gfp, raisedMax);
     memcg_memory_event(over, MEMCG_MAX);
     raisedMax = true;
-    const reclaimed = try_to_free_mem_cgroup_pages(over, n, gfp, maySwap);
+    const reclaimed = try_to_free_mem_cgroup_pages(over, n, gfp, maySwap ? MEMCG_RECLAIM_MAY_SWAP : 0, cpu, -1);
     if (mem_cgroup_margin(over) >= n) continue;
     if (!drained) {
       drain_all_stock(over, cpu); // try_charge_memcg: drain once, then retry
@@ -131,12 +134,17 @@ function force_charge(m: i32, over: i32, nr: i32, raisedMax: bool): i32 {
 
 /**
  * mem_cgroup_charge: charge a new folio of 2^order pages to m from cpu; node -1 = the
- * CPU's node. Returns the folio id or -errno (nothing changed).
+ * CPU's node; task -1 = no task (else the task's memcg is charged and an anon folio is
+ * the task's). Returns the folio id or -errno (nothing changed).
  */
-export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32): i32 {
+export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
   if (kind != FOLIO_ANON && kind != FOLIO_FILE) return -EINVAL;
   if (node < -1 || node >= nr_nodes) return -EINVAL;
+  if (task >= 0) {
+    m = task_memcg(task); // get_mem_cgroup_from_mm
+    if (m < 0) return -ESRCH;
+  }
   if (!memcg_online(m)) return -ENOENT;
   run_pending_drain(cpu);
   const nid = node < 0 ? cpu_to_node(cpu) : node;
@@ -150,6 +158,13 @@ export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: 
   }
   css_get(m, 1);
   folio_set_memcg(id, m); // commit_charge
+  // An anon folio is mapped by the faulting task (its RSS); page cache belongs to no task.
+  if (task >= 0 && kind == FOLIO_ANON) {
+    folio_set_owner(id, task);
+    task_mm_add(task, MM_ANONPAGES, nr);
+  }
+  // folio_add_lru: new anon and page cache folios start on the inactive lists.
+  lru_add(m, id, cpu, false);
   // The folio's page statistics (rmap / page cache insertion), counted at charge time.
   stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_MAPPED : NR_FILE_PAGES, nr, cpu);
   if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_THPS : NR_FILE_THPS, nr, cpu);
@@ -196,6 +211,9 @@ function uncharge_folio(id: i32): void {
   ugPgpgout++;
   stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_MAPPED : NR_FILE_PAGES, -nr, ugCpu);
   if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_THPS : NR_FILE_THPS, -nr, ugCpu);
+  if (folio_test(id, PG_LRU)) lru_del(m, id, ugCpu);
+  const t = folio_owner(id);
+  if (t >= 0) task_mm_add(t, MM_ANONPAGES, -nr);
   css_put(m, 1);
   folio_free(id); // memcg_data = 0
 }

@@ -51,7 +51,9 @@ export const CFG_BATCH: i32 = 11; // MEMCG_CHARGE_BATCH
 export const CFG_DEFER_REMOTE_DRAIN: i32 = 12; // 1: remote drain work runs at that CPU's next op
 export const CFG_RECURSIVE_PROT: i32 = 13; // memory_recursiveprot mount option
 export const CFG_LOCAL_EVENTS: i32 = 14; // memory_localevents mount option
-export const NR_CFG: i32 = 15;
+export const CFG_MAX_TASKS: i32 = 15;
+export const CFG_SWAP_PAGES: i32 = 16; // size of the swap device in pages (0: no swap)
+export const NR_CFG: i32 = 17;
 
 const cfg = new StaticArray<f64>(NR_CFG);
 

@@ -113,7 +113,7 @@ export function mem_cgroup_alloc(parent: i32): i32 {
   store<i32>(flags + (<usize>m << 2), F_EXISTS | F_ONLINE | (parent < 0 ? F_SUBTREE_MEMORY : 0));
   store<i64>(softLimit + (<usize>m << 3), PAGE_COUNTER_MAX);
   // mem_cgroup_css_alloc: swappiness and oom_kill_disable are inherited from the parent.
-  store<i32>(swappiness + (<usize>m << 2), parent < 0 ? vm_swappiness : load<i32>(swappiness + (<usize>parent << 2)));
+  store<i32>(swappiness + (<usize>m << 2), parent < 0 ? vm_swappiness : mem_cgroup_swappiness(parent));
   if (parent >= 0) store<i32>(oomKillDisable + (<usize>m << 2), load<i32>(oomKillDisable + (<usize>parent << 2)));
   // mem_cgroup_css_alloc: only the v2 memory counter tracks min/low protection, and (6.12+)
   // only the v1 memory counter tracks failcnt; older kernels counted failures everywhere.

@@ -1,23 +1,420 @@
-// Memory reclaim on behalf of a memcg (mm/vmscan.c try_to_free_mem_cgroup_pages) and the
-// effective protection it computes (mem_cgroup_calculate_protection).
-// Reclaim model (LRUs, swap): issue #4. Until then nothing is reclaimable, which is exactly
-// the kernel's behaviour for unevictable memory with no swap: it returns 0 pages.
+// Memory reclaim on behalf of a memcg (mm/vmscan.c, classic LRU, no MGLRU):
+// try_to_free_mem_cgroup_pages → do_try_to_free_pages (priority loop) → shrink_node →
+// shrink_node_memcgs (the target's subtree, with memory.min/low protection) →
+// shrink_lruvec (get_scan_count, SWAP_CLUSTER_MAX batches) → shrink_active_list /
+// shrink_inactive_list → shrink_folio_list (folio_check_references, swap-out, freeing).
+//
+// Simplifications (README "not modelled"): folios are always clean (no dirty/writeback
+// pages; a swap write completes at once, as on zram), no workingset refault detection
+// and no reclaim cost history (anon_cost = file_cost = 0), no slab shrinking, no
+// lru_add batching (new folios are on their LRU at once), LRU sizes read exactly.
 
 import { EAGAIN } from "./errno";
-import { memory_counter, mem_cgroup_is_descendant, memcg_count, memcg_exists } from "./memcg";
-import { page_counter_calculate_protection } from "./page_counter";
+import {
+  FOLIO_ANON, PG_ACTIVE, PG_REFERENCED, PG_SWAPPED, PG_YOUNG, folio_flags, folio_kind, folio_order, folio_owner, folio_set_flags, folio_set_swap_slot, folio_set_data, folio_free,
+} from "./folio";
+import { GFP_KERNEL, __GFP_IO } from "./gfp";
+import {
+  LRU_ACTIVE_ANON, LRU_ACTIVE_FILE, LRU_INACTIVE_ANON, LRU_INACTIVE_FILE, lru_add, lru_del, lru_size, lru_tail,
+} from "./lru";
+import {
+  MEMCG_LOW, css_put, mem_cgroup_is_descendant, mem_cgroup_swappiness, memcg_count, memcg_exists, memcg_memory_event,
+  memcg_online, memcg_page_events_add, memory_counter, memsw_account,
+} from "./memcg";
+import { PCF_ELOW, PCF_EMIN, page_counter_calculate_protection, pc_field, pc_usage } from "./page_counter";
+import { memcg_uncharge } from "./stock";
+import {
+  NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, PGACTIVATE, PGDEACTIVATE, PGPGOUT, PGREFILL,
+  PGSCAN_DIRECT, PGSCAN_PROACTIVE, PGSTEAL_DIRECT, PGSTEAL_PROACTIVE, PSWPOUT, stat_mod,
+} from "./rstat";
 import { sim_inc, SIM_RECLAIM_CALLS } from "./simstat";
+import { mem_cgroup_get_nr_swap_pages, swap_out_charge, swap_out_uncharge_memory } from "./swapcharge";
+import { MM_ANONPAGES, MM_SWAPENTS, task_mm_add } from "./task";
+import { cpu_to_node, nr_nodes } from "./topology";
 
-/** try_to_free_mem_cgroup_pages: pages reclaimed from m's subtree (none are reclaimable yet). */
-export function try_to_free_mem_cgroup_pages(m: i32, nrPages: i64, gfp: i32, maySwap: bool): i64 {
+export const SWAP_CLUSTER_MAX: i64 = 32;
+export const DEF_PRIORITY: i32 = 12;
+export const MAX_SWAPPINESS: i64 = 200;
+export const SWAPPINESS_ANON_ONLY: i32 = 201; // memory.reclaim swappiness=max
+export const MEMCG_RECLAIM_MAY_SWAP: i32 = 1;
+export const MEMCG_RECLAIM_PROACTIVE: i32 = 2;
+
+let recursiveProt = false;
+export function reclaim_init(recursive: bool): void {
+  recursiveProt = recursive;
+}
+
+// struct scan_control (the fields this model uses)
+let scTarget: i32 = 0;
+let scNrToReclaim: i64 = 0;
+let scNrReclaimed: i64 = 0;
+let scPriority: i32 = DEF_PRIORITY;
+let scMaySwap = true;
+let scProactive = false;
+let scSwappiness: i32 = -1; // memory.reclaim's swappiness= (-1: the memcg's own)
+let scGfp: i32 = 0;
+let scCpu: i32 = 0;
+let scMemcgLowReclaim = false;
+let scMemcgLowSkipped = false;
+let scMayDeactivateAnon = false;
+let scMayDeactivateFile = false;
+let scCacheTrim = false;
+
+/**
+ * try_to_free_mem_cgroup_pages: reclaim at least nrPages (SWAP_CLUSTER_MAX at least) from
+ * m's subtree; the number of pages reclaimed.
+ */
+export function try_to_free_mem_cgroup_pages(m: i32, nrPages: i64, gfp: i32, options: i32, cpu: i32, swappiness: i32): i64 {
   sim_inc(SIM_RECLAIM_CALLS, 1);
-  return 0;
+  scTarget = m;
+  scNrToReclaim = max(nrPages, SWAP_CLUSTER_MAX);
+  scNrReclaimed = 0;
+  scMaySwap = (options & MEMCG_RECLAIM_MAY_SWAP) != 0;
+  scProactive = (options & MEMCG_RECLAIM_PROACTIVE) != 0;
+  scSwappiness = swappiness;
+  scGfp = gfp;
+  scCpu = cpu;
+  scMemcgLowReclaim = false;
+  scMemcgLowSkipped = false;
+  return do_try_to_free_pages();
+}
+
+// do_try_to_free_pages: lower the priority until enough is reclaimed; if nothing was and
+// memory.low protection was skipped, go again ignoring memory.low.
+function do_try_to_free_pages(): i64 {
+  while (true) {
+    scPriority = DEF_PRIORITY;
+    do {
+      shrink_zones();
+      if (scNrReclaimed >= scNrToReclaim) break;
+    } while (--scPriority >= 0);
+    if (scNrReclaimed > 0) return scNrReclaimed;
+    if (!scMemcgLowSkipped) return 0;
+    scMemcgLowReclaim = true;
+    scMemcgLowSkipped = false;
+  }
+}
+
+// shrink_zones: every node, the reclaiming CPU's node first.
+function shrink_zones(): void {
+  const local = cpu_to_node(scCpu);
+  for (let i = 0; i < nr_nodes; i++) {
+    shrink_node((local + i) % nr_nodes);
+  }
+}
+
+function shrink_node(node: i32): void {
+  prepare_scan_control(node);
+  shrink_node_memcgs(node);
+}
+
+// inactive_is_low: the inactive list is smaller than active / inactive_ratio.
+function inactive_is_low(m: i32, node: i32, inactiveLru: i32, hierarchical: bool): bool {
+  const inactive = hierarchical ? lru_size_tree(m, node, inactiveLru) : lru_size(m, node, inactiveLru);
+  const active = hierarchical ? lru_size_tree(m, node, inactiveLru + 1) : lru_size(m, node, inactiveLru + 1);
+  const gb = (inactive + active) >> 18; // pages → GiB (30 - PAGE_SHIFT)
+  const ratio: i64 = gb > 0 ? <i64>Math.floor(Math.sqrt(<f64>(gb * 10))) : 1;
+  return inactive * ratio < active;
+}
+
+// lruvec_page_state of the target's lruvec: hierarchical (the subtree's lists).
+function lru_size_tree(root: i32, node: i32, lru: i32): i64 {
+  let total: i64 = 0;
+  const n = memcg_count();
+  for (let x = root; x < n; x++) {
+    if (memcg_exists(x) && mem_cgroup_is_descendant(x, root)) total += lru_size(x, node, lru);
+  }
+  return total;
+}
+
+// prepare_scan_control: deactivation and cache-trim decisions from the target's lruvec.
+function prepare_scan_control(node: i32): void {
+  scMayDeactivateAnon = inactive_is_low(scTarget, node, LRU_INACTIVE_ANON, true);
+  scMayDeactivateFile = inactive_is_low(scTarget, node, LRU_INACTIVE_FILE, true);
+  // Plenty of inactive page cache that is not thrashing: reclaim it before anon.
+  const file = lru_size_tree(scTarget, node, LRU_INACTIVE_FILE);
+  scCacheTrim = (file >> scPriority) != 0 && !scMayDeactivateFile;
+}
+
+// shrink_node_memcgs: the target's subtree in pre-order (mem_cgroup_iter), protection first.
+function shrink_node_memcgs(node: i32): void {
+  const n = memcg_count();
+  for (let m = scTarget; m < n; m++) {
+    if (!memcg_exists(m) || !mem_cgroup_is_descendant(m, scTarget)) continue;
+    // mem_cgroup_calculate_protection: emin/elow of m for this reclaim (not of the target).
+    if (m != scTarget) page_counter_calculate_protection(memory_counter(scTarget), memory_counter(m), recursiveProt);
+    const usage = pc_usage(memory_counter(m));
+    if (m != scTarget) {
+      // mem_cgroup_below_min: hard protection, never reclaimed.
+      if (pc_field(memory_counter(m), PCF_EMIN) >= usage) continue;
+      // mem_cgroup_below_low: only once nothing unprotected was reclaimable.
+      if (pc_field(memory_counter(m), PCF_ELOW) >= usage) {
+        if (!scMemcgLowReclaim) {
+          scMemcgLowSkipped = true;
+          continue;
+        }
+        memcg_memory_event(m, MEMCG_LOW);
+      }
+    }
+    shrink_lruvec(m, node);
+  }
+}
+
+// get_scan_count: how many pages of each evictable list to scan at this priority.
+const nr = new StaticArray<i64>(4);
+const targets = new StaticArray<i64>(4);
+const SCAN_EQUAL: i32 = 0;
+const SCAN_FRACT: i32 = 1;
+const SCAN_ANON: i32 = 2;
+const SCAN_FILE: i32 = 3;
+
+function get_scan_count(m: i32, node: i32): void {
+  const swappiness = scSwappiness >= 0 ? scSwappiness : mem_cgroup_swappiness(m);
+  let balance = SCAN_FRACT;
+  let fa: i64 = 0;
+  let ff: i64 = 0;
+  // No swap space (or not allowed to swap): do not bother scanning anon.
+  if (!scMaySwap || mem_cgroup_get_nr_swap_pages(m) <= 0) balance = SCAN_FILE;
+  else if (swappiness == SWAPPINESS_ANON_ONLY) balance = SCAN_ANON;
+  else if (swappiness == 0) balance = SCAN_FILE; // cgroup reclaim with swappiness 0
+  else if (scPriority == 0) balance = SCAN_EQUAL; // close to OOM: both lists by size
+  else if (scCacheTrim) balance = SCAN_FILE;
+  else {
+    // Pressure inversely proportional to the reclaim cost of each type (no cost history
+    // here: anon_cost = file_cost = 0), weighted by swappiness.
+    const total: i64 = 0;
+    const anonCost = total;
+    const fileCost = total;
+    const t = anonCost + fileCost;
+    fa = (<i64>swappiness * (t + 1)) / (anonCost + 1);
+    ff = ((MAX_SWAPPINESS - swappiness) * (t + 1)) / (fileCost + 1);
+  }
+  const c = memory_counter(m);
+  let min: i64 = 0;
+  let low: i64 = 0;
+  if (m != scTarget) {
+    // mem_cgroup_protection
+    min = pc_field(c, PCF_EMIN);
+    low = pc_field(c, PCF_ELOW);
+  }
+  for (let lru = 0; lru < 4; lru++) {
+    const file = lru >= LRU_INACTIVE_FILE;
+    const size = lru_size(m, node, lru);
+    let scan: i64;
+    if (min != 0 || low != 0) {
+      // Scale the pressure by how far usage is above the protection.
+      let cgroupSize = pc_usage(c);
+      let protection: i64;
+      if (!scMemcgLowReclaim && low > min) {
+        protection = low;
+        scMemcgLowSkipped = true;
+      } else protection = min;
+      cgroupSize = max(cgroupSize, protection);
+      scan = size - (size * protection) / (cgroupSize + 1);
+      scan = max(scan, SWAP_CLUSTER_MAX);
+    } else scan = size;
+    scan >>= scPriority;
+    // An offline memcg's remaining cache is scraped out.
+    if (scan == 0 && !memcg_online(m)) scan = size < SWAP_CLUSTER_MAX ? size : SWAP_CLUSTER_MAX;
+    if (balance == SCAN_FRACT) {
+      const fraction = file ? ff : fa;
+      const denom = fa + ff;
+      scan = memcg_online(m) ? (scan * fraction) / denom : (scan * fraction + denom - 1) / denom;
+    } else if (balance == SCAN_FILE && !file) scan = 0;
+    else if (balance == SCAN_ANON && file) scan = 0;
+    unchecked((nr[lru] = scan));
+    unchecked((targets[lru] = scan));
+  }
+}
+
+// shrink_lruvec: scan the lists in SWAP_CLUSTER_MAX batches; once enough is reclaimed,
+// finish the larger type in proportion and stop the smaller one.
+function shrink_lruvec(m: i32, node: i32): void {
+  get_scan_count(m, node);
+  let reclaimed: i64 = 0;
+  let proportional = false;
+  const toReclaim = scNrToReclaim;
+  while (unchecked(nr[LRU_INACTIVE_ANON]) != 0 || unchecked(nr[LRU_ACTIVE_FILE]) != 0 || unchecked(nr[LRU_INACTIVE_FILE]) != 0) {
+    for (let lru = 0; lru < 4; lru++) {
+      const left = unchecked(nr[lru]);
+      if (left == 0) continue;
+      const batch = min(left, SWAP_CLUSTER_MAX);
+      unchecked((nr[lru] = left - batch));
+      reclaimed += shrink_list(lru, batch, m, node);
+    }
+    if (reclaimed < toReclaim || proportional) continue;
+    const nrFile = unchecked(nr[LRU_INACTIVE_FILE]) + unchecked(nr[LRU_ACTIVE_FILE]);
+    const nrAnon = unchecked(nr[LRU_INACTIVE_ANON]) + unchecked(nr[LRU_ACTIVE_ANON]);
+    if (nrFile == 0 || nrAnon == 0) break;
+    let percentage: i64;
+    let stop: i32;
+    if (nrFile > nrAnon) {
+      percentage = (nrAnon * 100) / (unchecked(targets[LRU_INACTIVE_ANON]) + unchecked(targets[LRU_ACTIVE_ANON]) + 1);
+      stop = LRU_INACTIVE_ANON;
+    } else {
+      percentage = (nrFile * 100) / (unchecked(targets[LRU_INACTIVE_FILE]) + unchecked(targets[LRU_ACTIVE_FILE]) + 1);
+      stop = LRU_INACTIVE_FILE;
+    }
+    unchecked((nr[stop] = 0));
+    unchecked((nr[stop + 1] = 0));
+    const other = stop == LRU_INACTIVE_FILE ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+    for (let lru = other; lru <= other + 1; lru++) {
+      const scanned = unchecked(targets[lru]) - unchecked(nr[lru]);
+      let left = (unchecked(targets[lru]) * (100 - percentage)) / 100;
+      left -= min(left, scanned);
+      unchecked((nr[lru] = left));
+    }
+    proportional = true;
+  }
+  scNrReclaimed += reclaimed;
+  // Rebalance the anon lists even when anon was not scanned (can_age_anon_pages).
+  if (scMaySwap && mem_cgroup_get_nr_swap_pages(m) > 0 && inactive_is_low(m, node, LRU_INACTIVE_ANON, false)) {
+    shrink_active_list(SWAP_CLUSTER_MAX, m, node, LRU_ACTIVE_ANON);
+  }
+}
+
+// shrink_list: active lists are only aged when deactivation is due.
+function shrink_list(lru: i32, n: i64, m: i32, node: i32): i64 {
+  if (lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE) {
+    if (lru == LRU_ACTIVE_FILE ? scMayDeactivateFile : scMayDeactivateAnon) shrink_active_list(n, m, node, lru);
+    return 0;
+  }
+  return shrink_inactive_list(n, m, node, lru);
+}
+
+// isolate_lru_folios: take folios from the tail until n pages were scanned.
+const isolated = new StaticArray<i32>(<i32>SWAP_CLUSTER_MAX);
+let nrIsolated: i32 = 0;
+let nrScanned: i64 = 0;
+function isolate(n: i64, m: i32, node: i32, lru: i32): void {
+  nrIsolated = 0;
+  nrScanned = 0;
+  while (nrScanned < n && nrIsolated < <i32>SWAP_CLUSTER_MAX) {
+    const id = lru_tail(m, node, lru);
+    if (id < 0) break;
+    nrScanned += <i64>1 << folio_order(id);
+    lru_del(m, id, scCpu);
+    unchecked((isolated[nrIsolated++] = id));
+  }
+}
+
+// folio_referenced: how many mappings used the folio since the last look (clears them).
+@inline function referenced_ptes(id: i32): i32 {
+  const f = folio_flags(id);
+  if ((f & PG_YOUNG) == 0) return 0;
+  folio_set_flags(id, f & ~PG_YOUNG);
+  return 1;
+}
+
+// shrink_active_list: deactivate the scanned folios (their mapping references are cleared).
+function shrink_active_list(n: i64, m: i32, node: i32, lru: i32): void {
+  isolate(n, m, node, lru);
+  stat_mod(m, node, PGREFILL, nrScanned, scCpu);
+  let deactivated: i64 = 0;
+  for (let i = 0; i < nrIsolated; i++) {
+    const id = unchecked(isolated[i]);
+    referenced_ptes(id); // no VM_EXEC file folios here: every folio goes inactive
+    folio_set_flags(id, folio_flags(id) & ~PG_ACTIVE);
+    lru_add(m, id, scCpu, false);
+    deactivated += <i64>1 << folio_order(id);
+  }
+  stat_mod(m, node, PGDEACTIVATE, deactivated, scCpu);
+}
+
+const FOLIOREF_RECLAIM: i32 = 0;
+const FOLIOREF_KEEP: i32 = 1;
+const FOLIOREF_ACTIVATE: i32 = 2;
+
+// folio_check_references
+function check_references(id: i32): i32 {
+  const ptes = referenced_ptes(id);
+  const f = folio_flags(id);
+  const referencedFolio = (f & PG_REFERENCED) != 0;
+  folio_set_flags(id, f & ~PG_REFERENCED);
+  if (ptes > 0) {
+    // Mapped folios start with the reference of the fault that made them: look twice.
+    folio_set_flags(id, folio_flags(id) | PG_REFERENCED);
+    if (referencedFolio) return FOLIOREF_ACTIVATE;
+    return FOLIOREF_KEEP;
+  }
+  return FOLIOREF_RECLAIM; // RECLAIM_CLEAN for a referenced file folio: the same for clean folios
+}
+
+// shrink_inactive_list + shrink_folio_list: reclaim what can go, put the rest back.
+function shrink_inactive_list(n: i64, m: i32, node: i32, lru: i32): i64 {
+  isolate(n, m, node, lru);
+  stat_mod(m, node, scProactive ? PGSCAN_PROACTIVE : PGSCAN_DIRECT, nrScanned, scCpu);
+  let reclaimed: i64 = 0;
+  let activated: i64 = 0;
+  for (let i = 0; i < nrIsolated; i++) {
+    const id = unchecked(isolated[i]);
+    const pages = <i64>1 << folio_order(id);
+    const ref = check_references(id);
+    if (ref == FOLIOREF_RECLAIM) {
+      if (folio_kind(id) != FOLIO_ANON) {
+        reclaim_folio(id, m, node, -1); // a clean page cache folio is dropped
+        reclaimed += pages;
+        continue;
+      }
+      // Anon: needs swap space and __GFP_IO; otherwise it is activated.
+      if ((scGfp & __GFP_IO) != 0) {
+        const e = swap_out_charge(m, <i32>pages, scCpu);
+        if (e >= 0) {
+          reclaim_folio(id, m, node, e);
+          reclaimed += pages;
+          continue;
+        }
+      }
+      folio_set_flags(id, folio_flags(id) | PG_ACTIVE); // activate_locked
+      activated += pages;
+    } else if (ref == FOLIOREF_ACTIVATE) {
+      folio_set_flags(id, folio_flags(id) | PG_ACTIVE);
+      activated += pages;
+    }
+    lru_add(m, id, scCpu, false); // move_folios_to_lru
+  }
+  if (activated > 0) stat_mod(m, node, PGACTIVATE, activated, scCpu);
+  stat_mod(m, node, scProactive ? PGSTEAL_PROACTIVE : PGSTEAL_DIRECT, reclaimed, scCpu);
+  return reclaimed;
+}
+
+// __remove_mapping + free: the folio leaves memory. Anon goes to swap entry e (the owner's
+// page table now holds the entry); page cache is simply dropped. Both are uncharged.
+function reclaim_folio(id: i32, m: i32, node: i32, e: i32): void {
+  const pages = <i64>1 << folio_order(id);
+  const anon = folio_kind(id) == FOLIO_ANON;
+  stat_mod(m, node, anon ? NR_ANON_MAPPED : NR_FILE_PAGES, -pages, scCpu);
+  if (folio_order(id) == 9) stat_mod(m, node, anon ? NR_ANON_THPS : NR_FILE_THPS, -pages, scCpu);
+  if (memsw_account && e >= 0) {
+    // mem_cgroup_swapout: memory is uncharged, memsw keeps the page as swap.
+    swap_out_uncharge_memory(m, <i32>pages);
+    stat_mod(m, node, PGPGOUT, 1, scCpu); // memcg1_swapout: memcg1_charge_statistics
+  } else {
+    // mem_cgroup_uncharge_folios after shrink_folio_list (v2, and page cache in v1)
+    if (m != 0) memcg_uncharge(m, pages);
+    stat_mod(m, node, PGPGOUT, 1, scCpu);
+    memcg_page_events_add(m, pages);
+  }
+  css_put(m, 1);
+  const owner = folio_owner(id);
+  if (e >= 0) {
+    stat_mod(m, node, PSWPOUT, pages, scCpu);
+    if (owner >= 0) {
+      task_mm_add(owner, MM_ANONPAGES, -pages);
+      task_mm_add(owner, MM_SWAPENTS, pages);
+    }
+    // The folio id stays the task's page, now in swap.
+    folio_set_data(id, 0);
+    folio_set_flags(id, PG_SWAPPED);
+    folio_set_swap_slot(id, e);
+  } else {
+    folio_free(id);
+  }
 }
 
 /**
  * mem_cgroup_calculate_protection for every memcg below root, parents before children
- * (mem_cgroup_iter's pre-order; ids are allocated parent first, so id order is pre-order
- * enough for the top-down dependency).
+ * (mem_cgroup_iter's pre-order; ids are allocated parent first).
  */
 export function calculate_protection_subtree(root: i32, recursive: bool): void {
   const n = memcg_count();
@@ -31,12 +428,12 @@ export function calculate_protection_subtree(root: i32, recursive: bool): void {
  * user_proactive_reclaim (memory.reclaim): reclaim nr pages from m in quarters of what is
  * left; 16 passes without progress give -EAGAIN.
  */
-export function user_proactive_reclaim(m: i32, nr: i64, swappiness: i32): i32 {
+export function user_proactive_reclaim(m: i32, nr: i64, swappiness: i32, cpu: i32): i32 {
   let reclaimed: i64 = 0;
   let retries = 16; // MAX_RECLAIM_RETRIES
   while (reclaimed < nr) {
     const batch = (nr - reclaimed) / 4; // try_to_free_mem_cgroup_pages asks for at least SWAP_CLUSTER_MAX
-    const got = try_to_free_mem_cgroup_pages(m, batch, 0, true);
+    const got = try_to_free_mem_cgroup_pages(m, batch, GFP_KERNEL, MEMCG_RECLAIM_MAY_SWAP | MEMCG_RECLAIM_PROACTIVE, cpu, swappiness);
     if (got == 0 && retries-- == 0) return -EAGAIN;
     reclaimed += got;
   }

@@ -9,7 +9,7 @@
 //     u8  kind;                 CHARGE: FOLIO_ANON 0 / FOLIO_FILE 1
 //     u8  node;                 CHARGE: 0 = the CPU's node, else node + 1
 //     u16 cpu;                  the CPU the op runs on
-//     u16 pad;                  0
+//     u16 task;                 CHARGE: 0 = no task, else task id + 1
 //     u32 id;                   CHARGE/SET_*: memcg id | UNCHARGE*: folio id
 //     u32 arg;                  CHARGE: gfp mask | SET_*: pages, 0xffffffff = "max"
 //   }
@@ -46,7 +46,7 @@ export function replay(ops: usize, count: i32, results: usize): void {
   const id = load<i32>(r, 8);
   const arg = load<u32>(r, 12);
   if (code == OP_CHARGE) {
-    return mem_cgroup_charge(id, cpu, a, <i32>load<u8>(r, 2), <i32>arg, <i32>load<u8>(r, 3) - 1);
+    return mem_cgroup_charge(id, cpu, a, <i32>load<u8>(r, 2), <i32>arg, <i32>load<u8>(r, 3) - 1, <i32>load<u16>(r, 6) - 1);
   }
   if (code == OP_UNCHARGE) return mem_cgroup_uncharge(id, cpu);
   if (code == OP_UNCHARGE_LIST) return mem_cgroup_uncharge_gather(id, a != 0, cpu);

@@ -5,13 +5,16 @@
 import { charge_init, mem_cgroup_uncharge_list } from "./charge";
 import { counter_reset, memcg_set_limit, setting_read, setting_write } from "./cgroup";
 import { peak_init, peak_read } from "./peak";
+import { lru_init } from "./lru";
+import { task_table_init } from "./task";
+import { swap_init } from "./swap";
 import { global_stat, mem_cgroup_flush_stats, rstat_flush, rstat_init, stat_exact, stat_flushed, NR_ANON_MAPPED, NR_FILE_PAGES } from "./rstat";
 import { EBUSY, EINVAL, ENOMEM } from "./errno";
 import { folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
 import {
   cfg_get, table_alloc, CFG_BATCH, CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_DEFER_REMOTE_DRAIN,
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
-  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS,
+  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES,
 } from "./layout";
 import {
   memcg_event, memcg_exists, memcg_online, memcg_page_events, memcg_table_init, memory_counter, mem_cgroup_is_root,
@@ -20,7 +23,7 @@ import {
 import { NR_PCF, PAGE_COUNTER_MAX, PCF_MAX, pc_field, pc_init, pc_usage } from "./page_counter";
 import { prng_seed } from "./prng";
 import { NR_PROFILES, profile_atomic_force_no_event, profile_failcnt_everywhere, profile_nslots, profile_victim } from "./profile";
-import { calculate_protection_subtree, user_proactive_reclaim } from "./reclaim";
+import { calculate_protection_subtree, reclaim_init, user_proactive_reclaim } from "./reclaim";
 import { replay, OP_RECORD_SIZE } from "./replay";
 import { sim_get, simstat_init } from "./simstat";
 import { drain_all_stock, stock_init, stock_pages_of } from "./stock";
@@ -50,8 +53,12 @@ export function system_init(): i32 {
   if (maxCgroups < 1 || maxCgroups > (1 << 24) || maxFolios < 1 || maxFolios > (1 << 28)) return -EINVAL;
   // MEMCG_CHARGE_BATCH: the 7-slot stock keeps u8 page counts (<= 127 with a refill).
   if (batch < 1 || batch > 127 || opCapacity < 1 || opCapacity > (1 << 24)) return -EINVAL;
+  const maxTasks = <i32>cfg_get(CFG_MAX_TASKS);
+  const swapPages = <i32>cfg_get(CFG_SWAP_PAGES);
+  if (maxTasks < 1 || maxTasks > 65534 || swapPages < 0 || swapPages > (1 << 28)) return -EINVAL;
   initialised = true;
   recursiveProt = cfg_get(CFG_RECURSIVE_PROT) != 0;
+  reclaim_init(recursiveProt);
   prng_seed((<u64>(<u32>cfg_get(CFG_SEED_HI)) << 32) | <u64>(<u32>cfg_get(CFG_SEED_LO)));
   opBuffer = table_alloc(<usize>opCapacity * OP_RECORD_SIZE);
   resultBuffer = table_alloc(<usize>opCapacity * 4);
@@ -63,6 +70,9 @@ export function system_init(): i32 {
     memcg_table_init(maxCgroups, version, cfg_get(CFG_SWAP_ACCOUNT) != 0, profile_failcnt_everywhere(profile),
       cfg_get(CFG_LOCAL_EVENTS) != 0) &&
     rstat_init(maxCgroups) &&
+    lru_init(maxCgroups) &&
+    task_table_init(maxTasks) &&
+    swap_init(swapPages, maxCgroups) &&
     peak_init() &&
     stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0,
       cfg_get(CFG_DEFER_REMOTE_DRAIN) != 0) &&
@@ -217,9 +227,9 @@ export function memcg_setting_write(which: i32, m: i32, v: f64): i32 {
   return setting_write(which, m, to_i64(v));
 }
 /** memory.reclaim of pages from m; 0, -EAGAIN or -EINVAL. */
-export function memcg_proactive_reclaim(m: i32, pages: f64, swappiness: i32): i32 {
-  if (!memcg_online(m) || !(pages >= 0)) return -EINVAL;
-  return user_proactive_reclaim(m, to_i64(pages), swappiness);
+export function memcg_proactive_reclaim(m: i32, pages: f64, swappiness: i32, cpu: i32): i32 {
+  if (!memcg_online(m) || !(pages >= 0) || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  return user_proactive_reclaim(m, to_i64(pages), swappiness, cpu);
 }
 export function memcg_peak_read(f: i32): f64 {
   return <f64>peak_read(f);

@@ -63,7 +63,11 @@ const lines = (rows: [string, string | number][]) => rows.map(([k, v]) => `${k} 
 
 // ── what the files need from the core (System implements it) ─────────────────────────────
 
-export type StatItem = 'NR_ANON_MAPPED' | 'NR_FILE_PAGES' | 'NR_ANON_THPS' | 'NR_FILE_THPS' | 'PGPGIN' | 'PGPGOUT';
+export type StatItem =
+  | 'NR_ANON_MAPPED' | 'NR_FILE_PAGES' | 'NR_ANON_THPS' | 'NR_FILE_THPS' | 'PGPGIN' | 'PGPGOUT' | 'NR_INACTIVE_ANON'
+  | 'NR_ACTIVE_ANON' | 'NR_INACTIVE_FILE' | 'NR_ACTIVE_FILE' | 'NR_UNEVICTABLE' | 'PGSCAN_DIRECT' | 'PGSTEAL_DIRECT'
+  | 'PGSCAN_PROACTIVE' | 'PGSTEAL_PROACTIVE' | 'PGREFILL' | 'PGACTIVATE' | 'PGDEACTIVATE' | 'PSWPIN' | 'PSWPOUT'
+  | 'PGMAJFAULT' | 'MEMCG_SWAP';
 export type Setting =
   | 'SETTING_SOFT_LIMIT' | 'SETTING_SWAPPINESS' | 'SETTING_OOM_KILL_DISABLE' | 'SETTING_USE_HIERARCHY'
   | 'SETTING_MOVE_CHARGE' | 'SETTING_OOM_GROUP' | 'SETTING_SUBTREE_MEMORY';
@@ -85,7 +89,7 @@ export interface FsCore {
   writeLimit(id: number, file: string, text: string, cpu: number): void;
   counterReset(id: number, swap: boolean, failcnt: boolean): void;
   forceEmpty(id: number, cpu: number): number;
-  proactiveReclaim(id: number, pages: number, swappiness: number): number;
+  proactiveReclaim(id: number, pages: number, swappiness: number, cpu: number): number;
   peakOpen(id: number, swap: boolean): number;
   peakRead(fd: number): number;
   peakWrite(fd: number): number;
@@ -148,11 +152,11 @@ const V2_STAT_KEYS: { key: string; item?: StatItem; numa: boolean }[] = [
   { key: 'anon_thp', item: 'NR_ANON_THPS', numa: true },
   { key: 'file_thp', item: 'NR_FILE_THPS', numa: true },
   { key: 'shmem_thp', numa: true },
-  { key: 'inactive_anon', numa: true },
-  { key: 'active_anon', numa: true },
-  { key: 'inactive_file', numa: true },
-  { key: 'active_file', numa: true },
-  { key: 'unevictable', numa: true },
+  { key: 'inactive_anon', item: 'NR_INACTIVE_ANON', numa: true },
+  { key: 'active_anon', item: 'NR_ACTIVE_ANON', numa: true },
+  { key: 'inactive_file', item: 'NR_INACTIVE_FILE', numa: true },
+  { key: 'active_file', item: 'NR_ACTIVE_FILE', numa: true },
+  { key: 'unevictable', item: 'NR_UNEVICTABLE', numa: true },
   { key: 'slab_reclaimable', numa: true },
   { key: 'slab_unreclaimable', numa: true },
   // memcg_stat_format prints "slab" (the sum of the two above) here; hugetlb only with the
@@ -163,6 +167,11 @@ const V2_STAT_KEYS: { key: string; item?: StatItem; numa: boolean }[] = [
     'pgdemote_khugepaged', 'pgdemote_proactive', 'pgpromote_success'].map((key) => ({ key, numa: true })),
 ];
 /** memcg_vm_event_stat[] as v2 prints it (PGPGIN/PGPGOUT skipped), after pgscan and pgsteal. */
+const V2_EVENT_ITEMS: Record<string, StatItem> = {
+  pswpin: 'PSWPIN', pswpout: 'PSWPOUT', pgscan_direct: 'PGSCAN_DIRECT', pgscan_proactive: 'PGSCAN_PROACTIVE',
+  pgsteal_direct: 'PGSTEAL_DIRECT', pgsteal_proactive: 'PGSTEAL_PROACTIVE', pgmajfault: 'PGMAJFAULT', pgrefill: 'PGREFILL',
+  pgactivate: 'PGACTIVATE', pgdeactivate: 'PGDEACTIVATE',
+};
 const V2_EVENT_KEYS = [
   'pswpin', 'pswpout', 'pgscan_kswapd', 'pgscan_direct', 'pgscan_khugepaged', 'pgscan_proactive', 'pgsteal_kswapd',
   'pgsteal_direct', 'pgsteal_khugepaged', 'pgsteal_proactive', 'pgfault', 'pgmajfault', 'pgrefill', 'pgactivate',
@@ -187,13 +196,16 @@ const V1_STATS: { key: string; item?: StatItem; pages: boolean }[] = [
   { key: 'writeback', pages: true },
   { key: 'workingset_refault_anon', pages: false },
   { key: 'workingset_refault_file', pages: false },
-  { key: 'swap', pages: true },
+  { key: 'swap', item: 'MEMCG_SWAP', pages: true },
   { key: 'swapcached', pages: true },
 ];
 const V1_EVENTS: { key: string; item?: StatItem }[] = [
-  { key: 'pgpgin', item: 'PGPGIN' }, { key: 'pgpgout', item: 'PGPGOUT' }, { key: 'pgfault' }, { key: 'pgmajfault' },
+  { key: 'pgpgin', item: 'PGPGIN' }, { key: 'pgpgout', item: 'PGPGOUT' }, { key: 'pgfault' }, { key: 'pgmajfault', item: 'PGMAJFAULT' },
 ];
-const V1_LRU = ['inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable'];
+const V1_LRU: [string, StatItem][] = [
+  ['inactive_anon', 'NR_INACTIVE_ANON'], ['active_anon', 'NR_ACTIVE_ANON'], ['inactive_file', 'NR_INACTIVE_FILE'],
+  ['active_file', 'NR_ACTIVE_FILE'], ['unevictable', 'NR_UNEVICTABLE'],
+];
 
 function statValue(c: FileCtx, item: StatItem | undefined, hierarchical: boolean, node = -1): number {
   if (!item) return 0;
@@ -212,7 +224,12 @@ function v2Stat(c: FileCtx): string {
     rows.push([k.key, k.item ? bytes(v) : 0]);
     if (k.key === 'slab_unreclaimable') rows.push(['slab', 0]);
   }
-  rows.push(['pgscan', 0], ['pgsteal', 0], ...V2_EVENT_KEYS.map((k): [string, number] => [k, 0]));
+  const ev = (k: string) => statValue(c, V2_EVENT_ITEMS[k], true);
+  rows.push(
+    ['pgscan', ev('pgscan_direct') + ev('pgscan_proactive')], // + kswapd, khugepaged: not modelled
+    ['pgsteal', ev('pgsteal_direct') + ev('pgsteal_proactive')],
+    ...V2_EVENT_KEYS.map((k): [string, number] => [k, ev(k)]),
+  );
   return lines(rows);
 }
 
@@ -228,7 +245,7 @@ function v1Stat(c: FileCtx): string {
   const part = (hier: boolean, prefix: string): [string, string | number][] => [
     ...V1_STATS.map((k): [string, string | number] => [prefix + k.key, k.item ? bytes(statValue(c, k.item, hier)) : 0]),
     ...V1_EVENTS.map((k): [string, number] => [prefix + k.key, statValue(c, k.item, hier)]),
-    ...V1_LRU.map((k): [string, number] => [prefix + k, 0]),
+    ...V1_LRU.map(([k, item]): [string, string] => [prefix + k, bytes(statValue(c, item, hier))]),
   ];
   return lines([
     ...part(false, ''),
@@ -238,13 +255,21 @@ function v1Stat(c: FileCtx): string {
   ]);
 }
 
+/** memcg_numa_stat_show (v1): LRU pages per node, local then hierarchical. */
 function v1NumaStat(c: FileCtx): string {
   c.core.flushStats(c.id);
-  // LRU lists are not modelled yet: every LRU page count is 0 (issue #4).
-  const row = (name: string) => `${name}=0${Array.from({ length: c.core.nodes }, (_, n) => ` N${n}=0`).join('')}\n`;
-  return ['total', 'file', 'anon', 'unevictable', 'hierarchical_total', 'hierarchical_file', 'hierarchical_anon', 'hierarchical_unevictable']
-    .map(row)
-    .join('');
+  const sets: [string, StatItem[]][] = [
+    ['total', V1_LRU.map(([, item]) => item)],
+    ['file', ['NR_INACTIVE_FILE', 'NR_ACTIVE_FILE']],
+    ['anon', ['NR_INACTIVE_ANON', 'NR_ACTIVE_ANON']],
+    ['unevictable', ['NR_UNEVICTABLE']],
+  ];
+  const row = (name: string, items: StatItem[], hier: boolean) => {
+    const node = (n: number) => items.reduce((t, item) => t + statValue(c, item, hier, n), 0);
+    const nodes = Array.from({ length: c.core.nodes }, (_, n) => node(n));
+    return `${name}=${nodes.reduce((a, b) => a + b, 0)}${nodes.map((v, n) => ` N${n}=${v}`).join('')}\n`;
+  };
+  return [...sets.map(([k, items]) => row(k, items, false)), ...sets.map(([k, items]) => row(`hierarchical_${k}`, items, true))].join('');
 }
 
 const EVENTS = ['low', 'high', 'max', 'oom', 'oom_kill', 'oom_group_kill'];
@@ -284,7 +309,7 @@ function reclaimWrite(c: FileCtx, text: string): void {
     }
   }
   const pages = b / BigInt(PAGE_SIZE);
-  check(c.core.proactiveReclaim(c.id, Number(pages > BigInt(PAGE_COUNTER_MAX) ? BigInt(PAGE_COUNTER_MAX) : pages), swappiness), file, text, 'could not reclaim the amount asked for');
+  check(c.core.proactiveReclaim(c.id, Number(pages > BigInt(PAGE_COUNTER_MAX) ? BigInt(PAGE_COUNTER_MAX) : pages), swappiness, c.cpu), file, text, 'could not reclaim the amount asked for');
 }
 
 /** cgroup.subtree_control: "+memory" / "-memory" (the only controller the emulator has). */

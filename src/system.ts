@@ -29,6 +29,9 @@ export type SystemOptions = {
   localEvents?: boolean;
   maxCgroups?: number;
   maxFolios?: number;
+  maxTasks?: number;
+  /** Size of the swap device in pages (default 0: no swap, anon memory cannot be reclaimed). */
+  swapPages?: number;
   /** Op records per replay chunk. */
   opCapacity?: number;
   build?: WasmBuild;
@@ -146,6 +149,8 @@ export class System {
       ['CFG_DEFER_REMOTE_DRAIN', options.remoteDrain === 'deferred' ? 1 : 0],
       ['CFG_RECURSIVE_PROT', options.recursiveProtection ? 1 : 0],
       ['CFG_LOCAL_EVENTS', options.localEvents ? 1 : 0],
+      ['CFG_MAX_TASKS', options.maxTasks ?? 4096],
+      ['CFG_SWAP_PAGES', options.swapPages ?? 0],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
     let ret: number;
@@ -296,7 +301,7 @@ export class System {
     const gfp = this.gfpMask(req.gfp);
     const kind = this.kindCode(req.kind);
     const node = req.node ?? -1;
-    const ret = this.guard(() => this.fCharge(id, req.cpu, order, kind, gfp, node));
+    const ret = this.guard(() => this.fCharge(id, req.cpu, order, kind, gfp, node, -1));
     if (ret < 0) this.fail(ret, `charge of ${2 ** order} page(s) to "${req.cgroup}" failed`);
     return ret;
   }
@@ -491,7 +496,7 @@ export class System {
       writeLimit: (id, file, text, cpu) => sys.writeLimitPages(id, file, parseLimit(sys.cgroupVersion, file, text), cpu, text),
       counterReset: (id, swap, failcnt) => void sys.fn('memcg_counter_reset')(pc(id, swap), failcnt ? 1 : 0),
       forceEmpty: (id, cpu) => sys.fn('memcg_force_empty')(id, cpu),
-      proactiveReclaim: (id, pages, swappiness) => sys.fn('memcg_proactive_reclaim')(id, pages, swappiness),
+      proactiveReclaim: (id, pages, swappiness, cpu) => sys.fn('memcg_proactive_reclaim')(id, pages, swappiness, cpu),
       peakOpen: (id, swap) => sys.fn('peak_open')(pc(id, swap)),
       peakRead: (fd) => sys.fn('memcg_peak_read')(fd),
       peakWrite: (fd) => sys.fn('peak_write')(fd),

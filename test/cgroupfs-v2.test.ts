@@ -135,39 +135,41 @@ describe('reads after known operations', () => {
 
 describe('lazy statistics (memcg_rstat_updated, mem_cgroup_flush_stats)', () => {
   // One CPU: a reader flushes when more than MEMCG_CHARGE_BATCH × 1 = 64 updates are pending.
-  // A 1-page charge makes 2 updates (NR_ANON_MAPPED +1, PGPGIN +1), counted per CPU and moved
-  // to the memcg-wide count 64 at a time: 32 charges → 64 (not above), 64 charges → 128.
-  test('63 charges: memory.stat still shows nothing while memory.current is exact; the 64th makes it flush', async () => {
+  // A 1-page charge makes 3 updates (NR_ANON_MAPPED +1, NR_INACTIVE_ANON +1 from
+  // update_lru_size, PGPGIN +1), counted per CPU and moved to the memcg-wide count 64 at a
+  // time: 42 charges → 126 updates → 64 moved (not above 64), 43 charges → 129 → 128.
+  test('42 charges: memory.stat still shows nothing while memory.current is exact; the 43rd makes it flush', async () => {
     const s = await one();
     s.mkdir('a');
-    charge(s, 'a', 63);
+    charge(s, 'a', 42);
     expect(s.read('a/memory.current')).toBe(`${64 * PAGE}\n`);
     expect(stat(s, 'a/memory.stat').anon).toBe(0);
     charge(s, 'a', 1);
-    expect(stat(s, 'a/memory.stat').anon).toBe(64 * PAGE);
-    expect(s.nodeStat('a', 0).anon).toBe(64); // the emulator's exact view
+    const st = stat(s, 'a/memory.stat');
+    expect([st.anon, st.inactive_anon, st.active_anon]).toEqual([43 * PAGE, 43 * PAGE, 0]); // folio_add_lru: inactive
+    expect(s.nodeStat('a', 0).anon).toBe(43); // the emulator's exact view
   });
 
   test('a flush covers the reader\'s subtree only; the root reader flushes everything', async () => {
     const s = await one();
     s.mkdir('a');
     s.mkdir('b');
-    charge(s, 'a', 64); // a and the root: 128 updates each
-    charge(s, 'b', 10); // b: 20 per-CPU updates; the root is already due and stops counting
+    charge(s, 'a', 64); // a and the root: 192 updates each, 3 batches moved
+    charge(s, 'b', 10); // b: 30 per-CPU updates; the root is already due and stops counting
     expect(stat(s, 'a/memory.stat').anon).toBe(64 * PAGE);
     expect(stat(s, 'b/memory.stat').anon).toBe(0);
     expect(stat(s, 'memory.stat').anon).toBe(74 * PAGE);
     expect(stat(s, 'b/memory.stat').anon).toBe(10 * PAGE);
   });
 
-  test('more CPUs raise the threshold: with 4 CPUs, 64 charges on one CPU stay invisible', async () => {
+  test('more CPUs raise the threshold: with 4 CPUs, 85 charges on one CPU stay invisible', async () => {
     const s = await one({ nodes: 1, cpusPerNode: 4 });
     s.mkdir('a');
-    charge(s, 'a', 64);
-    expect(stat(s, 'a/memory.stat').anon).toBe(0); // 128 updates, threshold 256
+    charge(s, 'a', 85);
+    expect(stat(s, 'a/memory.stat').anon).toBe(0); // 255 updates: 3 batches = 192, threshold 256
     expect(s.flushStats('a')).toBe(false);
     expect(s.flushStats('a', { force: true })).toBe(true);
-    expect(stat(s, 'a/memory.stat').anon).toBe(64 * PAGE);
+    expect(stat(s, 'a/memory.stat').anon).toBe(85 * PAGE);
   });
 
   test('uncharges count as updates too, and are flushed the same way', async () => {
@@ -176,7 +178,7 @@ describe('lazy statistics (memcg_rstat_updated, mem_cgroup_flush_stats)', () => 
     const ids = charge(s, 'a', 64);
     expect(stat(s, 'a/memory.stat').anon).toBe(64 * PAGE); // flushed
     s.uncharge(ids.slice(0, 10));
-    // 10 page updates + 1 PGPGOUT event of the batch: 11 pending, below the threshold.
+    // 10 anon and 10 LRU page updates + 1 PGPGOUT event of 10: 30 pending, below the threshold.
     expect(stat(s, 'a/memory.stat').anon).toBe(64 * PAGE);
     s.flushStats('', { force: true });
     expect(stat(s, 'a/memory.stat').anon).toBe(54 * PAGE);

@@ -7,14 +7,16 @@ const GFPS = ['GFP_KERNEL', 'GFP_KERNEL', 'GFP_KERNEL', 'GFP_NOWAIT', 'GFP_ATOMI
 const ORDERS = [0, 0, 0, 0, 0, 0, 1, 2, 3, 9];
 
 /** n random ops over tree on cpus CPUs; folio ids are drawn from [0, folioRange). */
-export function randomOps(seed: number, n: number, cpus: number, version: 1 | 2, folioRange = 64, tree = TREE): Op[] {
+export function randomOps(
+  seed: number, n: number, cpus: number, version: 1 | 2, folioRange = 64, tree = TREE, kinds: readonly ('anon' | 'file')[] = ['anon', 'file'],
+): Op[] {
   const r = new SplitMix64(seed);
   const pick = <T>(xs: readonly T[]): T => xs[r.below(xs.length)];
   const ops: Op[] = [];
   for (let i = 0; i < n; i++) {
     const x = r.below(100);
     if (x < 60) {
-      ops.push({ op: 'charge', cgroup: pick(tree), cpu: r.below(cpus), order: pick(ORDERS), kind: r.below(2) ? 'anon' : 'file', gfp: pick(GFPS) });
+      ops.push({ op: 'charge', cgroup: pick(tree), cpu: r.below(cpus), order: pick(ORDERS), kind: kinds[(1 - r.below(2)) % kinds.length], gfp: pick(GFPS) });
     } else if (x < 85) {
       ops.push({ op: 'uncharge', folio: r.below(folioRange) });
     } else if (x < 93) {

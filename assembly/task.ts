@@ -1,0 +1,99 @@
+// Tasks (struct task_struct / mm_struct, only what memcg and the OOM killer look at): the
+// memcg a task charges to, its RSS and swap entries (MM_ANONPAGES, MM_FILEPAGES,
+// MM_SWAPENTS), oom_score_adj, its memory.high overage and the time it was throttled.
+
+import { table_alloc } from "./layout";
+import { memcg_online } from "./memcg";
+
+export const OOM_SCORE_ADJ_MIN: i32 = -1000;
+export const OOM_SCORE_ADJ_MAX: i32 = 1000;
+
+export const MM_FILEPAGES: i32 = 0;
+export const MM_ANONPAGES: i32 = 1;
+export const MM_SWAPENTS: i32 = 2;
+const NR_MM_COUNTERS: i32 = 3;
+
+let maxTasks: i32 = 0;
+let nextTask: i32 = 0;
+let taskMemcg: usize = 0; // i32[T], -1 = exited
+let scoreAdj: usize = 0; // i32[T]
+let rss: usize = 0; // i64[T][NR_MM_COUNTERS]
+let overHigh: usize = 0; // i64[T]: current->memcg_nr_pages_over_high
+let throttled: usize = 0; // i64[T]: ns spent in mem_cgroup_handle_over_high's sleep
+let killed: usize = 0; // i32[T]: 1 when the OOM killer chose it
+
+export function task_table_init(n: i32): bool {
+  maxTasks = n;
+  taskMemcg = table_alloc(<usize>n * 4);
+  scoreAdj = table_alloc(<usize>n * 4);
+  rss = table_alloc(<usize>n * NR_MM_COUNTERS * 8);
+  overHigh = table_alloc(<usize>n * 8);
+  throttled = table_alloc(<usize>n * 8);
+  killed = table_alloc(<usize>n * 4);
+  return killed != 0;
+}
+
+export function task_count(): i32 {
+  return nextTask;
+}
+/** The memcg the task charges to, -1 if the task has exited (or does not exist). */
+export function task_memcg(t: i32): i32 {
+  return t >= 0 && t < nextTask ? load<i32>(taskMemcg + (<usize>t << 2)) : -1;
+}
+export function task_alive(t: i32): bool {
+  return task_memcg(t) >= 0;
+}
+
+/** A new task in memcg m; its id, or -1 when the table is full / m is not online. */
+export function task_create(m: i32, adj: i32): i32 {
+  if (nextTask >= maxTasks || !memcg_online(m) || adj < OOM_SCORE_ADJ_MIN || adj > OOM_SCORE_ADJ_MAX) return -1;
+  const t = nextTask++;
+  store<i32>(taskMemcg + (<usize>t << 2), m);
+  store<i32>(scoreAdj + (<usize>t << 2), adj);
+  return t;
+}
+
+/** cgroup_migrate: the task charges to m from now on; its charged memory stays where it is (v2). */
+export function task_move(t: i32, m: i32): void {
+  store<i32>(taskMemcg + (<usize>t << 2), m);
+}
+
+/** do_exit: the task is gone (its folios must have been freed by the caller). */
+export function task_exit(t: i32): void {
+  store<i32>(taskMemcg + (<usize>t << 2), -1);
+}
+
+export function task_score_adj(t: i32): i32 {
+  return load<i32>(scoreAdj + (<usize>t << 2));
+}
+export function task_set_score_adj(t: i32, adj: i32): void {
+  store<i32>(scoreAdj + (<usize>t << 2), adj);
+}
+
+@inline export function task_mm_add(t: i32, counter: i32, n: i64): void {
+  const p = rss + ((<usize>t * NR_MM_COUNTERS + <usize>counter) << 3);
+  store<i64>(p, load<i64>(p) + n);
+}
+export function task_mm(t: i32, counter: i32): i64 {
+  return load<i64>(rss + ((<usize>t * NR_MM_COUNTERS + <usize>counter) << 3));
+}
+
+export function task_over_high(t: i32): i64 {
+  return load<i64>(overHigh + (<usize>t << 3));
+}
+export function task_set_over_high(t: i32, n: i64): void {
+  store<i64>(overHigh + (<usize>t << 3), n);
+}
+export function task_throttled_ns(t: i32): i64 {
+  return load<i64>(throttled + (<usize>t << 3));
+}
+export function task_add_throttled_ns(t: i32, ns: i64): void {
+  const p = throttled + (<usize>t << 3);
+  store<i64>(p, load<i64>(p) + ns);
+}
+export function task_killed(t: i32): bool {
+  return t >= 0 && t < nextTask && load<i32>(killed + (<usize>t << 2)) != 0;
+}
+export function task_mark_killed(t: i32): void {
+  store<i32>(killed + (<usize>t << 2), 1);
+}
