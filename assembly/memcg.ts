@@ -31,6 +31,9 @@ export function set_vm_swappiness(v: i32): void {
 }
 
 let parents: usize = 0; // i32[M]
+let firstChild: usize = 0; // i32[M]: cgroup children list, in creation order
+let lastChild: usize = 0; // i32[M]
+let nextSibling: usize = 0; // i32[M]
 let flags: usize = 0; // i32[M]
 let onlineChildren: usize = 0; // i32[M]
 let cssRefs: usize = 0; // i64[M]
@@ -59,6 +62,9 @@ export function memcg_table_init(n: i32, cgroupVersion: i32, swapAccount: bool, 
   failcntEverywhere = trackFailcntEverywhere;
   localEvents = localEventsOpt;
   parents = table_alloc(<usize>n * 4);
+  firstChild = table_alloc(<usize>n * 4);
+  lastChild = table_alloc(<usize>n * 4);
+  nextSibling = table_alloc(<usize>n * 4);
   flags = table_alloc(<usize>n * 4);
   onlineChildren = table_alloc(<usize>n * 4);
   cssRefs = table_alloc(<usize>n * 8);
@@ -108,6 +114,16 @@ export function mem_cgroup_alloc(parent: i32): i32 {
   if (nextId >= maxMemcgs) return -1;
   const m = nextId++;
   store<i32>(parents + (<usize>m << 2), parent);
+  store<i32>(firstChild + (<usize>m << 2), -1);
+  store<i32>(lastChild + (<usize>m << 2), -1);
+  store<i32>(nextSibling + (<usize>m << 2), -1);
+  if (parent >= 0) {
+    // A new cgroup goes to the tail of its parent's children list.
+    const last = load<i32>(lastChild + (<usize>parent << 2));
+    if (last < 0) store<i32>(firstChild + (<usize>parent << 2), m);
+    else store<i32>(nextSibling + (<usize>last << 2), m);
+    store<i32>(lastChild + (<usize>parent << 2), m);
+  }
   // The root's subtree_control enables memory (as an init system does); children start
   // without it, and the first mkdir below a cgroup enables it there (memcg_subtree_enable).
   store<i32>(flags + (<usize>m << 2), F_EXISTS | F_ONLINE | (parent < 0 ? F_SUBTREE_MEMORY : 0));
@@ -134,6 +150,21 @@ export function mem_cgroup_offline(m: i32): void {
   store<i32>(f, load<i32>(f) & ~F_ONLINE);
   const p = onlineChildren + (<usize>parent_mem_cgroup(m) << 2);
   store<i32>(p, load<i32>(p) - 1);
+}
+
+/**
+ * css_next_descendant_pre: the memcg after pos in a pre-order walk of root's subtree
+ * (root first, children in creation order); -1 at the end. pos -1 starts the walk.
+ */
+export function mem_cgroup_next_pre(pos: i32, root: i32): i32 {
+  if (pos < 0) return root;
+  const child = load<i32>(firstChild + (<usize>pos << 2));
+  if (child >= 0) return child;
+  for (let x = pos; x != root; x = parent_mem_cgroup(x)) {
+    const sib = load<i32>(nextSibling + (<usize>x << 2));
+    if (sib >= 0) return sib;
+  }
+  return -1;
 }
 
 /** mem_cgroup_is_descendant: m is root or below it. */

@@ -18,8 +18,8 @@ import {
   LRU_ACTIVE_ANON, LRU_ACTIVE_FILE, LRU_INACTIVE_ANON, LRU_INACTIVE_FILE, lru_add, lru_del, lru_size, lru_tail,
 } from "./lru";
 import {
-  MEMCG_LOW, css_put, mem_cgroup_is_descendant, mem_cgroup_swappiness, memcg_count, memcg_exists, memcg_memory_event,
-  memcg_online, memcg_page_events_add, memory_counter, memsw_account,
+  MEMCG_LOW, css_put, mem_cgroup_next_pre, mem_cgroup_swappiness, memcg_memory_event, memcg_online,
+  memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup,
 } from "./memcg";
 import { PCF_ELOW, PCF_EMIN, page_counter_calculate_protection, pc_field, pc_usage } from "./page_counter";
 import { memcg_uncharge } from "./stock";
@@ -29,6 +29,8 @@ import {
 } from "./rstat";
 import { sim_inc, SIM_RECLAIM_CALLS } from "./simstat";
 import { mem_cgroup_get_nr_swap_pages, swap_out_charge, swap_out_uncharge_memory } from "./swapcharge";
+import { total_swap_pages } from "./swap";
+import { table_alloc } from "./layout";
 import { MM_ANONPAGES, MM_SWAPENTS, task_mm_add } from "./task";
 import { cpu_to_node, nr_nodes } from "./topology";
 
@@ -40,8 +42,19 @@ export const MEMCG_RECLAIM_MAY_SWAP: i32 = 1;
 export const MEMCG_RECLAIM_PROACTIVE: i32 = 2;
 
 let recursiveProt = false;
-export function reclaim_init(recursive: bool): void {
+let iterPos: usize = 0; // i32[M][nodes]: mem_cgroup_reclaim_iter position per (target, node)
+let anonCost: usize = 0; // i64[M][nodes]: lruvec->anon_cost
+let fileCost: usize = 0; // i64[M][nodes]: lruvec->file_cost
+
+export function reclaim_init(recursive: bool, maxMemcgs: i32): bool {
   recursiveProt = recursive;
+  const n = <usize>maxMemcgs * <usize>nr_nodes;
+  iterPos = table_alloc(n * 4);
+  anonCost = table_alloc(n * 8);
+  fileCost = table_alloc(n * 8);
+  if (fileCost == 0) return false;
+  for (let i: usize = 0; i < n; i++) store<i32>(iterPos + (i << 2), -1);
+  return true;
 }
 
 // struct scan_control (the fields this model uses)
@@ -54,11 +67,16 @@ let scProactive = false;
 let scSwappiness: i32 = -1; // memory.reclaim's swappiness= (-1: the memcg's own)
 let scGfp: i32 = 0;
 let scCpu: i32 = 0;
+let scMemcgFullWalk = false;
+let scForceDeactivate = false;
+let scSkippedDeactivate = false;
 let scMemcgLowReclaim = false;
 let scMemcgLowSkipped = false;
 let scMayDeactivateAnon = false;
 let scMayDeactivateFile = false;
 let scCacheTrim = false;
+let scAnonCost: i64 = 0;
+let scFileCost: i64 = 0;
 
 /**
  * try_to_free_mem_cgroup_pages: reclaim at least nrPages (SWAP_CLUSTER_MAX at least) from
@@ -74,13 +92,17 @@ export function try_to_free_mem_cgroup_pages(m: i32, nrPages: i64, gfp: i32, opt
   scSwappiness = swappiness;
   scGfp = gfp;
   scCpu = cpu;
+  scMemcgFullWalk = false;
+  scForceDeactivate = false;
+  scSkippedDeactivate = false;
   scMemcgLowReclaim = false;
   scMemcgLowSkipped = false;
   return do_try_to_free_pages();
 }
 
-// do_try_to_free_pages: lower the priority until enough is reclaimed; if nothing was and
-// memory.low protection was skipped, go again ignoring memory.low.
+// do_try_to_free_pages: priorities 12 down to 0 until enough is reclaimed. A pass that
+// reclaimed nothing is retried: with a full memcg walk, then forcing deactivation, then
+// reclaiming below memory.low.
 function do_try_to_free_pages(): i64 {
   while (true) {
     scPriority = DEF_PRIORITY;
@@ -89,9 +111,16 @@ function do_try_to_free_pages(): i64 {
       if (scNrReclaimed >= scNrToReclaim) break;
     } while (--scPriority >= 0);
     if (scNrReclaimed > 0) return scNrReclaimed;
-    if (!scMemcgLowSkipped) return 0;
-    scMemcgLowReclaim = true;
-    scMemcgLowSkipped = false;
+    if (!scMemcgFullWalk) {
+      scMemcgFullWalk = true;
+    } else if (scSkippedDeactivate) {
+      scForceDeactivate = true;
+      scSkippedDeactivate = false;
+    } else if (scMemcgLowSkipped) {
+      scForceDeactivate = false;
+      scMemcgLowReclaim = true;
+      scMemcgLowSkipped = false;
+    } else return 0;
   }
 }
 
@@ -108,56 +137,99 @@ function shrink_node(node: i32): void {
   shrink_node_memcgs(node);
 }
 
-// inactive_is_low: the inactive list is smaller than active / inactive_ratio.
-function inactive_is_low(m: i32, node: i32, inactiveLru: i32, hierarchical: bool): bool {
-  const inactive = hierarchical ? lru_size_tree(m, node, inactiveLru) : lru_size(m, node, inactiveLru);
-  const active = hierarchical ? lru_size_tree(m, node, inactiveLru + 1) : lru_size(m, node, inactiveLru + 1);
+// inactive_is_low: the inactive list is smaller than active / inactive_ratio (the lruvec's
+// subtree totals).
+function inactive_is_low(m: i32, node: i32, inactiveLru: i32): bool {
+  const inactive = lru_size_tree(m, node, inactiveLru);
+  const active = lru_size_tree(m, node, inactiveLru + 1);
   const gb = (inactive + active) >> 18; // pages → GiB (30 - PAGE_SHIFT)
   const ratio: i64 = gb > 0 ? <i64>Math.floor(Math.sqrt(<f64>(gb * 10))) : 1;
   return inactive * ratio < active;
 }
 
-// lruvec_page_state of the target's lruvec: hierarchical (the subtree's lists).
+// lruvec_page_state of a memcg's lruvec: hierarchical (the subtree's lists).
 function lru_size_tree(root: i32, node: i32, lru: i32): i64 {
   let total: i64 = 0;
-  const n = memcg_count();
-  for (let x = root; x < n; x++) {
-    if (memcg_exists(x) && mem_cgroup_is_descendant(x, root)) total += lru_size(x, node, lru);
-  }
+  for (let x = root; x >= 0; x = mem_cgroup_next_pre(x, root)) total += lru_size(x, node, lru);
   return total;
 }
 
-// prepare_scan_control: deactivation and cache-trim decisions from the target's lruvec.
+// prepare_scan_control: cost balance, deactivation and cache-trim decisions from the
+// target's lruvec.
 function prepare_scan_control(node: i32): void {
-  scMayDeactivateAnon = inactive_is_low(scTarget, node, LRU_INACTIVE_ANON, true);
-  scMayDeactivateFile = inactive_is_low(scTarget, node, LRU_INACTIVE_FILE, true);
+  const i = (<usize>scTarget * <usize>nr_nodes + <usize>node) << 3;
+  scAnonCost = load<i64>(anonCost + i);
+  scFileCost = load<i64>(fileCost + i);
+  scMayDeactivateAnon = scForceDeactivate || inactive_is_low(scTarget, node, LRU_INACTIVE_ANON);
+  scMayDeactivateFile = scForceDeactivate || inactive_is_low(scTarget, node, LRU_INACTIVE_FILE);
   // Plenty of inactive page cache that is not thrashing: reclaim it before anon.
   const file = lru_size_tree(scTarget, node, LRU_INACTIVE_FILE);
   scCacheTrim = (file >> scPriority) != 0 && !scMayDeactivateFile;
 }
 
-// shrink_node_memcgs: the target's subtree in pre-order (mem_cgroup_iter), protection first.
-function shrink_node_memcgs(node: i32): void {
-  const n = memcg_count();
-  for (let m = scTarget; m < n; m++) {
-    if (!memcg_exists(m) || !mem_cgroup_is_descendant(m, scTarget)) continue;
-    // mem_cgroup_calculate_protection: emin/elow of m for this reclaim (not of the target).
-    if (m != scTarget) page_counter_calculate_protection(memory_counter(scTarget), memory_counter(m), recursiveProt);
-    const usage = pc_usage(memory_counter(m));
-    if (m != scTarget) {
-      // mem_cgroup_below_min: hard protection, never reclaimed.
-      if (pc_field(memory_counter(m), PCF_EMIN) >= usage) continue;
-      // mem_cgroup_below_low: only once nothing unprotected was reclaimable.
-      if (pc_field(memory_counter(m), PCF_ELOW) >= usage) {
-        if (!scMemcgLowReclaim) {
-          scMemcgLowSkipped = true;
-          continue;
-        }
-        memcg_memory_event(m, MEMCG_LOW);
-      }
+// lru_note_cost: the IO and rotation cost of reclaiming a type, up the hierarchy, decayed
+// by half whenever it exceeds a quarter of that lruvec's evictable pages.
+function lru_note_cost(m: i32, node: i32, file: bool, nrIo: i64, nrRotated: i64): void {
+  const cost = nrIo * SWAP_CLUSTER_MAX + nrRotated;
+  if (cost == 0) return;
+  for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
+    const i = (<usize>x * <usize>nr_nodes + <usize>node) << 3;
+    let a = load<i64>(anonCost + i);
+    let f = load<i64>(fileCost + i);
+    if (file) f += cost;
+    else a += cost;
+    let lrusize: i64 = 0;
+    for (let lru = 0; lru < 4; lru++) lrusize += lru_size_tree(x, node, lru);
+    if (a + f > lrusize / 4) {
+      a /= 2;
+      f /= 2;
     }
-    shrink_lruvec(m, node);
+    store<i64>(anonCost + i, a);
+    store<i64>(fileCost + i, f);
   }
+}
+
+// shrink_node_memcgs: the target's subtree in pre-order (mem_cgroup_iter). A partial walk
+// continues where the last one on this (target, node) stopped and ends once the goal is
+// met; a full walk visits everything.
+function shrink_node_memcgs(node: i32): void {
+  const it = iterPos + ((<usize>scTarget * <usize>nr_nodes + <usize>node) << 2);
+  let m: i32;
+  if (scMemcgFullWalk) m = scTarget;
+  else {
+    m = mem_cgroup_next_pre(load<i32>(it), scTarget);
+    if (m < 0) m = scTarget; // the last walk ended at the tree's end: start over
+    store<i32>(it, m);
+  }
+  while (m >= 0) {
+    visit_memcg(m, node);
+    if (!scMemcgFullWalk) {
+      if (scNrReclaimed >= scNrToReclaim) break; // mem_cgroup_iter_break: resume after m
+      const next = mem_cgroup_next_pre(m, scTarget);
+      store<i32>(it, next); // -1: the walk reached the end, the next one starts over
+      m = next;
+    } else m = mem_cgroup_next_pre(m, scTarget);
+  }
+}
+
+function visit_memcg(m: i32, node: i32): void {
+  // mem_cgroup_calculate_protection: emin/elow of m for this reclaim (not of the target).
+  if (m != scTarget) page_counter_calculate_protection(memory_counter(scTarget), memory_counter(m), recursiveProt);
+  if (m != scTarget && m != 0) {
+    const c = memory_counter(m);
+    const usage = pc_usage(c);
+    // mem_cgroup_below_min: hard protection, never reclaimed.
+    if (pc_field(c, PCF_EMIN) >= usage) return;
+    // mem_cgroup_below_low: only once nothing unprotected was reclaimable.
+    if (pc_field(c, PCF_ELOW) >= usage) {
+      if (!scMemcgLowReclaim) {
+        scMemcgLowSkipped = true;
+        return;
+      }
+      memcg_memory_event(m, MEMCG_LOW);
+    }
+  }
+  shrink_lruvec(m, node);
 }
 
 // get_scan_count: how many pages of each evictable list to scan at this priority.
@@ -180,14 +252,14 @@ function get_scan_count(m: i32, node: i32): void {
   else if (scPriority == 0) balance = SCAN_EQUAL; // close to OOM: both lists by size
   else if (scCacheTrim) balance = SCAN_FILE;
   else {
-    // Pressure inversely proportional to the reclaim cost of each type (no cost history
-    // here: anon_cost = file_cost = 0), weighted by swappiness.
-    const total: i64 = 0;
-    const anonCost = total;
-    const fileCost = total;
-    const t = anonCost + fileCost;
-    fa = (<i64>swappiness * (t + 1)) / (anonCost + 1);
-    ff = ((MAX_SWAPPINESS - swappiness) * (t + 1)) / (fileCost + 1);
+    // calculate_pressure_balance: pressure inversely proportional to the recent reclaim
+    // cost of each type, weighted by swappiness.
+    const total = scAnonCost + scFileCost;
+    const ac = total + scAnonCost;
+    const fc = total + scFileCost;
+    const t = ac + fc;
+    fa = (<i64>swappiness * (t + 1)) / (ac + 1);
+    ff = ((MAX_SWAPPINESS - swappiness) * (t + 1)) / (fc + 1);
   }
   const c = memory_counter(m);
   let min: i64 = 0;
@@ -267,8 +339,8 @@ function shrink_lruvec(m: i32, node: i32): void {
     proportional = true;
   }
   scNrReclaimed += reclaimed;
-  // Rebalance the anon lists even when anon was not scanned (can_age_anon_pages).
-  if (scMaySwap && mem_cgroup_get_nr_swap_pages(m) > 0 && inactive_is_low(m, node, LRU_INACTIVE_ANON, false)) {
+  // Rebalance the anon lists even when anon was not scanned (can_age_anon_pages: any swap).
+  if (total_swap_pages() > 0 && inactive_is_low(m, node, LRU_INACTIVE_ANON)) {
     shrink_active_list(SWAP_CLUSTER_MAX, m, node, LRU_ACTIVE_ANON);
   }
 }
@@ -277,6 +349,7 @@ function shrink_lruvec(m: i32, node: i32): void {
 function shrink_list(lru: i32, n: i64, m: i32, node: i32): i64 {
   if (lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE) {
     if (lru == LRU_ACTIVE_FILE ? scMayDeactivateFile : scMayDeactivateAnon) shrink_active_list(n, m, node, lru);
+    else scSkippedDeactivate = true;
     return 0;
   }
   return shrink_inactive_list(n, m, node, lru);
@@ -346,6 +419,7 @@ function shrink_inactive_list(n: i64, m: i32, node: i32, lru: i32): i64 {
   stat_mod(m, node, scProactive ? PGSCAN_PROACTIVE : PGSCAN_DIRECT, nrScanned, scCpu);
   let reclaimed: i64 = 0;
   let activated: i64 = 0;
+  let pageout: i64 = 0;
   for (let i = 0; i < nrIsolated; i++) {
     const id = unchecked(isolated[i]);
     const pages = <i64>1 << folio_order(id);
@@ -356,17 +430,18 @@ function shrink_inactive_list(n: i64, m: i32, node: i32, lru: i32): i64 {
         reclaimed += pages;
         continue;
       }
-      // Anon: needs swap space and __GFP_IO; otherwise it is activated.
+      // Anon needs __GFP_IO (else it is kept) and a swap entry (else it is activated).
       if ((scGfp & __GFP_IO) != 0) {
         const e = swap_out_charge(m, <i32>pages, scCpu);
         if (e >= 0) {
           reclaim_folio(id, m, node, e);
           reclaimed += pages;
+          pageout += pages;
           continue;
         }
+        folio_set_flags(id, folio_flags(id) | PG_ACTIVE); // activate_locked
+        activated += pages;
       }
-      folio_set_flags(id, folio_flags(id) | PG_ACTIVE); // activate_locked
-      activated += pages;
     } else if (ref == FOLIOREF_ACTIVATE) {
       folio_set_flags(id, folio_flags(id) | PG_ACTIVE);
       activated += pages;
@@ -375,6 +450,7 @@ function shrink_inactive_list(n: i64, m: i32, node: i32, lru: i32): i64 {
   }
   if (activated > 0) stat_mod(m, node, PGACTIVATE, activated, scCpu);
   stat_mod(m, node, scProactive ? PGSTEAL_PROACTIVE : PGSTEAL_DIRECT, reclaimed, scCpu);
+  lru_note_cost(m, node, lru == LRU_INACTIVE_FILE, pageout, nrScanned - reclaimed);
   return reclaimed;
 }
 
@@ -417,9 +493,7 @@ function reclaim_folio(id: i32, m: i32, node: i32, e: i32): void {
  * (mem_cgroup_iter's pre-order; ids are allocated parent first).
  */
 export function calculate_protection_subtree(root: i32, recursive: bool): void {
-  const n = memcg_count();
-  for (let m = 0; m < n; m++) {
-    if (!memcg_exists(m) || m == root || !mem_cgroup_is_descendant(m, root)) continue;
+  for (let m = mem_cgroup_next_pre(root, root); m >= 0; m = mem_cgroup_next_pre(m, root)) {
     page_counter_calculate_protection(memory_counter(root), memory_counter(m), recursive);
   }
 }

@@ -58,7 +58,6 @@ export function system_init(): i32 {
   if (maxTasks < 1 || maxTasks > 65534 || swapPages < 0 || swapPages > (1 << 28)) return -EINVAL;
   initialised = true;
   recursiveProt = cfg_get(CFG_RECURSIVE_PROT) != 0;
-  reclaim_init(recursiveProt);
   prng_seed((<u64>(<u32>cfg_get(CFG_SEED_HI)) << 32) | <u64>(<u32>cfg_get(CFG_SEED_LO)));
   opBuffer = table_alloc(<usize>opCapacity * OP_RECORD_SIZE);
   resultBuffer = table_alloc(<usize>opCapacity * 4);
@@ -71,6 +70,7 @@ export function system_init(): i32 {
       cfg_get(CFG_LOCAL_EVENTS) != 0) &&
     rstat_init(maxCgroups) &&
     lru_init(maxCgroups) &&
+    reclaim_init(recursiveProt, maxCgroups) &&
     task_table_init(maxTasks) &&
     swap_init(swapPages, maxCgroups) &&
     peak_init() &&
