@@ -9,7 +9,7 @@ import {
   mem_cgroup_swappiness, memcg_set_swappiness, set_vm_swappiness, memcg_oom_kill_disable, memcg_set_oom_kill_disable,
   memcg_oom_group, memcg_set_oom_group, memcg_subtree_memory, memcg_set_subtree_memory,
 } from "./memcg";
-import { mem_cgroup_out_of_memory } from "./oom";
+import { mem_cgroup_out_of_memory, oom_set_cpu, oom_set_current } from "./oom";
 import {
   PAGE_COUNTER_MAX, PC_SWAP, PCF_FAILCNT, PCF_HIGH, PCF_LOW, PCF_MAX, PCF_MIN, page_counter_reset_watermark,
   page_counter_set_max, page_counter_set_protection, pc_field, pc_set_field, pc_usage,
@@ -47,6 +47,8 @@ export function cgroup_rmdir(m: i32, cpu: i32): i32 {
 
 /** memory_max_write (v2): set the limit, then drain, reclaim and OOM down to it. */
 export function memory_max_write(m: i32, pages: i64, cpu: i32): i32 {
+  oom_set_current(-1); // the writer is not a task of the emulator
+  oom_set_cpu(cpu);
   const c = memory_counter(m);
   const max = clamp_pages(pages);
   pc_set_field(c, PCF_MAX, max); // xchg(&memcg->memory.max, max)

@@ -1,9 +1,9 @@
 // The memcg charge path (mm/memcontrol.c): try_charge_memcg, charge_memcg/commit_charge,
 // and the batched uncharge (uncharge_folio/uncharge_batch).
 
-import { EINVAL, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
+import { EINTR, EINVAL, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
 import {
-  folio_alloc, folio_free, folio_memcg, folio_memcg_data, folio_nid, folio_order, folio_kind,
+  folio_alloc, folio_count, folio_free, folio_memcg, folio_memcg_data, folio_nid, folio_order, folio_kind,
   folio_set_data, folio_set_memcg, folio_valid, max_folios, FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER,
 } from "./folio";
 import {
@@ -16,8 +16,17 @@ import {
 } from "./memcg";
 import { NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, PGPGIN, PGPGOUT, stat_mod } from "./rstat";
 import { lru_add, lru_del } from "./lru";
-import { PG_LRU, folio_owner, folio_set_owner, folio_test } from "./folio";
-import { MM_ANONPAGES, task_memcg, task_mm_add } from "./task";
+import {
+  PG_ACTIVE, PG_LRU, PG_REFERENCED, PG_SWAPPED, PG_UNEVICTABLE, PG_YOUNG, folio_flags, folio_owner, folio_set_flags,
+  folio_set_owner, folio_swap_slot, folio_test, folio_set_node,
+} from "./folio";
+import {
+  MM_ANONPAGES, MM_SWAPENTS, task_killed, task_memcg, task_mm_add, task_over_high, task_set_over_high,
+} from "./task";
+import { mem_cgroup_handle_over_high } from "./high";
+import { oom_set_cpu, oom_set_current } from "./oom";
+import { swap_entry_free, swapin_memcg } from "./swapcharge";
+import { PGACTIVATE, PGMAJFAULT, PSWPIN } from "./rstat";
 import { mem_cgroup_oom, PAGE_ALLOC_COSTLY_ORDER } from "./oom";
 import {
   PCF_HIGH, page_counter_charge, page_counter_try_charge, page_counter_uncharge, pc_field, pc_usage,
@@ -53,6 +62,7 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   let drained = false;
   let raisedMax = false;
   let over = m;
+  let passedOom = false;
   const n = <i64>nr;
   while (true) {
     // retry:
@@ -91,9 +101,11 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
     if (reclaimed > 0 && nr <= 1 << PAGE_ALLOC_COSTLY_ORDER) continue;
     if (retries-- > 0) continue;
     if ((gfp & __GFP_RETRY_MAYFAIL) != 0) return nomem(m, over, nr, gfp, raisedMax);
+    // try_charge_memcg: a task the OOM killer chose stops retrying.
+    if (passedOom && chargeTask >= 0 && task_killed(chargeTask)) return nomem(m, over, nr, gfp, raisedMax);
     // try_charge_memcg: as long as the OOM killer makes progress, retry with fresh retries.
-    // (Its "passed_oom and the task is dying" exit needs tasks: issue #4.)
     if (mem_cgroup_oom(over, gfp, 31 - clz(nr))) {
+      passedOom = true;
       retries = MAX_RECLAIM_RETRIES;
       continue;
     }
@@ -101,17 +113,44 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   }
   // done_restock:
   if (batch > nr) refill_stock(m, cpu, batch - nr);
-  // try_charge_memcg: note memory.high overage for the return-to-user handler.
+  // try_charge_memcg: note memory.high (or swap.high) overage for the return-to-user
+  // handler, on the first memcg up to the root that is over it.
   for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
     const c = memory_counter(x);
-    if (pc_usage(c) > pc_field(c, PCF_HIGH)) {
-      const p = overHigh + (<usize>cpu << 3);
-      store<i64>(p, load<i64>(p) + batch);
+    const sc = swap_counter(x);
+    if (pc_usage(c) > pc_field(c, PCF_HIGH) || (!memsw_account && pc_usage(sc) > pc_field(sc, PCF_HIGH))) {
+      add_over_high(cpu, batch);
       break;
     }
   }
-  // mem_cgroup_handle_over_high (reclaim and throttling): issue #4.
   return 0;
+}
+
+// current->memcg_nr_pages_over_high: the charging task's, or the CPU's for a charge
+// without a task.
+let chargeTask: i32 = -1;
+function add_over_high(cpu: i32, n: i64): void {
+  if (chargeTask >= 0) task_set_over_high(chargeTask, task_over_high(chargeTask) + n);
+  else {
+    const p = overHigh + (<usize>cpu << 3);
+    store<i64>(p, load<i64>(p) + n);
+  }
+}
+
+/** resume_user_mode_work → mem_cgroup_handle_over_high, for the charging task (or CPU) and memcg m. */
+function return_to_user(m: i32, cpu: i32): void {
+  let n: i64;
+  if (chargeTask >= 0) {
+    n = task_over_high(chargeTask);
+    if (n == 0) return;
+    task_set_over_high(chargeTask, 0);
+  } else {
+    const p = overHigh + (<usize>cpu << 3);
+    n = load<i64>(p);
+    if (n == 0) return;
+    store<i64>(p, 0);
+  }
+  mem_cgroup_handle_over_high(chargeTask >= 0 ? task_memcg(chargeTask) : m, n, chargeTask, cpu);
 }
 
 // try_charge_memcg nomem: only __GFP_NOFAIL and __GFP_HIGH charges go over the limit.
@@ -151,18 +190,31 @@ export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: 
   const nr = 1 << order;
   const id = folio_alloc(order, kind, nid);
   if (id < 0) return -ENOSPC; // the emulator's folio table is full
+  chargeTask = task;
+  oom_set_current(task);
+  oom_set_cpu(cpu);
   const ret = try_charge_memcg(m, cpu, gfp, nr);
   if (ret < 0) {
     folio_free(id);
     return ret;
   }
+  if (task >= 0 && task_killed(task)) {
+    // The OOM killer chose the faulting task itself: it dies before the fault completes.
+    memcg_uncharge(m, nr);
+    folio_free(id);
+    return -EINTR;
+  }
   css_get(m, 1);
   folio_set_memcg(id, m); // commit_charge
-  // An anon folio is mapped by the faulting task (its RSS); page cache belongs to no task.
-  if (task >= 0 && kind == FOLIO_ANON) {
-    folio_set_owner(id, task);
-    task_mm_add(task, MM_ANONPAGES, nr);
-  }
+  // An anon folio is mapped by the faulting task (its RSS), with the young bit the fault
+  // set; a page cache folio belongs to no task and was marked accessed by the read.
+  if (kind == FOLIO_ANON) {
+    folio_set_flags(id, PG_YOUNG);
+    if (task >= 0) {
+      folio_set_owner(id, task);
+      task_mm_add(task, MM_ANONPAGES, nr);
+    }
+  } else folio_set_flags(id, PG_REFERENCED);
   // folio_add_lru: new anon and page cache folios start on the inactive lists.
   lru_add(m, id, cpu, false);
   // The folio's page statistics (rmap / page cache insertion), counted at charge time.
@@ -171,6 +223,7 @@ export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: 
   // memcg1_charge_statistics: a page-in of a large folio is one event.
   stat_mod(m, nid, PGPGIN, 1, cpu);
   memcg_page_events_add(m, nr);
+  return_to_user(m, cpu);
   return id;
 }
 
@@ -221,10 +274,108 @@ function uncharge_folio(id: i32): void {
 @inline function folio_charged(id: i32): bool {
   return folio_valid(id) && folio_memcg_data(id) != 0;
 }
+@inline function folio_swapped(id: i32): bool {
+  return folio_valid(id) && folio_test(id, PG_SWAPPED);
+}
 
-/** __mem_cgroup_uncharge: uncharge (and free) one folio from cpu; -EINVAL if it is not charged. */
+// The task's page is in swap: freeing it frees the entry (swap_free → mem_cgroup_uncharge_swap).
+function free_swapped(id: i32, cpu: i32): void {
+  const nr = <i64>1 << folio_order(id);
+  swap_entry_free(folio_swap_slot(id), cpu);
+  const t = folio_owner(id);
+  if (t >= 0) task_mm_add(t, MM_SWAPENTS, -nr);
+  folio_free(id);
+}
+
+/**
+ * A task touches its page: a resident anon folio gets its young bit (the MMU's accessed
+ * bit), a page cache folio folio_mark_accessed; a page in swap is faulted back in
+ * (do_swap_page: mem_cgroup_swapin_charge_folio, then the entry is freed). 0 or -errno.
+ */
+export function folio_touch(id: i32, cpu: i32, gfp: i32): i32 {
+  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id)) return -EINVAL;
+  if (folio_swapped(id)) return swap_in(id, cpu, gfp);
+  if (!folio_charged(id)) return -EINVAL;
+  const f = folio_flags(id);
+  if (folio_kind(id) == FOLIO_ANON) {
+    folio_set_flags(id, f | PG_YOUNG);
+    return 0;
+  }
+  // folio_mark_accessed: inactive,unreferenced → referenced → active,unreferenced → referenced
+  if ((f & PG_REFERENCED) == 0) folio_set_flags(id, f | PG_REFERENCED);
+  else if ((f & (PG_ACTIVE | PG_UNEVICTABLE)) == 0) {
+    const m = folio_memcg(id);
+    lru_del(m, id, cpu);
+    folio_set_flags(id, (folio_flags(id) | PG_ACTIVE) & ~PG_REFERENCED); // folio_activate
+    lru_add(m, id, cpu, false);
+    stat_mod(m, folio_nid(id), PGACTIVATE, <i64>1 << folio_order(id), cpu);
+  }
+  return 0;
+}
+
+// do_swap_page for a page of task t (or of no task): charge the memcg the entry records
+// if it is still online, else the task's; the entry is freed once the page is back (the
+// write-fault / zram case, so no swap cache is kept).
+function swap_in(id: i32, cpu: i32, gfp: i32): i32 {
+  const t = folio_owner(id);
+  const e = folio_swap_slot(id);
+  const fallback = t >= 0 ? task_memcg(t) : 0;
+  const m = swapin_memcg(e, fallback < 0 ? 0 : fallback);
+  const nr = 1 << folio_order(id);
+  chargeTask = t;
+  oom_set_current(t);
+  oom_set_cpu(cpu);
+  run_pending_drain(cpu);
+  const ret = try_charge_memcg(m, cpu, gfp, nr);
+  if (ret < 0) return ret;
+  if (t >= 0 && task_killed(t)) {
+    memcg_uncharge(m, nr);
+    return -EINTR;
+  }
+  const nid = cpu_to_node(cpu);
+  folio_set_node(id, nid);
+  css_get(m, 1);
+  folio_set_memcg(id, m);
+  folio_set_flags(id, PG_YOUNG);
+  if (t >= 0) {
+    task_mm_add(t, MM_SWAPENTS, -nr);
+    task_mm_add(t, MM_ANONPAGES, nr);
+  }
+  swap_entry_free(e, cpu); // mem_cgroup_swapin_uncharge_swap (v1) / swap_free (v2)
+  lru_add(m, id, cpu, false);
+  stat_mod(m, nid, NR_ANON_MAPPED, nr, cpu);
+  if (folio_order(id) == HPAGE_PMD_ORDER) stat_mod(m, nid, NR_ANON_THPS, nr, cpu);
+  stat_mod(m, nid, PGPGIN, 1, cpu);
+  stat_mod(m, nid, PSWPIN, nr, cpu);
+  stat_mod(m, nid, PGMAJFAULT, 1, cpu);
+  memcg_page_events_add(m, nr);
+  return_to_user(m, cpu);
+  return 0;
+}
+
+/** exit_mm / the OOM reaper: free every page of task t (resident anon folios and swap entries). */
+export function task_free_memory(t: i32, cpu: i32): void {
+  const n = folio_count();
+  ugCpu = cpu;
+  for (let id = 0; id < n; id++) {
+    if (folio_owner(id) != t) continue;
+    if (folio_swapped(id)) free_swapped(id, cpu);
+    else if (folio_charged(id)) uncharge_folio(id);
+  }
+  uncharge_batch();
+}
+
+/**
+ * __mem_cgroup_uncharge: uncharge (and free) one folio from cpu; a page in swap frees its
+ * swap entry instead. -EINVAL if it is neither.
+ */
 export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
-  if (!folio_charged(id) || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  if (folio_swapped(id)) {
+    free_swapped(id, cpu);
+    return 0;
+  }
+  if (!folio_charged(id)) return -EINVAL;
   ugCpu = cpu;
   uncharge_folio(id);
   uncharge_batch();
@@ -243,15 +394,23 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
   let i = 0;
   for (; i < count; i++) {
     const id = load<i32>(ptr + (<usize>i << 2));
+    if (folio_swapped(id)) continue; // a page in swap is freed on its own (no gather)
     if (!folio_charged(id) || folio_marked(id)) {
       bad = true;
       break;
     }
     folio_mark(id, true);
   }
-  for (let j = 0; j < i; j++) folio_mark(load<i32>(ptr + (<usize>j << 2)), false);
+  for (let j = 0; j < i; j++) {
+    const id = load<i32>(ptr + (<usize>j << 2));
+    if (!folio_swapped(id)) folio_mark(id, false);
+  }
   if (bad) return -EINVAL;
-  for (let j = 0; j < count; j++) uncharge_folio(load<i32>(ptr + (<usize>j << 2)));
+  for (let j = 0; j < count; j++) {
+    const id = load<i32>(ptr + (<usize>j << 2));
+    if (folio_swapped(id)) free_swapped(id, cpu);
+    else uncharge_folio(id);
+  }
   uncharge_batch();
   return 0;
 }
@@ -260,6 +419,11 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
 export function mem_cgroup_uncharge_gather(id: i32, last: bool, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
   if (ugMemcg < 0) ugCpu = cpu; // a gather runs on the CPU of its first record
+  if (folio_swapped(id)) {
+    free_swapped(id, cpu);
+    if (last) uncharge_batch();
+    return 0;
+  }
   if (!folio_charged(id)) {
     if (last) uncharge_batch();
     return -EINVAL;

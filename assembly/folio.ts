@@ -140,3 +140,8 @@ export function folio_set_node(id: i32, node: i32): void {
 @inline export function folio_set_lru_next(id: i32, next: i32): void {
   store<i32>(lruNext + (<usize>id << 2), next);
 }
+
+/** Folio ids handed out so far (ids below this are valid). */
+export function folio_count(): i32 {
+  return nextFresh;
+}

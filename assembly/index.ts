@@ -7,7 +7,7 @@ export { ENOENT, EAGAIN, ENOMEM, EBUSY, EEXIST, EINVAL, ENOSPC } from "./errno";
 export {
   cfg_set, CFG_CGROUP_VERSION, CFG_PROFILE, CFG_NODES, CFG_CPUS_PER_NODE, CFG_MAX_CGROUPS, CFG_MAX_FOLIOS,
   CFG_OP_CAPACITY, CFG_SEED_LO, CFG_SEED_HI, CFG_SWAP_ACCOUNT, CFG_STOCK_OFF, CFG_BATCH,
-  CFG_DEFER_REMOTE_DRAIN, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, layout_table_bytes,
+  CFG_DEFER_REMOTE_DRAIN, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, layout_table_bytes,
 } from "./layout";
 export { PROFILE_SINGLE, PROFILE_MULTI, PROFILE_MULTI_RR } from "./profile";
 export { system_init, nr_cpu_ids } from "./system";
@@ -16,7 +16,7 @@ export { system_init, nr_cpu_ids } from "./system";
 export { op_buffer, result_buffer, id_buffer, op_capacity, replay_ops } from "./system";
 export {
   OP_RECORD_SIZE, OP_CHARGE, OP_UNCHARGE, OP_UNCHARGE_LIST, OP_SET_MAX, OP_SET_HIGH, OP_SET_LOW, OP_SET_MIN,
-  OP_ARG_MAX,
+  OP_ARG_MAX, OP_TOUCH, OP_WAIT,
 } from "./replay";
 
 // ── Single operations (the same functions the replay runs) ───────────────────────────────
@@ -28,6 +28,16 @@ export {
 } from "./cgroup";
 export { peak_open, peak_write, peak_close } from "./peak";
 export { memcg_setting_read, memcg_setting_write, memcg_proactive_reclaim, memcg_peak_read } from "./system";
+
+// ── Tasks, time, access ──────────────────────────────────────────────────────────────────
+export {
+  memcg_task_create, memcg_task_move, memcg_task_exit, memcg_task_set_adj, memcg_task_get, memcg_oom_badness,
+  TASK_MEMCG, TASK_ANON, TASK_SWAPENTS, TASK_THROTTLED_NS, TASK_KILLED, TASK_SCORE_ADJ, TASK_OVER_HIGH, clock_now_ns,
+  clock_wait, throttled_no_task_ns, folio_get_flags, memcg_lru_size, swap_total_pages, swap_free_pages,
+} from "./system";
+export { folio_touch } from "./charge";
+export { PG_LRU, PG_ACTIVE, PG_REFERENCED, PG_YOUNG, PG_SWAPPED, PG_UNEVICTABLE } from "./folio";
+export { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, LRU_UNEVICTABLE } from "./lru";
 export { mem_cgroup_charge as memcg_charge, mem_cgroup_uncharge as memcg_uncharge } from "./charge";
 export {
   memcg_write_limit, memcg_uncharge_list, memcg_drain_all_stock, memcg_counter_reset, memcg_calculate_protection,

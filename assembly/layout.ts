@@ -53,7 +53,8 @@ export const CFG_RECURSIVE_PROT: i32 = 13; // memory_recursiveprot mount option
 export const CFG_LOCAL_EVENTS: i32 = 14; // memory_localevents mount option
 export const CFG_MAX_TASKS: i32 = 15;
 export const CFG_SWAP_PAGES: i32 = 16; // size of the swap device in pages (0: no swap)
-export const NR_CFG: i32 = 17;
+export const CFG_HZ: i32 = 17; // CONFIG_HZ: jiffies per second (memory.high penalties)
+export const NR_CFG: i32 = 18;
 
 const cfg = new StaticArray<f64>(NR_CFG);
 

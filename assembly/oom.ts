@@ -1,17 +1,143 @@
-// Memcg OOM (mm/memcontrol.c mem_cgroup_oom, mem_cgroup_out_of_memory; mm/oom_kill.c).
-// Tasks and victim selection: issue #4. Until then no task is killable, as in a memcg whose
-// tasks are all unkillable: out_of_memory finds no victim.
+// Memcg OOM (mm/memcontrol.c mem_cgroup_oom, mem_cgroup_out_of_memory,
+// mem_cgroup_get_oom_group; mm/oom_kill.c out_of_memory, select_bad_process, oom_badness,
+// oom_kill_process). The victim is the task with the highest badness in the memcg's
+// subtree; it dies at once (the emulator frees its memory when it is killed, where the
+// kernel's victim exits or is reaped shortly after).
 
-import { MEMCG_OOM, mem_cgroup_margin, memcg_memory_event, memcg_oom_kill_disable, on_dfl } from "./memcg";
+import {
+  MEMCG_OOM, MEMCG_OOM_GROUP_KILL, MEMCG_OOM_KILL, mem_cgroup_is_descendant, mem_cgroup_is_root, mem_cgroup_margin,
+  mem_cgroup_next_pre, mem_cgroup_swappiness, memcg_memory_event, memcg_oom_group, memcg_oom_kill_disable,
+  memory_counter, memsw_account, on_dfl, parent_mem_cgroup, swap_counter,
+} from "./memcg";
+import { PCF_MAX, pc_field } from "./page_counter";
 import { sim_inc, SIM_OOM_CALLS } from "./simstat";
+import { total_swap_pages } from "./swap";
+import {
+  MM_ANONPAGES, MM_FILEPAGES, MM_SWAPENTS, OOM_SCORE_ADJ_MIN, task_count, task_join_seq, task_killed, task_mark_killed,
+  task_exit, task_memcg, task_mm, task_score_adj,
+} from "./task";
+import { task_free_memory } from "./charge";
 
 export const PAGE_ALLOC_COSTLY_ORDER: i32 = 3;
+
+let current: i32 = -1; // the task whose charge (or write) is running
+let currentCpu: i32 = 0;
+export function oom_set_current(t: i32): void {
+  current = t;
+}
+export function oom_set_cpu(cpu: i32): void {
+  currentCpu = cpu;
+}
+
+/** mem_cgroup_get_max: the OOM domain's memory limit plus the swap it may use. */
+function mem_cgroup_get_max(m: i32): i64 {
+  let max = pc_field(memory_counter(m), PCF_MAX);
+  if (mem_cgroup_swappiness(m) == 0) return max;
+  if (memsw_account) {
+    const swap = pc_field(swap_counter(m), PCF_MAX) - max;
+    max += min(swap, total_swap_pages());
+  } else {
+    max += min(pc_field(swap_counter(m), PCF_MAX), total_swap_pages());
+  }
+  return max;
+}
+
+/** oom_badness: RSS + swap entries (+ page tables: not modelled), adjusted by oom_score_adj; i64.MIN_VALUE = unkillable. */
+export function oom_badness(t: i32, totalpages: i64): i64 {
+  const adj = task_score_adj(t);
+  if (adj == OOM_SCORE_ADJ_MIN) return i64.MIN_VALUE;
+  let points = task_mm(t, MM_FILEPAGES) + task_mm(t, MM_ANONPAGES) + task_mm(t, MM_SWAPENTS);
+  points += <i64>adj * (totalpages / 1000);
+  return points;
+}
+
+// mem_cgroup_scan_tasks order: memcgs in pre-order, each memcg's tasks in the order they joined.
+function next_task_in(m: i32, afterSeq: i64): i32 {
+  let best = -1;
+  let bestSeq: i64 = i64.MAX_VALUE;
+  const n = task_count();
+  for (let t = 0; t < n; t++) {
+    if (task_memcg(t) != m || task_killed(t)) continue;
+    const seq = task_join_seq(t);
+    if (seq > afterSeq && seq < bestSeq) {
+      best = t;
+      bestSeq = seq;
+    }
+  }
+  return best;
+}
+
+/** select_bad_process: the highest badness in m's subtree; ties go to the later task. */
+export function select_bad_process(m: i32, totalpages: i64): i32 {
+  let chosen = -1;
+  let chosenPoints = i64.MIN_VALUE;
+  for (let x = m; x >= 0; x = mem_cgroup_next_pre(x, m)) {
+    for (let t = next_task_in(x, -1); t >= 0; t = next_task_in(x, task_join_seq(t))) {
+      const points = oom_badness(t, totalpages);
+      if (points == i64.MIN_VALUE || points < chosenPoints) continue;
+      chosen = t;
+      chosenPoints = points;
+    }
+  }
+  return chosen;
+}
+
+/** mem_cgroup_get_oom_group: the highest memcg with memory.oom.group from the victim's up to the OOM domain (v2). */
+function mem_cgroup_get_oom_group(victim: i32, domain: i32): i32 {
+  if (!on_dfl) return -1;
+  const vm = task_memcg(victim);
+  if (mem_cgroup_is_root(vm) || !mem_cgroup_is_descendant(vm, domain)) return -1;
+  let group = -1;
+  for (let x = vm; x >= 0; x = parent_mem_cgroup(x)) {
+    if (memcg_oom_group(x)) group = x;
+    if (x == domain) break;
+  }
+  return group;
+}
+
+// __oom_kill_process: MEMCG_OOM_KILL on the victim's memcg; it is marked to die.
+function kill_one(t: i32): void {
+  memcg_memory_event(task_memcg(t), MEMCG_OOM_KILL);
+  task_mark_killed(t);
+}
+
+/** oom_kill_process: kill the victim, and with memory.oom.group its whole group. */
+function oom_kill_process(victim: i32, domain: i32): void {
+  const group = mem_cgroup_get_oom_group(victim, domain);
+  kill_one(victim);
+  if (group >= 0) {
+    memcg_memory_event(group, MEMCG_OOM_GROUP_KILL);
+    // oom_kill_memcg_member over the group's subtree; the victim, still holding its memory,
+    // is visited (and counted) again.
+    const n = task_count();
+    for (let x = group; x >= 0; x = mem_cgroup_next_pre(x, group)) {
+      for (let t = 0; t < n; t++) {
+        if (task_memcg(t) != x || (task_killed(t) && t != victim)) continue;
+        if (task_score_adj(t) == OOM_SCORE_ADJ_MIN) continue;
+        kill_one(t);
+      }
+    }
+  }
+  // The victims exit: their pages are freed and uncharged.
+  const n = task_count();
+  for (let t = 0; t < n; t++) {
+    if (task_killed(t) && task_memcg(t) >= 0) {
+      task_free_memory(t, currentCpu);
+      task_exit(t);
+    }
+  }
+}
 
 /** mem_cgroup_out_of_memory: true if the margin recovered or a victim was killed. */
 export function mem_cgroup_out_of_memory(m: i32, gfp: i32, order: i32): bool {
   sim_inc(SIM_OOM_CALLS, 1);
   if (mem_cgroup_margin(m) >= (<i64>1 << order)) return true;
-  return false; // out_of_memory: no eligible task
+  if (current >= 0 && task_killed(current)) return true; // task_is_dying
+  const totalpages = max<i64>(mem_cgroup_get_max(m), 1);
+  const victim = select_bad_process(m, totalpages);
+  if (victim < 0) return false; // out_of_memory: no killable task
+  oom_kill_process(victim, m);
+  return true;
 }
 
 /** mem_cgroup_oom: costly orders never OOM; otherwise raise MEMCG_OOM and try the killer. */

@@ -10,14 +10,16 @@
 //     u8  node;                 CHARGE: 0 = the CPU's node, else node + 1
 //     u16 cpu;                  the CPU the op runs on
 //     u16 task;                 CHARGE: 0 = no task, else task id + 1
-//     u32 id;                   CHARGE/SET_*: memcg id | UNCHARGE*: folio id
-//     u32 arg;                  CHARGE: gfp mask | SET_*: pages, 0xffffffff = "max"
+//     u32 id;                   CHARGE/SET_*: memcg id | UNCHARGE*, TOUCH: folio id
+//     u32 arg;                  CHARGE, TOUCH: gfp mask | SET_*: pages, 0xffffffff = "max"
+//                               WAIT: microseconds
 //   }
 //
 // Results: CHARGE → folio id or -errno; every other op → 0 or -errno.
 
 import { EINVAL } from "./errno";
-import { mem_cgroup_charge, mem_cgroup_uncharge, mem_cgroup_uncharge_gather } from "./charge";
+import { folio_touch, mem_cgroup_charge, mem_cgroup_uncharge, mem_cgroup_uncharge_gather } from "./charge";
+import { clock_advance } from "./clock";
 import { memcg_set_limit } from "./cgroup";
 import { PAGE_COUNTER_MAX } from "./page_counter";
 
@@ -29,6 +31,8 @@ export const OP_SET_MAX: i32 = 4; // memory.max / limit_in_bytes (a = PC_SWAP: s
 export const OP_SET_HIGH: i32 = 5; // memory.high (a = PC_SWAP: swap.high)
 export const OP_SET_LOW: i32 = 6; // memory.low
 export const OP_SET_MIN: i32 = 7; // memory.min
+export const OP_TOUCH: i32 = 8; // a task touches its folio id (young bit / mark_accessed / swap-in); arg = gfp
+export const OP_WAIT: i32 = 9; // the clock advances by arg microseconds
 export const OP_ARG_MAX: u32 = 0xffffffff;
 
 /** Run count records at ops, one i32 result each at results. */
@@ -50,6 +54,11 @@ export function replay(ops: usize, count: i32, results: usize): void {
   }
   if (code == OP_UNCHARGE) return mem_cgroup_uncharge(id, cpu);
   if (code == OP_UNCHARGE_LIST) return mem_cgroup_uncharge_gather(id, a != 0, cpu);
+  if (code == OP_TOUCH) return folio_touch(id, cpu, <i32>arg);
+  if (code == OP_WAIT) {
+    clock_advance(<i64>arg * 1000);
+    return 0;
+  }
   if (code >= OP_SET_MAX && code <= OP_SET_MIN) {
     const pages: i64 = arg == OP_ARG_MAX ? PAGE_COUNTER_MAX : <i64>arg;
     return memcg_set_limit(code - OP_SET_MAX, id, a, pages, cpu);

@@ -5,16 +5,25 @@
 import { charge_init, mem_cgroup_uncharge_list } from "./charge";
 import { counter_reset, memcg_set_limit, setting_read, setting_write } from "./cgroup";
 import { peak_init, peak_read } from "./peak";
-import { lru_init } from "./lru";
-import { task_table_init } from "./task";
-import { swap_init } from "./swap";
+import { lru_init, lru_size } from "./lru";
+import {
+  MM_ANONPAGES, MM_SWAPENTS, OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, task_alive, task_count, task_create, task_exit,
+  task_killed, task_memcg, task_mm, task_move, task_over_high, task_score_adj, task_set_score_adj, task_table_init,
+  task_throttled_ns,
+} from "./task";
+import { task_free_memory } from "./charge";
+import { clock_advance, clock_now } from "./clock";
+import { oom_badness } from "./oom";
+import { throttled_without_task_ns } from "./high";
+import { nr_swap_pages, swap_init, total_swap_pages } from "./swap";
+import { high_init } from "./high";
 import { global_stat, mem_cgroup_flush_stats, rstat_flush, rstat_init, stat_exact, stat_flushed, NR_ANON_MAPPED, NR_FILE_PAGES } from "./rstat";
-import { EBUSY, EINVAL, ENOMEM } from "./errno";
-import { folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
+import { EBUSY, EINVAL, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
+import { folio_flags, folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
 import {
   cfg_get, table_alloc, CFG_BATCH, CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_DEFER_REMOTE_DRAIN,
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
-  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES,
+  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ,
 } from "./layout";
 import {
   memcg_event, memcg_exists, memcg_online, memcg_page_events, memcg_table_init, memory_counter, mem_cgroup_is_root,
@@ -55,7 +64,10 @@ export function system_init(): i32 {
   if (batch < 1 || batch > 127 || opCapacity < 1 || opCapacity > (1 << 24)) return -EINVAL;
   const maxTasks = <i32>cfg_get(CFG_MAX_TASKS);
   const swapPages = <i32>cfg_get(CFG_SWAP_PAGES);
+  const configHz = <i32>cfg_get(CFG_HZ);
   if (maxTasks < 1 || maxTasks > 65534 || swapPages < 0 || swapPages > (1 << 28)) return -EINVAL;
+  if (configHz != 100 && configHz != 250 && configHz != 300 && configHz != 1000) return -EINVAL;
+  high_init(configHz);
   initialised = true;
   recursiveProt = cfg_get(CFG_RECURSIVE_PROT) != 0;
   prng_seed((<u64>(<u32>cfg_get(CFG_SEED_HI)) << 32) | <u64>(<u32>cfg_get(CFG_SEED_LO)));
@@ -233,4 +245,85 @@ export function memcg_proactive_reclaim(m: i32, pages: f64, swappiness: i32, cpu
 }
 export function memcg_peak_read(f: i32): f64 {
   return <f64>peak_read(f);
+}
+
+// ── tasks, time, folio state ───────────────────────────────────────────────────────────
+/** A task in memcg m with oom_score_adj; its id or -errno. */
+export function memcg_task_create(m: i32, adj: i32): i32 {
+  if (!memcg_online(m)) return -ENOENT;
+  if (adj < OOM_SCORE_ADJ_MIN || adj > OOM_SCORE_ADJ_MAX) return -EINVAL;
+  const t = task_create(m, adj);
+  return t < 0 ? -ENOSPC : t;
+}
+/** Move a live task to memcg m (its memory stays charged where it is). */
+export function memcg_task_move(t: i32, m: i32): i32 {
+  if (!task_alive(t)) return -ESRCH;
+  if (!memcg_online(m)) return -ENOENT;
+  task_move(t, m);
+  return 0;
+}
+/** The task exits from cpu: its anon pages and swap entries are freed. */
+export function memcg_task_exit(t: i32, cpu: i32): i32 {
+  if (!task_alive(t)) return -ESRCH;
+  if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  task_free_memory(t, cpu);
+  task_exit(t);
+  return 0;
+}
+export function memcg_task_set_adj(t: i32, adj: i32): i32 {
+  if (!task_alive(t)) return -ESRCH;
+  if (adj < OOM_SCORE_ADJ_MIN || adj > OOM_SCORE_ADJ_MAX) return -EINVAL;
+  task_set_score_adj(t, adj);
+  return 0;
+}
+export const TASK_MEMCG: i32 = 0;
+export const TASK_ANON: i32 = 1;
+export const TASK_SWAPENTS: i32 = 2;
+export const TASK_THROTTLED_NS: i32 = 3;
+export const TASK_KILLED: i32 = 4;
+export const TASK_SCORE_ADJ: i32 = 5;
+export const TASK_OVER_HIGH: i32 = 6;
+/** A task's field (TASK_*); -1 for an unknown task. */
+export function memcg_task_get(t: i32, field: i32): f64 {
+  if (t < 0 || t >= task_count()) return -1;
+  if (field == TASK_MEMCG) return task_memcg(t);
+  if (field == TASK_ANON) return <f64>task_mm(t, MM_ANONPAGES);
+  if (field == TASK_SWAPENTS) return <f64>task_mm(t, MM_SWAPENTS);
+  if (field == TASK_THROTTLED_NS) return <f64>task_throttled_ns(t);
+  if (field == TASK_KILLED) return task_killed(t) ? 1 : 0;
+  if (field == TASK_SCORE_ADJ) return task_score_adj(t);
+  if (field == TASK_OVER_HIGH) return <f64>task_over_high(t);
+  return -1;
+}
+/** The OOM badness the killer would give task t for an OOM in memcg m (oom_badness). */
+export function memcg_oom_badness(t: i32, totalpages: f64): f64 {
+  if (!task_alive(t)) return -1;
+  const p = oom_badness(t, <i64>totalpages);
+  return p == i64.MIN_VALUE ? -Infinity : <f64>p;
+}
+export function clock_now_ns(): f64 {
+  return <f64>clock_now();
+}
+/** Let simulated time pass (ns); the periodic stats flush runs as it comes due. */
+export function clock_wait(ns: f64): i32 {
+  if (!(ns >= 0)) return -EINVAL;
+  clock_advance(<i64>ns);
+  return 0;
+}
+export function throttled_no_task_ns(): f64 {
+  return <f64>throttled_without_task_ns();
+}
+/** The page flags of folio id (PG_*), -1 for an id never used. */
+export function folio_get_flags(id: i32): i32 {
+  return folio_valid(id) ? folio_flags(id) : -1;
+}
+export function memcg_lru_size(m: i32, node: i32, lru: i32): f64 {
+  if (!memcg_exists(m) || node < 0 || node >= nr_nodes || lru < 0 || lru > 4) return -1;
+  return <f64>lru_size(m, node, lru);
+}
+export function swap_total_pages(): f64 {
+  return <f64>total_swap_pages();
+}
+export function swap_free_pages(): f64 {
+  return <f64>nr_swap_pages();
 }

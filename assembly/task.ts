@@ -21,6 +21,8 @@ let rss: usize = 0; // i64[T][NR_MM_COUNTERS]
 let overHigh: usize = 0; // i64[T]: current->memcg_nr_pages_over_high
 let throttled: usize = 0; // i64[T]: ns spent in mem_cgroup_handle_over_high's sleep
 let killed: usize = 0; // i32[T]: 1 when the OOM killer chose it
+let joinSeq: usize = 0; // i64[T]: when the task joined its cgroup (css_task_iter order)
+let joins: i64 = 0;
 
 export function task_table_init(n: i32): bool {
   maxTasks = n;
@@ -30,7 +32,8 @@ export function task_table_init(n: i32): bool {
   overHigh = table_alloc(<usize>n * 8);
   throttled = table_alloc(<usize>n * 8);
   killed = table_alloc(<usize>n * 4);
-  return killed != 0;
+  joinSeq = table_alloc(<usize>n * 8);
+  return joinSeq != 0;
 }
 
 export function task_count(): i32 {
@@ -50,12 +53,18 @@ export function task_create(m: i32, adj: i32): i32 {
   const t = nextTask++;
   store<i32>(taskMemcg + (<usize>t << 2), m);
   store<i32>(scoreAdj + (<usize>t << 2), adj);
+  store<i64>(joinSeq + (<usize>t << 3), joins++);
   return t;
+}
+
+export function task_join_seq(t: i32): i64 {
+  return load<i64>(joinSeq + (<usize>t << 3));
 }
 
 /** cgroup_migrate: the task charges to m from now on; its charged memory stays where it is (v2). */
 export function task_move(t: i32, m: i32): void {
   store<i32>(taskMemcg + (<usize>t << 2), m);
+  store<i64>(joinSeq + (<usize>t << 3), joins++); // a migrated task goes to the tail
 }
 
 /** do_exit: the task is gone (its folios must have been freed by the caller). */

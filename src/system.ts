@@ -6,6 +6,7 @@ import {
 } from './cgroupfs.js';
 import { InternalError, MemcgError, errnoName } from './errors.js';
 import { parseGfp } from './gfp.js';
+import { pageCounterMemparse } from './memparse.js';
 import { findProfile, PROFILES, type ProfileName } from './profiles.js';
 import { CoreAbort, defaultBuild, instantiateCore, type Core, type WasmBuild } from './wasm.js';
 
@@ -30,8 +31,10 @@ export type SystemOptions = {
   maxCgroups?: number;
   maxFolios?: number;
   maxTasks?: number;
-  /** Size of the swap device in pages (default 0: no swap, anon memory cannot be reclaimed). */
-  swapPages?: number;
+  /** Size of the swap device (bytes, or a size like '1G'; default 0: no swap, anon cannot be reclaimed). */
+  swap?: string | number;
+  /** CONFIG_HZ (100, 250, 300, 1000; default 1000): the unit of memory.high penalties. */
+  hz?: number;
   /** Op records per replay chunk. */
   opCapacity?: number;
   build?: WasmBuild;
@@ -50,8 +53,21 @@ export type MemoryEvents = {
 export type SwapEvents = { high: number; max: number; fail: number };
 export type Gfp = string;
 export type FolioKind = 'anon' | 'file';
-export type ChargeRequest = { cgroup: string; cpu: number; order?: number; kind?: FolioKind; gfp?: Gfp; node?: number };
-export type FolioInfo = { id: number; cgroup: string; order: number; nrPages: number; kind: FolioKind; node: number; memcgData: number };
+/** A charge by a task (its memcg is charged, an anon folio is its page) or straight to a cgroup. */
+export type ChargeRequest = { cgroup?: string; task?: number; cpu: number; order?: number; kind?: FolioKind; gfp?: Gfp; node?: number };
+export type LruName = 'inactive_anon' | 'active_anon' | 'inactive_file' | 'active_file' | 'unevictable';
+export type FolioInfo = {
+  id: number; cgroup: string; order: number; nrPages: number; kind: FolioKind; node: number; memcgData: number;
+  /** the LRU list it is on, and its PG_referenced / PTE young bits */
+  lru: LruName | null; referenced: boolean; young: boolean;
+};
+export type TaskInfo = {
+  id: number; cgroup: string | null; alive: boolean; killed: boolean; oomScoreAdj: number;
+  /** MM_ANONPAGES and MM_SWAPENTS, in pages */
+  anonPages: number; swapEntries: number;
+  /** time spent sleeping in mem_cgroup_handle_over_high (memory.high throttling) */
+  throttledMs: number;
+};
 export type StockEntry = { cgroup: string; nrPages: number };
 
 /** One op for replay(): the same operations as the single calls. */
@@ -59,7 +75,9 @@ export type Op =
   | ({ op: 'charge' } & ChargeRequest)
   | { op: 'uncharge'; folio: number; cpu?: number }
   | { op: 'uncharge-list'; folios: number[]; cpu?: number }
-  | { op: 'write'; cgroup: string; file: string; value: string | number; cpu?: number };
+  | { op: 'write'; cgroup: string; file: string; value: string | number; cpu?: number }
+  | { op: 'touch'; folio: number; cpu: number; gfp?: Gfp }
+  | { op: 'wait'; ms: number };
 
 /** What one replayed op did: a folio id for a charge, 0 otherwise, or the errno. */
 export type OpResult = { ok: true; value: number } | { ok: false; code: string };
@@ -89,6 +107,16 @@ const EVENT_KEYS: [keyof MemoryEvents, string][] = [
 ];
 
 type Fn = (...args: number[]) => number;
+
+const LRU_NAMES: LruName[] = ['inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable'];
+
+/** The swap option (bytes or '1G') in pages. */
+function swapPages(swap: string | number | undefined): number {
+  if (swap === undefined) return 0;
+  const pages = pageCounterMemparse(String(swap), '');
+  if (pages === null || pages > 1 << 28) throw new MemcgError('EINVAL', `swap size "${swap}" is not a size up to 1T`);
+  return pages;
+}
 
 /** Create a system: one emulated machine with its cgroup tree, CPUs and kernel profile. */
 export async function createSystem(options: SystemOptions = {}): Promise<System> {
@@ -150,7 +178,8 @@ export class System {
       ['CFG_RECURSIVE_PROT', options.recursiveProtection ? 1 : 0],
       ['CFG_LOCAL_EVENTS', options.localEvents ? 1 : 0],
       ['CFG_MAX_TASKS', options.maxTasks ?? 4096],
-      ['CFG_SWAP_PAGES', options.swapPages ?? 0],
+      ['CFG_SWAP_PAGES', swapPages(options.swap)],
+      ['CFG_HZ', options.hz ?? 1000],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
     let ret: number;
@@ -293,17 +322,97 @@ export class System {
     if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus) throw new MemcgError('EINVAL', `cpu ${cpu} out of range 0..${this.cpus - 1}`);
   }
 
-  /** mem_cgroup_charge of a new folio (1 << order pages); returns its id. ENOMEM when the charge fails. */
+  /**
+   * mem_cgroup_charge of a new folio (1 << order pages) by a task (a fault: its memcg is
+   * charged) or to a cgroup; returns the folio id. ENOMEM when the charge fails, EINTR when
+   * the OOM killer chose the faulting task itself.
+   */
   charge(req: ChargeRequest): number {
-    const id = this.id(req.cgroup);
+    const task = req.task ?? -1;
+    if (req.task !== undefined) this.checkTask(req.task);
+    else if (req.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
+    const id = req.task !== undefined ? 0 : this.id(req.cgroup!);
     this.checkCpu(req.cpu);
     const order = req.order ?? 0;
     const gfp = this.gfpMask(req.gfp);
     const kind = this.kindCode(req.kind);
     const node = req.node ?? -1;
-    const ret = this.guard(() => this.fCharge(id, req.cpu, order, kind, gfp, node, -1));
-    if (ret < 0) this.fail(ret, `charge of ${2 ** order} page(s) to "${req.cgroup}" failed`);
+    const ret = this.guard(() => this.fCharge(id, req.cpu, order, kind, gfp, node, task));
+    if (ret < 0) this.fail(ret, `charge of ${2 ** order} page(s) to ${req.task !== undefined ? `task ${req.task}` : `"${req.cgroup}"`} failed`);
     return ret;
+  }
+
+  // ── tasks, access, time ─────────────────────────────────────────────────────────────────
+  /** ESRCH unless t is a task id handed out by spawn (alive or not). */
+  private checkTask(t: number): void {
+    if (!Number.isInteger(t) || this.guard(() => this.fn('memcg_task_get')(t, this.k('TASK_KILLED'))) === -1) {
+      throw new MemcgError('ESRCH', `no task ${t}`);
+    }
+  }
+
+  /** A new task (process) in a cgroup; its id. */
+  spawn(cgroup: string, opts: { oomScoreAdj?: number } = {}): number {
+    const m = this.id(cgroup);
+    const t = this.guard(() => this.fn('memcg_task_create')(m, opts.oomScoreAdj ?? 0));
+    if (t < 0) this.fail(t, `spawn in "${cgroup}"`);
+    return t;
+  }
+  /** Move a task to another cgroup: it charges there from now on; its memory stays where it was charged. */
+  moveTask(task: number, cgroup: string): void {
+    const m = this.id(cgroup);
+    const ret = this.guard(() => this.fn('memcg_task_move')(task, m));
+    if (ret < 0) this.fail(ret, `move task ${task} to "${cgroup}"`);
+  }
+  /** The task exits: its anon pages and swap entries are freed. */
+  exitTask(task: number, cpu = 0): void {
+    this.checkCpu(cpu);
+    const ret = this.guard(() => this.fn('memcg_task_exit')(task, cpu));
+    if (ret < 0) this.fail(ret, `exit of task ${task}`);
+  }
+  setOomScoreAdj(task: number, adj: number): void {
+    const ret = this.guard(() => this.fn('memcg_task_set_adj')(task, adj));
+    if (ret < 0) this.fail(ret, `oom_score_adj ${adj} for task ${task}`);
+  }
+  task(task: number): TaskInfo {
+    const get = (f: string) => this.fn('memcg_task_get')(task, this.k(f));
+    this.checkTask(task);
+    return this.guard(() => {
+      const adj = get('TASK_SCORE_ADJ');
+      const m = get('TASK_MEMCG');
+      return {
+        id: task, cgroup: m >= 0 ? this.pathOf(m) : null, alive: m >= 0, killed: get('TASK_KILLED') === 1, oomScoreAdj: adj,
+        anonPages: get('TASK_ANON'), swapEntries: get('TASK_SWAPENTS'), throttledMs: get('TASK_THROTTLED_NS') / 1e6,
+      };
+    });
+  }
+
+  /**
+   * A task touches a folio: the accessed bit of an anon folio, folio_mark_accessed of a page
+   * cache folio, or a swap-in fault for a page in swap (which charges, so it can fail with ENOMEM).
+   */
+  touch(folio: number, opts: { cpu?: number; gfp?: Gfp } = {}): void {
+    const cpu = opts.cpu ?? 0;
+    this.checkCpu(cpu);
+    const ret = this.guard(() => this.fn('folio_touch')(folio, cpu, this.gfpMask(opts.gfp)));
+    if (ret < 0) this.fail(ret, `touch of folio ${folio}`);
+  }
+  /** Let simulated time pass; the periodic statistics flush runs every 2 s. */
+  wait(ms: number): void {
+    if (!(ms >= 0)) throw new MemcgError('EINVAL', `wait of ${ms} ms`);
+    this.guard(() => this.fn('clock_wait')(Math.round(ms * 1e6)));
+  }
+  /** Simulated time in ms since the system started. */
+  now(): number {
+    return this.guard(() => this.fn('clock_now_ns')()) / 1e6;
+  }
+  /** The swap device: size and free space in pages. */
+  swapDevice(): { totalPages: number; freePages: number } {
+    return this.guard(() => ({ totalPages: this.fn('swap_total_pages')(), freePages: this.fn('swap_free_pages')() }));
+  }
+  /** Exact LRU list sizes of a cgroup on a node (its own lists), in pages. */
+  lruSizes(path: string, node = 0): Record<LruName, number> {
+    const id = this.id(path);
+    return this.guard(() => Object.fromEntries(LRU_NAMES.map((name, i) => [name, this.fn('memcg_lru_size')(id, node, i)])) as Record<LruName, number>);
   }
 
   /** Uncharge (free) one folio or a list from cpu, the list batched per memcg like uncharge_gather. */
@@ -384,11 +493,16 @@ export class System {
       const m = this.fn('folio_get_memcg')(id);
       if (m < 0) return null;
       const order = this.fn('folio_get_order')(id);
+      const kind: FolioKind = this.fn('folio_get_kind')(id) === 0 ? 'anon' : 'file';
+      const flags = this.fn('folio_get_flags')(id);
+      const has = (f: string) => (flags & this.k(f)) !== 0;
+      const lru: LruName | null = !has('PG_LRU') ? null : has('PG_UNEVICTABLE') ? 'unevictable'
+        : `${has('PG_ACTIVE') ? 'active' : 'inactive'}_${kind}`;
       return {
-        id, cgroup: this.pathOf(m), order, nrPages: 2 ** order,
-        kind: this.fn('folio_get_kind')(id) === 0 ? 'anon' : 'file',
+        id, cgroup: this.pathOf(m), order, nrPages: 2 ** order, kind,
         node: this.fn('folio_get_node')(id),
         memcgData: this.fn('folio_get_memcg_data')(id) >>> 0,
+        lru, referenced: has('PG_REFERENCED'), young: has('PG_YOUNG'),
       };
     });
   }
@@ -526,13 +640,14 @@ export class System {
     const buf = new Uint8Array(n * 16);
     const dv = new DataView(buf.buffer);
     let r = 0;
-    const put = (code: string, a: number, kind: number, node: number, cpu: number, id: number, arg: number) => {
+    const put = (code: string, a: number, kind: number, node: number, cpu: number, id: number, arg: number, task = 0) => {
       const o = r * 16;
       buf[o] = this.k(code);
       buf[o + 1] = a;
       buf[o + 2] = kind;
       buf[o + 3] = node;
       dv.setUint16(o + 4, cpu, true);
+      dv.setUint16(o + 6, task, true);
       dv.setUint32(o + 8, id >>> 0, true);
       dv.setUint32(o + 12, arg >>> 0, true);
       r++;
@@ -542,7 +657,16 @@ export class System {
         this.checkCpu(o.cpu);
         const order = o.order ?? 0;
         if (!Number.isInteger(order) || order < 0 || order > 9) throw new MemcgError('EINVAL', `order ${order} out of range 0..9`);
-        put('OP_CHARGE', order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, o.cpu, this.id(o.cgroup), this.gfpMask(o.gfp));
+        if (o.task === undefined && o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
+        if (o.task !== undefined && (!Number.isInteger(o.task) || o.task < 0 || o.task > 65534)) throw new MemcgError('ESRCH', `no task ${o.task}`);
+        put('OP_CHARGE', order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, o.cpu,
+          o.task !== undefined ? 0 : this.id(o.cgroup!), this.gfpMask(o.gfp), o.task === undefined ? 0 : o.task + 1);
+      } else if (o.op === 'touch') {
+        this.checkCpu(o.cpu);
+        put('OP_TOUCH', 0, 0, 0, o.cpu, o.folio, this.gfpMask(o.gfp));
+      } else if (o.op === 'wait') {
+        if (!(o.ms >= 0) || o.ms * 1000 > 0xffffffff) throw new MemcgError('EINVAL', `wait of ${o.ms} ms (0 .. 4294967 ms per record)`);
+        put('OP_WAIT', 0, 0, 0, 0, 0, Math.round(o.ms * 1000));
       } else if (o.op === 'uncharge') {
         this.checkCpu(o.cpu ?? 0);
         put('OP_UNCHARGE', 0, 0, 0, o.cpu ?? 0, o.folio, 0);

@@ -87,14 +87,16 @@ function refSnapshot(ref: RefSystem, version: 1 | 2) {
 /**
  * The charge-path part of a core snapshot. The reference has no reclaim: what reclaim
  * computes on its way (effective protection emin/elow, the memory.low event it raises when
- * it has to reclaim below memory.low) is left out; everything else must match.
+ * it has to reclaim below memory.low, the memory.high event of reclaim_high) and the LRU
+ * state of folios are left out; everything else must match.
  */
 function charged(snap: ReturnType<typeof snapshot>) {
   const counter = <T extends { emin: number; elow: number }>(c: T) => ({ ...c, emin: 0, elow: 0 });
   return {
     ...snap,
+    folios: snap.folios.map((f) => f && { id: f.id, cgroup: f.cgroup, order: f.order, nrPages: f.nrPages, kind: f.kind, node: f.node, memcgData: f.memcgData }),
     cgroups: snap.cgroups.map((c) => ({
-      ...c, memory: counter(c.memory), swap: counter(c.swap), events: { ...c.events, low: 0 }, local: { ...c.local, low: 0 },
+      ...c, memory: counter(c.memory), swap: counter(c.swap), events: { ...c.events, low: 0, high: 0 }, local: { ...c.local, low: 0, high: 0 },
     })),
   };
 }
