@@ -76,6 +76,8 @@ export interface FsCore {
   readonly cgroupVersion: CgroupVersion;
   readonly nodes: number;
   readonly memswAccount: boolean;
+  /** the cgroup still exists (an open file of a removed cgroup answers ENODEV) */
+  online(id: number): boolean;
   counterField(id: number, swap: boolean, field: 'usage' | 'max' | 'min' | 'low' | 'high' | 'watermark' | 'failcnt'): number;
   event(id: number, event: string, local: boolean): number;
   /** mem_cgroup_flush_stats (threshold-gated), then the flushed value; node -1 = all nodes. */
@@ -448,6 +450,8 @@ export class OpenFile {
 
   private live(): void {
     if (this.closed) throw new MemcgError('EBADF', `${this.path} is closed`);
+    // kernfs_get_active fails once the cgroup directory is gone.
+    if (!this.guard(() => this.ctx.core.online(this.ctx.id))) throw new MemcgError('ENODEV', `${this.path}: the cgroup was removed`);
   }
 }
 

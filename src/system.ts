@@ -599,6 +599,7 @@ export class System {
       get cgroupVersion() { return sys.cgroupVersion; },
       get nodes() { return sys.nodes; },
       get memswAccount() { return sys.memswAccount; },
+      online: (id) => sys.fn('memcg_is_online')(id) === 1,
       counterField: (id, swap, f) => sys.fCounter(pc(id, swap), sys.k(field[f])),
       event: (id, name, local) => sys.fn('memcg_event_get')(id, sys.k(ev[name]), local ? 1 : 0),
       flushStats: (id) => void sys.fn('memcg_flush_stats')(id, 0),
