@@ -18,29 +18,29 @@ export const PG_YOUNG: i32 = 8; // pte_young: accessed through a mapping since t
 export const PG_SWAPPED: i32 = 16; // not resident: its contents are in swap slot folio_swap_slot()
 export const PG_UNEVICTABLE: i32 = 32;
 
-// One 8-byte entry per folio: memcg_data (u32), then order | kind << 8 | node << 16; and
-// side tables for the LRU links, the flags, the owning task and the swap slot.
+// One 32-byte record per folio, so that a charge, an uncharge or an LRU move touches one
+// cache line of the folio (and one of each LRU neighbour):
+//   +0  u32 memcg_data       +4  i32 order | kind << 8 | node << 16
+//   +8  i32 lru prev         +12 i32 lru next
+//   +16 i32 page flags       +20 i32 owning task (-1: none)
+//   +24 i32 swap slot        +28 unused
+const FOLIO_SHIFT: usize = 5;
+export const FOLIO_STRIDE: i32 = 32;
 let entries: usize = 0;
-let lruPrev: usize = 0; // i32[F]
-let lruNext: usize = 0; // i32[F]
-let pflags: usize = 0; // i32[F]
-let owner: usize = 0; // i32[F]: task id, -1 = none
-let swapSlot: usize = 0; // i32[F]
 let freeStack: usize = 0; // i32[F]: ids freed, LIFO
 let nfree: i32 = 0;
 let nextFresh: i32 = 0;
 export let max_folios: i32 = 0;
 
+@inline function rec(id: i32): usize {
+  return entries + (<usize>id << FOLIO_SHIFT);
+}
+
 export function folio_table_init(n: i32): bool {
   max_folios = n;
-  entries = table_alloc(<usize>n * 8);
+  entries = table_alloc(<usize>n << FOLIO_SHIFT);
   freeStack = table_alloc(<usize>n * 4);
-  lruPrev = table_alloc(<usize>n * 4);
-  lruNext = table_alloc(<usize>n * 4);
-  pflags = table_alloc(<usize>n * 4);
-  owner = table_alloc(<usize>n * 4);
-  swapSlot = table_alloc(<usize>n * 4);
-  return swapSlot != 0 && freeStack != 0;
+  return entries != 0 && freeStack != 0;
 }
 
 /** Allocate a folio id: the most recently freed one, else the next fresh one; -1 when full. */
@@ -52,15 +52,17 @@ export function folio_alloc(order: i32, kind: i32, node: i32): i32 {
   }
   else if (nextFresh < max_folios) id = nextFresh++;
   else return -1;
-  store<i32>(entries + (<usize>id << 3), order | (kind << 8) | (node << 16), 4);
-  store<i32>(pflags + (<usize>id << 2), 0);
-  store<i32>(owner + (<usize>id << 2), -1);
+  const r = rec(id);
+  store<i32>(r, order | (kind << 8) | (node << 16), 4);
+  store<i32>(r, 0, 16);
+  store<i32>(r, -1, 20);
   return id;
 }
 
 export function folio_free(id: i32): void {
-  store<u32>(entries + (<usize>id << 3), 0);
-  store<i32>(pflags + (<usize>id << 2), 0);
+  const r = rec(id);
+  store<u32>(r, 0);
+  store<i32>(r, 0, 16);
   store<i32>(freeStack + (<usize>nfree << 2), id);
   nfree++;
 }
@@ -69,76 +71,74 @@ export function folio_free(id: i32): void {
   return id >= 0 && id < nextFresh;
 }
 @inline export function folio_memcg_data(id: i32): u32 {
-  return load<u32>(entries + (<usize>id << 3));
+  return load<u32>(rec(id));
 }
 /** commit_charge: folio->memcg_data = memcg (no flag bits for a user folio). */
 @inline export function folio_set_memcg(id: i32, memcg: i32): void {
-  store<u32>(entries + (<usize>id << 3), <u32>(memcg + 1) << 2);
+  store<u32>(rec(id), <u32>(memcg + 1) << 2);
 }
 /** folio_memcg: the charged memcg id, -1 if not charged. */
 @inline export function folio_memcg(id: i32): i32 {
   return <i32>(folio_memcg_data(id) >> 2) - 1;
 }
 @inline export function folio_order(id: i32): i32 {
-  return load<i32>(entries + (<usize>id << 3), 4) & 0xff;
+  return load<i32>(rec(id), 4) & 0xff;
 }
 @inline export function folio_kind(id: i32): i32 {
-  return (load<i32>(entries + (<usize>id << 3), 4) >> 8) & 0xff;
+  return (load<i32>(rec(id), 4) >> 8) & 0xff;
 }
 @inline export function folio_nid(id: i32): i32 {
-  return load<i32>(entries + (<usize>id << 3), 4) >>> 16;
+  return load<i32>(rec(id), 4) >>> 16;
 }
 /** Layout: base of the folio table; memcg_data of folio id is the u32 at base + id × stride. */
 export function layout_folio_table(): usize {
   return entries;
 }
-export const FOLIO_STRIDE: i32 = 8;
 
 @inline export function folio_set_data(id: i32, data: u32): void {
-  store<u32>(entries + (<usize>id << 3), data);
+  store<u32>(rec(id), data);
 }
-
 @inline export function folio_flags(id: i32): i32 {
-  return load<i32>(pflags + (<usize>id << 2));
+  return load<i32>(rec(id), 16);
 }
 @inline export function folio_set_flags(id: i32, f: i32): void {
-  store<i32>(pflags + (<usize>id << 2), f);
+  store<i32>(rec(id), f, 16);
 }
 @inline export function folio_test(id: i32, f: i32): bool {
   return (folio_flags(id) & f) != 0;
 }
 @inline export function folio_owner(id: i32): i32 {
-  return load<i32>(owner + (<usize>id << 2));
+  return load<i32>(rec(id), 20);
 }
 @inline export function folio_set_owner(id: i32, t: i32): void {
-  store<i32>(owner + (<usize>id << 2), t);
+  store<i32>(rec(id), t, 20);
 }
 @inline export function folio_swap_slot(id: i32): i32 {
-  return load<i32>(swapSlot + (<usize>id << 2));
+  return load<i32>(rec(id), 24);
 }
 @inline export function folio_set_swap_slot(id: i32, slot: i32): void {
-  store<i32>(swapSlot + (<usize>id << 2), slot);
+  store<i32>(rec(id), slot, 24);
 }
 /** Where a folio was placed: the node is kept when it is swapped back in elsewhere. */
 export function folio_set_node(id: i32, node: i32): void {
-  const p = entries + (<usize>id << 3) + 4;
+  const p = rec(id) + 4;
   store<i32>(p, (load<i32>(p) & 0xffff) | (node << 16));
 }
 @inline export function folio_lru_prev(id: i32): i32 {
-  return load<i32>(lruPrev + (<usize>id << 2));
+  return load<i32>(rec(id), 8);
 }
 @inline export function folio_lru_next(id: i32): i32 {
-  return load<i32>(lruNext + (<usize>id << 2));
+  return load<i32>(rec(id), 12);
 }
 @inline export function folio_set_lru_links(id: i32, prev: i32, next: i32): void {
-  store<i32>(lruPrev + (<usize>id << 2), prev);
-  store<i32>(lruNext + (<usize>id << 2), next);
+  store<i32>(rec(id), prev, 8);
+  store<i32>(rec(id), next, 12);
 }
 @inline export function folio_set_lru_prev(id: i32, prev: i32): void {
-  store<i32>(lruPrev + (<usize>id << 2), prev);
+  store<i32>(rec(id), prev, 8);
 }
 @inline export function folio_set_lru_next(id: i32, next: i32): void {
-  store<i32>(lruNext + (<usize>id << 2), next);
+  store<i32>(rec(id), next, 12);
 }
 
 /** Folio ids handed out so far (ids below this are valid). */
