@@ -1,74 +1,89 @@
-// Built-in examples: small stories that show what the emulator answers.
+// Built-in examples: scenarios that tell a story a user recognises. `memcg-sim examples NAME`
+// prints one as JSON, to copy and change.
 
-import { createSystem, type System } from './system.js';
-import { mib, table } from './report.js';
-import type { ProfileName } from './profiles.js';
+import { parseScenario, type Scenario } from './scenario.js';
 
-export type Example = { name: string; summary: string; run: () => Promise<string> };
+export type Example = { name: string; summary: string; scenario: Record<string, unknown> };
 
-/**
- * Per-cgroup table: usage, limit, pages in stocks, memory.events max/oom, and failcnt where
- * the kernel counts it (cgroup v1's memory.failcnt; v2 has no failcnt file).
- */
-export function cgroupTable(s: System): string {
-  const v1 = s.cgroupVersion === 1;
-  const rows = s.list().filter((p) => p !== '').map((p) => {
-    const c = s.counter(p);
-    const e = s.events(p);
-    return [p, c.usage, mib(c.usage), mib(c.max), s.stockPages(p), ...(v1 ? [c.failcnt] : []), e.max, e.oom];
-  });
-  return table(['cgroup', 'pages', 'usage', 'max', 'stocked', ...(v1 ? ['failcnt'] : []), 'max_ev', 'oom_ev'], rows);
-}
+const quickstart = {
+  name: 'quickstart',
+  description:
+    '2600 one-page charges round-robin over 3 cgroups from 4 CPUs (profile multi), then every fifth ' +
+    'folio freed. workload has memory.max 6M: its charges fail with ENOMEM once it is full.',
+  system: { profile: 'multi', cgroupVersion: 2, topology: { nodes: 2, cpusPerNode: 2 }, seed: 1 },
+  cgroups: {
+    workload: { 'memory.max': '6M' },
+    'workload/web': { 'memory.high': '4M' },
+    'workload/db': { 'memory.min': '2M' },
+    batch: {},
+  },
+  workload: [
+    { name: 'charge', steps: [{ thrash: { cgroups: ['workload/web', 'workload/db', 'batch'], cpus: '0-3', charges: 2600, tag: 'all' } }] },
+    { name: 'free 1/5', steps: [{ free: { folios: 'all', every: 5 } }] },
+  ],
+  expect: [
+    { read: 'workload/memory.events', key: 'oom', equals: 198 },
+    { read: 'workload/memory.current', atMost: 6291456 },
+  ],
+};
 
-async function quickstart(): Promise<string> {
-  const s = await createSystem({ profile: 'multi', topology: { nodes: 2, cpusPerNode: 2 }, seed: 1 });
-  s.mkdir('workload', { 'memory.max': '6M' });
-  s.mkdir('workload/web', { 'memory.high': '4M' });
-  s.mkdir('workload/db', { 'memory.min': '2M' });
-  s.mkdir('batch');
-  let failed = 0;
-  const folios: number[] = [];
-  for (let i = 0; i < 2600; i++) {
-    const cgroup = ['workload/web', 'workload/db', 'batch'][i % 3];
-    try {
-      folios.push(s.charge({ cgroup, cpu: i % 4 }));
-    } catch {
-      failed++;
-    }
-  }
-  s.uncharge(folios.filter((_, i) => i % 5 === 0));
-  const st = s.simStats();
-  return [
-    `2600 one-page charges round-robin over 3 cgroups from 4 CPUs (profile multi), then every`,
-    `fifth folio freed. workload has memory.max 6M: ${failed} charges failed with ENOMEM.`,
-    '',
-    cgroupTable(s),
-    '',
-    `stock: ${st.stockHits} hits, ${st.stockMisses} misses, ${st.drainAll} drain_all_stock calls; ` +
-      `${st.counterLevels} page_counter levels walked`,
-  ].join('\n');
-}
+const containerOom = {
+  name: 'container-oom',
+  description:
+    'A container with memory.max 64M runs an app that faults 32M, then leaks 64M more from 4 CPUs. ' +
+    'Once usage reaches the limit every further fault fails: drain_all_stock and 16 reclaim retries ' +
+    'find nothing to reclaim (anon memory, no swap), the OOM killer finds no victim (scenario tasks are ' +
+    'not processes yet), the charge fails with ENOMEM. memory.events counts one oom per failed charge; ' +
+    'usage stays exactly at the limit.',
+  system: { profile: 'multi', cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 4 }, seed: 1 },
+  cgroups: { container: { 'memory.max': '64M' } },
+  tasks: { app: { cgroup: 'container', cpus: '0-3' } },
+  workload: [
+    {
+      name: 'start',
+      steps: [{ faults: { task: 'app', size: '32M' } }, { expect: { read: 'container/memory.events', key: 'max', equals: 0 } }],
+    },
+    { name: 'leak', steps: [{ faults: { task: 'app', size: '64M' } }] },
+  ],
+  expect: [
+    { read: 'container/memory.current', equals: '67108864' },
+    { read: 'container/memory.peak', equals: '67108864' },
+    { read: 'container/memory.events', key: 'oom', equals: 8192 },
+    { read: 'container/memory.events', key: 'oom_kill', equals: 0 },
+  ],
+  sample: { every: 4096, files: ['container/memory.current', 'container/memory.events'] },
+};
 
-async function stockThrash(): Promise<string> {
-  const rows: (string | number)[][] = [];
-  for (const profile of ['single', 'multi', 'multi-rr'] as ProfileName[]) {
-    for (const memcgs of [1, 4, 7, 8, 16]) {
-      const s = await createSystem({ profile, topology: { nodes: 1, cpusPerNode: 1 }, seed: 7 });
-      for (let m = 0; m < memcgs; m++) s.mkdir(`m${m}`);
-      for (let i = 0; i < 16000; i++) s.charge({ cgroup: `m${i % memcgs}`, cpu: 0 });
-      const st = s.simStats();
-      rows.push([profile, memcgs, `${((100 * st.stockHits) / st.charges).toFixed(1)}%`, st.stockEvictions, st.counterLevels]);
-    }
-  }
-  return [
-    '16000 one-page charges on one CPU, spread round-robin over N memcgs (each a child of the root).',
-    'More memcgs than stock slots thrash the stock: every charge evicts a slot and walks the hierarchy.',
-    '',
-    table(['profile', 'memcgs', 'stock hits', 'evictions', 'levels walked'], rows),
-  ].join('\n');
-}
+const stockThrash = {
+  name: 'stock-thrash',
+  description:
+    '16000 one-page charges round-robin over N memcgs (children of the root) for N = 4, 7, 8, 16, each N ' +
+    'on its own CPU, with the three stock designs side by side. The single-memcg stock (<= 6.15) misses ' +
+    'whenever the memcg changes; the 7-slot stock (6.16+) holds up to 7 memcgs, and beyond that its ' +
+    'random victim keeps some hits while the round-robin victim (after 6.18) always evicts the slot ' +
+    'needed next.',
+  system: { profile: 'multi', cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 4 }, seed: 7 },
+  variants: { single: { profile: 'single' }, multi: { profile: 'multi' }, 'multi-rr': { profile: 'multi-rr' } },
+  workload: [4, 7, 8, 16].map((n, cpu) => ({
+    name: `${n} memcgs`,
+    steps: [{ thrash: { cgroups: n, prefix: `n${n}-`, cpu, charges: 16000 } }],
+  })),
+  summary: { cgroups: [] },
+  expect: [
+    { sim: 'stockHits', variant: 'single', equals: 0 },
+    { sim: 'stockEvictions', variant: 'single', equals: 63996 },
+    { sim: 'stockEvictions', variant: 'multi-rr', equals: 31986 },
+    { sim: 'stockEvictions', variant: 'multi', atMost: 31986 },
+  ],
+};
 
 export const EXAMPLES: Example[] = [
-  { name: 'quickstart', summary: 'a small cgroup tree charged from 4 CPUs: usage, stock, max/oom events per cgroup', run: quickstart },
-  { name: 'stock-thrash', summary: 'more memcgs than stock slots on one CPU: single vs multi vs multi-rr', run: stockThrash },
+  { name: 'quickstart', summary: 'a small cgroup tree charged from 4 CPUs: usage, stock, max/oom events per cgroup', scenario: quickstart },
+  { name: 'container-oom', summary: 'a container hits memory.max: charges fail with ENOMEM, one oom event each (time series with --csv)', scenario: containerOom },
+  { name: 'stock-thrash', summary: 'more memcgs than stock slots on one CPU: single vs multi vs multi-rr side by side', scenario: stockThrash },
 ];
+
+/** A built-in example as a checked scenario. */
+export function exampleScenario(e: Example): Scenario {
+  return parseScenario(e.scenario, e.name, `example ${e.name}`);
+}

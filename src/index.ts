@@ -9,3 +9,18 @@ export { PROFILES, findProfile } from './profiles.js';
 export type { Profile, ProfileName } from './profiles.js';
 export { memparse, pageCounterMemparse, PAGE_SIZE, PAGE_COUNTER_MAX } from './memparse.js';
 export { parseLimit, OpenFile, V2_STAT_ORDER } from './cgroupfs.js';
+// Scenarios, traces and the command line (issue #5).
+export { parseScenario, loadScenario } from './scenario.js';
+export type { Scenario, SystemSpec, Step, Expectation } from './scenario.js';
+export { runScenario, runTrace, recordTrace, prepareSystem } from './runner.js';
+export type { RunOptions, Progress } from './runner.js';
+export { formatResult, toCsv } from './summary.js';
+export type { RunResult, RunSummary, CgroupSummary, PhaseSummary, ExpectResult, Sample } from './summary.js';
+export { Replayer, replayTrace } from './replayer.js';
+export type { ReplayCounters, ReplayHooks } from './replayer.js';
+export { TraceWriter, TraceError, readTraceHeader, validateTrace, OP as TRACE_OP } from './trace.js';
+export type { RecordSink, TraceHeader, TraceInfo } from './trace.js';
+export { InputError } from './validate.js';
+export type { Issue } from './validate.js';
+export { EXAMPLES, exampleScenario } from './examples.js';
+export { runCli } from './commands.js';

@@ -1,0 +1,172 @@
+// The memcg-sim commands, as a function of argv and the streams (src/cli.ts is the bin).
+
+import { parseArgs } from 'node:util';
+import { InternalError, MemcgError } from './errors.js';
+import { EXAMPLES, exampleScenario } from './examples.js';
+import { ProgressBar, si } from './progress.js';
+import { machineOf } from './replayer.js';
+import { machines, prepareSystem, recordTrace, runScenario, runTrace, systemOf } from './runner.js';
+import { loadScenario, NOT_BEFORE_4, parseScenario, type Scenario } from './scenario.js';
+import { formatResult, toCsv, type RunResult } from './summary.js';
+import { TraceError, validateTrace } from './trace.js';
+import { InputError } from './validate.js';
+
+export const USAGE = `usage: memcg-sim <command> [options]
+
+  run SCENARIO.json | --example NAME    run a scenario and print a summary per cgroup
+      --json                            machine-readable result (stdout)
+      --csv                             the sampled time series (stdout)
+      --variant NAME                    run only this variant
+  validate SCENARIO.json                check a scenario file (every error with its JSON path)
+  examples [NAME]                       list the built-in scenarios, or print one as JSON
+  trace record SCENARIO.json | --example NAME -o TRACE.bin
+                                        write the op records of a scenario's workload
+  trace info TRACE.bin [--system SYS.json]
+                                        check a trace and count its ops
+  replay TRACE.bin [--system SYS.json] [--json | --csv] [--variant NAME]
+                                        replay a trace in bulk on the system (and cgroups,
+                                        expectations, sampling) of a scenario file
+
+exit status: 0 ok, 1 an expectation failed, 2 bad input (usage, scenario, trace), 3 internal error`;
+
+export type Io = {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** stderr, when it is a terminal: the progress bar goes there. */
+  tty?: { write(s: string): unknown };
+};
+
+export function processIo(): Io {
+  return {
+    out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+    err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+    tty: process.stderr.isTTY ? process.stderr : undefined,
+  };
+}
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  csv: { type: 'boolean' },
+  example: { type: 'string' },
+  variant: { type: 'string' },
+  system: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+class UsageError extends Error {}
+
+/** Run a command line; the exit status. */
+export async function runCli(argv: string[], io: Io = processIo()): Promise<number> {
+  try {
+    return await command(argv, io);
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`memcg-sim: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    // A file that cannot be opened is bad input too (fs errors carry the syscall).
+    if (e instanceof InputError || e instanceof TraceError || e instanceof MemcgError || (e as { syscall?: string }).syscall) {
+      io.err(`memcg-sim: ${(e as Error).message}`);
+      return 2;
+    }
+    io.err(`memcg-sim: internal error: ${e instanceof InternalError ? e.message : (e as Error).stack ?? String(e)}`);
+    return 3;
+  }
+}
+
+async function command(argv: string[], io: Io): Promise<number> {
+  const { values: o, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  const [cmd, ...args] = positionals;
+  if (o.help || cmd === 'help' || cmd === undefined) {
+    io.out(USAGE);
+    return cmd === undefined && !o.help ? 2 : 0;
+  }
+  if (o.json && o.csv) throw new UsageError('--json and --csv exclude each other');
+  switch (cmd) {
+    case 'examples':
+      return examples(args, io);
+    case 'validate': {
+      const sc = loadScenario(one(args, 'a scenario file'));
+      for (const m of machines(sc)) await prepareSystem(sc, m.spec); // the checks that need the system's files
+      const steps = sc.phases.reduce((n, p) => n + p.steps.length, 0);
+      io.out(`${sc.name}: ok (${sc.cgroups.length} cgroups, ${sc.tasks.size} tasks, ${sc.phases.length} phases, ${steps} steps, ${sc.expect.length} expectations)`);
+      for (const u of sc.unsupported) io.out(`  ${u.path}: ${u.what}: ${NOT_BEFORE_4}`);
+      for (const n of sc.notes) io.out(`  note: ${n}`);
+      return 0;
+    }
+    case 'run': {
+      const sc = scenarioArg(args, o.example);
+      return report(await runScenario(sc, { variant: o.variant, progress: progress(io, o) }), io, o);
+    }
+    case 'replay': {
+      const sc = o.system ? loadScenario(o.system) : parseScenario({}, 'default system');
+      const file = one(args, 'a trace file');
+      return report(await runTrace(file, sc, { variant: o.variant, progress: progress(io, o) }), io, o);
+    }
+    case 'trace':
+      return trace(args, o, io);
+    default:
+      throw new UsageError(`unknown command "${cmd}"`);
+  }
+}
+
+function one(args: string[], what: string): string {
+  if (args.length !== 1) throw new UsageError(`expected ${what}`);
+  return args[0];
+}
+
+function scenarioArg(args: string[], example: string | undefined): Scenario {
+  if (example === undefined) return loadScenario(one(args, 'a scenario file or --example NAME'));
+  if (args.length) throw new UsageError('give a scenario file or --example, not both');
+  const ex = EXAMPLES.find((e) => e.name === example);
+  if (!ex) throw new UsageError(`no example "${example}" (known: ${EXAMPLES.map((e) => e.name).join(', ')})`);
+  return exampleScenario(ex);
+}
+
+function progress(io: Io, o: { json?: boolean; csv?: boolean }) {
+  return io.tty && !o.json && !o.csv ? new ProgressBar(io.tty) : undefined;
+}
+
+function report(res: RunResult, io: Io, o: { json?: boolean; csv?: boolean }): number {
+  io.out(o.json ? JSON.stringify(res, null, 2) : o.csv ? toCsv(res) : formatResult(res));
+  const failed = res.runs.flatMap((r) => r.expectations.filter((e) => !e.ok).map((e) => ({ ...e, variant: r.variant })));
+  if ((o.json || o.csv) && failed.length) {
+    for (const e of failed) io.err(`memcg-sim: expectation failed${e.variant ? ` (variant ${e.variant})` : ''}: ${e.path}: ${e.check} (got ${e.actual})`);
+  }
+  return failed.length ? 1 : 0;
+}
+
+function examples(args: string[], io: Io): number {
+  if (args.length === 0) {
+    const w = Math.max(...EXAMPLES.map((e) => e.name.length));
+    for (const e of EXAMPLES) io.out(`${e.name.padEnd(w)}  ${e.summary}`);
+    return 0;
+  }
+  const ex = EXAMPLES.find((e) => e.name === one(args, 'an example name'));
+  if (!ex) throw new UsageError(`no example "${args[0]}" (known: ${EXAMPLES.map((e) => e.name).join(', ')})`);
+  io.out(JSON.stringify(ex.scenario, null, 2));
+  return 0;
+}
+
+async function trace(args: string[], o: { example?: string; output?: string; system?: string }, io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'record') {
+    if (!o.output) throw new UsageError('trace record needs -o TRACE.bin');
+    const sc = scenarioArg(rest, o.example);
+    const r = await recordTrace(sc, o.output);
+    io.out(`${o.output}: ${r.records} records, ${r.cgroups} cgroups in the path table, ${r.bytes} bytes`);
+    return 0;
+  }
+  if (sub === 'info') {
+    const file = one(rest, 'a trace file');
+    const sc = o.system ? loadScenario(o.system) : parseScenario({}, 'default system');
+    const sys = await systemOf(sc.system);
+    const info = validateTrace(file, machineOf(sys));
+    io.out(`${file}: memcg-sim trace version ${info.version}, ${info.records} records (${si(info.records)}), valid for ${sys.cpus} CPUs / ${sys.nodes} nodes`);
+    io.out(`ops: ${Object.entries(info.ops).map(([k, n]) => `${k} ${n}`).join(', ')}; ${info.handles} folio handles`);
+    io.out(`cgroups: ${info.paths.map((p) => (p === '' ? '/' : p)).join(' ')}`);
+    return 0;
+  }
+  throw new UsageError('trace record | trace info');
+}

@@ -1,0 +1,313 @@
+// Running scenarios and traces: build the system a scenario describes (once per variant),
+// drive its workload — or a trace — through the Replayer, take reads, samples and
+// expectations on the way, and collect the summary.
+
+import { performance } from 'node:perf_hooks';
+import { limitFile } from './cgroupfs.js';
+import { errnoName, MemcgError } from './errors.js';
+import { PAGE_SIZE } from './memparse.js';
+import { openTrace, Replayer, zeroCounters, type ReplayCounters } from './replayer.js';
+import { NOT_BEFORE_4, type Expectation, type Scenario, type Step, type SystemSpec, type WriteStep } from './scenario.js';
+import {
+  cgroupSummaries, sampleColumns, stockHitRate, type ExpectResult, type PhaseSummary, type RunResult, type RunSummary,
+} from './summary.js';
+import { createSystem, type SimStats, type System } from './system.js';
+import { feedTrace, TraceWriter, type RecordSink } from './trace.js';
+import { InputError, jsonPath, type Issue } from './validate.js';
+import type { WasmBuild } from './wasm.js';
+import { Workload } from './workload.js';
+
+/** Progress of a run (the CLI's progress bar). */
+export type Progress = { start(label: string, total: number): void; update(done: number): void; end(): void };
+export type RunOptions = {
+  variant?: string;
+  progress?: Progress;
+  build?: WasmBuild;
+  /** Called with each run's system when the run is over (to read more than the summary). */
+  onFinish?: (sys: System, variant: string | null) => void;
+};
+
+/** Run a scenario (each variant, or the one named) and summarise it. */
+export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<RunResult> {
+  return result(sc, await eachMachine(sc, opts, (sys, run, m) => {
+    const seed = m.spec.seed ?? 1;
+    const wl = new Workload(sc, sys, seed);
+    opts.progress?.start(m.variant ?? sc.name, opts.progress ? countRecords(sc, sys, seed) : 0);
+    run.start(sc.paths);
+    for (const ph of sc.phases) {
+      run.beginPhase(ph.name, ph.path);
+      for (let r = 0; r < ph.repeat; r++) for (const s of ph.steps) run.step(s, wl);
+      run.endPhase();
+    }
+  }));
+}
+
+/** Replay a trace on the system(s) of a scenario (its workload is not used) and summarise it. */
+export async function runTrace(file: string, sc: Scenario, opts: RunOptions = {}): Promise<RunResult> {
+  const runs = await eachMachine(sc, opts, (sys, run, m) => {
+    const info = openTrace(sys, file);
+    opts.progress?.start(m.variant ?? file, info.records);
+    const replayer = run.start(info.paths);
+    run.beginPhase('trace', file);
+    feedTrace(file, info, replayer);
+    run.endPhase();
+  });
+  return result({ ...sc, name: `${file} on ${sc.name}`, description: '' }, runs);
+}
+
+/** Drive one run per system of the scenario (prepared first) and collect the summaries. */
+async function eachMachine(sc: Scenario, opts: RunOptions, drive: (sys: System, run: Run, m: Machine) => void): Promise<RunSummary[]> {
+  refuseLater(sc);
+  const runs: RunSummary[] = [];
+  for (const m of machines(sc, opts.variant)) {
+    const sys = await prepareSystem(sc, m.spec, opts.build);
+    const run = new Run(sys, sc, m.variant, m.spec, opts.progress);
+    drive(sys, run, m);
+    runs.push(run.finish());
+    opts.onFinish?.(sys, m.variant);
+  }
+  return runs;
+}
+
+/** Write the records of a scenario's workload (generators expanded) to a trace file. */
+export async function recordTrace(sc: Scenario, file: string, build?: WasmBuild): Promise<{ records: number; bytes: number; cgroups: number }> {
+  refuseLater(sc);
+  const v = sc.system.cgroupVersion ?? 2;
+  const fileWrites = steps(sc).filter((s): s is WriteStep => s.kind === 'write' && !limitFile(v, s.name));
+  if (fileWrites.length) {
+    throw new InputError(sc.name, fileWrites.map((s) => ({
+      path: s.path, message: `a write of ${s.name} cannot be recorded: op records carry only the limit files (memory.max, .high, .low, .min and the swap/memsw limits)`,
+    })));
+  }
+  const sys = await prepareSystem(sc, sc.system, build);
+  const w = new TraceWriter(file, sc.paths);
+  const wl = new Workload(sc, sys, sc.system.seed ?? 1);
+  walk(sc, (s) => {
+    if (s.kind === 'write') Workload.put(Workload.writeRecord(sys, s, sc.paths[s.cgroup]), w);
+    else if (s.kind !== 'read' && s.kind !== 'expect') wl.emit(s, w);
+  });
+  const bytes = w.close();
+  return { records: w.records, bytes, cgroups: sc.paths.length };
+}
+
+/**
+ * Create a scenario's system and cgroup tree (settings written through the files, in order),
+ * then check every file, statistic and limit write the scenario names: InputError lists every
+ * problem with its JSON path, before the workload runs.
+ */
+export async function prepareSystem(sc: Scenario, spec: SystemSpec, build?: WasmBuild): Promise<System> {
+  const sys = await systemOf(spec, build);
+  const issues: Issue[] = [];
+  const guard = (path: string, f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      if (!(e instanceof MemcgError)) throw e;
+      issues.push({ path, message: e.message });
+    }
+  };
+  for (const g of sc.cgroups) {
+    guard(g.path, () => sys.mkdir(g.cgroup));
+    if (sys.list().includes(g.cgroup)) for (const s of g.settings) guard(s.path, () => sys.write(`${g.cgroup}/${s.file}`, s.value));
+  }
+  if (issues.length) throw new InputError(sc.name, issues);
+  const hasFile = (path: string, file: string) => {
+    const slash = file.lastIndexOf('/');
+    if (!sys.ls(slash < 0 ? '' : file.slice(0, slash)).includes(file.slice(slash + 1))) {
+      issues.push({ path, message: `no file ${file} in cgroup v${sys.cgroupVersion}` });
+    }
+  };
+  const sims = Object.keys(sys.simStats());
+  const expectation = (e: Expectation) => {
+    if (e.read) hasFile(jsonPath(e.path, 'read'), e.read);
+    if (e.sim !== undefined && !sims.includes(e.sim)) issues.push({ path: jsonPath(e.path, 'sim'), message: `no emulator statistic "${e.sim}" (known: ${sims.join(', ')})` });
+  };
+  sc.expect.forEach(expectation);
+  sc.sample?.files.forEach((f, i) => hasFile(jsonPath(jsonPath(sc.sample!.path, 'files'), i), f));
+  for (const s of steps(sc)) {
+    if (s.kind === 'read') hasFile(s.path, s.file);
+    if (s.kind === 'expect') expectation(s.expect);
+    if (s.kind === 'write') {
+      hasFile(jsonPath(s.path, 'file'), s.file);
+      if (limitFile(sys.cgroupVersion, s.name)) guard(s.path, () => Workload.writeRecord(sys, s, sc.paths[s.cgroup]));
+    }
+  }
+  if (issues.length) throw new InputError(sc.name, issues);
+  return sys;
+}
+
+/** The bare system of a spec (no cgroups). */
+export function systemOf(spec: SystemSpec, build?: WasmBuild): Promise<System> {
+  const { ramPages: _ram, swapPages, ...options } = spec;
+  return createSystem({ ...options, swap: swapPages === undefined ? undefined : swapPages * PAGE_SIZE, build });
+}
+
+/** How many records a run of the workload replays (a dry expansion, for the progress bar). */
+function countRecords(sc: Scenario, sys: System, seed: number): number {
+  let n = 0;
+  const counter: RecordSink = { op: () => void n++ };
+  const wl = new Workload(sc, sys, seed);
+  walk(sc, (s) => {
+    if (s.kind === 'write') n += limitFile(sys.cgroupVersion, s.name) ? 1 : 0;
+    else if (s.kind !== 'read' && s.kind !== 'expect') wl.emit(s, counter);
+  });
+  return n;
+}
+
+function walk(sc: Scenario, f: (s: Step) => void): void {
+  for (const ph of sc.phases) for (let r = 0; r < ph.repeat; r++) ph.steps.forEach(f);
+}
+function steps(sc: Scenario): Step[] {
+  return sc.phases.flatMap((ph) => ph.steps);
+}
+
+/** Refuse the features that need issue #4, each with its JSON path. */
+function refuseLater(sc: Scenario): void {
+  if (sc.unsupported.length) throw new InputError(sc.name, sc.unsupported.map((u) => ({ path: u.path, message: `${u.what}: ${NOT_BEFORE_4}` })));
+}
+
+/** The systems to run: the scenario's own, each variant, or the variant named. */
+type Machine = { variant: string | null; spec: SystemSpec };
+export function machines(sc: Scenario, only?: string): Machine[] {
+  const all: Machine[] = sc.variants.map((v) => ({ variant: v.name, spec: v.system }));
+  if (only === undefined) return all.length ? all : [{ variant: null, spec: sc.system }];
+  const one = all.filter((m) => m.variant === only);
+  if (!one.length) throw new InputError(sc.name, [{ path: 'variants', message: `no variant "${only}" (${all.length ? `known: ${all.map((m) => m.variant).join(', ')}` : 'the scenario has none'})` }]);
+  return one;
+}
+
+function result(sc: Scenario, runs: RunSummary[]): RunResult {
+  return {
+    scenario: sc.name, description: sc.description, ok: runs.every((r) => r.expectations.every((e) => e.ok)),
+    notes: sc.notes, pageSize: PAGE_SIZE, runs,
+  };
+}
+
+/** One run on one system: the replayer and what is collected on the way. */
+class Run {
+  private replayer!: Replayer;
+  private readonly t0 = performance.now();
+  private phase = { name: '', path: '', counters: zeroCounters(), sim: {} as SimStats };
+  private readonly out: Pick<RunSummary, 'phases' | 'reads' | 'samples' | 'warnings' | 'expectations'> = {
+    phases: [], reads: [], samples: [], warnings: [], expectations: [],
+  };
+
+  constructor(
+    private readonly sys: System, private readonly sc: Scenario, private readonly variant: string | null,
+    private readonly spec: SystemSpec, private readonly progress?: Progress,
+  ) {}
+
+  /** The replayer for this path table; the first sample is taken here. */
+  start(paths: string[]): Replayer {
+    const every = this.sc.sample?.every;
+    this.replayer = new Replayer(this.sys, paths, {
+      every, onTick: () => this.sample(), onFlush: this.progress && ((n) => this.progress!.update(n)),
+    });
+    if (every) this.sample();
+    return this.replayer;
+  }
+
+  beginPhase(name: string, path: string): void {
+    this.phase = { name, path, counters: copy(this.replayer.counters), sim: this.sys.simStats() };
+  }
+
+  endPhase(): void {
+    this.replayer.flush();
+    const c = this.replayer.counters;
+    const b = this.phase.counters;
+    const sim = this.sys.simStats();
+    for (const k of Object.keys(sim) as (keyof SimStats)[]) sim[k] -= this.phase.sim[k];
+    this.out.phases.push({
+      name: this.phase.name, path: this.phase.path, ops: c.ops - b.ops, charges: c.charges - b.charges,
+      failed: diff(c.failed, b.failed), uncharged: c.uncharged - b.uncharged, skipped: c.skipped - b.skipped, lost: c.lost - b.lost,
+      writes: c.writes - b.writes, writeFailed: diff(c.writeFailed, b.writeFailed), sim,
+    });
+  }
+
+  step(s: Step, wl: Workload): void {
+    const r = this.replayer;
+    if (s.kind === 'read') {
+      r.flush();
+      this.out.reads.push({ path: s.path, ops: r.counters.ops, file: s.file, content: this.sys.read(s.file) });
+    } else if (s.kind === 'expect') {
+      r.flush();
+      if (s.expect.variant === undefined || s.expect.variant === this.variant) this.out.expectations.push(check(this.sys, s.expect));
+    } else if (s.kind === 'write') {
+      r.flush();
+      if (limitFile(this.sys.cgroupVersion, s.name)) {
+        Workload.put(Workload.writeRecord(this.sys, s, this.sc.paths[s.cgroup]), r);
+        r.flush();
+        if (r.lastResult < 0) this.warn(s, errnoName(r.lastResult));
+      } else {
+        try {
+          this.sys.write(s.file, s.value, { cpu: s.cpu });
+        } catch (e) {
+          if (!(e instanceof MemcgError)) throw e;
+          this.warn(s, e.message);
+        }
+      }
+    } else wl.emit(s, r);
+  }
+
+  private warn(s: WriteStep, why: string): void {
+    this.out.warnings.push({ path: s.path, message: `write "${s.value}" to ${s.file}: ${why}` });
+  }
+
+  private sample(): void {
+    const values: Record<string, string> = {};
+    for (const f of this.sc.sample!.files) for (const [k, v] of sampleColumns(f, this.sys.read(f))) values[k] = v;
+    this.out.samples.push({ ops: this.replayer.counters.ops, phase: this.phase.name || '(start)', values });
+  }
+
+  finish(): RunSummary {
+    this.replayer.flush();
+    this.progress?.end();
+    const ops = this.replayer.counters.ops;
+    if (this.sc.sample && this.out.samples.at(-1)?.ops !== ops) this.sample();
+    for (const e of this.sc.expect) {
+      if (e.variant === undefined || e.variant === this.variant) this.out.expectations.push(check(this.sys, e));
+    }
+    const sim = this.sys.simStats();
+    const s = this.sys;
+    return {
+      variant: this.variant,
+      system: { profile: s.profile, cgroupVersion: s.cgroupVersion, nodes: s.nodes, cpus: s.cpus, seed: this.spec.seed ?? 1 },
+      ops, elapsedMs: Math.round(performance.now() - this.t0), ...this.out,
+      cgroups: cgroupSummaries(s, this.sc.summaryCgroups), sim, stockHitRate: stockHitRate(sim),
+    };
+  }
+}
+
+function copy(c: ReplayCounters): ReplayCounters {
+  return { ...c, failed: { ...c.failed }, writeFailed: { ...c.writeFailed } };
+}
+function diff(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(a).map(([k, n]) => [k, n - (b[k] ?? 0)]).filter(([, n]) => n !== 0));
+}
+
+/** Evaluate an expectation now. */
+export function check(sys: System, e: Expectation): ExpectResult {
+  let actual: string;
+  let what: string;
+  if (e.read !== undefined) {
+    const text = sys.read(e.read);
+    what = e.key === undefined ? e.read : `${e.read} ${e.key}`;
+    if (e.key === undefined) actual = text.replace(/\n$/, '');
+    else {
+      const line = text.split('\n').find((l) => l.split(' ')[0] === e.key);
+      actual = line === undefined ? '(no such key)' : line.slice(e.key.length + 1);
+    }
+  } else {
+    what = `sim.${e.sim}`;
+    actual = String(sys.simStats()[e.sim as keyof SimStats]);
+  }
+  const num = Number(actual);
+  const checks: [string, boolean][] = [];
+  if (e.contains !== undefined) checks.push([`contains ${JSON.stringify(e.contains)}`, actual.includes(e.contains)]);
+  if (e.equals !== undefined) checks.push([`= ${JSON.stringify(e.equals)}`, typeof e.equals === 'number' ? num === e.equals : actual === e.equals]);
+  if (e.matches !== undefined) checks.push([`matches /${e.matches}/`, new RegExp(e.matches, 'm').test(actual)]);
+  if (e.atLeast !== undefined) checks.push([`>= ${e.atLeast}`, actual.trim() !== '' && num >= e.atLeast]);
+  if (e.atMost !== undefined) checks.push([`<= ${e.atMost}`, actual.trim() !== '' && num <= e.atMost]);
+  const shown = actual.length > 80 ? `${actual.slice(0, 80)}…` : actual;
+  return { path: e.path, ok: checks.every(([, ok]) => ok), check: `${what} ${checks.map(([c]) => c).join(', ')}`, actual: JSON.stringify(shown) };
+}

@@ -1,0 +1,176 @@
+// The memcg-sim command line: exit statuses, --json / --csv output shapes, examples, trace
+// commands, the progress bar (a TTY only, never with --json), and the built bin itself.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { runCli, type Io } from '../src/commands.js';
+import { EXAMPLES } from '../src/examples.js';
+import { ProgressBar } from '../src/progress.js';
+import type { RunResult } from '../src/summary.js';
+import { tmp } from './helpers/scenario.js';
+
+/** Run the CLI in process: exit status, stdout, stderr, what reached the (fake) terminal. */
+async function cli(args: string[], opts: { tty?: boolean } = {}) {
+  let out = '';
+  let err = '';
+  let term = '';
+  const io: Io = { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`), tty: opts.tty ? { write: (s: string) => (term += s) } : undefined };
+  const code = await runCli(args, io);
+  return { code, out, err, term };
+}
+
+function scenarioFile(doc: unknown): string {
+  const f = tmp('s.json');
+  writeFileSync(f, JSON.stringify(doc));
+  return f;
+}
+
+const PASSING = { cgroups: { a: { 'memory.max': '1M' } }, workload: [{ steps: [{ charge: { cgroup: 'a', count: 300 } }] }], expect: [{ read: 'a/memory.events', key: 'oom', equals: 44 }] };
+const FAILING = { ...PASSING, expect: [{ read: 'a/memory.events', key: 'oom', equals: 0 }] };
+
+describe('exit status', () => {
+  test.each<[string, string[] | (() => string[]), number, RegExp]>([
+    ['help', ['--help'], 0, /^$/],
+    ['no command', [], 2, /^$/],
+    ['unknown command', ['frobnicate'], 2, /unknown command "frobnicate"/],
+    ['unknown option', ['run', '--jsn'], 2, /Unknown option '--jsn'/],
+    ['--json with --csv', ['run', '--example', 'quickstart', '--json', '--csv'], 2, /--json and --csv exclude each other/],
+    ['unknown example', ['run', '--example', 'nope'], 2, /no example "nope"/],
+    ['missing scenario file', ['run', '/nonexistent.json'], 2, /\/nonexistent.json: 1 error\n {2}\(file\): ENOENT/],
+    ['invalid scenario', () => ['run', scenarioFile({ workload: [{ steps: [{ charge: { cgroup: 'b' } }] }] })], 2, /workload\[0\]\.steps\[0\]\.charge\.cgroup: no cgroup "b" in cgroups/],
+    ['a step that needs issue #4', () => ['run', scenarioFile({ workload: [{ steps: [{ wait: { ms: 1 } }] }] })], 2, /workload\[0\]\.steps\[0\]\.wait: wait steps: not supported in scenarios yet \(issue #4 model not wired in/],
+    ['expectations hold', () => ['run', scenarioFile(PASSING)], 0, /^$/],
+    ['an expectation fails', () => ['run', scenarioFile(FAILING)], 1, /^$/],
+    ['an expectation fails (--json: named on stderr)', () => ['run', scenarioFile(FAILING), '--json'], 1, /expectation failed: expect\[0\]: a\/memory.events oom = 0 \(got "44"\)/],
+    ['unknown variant', ['run', '--example', 'stock-thrash', '--variant', 'x'], 2, /no variant "x" \(known: single, multi, multi-rr\)/],
+    ['trace record without -o', ['trace', 'record', '--example', 'quickstart'], 2, /trace record needs -o/],
+    ['replay of a missing trace', ['replay', '/nonexistent.bin'], 2, /ENOENT: no such file or directory, open '\/nonexistent.bin'/],
+  ])('%s', async (_, args, code, err) => {
+    const r = await cli(typeof args === 'function' ? args() : args);
+    expect(r.err).toMatch(err);
+    expect(r.code).toBe(code);
+  });
+
+  test('a corrupt trace: 2, with the offset and the reason', async () => {
+    const t = tmp('t.bin');
+    expect((await cli(['trace', 'record', '--example', 'container-oom', '-o', t])).code).toBe(0);
+    const b = readFileSync(t);
+    b.writeUInt16LE(9, 48 + 16 * 5 + 4); // record 5: cpu 9
+    writeFileSync(t, b);
+    const r = await cli(['replay', t]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`memcg-sim: ${t}: offset 132: record 5: cpu 9 out of range 0..3\n`);
+  });
+});
+
+describe('output', () => {
+  test('run --json: the result object', async () => {
+    const r = await cli(['run', '--example', 'container-oom', '--json']);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.out) as RunResult;
+    expect(Object.keys(res)).toEqual(['scenario', 'description', 'ok', 'notes', 'pageSize', 'runs']);
+    expect(res).toMatchObject({ scenario: 'container-oom', ok: true, pageSize: 4096 });
+    const [run] = res.runs;
+    expect(Object.keys(run)).toEqual([
+      'variant', 'system', 'ops', 'elapsedMs', 'phases', 'reads', 'samples', 'warnings', 'expectations', 'cgroups', 'sim', 'stockHitRate',
+    ]);
+    expect(run.system).toEqual({ profile: 'multi', cgroupVersion: 2, nodes: 1, cpus: 4, seed: 1 });
+    expect(run.phases.map((p) => [p.name, p.ops, p.charges, p.failed])).toEqual([['start', 8192, 8192, {}], ['leak', 16384, 16384, { ENOMEM: 8192 }]]);
+    expect(run.cgroups).toEqual([{
+      path: 'container', usagePages: 16384, peakPages: 16384, maxPages: 16384, highPages: null, stockedPages: 0, failcnt: null,
+      events: { low: 0, high: 0, max: expect.any(Number), oom: 8192, oom_kill: 0, oom_group_kill: 0 },
+    }]);
+    expect(run.expectations.every((e) => e.ok)).toBe(true);
+    expect(run.samples).toHaveLength(7);
+  });
+
+  test('run --csv: the time series', async () => {
+    const r = await cli(['run', '--example', 'container-oom', '--csv']);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^variant,phase,ops,container\/memory.current,container\/memory.events:low,/);
+    expect(lines.slice(1).map((l) => l.split(',').slice(1, 4))).toEqual([
+      ['(start)', '0', '0'], ['start', '4096', expect.any(String)], ['start', '8192', expect.any(String)], ['leak', '12288', expect.any(String)],
+      ['leak', '16384', '67108864'], ['leak', '20480', '67108864'], ['leak', '24576', '67108864'],
+    ]);
+  });
+
+  test('examples lists them; examples NAME prints a scenario that runs the same', async () => {
+    const list = await cli(['examples']);
+    expect(list.out.split('\n').filter(Boolean).map((l) => l.split(' ')[0])).toEqual(EXAMPLES.map((e) => e.name));
+    const f = tmp('quickstart.json');
+    writeFileSync(f, (await cli(['examples', 'quickstart'])).out);
+    const a = await cli(['run', f]);
+    const b = await cli(['run', '--example', 'quickstart']);
+    expect(a.code).toBe(0);
+    expect(a.out).toBe(b.out);
+  });
+
+  test('validate: ok, with the features that wait for issue #4', async () => {
+    const f = scenarioFile({ cgroups: { a: {} }, tasks: { t: { cgroup: 'a', oom_score_adj: 100 } }, workload: [{ steps: [{ move: { task: 't', to: 'a' } }] }] });
+    const r = await cli(['validate', f]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/ok \(1 cgroups, 1 tasks, 1 phases, 0 steps, 0 expectations\)\n {2}workload\[0\]\.steps\[0\]\.move: move steps: not supported in scenarios yet \(issue #4 model not wired in: [^\n]*\n {2}note: tasks\.t\.oom_score_adj/);
+  });
+
+  test('trace record, info and replay --system', async () => {
+    const t = tmp('q.bin');
+    const rec = await cli(['trace', 'record', '--example', 'quickstart', '-o', t]);
+    expect(rec.out).toBe(`${t}: 3120 records, 5 cgroups in the path table, 50000 bytes\n`);
+    const info = await cli(['trace', 'info', t]);
+    expect(info.out).toContain('ops: charge 2600, uncharge 0, uncharge-list 520, set-max 0, set-high 0, set-low 0, set-min 0; 2600 folio handles');
+    const sys = tmp('sys.json');
+    writeFileSync(sys, (await cli(['examples', 'quickstart'])).out);
+    const rep = await cli(['replay', t, '--system', sys, '--json']);
+    const direct = JSON.parse((await cli(['run', '--example', 'quickstart', '--json'])).out) as RunResult;
+    const replayed = JSON.parse(rep.out) as RunResult;
+    expect(replayed.runs[0].cgroups).toEqual(direct.runs[0].cgroups);
+    expect(replayed.runs[0].sim).toEqual(direct.runs[0].sim);
+    expect(replayed.ok).toBe(true);
+  });
+});
+
+describe('progress bar', () => {
+  test('on a terminal only, and never with --json or --csv', async () => {
+    const f = scenarioFile({ cgroups: { a: {} }, workload: [{ steps: [{ 'grow-then-free': { cgroup: 'a', pages: 400000, repeat: 3 } }] }] });
+    const shown = await cli(['run', f], { tty: true });
+    expect(shown.term).toMatch(/\[#*-*\] +\d+% [\d.]+[kM]?\/2\.4M ops, [\d.]+[kM]? ops\/s/);
+    expect(shown.term.endsWith('\r\x1b[K')).toBe(true); // cleared at the end
+    expect(shown.out).not.toContain('ops/s');
+    expect((await cli(['run', f, '--json'], { tty: true })).term).toBe('');
+    expect((await cli(['run', f])).term).toBe('');
+  });
+
+  test('draws at most every 100 ms', async () => {
+    let s = '';
+    const bar = new ProgressBar({ write: (x: string) => (s += x) }, 10);
+    bar.start('x', 1000);
+    bar.update(10);
+    expect(s).toBe('');
+    await new Promise((r) => setTimeout(r, 120));
+    bar.update(500);
+    expect(s).toMatch(/^\rx \[#####-----\]  50% 500\/1\.0k ops, [\d.]+k? ops\/s\x1b\[K$/);
+  });
+});
+
+describe('the built bin (dist/src/cli.js)', () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  beforeAll(() => {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'pipe' });
+  }, 120_000);
+  const bin = (args: string[]) => spawnSync(process.execPath, ['dist/src/cli.js', ...args], { cwd: root, encoding: 'utf8' });
+
+  test('npm start: run --example quickstart', () => {
+    const r = bin(['run', '--example', 'quickstart']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^quickstart: 2600 one-page charges/);
+    expect(r.stderr).toBe(''); // not a terminal: no progress bar
+  });
+
+  test('exit status 1 on a failed expectation, 2 on a bad scenario', () => {
+    expect(bin(['run', scenarioFile(FAILING)]).status).toBe(1);
+    const bad = bin(['run', scenarioFile({ system: { profile: 'x' } })]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/system\.profile: unknown profile "x"/);
+  });
+});

@@ -1,0 +1,295 @@
+// Scenario files: validation (every mistake named by its JSON path, all at once), what the
+// steps and generators charge and free, expectations, sampling, variants, issue #4 features.
+import { describe, expect, test } from 'vitest';
+import { EXAMPLES, exampleScenario } from '../src/examples.js';
+import { prepareSystem, runScenario } from '../src/runner.js';
+import { NOT_BEFORE_4, parseScenario } from '../src/scenario.js';
+import { toCsv } from '../src/summary.js';
+import { build, issuesOf, run } from './helpers/scenario.js';
+
+const SYS = { profile: 'multi', topology: { nodes: 1, cpusPerNode: 4 }, seed: 1 };
+/** A valid scenario with one cgroup "a", a task "t" on CPUs 0-1, and the given steps. */
+const doc = (steps: unknown[], extra: Record<string, unknown> = {}) => ({
+  system: SYS, cgroups: { a: { 'memory.max': '1M' } }, tasks: { t: { cgroup: 'a', cpus: '0-1' } }, workload: [{ steps }], ...extra,
+});
+const issues = (d: unknown) => issuesOf(() => parseScenario(d));
+
+describe('validation: one case per kind of mistake, the JSON path in the message', () => {
+  test.each<[string, unknown, string]>([
+    ['not an object', [], ': expected an object, got an array'],
+    ['unknown top-level key', { workloads: [] }, 'workloads: unknown key'],
+    ['unknown system key', { system: { sed: 1 } }, 'system.sed: unknown key'],
+    ['unknown profile', { system: { profile: '7.0' } }, 'system.profile: unknown profile "7.0"'],
+    ['topology not an integer', { system: { topology: { nodes: 1.5 } } }, 'system.topology.nodes: expected an integer, got 1.5'],
+    ['size with a bad suffix', { system: { ram: '1Q' } }, 'system.ram: invalid size "1Q"'],
+    ['cgroups not an object', { cgroups: ['a'] }, 'cgroups: expected an object, got an array'],
+    ['limit value memparse rejects', { cgroups: { a: { 'memory.max': '12x' } } }, 'cgroups.a["memory.max"]: invalid value for memory.max: "12x"'],
+    ['setting not a string', { cgroups: { a: { 'memory.max': true } } }, 'cgroups.a["memory.max"]: a setting is a string or a number'],
+    ['cgroup named like a file', { cgroups: { 'a/memory.x': {} } }, 'cgroups["a/memory.x"]: invalid cgroup name "memory.x"'],
+    ['settings on the root', { cgroups: { '/': { 'memory.max': '1M' } } }, 'cgroups["/"]: the root cgroup takes no settings'],
+    ['task in an undeclared cgroup', { tasks: { t: { cgroup: 'b' } } }, 'tasks.t.cgroup: no cgroup "b" in cgroups'],
+    ['task without a cgroup', { tasks: { t: {} } }, 'tasks.t.cgroup: missing'],
+    ['task CPU list out of range', { cgroups: { a: {} }, tasks: { t: { cgroup: 'a', cpus: '2-5' } } }, 'tasks.t.cpus: cpu 4 out of range 0..3'],
+    ['task CPU list malformed', { cgroups: { a: {} }, tasks: { t: { cgroup: 'a', cpus: '0-' } } }, 'tasks.t.cpus: invalid CPU list "0-"'],
+    ['workload not an array', { workload: {} }, 'workload: expected an array, got an object'],
+    ['phase without steps', { workload: [{ name: 'x' }] }, 'workload[0].steps: missing'],
+    ['phase repeat 0', { workload: [{ repeat: 0, steps: [] }] }, 'workload[0].repeat: 0 is below the minimum 1'],
+    ['step with two keys', doc([{ charge: { cgroup: 'a' }, free: {} }]), 'workload[0].steps[0]: a step is an object with one key'],
+    ['unknown step', doc([{ malloc: {} }]), 'workload[0].steps[0].malloc: unknown step'],
+    ['unknown step key', doc([{ charge: { cgroup: 'a', cpus: [0] } }]), 'workload[0].steps[0].charge.cpus: unknown key'],
+    ['CPU out of range', doc([{ charge: { cgroup: 'a', cpu: 9 } }]), 'workload[0].steps[0].charge.cpu: cpu 9 out of range 0..3'],
+    ['CPU the task does not run on', doc([{ fault: { task: 't', cpu: 3 } }]), 'workload[0].steps[0].fault.cpu: task t does not run on cpu 3'],
+    ['node out of range', doc([{ charge: { cgroup: 'a', node: 1 } }]), 'workload[0].steps[0].charge.node: node 1 out of range 0..0'],
+    ['neither task nor cgroup', doc([{ charge: { count: 2 } }]), 'workload[0].steps[0].charge: needs one of: task, cgroup'],
+    ['both task and cgroup', doc([{ charge: { task: 't', cgroup: 'a' } }]), 'workload[0].steps[0].charge: task and cgroup exclude each other'],
+    ['unknown task', doc([{ charge: { task: 'db' } }]), 'workload[0].steps[0].charge.task: no task "db" in tasks'],
+    ['undeclared cgroup', doc([{ charge: { cgroup: 'b' } }]), 'workload[0].steps[0].charge.cgroup: no cgroup "b" in cgroups'],
+    ['order above HPAGE_PMD_ORDER', doc([{ charge: { cgroup: 'a', order: 10 } }]), 'workload[0].steps[0].charge.order: 10 is above the maximum 9'],
+    ['folio kind', doc([{ charge: { cgroup: 'a', kind: 'slab' } }]), 'workload[0].steps[0].charge.kind: expected one of "anon", "file", got "slab"'],
+    ['unknown gfp flag', doc([{ charge: { cgroup: 'a', gfp: 'GFP_KERNEL|__GFP_X' } }]), 'workload[0].steps[0].charge.gfp: unknown gfp flag "__GFP_X"'],
+    ['size not whole pages', doc([{ faults: { task: 't', size: 1000 } }]), 'workload[0].steps[0].faults.size: 1000 is not a whole number of 4096-byte pages'],
+    ['pages not whole folios', doc([{ faults: { task: 't', pages: 102, order: 2 } }]), 'workload[0].steps[0].faults.pages: 102 pages is not a whole number of order-2 folios'],
+    ['pages and size', doc([{ stream: { cgroup: 'a', pages: 1, size: '4K' } }]), 'workload[0].steps[0].stream: pages and size exclude each other'],
+    ['required key missing', doc([{ thrash: { cgroups: 3, cpu: 0 } }]), 'workload[0].steps[0].thrash.charges: missing'],
+    ['empty cgroup list', doc([{ thrash: { cgroups: [], cpu: 0, charges: 1 } }]), 'workload[0].steps[0].thrash.cgroups: the cgroup list is empty'],
+    ['free of a tag nothing charges', doc([{ free: { folios: 'x' } }]), 'workload[0].steps[0].free.folios: no charge step or generator has tag "x"'],
+    ['write to a file outside the tree', doc([{ write: { file: 'b/memory.max', value: 1 } }]), 'workload[0].steps[0].write.file: no cgroup "b" in cgroups'],
+    ['write a bad limit', doc([{ write: { file: 'a/memory.high', value: '1Z' } }]), 'workload[0].steps[0].write.value: invalid value for memory.high: "1Z"'],
+    ['read of a non-file', doc([{ read: 'a/current' }]), 'workload[0].steps[0].read: "a/current" does not name an interface file'],
+    ['expectation without a check', doc([{ expect: { read: 'a/memory.current' } }]), 'workload[0].steps[0].expect: needs a check'],
+    ['expectation with a bad regex', { expect: [{ read: 'memory.stat', matches: '(' }] }, 'expect[0].matches: Invalid regular expression'],
+    ['expectation key without read', { expect: [{ sim: 'charges', key: 'x', equals: 1 }] }, 'expect[0].key: key picks a line of a file: use it with read'],
+    ['expectation for an unknown variant', { expect: [{ sim: 'charges', equals: 1, variant: 'x' }] }, 'expect[0].variant: no variant "x"'],
+    ['variant changes the cgroup version', { variants: { v1: { cgroupVersion: 1 } } }, 'variants: variants cannot change cgroupVersion'],
+    ['variant with an unknown key', { variants: { x: { profil: 'single' } } }, 'variants.x.profil: unknown key'],
+    ['sample without every', { sample: { files: [] } }, 'sample.every: missing'],
+    ['sample of an undeclared cgroup', { sample: { every: 1, files: ['b/memory.current'] } }, 'sample.files[0]: no cgroup "b" in cgroups'],
+    ['CPU beyond a variant\'s machine', { ...doc([{ charge: { cgroup: 'a', cpu: 3 } }]), variants: { small: { topology: { nodes: 1, cpusPerNode: 2 } } } }, 'workload[0].steps[0].charge.cpu: cpu 3 out of range 0..1'],
+  ])('%s', async (_, d, message) => {
+    const got = await issues(d);
+    expect(got.some((i) => i.startsWith(message)), `${message}\nnot in:\n${got.join('\n')}`).toBe(true);
+  });
+
+  test('every mistake of a document is reported at once', async () => {
+    const got = await issues({
+      system: { profile: 'x', seed: -1 },
+      cgroups: { a: { 'memory.max': 'big' } },
+      workload: [{ steps: [{ charge: { cgroup: 'b' } }, { faults: { cgroup: 'a', pages: 0 } }, { nope: 1 }] }],
+      expect: [{ read: 'a/memory.current' }],
+    });
+    expect(got.map((i) => i.split(':')[0])).toEqual([
+      'system.profile', 'system.seed', 'cgroups.a["memory.max"]', 'workload[0].steps[0].charge.cgroup',
+      'workload[0].steps[1].faults.pages', 'workload[0].steps[2].nope', 'expect[0]',
+    ]);
+  });
+
+  test('checks that need the system (files, kernel-refused settings, statistics) come before the workload, with paths', async () => {
+    const d = {
+      system: { cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: 1 } },
+      // memsw.limit below limit_in_bytes: the kernel's EINVAL (memcg1 mem_cgroup_resize_max)
+      cgroups: { a: { 'memory.limit_in_bytes': '8M', 'memory.memsw.limit_in_bytes': '4M' }, b: {} },
+      workload: [{ steps: [{ read: 'b/memory.current' }, { write: { file: 'b/memory.limit_in_bytes', value: '20T' } }] }],
+      expect: [{ sim: 'stockHit', equals: 1 }],
+    };
+    const sc = parseScenario(d);
+    expect(await issuesOf(() => prepareSystem(sc, sc.system, build))).toEqual([
+      'cgroups.a["memory.memsw.limit_in_bytes"]: EINVAL: write memory.memsw.limit_in_bytes = "4M" for "a"',
+    ]);
+    const sc2 = parseScenario({ ...d, cgroups: { a: {}, b: {} } });
+    const got = await issuesOf(() => prepareSystem(sc2, sc2.system, build));
+    expect(got[0]).toMatch(/^expect\[0\]\.sim: no emulator statistic "stockHit" \(known: charges, /);
+    expect(got.slice(1)).toEqual([
+      'workload[0].steps[0].read: no file b/memory.current in cgroup v1',
+      'workload[0].steps[1].write: EINVAL: op records carry limits below 2^32 pages; 20T is not',
+    ]);
+  });
+});
+
+describe('features of the reclaim model (issue #4)', () => {
+  const later = doc([
+    { access: { folios: 'x' } }, { 'swap-out': { task: 't', count: 2 } }, { 'swap-in': { cgroup: 'a' } }, { move: { task: 't', to: 'a' } },
+    { wait: { ms: 10 } }, { faults: { task: 't', pages: 4, rate: 1, tag: 'x' } },
+  ], { sample: { everyMs: 5, files: ['a/memory.current'] } });
+
+  test('the schema accepts them (arguments checked), the runner refuses each with its path', async () => {
+    const sc = parseScenario(later);
+    expect(sc.unsupported.map((u) => u.path)).toEqual([
+      'workload[0].steps[0].access', 'workload[0].steps[1]["swap-out"]', 'workload[0].steps[2]["swap-in"]', 'workload[0].steps[3].move',
+      'workload[0].steps[4].wait', 'workload[0].steps[5].faults.rate', 'sample.everyMs',
+    ]);
+    const got = await issuesOf(() => runScenario(sc, { build }));
+    expect(got[0]).toBe(`workload[0].steps[0].access: access steps: ${NOT_BEFORE_4}`);
+    expect(got).toHaveLength(7);
+    expect(await issues(doc([{ move: { task: 'x', to: 'b' } }]))).toEqual([
+      'workload[0].steps[0].move.task: no task "x" in tasks', 'workload[0].steps[0].move.to: no cgroup "b" in cgroups',
+    ]);
+  });
+
+  test('RAM and oom_score_adj are accepted and noted as without effect', () => {
+    const sc = parseScenario({ system: { ram: '8G', swap: '1G' }, cgroups: { a: {} }, tasks: { t: { cgroup: 'a', oom_score_adj: 500 } } });
+    expect([sc.system.ramPages, sc.system.swapPages]).toEqual([2097152, 262144]);
+    expect(sc.notes).toEqual([
+      'system.ram has no effect: the emulator has no global memory limit yet', 'tasks.t.oom_score_adj has no effect: scenario tasks are not processes the OOM killer can choose yet',
+    ]);
+  });
+});
+
+describe('steps and generators', () => {
+  test('a task charges round-robin over its CPUs: two CPUs, two stocks of 63 (MEMCG_CHARGE_BATCH 64)', async () => {
+    const { res, systems } = await run(doc([{ fault: { task: 't', count: 2 } }]));
+    expect(res.runs[0].cgroups[0]).toMatchObject({ path: 'a', usagePages: 128, stockedPages: 126 });
+    expect(systems[0].stock(0)).toEqual([{ cgroup: 'a', nrPages: 63 }]);
+    expect(systems[0].stock(1)).toEqual([{ cgroup: 'a', nrPages: 63 }]);
+  });
+
+  test('free by tag, by task, by cgroup; count and every pick the oldest; a list is uncharged per batch of 31', async () => {
+    const { res } = await run({
+      system: { ...SYS, topology: { nodes: 1, cpusPerNode: 1 } },
+      cgroups: { a: {}, b: {} }, tasks: { t: { cgroup: 'b' } },
+      workload: [
+        { name: 'charge', steps: [{ charge: { cgroup: 'a', count: 100, tag: 'x' } }, { fault: { task: 't', count: 40 } }, { charge: { cgroup: 'a', count: 10 } }] },
+        { name: 'tag', steps: [{ free: { folios: 'x', every: 2, count: 20 } }] },
+        { name: 'task', steps: [{ free: { task: 't' } }] },
+        { name: 'cgroup', steps: [{ free: { cgroup: 'a', batch: false } }] },
+      ],
+    });
+    const [, tag, task, cgroup] = res.runs[0].phases;
+    expect([tag.uncharged, task.uncharged, cgroup.uncharged]).toEqual([20, 40, 90]);
+    // uncharge_gather: one uncharge_batch per list of 31 (one memcg), one per folio without batching.
+    expect([tag.sim.unchargeBatches, task.sim.unchargeBatches, cgroup.sim.unchargeBatches]).toEqual([1, 2, 90]);
+    expect(res.runs[0].cgroups.map((g) => g.usagePages - g.stockedPages)).toEqual([0, 0]);
+  });
+
+  test('a free names failed charges too: the replay skips them', async () => {
+    const { res } = await run(doc([{ charge: { cgroup: 'a', count: 300, tag: 'x' } }, { free: { folios: 'x' } }]));
+    const p = res.runs[0].phases[0];
+    expect(p.failed).toEqual({ ENOMEM: 44 }); // memory.max 1M = 256 pages
+    expect([p.uncharged, p.skipped]).toEqual([256, 44]);
+    expect(res.runs[0].cgroups[0].usagePages).toBe(res.runs[0].cgroups[0].stockedPages);
+  });
+
+  test('grow-then-free, stream (page cache), thp (order 9) charge what they say', async () => {
+    const { res, systems } = await run({
+      system: SYS, cgroups: { a: {} }, tasks: { t: { cgroup: 'a', cpus: [0, 1, 2, 3] } },
+      workload: [
+        { name: 'grow', steps: [{ 'grow-then-free': { task: 't', size: '8M', repeat: 3 } }] },
+        { name: 'stream', steps: [{ stream: { cgroup: 'a', size: '4M', cpu: 2 } }] },
+        { name: 'thp', steps: [{ thp: { task: 't', count: 2 } }] },
+      ],
+    });
+    const [grow, stream, thp] = res.runs[0].phases;
+    expect([grow.charges, grow.uncharged, stream.charges, thp.charges]).toEqual([3 * 2048, 3 * 2048, 1024, 2]);
+    expect(res.runs[0].cgroups[0].peakPages).toBeGreaterThanOrEqual(2048);
+    const s = systems[0];
+    expect(s.nodeStat('a', 0)).toEqual({ anon: 1024, file: 1024, anonThp: 1024, fileThp: 0 });
+  });
+
+  test('thrash rotates over K cgroups made for it (prefix), on one CPU', async () => {
+    const { res, systems } = await run({ system: { ...SYS, profile: 'single' }, workload: [{ steps: [{ thrash: { cgroups: 3, prefix: 'k/m', cpu: 1, charges: 30 } }] }] });
+    expect(systems[0].list()).toEqual(['', 'k', 'k/m0', 'k/m1', 'k/m2']);
+    // refill_stock of the single-slot stock drains the previous memcg's 63 pages at every charge:
+    // 10 folios each, and the last memcg keeps its stock.
+    expect(res.runs[0].cgroups.map((g) => g.usagePages)).toEqual([93, 10, 10, 73]);
+    expect(res.runs[0].sim.stockEvictions).toBe(29);
+  });
+
+  test('writes: limit files as op records, other files through the file API; refusals are warnings', async () => {
+    const { res, systems } = await run({
+      system: { cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: 1 } },
+      cgroups: { a: {} },
+      workload: [{
+        steps: [
+          { charge: { cgroup: 'a', count: 100 } },
+          { write: { file: 'a/memory.limit_in_bytes', value: '100K' } }, // below usage: EBUSY in v1
+          { write: { file: 'a/memory.limit_in_bytes', value: '2M' } },
+          { write: { file: 'a/memory.swappiness', value: '10' } },
+          { write: { file: 'a/memory.swappiness', value: '201' } }, // above MAX_SWAPPINESS
+          { read: 'a/memory.limit_in_bytes' },
+        ],
+      }],
+    });
+    const r = res.runs[0];
+    expect(r.warnings).toEqual([
+      { path: 'workload[0].steps[1].write', message: 'write "100K" to a/memory.limit_in_bytes: EBUSY' },
+      { path: 'workload[0].steps[4].write', message: expect.stringMatching(/^write "201" to a\/memory.swappiness: EINVAL/) },
+    ]);
+    // 100 charges and 2 limit-write records; swappiness goes through the file, not a record.
+    expect(r.reads).toEqual([{ path: 'workload[0].steps[5].read', ops: 102, file: 'a/memory.limit_in_bytes', content: '2097152\n' }]);
+    expect(r.phases[0]).toMatchObject({ writes: 2, writeFailed: { EBUSY: 1 } });
+    expect(systems[0].read('a/memory.swappiness')).toBe('10\n');
+  });
+
+  test('the same scenario gives the same result (seeded generators)', async () => {
+    const d = doc([{ faults: { task: 't', pages: 5000 } }, { thrash: { cgroups: 9, cpus: 'all', charges: 3000, pick: 'random' } }]);
+    const strip = (r: Awaited<ReturnType<typeof run>>['res']) => JSON.stringify({ ...r, runs: r.runs.map((x) => ({ ...x, elapsedMs: 0 })) });
+    expect(strip((await run(d)).res)).toBe(strip((await run(d)).res));
+    const other = await run({ ...d, system: { ...SYS, seed: 2 } });
+    expect(other.res.runs[0].sim).not.toEqual((await run(d)).res.runs[0].sim);
+  });
+});
+
+test('system.swap is the swap device: anon over memory.max goes to swap instead of failing', async () => {
+  const d = (swap: string) => ({
+    system: { topology: { nodes: 1, cpusPerNode: 1 }, swap }, cgroups: { a: { 'memory.max': '1M' } },
+    workload: [{ steps: [{ charge: { cgroup: 'a', count: 512 } }] }],
+  });
+  const [none, some] = [(await run(d('0'))).res.runs[0], (await run(d('4M'))).res.runs[0]];
+  expect(none.phases[0].failed).toEqual({ ENOMEM: 256 });
+  expect(some.phases[0].failed).toEqual({});
+  expect(some.cgroups[0].usagePages).toBeLessThanOrEqual(256);
+});
+
+describe('expectations', () => {
+  const d = doc([
+    { charge: { cgroup: 'a', count: 300 } },
+    { expect: { read: 'a/memory.events', contains: 'oom 44' } },
+    { expect: { read: 'a/memory.events', contains: 'oom_kill 1' } },
+  ], {
+    expect: [
+      { read: 'a/memory.current', equals: '1048576' },
+      { read: 'a/memory.current', equals: 1048576 },
+      { read: 'a/memory.current', equals: '1048577' },
+      { read: 'a/memory.events', key: 'max', atLeast: 44 * 16, atMost: 44 * 19 },
+      { read: 'a/memory.events', key: 'oom', atMost: 43 },
+      { read: 'a/memory.events', key: 'nope', equals: 0 },
+      { read: 'a/memory.stat', matches: '^anon \\d+$' },
+      { sim: 'chargeFails', equals: 44 },
+      { sim: 'oomCalls', equals: 44, variant: 'single' },
+    ],
+    variants: { single: { profile: 'single' }, multi: { profile: 'multi' } },
+  });
+
+  test('each holds or fails, with what was read; a failure makes the result not ok', async () => {
+    const { res } = await run(d);
+    expect(res.ok).toBe(false);
+    const [single, multi] = res.runs;
+    expect(single.expectations.map((e) => [e.path, e.ok])).toEqual([
+      ['workload[0].steps[1].expect', true], ['workload[0].steps[2].expect', false],
+      ['expect[0]', true], ['expect[1]', true], ['expect[2]', false], ['expect[3]', true], ['expect[4]', false], ['expect[5]', false],
+      ['expect[6]', true], ['expect[7]', true], ['expect[8]', true],
+    ]);
+    expect(multi.expectations).toHaveLength(10); // expect[8] is for variant single only
+    expect(single.expectations[6]).toMatchObject({ check: 'a/memory.events oom <= 43', actual: '"44"' });
+    expect(single.expectations[7]).toMatchObject({ check: 'a/memory.events nope = 0', actual: '"(no such key)"' });
+  });
+
+  test('all built-in examples run and their expectations hold', async () => {
+    for (const e of EXAMPLES) {
+      const res = await runScenario(exampleScenario(e), { build });
+      expect(res.runs.flatMap((r) => r.expectations.filter((x) => !x.ok)), e.name).toEqual([]);
+      expect(res.runs.every((r) => r.expectations.length > 0), e.name).toBe(true);
+    }
+  });
+});
+
+describe('sampling', () => {
+  test('every N ops, from the start to the end, as a CSV time series', async () => {
+    const { res } = await run(doc([{ charge: { cgroup: 'a', count: 250 } }], { sample: { every: 100, files: ['a/memory.current', 'a/memory.events'] } }));
+    expect(res.runs[0].samples.map((s) => [s.phase, s.ops, s.values['a/memory.current'], s.values['a/memory.events:max']])).toEqual([
+      ['(start)', 0, '0', '0'], ['workload[0]', 100, '524288', '0'], ['workload[0]', 200, '1048576', '0'], ['workload[0]', 250, '1048576', expect.any(String)],
+    ]);
+    const csv = toCsv(res).split('\n');
+    expect(csv[0]).toBe('variant,phase,ops,a/memory.current,a/memory.events:low,a/memory.events:high,a/memory.events:max,a/memory.events:oom,a/memory.events:oom_kill,a/memory.events:oom_group_kill');
+    expect(csv[2]).toBe(',workload[0],100,524288,0,0,0,0,0,0'); // two stock batches of 64 pages
+  });
+});
