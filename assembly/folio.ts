@@ -17,16 +17,21 @@ export const PG_REFERENCED: i32 = 4;
 export const PG_YOUNG: i32 = 8; // pte_young: accessed through a mapping since the last scan
 export const PG_SWAPPED: i32 = 16; // not resident: its contents are in swap slot folio_swap_slot()
 export const PG_UNEVICTABLE: i32 = 32;
+const PG_OWNED: i32 = 64; // the owner table holds the folio's task
+const FLAGS_SHIFT: i32 = 8;
 
-// One 32-byte record per folio, so that a charge, an uncharge or an LRU move touches one
+// One 16-byte record per folio, so that a charge, an uncharge or an LRU move touches one
 // cache line of the folio (and one of each LRU neighbour):
-//   +0  u32 memcg_data       +4  i32 order | kind << 8 | node << 16
+//   +0  u32 memcg_data
+//   +4  u32 order (bits 0-3) | kind << 4 | PG_* flags << 8 | node << 16
 //   +8  i32 lru prev         +12 i32 lru next
-//   +16 i32 page flags       +20 i32 owning task (-1: none)
-//   +24 i32 swap slot        +28 unused
-const FOLIO_SHIFT: usize = 5;
-export const FOLIO_STRIDE: i32 = 32;
+// The owning task and the swap slot live in side tables, read only when PG_OWNED /
+// PG_SWAPPED say they are set.
+const FOLIO_SHIFT: usize = 4;
+export const FOLIO_STRIDE: i32 = 16;
 let entries: usize = 0;
+let owners: usize = 0; // i32[F]
+let swapSlots: usize = 0; // i32[F]
 let freeStack: usize = 0; // i32[F]: ids freed, LIFO
 let nfree: i32 = 0;
 let nextFresh: i32 = 0;
@@ -39,6 +44,8 @@ export let max_folios: i32 = 0;
 export function folio_table_init(n: i32): bool {
   max_folios = n;
   entries = table_alloc(<usize>n << FOLIO_SHIFT);
+  owners = table_alloc(<usize>n * 4);
+  swapSlots = table_alloc(<usize>n * 4);
   freeStack = table_alloc(<usize>n * 4);
   return entries != 0 && freeStack != 0;
 }
@@ -52,17 +59,14 @@ export function folio_alloc(order: i32, kind: i32, node: i32): i32 {
   }
   else if (nextFresh < max_folios) id = nextFresh++;
   else return -1;
-  const r = rec(id);
-  store<i32>(r, order | (kind << 8) | (node << 16), 4);
-  store<i32>(r, 0, 16);
-  store<i32>(r, -1, 20);
+  store<i32>(rec(id), order | (kind << 4) | (node << 16), 4);
   return id;
 }
 
 export function folio_free(id: i32): void {
   const r = rec(id);
   store<u32>(r, 0);
-  store<i32>(r, 0, 16);
+  store<i32>(r, load<i32>(r, 4) & ~(0xff << FLAGS_SHIFT), 4);
   store<i32>(freeStack + (<usize>nfree << 2), id);
   nfree++;
 }
@@ -82,10 +86,10 @@ export function folio_free(id: i32): void {
   return <i32>(folio_memcg_data(id) >> 2) - 1;
 }
 @inline export function folio_order(id: i32): i32 {
-  return load<i32>(rec(id), 4) & 0xff;
+  return load<i32>(rec(id), 4) & 0xf;
 }
 @inline export function folio_kind(id: i32): i32 {
-  return (load<i32>(rec(id), 4) >> 8) & 0xff;
+  return (load<i32>(rec(id), 4) >> 4) & 1;
 }
 @inline export function folio_nid(id: i32): i32 {
   return load<i32>(rec(id), 4) >>> 16;
@@ -98,26 +102,37 @@ export function layout_folio_table(): usize {
 @inline export function folio_set_data(id: i32, data: u32): void {
   store<u32>(rec(id), data);
 }
+/** The folio's PG_* flags. */
 @inline export function folio_flags(id: i32): i32 {
-  return load<i32>(rec(id), 16);
+  return (load<i32>(rec(id), 4) >> FLAGS_SHIFT) & 0x3f;
 }
+/** Set the PG_* flags (the owner mark is kept). */
 @inline export function folio_set_flags(id: i32, f: i32): void {
-  store<i32>(rec(id), f, 16);
+  const p = rec(id) + 4;
+  const info = load<i32>(p);
+  store<i32>(p, (info & ~(0x3f << FLAGS_SHIFT)) | ((f & 0x3f) << FLAGS_SHIFT));
 }
 @inline export function folio_test(id: i32, f: i32): bool {
   return (folio_flags(id) & f) != 0;
 }
+/** The task whose page this is, -1 for none. */
 @inline export function folio_owner(id: i32): i32 {
-  return load<i32>(rec(id), 20);
+  return (load<i32>(rec(id), 4) & (PG_OWNED << FLAGS_SHIFT)) != 0 ? load<i32>(owners + (<usize>id << 2)) : -1;
 }
 @inline export function folio_set_owner(id: i32, t: i32): void {
-  store<i32>(rec(id), t, 20);
+  const p = rec(id) + 4;
+  if (t < 0) {
+    store<i32>(p, load<i32>(p) & ~(PG_OWNED << FLAGS_SHIFT));
+    return;
+  }
+  store<i32>(owners + (<usize>id << 2), t);
+  store<i32>(p, load<i32>(p) | (PG_OWNED << FLAGS_SHIFT));
 }
 @inline export function folio_swap_slot(id: i32): i32 {
-  return load<i32>(rec(id), 24);
+  return load<i32>(swapSlots + (<usize>id << 2));
 }
 @inline export function folio_set_swap_slot(id: i32, slot: i32): void {
-  store<i32>(rec(id), slot, 24);
+  store<i32>(swapSlots + (<usize>id << 2), slot);
 }
 /** Where a folio was placed: the node is kept when it is swapped back in elsewhere. */
 export function folio_set_node(id: i32, node: i32): void {

@@ -304,7 +304,6 @@ function get_scan_count(m: i32, node: i32): void {
 function shrink_lruvec(m: i32, node: i32): void {
   get_scan_count(m, node);
   let reclaimed: i64 = 0;
-  let proportional = false;
   const toReclaim = scNrToReclaim;
   while (unchecked(nr[LRU_INACTIVE_ANON]) != 0 || unchecked(nr[LRU_ACTIVE_FILE]) != 0 || unchecked(nr[LRU_INACTIVE_FILE]) != 0) {
     for (let lru = 0; lru < 4; lru++) {
@@ -314,7 +313,8 @@ function shrink_lruvec(m: i32, node: i32): void {
       unchecked((nr[lru] = left - batch));
       reclaimed += shrink_list(lru, batch, m, node);
     }
-    if (reclaimed < toReclaim || proportional) continue;
+    // (proportional_reclaim is only for global direct reclaim at DEF_PRIORITY: never here)
+    if (reclaimed < toReclaim) continue;
     const nrFile = unchecked(nr[LRU_INACTIVE_FILE]) + unchecked(nr[LRU_ACTIVE_FILE]);
     const nrAnon = unchecked(nr[LRU_INACTIVE_ANON]) + unchecked(nr[LRU_ACTIVE_ANON]);
     if (nrFile == 0 || nrAnon == 0) break;
@@ -336,7 +336,7 @@ function shrink_lruvec(m: i32, node: i32): void {
       left -= min(left, scanned);
       unchecked((nr[lru] = left));
     }
-    proportional = true;
+    // One nudge: the next pass finds the smaller type at 0 and stops.
   }
   scNrReclaimed += reclaimed;
   // Rebalance the anon lists even when anon was not scanned (can_age_anon_pages: any swap).

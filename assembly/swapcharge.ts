@@ -6,8 +6,9 @@ import {
   MEMCG_SWAP_FAIL, MEMCG_SWAP_MAX, memcg_memory_event, memcg_online, mem_cgroup_is_root, memsw_account, memory_counter,
   parent_mem_cgroup, swap_counter,
 } from "./memcg";
-import { PCF_MAX, page_counter_try_charge, page_counter_uncharge, pc_field, pc_usage } from "./page_counter";
-import { MEMCG_SWAP, stat_mod } from "./rstat";
+import { PCF_MAX, page_counter_charge, page_counter_try_charge, page_counter_uncharge, pc_field, pc_usage } from "./page_counter";
+import { MEMCG_SWAP, stat_exact, stat_mod } from "./rstat";
+import { nr_nodes } from "./topology";
 import { nr_swap_pages, swap_alloc, swap_cgroup_id, swap_cgroup_record, swap_entry_pages, swap_free } from "./swap";
 
 /** mem_cgroup_get_nr_swap_pages: swap m may still use (v2: the tightest swap.max on the way up). */
@@ -26,11 +27,12 @@ export function mem_cgroup_get_nr_swap_pages(m: i32): i64 {
  * v2 charges memory.swap (a failure is MEMCG_SWAP_MAX + MEMCG_SWAP_FAIL); v1's memsw
  * already counts the page. No free slot is MEMCG_SWAP_FAIL.
  */
-export function swap_out_charge(m: i32, nr: i32, cpu: i32): i32 {
+export function swap_out_charge(folioMemcg: i32, nr: i32, cpu: i32): i32 {
   const e = swap_alloc(nr);
+  const m = swap_owner(folioMemcg);
   if (!memsw_account) {
     if (e < 0) {
-      memcg_memory_event(m, MEMCG_SWAP_FAIL);
+      memcg_memory_event(folioMemcg, MEMCG_SWAP_FAIL); // no slot: on the folio's memcg
       return -1;
     }
     if (!mem_cgroup_is_root(m) && page_counter_try_charge(swap_counter(m), nr) >= 0) {
@@ -41,9 +43,29 @@ export function swap_out_charge(m: i32, nr: i32, cpu: i32): i32 {
     }
   }
   if (e < 0) return -1;
+  if (memsw_account && m != folioMemcg) {
+    // memcg1_swapout: the memsw charge moves to the memcg that keeps the swap record.
+    page_counter_charge(swap_counter(m), nr);
+    page_counter_uncharge(swap_counter(folioMemcg), nr);
+  }
   swap_cgroup_record(e, m);
   stat_mod(m, 0, MEMCG_SWAP, nr, cpu);
   return e;
+}
+
+/**
+ * mem_cgroup_id_get_online: the memcg that takes a swap record. A removed memcg keeps its id
+ * only while swap entries still name it; otherwise the nearest ancestor that has one.
+ */
+function swap_owner(m: i32): i32 {
+  let x = m;
+  while (!memcg_online(x) && !mem_cgroup_is_root(x) && swap_pages_of(x) == 0) x = parent_mem_cgroup(x);
+  return x;
+}
+function swap_pages_of(m: i32): i64 {
+  let n: i64 = 0;
+  for (let node = 0; node < nr_nodes; node++) n += stat_exact(m, node, MEMCG_SWAP);
+  return n;
 }
 
 /** mem_cgroup_swapout (v1): the page leaves memory; memsw keeps counting it as swap. */

@@ -179,10 +179,10 @@ describe('shrink_lruvec: the proportional nudge once nr_to_reclaim is met (§4)'
     expect(s.lruSizes('x').inactive_anon).toBe(769);
   });
 
-  // EMULATOR DISAGREES: after the nudge, cgroup reclaim (proportional_reclaim false) breaks
-  // at the next goal check; the emulator keeps scanning until the reduced counts run out
-  // (it deactivates all 75 at priority 2: pgrefill 149, inactive_file 218, active_file 299).
-  test.fails('only one more round of the larger type after the nudge (pgrefill 142)', async () => {
+  // shrink_lruvec: after the nudge, cgroup reclaim (proportional_reclaim false) breaks at the
+  // next goal check, after one more round (an earlier emulator kept scanning until the reduced
+  // counts ran out: pgrefill 149, inactive_file 218, active_file 299).
+  test('only one more round of the larger type after the nudge (pgrefill 142)', async () => {
     const s = await mixed();
     const st = stat(s, 'x');
     expect([st.pgrefill, st.pgdeactivate]).toEqual([142, 142]);
@@ -377,10 +377,10 @@ describe('swap of a removed memcg (__mem_cgroup_try_charge_swap: mem_cgroup_id_g
     expect(s.task(t).swapEntries).toBe(64);
   });
 
-  // EMULATOR DISAGREES: the kernel charges the swap entry to mem_cgroup_id_get_online(c) = p
-  // and records p in swap_cgroup, so the swap-in charges p (online). The emulator records c;
-  // at swap-in c is offline and the task's memcg q is charged instead.
-  test.fails('the swap entry is recorded for the online parent, so a swap-in charges p, not the task\'s q', async () => {
+  // __mem_cgroup_try_charge_swap charges the swap entry to mem_cgroup_id_get_online(c) = p
+  // (c was removed and holds no swap entry, so its id is gone) and records p in swap_cgroup,
+  // so the swap-in charges p (online), not the task's memcg q.
+  test('the swap entry is recorded for the online parent, so a swap-in charges p, not the task\'s q', async () => {
     const { s, ids } = await offlineSwap();
     s.touch(ids[0], { cpu: 0 });
     expect(s.folio(ids[0])?.cgroup).toBe('p');
