@@ -6,7 +6,7 @@ import { EXAMPLES, exampleScenario } from './examples.js';
 import { ProgressBar, si } from './progress.js';
 import { machineOf } from './replayer.js';
 import { machines, prepareSystem, recordTrace, runScenario, runTrace, systemOf } from './runner.js';
-import { loadScenario, NOT_BEFORE_4, parseScenario, type Scenario } from './scenario.js';
+import { loadScenario, parseScenario, type Scenario } from './scenario.js';
 import { formatResult, toCsv, type RunResult } from './summary.js';
 import { TraceError, validateTrace } from './trace.js';
 import { InputError } from './validate.js';
@@ -91,7 +91,6 @@ async function command(argv: string[], io: Io): Promise<number> {
       for (const m of machines(sc)) await prepareSystem(sc, m.spec); // the checks that need the system's files
       const steps = sc.phases.reduce((n, p) => n + p.steps.length, 0);
       io.out(`${sc.name}: ok (${sc.cgroups.length} cgroups, ${sc.tasks.size} tasks, ${sc.phases.length} phases, ${steps} steps, ${sc.expect.length} expectations)`);
-      for (const u of sc.unsupported) io.out(`  ${u.path}: ${u.what}: ${NOT_BEFORE_4}`);
       for (const n of sc.notes) io.out(`  note: ${n}`);
       return 0;
     }
@@ -155,7 +154,7 @@ async function trace(args: string[], o: { example?: string; output?: string; sys
     if (!o.output) throw new UsageError('trace record needs -o TRACE.bin');
     const sc = scenarioArg(rest, o.example);
     const r = await recordTrace(sc, o.output);
-    io.out(`${o.output}: ${r.records} records, ${r.cgroups} cgroups in the path table, ${r.bytes} bytes`);
+    io.out(`${o.output}: ${r.records} records, ${r.cgroups} cgroups in the path table, ${r.tasks} tasks, ${r.bytes} bytes`);
     return 0;
   }
   if (sub === 'info') {
@@ -165,7 +164,9 @@ async function trace(args: string[], o: { example?: string; output?: string; sys
     const info = validateTrace(file, machineOf(sys));
     io.out(`${file}: memcg-sim trace version ${info.version}, ${info.records} records (${si(info.records)}), valid for ${sys.cpus} CPUs / ${sys.nodes} nodes`);
     io.out(`ops: ${Object.entries(info.ops).map(([k, n]) => `${k} ${n}`).join(', ')}; ${info.handles} folio handles`);
-    io.out(`cgroups: ${info.paths.map((p) => (p === '' ? '/' : p)).join(' ')}`);
+    const path = (i: number) => (info.paths[i] === '' ? '/' : info.paths[i]);
+    io.out(`cgroups: ${info.paths.map((_, i) => path(i)).join(' ')}`);
+    if (info.tasks.length) io.out(`tasks: ${info.tasks.map((t) => `${t.name} (${path(t.cgroup)}${t.oomScoreAdj ? `, oom_score_adj ${t.oomScoreAdj}` : ''})`).join(' ')}`);
     return 0;
   }
   throw new UsageError('trace record | trace info');

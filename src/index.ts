@@ -1,7 +1,7 @@
 // memcg-sim: a kernel-faithful emulator of the Linux memory-cgroup charge path.
 export { createSystem, System } from './system.js';
 export type {
-  SystemOptions, Counter, CounterKind, MemoryEvents, ChargeRequest, FolioInfo, FolioKind, StockEntry, Op, OpResult, SimStats,
+  SystemOptions, Counter, CounterKind, MemoryEvents, ChargeRequest, FolioInfo, FolioKind, StockEntry, Op, OpResult, SimStats, TaskInfo,
 } from './system.js';
 export { MemcgError, InternalError } from './errors.js';
 export type { Errno } from './errors.js';
@@ -15,11 +15,11 @@ export type { Scenario, SystemSpec, Step, Expectation } from './scenario.js';
 export { runScenario, runTrace, recordTrace, prepareSystem } from './runner.js';
 export type { RunOptions, Progress } from './runner.js';
 export { formatResult, toCsv } from './summary.js';
-export type { RunResult, RunSummary, CgroupSummary, PhaseSummary, ExpectResult, Sample } from './summary.js';
+export type { RunResult, RunSummary, CgroupSummary, TaskSummary, PhaseSummary, ExpectResult, Sample } from './summary.js';
 export { Replayer, replayTrace } from './replayer.js';
-export type { ReplayCounters, ReplayHooks } from './replayer.js';
-export { TraceWriter, TraceError, readTraceHeader, validateTrace, OP as TRACE_OP } from './trace.js';
-export type { RecordSink, TraceHeader, TraceInfo } from './trace.js';
+export type { ReplayCounters, ReplayHooks, ReplayTask } from './replayer.js';
+export { TraceWriter, TraceError, readTraceHeader, validateTrace, OP as TRACE_OP, OP_MOVE as TRACE_OP_MOVE } from './trace.js';
+export type { RecordSink, TraceHeader, TraceInfo, TraceTask } from './trace.js';
 export { InputError } from './validate.js';
 export type { Issue } from './validate.js';
 export { EXAMPLES, exampleScenario } from './examples.js';

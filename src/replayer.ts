@@ -1,23 +1,31 @@
-// Running trace records on a System in bulk: cgroup indices become memcg ids, folio handles
-// become the core's folio ids (from the results of the charges), and records go to the core
-// in chunks through System.replayRecords. Scenario runs and trace replays both come here.
+// Running trace records on a System in bulk: cgroup indices become memcg ids, the trace's
+// tasks are spawned and its task indices become the core's task ids, folio handles become the
+// core's folio ids (from the results of the charges), and records go to the core in chunks
+// through System.replayRecords. Scenario runs and trace replays both come here.
 
-import { errnoName, InternalError } from './errors.js';
+import { errnoName, InternalError, MemcgError } from './errors.js';
 import { GFP_NAMES } from './gfp.js';
 import type { System } from './system.js';
-import { feedTrace, grow, Handles, OP, putOp, RECORD_SIZE, validateTrace, type Machine, type RecordSink, type TraceInfo } from './trace.js';
+import {
+  feedTrace, grow, Handles, OP, OP_MOVE, putOp, RECORD_SIZE, validateTrace, type Machine, type RecordSink, type TraceInfo, type TraceTask,
+} from './trace.js';
 
 export type ReplayCounters = {
-  /** Records consumed (skipped uncharges included). */
+  /** Records consumed (skipped ones included). */
   ops: number;
-  /** Charges attempted, and the failed ones by errno. */
+  /** Charges run, and the failed ones by errno (EINTR: the OOM killer chose the faulting task). */
   charges: number;
   failed: Record<string, number>;
-  /** Folios uncharged, and uncharges skipped because their charge had failed. */
+  /** Folios uncharged, and uncharges and touches skipped because their charge had failed. */
   uncharged: number;
   skipped: number;
-  /** Uncharges of folios the kernel had freed already (page cache reclaimed, an OOM victim's). */
+  /** Uncharges and touches of folios the kernel had freed already (page cache reclaimed, an OOM victim's). */
   lost: number;
+  /** Touches run (young bit, folio_mark_accessed, swap-in), and the failed ones by errno. */
+  touches: number;
+  touchFailed: Record<string, number>;
+  /** Charges and moves of tasks the OOM killer had killed: not run. */
+  dead: number;
   /** Limit writes, and the failed ones by errno. */
   writes: number;
   writeFailed: Record<string, number>;
@@ -26,20 +34,40 @@ export type ReplayCounters = {
 export type ReplayHooks = {
   /** After each chunk sent to the core, with the records consumed so far. */
   onFlush?: (records: number) => void;
-  /** Every `every` records (after flushing them). */
+  /**
+   * onTick every `every` records (after flushing them), or at every `everyMs` of simulated
+   * time: then records go to the core one by one, the clock is read after each, and a wait is
+   * cut at each tick, so a tick sees the state at its time (a task throttled across several
+   * ticks gives one each: nothing changes while it sleeps).
+   */
   every?: number;
-  onTick?: (records: number) => void;
+  everyMs?: number;
+  onTick?: (records: number, ms: number) => void;
+};
+
+/** A task of the trace's table as replayed. */
+export type ReplayTask = {
+  name: string;
+  /** The core's task id. */
+  id: number;
+  /** The cgroup (index into the path table) it was spawned in or last moved to. */
+  cgroup: number;
+  /** Its charges and moves after the OOM killer killed it (not run). */
+  dead: number;
 };
 
 const REC_UNCHARGE = -1;
 const REC_WRITE = -2;
 const REC_CLOSE = -3; // closes an uncharge list whose last folio was never charged
+const REC_TOUCH = -4;
+const REC_WAIT = -5;
 const NO_FOLIO = 0xffffffff; // an id the core never charged: the gather is flushed, -EINVAL
 const FOLIO_FILE = 1;
+const ESRCH = -3;
 
 /** Counters at zero. */
 export function zeroCounters(): ReplayCounters {
-  return { ops: 0, charges: 0, failed: {}, uncharged: 0, skipped: 0, lost: 0, writes: 0, writeFailed: {} };
+  return { ops: 0, charges: 0, failed: {}, uncharged: 0, skipped: 0, lost: 0, touches: 0, touchFailed: {}, dead: 0, writes: 0, writeFailed: {} };
 }
 
 /** The machine traces are checked against: a system's CPUs, nodes and gfp bits. */
@@ -52,14 +80,17 @@ const LOST = -2; // handle → folio: the kernel freed the folio on its own
 
 /**
  * A RecordSink that runs trace records on a System. A handle's folio id is known once its
- * charge has run, so an uncharge whose charge is in the pending chunk cuts the chunk there.
- * The kernel frees folios on its own too (reclaim drops page cache): once a file folio has
- * been charged, an uncharge also cuts a chunk holding any other op, so the charges that may
- * reuse a freed folio id have run, and a charge given the id of a folio some handle still
- * names tells that the handle's folio is gone.
+ * charge has run, so an uncharge or touch whose charge is in the pending chunk cuts the chunk
+ * there. The kernel frees folios on its own too (reclaim drops page cache, the OOM killer
+ * frees its victims' pages): once a page cache folio or a task's folio has been charged, an
+ * uncharge or touch also cuts a chunk holding an op that can free folios, so the charges that
+ * may reuse a freed folio id have run, and a charge given the id of a folio some handle still
+ * names tells that the handle's folio is gone. A page in swap keeps its folio id: it is still
+ * the task's, its uncharge frees the swap entry and a touch swaps it in.
  */
 export class Replayer implements RecordSink {
   readonly counters = zeroCounters();
+  readonly tasks: ReplayTask[];
   /** The core's result of the last record sent. */
   lastResult = 0;
   private readonly memcg: Int32Array;
@@ -69,26 +100,36 @@ export class Replayer implements RecordSink {
   private owner = new Int32Array(1024).fill(-1); // core folio id → the handle charged with it
   private chunkNo = 1;
   private mayFree = false; // a folio the kernel may free by itself exists
-  private chunkHasOther = false; // the pending chunk holds an op that is no uncharge
+  private chunkMayFree = false; // the pending chunk holds an op that can free folios (charge, touch, limit write)
   private readonly buf: Uint8Array;
   private readonly dv: DataView;
   private readonly tags: Int32Array; // per record of the chunk: its handle (a charge) or REC_*
+  private readonly recTask: Int32Array; // per record of the chunk: the trace task charging, or -1
   private n = 0;
   private nextTick: number;
+  private nextMs: number;
 
-  constructor(private readonly sys: System, paths: string[], private readonly hooks: ReplayHooks = {}, private readonly chunk = 4096) {
+  constructor(
+    private readonly sys: System, readonly paths: string[], tasks: TraceTask[] = [],
+    private readonly hooks: ReplayHooks = {}, private readonly chunk = hooks.everyMs ? 1 : 4096,
+  ) {
     for (const [name, code] of Object.entries(OP)) {
       if (sys.k(`OP_${name}`) !== code) throw new InternalError(`core OP_${name} is ${sys.k(`OP_${name}`)}, traces say ${code}`);
     }
     this.memcg = Int32Array.from(paths, (p) => sys.id(p));
+    this.tasks = tasks.map((t) => ({ name: t.name, id: sys.spawn(paths[t.cgroup], { oomScoreAdj: t.oomScoreAdj }), cgroup: t.cgroup, dead: 0 }));
     this.buf = new Uint8Array(chunk * RECORD_SIZE);
     this.dv = new DataView(this.buf.buffer);
     this.tags = new Int32Array(chunk);
+    this.recTask = new Int32Array(chunk);
     this.nextTick = hooks.every ?? Infinity;
+    this.nextMs = hooks.everyMs ?? Infinity;
   }
 
-  op(code: number, a: number, kind: number, node: number, cpu: number, id: number, arg: number): void {
+  op(code: number, a: number, kind: number, node: number, cpu: number, task: number, id: number, arg: number): void {
+    this.counters.ops++; // a tick while the record runs counts it
     let tag: number;
+    let t = -1;
     if (code === OP.CHARGE) {
       tag = this.handles.alloc();
       if (tag >= this.folio.length) {
@@ -97,40 +138,84 @@ export class Replayer implements RecordSink {
         this.chargedIn = grow(this.chargedIn, tag + 1);
       }
       this.chargedIn[tag] = this.chunkNo;
-      if (kind === FOLIO_FILE) this.mayFree = true;
-      this.chunkHasOther = true;
-      id = this.memcg[id];
-    } else if (code === OP.UNCHARGE || code === OP.UNCHARGE_LIST) {
-      if (this.chargedIn[id] === this.chunkNo || (this.mayFree && this.chunkHasOther)) this.flush();
+      if (kind === FOLIO_FILE || task !== 0) this.mayFree = true;
+      this.chunkMayFree = true;
+      if (task !== 0) {
+        t = task - 1;
+        task = this.tasks[t].id + 1;
+      } else id = this.memcg[id];
+    } else if (code === OP.UNCHARGE || code === OP.UNCHARGE_LIST || code === OP.TOUCH) {
+      if (this.chargedIn[id] === this.chunkNo || (this.mayFree && this.chunkMayFree)) this.flush();
       const f = this.folio[id];
-      this.folio[id] = FAILED;
-      this.handles.release(id);
+      if (code !== OP.TOUCH) {
+        this.folio[id] = FAILED;
+        this.handles.release(id);
+      }
       if (f >= 0) {
         id = f;
-        tag = REC_UNCHARGE;
+        tag = code === OP.TOUCH ? REC_TOUCH : REC_UNCHARGE;
+        if (code === OP.TOUCH) this.chunkMayFree = true; // a swap-in charges
       } else {
         if (f === LOST) this.counters.lost++;
         else this.counters.skipped++;
-        if (code === OP.UNCHARGE || a === 0) return this.consumed();
+        if (code !== OP.UNCHARGE_LIST || a === 0) return this.ticked();
         id = NO_FOLIO;
         tag = REC_CLOSE;
       }
+    } else if (code === OP.WAIT) {
+      if (this.hooks.everyMs) {
+        this.waitSampled(arg);
+        return this.ticked();
+      }
+      tag = REC_WAIT;
+    } else if (code === OP_MOVE) {
+      this.move(task - 1, id);
+      return this.ticked();
     } else {
-      this.chunkHasOther = true;
+      this.chunkMayFree = true;
       id = this.memcg[id];
       tag = REC_WRITE;
     }
-    putOp(this.dv, this.n * RECORD_SIZE, code, a, kind, node, cpu, id, arg);
-    this.tags[this.n++] = tag;
-    if (this.n === this.chunk) this.flush();
-    this.consumed();
+    this.put(code, a, kind, node, cpu, task, id, arg, tag, t);
+    this.ticked();
   }
 
-  private consumed(): void {
-    if (++this.counters.ops === this.nextTick) {
+  private put(code: number, a: number, kind: number, node: number, cpu: number, task: number, id: number, arg: number, tag: number, t: number): void {
+    putOp(this.dv, this.n * RECORD_SIZE, code, a, kind, node, cpu, task, id, arg);
+    this.recTask[this.n] = t;
+    this.tags[this.n++] = tag;
+    if (this.n === this.chunk) this.flush();
+  }
+
+  /** The record is done: the tick every N records. */
+  private ticked(): void {
+    if (this.counters.ops === this.nextTick) {
       this.flush();
       this.nextTick += this.hooks.every!;
-      this.hooks.onTick?.(this.counters.ops);
+      this.hooks.onTick?.(this.counters.ops, this.sys.now());
+    }
+  }
+
+  /** A wait cut at each tick time (everyMs; records go one by one). */
+  private waitSampled(us: number): void {
+    for (let left = us; left > 0;) {
+      const step = Math.min(left, Math.max(1, Math.ceil((this.nextMs - this.sys.now()) * 1000)));
+      this.put(OP.WAIT, 0, 0, 0, 0, 0, 0, step, REC_WAIT, -1);
+      left -= step;
+    }
+  }
+
+  /** cgroup_migrate of trace task t to paths[cgroup], between chunks; a killed task stays dead. */
+  private move(t: number, cgroup: number): void {
+    this.flush();
+    const task = this.tasks[t];
+    try {
+      this.sys.moveTask(task.id, this.paths[cgroup]);
+      task.cgroup = cgroup;
+    } catch (e) {
+      if (!(e instanceof MemcgError) || e.code !== 'ESRCH') throw e;
+      this.counters.dead++;
+      task.dead++;
     }
   }
 
@@ -140,19 +225,25 @@ export class Replayer implements RecordSink {
     const res = this.sys.replayRecords(this.buf.subarray(0, this.n * RECORD_SIZE));
     const c = this.counters;
     for (let i = 0; i < this.n; i++) {
-      const t = this.tags[i];
+      const tag = this.tags[i];
       const r = res[i];
-      if (t >= 0) {
-        c.charges++;
-        if (r >= 0) this.charged(t, r);
-        else {
-          this.folio[t] = FAILED;
-          bump(c.failed, errnoName(r));
+      if (tag >= 0) {
+        if (r >= 0) this.charged(tag, r);
+        else this.folio[tag] = FAILED;
+        if (r === ESRCH && this.recTask[i] >= 0) {
+          c.dead++;
+          this.tasks[this.recTask[i]].dead++;
+          continue;
         }
-      } else if (t === REC_UNCHARGE) {
+        c.charges++;
+        if (r < 0) bump(c.failed, errnoName(r));
+      } else if (tag === REC_UNCHARGE) {
         if (r < 0) c.lost++; // freed by the kernel in this chunk, its id not given out again
         else c.uncharged++;
-      } else if (t === REC_WRITE) {
+      } else if (tag === REC_TOUCH) {
+        c.touches++;
+        if (r < 0) bump(c.touchFailed, errnoName(r));
+      } else if (tag === REC_WRITE) {
         c.writes++;
         if (r < 0) bump(c.writeFailed, errnoName(r));
       }
@@ -160,8 +251,10 @@ export class Replayer implements RecordSink {
     this.lastResult = res[this.n - 1];
     this.n = 0;
     this.chunkNo++;
-    this.chunkHasOther = false;
+    this.chunkMayFree = false;
     this.hooks.onFlush?.(c.ops);
+    if (this.nextMs === Infinity) return;
+    for (const now = this.sys.now(); now >= this.nextMs; this.nextMs += this.hooks.everyMs!) this.hooks.onTick?.(c.ops, this.nextMs);
   }
 
   /** Handle h now names folio f; a handle still naming f lost its folio to the kernel. */
@@ -195,11 +288,11 @@ export function openTrace(sys: System, file: string): TraceInfo {
   return info;
 }
 
-/** Replay a trace file on a system: openTrace, then stream it through a Replayer. */
-export function replayTrace(sys: System, file: string, hooks: ReplayHooks = {}): { info: TraceInfo; counters: ReplayCounters } {
+/** Replay a trace file on a system: openTrace, spawn its tasks, then stream it through a Replayer. */
+export function replayTrace(sys: System, file: string, hooks: ReplayHooks = {}): { info: TraceInfo; counters: ReplayCounters; tasks: ReplayTask[] } {
   const info = openTrace(sys, file);
-  const r = new Replayer(sys, info.paths, hooks);
+  const r = new Replayer(sys, info.paths, info.tasks, hooks);
   feedTrace(file, info, r);
   r.flush();
-  return { info, counters: r.counters };
+  return { info, counters: r.counters, tasks: r.tasks };
 }

@@ -7,15 +7,15 @@ import { limitFile } from './cgroupfs.js';
 import { errnoName, MemcgError } from './errors.js';
 import { PAGE_SIZE } from './memparse.js';
 import { openTrace, Replayer, zeroCounters, type ReplayCounters } from './replayer.js';
-import { NOT_BEFORE_4, type Expectation, type Scenario, type Step, type SystemSpec, type WriteStep } from './scenario.js';
+import type { Expectation, Scenario, Step, SystemSpec, TaskKey, WriteStep } from './scenario.js';
 import {
-  cgroupSummaries, sampleColumns, stockHitRate, type ExpectResult, type PhaseSummary, type RunResult, type RunSummary,
+  cgroupSummaries, sampleColumns, stockHitRate, taskSummaries, type ExpectResult, type RunResult, type RunSummary,
 } from './summary.js';
-import { createSystem, type SimStats, type System } from './system.js';
-import { feedTrace, TraceWriter, type RecordSink } from './trace.js';
+import { createSystem, type SimStats, type System, type TaskInfo } from './system.js';
+import { feedTrace, TraceWriter, type RecordSink, type TraceTask } from './trace.js';
 import { InputError, jsonPath, type Issue } from './validate.js';
 import type { WasmBuild } from './wasm.js';
-import { Workload } from './workload.js';
+import { taskTable, Workload } from './workload.js';
 
 /** Progress of a run (the CLI's progress bar). */
 export type Progress = { start(label: string, total: number): void; update(done: number): void; end(): void };
@@ -33,7 +33,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     const seed = m.spec.seed ?? 1;
     const wl = new Workload(sc, sys, seed);
     opts.progress?.start(m.variant ?? sc.name, opts.progress ? countRecords(sc, sys, seed) : 0);
-    run.start(sc.paths);
+    run.start(sc.paths, taskTable(sc));
     for (const ph of sc.phases) {
       run.beginPhase(ph.name, ph.path);
       for (let r = 0; r < ph.repeat; r++) for (const s of ph.steps) run.step(s, wl);
@@ -47,7 +47,7 @@ export async function runTrace(file: string, sc: Scenario, opts: RunOptions = {}
   const runs = await eachMachine(sc, opts, (sys, run, m) => {
     const info = openTrace(sys, file);
     opts.progress?.start(m.variant ?? file, info.records);
-    const replayer = run.start(info.paths);
+    const replayer = run.start(info.paths, info.tasks);
     run.beginPhase('trace', file);
     feedTrace(file, info, replayer);
     run.endPhase();
@@ -57,7 +57,6 @@ export async function runTrace(file: string, sc: Scenario, opts: RunOptions = {}
 
 /** Drive one run per system of the scenario (prepared first) and collect the summaries. */
 async function eachMachine(sc: Scenario, opts: RunOptions, drive: (sys: System, run: Run, m: Machine) => void): Promise<RunSummary[]> {
-  refuseLater(sc);
   const runs: RunSummary[] = [];
   for (const m of machines(sc, opts.variant)) {
     const sys = await prepareSystem(sc, m.spec, opts.build);
@@ -70,8 +69,7 @@ async function eachMachine(sc: Scenario, opts: RunOptions, drive: (sys: System, 
 }
 
 /** Write the records of a scenario's workload (generators expanded) to a trace file. */
-export async function recordTrace(sc: Scenario, file: string, build?: WasmBuild): Promise<{ records: number; bytes: number; cgroups: number }> {
-  refuseLater(sc);
+export async function recordTrace(sc: Scenario, file: string, build?: WasmBuild): Promise<{ records: number; bytes: number; cgroups: number; tasks: number }> {
   const v = sc.system.cgroupVersion ?? 2;
   const fileWrites = steps(sc).filter((s): s is WriteStep => s.kind === 'write' && !limitFile(v, s.name));
   if (fileWrites.length) {
@@ -80,14 +78,14 @@ export async function recordTrace(sc: Scenario, file: string, build?: WasmBuild)
     })));
   }
   const sys = await prepareSystem(sc, sc.system, build);
-  const w = new TraceWriter(file, sc.paths);
+  const w = new TraceWriter(file, sc.paths, taskTable(sc));
   const wl = new Workload(sc, sys, sc.system.seed ?? 1);
   walk(sc, (s) => {
-    if (s.kind === 'write') Workload.put(Workload.writeRecord(sys, s, sc.paths[s.cgroup]), w);
+    if (s.kind === 'write') Workload.write(sys, s, sc.paths[s.cgroup], w);
     else if (s.kind !== 'read' && s.kind !== 'expect') wl.emit(s, w);
   });
   const bytes = w.close();
-  return { records: w.records, bytes, cgroups: sc.paths.length };
+  return { records: w.records, bytes, cgroups: sc.paths.length, tasks: sc.tasks.size };
 }
 
 /**
@@ -161,11 +159,6 @@ function steps(sc: Scenario): Step[] {
   return sc.phases.flatMap((ph) => ph.steps);
 }
 
-/** Refuse the features that need issue #4, each with its JSON path. */
-function refuseLater(sc: Scenario): void {
-  if (sc.unsupported.length) throw new InputError(sc.name, sc.unsupported.map((u) => ({ path: u.path, message: `${u.what}: ${NOT_BEFORE_4}` })));
-}
-
 /** The systems to run: the scenario's own, each variant, or the variant named. */
 type Machine = { variant: string | null; spec: SystemSpec };
 export function machines(sc: Scenario, only?: string): Machine[] {
@@ -197,18 +190,18 @@ class Run {
     private readonly spec: SystemSpec, private readonly progress?: Progress,
   ) {}
 
-  /** The replayer for this path table; the first sample is taken here. */
-  start(paths: string[]): Replayer {
-    const every = this.sc.sample?.every;
-    this.replayer = new Replayer(this.sys, paths, {
-      every, onTick: () => this.sample(), onFlush: this.progress && ((n) => this.progress!.update(n)),
+  /** The replayer for this path and task table (it spawns the tasks); the first sample is taken here. */
+  start(paths: string[], tasks: TraceTask[]): Replayer {
+    const { every, everyMs } = this.sc.sample ?? {};
+    this.replayer = new Replayer(this.sys, paths, tasks, {
+      every, everyMs, onTick: (_, ms) => this.sample(ms), onFlush: this.progress && ((n) => this.progress!.update(n)),
     });
-    if (every) this.sample();
+    if (this.sc.sample) this.sample(0);
     return this.replayer;
   }
 
   beginPhase(name: string, path: string): void {
-    this.phase = { name, path, counters: copy(this.replayer.counters), sim: this.sys.simStats() };
+    this.phase = { name, path, counters: structuredClone(this.replayer.counters), sim: this.sys.simStats() };
   }
 
   endPhase(): void {
@@ -217,11 +210,7 @@ class Run {
     const b = this.phase.counters;
     const sim = this.sys.simStats();
     for (const k of Object.keys(sim) as (keyof SimStats)[]) sim[k] -= this.phase.sim[k];
-    this.out.phases.push({
-      name: this.phase.name, path: this.phase.path, ops: c.ops - b.ops, charges: c.charges - b.charges,
-      failed: diff(c.failed, b.failed), uncharged: c.uncharged - b.uncharged, skipped: c.skipped - b.skipped, lost: c.lost - b.lost,
-      writes: c.writes - b.writes, writeFailed: diff(c.writeFailed, b.writeFailed), sim,
-    });
+    this.out.phases.push({ name: this.phase.name, path: this.phase.path, ...since(c, b), sim });
   }
 
   step(s: Step, wl: Workload): void {
@@ -231,11 +220,11 @@ class Run {
       this.out.reads.push({ path: s.path, ops: r.counters.ops, file: s.file, content: this.sys.read(s.file) });
     } else if (s.kind === 'expect') {
       r.flush();
-      if (s.expect.variant === undefined || s.expect.variant === this.variant) this.out.expectations.push(check(this.sys, s.expect));
+      if (s.expect.variant === undefined || s.expect.variant === this.variant) this.out.expectations.push(this.check(s.expect));
     } else if (s.kind === 'write') {
       r.flush();
       if (limitFile(this.sys.cgroupVersion, s.name)) {
-        Workload.put(Workload.writeRecord(this.sys, s, this.sc.paths[s.cgroup]), r);
+        Workload.write(this.sys, s, this.sc.paths[s.cgroup], r);
         r.flush();
         if (r.lastResult < 0) this.warn(s, errnoName(r.lastResult));
       } else {
@@ -253,43 +242,59 @@ class Run {
     this.out.warnings.push({ path: s.path, message: `write "${s.value}" to ${s.file}: ${why}` });
   }
 
-  private sample(): void {
+  /** Read the sampled files at simulated time ms. */
+  private sample(ms: number): void {
     const values: Record<string, string> = {};
     for (const f of this.sc.sample!.files) for (const [k, v] of sampleColumns(f, this.sys.read(f))) values[k] = v;
-    this.out.samples.push({ ops: this.replayer.counters.ops, phase: this.phase.name || '(start)', values });
+    this.out.samples.push({ ops: this.replayer.counters.ops, ms, phase: this.phase.name || '(start)', values });
+  }
+
+  private check(e: Expectation): ExpectResult {
+    return check(this.sys, e, (name) => {
+      const t = this.replayer.tasks.find((x) => x.name === name);
+      return t && this.sys.task(t.id);
+    });
   }
 
   finish(): RunSummary {
     this.replayer.flush();
     this.progress?.end();
     const ops = this.replayer.counters.ops;
-    if (this.sc.sample && this.out.samples.at(-1)?.ops !== ops) this.sample();
+    const now = this.sys.now();
+    const last = this.out.samples.at(-1);
+    if (this.sc.sample && (last?.ops !== ops || last.ms !== now)) this.sample(now);
     for (const e of this.sc.expect) {
-      if (e.variant === undefined || e.variant === this.variant) this.out.expectations.push(check(this.sys, e));
+      if (e.variant === undefined || e.variant === this.variant) this.out.expectations.push(this.check(e));
     }
     const sim = this.sys.simStats();
     const s = this.sys;
+    const tasks = taskSummaries(s, this.replayer);
     return {
       variant: this.variant,
       system: { profile: s.profile, cgroupVersion: s.cgroupVersion, nodes: s.nodes, cpus: s.cpus, seed: this.spec.seed ?? 1 },
-      ops, elapsedMs: Math.round(performance.now() - this.t0), ...this.out,
-      cgroups: cgroupSummaries(s, this.sc.summaryCgroups), sim, stockHitRate: stockHitRate(sim),
+      ops, clockMs: now, elapsedMs: Math.round(performance.now() - this.t0), ...this.out,
+      cgroups: cgroupSummaries(s, this.sc.summaryCgroups, tasks), tasks, sim, stockHitRate: stockHitRate(sim),
     };
   }
 }
 
-function copy(c: ReplayCounters): ReplayCounters {
-  return { ...c, failed: { ...c.failed }, writeFailed: { ...c.writeFailed } };
-}
-function diff(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(a).map(([k, n]) => [k, n - (b[k] ?? 0)]).filter(([, n]) => n !== 0));
+/** The counters counted since b (counts by errno without the zeros). */
+function since(a: ReplayCounters, b: ReplayCounters): ReplayCounters {
+  const diff = (x: Record<string, number>, y: Record<string, number>) =>
+    Object.fromEntries(Object.entries(x).map(([k, n]) => [k, n - (y[k] ?? 0)]).filter(([, n]) => n !== 0));
+  const before = b as unknown as Record<string, number | Record<string, number>>;
+  return Object.fromEntries(Object.entries(a).map(([k, v]) => [k, typeof v === 'number' ? v - (before[k] as number) : diff(v, before[k] as Record<string, number>)])) as ReplayCounters;
 }
 
-/** Evaluate an expectation now. */
-export function check(sys: System, e: Expectation): ExpectResult {
+/** Evaluate an expectation now; task(name) is a task of the run. */
+export function check(sys: System, e: Expectation, task: (name: string) => TaskInfo | undefined): ExpectResult {
   let actual: string;
   let what: string;
-  if (e.read !== undefined) {
+  if (e.task !== undefined) {
+    what = `task ${e.task} ${e.key}`;
+    const t = task(e.task);
+    actual = t === undefined ? '(no such task)' : String(t[e.key as TaskKey]);
+  } else if (e.read !== undefined) {
     const text = sys.read(e.read);
     what = e.key === undefined ? e.read : `${e.read} ${e.key}`;
     if (e.key === undefined) actual = text.replace(/\n$/, '');
@@ -304,7 +309,7 @@ export function check(sys: System, e: Expectation): ExpectResult {
   const num = Number(actual);
   const checks: [string, boolean][] = [];
   if (e.contains !== undefined) checks.push([`contains ${JSON.stringify(e.contains)}`, actual.includes(e.contains)]);
-  if (e.equals !== undefined) checks.push([`= ${JSON.stringify(e.equals)}`, typeof e.equals === 'number' ? num === e.equals : actual === e.equals]);
+  if (e.equals !== undefined) checks.push([`= ${JSON.stringify(e.equals)}`, typeof e.equals === 'number' ? num === e.equals : actual === String(e.equals)]);
   if (e.matches !== undefined) checks.push([`matches /${e.matches}/`, new RegExp(e.matches, 'm').test(actual)]);
   if (e.atLeast !== undefined) checks.push([`>= ${e.atLeast}`, actual.trim() !== '' && num >= e.atLeast]);
   if (e.atMost !== undefined) checks.push([`<= ${e.atMost}`, actual.trim() !== '' && num <= e.atMost]);

@@ -9,24 +9,28 @@ import { limitFile, parseLimit, type CgroupVersion } from './cgroupfs.js';
 import { parseGfp } from './gfp.js';
 import { PROFILES, findProfile } from './profiles.js';
 import { System, type FolioKind, type SystemOptions } from './system.js';
+import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN } from './trace.js';
 import { Checker, InputError, jsonPath, parseCpuList, type Obj } from './validate.js';
 
 /** The system: createSystem's options, with the RAM size (not used yet) and the swap size in pages. */
 export type SystemSpec = Omit<SystemOptions, 'seed' | 'build' | 'opCapacity'> & { seed?: number; ramPages?: number; swapPages?: number };
 
-/** Who a step charges: a cgroup (index into Scenario.paths), by a task or directly. */
+/**
+ * Who a step charges: a task (the core charges the cgroup the task is in when it runs; cgroup
+ * is where it starts) or a cgroup directly (index into Scenario.paths).
+ */
 export type Target = { cgroup: number; task?: string; cpus: number[] };
 
-/** Where a free finds its folios: the live folios of a tag, a task or a cgroup, oldest first. */
+/** Where a free or an access finds its folios: the live folios of a tag, a task or a cgroup, oldest first. */
 export type Group = { tag: string } | { task: string } | { cgroup: number };
 
 type At = { path: string };
 export type ChargeStep = At & {
   kind: 'charge'; target: Target; cpu?: number; order: number; folio: FolioKind; gfp: string; node?: number; count: number; tag?: string;
 };
-/** faults / stream / thp: `folios` charges of one order, each on a CPU drawn from cpus. */
+/** faults / stream / thp: `folios` charges of one order, each on a CPU drawn from cpus; `rate` in pages per simulated ms. */
 export type FaultsStep = At & {
-  kind: 'faults'; target: Target; cpus: number[]; folios: number; order: number; folio: FolioKind; gfp: string; node?: number; tag?: string;
+  kind: 'faults'; target: Target; cpus: number[]; folios: number; order: number; folio: FolioKind; gfp: string; node?: number; tag?: string; rate?: number;
 };
 export type GrowFreeStep = At & {
   kind: 'grow-then-free'; target: Target; cpus: number[]; folios: number; order: number; gfp: string; repeat: number; tag?: string;
@@ -34,21 +38,31 @@ export type GrowFreeStep = At & {
 export type ThrashStep = At & {
   kind: 'thrash'; cgroups: number[]; cpus: number[]; charges: number; order: number; gfp: string; pick: 'round-robin' | 'random'; tag?: string;
 };
-export type FreeStep = At & { kind: 'free'; group: Group; count?: number; every: number; cpu?: number; batch: boolean };
+/** Which live folios of a group a free or an access takes: the oldest first, every `every`-th, at most `count`. */
+export type Pick = { group: Group; count?: number; every: number; cpu?: number };
+export type FreeStep = At & Pick & { kind: 'free'; batch: boolean };
+/** Touches: the young bit of an anon page, folio_mark_accessed of page cache, the swap-in of a page in swap. */
+export type AccessStep = At & Pick & { kind: 'access'; gfp: string };
+export type MoveStep = At & { kind: 'move'; task: string; to: number };
+export type WaitStep = At & { kind: 'wait'; ms: number };
 export type WriteStep = At & { kind: 'write'; file: string; cgroup: number; name: string; value: string; cpu: number };
 export type ReadStep = At & { kind: 'read'; file: string };
 export type ExpectStep = At & { kind: 'expect'; expect: Expectation };
-export type Step = ChargeStep | FaultsStep | GrowFreeStep | ThrashStep | FreeStep | WriteStep | ReadStep | ExpectStep;
-export type OpStep = ChargeStep | FaultsStep | GrowFreeStep | ThrashStep | FreeStep;
+export type OpStep = ChargeStep | FaultsStep | GrowFreeStep | ThrashStep | FreeStep | AccessStep | MoveStep | WaitStep;
+export type Step = OpStep | WriteStep | ReadStep | ExpectStep;
 
+/** What a task expectation reads (System.task's fields). */
+export const TASK_KEYS = ['alive', 'killed', 'anonPages', 'swapEntries', 'throttledMs', 'oomScoreAdj'] as const;
+export type TaskKey = (typeof TASK_KEYS)[number];
 export type Expectation = At & {
-  read?: string; key?: string; sim?: string; variant?: string;
-  contains?: string; equals?: string | number; matches?: string; atLeast?: number; atMost?: number;
+  read?: string; key?: string; sim?: string; task?: string; variant?: string;
+  contains?: string; equals?: string | number | boolean; matches?: string; atLeast?: number; atMost?: number;
 };
 
 export type Phase = At & { name: string; repeat: number; steps: Step[] };
 export type CgroupSpec = At & { cgroup: string; settings: { file: string; value: string; path: string }[] };
-export type TaskSpec = At & { name: string; cgroup: number; cpus: number[] };
+/** A process the run spawns (in the order of the tasks object) in its first cgroup. */
+export type TaskSpec = At & { name: string; cgroup: number; cpus: number[]; oomScoreAdj: number };
 export type Variant = At & { name: string; system: SystemSpec };
 
 export type Scenario = {
@@ -62,30 +76,28 @@ export type Scenario = {
   tasks: Map<string, TaskSpec>;
   phases: Phase[];
   expect: Expectation[];
-  sample?: { every: number; files: string[]; path: string };
+  /** The files read every N records or every N ms of simulated time. */
+  sample?: { every?: number; everyMs?: number; files: string[]; path: string };
   variants: Variant[];
   /** Cgroups the summary table shows (all when absent). */
   summaryCgroups?: string[];
-  /** Features accepted by the schema that the engine cannot run before issue #4. */
-  unsupported: { path: string; what: string }[];
-  /** Settings accepted that have no effect before issue #4. */
+  /** Settings accepted that have no effect. */
   notes: string[];
 };
 
-/** What a feature of the reclaim model (issue #4) that scenarios do not drive yet is refused with. */
-export const NOT_BEFORE_4 = 'not supported in scenarios yet (issue #4 model not wired in: real tasks, access, swap-in, time)';
 const MAX_ORDER = 9; // HPAGE_PMD_ORDER: a PMD-sized THP is the largest folio charged
 const SYSTEM_KEYS = [
   'profile', 'cgroupVersion', 'topology', 'seed', 'ram', 'swap', 'swapAccount', 'stock', 'chargeBatch', 'remoteDrain',
   'recursiveProtection', 'localEvents', 'maxCgroups', 'maxFolios',
 ] as const;
 const TARGET = ['task', 'cgroup'] as const;
-const EXPECT_KEYS = ['read', 'key', 'sim', 'variant', 'contains', 'equals', 'matches', 'atLeast', 'atMost'] as const;
-/** Step and generator names → their keys; those needing issue #4 are checked, then refused at run time. */
+const EXPECT_KEYS = ['read', 'key', 'sim', 'task', 'variant', 'contains', 'equals', 'matches', 'atLeast', 'atMost'] as const;
+const PICK = ['folios', ...TARGET, 'count', 'every', 'cpu'] as const;
+/** Step and generator names → their keys. */
 const STEP_KEYS: Record<string, readonly string[]> = {
   charge: [...TARGET, 'cpu', 'order', 'kind', 'gfp', 'node', 'count', 'tag'],
   fault: [...TARGET, 'cpu', 'order', 'gfp', 'node', 'count', 'tag'],
-  free: ['folios', ...TARGET, 'count', 'every', 'cpu', 'batch'],
+  free: [...PICK, 'batch'],
   write: ['file', 'value', 'cpu'],
   read: [],
   expect: EXPECT_KEYS,
@@ -94,13 +106,16 @@ const STEP_KEYS: Record<string, readonly string[]> = {
   thp: [...TARGET, 'count', 'size', 'cpus', 'gfp', 'tag'],
   'grow-then-free': [...TARGET, 'pages', 'size', 'cpus', 'order', 'gfp', 'repeat', 'tag'],
   thrash: ['cgroups', 'prefix', 'cpu', 'cpus', 'charges', 'order', 'gfp', 'pick', 'tag'],
-  access: ['folios', ...TARGET, 'count'],
-  'swap-out': ['folios', ...TARGET, 'count'],
-  'swap-in': ['folios', ...TARGET, 'count'],
+  access: [...PICK, 'gfp'],
   move: ['task', 'to'],
   wait: ['ms'],
 };
-const LATER_STEPS = ['access', 'swap-out', 'swap-in', 'move', 'wait'];
+/** Steps that are not (the kernel has no such operation), and what to write instead. */
+const NO_SUCH_STEP: Record<string, string> = {
+  'swap-out': 'no such step: the kernel swaps pages out only by reclaim; to swap out a cgroup\'s coldest anon pages, ' +
+    'write its memory.reclaim, e.g. { "write": { "file": "a/memory.reclaim", "value": "16M swappiness=max" } }',
+  'swap-in': 'no such step: a task swaps a page in by touching it; use access',
+};
 
 /** Read and check a scenario file; InputError lists every problem. */
 export function loadScenario(file: string): Scenario {
@@ -144,12 +159,13 @@ export function parseScenario(json: unknown, defaultName = 'scenario', what = 's
   let sample: Scenario['sample'];
   const so = top.obj('sample', ['every', 'everyMs', 'files']);
   if (so) {
-    if (so.has('everyMs')) p.later(so.at('everyMs'), 'sampling by simulated time');
-    else so.need('every');
-    const every = so.int('every', { min: 1 });
-    so.int('everyMs', { min: 1 });
+    const which = so.oneOf(['every', 'everyMs']);
+    const n = which && so.num(which, { above: 0 });
     const files = (c.array(so.need('files'), so.at('files')) ?? []).map((f, i) => p.file(f, jsonPath(so.at('files'), i)));
-    if (every !== undefined) sample = { every, files: files.filter((f): f is string => f !== undefined), path: so.path };
+    if (which === 'every' && n !== undefined && !Number.isInteger(n)) c.error(so.at('every'), `expected an integer, got ${n}`);
+    if (n !== undefined) {
+      sample = { ...(which === 'every' ? { every: n } : { everyMs: n }), files: files.filter((f): f is string => f !== undefined), path: so.path };
+    }
   }
   const so2 = top.obj('summary', ['cgroups']);
   let summaryCgroups: string[] | undefined;
@@ -167,11 +183,11 @@ export function parseScenario(json: unknown, defaultName = 'scenario', what = 's
   if (c.issues.length) throw new InputError(what, c.issues);
   return {
     name, description, system, cgroups: p.cgroups, paths: p.paths,
-    tasks: p.tasks, phases, expect, sample, variants, summaryCgroups, unsupported: p.unsupported, notes: p.notes,
+    tasks: p.tasks, phases, expect, sample, variants, summaryCgroups, notes: p.notes,
   };
 }
 
-/** The state of one parse: the cgroup and task tables, tags, what needs issue #4. */
+/** The state of one parse: the cgroup and task tables, tags, notes. */
 class Parser {
   cpus = 1;
   nodes = 1;
@@ -182,17 +198,12 @@ class Parser {
   readonly tags = new Set<string>();
   readonly freedTags: [string, string][] = [];
   readonly inlineExpects: Expectation[] = [];
-  readonly unsupported: { path: string; what: string }[] = [];
   readonly notes: string[] = [];
   private readonly index = new Map<string, number>([['', 0]]);
   private readonly c: Checker;
 
   constructor(c: Checker) {
     this.c = c;
-  }
-
-  later(path: string, what: string): void {
-    this.unsupported.push({ path, what });
   }
 
   /** The system object (base: every key defaulted; variant: only the keys given). */
@@ -300,12 +311,9 @@ class Parser {
       if (!o) continue;
       const cgroup = this.cgroupRef(o.need('cgroup'), o.at('cgroup'));
       const cpus = this.cpuList(o.has('cpus') ? o.raw.cpus : 'all', o.at('cpus'));
-      if (o.has('oom_score_adj')) {
-        o.int('oom_score_adj', { min: -1000, max: 1000 });
-        this.notes.push(`${o.at('oom_score_adj')} has no effect: scenario tasks are not processes the OOM killer can choose yet`);
-      }
+      const oomScoreAdj = o.int('oom_score_adj', { min: OOM_SCORE_ADJ_MIN, max: OOM_SCORE_ADJ_MAX }, 0) ?? 0;
       // A task with a bad CPU list still exists (on CPU 0), so steps naming it are checked.
-      if (cgroup !== undefined) this.tasks.set(name, { name, cgroup, cpus: cpus ?? [0], path: at });
+      if (cgroup !== undefined) this.tasks.set(name, { name, cgroup, cpus: cpus ?? [0], oomScoreAdj, path: at });
     }
   }
 
@@ -325,9 +333,7 @@ class Parser {
   private target(o: Obj): Target | undefined {
     const which = o.oneOf(TARGET);
     if (which === 'task') {
-      const name = o.str('task');
-      const t = name === undefined ? undefined : this.tasks.get(name);
-      if (name !== undefined && !t) return this.c.error(o.at('task'), `no task "${name}" in tasks`);
+      const t = this.tasks.get(this.taskRef(o.raw.task, o.at('task')) ?? '');
       return t && { cgroup: t.cgroup, task: t.name, cpus: t.cpus };
     }
     if (which === 'cgroup') {
@@ -384,6 +390,7 @@ class Parser {
     const [name, arg] = Object.entries(v)[0];
     const sat = jsonPath(at, name);
     const keys = STEP_KEYS[name];
+    if (NO_SUCH_STEP[name]) return this.c.error(sat, NO_SUCH_STEP[name]);
     if (!keys) return this.c.error(sat, `unknown step (known: ${Object.keys(STEP_KEYS).join(', ')})`);
     if (name === 'read') {
       const file = this.file(arg, sat);
@@ -391,10 +398,6 @@ class Parser {
     }
     const o = this.c.object(arg, sat, keys);
     if (!o) return undefined;
-    if (LATER_STEPS.includes(name)) {
-      this.laterStep(name, o);
-      return undefined;
-    }
     switch (name) {
       case 'charge':
       case 'fault': {
@@ -419,10 +422,9 @@ class Parser {
         const cpus = name === 'stream'
           ? (o.has('cpu') ? [this.cpu(o, 'cpu') ?? 0] : target ? [target.cpus[0]] : [0])
           : o.has('cpus') ? this.cpuList(o.raw.cpus, o.at('cpus')) : target?.cpus;
-        if (o.has('rate')) this.later(o.at('rate'), 'fault rates (simulated time)');
         const rest = {
           folio: name === 'stream' ? 'file' as const : o.enum('kind', ['anon', 'file'] as const, 'anon') ?? 'anon',
-          gfp: name === 'stream' ? 'GFP_KERNEL' : this.gfp(o), node: this.node(o), tag: this.tag(o),
+          gfp: name === 'stream' ? 'GFP_KERNEL' : this.gfp(o), node: this.node(o), tag: this.tag(o), rate: o.num('rate', { above: 0 }),
         };
         if (!target || !cpus || folios === undefined) return undefined;
         return { kind: 'faults', path: sat, target, cpus, folios, order, ...rest };
@@ -439,26 +441,25 @@ class Parser {
       case 'thrash':
         return this.thrash(o, sat);
       case 'free': {
-        const rest = {
-          count: o.int('count', { min: 1 }), every: o.int('every', { min: 1 }, 1) ?? 1, cpu: this.cpu(o, 'cpu'), batch: o.bool('batch', true) ?? true,
-        };
-        const which = o.oneOf(['folios', ...TARGET]);
-        let group: Group | undefined;
-        if (which === 'folios') {
-          const tag = o.str('folios');
-          if (tag !== undefined) {
-            group = { tag };
-            this.freedTags.push([tag, o.at('folios')]);
-          }
-        } else if (which === 'task') {
-          const t = o.str('task');
-          if (t !== undefined && !this.tasks.has(t)) this.c.error(o.at('task'), `no task "${t}" in tasks`);
-          else if (t !== undefined) group = { task: t };
-        } else if (which === 'cgroup') {
-          const g = this.cgroupRef(o.raw.cgroup, o.at('cgroup'));
-          if (g !== undefined) group = { cgroup: g };
-        }
-        return group && { kind: 'free', path: sat, group, ...rest };
+        const pick = this.pick(o);
+        const batch = o.bool('batch', true) ?? true;
+        return pick && { kind: 'free', path: sat, ...pick, batch };
+      }
+      case 'access': {
+        const pick = this.pick(o);
+        const gfp = this.gfp(o);
+        return pick && { kind: 'access', path: sat, ...pick, gfp };
+      }
+      case 'move': {
+        const task = this.taskRef(o.need('task'), o.at('task'));
+        const to = this.cgroupRef(o.need('to'), o.at('to'));
+        return task !== undefined && to !== undefined ? { kind: 'move', path: sat, task, to } : undefined;
+      }
+      case 'wait': {
+        o.need('ms');
+        const ms = o.num('ms', { min: 0 });
+        if (ms !== undefined && Math.round(ms * 1000) !== ms * 1000) return this.c.error(o.at('ms'), `${ms} ms is not a whole number of microseconds`);
+        return ms === undefined ? undefined : { kind: 'wait', path: sat, ms };
       }
       case 'write': {
         const file = this.file(o.need('file'), o.at('file'));
@@ -505,42 +506,53 @@ class Parser {
     return { kind: 'thrash', path: at, cgroups, cpus: cpus as number[], charges, ...rest };
   }
 
-  /** access / swap-out / swap-in / move / wait: their arguments are checked, then refused. */
-  private laterStep(name: string, o: Obj): void {
-    if (name === 'move') {
-      o.need('task');
-      const t = o.str('task');
-      if (t !== undefined && !this.tasks.has(t)) this.c.error(o.at('task'), `no task "${t}" in tasks`);
-      this.cgroupRef(o.need('to'), o.at('to'));
-    } else if (name === 'wait') {
-      o.need('ms');
-      o.int('ms', { min: 0 });
-    } else {
-      const which = o.oneOf(['folios', ...TARGET]);
-      if (which === 'task' || which === 'cgroup') this.target(o);
-      if (which === 'folios') {
-        const tag = o.str('folios');
-        if (tag !== undefined) this.freedTags.push([tag, o.at('folios')]);
+  /** folios (a tag) | task | cgroup, count?, every?, cpu?: the live folios a free or an access takes. */
+  private pick(o: Obj): Pick | undefined {
+    const rest = { count: o.int('count', { min: 1 }), every: o.int('every', { min: 1 }, 1) ?? 1, cpu: this.cpu(o, 'cpu') };
+    const which = o.oneOf(['folios', ...TARGET]);
+    let group: Group | undefined;
+    if (which === 'folios') {
+      const tag = o.str('folios');
+      if (tag !== undefined) {
+        group = { tag };
+        this.freedTags.push([tag, o.at('folios')]);
       }
-      o.int('count', { min: 1 });
+    } else if (which === 'task') {
+      const t = this.taskRef(o.raw.task, o.at('task'));
+      if (t !== undefined) group = { task: t };
+    } else if (which === 'cgroup') {
+      const g = this.cgroupRef(o.raw.cgroup, o.at('cgroup'));
+      if (g !== undefined) group = { cgroup: g };
     }
-    this.later(o.path, `${name} steps`);
+    return group && { group, ...rest };
+  }
+
+  /** A reference to a declared task. */
+  private taskRef(v: unknown, at: string): string | undefined {
+    const t = this.c.string(v, at);
+    if (t === undefined) return undefined;
+    return this.tasks.has(t) ? t : this.c.error(at, `no task "${t}" in tasks`);
   }
 
   expectation(v: unknown, at: string): Expectation {
     const o = this.c.object(v, at, EXPECT_KEYS);
     if (!o) return { path: at };
     const e: Expectation = { path: at, variant: o.str('variant') };
-    const which = o.oneOf(['read', 'sim']);
+    const which = o.oneOf(['read', 'sim', 'task']);
     if (which === 'read') e.read = this.file(o.raw.read, o.at('read'));
     if (which === 'sim') e.sim = o.str('sim');
+    if (which === 'task') e.task = this.taskRef(o.raw.task, o.at('task'));
     e.key = o.str('key');
-    if (e.key !== undefined && which !== 'read') this.c.error(o.at('key'), 'key picks a line of a file: use it with read');
+    if (e.key !== undefined && which === 'sim') this.c.error(o.at('key'), 'key picks a line of a file or a field of a task: use it with read or task');
+    if (which === 'task') {
+      if (!o.has('key')) this.c.error(o.at('key'), `missing: a task expectation reads one of ${TASK_KEYS.join(', ')}`);
+      else if (e.key !== undefined && !(TASK_KEYS as readonly string[]).includes(e.key)) this.c.error(o.at('key'), `a task has no "${e.key}" (known: ${TASK_KEYS.join(', ')})`);
+    }
     e.contains = o.str('contains');
     if (o.has('equals')) {
       const eq = o.raw.equals;
-      if (typeof eq === 'string' || typeof eq === 'number') e.equals = eq;
-      else this.c.error(o.at('equals'), 'equals is a string or a number');
+      if (typeof eq === 'string' || typeof eq === 'number' || typeof eq === 'boolean') e.equals = eq;
+      else this.c.error(o.at('equals'), 'equals is a string, a number or true/false');
     }
     e.matches = o.str('matches');
     if (e.matches !== undefined) {
@@ -550,8 +562,8 @@ class Parser {
         this.c.error(o.at('matches'), (err as Error).message);
       }
     }
-    e.atLeast = o.int('atLeast');
-    e.atMost = o.int('atMost');
+    e.atLeast = o.num('atLeast');
+    e.atMost = o.num('atMost');
     if (!['contains', 'equals', 'matches', 'atLeast', 'atMost'].some((k) => o.has(k))) {
       this.c.error(at, 'needs a check: contains, equals, matches, atLeast or atMost');
     }

@@ -3,9 +3,9 @@
 // sampled time series).
 
 import { PAGE_COUNTER_MAX } from './memparse.js';
-import type { ReplayCounters } from './replayer.js';
+import type { ReplayCounters, Replayer } from './replayer.js';
 import { mib, table } from './report.js';
-import type { MemoryEvents, SimStats, System } from './system.js';
+import type { MemoryEvents, SimStats, System, TaskInfo } from './system.js';
 
 export type CgroupSummary = {
   path: string;
@@ -22,19 +22,28 @@ export type CgroupSummary = {
   failcnt: number | null;
   /** memory.events (hierarchical). */
   events: MemoryEvents;
+  /** Time the tasks in it or below slept in memory.high throttling (a killed task counts where it was killed). */
+  throttledMs: number;
 };
+
+/** A task of the run: System.task's view, where it is (or was when it was killed), its charges and moves not run once killed (dead). */
+export type TaskSummary = Omit<TaskInfo, 'id' | 'cgroup'> & { name: string; cgroup: string; dead: number };
 
 export type PhaseSummary = ReplayCounters & { name: string; path: string; sim: SimStats };
 export type ExpectResult = { path: string; ok: boolean; check: string; actual: string };
-export type Sample = { ops: number; phase: string; values: Record<string, string> };
+/** The sampled files after `ops` records, at simulated time `ms`. */
+export type Sample = { ops: number; ms: number; phase: string; values: Record<string, string> };
 
 export type RunSummary = {
   variant: string | null;
   system: { profile: string; cgroupVersion: number; nodes: number; cpus: number; seed: number };
   ops: number;
+  /** Simulated time at the end (waits and memory.high throttling). */
+  clockMs: number;
   elapsedMs: number;
   phases: PhaseSummary[];
   cgroups: CgroupSummary[];
+  tasks: TaskSummary[];
   sim: SimStats;
   /** Stock hits per try_charge_memcg call (consume_stock succeeded); null without charges. */
   stockHitRate: number | null;
@@ -56,15 +65,25 @@ export type RunResult = {
 };
 
 /** The summary rows of a system's cgroups (all but the root, or those listed). */
-export function cgroupSummaries(sys: System, only?: string[]): CgroupSummary[] {
+export function cgroupSummaries(sys: System, only: string[] | undefined, tasks: TaskSummary[]): CgroupSummary[] {
   const v1 = sys.cgroupVersion === 1;
   const lim = (p: number) => (p >= PAGE_COUNTER_MAX ? null : p);
   return (only ?? sys.list().filter((p) => p !== '')).map((path) => {
     const c = sys.counter(path);
+    const below = tasks.filter((t) => t.cgroup === path || t.cgroup.startsWith(`${path}/`));
     return {
       path, usagePages: c.usage, peakPages: c.watermark, maxPages: lim(c.max), highPages: v1 ? null : lim(c.high),
       stockedPages: sys.stockPages(path), failcnt: v1 ? c.failcnt : null, events: sys.events(path),
+      throttledMs: below.reduce((ms, t) => ms + t.throttledMs, 0),
     };
+  });
+}
+
+/** The replayed tasks as the core shows them now. */
+export function taskSummaries(sys: System, r: Replayer): TaskSummary[] {
+  return r.tasks.map((t) => {
+    const { id: _, cgroup: __, ...info } = sys.task(t.id);
+    return { name: t.name, cgroup: r.paths[t.cgroup], ...info, dead: t.dead };
   });
 }
 
@@ -84,40 +103,71 @@ export function sampleColumns(file: string, text: string): [string, string][] {
 const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
 const errnos = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${n} ${k}`).join(', ') || '0';
 
-function phaseRows(r: RunSummary, variant: boolean): (string | number)[][] {
-  return r.phases.map((p) => [
-    ...(variant ? [r.variant ?? ''] : []), p.name, p.ops, p.charges, errnos(p.failed), p.uncharged,
-    pct(stockHitRate(p.sim)), p.sim.stockEvictions, p.sim.counterLevels,
-  ]);
+/** 850 → "850 ms", 12345 → "12.3 s". */
+export function duration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
-const PHASE_HEAD = ['phase', 'ops', 'charges', 'failed', 'freed', 'stock hits', 'evictions', 'levels walked'];
 
+/** The phase table: touches and dead ops only when some phase has them. */
+function phaseTable(runs: RunSummary[], variant: boolean): string {
+  const phases = runs.flatMap((r) => r.phases);
+  const touches = phases.some((p) => p.touches > 0);
+  const dead = phases.some((p) => p.dead > 0);
+  const rows = runs.flatMap((r) => r.phases.map((p) => [
+    ...(variant ? [r.variant ?? ''] : []), p.name, p.ops, p.charges, errnos(p.failed), p.uncharged,
+    ...(touches ? [`${p.touches}${Object.keys(p.touchFailed).length ? ` (${errnos(p.touchFailed)})` : ''}`] : []), ...(dead ? [p.dead] : []),
+    pct(stockHitRate(p.sim)), p.sim.stockEvictions, p.sim.counterLevels,
+  ]));
+  return table([
+    ...(variant ? ['variant'] : []), 'phase', 'ops', 'charges', 'failed', 'freed', ...(touches ? ['touches'] : []), ...(dead ? ['dead ops'] : []),
+    'stock hits', 'evictions', 'levels walked',
+  ], rows);
+}
+
+/** The cgroup table: low/high events and throttled time only when some cgroup has them. */
 function cgroupTable(r: RunSummary): string {
   const v1 = r.system.cgroupVersion === 1;
+  const low = r.cgroups.some((g) => g.events.low > 0);
+  const high = r.cgroups.some((g) => g.events.high > 0);
+  const throttled = r.cgroups.some((g) => g.throttledMs > 0);
   const rows = r.cgroups.map((g) => [
     g.path, g.usagePages, mib(g.usagePages), mib(g.peakPages), mib(g.maxPages ?? PAGE_COUNTER_MAX),
     ...(v1 ? [] : [mib(g.highPages ?? PAGE_COUNTER_MAX)]), g.stockedPages, ...(v1 ? [g.failcnt ?? 0] : []),
-    g.events.max, g.events.oom, g.events.oom_kill,
+    ...(low ? [g.events.low] : []), ...(high ? [g.events.high] : []), g.events.max, g.events.oom, g.events.oom_kill,
+    ...(throttled ? [duration(g.throttledMs)] : []),
   ]);
-  return table(['cgroup', 'pages', 'usage', 'peak', 'max', ...(v1 ? [] : ['high']), 'stocked', ...(v1 ? ['failcnt'] : []), 'max_ev', 'oom_ev', 'oom_kill'], rows);
+  return table([
+    'cgroup', 'pages', 'usage', 'peak', 'max', ...(v1 ? [] : ['high']), 'stocked', ...(v1 ? ['failcnt'] : []),
+    ...(low ? ['low_ev'] : []), ...(high ? ['high_ev'] : []), 'max_ev', 'oom_ev', 'oom_kill', ...(throttled ? ['throttled'] : []),
+  ], rows);
+}
+
+function taskTable(r: RunSummary): string {
+  const rows = r.tasks.map((t) => [
+    t.name, t.cgroup, t.oomScoreAdj, t.anonPages, t.swapEntries, duration(t.throttledMs),
+    t.killed ? 'OOM-killed' : t.alive ? 'alive' : 'exited', t.dead,
+  ]);
+  return table(['task', 'cgroup', 'oom_score_adj', 'anon', 'swap', 'throttled', 'state', 'dead ops'], rows);
 }
 
 function systemLine(r: RunSummary): string {
   const s = r.system;
-  return `profile ${s.profile}, cgroup v${s.cgroupVersion}, ${s.nodes} node${s.nodes > 1 ? 's' : ''} × ${s.cpus / s.nodes} CPUs, seed ${s.seed}: ${r.ops} ops`;
+  const time = r.clockMs > 0 ? `, ${duration(r.clockMs)} simulated` : '';
+  return `profile ${s.profile}, cgroup v${s.cgroupVersion}, ${s.nodes} node${s.nodes > 1 ? 's' : ''} × ${s.cpus / s.nodes} CPUs, seed ${s.seed}: ${r.ops} ops${time}`;
 }
 
 function runText(r: RunSummary, variants: boolean): string[] {
   const st = r.sim;
   const out = [variants ? `── variant ${r.variant}: ${systemLine(r)}` : systemLine(r), ''];
-  if (!variants) out.push(table(PHASE_HEAD, phaseRows(r, false)), '');
+  if (!variants) out.push(phaseTable([r], false), '');
   if (r.cgroups.length) out.push(cgroupTable(r), '');
+  if (r.tasks.length) out.push(taskTable(r), '');
   out.push(
     `stock: ${st.stockHits} hits in ${st.charges} charges (${pct(stockHitRate(st))}), ${st.stockMisses} misses, ` +
       `${st.stockEvictions} evictions, ${st.drainAll} drain_all_stock calls; ${st.counterLevels} page_counter levels walked`,
   );
   const lost = r.phases.reduce((n, p) => n + p.lost, 0);
-  if (lost) out.push(`${lost} folios the workload frees had been freed by the kernel already (reclaimed page cache)`);
+  if (lost) out.push(`${lost} frees and touches found their folio freed by the kernel already (page cache reclaimed, pages of OOM-killed tasks)`);
   if (r.warnings.length) out.push('', 'refused writes:', ...r.warnings.map((w) => `  ${w.path}: ${w.message}`));
   for (const rd of r.reads) out.push('', `${rd.file} after ${rd.ops} ops (${rd.path}):`, ...rd.content.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
   if (r.expectations.length) {
@@ -134,7 +184,7 @@ export function formatResult(res: RunResult): string {
   const variants = res.runs.length > 1 || res.runs[0]?.variant !== null;
   const out = [wrap(res.description ? `${res.scenario}: ${res.description}` : res.scenario), ''];
   if (res.notes.length) out.push(...res.notes.map((n) => `note: ${n}`), '');
-  if (variants) out.push(table(['variant', ...PHASE_HEAD], res.runs.flatMap((r) => phaseRows(r, true))), '');
+  if (variants) out.push(phaseTable(res.runs, true), '');
   res.runs.forEach((r, i) => out.push(...(i > 0 ? [''] : []), ...runText(r, variants)));
   return out.join('\n');
 }
@@ -156,11 +206,11 @@ function wrap(text: string, width = 100): string {
 
 const csvCell = (v: string | number) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
 
-/** The sampled time series of every run as CSV: variant, phase, ops, then one column per value. */
+/** The sampled time series of every run as CSV: variant, phase, ops, ms (simulated time), then one column per value. */
 export function toCsv(res: RunResult): string {
   const cols: string[] = [];
   for (const r of res.runs) for (const s of r.samples) for (const k of Object.keys(s.values)) if (!cols.includes(k)) cols.push(k);
-  const rows = res.runs.flatMap((r) => r.samples.map((s) => [r.variant ?? '', s.phase, s.ops, ...cols.map((c) => s.values[c] ?? '')]));
-  return [['variant', 'phase', 'ops', ...cols], ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+  const rows = res.runs.flatMap((r) => r.samples.map((s) => [r.variant ?? '', s.phase, s.ops, s.ms, ...cols.map((c) => s.values[c] ?? '')]));
+  return [['variant', 'phase', 'ops', 'ms', ...cols], ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
 }
 

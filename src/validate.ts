@@ -63,6 +63,7 @@ export function parseCpuList(v: unknown, cpus: number): number[] | string {
 }
 
 type IntOpts = { min?: number; max?: number };
+type NumOpts = IntOpts & { above?: number };
 
 /** Collects issues while reading an untyped JSON value. */
 export class Checker {
@@ -108,6 +109,15 @@ export class Checker {
     return v;
   }
 
+  /** A finite number (ms, a rate). */
+  number(v: unknown, path: string, o: NumOpts = {}): number | undefined {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return this.error(path, `expected a number, got ${describe(v)}`);
+    if (o.above !== undefined && !(v > o.above)) return this.error(path, `${v} is not above ${o.above}`);
+    if (o.min !== undefined && v < o.min) return this.error(path, `${v} is below the minimum ${o.min}`);
+    if (o.max !== undefined && v > o.max) return this.error(path, `${v} is above the maximum ${o.max}`);
+    return v;
+  }
+
   /** A value checked by a parser that returns a result or an error message (string). */
   parsed<T>(v: unknown, path: string, parse: (v: unknown) => T | string): T | undefined {
     const r = parse(v);
@@ -141,6 +151,9 @@ export class Obj {
   }
   int(key: string, o: IntOpts = {}, dflt?: number): number | undefined {
     return this.has(key) ? this.c.int(this.raw[key], this.at(key), o) : dflt;
+  }
+  num(key: string, o: NumOpts = {}): number | undefined {
+    return this.has(key) ? this.c.number(this.raw[key], this.at(key), o) : undefined;
   }
   bool(key: string, dflt?: boolean): boolean | undefined {
     if (!this.has(key)) return dflt;

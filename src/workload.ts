@@ -1,16 +1,20 @@
 // Expanding a scenario's workload into op records. The expansion is a pure function of the
 // scenario and its seed: generators draw from their own seeded PRNG, folio handles follow the
-// trace rule (trace.ts), and a free names handles whether or not their charges will succeed
-// (the replayer skips those that failed). So a run and a recorded trace are the same records.
+// trace rule (trace.ts), and a free or an access names handles whether or not their charges
+// will succeed (the replayer skips those that failed, and the folios the kernel freed). So a
+// run and a recorded trace are the same records.
 
 import { parseGfp } from './gfp.js';
-import type { ChargeStep, FaultsStep, FreeStep, GrowFreeStep, Group, OpStep, Scenario, Target, ThrashStep, WriteStep } from './scenario.js';
-import type { System } from './system.js';
-import { Handles, OP, RECORD_SIZE, type RecordSink } from './trace.js';
+import type {
+  AccessStep, ChargeStep, FaultsStep, FreeStep, GrowFreeStep, Group, MoveStep, OpStep, Pick, Scenario, Target, ThrashStep, WriteStep,
+} from './scenario.js';
+import type { FolioKind, System } from './system.js';
+import { feedRecords, Handles, OP, OP_MOVE, type RecordSink, type TraceTask } from './trace.js';
 
 /** folio_batch (PAGEVEC_SIZE): folios_put_refs uncharges a freed range 31 folios at a time. */
 export const FOLIO_BATCH = 31;
 const KIND = { anon: 0, file: 1 } as const;
+const MAX_WAIT_US = 0xffffffff; // a WAIT record's arg
 
 /** mulberry32, seeded by FNV-1a of (seed, the step's JSON path): one stream per generator. */
 class Prng {
@@ -33,23 +37,40 @@ function groupKey(g: Group): string {
   return 'tag' in g ? `tag:${g.tag}` : 'task' in g ? `task:${g.task}` : `cgroup:${g.cgroup}`;
 }
 
+/** What a charge step charges: folios of one order and kind, from a gfp mask, with a tag; at a rate (pages per ms). */
+type Folios = { order: number; folio: FolioKind; gfp: string; node?: number; tag?: string; rate?: number };
+
+/** A scenario's tasks as a trace's task table (the record's task field is index + 1). */
+export function taskTable(sc: Scenario): TraceTask[] {
+  return [...sc.tasks.values()].map((t) => ({ name: t.name, cgroup: t.cgroup, oomScoreAdj: t.oomScoreAdj }));
+}
+
 export class Workload {
   private readonly handles = new Handles();
   private readonly cursors = new Map<string, number>();
   private readonly rngs = new Map<string, Prng>();
   private readonly gfps = new Map<string, number>();
-  /** Groups some free step names: their live handles in charge order. */
+  /** Groups some free or access step names: their live handles in charge order. */
   private readonly groups = new Map<string, Set<number>>();
+  private readonly joins = new Map<string, Set<number>[] | undefined>();
   /** handle → the tracked groups it is in. */
   private memberOf: (Set<number>[] | undefined)[] = [];
   private readonly seed: number;
   private readonly tasks: Scenario['tasks'];
+  /** Task name → its index in the task table. */
+  private readonly taskIndex = new Map<string, number>();
+  /** Task name → the cgroup it is in now (moves are steps: the expansion knows them). */
+  private readonly taskCgroup = new Map<string, number>();
 
   constructor(sc: Scenario, private readonly sys: System, seed: number) {
     this.seed = seed;
     this.tasks = sc.tasks;
+    taskTable(sc).forEach((t, i) => {
+      this.taskIndex.set(t.name, i);
+      this.taskCgroup.set(t.name, t.cgroup);
+    });
     for (const ph of sc.phases) {
-      for (const s of ph.steps) if (s.kind === 'free') this.groups.set(groupKey(s.group), new Set());
+      for (const s of ph.steps) if (s.kind === 'free' || s.kind === 'access') this.groups.set(groupKey(s.group), new Set());
     }
   }
 
@@ -66,6 +87,12 @@ export class Workload {
         return this.thrash(step, sink);
       case 'free':
         return this.free(step, sink);
+      case 'access':
+        return this.access(step, sink);
+      case 'move':
+        return this.move(step, sink);
+      case 'wait':
+        return this.wait(step.ms * 1000, sink);
     }
   }
 
@@ -76,11 +103,11 @@ export class Workload {
     return rec;
   }
 
-  /** Emit an encoded record as is. */
-  static put(rec: Uint8Array, sink: RecordSink): void {
-    const dv = new DataView(rec.buffer, rec.byteOffset, RECORD_SIZE);
-    sink.op(rec[0], rec[1], rec[2], rec[3], dv.getUint16(4, true), dv.getUint32(8, true), dv.getUint32(12, true));
+  /** Emit a limit write's record. */
+  static write(sys: System, step: WriteStep, cgroupPath: string, sink: RecordSink): void {
+    feedRecords(Workload.writeRecord(sys, step, cgroupPath), sink);
   }
+
 
   private gfp(spec: string): number {
     let m = this.gfps.get(spec);
@@ -100,76 +127,103 @@ export class Workload {
     return t.cpus[i % t.cpus.length];
   }
 
-  /** The tracked groups a charge of (cgroup, task, tag) joins; undefined if none. */
-  private groupsOf(cgroup: number, task: string | undefined, tag: string | undefined): Set<number>[] | undefined {
-    const keys = [`cgroup:${cgroup}`, ...(task === undefined ? [] : [`task:${task}`]), ...(tag === undefined ? [] : [`tag:${tag}`])];
-    const sets = keys.flatMap((k) => this.groups.get(k) ?? []);
-    return sets.length ? sets : undefined;
+  /** Who a target's charge names: a task (its index + 1; the core picks its memcg) or a cgroup; and the cgroup charged. */
+  private who(t: Target): { task: number; cgroup: number } {
+    return t.task === undefined ? { task: 0, cgroup: t.cgroup } : { task: this.taskIndex.get(t.task)! + 1, cgroup: this.taskCgroup.get(t.task)! };
   }
 
-  /** One CHARGE record; the handle it takes joins the tracked groups given. */
-  private charge(sink: RecordSink, cgroup: number, cpu: number, order: number, kind: number, node: number | undefined, gfp: number, groups: Set<number>[] | undefined): number {
-    const h = this.handles.alloc();
-    if (groups) {
-      for (const g of groups) g.add(h);
-      if (h >= this.memberOf.length) this.memberOf.length = h + 1;
+  /** The tracked groups a charge of (cgroup, task, tag) joins; undefined if none (cached: the groups are fixed). */
+  private groupsOf(cgroup: number, task: string | undefined, tag: string | undefined): Set<number>[] | undefined {
+    const key = JSON.stringify([cgroup, task, tag]);
+    if (this.joins.has(key)) return this.joins.get(key);
+    const keys = [`cgroup:${cgroup}`, ...(task === undefined ? [] : [`task:${task}`]), ...(tag === undefined ? [] : [`tag:${tag}`])];
+    const sets = keys.flatMap((k) => this.groups.get(k) ?? []);
+    this.joins.set(key, sets.length ? sets : undefined);
+    return this.joins.get(key);
+  }
+
+  /** count CHARGE records by t, each on the CPU cpu(i) gives; the handles they take join t's and the tag's groups. */
+  private charge(sink: RecordSink, t: Target, count: number, cpu: (i: number) => number, f: Folios): number[] {
+    const { task, cgroup } = this.who(t);
+    const groups = this.groupsOf(cgroup, t.task, f.tag);
+    const gfp = this.gfp(f.gfp);
+    const pages = 2 ** f.order;
+    const out: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const h = this.handles.alloc();
+      if (groups) {
+        for (const g of groups) g.add(h);
+        if (h >= this.memberOf.length) this.memberOf.length = h + 1;
+      }
+      if (h < this.memberOf.length) this.memberOf[h] = groups;
+      sink.op(OP.CHARGE, f.order, KIND[f.folio], f.node === undefined ? 0 : f.node + 1, cpu(i), task, task ? 0 : cgroup, gfp);
+      out.push(h);
+      // rate pages per ms: fault i is done at (i + 1) × pages / rate ms.
+      if (f.rate !== undefined) this.wait(Math.round(((i + 1) * pages * 1000) / f.rate) - Math.round((i * pages * 1000) / f.rate), sink);
     }
-    if (h < this.memberOf.length) this.memberOf[h] = groups;
-    sink.op(OP.CHARGE, order, kind, node === undefined ? 0 : node + 1, cpu, cgroup, gfp);
-    return h;
+    return out;
+  }
+
+  /** A CPU drawn from cpus (seeded by the step's path). */
+  private draw(cpus: number[], path: string): (i: number) => number {
+    const rng = this.rng(path);
+    return cpus.length === 1 ? () => cpus[0] : () => cpus[rng.below(cpus.length)];
   }
 
   private charges(s: ChargeStep, sink: RecordSink): void {
-    const gfp = this.gfp(s.gfp);
-    const groups = this.groupsOf(s.target.cgroup, s.target.task, s.tag);
-    for (let i = 0; i < s.count; i++) {
-      this.charge(sink, s.target.cgroup, s.cpu ?? this.nextCpu(s.target), s.order, KIND[s.folio], s.node, gfp, groups);
-    }
+    this.charge(sink, s.target, s.count, () => s.cpu ?? this.nextCpu(s.target), s);
   }
 
   private faults(s: FaultsStep, sink: RecordSink): void {
-    const gfp = this.gfp(s.gfp);
-    const rng = this.rng(s.path);
-    const n = s.cpus.length;
-    const groups = this.groupsOf(s.target.cgroup, s.target.task, s.tag);
-    for (let i = 0; i < s.folios; i++) {
-      this.charge(sink, s.target.cgroup, n === 1 ? s.cpus[0] : s.cpus[rng.below(n)], s.order, KIND[s.folio], s.node, gfp, groups);
-    }
+    this.charge(sink, s.target, s.folios, this.draw(s.cpus, s.path), s);
   }
 
   private growThenFree(s: GrowFreeStep, sink: RecordSink): void {
-    const gfp = this.gfp(s.gfp);
-    const rng = this.rng(s.path);
-    const n = s.cpus.length;
-    const groups = this.groupsOf(s.target.cgroup, s.target.task, s.tag);
-    const mine = new Int32Array(s.folios);
+    const cpu = this.draw(s.cpus, s.path);
     for (let r = 0; r < s.repeat; r++) {
-      for (let i = 0; i < s.folios; i++) {
-        const cpu = n === 1 ? s.cpus[0] : s.cpus[rng.below(n)];
-        mine[i] = this.charge(sink, s.target.cgroup, cpu, s.order, KIND.anon, undefined, gfp, groups);
-      }
-      this.uncharge(sink, mine.subarray(0, s.folios), this.nextCpu(s.target), true);
+      const mine = this.charge(sink, s.target, s.folios, cpu, { ...s, folio: 'anon' });
+      this.uncharge(sink, mine, this.nextCpu(s.target), true);
     }
   }
 
   private thrash(s: ThrashStep, sink: RecordSink): void {
-    const gfp = this.gfp(s.gfp);
     const rng = this.rng(s.path);
     const k = s.cgroups.length;
-    const groups = s.cgroups.map((cg) => this.groupsOf(cg, undefined, s.tag));
+    const targets = s.cgroups.map((cgroup) => ({ cgroup, cpus: s.cpus }));
+    const f: Folios = { ...s, folio: 'anon' };
     for (let i = 0; i < s.charges; i++) {
-      const j = s.pick === 'random' ? rng.below(k) : i % k;
-      this.charge(sink, s.cgroups[j], s.cpus[i % s.cpus.length], s.order, KIND.anon, undefined, gfp, groups[j]);
+      this.charge(sink, targets[s.pick === 'random' ? rng.below(k) : i % k], 1, () => s.cpus[i % s.cpus.length], f);
     }
   }
 
-  private free(s: FreeStep, sink: RecordSink): void {
+  /** The live handles a free or an access takes (oldest first), and the CPU it runs on. */
+  private picked(s: Pick): { handles: number[]; cpu: number } {
     const live = [...this.groups.get(groupKey(s.group))!];
     let pick = s.every === 1 ? live : live.filter((_, i) => i % s.every === 0);
     if (s.count !== undefined) pick = pick.slice(0, s.count);
     const task = 'task' in s.group ? this.tasks.get(s.group.task) : undefined;
-    const cpu = s.cpu ?? (task ? this.nextCpu({ cgroup: task.cgroup, task: task.name, cpus: task.cpus }) : 0);
-    this.uncharge(sink, pick, cpu, s.batch);
+    return { handles: pick, cpu: s.cpu ?? (task ? this.nextCpu({ cgroup: task.cgroup, task: task.name, cpus: task.cpus }) : 0) };
+  }
+
+  private free(s: FreeStep, sink: RecordSink): void {
+    const { handles, cpu } = this.picked(s);
+    this.uncharge(sink, handles, cpu, s.batch);
+  }
+
+  private access(s: AccessStep, sink: RecordSink): void {
+    const { handles, cpu } = this.picked(s);
+    const gfp = this.gfp(s.gfp);
+    for (const h of handles) sink.op(OP.TOUCH, 0, 0, 0, cpu, 0, h, gfp);
+  }
+
+  private move(s: MoveStep, sink: RecordSink): void {
+    sink.op(OP_MOVE, 0, 0, 0, 0, this.taskIndex.get(s.task)! + 1, s.to, 0);
+    this.taskCgroup.set(s.task, s.to);
+  }
+
+  /** WAIT records for us microseconds (none for 0). */
+  private wait(us: number, sink: RecordSink): void {
+    for (let left = us; left > 0; left -= MAX_WAIT_US) sink.op(OP.WAIT, 0, 0, 0, 0, 0, 0, Math.min(left, MAX_WAIT_US));
   }
 
   /** Uncharge handles from cpu: one by one, or as uncharge lists of FOLIO_BATCH. */
@@ -183,7 +237,7 @@ export class Workload {
       }
       this.handles.release(h);
       const last = !batch || i === hs.length - 1 || i % FOLIO_BATCH === FOLIO_BATCH - 1;
-      sink.op(batch ? OP.UNCHARGE_LIST : OP.UNCHARGE, batch && last ? 1 : 0, 0, 0, cpu, h, 0);
+      sink.op(batch ? OP.UNCHARGE_LIST : OP.UNCHARGE, batch && last ? 1 : 0, 0, 0, cpu, 0, h, 0);
     }
   }
 }

@@ -39,7 +39,7 @@ describe('exit status', () => {
     ['unknown example', ['run', '--example', 'nope'], 2, /no example "nope"/],
     ['missing scenario file', ['run', '/nonexistent.json'], 2, /\/nonexistent.json: 1 error\n {2}\(file\): ENOENT/],
     ['invalid scenario', () => ['run', scenarioFile({ workload: [{ steps: [{ charge: { cgroup: 'b' } }] }] })], 2, /workload\[0\]\.steps\[0\]\.charge\.cgroup: no cgroup "b" in cgroups/],
-    ['a step that needs issue #4', () => ['run', scenarioFile({ workload: [{ steps: [{ wait: { ms: 1 } }] }] })], 2, /workload\[0\]\.steps\[0\]\.wait: wait steps: not supported in scenarios yet \(issue #4 model not wired in/],
+    ['a step the kernel has not', () => ['run', scenarioFile({ cgroups: { a: {} }, workload: [{ steps: [{ 'swap-out': { cgroup: 'a' } }] }] })], 2, /workload\[0\]\.steps\[0\]\["swap-out"\]: no such step: the kernel swaps pages out only by reclaim/],
     ['expectations hold', () => ['run', scenarioFile(PASSING)], 0, /^$/],
     ['an expectation fails', () => ['run', scenarioFile(FAILING)], 1, /^$/],
     ['an expectation fails (--json: named on stderr)', () => ['run', scenarioFile(FAILING), '--json'], 1, /expectation failed: expect\[0\]: a\/memory.events oom = 0 \(got "44"\)/],
@@ -56,11 +56,12 @@ describe('exit status', () => {
     const t = tmp('t.bin');
     expect((await cli(['trace', 'record', '--example', 'container-oom', '-o', t])).code).toBe(0);
     const b = readFileSync(t);
-    b.writeUInt16LE(9, 48 + 16 * 5 + 4); // record 5: cpu 9
+    // header: 32 + paths '' and 'container' (2 + 11) + tasks app and sidecar (8 + 3, 8 + 7) = 71 → 80
+    b.writeUInt16LE(9, 80 + 16 * 5 + 4); // record 5: cpu 9
     writeFileSync(t, b);
     const r = await cli(['replay', t]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`memcg-sim: ${t}: offset 132: record 5: cpu 9 out of range 0..3\n`);
+    expect(r.err).toBe(`memcg-sim: ${t}: offset 164: record 5: cpu 9 out of range 0..3\n`);
   });
 });
 
@@ -73,25 +74,32 @@ describe('output', () => {
     expect(res).toMatchObject({ scenario: 'container-oom', ok: true, pageSize: 4096 });
     const [run] = res.runs;
     expect(Object.keys(run)).toEqual([
-      'variant', 'system', 'ops', 'elapsedMs', 'phases', 'reads', 'samples', 'warnings', 'expectations', 'cgroups', 'sim', 'stockHitRate',
+      'variant', 'system', 'ops', 'clockMs', 'elapsedMs', 'phases', 'reads', 'samples', 'warnings', 'expectations', 'cgroups', 'tasks', 'sim', 'stockHitRate',
     ]);
     expect(run.system).toEqual({ profile: 'multi', cgroupVersion: 2, nodes: 1, cpus: 4, seed: 1 });
-    expect(run.phases.map((p) => [p.name, p.ops, p.charges, p.failed])).toEqual([['start', 8192, 8192, {}], ['leak', 16384, 16384, { ENOMEM: 8192 }]]);
+    expect(run.phases.map((p) => [p.name, p.ops, p.charges, p.failed, p.dead])).toEqual([
+      ['start', 10240, 10240, {}, 0], ['leak', 16384, 6145, { EINTR: 1 }, 10239], ['sidecar', 2048, 2048, {}, 0],
+    ]);
     expect(run.cgroups).toEqual([{
-      path: 'container', usagePages: 16384, peakPages: 16384, maxPages: 16384, highPages: null, stockedPages: 0, failcnt: null,
-      events: { low: 0, high: 0, max: expect.any(Number), oom: 8192, oom_kill: 0, oom_group_kill: 0 },
+      path: 'container', usagePages: 4096, peakPages: 16384, maxPages: 16384, highPages: null, stockedPages: 0, failcnt: null,
+      events: { low: 0, high: 0, max: expect.any(Number), oom: 1, oom_kill: 1, oom_group_kill: 0 }, throttledMs: 0,
     }]);
+    expect(run.tasks).toEqual([
+      { name: 'app', cgroup: 'container', alive: false, killed: true, oomScoreAdj: 0, anonPages: 0, swapEntries: 0, throttledMs: 0, dead: 10239 },
+      { name: 'sidecar', cgroup: 'container', alive: true, killed: false, oomScoreAdj: 0, anonPages: 4096, swapEntries: 0, throttledMs: 0, dead: 0 },
+    ]);
     expect(run.expectations.every((e) => e.ok)).toBe(true);
-    expect(run.samples).toHaveLength(7);
+    expect(run.samples).toHaveLength(8);
   });
 
   test('run --csv: the time series', async () => {
     const r = await cli(['run', '--example', 'container-oom', '--csv']);
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^variant,phase,ops,container\/memory.current,container\/memory.events:low,/);
-    expect(lines.slice(1).map((l) => l.split(',').slice(1, 4))).toEqual([
-      ['(start)', '0', '0'], ['start', '4096', expect.any(String)], ['start', '8192', expect.any(String)], ['leak', '12288', expect.any(String)],
-      ['leak', '16384', '67108864'], ['leak', '20480', '67108864'], ['leak', '24576', '67108864'],
+    expect(lines[0]).toMatch(/^variant,phase,ops,ms,container\/memory.current,container\/memory.events:low,/);
+    // The container full at 16384 records, the app killed before 20480: only the sidecar's 8M left, then 16M.
+    expect(lines.slice(1).map((l) => l.split(',').slice(1, 5))).toEqual([
+      ['(start)', '0', '0', '0'], ['start', '4096', '0', expect.any(String)], ['start', '8192', '0', expect.any(String)], ['leak', '12288', '0', expect.any(String)],
+      ['leak', '16384', '0', '67108864'], ['leak', '20480', '0', '8388608'], ['leak', '24576', '0', '8388608'], ['sidecar', '28672', '0', '16777216'],
     ]);
   });
 
@@ -106,19 +114,31 @@ describe('output', () => {
     expect(a.out).toBe(b.out);
   });
 
-  test('validate: ok, with the features that wait for issue #4', async () => {
-    const f = scenarioFile({ cgroups: { a: {} }, tasks: { t: { cgroup: 'a', oom_score_adj: 100 } }, workload: [{ steps: [{ move: { task: 't', to: 'a' } }] }] });
+  test('validate: ok, with the notes', async () => {
+    const f = scenarioFile({ system: { ram: '1G' }, cgroups: { a: {} }, tasks: { t: { cgroup: 'a', oom_score_adj: 100 } }, workload: [{ steps: [{ move: { task: 't', to: 'a' } }] }] });
     const r = await cli(['validate', f]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/ok \(1 cgroups, 1 tasks, 1 phases, 0 steps, 0 expectations\)\n {2}workload\[0\]\.steps\[0\]\.move: move steps: not supported in scenarios yet \(issue #4 model not wired in: [^\n]*\n {2}note: tasks\.t\.oom_score_adj/);
+    expect(r.out).toMatch(/ok \(1 cgroups, 1 tasks, 1 phases, 1 steps, 0 expectations\)\n {2}note: system\.ram has no effect/);
+  });
+
+  test('run: the task table and the throttled time in the summary', async () => {
+    const r = await cli(['run', '--example', 'high-throttle', '--variant', 'no swap']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('seed 1: 20992 ops, 43.5 s simulated');
+    expect(r.out).toMatch(/cgroup {2}pages {2}usage {2}peak {3}max {2}high {3}stocked {2}high_ev {2}max_ev {2}oom_ev {2}oom_kill {2}throttled\n/);
+    expect(r.out).toMatch(/\nsvc +10496 {2}41\.0M +41\.0M +max +32\.0M +0 +596 +0 +0 +0 {2}42\.8 s\n/);
+    expect(r.out).toMatch(/\nleaky +svc +0 +8192 +0 {2}37\.9 s +alive +0\nworker +svc +0 +2304 +0 {2}4\.9 s +alive +0\n/);
   });
 
   test('trace record, info and replay --system', async () => {
     const t = tmp('q.bin');
     const rec = await cli(['trace', 'record', '--example', 'quickstart', '-o', t]);
-    expect(rec.out).toBe(`${t}: 3120 records, 5 cgroups in the path table, 50000 bytes\n`);
+    expect(rec.out).toBe(`${t}: 3120 records, 5 cgroups in the path table, 0 tasks, 50000 bytes\n`);
     const info = await cli(['trace', 'info', t]);
-    expect(info.out).toContain('ops: charge 2600, uncharge 0, uncharge-list 520, set-max 0, set-high 0, set-low 0, set-min 0; 2600 folio handles');
+    expect(info.out).toContain('ops: charge 2600, uncharge 0, uncharge-list 520, set-max 0, set-high 0, set-low 0, set-min 0, touch 0, wait 0, move 0; 2600 folio handles');
+    const t2 = tmp('c.bin');
+    await cli(['trace', 'record', '--example', 'container-oom', '-o', t2]);
+    expect((await cli(['trace', 'info', t2])).out).toMatch(/memcg-sim trace version 2, [^\n]*\n.*\ncgroups: \/ container\ntasks: app \(container\) sidecar \(container\)\n$/);
     const sys = tmp('sys.json');
     writeFileSync(sys, (await cli(['examples', 'quickstart'])).out);
     const rep = await cli(['replay', t, '--system', sys, '--json']);

@@ -1,9 +1,10 @@
 // Scenario files: validation (every mistake named by its JSON path, all at once), what the
-// steps and generators charge and free, expectations, sampling, variants, issue #4 features.
+// steps and generators charge and free, tasks as processes (OOM kills, moves, throttling),
+// access, simulated time, expectations, sampling, variants.
 import { describe, expect, test } from 'vitest';
 import { EXAMPLES, exampleScenario } from '../src/examples.js';
 import { prepareSystem, runScenario } from '../src/runner.js';
-import { NOT_BEFORE_4, parseScenario } from '../src/scenario.js';
+import { parseScenario } from '../src/scenario.js';
 import { toCsv } from '../src/summary.js';
 import { build, issuesOf, run } from './helpers/scenario.js';
 
@@ -58,11 +59,27 @@ describe('validation: one case per kind of mistake, the JSON path in the message
     ['read of a non-file', doc([{ read: 'a/current' }]), 'workload[0].steps[0].read: "a/current" does not name an interface file'],
     ['expectation without a check', doc([{ expect: { read: 'a/memory.current' } }]), 'workload[0].steps[0].expect: needs a check'],
     ['expectation with a bad regex', { expect: [{ read: 'memory.stat', matches: '(' }] }, 'expect[0].matches: Invalid regular expression'],
-    ['expectation key without read', { expect: [{ sim: 'charges', key: 'x', equals: 1 }] }, 'expect[0].key: key picks a line of a file: use it with read'],
+    ['expectation key without read', { expect: [{ sim: 'charges', key: 'x', equals: 1 }] }, 'expect[0].key: key picks a line of a file or a field of a task: use it with read or task'],
+    ['task expectation without key', doc([], { expect: [{ task: 't', equals: 1 }] }), 'expect[0].key: missing: a task expectation reads one of alive, killed, anonPages,'],
+    ['task expectation of an unknown field', doc([], { expect: [{ task: 't', key: 'rss', equals: 1 }] }), 'expect[0].key: a task has no "rss" (known: alive, killed,'],
+    ['task expectation of an unknown task', doc([], { expect: [{ task: 'x', key: 'killed', equals: true }] }), 'expect[0].task: no task "x" in tasks'],
+    ['oom_score_adj out of range', { cgroups: { a: {} }, tasks: { t: { cgroup: 'a', oom_score_adj: 1001 } } }, 'tasks.t.oom_score_adj: 1001 is above the maximum 1000'],
+    ['swap-out is no step', doc([{ 'swap-out': { task: 't' } }]), 'workload[0].steps[0]["swap-out"]: no such step: the kernel swaps pages out only by reclaim; to swap out a cgroup\'s coldest anon pages, write its memory.reclaim'],
+    ['swap-in is no step', doc([{ 'swap-in': { cgroup: 'a' } }]), 'workload[0].steps[0]["swap-in"]: no such step: a task swaps a page in by touching it; use access'],
+    ['move of an unknown task', doc([{ move: { task: 'x', to: 'a' } }]), 'workload[0].steps[0].move.task: no task "x" in tasks'],
+    ['move to an undeclared cgroup', doc([{ move: { task: 't', to: 'b' } }]), 'workload[0].steps[0].move.to: no cgroup "b" in cgroups'],
+    ['wait without ms', doc([{ wait: {} }]), 'workload[0].steps[0].wait.ms: missing'],
+    ['negative wait', doc([{ wait: { ms: -1 } }]), 'workload[0].steps[0].wait.ms: -1 is below the minimum 0'],
+    ['wait finer than a microsecond', doc([{ wait: { ms: 0.0001 } }]), 'workload[0].steps[0].wait.ms: 0.0001 ms is not a whole number of microseconds'],
+    ['fault rate of 0', doc([{ faults: { task: 't', pages: 4, rate: 0 } }]), 'workload[0].steps[0].faults.rate: 0 is not above 0'],
+    ['access of a tag nothing charges', doc([{ access: { folios: 'y' } }]), 'workload[0].steps[0].access.folios: no charge step or generator has tag "y"'],
+    ['access with a bad gfp', doc([{ access: { task: 't', gfp: 'GFP_X' } }]), 'workload[0].steps[0].access.gfp: unknown gfp flag "GFP_X"'],
     ['expectation for an unknown variant', { expect: [{ sim: 'charges', equals: 1, variant: 'x' }] }, 'expect[0].variant: no variant "x"'],
     ['variant changes the cgroup version', { variants: { v1: { cgroupVersion: 1 } } }, 'variants: variants cannot change cgroupVersion'],
     ['variant with an unknown key', { variants: { x: { profil: 'single' } } }, 'variants.x.profil: unknown key'],
-    ['sample without every', { sample: { files: [] } }, 'sample.every: missing'],
+    ['sample without every', { sample: { files: [] } }, 'sample: needs one of: every, everyMs'],
+    ['sample every N ops and ms', { sample: { every: 1, everyMs: 1, files: [] } }, 'sample: every and everyMs exclude each other'],
+    ['sample every 1.5 ops', { sample: { every: 1.5, files: [] } }, 'sample.every: expected an integer, got 1.5'],
     ['sample of an undeclared cgroup', { sample: { every: 1, files: ['b/memory.current'] } }, 'sample.files[0]: no cgroup "b" in cgroups'],
     ['CPU beyond a variant\'s machine', { ...doc([{ charge: { cgroup: 'a', cpu: 3 } }]), variants: { small: { topology: { nodes: 1, cpusPerNode: 2 } } } }, 'workload[0].steps[0].charge.cpu: cpu 3 out of range 0..1'],
   ])('%s', async (_, d, message) => {
@@ -105,32 +122,103 @@ describe('validation: one case per kind of mistake, the JSON path in the message
   });
 });
 
-describe('features of the reclaim model (issue #4)', () => {
-  const later = doc([
-    { access: { folios: 'x' } }, { 'swap-out': { task: 't', count: 2 } }, { 'swap-in': { cgroup: 'a' } }, { move: { task: 't', to: 'a' } },
-    { wait: { ms: 10 } }, { faults: { task: 't', pages: 4, rate: 1, tag: 'x' } },
-  ], { sample: { everyMs: 5, files: ['a/memory.current'] } });
-
-  test('the schema accepts them (arguments checked), the runner refuses each with its path', async () => {
-    const sc = parseScenario(later);
-    expect(sc.unsupported.map((u) => u.path)).toEqual([
-      'workload[0].steps[0].access', 'workload[0].steps[1]["swap-out"]', 'workload[0].steps[2]["swap-in"]', 'workload[0].steps[3].move',
-      'workload[0].steps[4].wait', 'workload[0].steps[5].faults.rate', 'sample.everyMs',
-    ]);
-    const got = await issuesOf(() => runScenario(sc, { build }));
-    expect(got[0]).toBe(`workload[0].steps[0].access: access steps: ${NOT_BEFORE_4}`);
-    expect(got).toHaveLength(7);
-    expect(await issues(doc([{ move: { task: 'x', to: 'b' } }]))).toEqual([
-      'workload[0].steps[0].move.task: no task "x" in tasks', 'workload[0].steps[0].move.to: no cgroup "b" in cgroups',
-    ]);
+describe('tasks are processes, access, simulated time', () => {
+  test('RAM is accepted and noted as without effect; oom_score_adj is the task\'s', () => {
+    const sc = parseScenario({ system: { ram: '8G', swap: '1G' }, cgroups: { a: {} }, tasks: { t: { cgroup: 'a', oom_score_adj: 500 } } });
+    expect([sc.system.ramPages, sc.system.swapPages, sc.tasks.get('t')!.oomScoreAdj]).toEqual([2097152, 262144, 500]);
+    expect(sc.notes).toEqual(['system.ram has no effect: the emulator has no global memory limit yet']);
   });
 
-  test('RAM and oom_score_adj are accepted and noted as without effect', () => {
-    const sc = parseScenario({ system: { ram: '8G', swap: '1G' }, cgroups: { a: {} }, tasks: { t: { cgroup: 'a', oom_score_adj: 500 } } });
-    expect([sc.system.ramPages, sc.system.swapPages]).toEqual([2097152, 262144]);
-    expect(sc.notes).toEqual([
-      'system.ram has no effect: the emulator has no global memory limit yet', 'tasks.t.oom_score_adj has no effect: scenario tasks are not processes the OOM killer can choose yet',
+  // memory.max 8M = 2048 pages, no swap: totalpages = 2048, so oom_score_adj counts adj × 2 pages
+  // (oom_badness). keep (-1000, unkillable) holds 1280 pages, side (+500) 256, main faults up to
+  // the limit on its own CPU; every task's charges are whole stock batches, so no stock is left.
+  const oom = {
+    system: SYS, cgroups: { a: { 'memory.max': '8M' }, b: {} },
+    tasks: { main: { cgroup: 'a', cpus: [0] }, side: { cgroup: 'a', cpus: [1], oom_score_adj: 500 }, keep: { cgroup: 'a', cpus: [2], oom_score_adj: -1000 } },
+    workload: [
+      { name: 'fill', steps: [{ faults: { task: 'keep', size: '5M' } }, { faults: { task: 'side', size: '1M' } }] },
+      { name: 'grow', steps: [{ faults: { task: 'main', size: '4M' } }] },
+      { name: 'dead', steps: [{ free: { task: 'main' } }, { faults: { task: 'main', size: '1M' } }, { move: { task: 'main', to: 'b' } }] },
+    ],
+    expect: [
+      { read: 'a/memory.events', key: 'oom_kill', equals: 2 }, { task: 'keep', key: 'anonPages', equals: 1280 },
+      { task: 'side', key: 'killed', equals: true }, { task: 'main', key: 'alive', equals: false },
+    ],
+  };
+
+  test('the OOM killer picks the highest badness (oom_score_adj counts, -1000 never); a killed task\'s later steps are dead ops', async () => {
+    const { res } = await run(oom);
+    const [, grow, dead] = res.runs[0].phases;
+    expect(res.runs[0].expectations.filter((e) => !e.ok)).toEqual([]);
+    // main's 513th page finds a full cgroup: side (256 + 500 × 2048/1000 = 1256) beats main (512) and
+    // is killed; main's charge then succeeds. At 768 pages main is the only killable task: its own
+    // fault kills it (EINTR), its other 1024 - 769 faults are not run.
+    expect([grow.charges, grow.failed, grow.dead]).toEqual([769, { EINTR: 1 }, 255]);
+    // Its frees find the 768 pages the kill freed (lost) and 256 failed charges (skipped); its later
+    // faults and move are dead ops.
+    expect([dead.lost, dead.skipped, dead.uncharged, dead.dead]).toEqual([768, 256, 0, 257]);
+    expect(res.runs[0].tasks.map((t) => [t.name, t.cgroup, t.killed, t.anonPages, t.dead])).toEqual([
+      ['main', 'a', true, 0, 512], ['side', 'a', true, 0, 0], ['keep', 'a', false, 1280, 0],
     ]);
+    expect(res.runs[0].cgroups[0]).toMatchObject({ path: 'a', usagePages: 1280, events: { oom: 2, oom_kill: 2 } });
+  });
+
+  test('a moved task charges its new cgroup; what it charged stays where it was (v2)', async () => {
+    const { res } = await run({
+      system: SYS, cgroups: { a: {}, b: {} }, tasks: { t: { cgroup: 'a', cpus: [0] } },
+      workload: [{ steps: [{ fault: { task: 't', count: 64 } }, { move: { task: 't', to: 'b' } }, { fault: { task: 't', count: 64, tag: 'b' } }] }],
+    });
+    expect(res.runs[0].cgroups.map((g) => [g.path, g.usagePages])).toEqual([['a', 64], ['b', 64]]);
+    expect(res.runs[0].tasks[0]).toMatchObject({ cgroup: 'b', anonPages: 128 });
+  });
+
+  test('wait and fault rates move the simulated clock; the periodic 2 s stats flush comes with it', async () => {
+    const { res } = await run(doc([
+      { faults: { task: 't', pages: 10 } },
+      { expect: { read: 'a/memory.stat', key: 'anon', equals: 0 } }, // 10 updates: below the flush threshold
+      { wait: { ms: 1999.5 } },
+      { faults: { task: 't', pages: 100, rate: 20 } }, // 5 ms: the clock passes 2 s, flush_memcg_stats_dwork runs
+      { expect: { read: 'a/memory.stat', key: 'anon', atLeast: 10 * 4096 } },
+    ]));
+    expect(res.runs[0].clockMs).toBe(2004.5);
+    expect(res.runs[0].expectations.every((e) => e.ok)).toBe(true);
+  });
+
+  test('access: folio_mark_accessed activates page cache; a page in swap is swapped back in', async () => {
+    const { res, systems } = await run({
+      system: { ...SYS, swap: '4M' }, cgroups: { a: {} }, tasks: { t: { cgroup: 'a', cpus: [0] } },
+      workload: [
+        { name: 'cache', steps: [{ stream: { task: 't', pages: 64, tag: 'f' } }, { access: { folios: 'f' } }] },
+        { name: 'out', steps: [{ fault: { task: 't', count: 256, tag: 'h' } }, { write: { file: 'a/memory.reclaim', value: '1M swappiness=max' } }] },
+        { name: 'in', steps: [{ access: { folios: 'h' } }] },
+      ],
+      expect: [{ read: 'a/memory.swap.current', equals: 0 }],
+    });
+    const [cache, out, back] = res.runs[0].phases;
+    expect([cache.touches, back.touches, back.touchFailed]).toEqual([64, 256, {}]);
+    expect(systems[0].lruSizes('a')).toMatchObject({ active_file: 64 });
+    expect(out.sim.reclaimCalls).toBeGreaterThan(0);
+    expect(res.runs[0].tasks[0]).toMatchObject({ anonPages: 256, swapEntries: 0 });
+    expect(systems[0].vmEvents('a')).toBeDefined();
+    expect(res.runs[0].expectations.every((e) => e.ok)).toBe(true);
+    systems[0].flushStats('a', { force: true });
+    expect(Number(/^pswpin (\d+)$/m.exec(systems[0].read('a/memory.stat'))![1])).toBeGreaterThan(0);
+  });
+
+  test('sampling every N ms: a grid of simulated times; a task throttled across several gives one sample each, unchanged', async () => {
+    const { res } = await run({
+      system: SYS, cgroups: { a: { 'memory.high': '1M' } }, tasks: { t: { cgroup: 'a', cpus: [0] } },
+      workload: [{ steps: [{ faults: { task: 't', size: '2M', rate: 64 } }] }],
+      sample: { everyMs: 250, files: ['a/memory.current'] },
+    });
+    const r = res.runs[0];
+    expect(r.tasks[0].throttledMs).toBeGreaterThan(2000);
+    const grid = r.samples.slice(0, -1);
+    expect(grid.map((x) => x.ms)).toEqual(grid.map((_, i) => 250 * i));
+    expect(r.samples.at(-1)!.ms).toBe(r.clockMs);
+    // A 2 s sleep (MEMCG_MAX_HIGH_DELAY_JIFFIES) spans 8 sample times: 8 samples, same ops and usage.
+    const runs = grid.reduce((m, x) => m.set(x.ops, (m.get(x.ops) ?? 0) + 1), new Map<number, number>());
+    expect(Math.max(...runs.values())).toBe(8);
   });
 });
 
@@ -245,6 +333,7 @@ describe('expectations', () => {
     { expect: { read: 'a/memory.events', contains: 'oom 44' } },
     { expect: { read: 'a/memory.events', contains: 'oom_kill 1' } },
   ], {
+    tasks: {}, // no process in a: the OOM killer finds no victim (an idle task would be killed)
     expect: [
       { read: 'a/memory.current', equals: '1048576' },
       { read: 'a/memory.current', equals: 1048576 },
@@ -289,7 +378,7 @@ describe('sampling', () => {
       ['(start)', 0, '0', '0'], ['workload[0]', 100, '524288', '0'], ['workload[0]', 200, '1048576', '0'], ['workload[0]', 250, '1048576', expect.any(String)],
     ]);
     const csv = toCsv(res).split('\n');
-    expect(csv[0]).toBe('variant,phase,ops,a/memory.current,a/memory.events:low,a/memory.events:high,a/memory.events:max,a/memory.events:oom,a/memory.events:oom_kill,a/memory.events:oom_group_kill');
-    expect(csv[2]).toBe(',workload[0],100,524288,0,0,0,0,0,0'); // two stock batches of 64 pages
+    expect(csv[0]).toBe('variant,phase,ops,ms,a/memory.current,a/memory.events:low,a/memory.events:high,a/memory.events:max,a/memory.events:oom,a/memory.events:oom_kill,a/memory.events:oom_group_kill');
+    expect(csv[2]).toBe(',workload[0],100,0,524288,0,0,0,0,0,0'); // two stock batches of 64 pages
   });
 });

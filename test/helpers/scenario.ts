@@ -29,7 +29,7 @@ export async function issuesOf(f: () => unknown): Promise<string[]> {
   return [];
 }
 
-/** Every readable interface file of every cgroup, and each CPU's stock: what a user observes. */
+/** Every readable interface file of every cgroup, each CPU's stock, the tasks, the clock: what a user observes. */
 export function observables(sys: System): Record<string, string> {
   const out: Record<string, string> = {};
   for (const cg of sys.list()) {
@@ -47,6 +47,15 @@ export function observables(sys: System): Record<string, string> {
   for (const cg of sys.list()) out[`${cg}/memory.stat (flushed)`] = sys.read(cg === '' ? 'memory.stat' : `${cg}/memory.stat`);
   for (let cpu = 0; cpu < sys.cpus; cpu++) out[`stock ${cpu}`] = JSON.stringify(sys.stock(cpu));
   out.simStats = JSON.stringify(sys.simStats());
+  for (let t = 0; ; t++) {
+    try {
+      out[`task ${t}`] = JSON.stringify(sys.task(t));
+    } catch {
+      break; // ESRCH: no more tasks
+    }
+  }
+  out.now = String(sys.now());
+  out.swap = JSON.stringify(sys.swapDevice());
   return out;
 }
 
