@@ -199,10 +199,12 @@ describe('tasks are processes, access, simulated time', () => {
     expect(systems[0].lruSizes('a')).toMatchObject({ active_file: 64 });
     expect(out.sim.reclaimCalls).toBeGreaterThan(0);
     expect(res.runs[0].tasks[0]).toMatchObject({ anonPages: 256, swapEntries: 0 });
-    expect(systems[0].vmEvents('a')).toBeDefined();
     expect(res.runs[0].expectations.every((e) => e.ok)).toBe(true);
     systems[0].flushStats('a', { force: true });
-    expect(Number(/^pswpin (\d+)$/m.exec(systems[0].read('a/memory.stat'))![1])).toBeGreaterThan(0);
+    const pswpin = Number(/^pswpin (\d+)$/m.exec(systems[0].read('a/memory.stat'))![1]);
+    expect(pswpin).toBeGreaterThan(0);
+    // memcg1_charge_statistics: one PGPGIN per folio charged: 64 cache, 256 anon, one per swap-in.
+    expect(systems[0].vmEvents('a').pgpgin).toBe(64 + 256 + pswpin);
   });
 
   test('sampling every N ms: a grid of simulated times; a task throttled across several gives one sample each, unchanged', async () => {
