@@ -218,13 +218,25 @@ export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: 
   // folio_add_lru: new anon and page cache folios start on the inactive lists.
   lru_add(m, id, cpu, false);
   // The folio's page statistics (rmap / page cache insertion), counted at charge time.
-  stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_MAPPED : NR_FILE_PAGES, nr, cpu);
-  if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_THPS : NR_FILE_THPS, nr, cpu);
+  folio_page_stat(m, id, nid, 1, cpu);
   // memcg1_charge_statistics: a page-in of a large folio is one event.
   stat_mod(m, nid, PGPGIN, 1, cpu);
   memcg_page_events_add(m, nr);
   return_to_user(m, cpu);
   return id;
+}
+
+/**
+ * The page statistics of a folio's kind (NR_ANON_MAPPED / NR_FILE_PAGES, and the THP
+ * counters for a PMD-sized folio) on node nid: sign +1 when it is mapped or added to the
+ * page cache, -1 when it leaves.
+ */
+export function folio_page_stat(m: i32, id: i32, nid: i32, sign: i64, cpu: i32): void {
+  const order = folio_order(id);
+  const nr = sign << order;
+  const anon = folio_kind(id) == FOLIO_ANON;
+  stat_mod(m, nid, anon ? NR_ANON_MAPPED : NR_FILE_PAGES, nr, cpu);
+  if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, anon ? NR_ANON_THPS : NR_FILE_THPS, nr, cpu);
 }
 
 // struct uncharge_gather
@@ -256,14 +268,10 @@ function uncharge_folio(id: i32): void {
     ugMemcg = m;
     ugNid = folio_nid(id); // memcg1_uncharge_batch counts on the first folio's node
   }
-  const order = folio_order(id);
-  const nr = <i64>1 << order;
-  const kind = folio_kind(id);
-  const nid = folio_nid(id);
+  const nr = <i64>1 << folio_order(id);
   if (!mem_cgroup_is_root(m)) ugNrMemory += nr; // uncharge_folio: the root is not charged
   ugPgpgout++;
-  stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_MAPPED : NR_FILE_PAGES, -nr, ugCpu);
-  if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, kind == FOLIO_ANON ? NR_ANON_THPS : NR_FILE_THPS, -nr, ugCpu);
+  folio_page_stat(m, id, folio_nid(id), -1, ugCpu);
   if (folio_test(id, PG_LRU)) lru_del(m, id, ugCpu);
   const t = folio_owner(id);
   if (t >= 0) task_mm_add(t, MM_ANONPAGES, -nr);
@@ -343,8 +351,7 @@ function swap_in(id: i32, cpu: i32, gfp: i32): i32 {
   }
   swap_entry_free(e, cpu); // mem_cgroup_swapin_uncharge_swap (v1) / swap_free (v2)
   lru_add(m, id, cpu, false);
-  stat_mod(m, nid, NR_ANON_MAPPED, nr, cpu);
-  if (folio_order(id) == HPAGE_PMD_ORDER) stat_mod(m, nid, NR_ANON_THPS, nr, cpu);
+  folio_page_stat(m, id, nid, 1, cpu);
   stat_mod(m, nid, PGPGIN, 1, cpu);
   stat_mod(m, nid, PSWPIN, nr, cpu);
   stat_mod(m, nid, PGMAJFAULT, 1, cpu);

@@ -23,8 +23,9 @@ import {
 } from "./memcg";
 import { PCF_ELOW, PCF_EMIN, page_counter_calculate_protection, pc_field, pc_usage } from "./page_counter";
 import { memcg_uncharge } from "./stock";
+import { folio_page_stat } from "./charge";
 import {
-  NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, PGACTIVATE, PGDEACTIVATE, PGPGOUT, PGREFILL,
+  PGACTIVATE, PGDEACTIVATE, PGPGOUT, PGREFILL,
   PGSCAN_DIRECT, PGSCAN_PROACTIVE, PGSTEAL_DIRECT, PGSTEAL_PROACTIVE, PSWPOUT, stat_mod,
 } from "./rstat";
 import { sim_inc, SIM_RECLAIM_CALLS } from "./simstat";
@@ -140,17 +141,21 @@ function shrink_node(node: i32): void {
 // inactive_is_low: the inactive list is smaller than active / inactive_ratio (the lruvec's
 // subtree totals).
 function inactive_is_low(m: i32, node: i32, inactiveLru: i32): bool {
-  const inactive = lru_size_tree(m, node, inactiveLru);
-  const active = lru_size_tree(m, node, inactiveLru + 1);
+  return inactive_low(lru_size_tree(m, node, inactiveLru), lru_size_tree(m, node, inactiveLru + 1));
+}
+function inactive_low(inactive: i64, active: i64): bool {
   const gb = (inactive + active) >> 18; // pages → GiB (30 - PAGE_SHIFT)
   const ratio: i64 = gb > 0 ? <i64>Math.floor(Math.sqrt(<f64>(gb * 10))) : 1;
   return inactive * ratio < active;
 }
 
-// lruvec_page_state of a memcg's lruvec: hierarchical (the subtree's lists).
-function lru_size_tree(root: i32, node: i32, lru: i32): i64 {
+// lruvec_page_state of a memcg's lruvec: hierarchical (the subtree's lists), summed over
+// lists first..last.
+function lru_size_tree(root: i32, node: i32, first: i32, last: i32 = first): i64 {
   let total: i64 = 0;
-  for (let x = root; x >= 0; x = mem_cgroup_next_pre(x, root)) total += lru_size(x, node, lru);
+  for (let x = root; x >= 0; x = mem_cgroup_next_pre(x, root)) {
+    for (let lru = first; lru <= last; lru++) total += lru_size(x, node, lru);
+  }
   return total;
 }
 
@@ -160,10 +165,10 @@ function prepare_scan_control(node: i32): void {
   const i = (<usize>scTarget * <usize>nr_nodes + <usize>node) << 3;
   scAnonCost = load<i64>(anonCost + i);
   scFileCost = load<i64>(fileCost + i);
-  scMayDeactivateAnon = scForceDeactivate || inactive_is_low(scTarget, node, LRU_INACTIVE_ANON);
-  scMayDeactivateFile = scForceDeactivate || inactive_is_low(scTarget, node, LRU_INACTIVE_FILE);
-  // Plenty of inactive page cache that is not thrashing: reclaim it before anon.
   const file = lru_size_tree(scTarget, node, LRU_INACTIVE_FILE);
+  scMayDeactivateAnon = scForceDeactivate || inactive_is_low(scTarget, node, LRU_INACTIVE_ANON);
+  scMayDeactivateFile = scForceDeactivate || inactive_low(file, lru_size_tree(scTarget, node, LRU_ACTIVE_FILE));
+  // Plenty of inactive page cache that is not thrashing: reclaim it before anon.
   scCacheTrim = (file >> scPriority) != 0 && !scMayDeactivateFile;
 }
 
@@ -178,9 +183,7 @@ function lru_note_cost(m: i32, node: i32, file: bool, nrIo: i64, nrRotated: i64)
     let f = load<i64>(fileCost + i);
     if (file) f += cost;
     else a += cost;
-    let lrusize: i64 = 0;
-    for (let lru = 0; lru < 4; lru++) lrusize += lru_size_tree(x, node, lru);
-    if (a + f > lrusize / 4) {
+    if (a + f > lru_size_tree(x, node, LRU_INACTIVE_ANON, LRU_ACTIVE_FILE) / 4) {
       a /= 2;
       f /= 2;
     }
@@ -458,9 +461,7 @@ function shrink_inactive_list(n: i64, m: i32, node: i32, lru: i32): i64 {
 // page table now holds the entry); page cache is simply dropped. Both are uncharged.
 function reclaim_folio(id: i32, m: i32, node: i32, e: i32): void {
   const pages = <i64>1 << folio_order(id);
-  const anon = folio_kind(id) == FOLIO_ANON;
-  stat_mod(m, node, anon ? NR_ANON_MAPPED : NR_FILE_PAGES, -pages, scCpu);
-  if (folio_order(id) == 9) stat_mod(m, node, anon ? NR_ANON_THPS : NR_FILE_THPS, -pages, scCpu);
+  folio_page_stat(m, id, node, -1, scCpu);
   if (memsw_account && e >= 0) {
     // mem_cgroup_swapout: memory is uncharged, memsw keeps the page as swap.
     swap_out_uncharge_memory(m, <i32>pages);
