@@ -4,10 +4,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { runCli, type Io } from '../src/commands.js';
-import { EXAMPLES } from '../src/examples.js';
-import { ProgressBar } from '../src/progress.js';
-import type { RunResult } from '../src/summary.js';
+import { runCli, type Io } from '../src/cli/commands.js';
+import { EXAMPLES } from '../src/scenario/examples.js';
+import { ProgressBar } from '../src/cli/progress.js';
+import type { RunResult } from '../src/report/summary.js';
 import { tmp } from './helpers/scenario.js';
 
 /** Run the CLI in process: exit status, stdout, stderr, what reached the (fake) terminal. */
@@ -173,12 +173,12 @@ describe('progress bar', () => {
   });
 });
 
-describe('the built bin (dist/src/cli.js)', () => {
+describe('the built bin (dist/src/cli/main.js)', () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
   beforeAll(() => {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'pipe' });
   }, 120_000);
-  const bin = (args: string[]) => spawnSync(process.execPath, ['dist/src/cli.js', ...args], { cwd: root, encoding: 'utf8' });
+  const bin = (args: string[]) => spawnSync(process.execPath, ['dist/src/cli/main.js', ...args], { cwd: root, encoding: 'utf8' });
 
   test('npm start: run --example quickstart', () => {
     const r = bin(['run', '--example', 'quickstart']);

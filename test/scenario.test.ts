@@ -2,10 +2,10 @@
 // steps and generators charge and free, tasks as processes (OOM kills, moves, throttling),
 // access, simulated time, expectations, sampling, variants.
 import { describe, expect, test } from 'vitest';
-import { EXAMPLES, exampleScenario } from '../src/examples.js';
-import { prepareSystem, runScenario } from '../src/runner.js';
-import { parseScenario } from '../src/scenario.js';
-import { toCsv } from '../src/summary.js';
+import { EXAMPLES, exampleScenario } from '../src/scenario/examples.js';
+import { prepareSystem, runScenario } from '../src/scenario/runner.js';
+import { parseScenario } from '../src/scenario/scenario.js';
+import { toCsv } from '../src/report/summary.js';
 import { build, issuesOf, run } from './helpers/scenario.js';
 
 const SYS = { profile: 'multi', topology: { nodes: 1, cpusPerNode: 4 }, seed: 1 };

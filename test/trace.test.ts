@@ -4,12 +4,12 @@
 // with the offset and the reason before any state changes.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { EXAMPLES } from '../src/examples.js';
-import { openTrace, replayTrace } from '../src/replayer.js';
-import { prepareSystem, recordTrace, runScenario, runTrace, systemOf } from '../src/runner.js';
-import { parseScenario, type Scenario } from '../src/scenario.js';
-import type { System } from '../src/system.js';
-import { feedTrace, Handles, OP, OP_MOVE, readTraceHeader, TraceError, validateTrace, type RecordSink, type TraceInfo } from '../src/trace.js';
+import { EXAMPLES } from '../src/scenario/examples.js';
+import { openTrace, replayTrace } from '../src/trace/replayer.js';
+import { prepareSystem, recordTrace, runScenario, runTrace, systemOf } from '../src/scenario/runner.js';
+import { parseScenario, type Scenario } from '../src/scenario/scenario.js';
+import type { System } from '../src/api/system.js';
+import { feedTrace, Handles, OP, OP_MOVE, readTraceHeader, TraceError, validateTrace, type RecordSink, type TraceInfo } from '../src/trace/trace.js';
 import { build, observables, tmp } from './helpers/scenario.js';
 
 /** Run a scenario directly, and record + replay it on the same system: observables of each run. */

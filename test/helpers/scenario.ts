@@ -2,11 +2,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runScenario, type RunOptions } from '../../src/runner.js';
-import { parseScenario } from '../../src/scenario.js';
-import type { RunResult } from '../../src/summary.js';
-import type { System } from '../../src/system.js';
-import { InputError } from '../../src/validate.js';
+import { runScenario, type RunOptions } from '../../src/scenario/runner.js';
+import { parseScenario } from '../../src/scenario/scenario.js';
+import type { RunResult } from '../../src/report/summary.js';
+import type { System } from '../../src/api/system.js';
+import { InputError } from '../../src/scenario/validate.js';
 
 /** The build under test (MEMCG_SIM_WASM=debug selects the debug build). */
 export const build = process.env.MEMCG_SIM_WASM === 'debug' ? 'debug' : 'release';

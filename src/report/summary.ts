@@ -2,10 +2,10 @@
 // their renderings as text (the CLI's summary), JSON (the objects themselves) and CSV (the
 // sampled time series).
 
-import { PAGE_COUNTER_MAX } from './memparse.js';
-import type { ReplayCounters, Replayer } from './replayer.js';
-import { mib, table } from './report.js';
-import type { MemoryEvents, SimStats, System, TaskInfo } from './system.js';
+import { PAGE_COUNTER_MAX } from '../cgroupfs/memparse.js';
+import type { ReplayCounters, Replayer } from '../trace/replayer.js';
+import { mib, table } from './text.js';
+import type { MemoryEvents, SimStats, System, TaskInfo } from '../api/system.js';
 
 export type CgroupSummary = {
   path: string;

@@ -1,7 +1,7 @@
 // A progress bar for long runs: records done of the total and ops/s, redrawn on one line of a
 // terminal at most ten times a second. The CLI uses it only when stderr is a TTY.
 
-import type { Progress } from './runner.js';
+import type { Progress } from '../scenario/runner.js';
 
 /** 1234567 → "1.2M". */
 export function si(n: number): string {

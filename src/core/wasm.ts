@@ -14,9 +14,9 @@ export type Core = {
 
 const modules = new Map<WasmBuild, WebAssembly.Module>();
 
-// src/wasm.ts runs one level below the package root, dist/src/wasm.js two.
+// src/core/wasm.ts runs two levels below the package root, dist/src/core/wasm.js three.
 function wasmPath(build: WasmBuild): string {
-  for (const rel of [`../build/${build}.wasm`, `../../build/${build}.wasm`]) {
+  for (const rel of [`../../build/${build}.wasm`, `../../../build/${build}.wasm`]) {
     const p = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(p)) return p;
   }

@@ -3,7 +3,7 @@
 // Only string ↔ number conversion lives here; every value and every rule is the core's,
 // reached through the FsCore calls the System provides.
 
-import { MemcgError, type Errno } from './errors.js';
+import { MemcgError, type Errno } from '../core/errors.js';
 import { kstrtoint, kstrtoull, memparse, pageCounterMemparse, PAGE_COUNTER_MAX, PAGE_SIZE, strstrip } from './memparse.js';
 
 export type CgroupVersion = 1 | 2;

@@ -35,7 +35,7 @@
 // checks every byte before a replay changes any state; a TraceError gives the offset.
 
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { System } from './system.js';
+import { System } from '../api/system.js';
 
 export const TRACE_MAGIC = 'MEMCGTR\0';
 export const TRACE_VERSION = 2;

@@ -3,18 +3,18 @@
 // expectations on the way, and collect the summary.
 
 import { performance } from 'node:perf_hooks';
-import { limitFile } from './cgroupfs.js';
-import { errnoName, MemcgError } from './errors.js';
-import { PAGE_SIZE } from './memparse.js';
-import { openTrace, Replayer, zeroCounters, type ReplayCounters } from './replayer.js';
+import { limitFile } from '../cgroupfs/cgroupfs.js';
+import { errnoName, MemcgError } from '../core/errors.js';
+import { PAGE_SIZE } from '../cgroupfs/memparse.js';
+import { openTrace, Replayer, zeroCounters, type ReplayCounters } from '../trace/replayer.js';
 import type { Expectation, Scenario, Step, SystemSpec, TaskKey, WriteStep } from './scenario.js';
 import {
   cgroupSummaries, sampleColumns, stockHitRate, taskSummaries, type ExpectResult, type RunResult, type RunSummary,
-} from './summary.js';
-import { createSystem, type SimStats, type System, type TaskInfo } from './system.js';
-import { feedTrace, TraceWriter, type RecordSink, type TraceTask } from './trace.js';
+} from '../report/summary.js';
+import { createSystem, type SimStats, type System, type TaskInfo } from '../api/system.js';
+import { feedTrace, TraceWriter, type RecordSink, type TraceTask } from '../trace/trace.js';
 import { InputError, jsonPath, type Issue } from './validate.js';
-import type { WasmBuild } from './wasm.js';
+import type { WasmBuild } from '../core/wasm.js';
 import { taskTable, Workload } from './workload.js';
 
 /** Progress of a run (the CLI's progress bar). */

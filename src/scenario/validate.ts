@@ -1,7 +1,7 @@
 // User errors in a JSON document as data (zod-like): every issue names the JSON path and the
 // problem, and a document is checked whole, so one run reports every mistake.
 
-import { memparse, PAGE_SIZE } from './memparse.js';
+import { memparse, PAGE_SIZE } from '../cgroupfs/memparse.js';
 
 export type Issue = { path: string; message: string };
 

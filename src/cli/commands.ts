@@ -1,15 +1,15 @@
 // The memcg-sim commands, as a function of argv and the streams (src/cli.ts is the bin).
 
 import { parseArgs } from 'node:util';
-import { InternalError, MemcgError } from './errors.js';
-import { EXAMPLES, exampleScenario } from './examples.js';
+import { InternalError, MemcgError } from '../core/errors.js';
+import { EXAMPLES, exampleScenario } from '../scenario/examples.js';
 import { ProgressBar, si } from './progress.js';
-import { machineOf } from './replayer.js';
-import { machines, prepareSystem, recordTrace, runScenario, runTrace, systemOf } from './runner.js';
-import { loadScenario, parseScenario, type Scenario } from './scenario.js';
-import { formatResult, toCsv, type RunResult } from './summary.js';
-import { TraceError, validateTrace } from './trace.js';
-import { InputError } from './validate.js';
+import { machineOf } from '../trace/replayer.js';
+import { machines, prepareSystem, recordTrace, runScenario, runTrace, systemOf } from '../scenario/runner.js';
+import { loadScenario, parseScenario, type Scenario } from '../scenario/scenario.js';
+import { formatResult, toCsv, type RunResult } from '../report/summary.js';
+import { TraceError, validateTrace } from '../trace/trace.js';
+import { InputError } from '../scenario/validate.js';
 
 export const USAGE = `usage: memcg-sim <command> [options]
 

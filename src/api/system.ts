@@ -3,12 +3,12 @@
 
 import {
   fileNames, limitFile, limitFileNames, openFile, parseLimit, type CgroupVersion, type FsCore, type OpenFile, type Setting, type StatItem,
-} from './cgroupfs.js';
-import { InternalError, MemcgError, errnoName } from './errors.js';
-import { parseGfp } from './gfp.js';
-import { pageCounterMemparse } from './memparse.js';
-import { findProfile, PROFILES, type ProfileName } from './profiles.js';
-import { CoreAbort, defaultBuild, instantiateCore, type Core, type WasmBuild } from './wasm.js';
+} from '../cgroupfs/cgroupfs.js';
+import { InternalError, MemcgError, errnoName } from '../core/errors.js';
+import { parseGfp } from '../core/gfp.js';
+import { pageCounterMemparse } from '../cgroupfs/memparse.js';
+import { findProfile, PROFILES, type ProfileName } from '../core/profiles.js';
+import { CoreAbort, defaultBuild, instantiateCore, type Core, type WasmBuild } from '../core/wasm.js';
 
 export type SystemOptions = {
   /** Kernel profile: 'single' (≤ 6.15, the seed's 5.17), 'multi' (6.16+), 'multi-rr'; aliases '5.17', '6.18'. */

@@ -3,9 +3,9 @@
 // core's folio ids (from the results of the charges), and records go to the core in chunks
 // through System.replayRecords. Scenario runs and trace replays both come here.
 
-import { errnoName, InternalError, MemcgError } from './errors.js';
-import { GFP_NAMES } from './gfp.js';
-import type { System } from './system.js';
+import { errnoName, InternalError, MemcgError } from '../core/errors.js';
+import { GFP_NAMES } from '../core/gfp.js';
+import type { System } from '../api/system.js';
 import {
   feedTrace, grow, Handles, OP, OP_MOVE, putOp, RECORD_SIZE, validateTrace, type Machine, type RecordSink, type TraceInfo, type TraceTask,
 } from './trace.js';

@@ -5,11 +5,11 @@
 
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { limitFile, parseLimit, type CgroupVersion } from './cgroupfs.js';
-import { parseGfp } from './gfp.js';
-import { PROFILES, findProfile } from './profiles.js';
-import { System, type FolioKind, type SystemOptions } from './system.js';
-import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN } from './trace.js';
+import { limitFile, parseLimit, type CgroupVersion } from '../cgroupfs/cgroupfs.js';
+import { parseGfp } from '../core/gfp.js';
+import { PROFILES, findProfile } from '../core/profiles.js';
+import { System, type FolioKind, type SystemOptions } from '../api/system.js';
+import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN } from '../trace/trace.js';
 import { Checker, InputError, jsonPath, parseCpuList, type Obj } from './validate.js';
 
 /** The system: createSystem's options, with the RAM size (not used yet) and the swap size in pages. */

@@ -4,12 +4,12 @@
 // will succeed (the replayer skips those that failed, and the folios the kernel freed). So a
 // run and a recorded trace are the same records.
 
-import { parseGfp } from './gfp.js';
+import { parseGfp } from '../core/gfp.js';
 import type {
   AccessStep, ChargeStep, FaultsStep, FreeStep, GrowFreeStep, Group, MoveStep, OpStep, Pick, Scenario, Target, ThrashStep, WriteStep,
 } from './scenario.js';
-import type { FolioKind, System } from './system.js';
-import { feedRecords, Handles, OP, OP_MOVE, type RecordSink, type TraceTask } from './trace.js';
+import type { FolioKind, System } from '../api/system.js';
+import { feedRecords, Handles, OP, OP_MOVE, type RecordSink, type TraceTask } from '../trace/trace.js';
 
 /** folio_batch (PAGEVEC_SIZE): folios_put_refs uncharges a freed range 31 folios at a time. */
 export const FOLIO_BATCH = 31;
