@@ -19,6 +19,8 @@ import { drain_all_stock } from "./stock";
 import { GFP_KERNEL } from "./gfp";
 import { MAX_RECLAIM_RETRIES } from "./charge";
 import { nr_cpus } from "./topology";
+import { memcg1_oom_recover } from "./memcg1_oom";
+import { op_end } from "./sched";
 
 /** cgroup_mkdir: a new memcg below parent; its id, or -errno. */
 export function cgroup_mkdir(parent: i32): i32 {
@@ -38,6 +40,7 @@ export function cgroup_rmdir(m: i32, cpu: i32): i32 {
   if (mem_cgroup_is_root(m) || memcg_online_children(m) > 0) return -EBUSY;
   mem_cgroup_offline(m);
   drain_all_stock(m, cpu); // mem_cgroup_css_offline
+  op_end(cpu);
   return 0;
 }
 
@@ -117,7 +120,11 @@ export function mem_cgroup_resize_max(m: i32, pages: i64, memsw: bool, cpu: i32)
   while (true) {
     const invariant = memsw ? max >= pc_field(memory_counter(m), PCF_MAX) : max <= pc_field(swap_counter(m), PCF_MAX);
     if (!invariant) return -EINVAL;
-    if (page_counter_set_max(c, max) == 0) return 0;
+    const enlarge = max > pc_field(c, PCF_MAX);
+    if (page_counter_set_max(c, max) == 0) {
+      if (enlarge) memcg1_oom_recover(m); // mem_cgroup_resize_max: waiters may fit now
+      return 0;
+    }
     if (!drained) {
       drain_all_stock(m, cpu);
       drained = true;
@@ -146,6 +153,12 @@ export const LIMIT_MIN: i32 = 3;
  */
 export function memcg_set_limit(which: i32, m: i32, counter: i32, pages: i64, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus || which < LIMIT_MAX || which > LIMIT_MIN) return -EINVAL;
+  const ret = set_limit(which, m, counter, pages, cpu);
+  op_end(cpu);
+  return ret;
+}
+
+function set_limit(which: i32, m: i32, counter: i32, pages: i64, cpu: i32): i32 {
   if (!memcg_online(m)) return -ENOENT;
   if (mem_cgroup_is_root(m)) return -EINVAL;
   const swap = counter == PC_SWAP;
@@ -197,6 +210,10 @@ export function setting_write(which: i32, m: i32, v: i64): i32 {
   if (which == SETTING_OOM_KILL_DISABLE) {
     if (root || (v != 0 && v != 1)) return -EINVAL; // mem_cgroup_oom_control_write
     memcg_set_oom_kill_disable(m, v == 1);
+    if (v == 0) {
+      memcg1_oom_recover(m); // mem_cgroup_oom_control_write: the waiters may be killed now
+      op_end(0);
+    }
     return 0;
   }
   if (which == SETTING_USE_HIERARCHY) return v == 1 ? 0 : -EINVAL; // mem_cgroup_hierarchy_write
@@ -226,5 +243,6 @@ export function memcg_force_empty(m: i32, cpu: i32): i32 {
   while (retries > 0 && pc_usage(memory_counter(m)) > 0) {
     if (try_to_free_mem_cgroup_pages(m, 1, GFP_KERNEL, MEMCG_RECLAIM_MAY_SWAP, cpu, -1) == 0) retries--;
   }
+  op_end(cpu);
   return 0;
 }

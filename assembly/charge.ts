@@ -1,14 +1,17 @@
 // The memcg charge path (mm/memcontrol.c): try_charge_memcg, charge_memcg/commit_charge,
 // and the batched uncharge (uncharge_folio/uncharge_batch).
 
-import { EINTR, EINVAL, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
+import { EAGAIN, EINTR, EINVAL, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
 import {
   folio_alloc, folio_count, folio_free, folio_memcg, folio_memcg_data, folio_nid, folio_order, folio_kind,
   folio_set_data, folio_set_memcg, folio_valid, max_folios, FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER,
 } from "./folio";
 import {
-  __GFP_HIGH, __GFP_NOFAIL, __GFP_NORETRY, __GFP_RETRY_MAYFAIL, gfpflags_allow_blocking,
+  __GFP_HIGH, __GFP_NOFAIL, __GFP_NORETRY, __GFP_RECLAIM, __GFP_RETRY_MAYFAIL, gfpflags_allow_blocking,
 } from "./gfp";
+import { memcg1_oom_recover } from "./memcg1_oom";
+import { op_end } from "./sched";
+import { MEMCG_CHARGE_BATCH } from "./high";
 import { table_alloc } from "./layout";
 import {
   MEMCG_MAX, counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
@@ -21,12 +24,13 @@ import {
   folio_set_owner, folio_swap_slot, folio_test, folio_set_node,
 } from "./folio";
 import {
-  MM_ANONPAGES, MM_SWAPENTS, task_killed, task_memcg, task_mm_add, task_over_high, task_set_over_high,
+  MM_ANONPAGES, MM_SWAPENTS, task_in_memcg_oom, task_killed, task_memcg, task_mm_add, task_oom_clear, task_over_high,
+  task_set_over_high,
 } from "./task";
 import { mem_cgroup_handle_over_high } from "./high";
-import { oom_set_cpu, oom_set_current } from "./oom";
+import { oom_set_cpu, oom_set_current, oom_set_fault } from "./oom";
 import { swap_entry_free, swapin_memcg } from "./swapcharge";
-import { PGACTIVATE, PGMAJFAULT, PSWPIN } from "./rstat";
+import { PGACTIVATE, PGFAULT, PGMAJFAULT, PSWPIN } from "./rstat";
 import { mem_cgroup_oom, PAGE_ALLOC_COSTLY_ORDER } from "./oom";
 import {
   PCF_HIGH, page_counter_charge, page_counter_try_charge, page_counter_uncharge, pc_field, pc_usage,
@@ -63,12 +67,18 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   let raisedMax = false;
   let over = m;
   let passedOom = false;
+  // try_charge_memcg (6.18): reclaim_options is set once, before retry:, so a memsw failure
+  // keeps reclaim from swapping for the rest of this charge.
+  let maySwap = true;
+  // gfpflags_allow_spinning (6.15+): without either reclaim bit (alloc_pages_nolock) the
+  // charge takes no batch, so the stock is never refilled.
+  const allowSpinning = (gfp & __GFP_RECLAIM) != 0;
   const n = <i64>nr;
   while (true) {
     // retry:
     if (stock_enabled && consume_stock(m, cpu, nr)) return 0;
+    if (!allowSpinning) batch = nr;
     let fail = -1;
-    let maySwap = true;
     if (memsw_account) {
       fail = page_counter_try_charge(swap_counter(m), batch);
       if (fail >= 0) maySwap = false; // memsw limit: reclaim may not swap
@@ -86,6 +96,8 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
     }
     // try_charge_memcg (<= 6.2): __GFP_ATOMIC went over the limit without a MAX event.
     if (atomicForceNoEvent && (gfp & __GFP_HIGH) != 0) return force_charge(m, over, nr, true);
+    // try_charge_memcg: a task already in a v1 OOM wait does not OOM again.
+    if (chargeTask >= 0 && task_in_memcg_oom(chargeTask) >= 0) return nomem(m, over, nr, gfp, raisedMax);
     if (!gfpflags_allow_blocking(gfp)) return nomem(m, over, nr, gfp, raisedMax);
     memcg_memory_event(over, MEMCG_MAX);
     raisedMax = true;
@@ -123,6 +135,9 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
       break;
     }
   }
+  // try_charge_memcg (5.19+, c9afe31ec443): a large overage is handled now, inside the
+  // charge and before commit_charge, not only on the way back to user space.
+  if (pending_over_high(cpu) > <i64>MEMCG_CHARGE_BATCH && gfpflags_allow_blocking(gfp)) return_to_user(m, cpu);
   return 0;
 }
 
@@ -137,7 +152,14 @@ function add_over_high(cpu: i32, n: i64): void {
   }
 }
 
-/** resume_user_mode_work → mem_cgroup_handle_over_high, for the charging task (or CPU) and memcg m. */
+function pending_over_high(cpu: i32): i64 {
+  return chargeTask >= 0 ? task_over_high(chargeTask) : load<i64>(overHigh + (<usize>cpu << 3));
+}
+
+/**
+ * mem_cgroup_handle_over_high for the charging task (or CPU) and memcg m: on the way back
+ * to user space (resume_user_mode_work), or inside try_charge_memcg for a large overage.
+ */
 function return_to_user(m: i32, cpu: i32): void {
   let n: i64;
   if (chargeTask >= 0) {
@@ -174,7 +196,10 @@ function force_charge(m: i32, over: i32, nr: i32, raisedMax: bool): i32 {
 /**
  * mem_cgroup_charge: charge a new folio of 2^order pages to m from cpu; node -1 = the
  * CPU's node; task -1 = no task (else the task's memcg is charged and an anon folio is
- * the task's). Returns the folio id or -errno (nothing changed).
+ * the task's). Returns the folio id or -errno (nothing changed): -EINTR when the OOM
+ * killer chose the faulting task (it dies when the op returns), -EAGAIN when the task is
+ * asleep in the v1 OOM wait. A task's fault that goes to the v1 OOM wait returns the id of
+ * its folio, still uncharged; the charge completes when the task is woken (memcg1_oom.ts).
  */
 export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
@@ -183,21 +208,39 @@ export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: 
   if (task >= 0) {
     m = task_memcg(task); // get_mem_cgroup_from_mm
     if (m < 0) return -ESRCH;
+    if (task_in_memcg_oom(task) >= 0) return -EAGAIN; // asleep in mem_cgroup_oom_synchronize
   }
   if (!memcg_online(m)) return -ENOENT;
   run_pending_drain(cpu);
   const nid = node < 0 ? cpu_to_node(cpu) : node;
-  const nr = 1 << order;
   const id = folio_alloc(order, kind, nid);
   if (id < 0) return -ENOSPC; // the emulator's folio table is full
+  const ret = charge_folio(id, m, cpu, gfp, task);
+  op_end(cpu);
+  return ret;
+}
+
+// The charge of a new folio id (allocated, uncharged) and its commit; the id or -errno, the
+// folio freed on failure unless the task went to the v1 OOM wait with it.
+function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
+  const nr = 1 << folio_order(id);
+  const kind = folio_kind(id);
+  const nid = folio_nid(id);
   chargeTask = task;
   oom_set_current(task);
   oom_set_cpu(cpu);
+  // A task's anon folio is a user fault (memcg1_oom_prepare: in_user_fault); so is a charge
+  // without a task, but with no task to sleep it cannot wait.
+  if (task >= 0 && kind == FOLIO_ANON) oom_set_fault(id);
   const ret = try_charge_memcg(m, cpu, gfp, nr);
+  // mm_account_fault: PGFAULT for every fault, failed ones included, on the mm's memcg.
+  if (kind == FOLIO_ANON) stat_mod(m, nid, PGFAULT, 1, cpu);
   if (ret < 0) {
+    if (task >= 0 && task_in_memcg_oom(task) >= 0) return id; // pagefault_out_of_memory: sleep
     folio_free(id);
-    return ret;
+    return task >= 0 && task_killed(task) ? -EINTR : ret;
   }
+  if (task >= 0 && task_in_memcg_oom(task) >= 0) task_oom_clear(task); // mem_cgroup_oom_synchronize(false)
   if (task >= 0 && task_killed(task)) {
     // The OOM killer chose the faulting task itself: it dies before the fault completes.
     memcg_uncharge(m, nr);
@@ -226,6 +269,12 @@ export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: 
   return id;
 }
 
+/** A woken v1 OOM waiter faults again: the new folio's charge, or the swap-in, once more. */
+export function fault_refault(t: i32, m: i32, id: i32, cpu: i32, gfp: i32): void {
+  if (folio_swapped(id)) swap_in(id, cpu, gfp);
+  else charge_folio(id, m, cpu, gfp, t);
+}
+
 /**
  * The page statistics of a folio's kind (NR_ANON_MAPPED / NR_FILE_PAGES, and the THP
  * counters for a PMD-sized folio) on node nid: sign +1 when it is mapped or added to the
@@ -249,7 +298,10 @@ let ugCpu: i32 = 0; // the CPU the uncharge runs on
 // uncharge_batch: one counter uncharge for the gathered folios of one memcg.
 function uncharge_batch(): void {
   if (ugMemcg < 0) return;
-  if (ugNrMemory > 0) memcg_uncharge(ugMemcg, ugNrMemory);
+  if (ugNrMemory > 0) {
+    memcg_uncharge(ugMemcg, ugNrMemory);
+    memcg1_oom_recover(ugMemcg);
+  }
   stat_mod(ugMemcg, ugNid, PGPGOUT, ugPgpgout, ugCpu); // memcg1_uncharge_batch
   memcg_page_events_add(ugMemcg, ugNrMemory);
   sim_inc(SIM_UNCHARGE_BATCHES, 1);
@@ -279,6 +331,11 @@ function uncharge_folio(id: i32): void {
   folio_free(id); // memcg_data = 0
 }
 
+/** An uncharge list is being gathered record by record (replay): its last record is to come. */
+export function uncharge_gather_open(): bool {
+  return ugMemcg >= 0;
+}
+
 @inline function folio_charged(id: i32): bool {
   return folio_valid(id) && folio_memcg_data(id) != 0;
 }
@@ -302,7 +359,13 @@ function free_swapped(id: i32, cpu: i32): void {
  */
 export function folio_touch(id: i32, cpu: i32, gfp: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id)) return -EINVAL;
-  if (folio_swapped(id)) return swap_in(id, cpu, gfp);
+  const owner = folio_owner(id);
+  if (owner >= 0 && task_in_memcg_oom(owner) >= 0) return -EAGAIN; // asleep in the v1 OOM wait
+  if (folio_swapped(id)) {
+    const ret = swap_in(id, cpu, gfp);
+    op_end(cpu);
+    return ret;
+  }
   if (!folio_charged(id)) return -EINVAL;
   const f = folio_flags(id);
   if (folio_kind(id) == FOLIO_ANON) {
@@ -333,9 +396,18 @@ function swap_in(id: i32, cpu: i32, gfp: i32): i32 {
   chargeTask = t;
   oom_set_current(t);
   oom_set_cpu(cpu);
+  if (t >= 0) oom_set_fault(id);
   run_pending_drain(cpu);
   const ret = try_charge_memcg(m, cpu, gfp, nr);
-  if (ret < 0) return ret;
+  // mm_account_fault: a swap-in is a (major) fault of the task's mm
+  stat_mod(t >= 0 ? task_memcg(t) : m, cpu_to_node(cpu), PGFAULT, 1, cpu);
+  if (ret < 0) {
+    if (t >= 0 && task_in_memcg_oom(t) >= 0) {
+      return 0; // pagefault_out_of_memory: the task sleeps; its page stays in swap
+    }
+    return t >= 0 && task_killed(t) ? -EINTR : ret;
+  }
+  if (t >= 0 && task_in_memcg_oom(t) >= 0) task_oom_clear(t);
   if (t >= 0 && task_killed(t)) {
     memcg_uncharge(m, nr);
     return -EINTR;
@@ -386,6 +458,7 @@ export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
   ugCpu = cpu;
   uncharge_folio(id);
   uncharge_batch();
+  op_end(cpu);
   return 0;
 }
 
@@ -419,6 +492,7 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
     else uncharge_folio(id);
   }
   uncharge_batch();
+  op_end(cpu);
   return 0;
 }
 
@@ -426,18 +500,15 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
 export function mem_cgroup_uncharge_gather(id: i32, last: bool, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
   if (ugMemcg < 0) ugCpu = cpu; // a gather runs on the CPU of its first record
-  if (folio_swapped(id)) {
-    free_swapped(id, cpu);
-    if (last) uncharge_batch();
-    return 0;
+  let ret = 0;
+  if (folio_swapped(id)) free_swapped(id, cpu);
+  else if (!folio_charged(id)) ret = -EINVAL;
+  else uncharge_folio(id);
+  if (last) {
+    uncharge_batch();
+    op_end(cpu);
   }
-  if (!folio_charged(id)) {
-    if (last) uncharge_batch();
-    return -EINVAL;
-  }
-  uncharge_folio(id);
-  if (last) uncharge_batch();
-  return 0;
+  return ret;
 }
 
 // A spare memcg_data bit marks folios already seen while validating a list.

@@ -1,16 +1,18 @@
 // memcg-sim core ABI: everything the host may call or read, grouped. Nothing else lives here.
 
 // ── Errors: functions return 0 or -errno ─────────────────────────────────────────────────
-export { ENOENT, EAGAIN, ENOMEM, EBUSY, EEXIST, EINVAL, ENOSPC } from "./errno";
+export { ENOENT, EAGAIN, ENOMEM, EBUSY, EEXIST, EINVAL, ENOSPC, EINTR, ESRCH } from "./errno";
 
 // ── Configuration and creation (set keys, then system_init once) ─────────────────────────
 export {
   cfg_set, CFG_CGROUP_VERSION, CFG_PROFILE, CFG_NODES, CFG_CPUS_PER_NODE, CFG_MAX_CGROUPS, CFG_MAX_FOLIOS,
   CFG_OP_CAPACITY, CFG_SEED_LO, CFG_SEED_HI, CFG_SWAP_ACCOUNT, CFG_STOCK_OFF, CFG_BATCH,
-  CFG_DEFER_REMOTE_DRAIN, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, layout_table_bytes,
+  CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, layout_table_bytes,
 } from "./layout";
 export { PROFILE_SINGLE, PROFILE_MULTI, PROFILE_MULTI_RR } from "./profile";
 export { system_init, nr_cpu_ids } from "./system";
+export { REMOTE_DRAIN_SCHEDULE, REMOTE_DRAIN_IMMEDIATE, REMOTE_DRAIN_DEFERRED } from "./stock";
+export { VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_KILL, VICTIM_EXIT_OOM } from "./sched";
 
 // ── Bulk: op records in, results out (struct op in replay.ts) ────────────────────────────
 export { op_buffer, result_buffer, id_buffer, op_capacity, replay_ops } from "./system";
@@ -32,8 +34,9 @@ export { memcg_setting_read, memcg_setting_write, memcg_proactive_reclaim, memcg
 // ── Tasks, time, access ──────────────────────────────────────────────────────────────────
 export {
   memcg_task_create, memcg_task_move, memcg_task_exit, memcg_task_set_adj, memcg_task_get, memcg_oom_badness,
-  TASK_MEMCG, TASK_ANON, TASK_SWAPENTS, TASK_THROTTLED_NS, TASK_KILLED, TASK_SCORE_ADJ, TASK_OVER_HIGH, clock_now_ns,
-  clock_wait, throttled_no_task_ns, folio_get_flags, memcg_lru_size, swap_total_pages, swap_free_pages,
+  TASK_MEMCG, TASK_ANON, TASK_SWAPENTS, TASK_THROTTLED_NS, TASK_KILLED, TASK_SCORE_ADJ, TASK_OVER_HIGH, TASK_OOM_WAIT,
+  TASK_OOM_FOLIO, clock_now_ns,
+  clock_wait, throttled_no_task_ns, folio_get_flags, folio_get_oom_waiter, memcg_lru_size, swap_total_pages, swap_free_pages,
 } from "./system";
 export { folio_touch } from "./charge";
 export { PG_LRU, PG_ACTIVE, PG_REFERENCED, PG_YOUNG, PG_SWAPPED, PG_UNEVICTABLE } from "./folio";
@@ -56,7 +59,7 @@ export {
 export {
   counter_get, memcg_memory_counter, memcg_swap_counter, memcg_parent, memcg_is_online, memcg_event_get,
   memcg_stat_get, memcg_stat_flushed, memcg_flush_stats, memcg_page_events_get, memcg_usage_v1,
-  memcg_hierarchical_limit, memcg_css_refs, memcg_stock_pages, sim_stat_get,
+  memcg_hierarchical_limit, memcg_css_refs, memcg_stock_pages, sim_stat_get, memcg_under_oom_get,
   folio_get_memcg, folio_get_order, folio_get_kind, folio_get_node, folio_get_memcg_data,
 } from "./system";
 export {
@@ -66,7 +69,7 @@ export {
 export {
   NR_ANON_MAPPED, NR_FILE_PAGES, NR_ANON_THPS, NR_FILE_THPS, PGPGIN, PGPGOUT, NR_INACTIVE_ANON, NR_ACTIVE_ANON,
   NR_INACTIVE_FILE, NR_ACTIVE_FILE, NR_UNEVICTABLE, PGSCAN_DIRECT, PGSTEAL_DIRECT, PGSCAN_PROACTIVE, PGSTEAL_PROACTIVE,
-  PGREFILL, PGACTIVATE, PGDEACTIVATE, PSWPIN, PSWPOUT, PGMAJFAULT, MEMCG_SWAP, stat_updates,
+  PGREFILL, PGACTIVATE, PGDEACTIVATE, PSWPIN, PSWPOUT, PGMAJFAULT, PGFAULT, MEMCG_SWAP, stat_updates,
 } from "./rstat";
 export { NR_MEMCG_STOCK, nslots as stock_nslots_value, stock_slot_memcg, stock_slot_pages } from "./stock";
 export { over_high_pages } from "./charge";

@@ -48,13 +48,14 @@ export const CFG_SEED_HI: i32 = 8; // high 32 bits of the seed
 export const CFG_SWAP_ACCOUNT: i32 = 9; // v1: memsw accounting on (do_memsw_account)
 export const CFG_STOCK_OFF: i32 = 10; // 1: no per-CPU stock (emulator option, not a kernel)
 export const CFG_BATCH: i32 = 11; // MEMCG_CHARGE_BATCH
-export const CFG_DEFER_REMOTE_DRAIN: i32 = 12; // 1: remote drain work runs at that CPU's next op
+export const CFG_REMOTE_DRAIN: i32 = 12; // stock.ts REMOTE_DRAIN_*: when drain work queued on another CPU runs
 export const CFG_RECURSIVE_PROT: i32 = 13; // memory_recursiveprot mount option
 export const CFG_LOCAL_EVENTS: i32 = 14; // memory_localevents mount option
 export const CFG_MAX_TASKS: i32 = 15;
 export const CFG_SWAP_PAGES: i32 = 16; // size of the swap device in pages (0: no swap)
 export const CFG_HZ: i32 = 17; // CONFIG_HZ: jiffies per second (memory.high penalties)
-export const NR_CFG: i32 = 18;
+export const CFG_OOM_VICTIM_EXIT: i32 = 18; // sched.ts VICTIM_EXIT_*: when an OOM victim's memory goes
+export const NR_CFG: i32 = 19;
 
 const cfg = new StaticArray<f64>(NR_CFG);
 

@@ -1,8 +1,9 @@
 // Memcg OOM (mm/memcontrol.c mem_cgroup_oom, mem_cgroup_out_of_memory,
-// mem_cgroup_get_oom_group; mm/oom_kill.c out_of_memory, select_bad_process, oom_badness,
-// oom_kill_process). The victim is the task with the highest badness in the memcg's
-// subtree; it dies at once (the emulator frees its memory when it is killed, where the
-// kernel's victim exits or is reaped shortly after).
+// mem_cgroup_get_oom_group; mm/oom_kill.c out_of_memory, select_bad_process,
+// oom_evaluate_task, oom_badness, oom_kill_process). The victim is the task with the highest
+// badness in the memcg's subtree. The kill only marks it (SIGKILL, mark_oom_victim, the
+// reaper queued): its memory stays charged until it exits, which sched.ts times; while a
+// victim is pending, select_bad_process aborts and the OOM pass reports progress.
 
 import {
   MEMCG_OOM, MEMCG_OOM_GROUP_KILL, MEMCG_OOM_KILL, mem_cgroup_is_descendant, mem_cgroup_is_root, mem_cgroup_margin,
@@ -14,16 +15,26 @@ import { sim_inc, SIM_OOM_CALLS } from "./simstat";
 import { total_swap_pages } from "./swap";
 import {
   MM_ANONPAGES, MM_FILEPAGES, MM_SWAPENTS, OOM_SCORE_ADJ_MIN, task_count, task_join_seq, task_killed, task_mark_killed,
-  task_exit, task_memcg, task_mm, task_score_adj,
+  task_memcg, task_mm, task_score_adj,
 } from "./task";
-import { task_free_memory } from "./charge";
+import { reap_victims, sched_point, victim_exit, VICTIM_EXIT_KILL } from "./sched";
+import { task_oom_wait } from "./task";
 
 export const PAGE_ALLOC_COSTLY_ORDER: i32 = 3;
 
 let current: i32 = -1; // the task whose charge (or write) is running
 let currentCpu: i32 = 0;
+let currentFault: i32 = -1; // the folio of current's user fault (in_user_fault), -1 if none
 export function oom_set_current(t: i32): void {
   current = t;
+  currentFault = -1;
+}
+export function oom_current(): i32 {
+  return current;
+}
+/** The charge is current's user fault of folio id (memcg1_oom_prepare looks at in_user_fault). */
+export function oom_set_fault(id: i32): void {
+  currentFault = id;
 }
 export function oom_set_cpu(cpu: i32): void {
   currentCpu = cpu;
@@ -67,10 +78,21 @@ function next_task_in(m: i32, afterSeq: i64): i32 {
   return best;
 }
 
-/** select_bad_process: the highest badness in m's subtree; ties go to the later task. */
+export const OOM_ABORT: i32 = -2;
+
+/**
+ * select_bad_process: the highest badness in m's subtree (ties go to the later task), -1 if
+ * none is killable, OOM_ABORT if an earlier victim is still alive (oom_evaluate_task: an OOM
+ * victim whose mm is not MMF_OOM_SKIP yet aborts the scan).
+ */
 export function select_bad_process(m: i32, totalpages: i64): i32 {
   let chosen = -1;
   let chosenPoints = i64.MIN_VALUE;
+  const n = task_count();
+  for (let t = 0; t < n; t++) {
+    const tm = task_memcg(t);
+    if (tm >= 0 && task_killed(t) && mem_cgroup_is_descendant(tm, m)) return OOM_ABORT;
+  }
   for (let x = m; x >= 0; x = mem_cgroup_next_pre(x, m)) {
     for (let t = next_task_in(x, -1); t >= 0; t = next_task_in(x, task_join_seq(t))) {
       const points = oom_badness(t, totalpages);
@@ -118,23 +140,24 @@ function oom_kill_process(victim: i32, domain: i32): void {
       }
     }
   }
-  // The victims exit: their pages are freed and uncharged.
-  const n = task_count();
-  for (let t = 0; t < n; t++) {
-    if (task_killed(t) && task_memcg(t) >= 0) {
-      task_free_memory(t, currentCpu);
-      task_exit(t);
-    }
-  }
+  // The seed's model: the victims exit inside the kill, their pages freed and uncharged.
+  if (victim_exit == VICTIM_EXIT_KILL) reap_victims(-1, currentCpu);
 }
 
 /** mem_cgroup_out_of_memory: true if the margin recovered or a victim was killed. */
 export function mem_cgroup_out_of_memory(m: i32, gfp: i32, order: i32): bool {
   sim_inc(SIM_OOM_CALLS, 1);
+  sched_point(currentCpu); // mutex_lock_killable(&oom_lock)
   if (mem_cgroup_margin(m) >= (<i64>1 << order)) return true;
-  if (current >= 0 && task_killed(current)) return true; // task_is_dying
+  if (current >= 0 && task_killed(current)) return true; // out_of_memory: task_will_free_mem(current)
   const totalpages = max<i64>(mem_cgroup_get_max(m), 1);
   const victim = select_bad_process(m, totalpages);
+  if (victim == OOM_ABORT) {
+    // out_of_memory returns true (oc->chosen = -1): the caller retries, and spins through OOM
+    // passes until the victim is gone. The model ends the spin here: the victim exits.
+    reap_victims(current, currentCpu);
+    return true;
+  }
   if (victim < 0) return false; // out_of_memory: no killable task
   oom_kill_process(victim, m);
   return true;
@@ -144,8 +167,11 @@ export function mem_cgroup_out_of_memory(m: i32, gfp: i32, order: i32): bool {
 export function mem_cgroup_oom(m: i32, gfp: i32, order: i32): bool {
   if (order > PAGE_ALLOC_COSTLY_ORDER) return false;
   memcg_memory_event(m, MEMCG_OOM);
-  // memcg1_oom_prepare: with v1 oom_kill_disable the killer is not invoked (the faulting
-  // task would wait for memory to be freed; the charge fails here).
-  if (!on_dfl && memcg_oom_kill_disable(m)) return false;
+  // memcg1_oom_prepare: with v1 oom_kill_disable the killer is not invoked; a user fault
+  // remembers the memcg (memcg_in_oom) and waits for it once its charge has failed.
+  if (!on_dfl && memcg_oom_kill_disable(m)) {
+    if (current >= 0 && currentFault >= 0) task_oom_wait(current, m, currentFault, currentCpu, gfp);
+    return false;
+  }
   return mem_cgroup_out_of_memory(m, gfp, order);
 }

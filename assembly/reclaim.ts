@@ -23,6 +23,8 @@ import {
 } from "./memcg";
 import { PCF_ELOW, PCF_EMIN, page_counter_calculate_protection, pc_field, pc_usage } from "./page_counter";
 import { memcg_uncharge } from "./stock";
+import { sched_point } from "./sched";
+import { memcg1_oom_recover } from "./memcg1_oom";
 import { folio_page_stat } from "./charge";
 import {
   PGACTIVATE, PGDEACTIVATE, PGPGOUT, PGREFILL,
@@ -85,6 +87,7 @@ let scFileCost: i64 = 0;
  */
 export function try_to_free_mem_cgroup_pages(m: i32, nrPages: i64, gfp: i32, options: i32, cpu: i32, swappiness: i32): i64 {
   sim_inc(SIM_RECLAIM_CALLS, 1);
+  sched_point(cpu); // shrink_node_memcgs: cond_resched (sched.ts: other CPUs' work and victims run)
   scTarget = m;
   scNrToReclaim = max(nrPages, SWAP_CLUSTER_MAX);
   scNrReclaimed = 0;
@@ -468,7 +471,10 @@ function reclaim_folio(id: i32, m: i32, node: i32, e: i32): void {
     stat_mod(m, node, PGPGOUT, 1, scCpu); // memcg1_swapout: memcg1_charge_statistics
   } else {
     // mem_cgroup_uncharge_folios after shrink_folio_list (v2, and page cache in v1)
-    if (m != 0) memcg_uncharge(m, pages);
+    if (m != 0) {
+      memcg_uncharge(m, pages);
+      memcg1_oom_recover(m); // uncharge_batch
+    }
     stat_mod(m, node, PGPGOUT, 1, scCpu);
     memcg_page_events_add(m, pages);
   }

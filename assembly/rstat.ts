@@ -44,7 +44,8 @@ export const PSWPIN: i32 = 18;
 export const PSWPOUT: i32 = 19;
 export const PGMAJFAULT: i32 = 20;
 export const MEMCG_SWAP: i32 = 21; // pages of the memcg in swap
-export const NR_STAT_ITEMS: i32 = 22;
+export const PGFAULT: i32 = 22; // mm_account_fault: every fault, failed ones included
+export const NR_STAT_ITEMS: i32 = 23;
 
 let pending: usize = 0; // i64[M][nodes][items]
 let inbox: usize = 0;

@@ -28,14 +28,20 @@ export let nslots: i32 = 1;
 export let charge_batch: i32 = 64; // MEMCG_CHARGE_BATCH
 export let stock_enabled: bool = true;
 let victimPolicy: i32 = VICTIM_RANDOM;
-let deferRemote: bool = false;
 
-export function stock_init(slots: i32, victim: i32, batch: i32, enabled: bool, deferRemoteDrain: bool): bool {
+// When drain work queued on another CPU (schedule_work_on) runs. The kernel's worker runs
+// on its own CPU while the caller goes on, so the model picks a point of the caller's op:
+export const REMOTE_DRAIN_SCHEDULE: i32 = 0; // at the caller's next scheduling point (sched.ts), at the latest when its op returns
+export const REMOTE_DRAIN_IMMEDIATE: i32 = 1; // before drain_all_stock returns
+export const REMOTE_DRAIN_DEFERRED: i32 = 2; // when that CPU next charges
+let remoteDrain: i32 = REMOTE_DRAIN_SCHEDULE;
+
+export function stock_init(slots: i32, victim: i32, batch: i32, enabled: bool, remoteDrainMode: i32): bool {
   nslots = slots;
   victimPolicy = victim;
   charge_batch = batch;
   stock_enabled = enabled;
-  deferRemote = deferRemoteDrain;
+  remoteDrain = remoteDrainMode;
   const n = <usize>nr_cpus * <usize>slots;
   slotMemcg = table_alloc(n * 4);
   slotNr = table_alloc(n * 4);
@@ -154,9 +160,8 @@ function drain_needed(cpu: i32, root: i32): bool {
 /**
  * drain_all_stock: drain every CPU whose stock holds pages of root's subtree; the whole
  * stock of such a CPU is drained, other memcgs' slots included. The current CPU drains at
- * once; other CPUs get work queued. By default that work runs before the caller's next
- * step; with deferred remote drains it runs when that CPU next does something
- * (run_pending_drain).
+ * once; other CPUs get work queued (FLUSHING_CACHED_CHARGE stays set until it runs), which
+ * runs as the remote-drain mode says: run_queued_drains, run_pending_drain.
  */
 export function drain_all_stock(root: i32, curcpu: i32): void {
   sim_inc(SIM_DRAIN_ALL, 1);
@@ -167,14 +172,22 @@ export function drain_all_stock(root: i32, curcpu: i32): void {
     if (cpu == curcpu) drain_local_stock(cpu);
     else {
       sim_inc(SIM_DRAIN_REMOTE, 1);
-      if (!deferRemote) drain_local_stock(cpu); // schedule_work_on, run at once
+      if (remoteDrain == REMOTE_DRAIN_IMMEDIATE) drain_local_stock(cpu); // schedule_work_on, run at once
     }
   }
 }
 
-/** Run drain work queued on cpu by an earlier drain_all_stock (deferred mode). */
+/** Deferred mode: run the drain work queued on cpu before it charges again. */
 @inline export function run_pending_drain(cpu: i32): void {
-  if (deferRemote && load<i32>(flushing + (<usize>cpu << 2)) != 0) drain_local_stock(cpu);
+  if (remoteDrain == REMOTE_DRAIN_DEFERRED && load<i32>(flushing + (<usize>cpu << 2)) != 0) drain_local_stock(cpu);
+}
+
+/** Schedule mode: every CPU's queued drain_local_memcg_stock work runs (a scheduling point). */
+export function run_queued_drains(): void {
+  if (remoteDrain != REMOTE_DRAIN_SCHEDULE) return;
+  for (let cpu = 0; cpu < nr_cpus; cpu++) {
+    if (load<i32>(flushing + (<usize>cpu << 2)) != 0) drain_local_stock(cpu);
+  }
 }
 
 /** Pages held in stocks for memcg m (all CPUs): for the usage invariant. */

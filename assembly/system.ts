@@ -9,7 +9,7 @@ import { lru_init, lru_size } from "./lru";
 import {
   MM_ANONPAGES, MM_SWAPENTS, OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, task_alive, task_count, task_create, task_exit,
   task_killed, task_memcg, task_mm, task_move, task_over_high, task_score_adj, task_set_score_adj, task_table_init,
-  task_throttled_ns,
+  task_throttled_ns, task_in_memcg_oom, task_oom_folio,
 } from "./task";
 import { task_free_memory } from "./charge";
 import { clock_advance, clock_now } from "./clock";
@@ -21,7 +21,7 @@ import { global_stat, mem_cgroup_flush_stats, rstat_flush, rstat_init, stat_exac
 import { EBUSY, EINVAL, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
 import { folio_flags, folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
 import {
-  cfg_get, table_alloc, CFG_BATCH, CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_DEFER_REMOTE_DRAIN,
+  cfg_get, table_alloc, CFG_BATCH, CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT,
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
   CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ,
 } from "./layout";
@@ -35,7 +35,9 @@ import { NR_PROFILES, profile_atomic_force_no_event, profile_failcnt_everywhere,
 import { calculate_protection_subtree, reclaim_init, user_proactive_reclaim } from "./reclaim";
 import { replay, OP_RECORD_SIZE } from "./replay";
 import { sim_get, simstat_init } from "./simstat";
-import { drain_all_stock, stock_init, stock_pages_of } from "./stock";
+import { drain_all_stock, stock_init, stock_pages_of, REMOTE_DRAIN_DEFERRED, REMOTE_DRAIN_SCHEDULE } from "./stock";
+import { op_end, sched_init, task_do_exit } from "./sched";
+import { memcg_under_oom } from "./memcg1_oom";
 import { topology_init, nr_cpus, nr_nodes } from "./topology";
 
 let initialised = false;
@@ -67,6 +69,9 @@ export function system_init(): i32 {
   const configHz = <i32>cfg_get(CFG_HZ);
   if (maxTasks < 1 || maxTasks > 65534 || swapPages < 0 || swapPages > (1 << 28)) return -EINVAL;
   if (configHz != 100 && configHz != 250 && configHz != 300 && configHz != 1000) return -EINVAL;
+  const remoteDrain = <i32>cfg_get(CFG_REMOTE_DRAIN);
+  if (remoteDrain < REMOTE_DRAIN_SCHEDULE || remoteDrain > REMOTE_DRAIN_DEFERRED) return -EINVAL;
+  if (!sched_init(<i32>cfg_get(CFG_OOM_VICTIM_EXIT))) return -EINVAL;
   high_init(configHz);
   initialised = true;
   recursiveProt = cfg_get(CFG_RECURSIVE_PROT) != 0;
@@ -86,8 +91,7 @@ export function system_init(): i32 {
     task_table_init(maxTasks) &&
     swap_init(swapPages, maxCgroups) &&
     peak_init() &&
-    stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0,
-      cfg_get(CFG_DEFER_REMOTE_DRAIN) != 0) &&
+    stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0, remoteDrain) &&
     charge_init(profile_atomic_force_no_event(profile)) &&
     folio_table_init(maxFolios);
   return ok ? 0 : -ENOMEM;
@@ -170,6 +174,10 @@ export function memcg_hierarchical_limit(m: i32, swap: bool): f64 {
   }
   return <f64>limit;
 }
+/** memory.oom_control under_oom: tasks waiting in a v1 OOM of m or of an ancestor; -1 unknown m. */
+export function memcg_under_oom_get(m: i32): i32 {
+  return memcg_exists(m) ? memcg_under_oom(m) : -1;
+}
 export function memcg_css_refs(m: i32): f64 {
   return <f64>css_refs(m);
 }
@@ -218,6 +226,7 @@ export function memcg_uncharge_list(count: i32, cpu: i32): i32 {
 export function memcg_drain_all_stock(m: i32, cpu: i32): i32 {
   if (!memcg_exists(m) || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
   drain_all_stock(m, cpu);
+  op_end(cpu);
   return 0;
 }
 /** v1 reset writes: failcnt (true) or max_usage (false) of counter c. */
@@ -241,7 +250,9 @@ export function memcg_setting_write(which: i32, m: i32, v: f64): i32 {
 /** memory.reclaim of pages from m; 0, -EAGAIN or -EINVAL. */
 export function memcg_proactive_reclaim(m: i32, pages: f64, swappiness: i32, cpu: i32): i32 {
   if (!memcg_online(m) || !(pages >= 0) || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  return user_proactive_reclaim(m, to_i64(pages), swappiness, cpu);
+  const ret = user_proactive_reclaim(m, to_i64(pages), swappiness, cpu);
+  op_end(cpu);
+  return ret;
 }
 export function memcg_peak_read(f: i32): f64 {
   return <f64>peak_read(f);
@@ -266,8 +277,8 @@ export function memcg_task_move(t: i32, m: i32): i32 {
 export function memcg_task_exit(t: i32, cpu: i32): i32 {
   if (!task_alive(t)) return -ESRCH;
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  task_free_memory(t, cpu);
-  task_exit(t);
+  task_do_exit(t, cpu);
+  op_end(cpu);
   return 0;
 }
 export function memcg_task_set_adj(t: i32, adj: i32): i32 {
@@ -283,6 +294,8 @@ export const TASK_THROTTLED_NS: i32 = 3;
 export const TASK_KILLED: i32 = 4;
 export const TASK_SCORE_ADJ: i32 = 5;
 export const TASK_OVER_HIGH: i32 = 6;
+export const TASK_OOM_WAIT: i32 = 7; // memcg_in_oom: the memcg whose v1 OOM the task waits for, -1
+export const TASK_OOM_FOLIO: i32 = 8; // the folio its waiting fault is for, -1
 /** A task's field (TASK_*); -1 for an unknown task. */
 export function memcg_task_get(t: i32, field: i32): f64 {
   if (t < 0 || t >= task_count()) return -1;
@@ -293,6 +306,8 @@ export function memcg_task_get(t: i32, field: i32): f64 {
   if (field == TASK_KILLED) return task_killed(t) ? 1 : 0;
   if (field == TASK_SCORE_ADJ) return task_score_adj(t);
   if (field == TASK_OVER_HIGH) return <f64>task_over_high(t);
+  if (field == TASK_OOM_WAIT) return task_in_memcg_oom(t);
+  if (field == TASK_OOM_FOLIO) return task_in_memcg_oom(t) >= 0 ? task_oom_folio(t) : -1;
   return -1;
 }
 /** The OOM badness the killer would give task t for an OOM in memcg m (oom_badness). */
@@ -312,6 +327,12 @@ export function clock_wait(ns: f64): i32 {
 }
 export function throttled_no_task_ns(): f64 {
   return <f64>throttled_without_task_ns();
+}
+/** The task whose fault of folio id sleeps in the v1 OOM wait, -1 if none. */
+export function folio_get_oom_waiter(id: i32): i32 {
+  const n = task_count();
+  for (let t = 0; t < n; t++) if (task_in_memcg_oom(t) >= 0 && task_oom_folio(t) == id) return t;
+  return -1;
 }
 /** The page flags of folio id (PG_*), -1 for an id never used. */
 export function folio_get_flags(id: i32): i32 {

@@ -23,6 +23,15 @@ let throttled: usize = 0; // i64[T]: ns spent in mem_cgroup_handle_over_high's s
 let killed: usize = 0; // i32[T]: 1 when the OOM killer chose it
 let joinSeq: usize = 0; // i64[T]: when the task joined its cgroup (css_task_iter order)
 let joins: i64 = 0;
+// The v1 OOM wait (memcg1_oom_prepare / mem_cgroup_oom_synchronize): current->memcg_in_oom
+// and the fault that waits for it.
+let inOom: usize = 0; // i32[T]: memcg_in_oom, -1 = not waiting
+let oomFolio: usize = 0; // i32[T]: the folio whose fault waits
+let oomCpu: usize = 0; // i32[T]: the CPU it faulted on
+let oomGfp: usize = 0; // i32[T]: the fault's gfp mask
+let oomWoken: usize = 0; // i32[T]: 1 once memcg1_oom_recover woke it (it refaults when the op returns)
+let oomSeq: usize = 0; // i64[T]: when it started waiting (wake order)
+let waits: i64 = 0;
 
 export function task_table_init(n: i32): bool {
   maxTasks = n;
@@ -33,7 +42,13 @@ export function task_table_init(n: i32): bool {
   throttled = table_alloc(<usize>n * 8);
   killed = table_alloc(<usize>n * 4);
   joinSeq = table_alloc(<usize>n * 8);
-  return joinSeq != 0;
+  inOom = table_alloc(<usize>n * 4);
+  oomFolio = table_alloc(<usize>n * 4);
+  oomCpu = table_alloc(<usize>n * 4);
+  oomGfp = table_alloc(<usize>n * 4);
+  oomWoken = table_alloc(<usize>n * 4);
+  oomSeq = table_alloc(<usize>n * 8);
+  return oomSeq != 0;
 }
 
 export function task_count(): i32 {
@@ -54,6 +69,7 @@ export function task_create(m: i32, adj: i32): i32 {
   store<i32>(taskMemcg + (<usize>t << 2), m);
   store<i32>(scoreAdj + (<usize>t << 2), adj);
   store<i64>(joinSeq + (<usize>t << 3), joins++);
+  store<i32>(inOom + (<usize>t << 2), -1);
   return t;
 }
 
@@ -105,4 +121,41 @@ export function task_killed(t: i32): bool {
 }
 export function task_mark_killed(t: i32): void {
   store<i32>(killed + (<usize>t << 2), 1);
+}
+
+/** memcg_in_oom: the memcg whose OOM the task waits for, -1 if it is not waiting. */
+export function task_in_memcg_oom(t: i32): i32 {
+  return t >= 0 && t < nextTask ? load<i32>(inOom + (<usize>t << 2)) : -1;
+}
+/** The task's fault of folio id (on cpu, with gfp) sleeps until m's OOM is resolved. */
+export function task_oom_wait(t: i32, m: i32, id: i32, cpu: i32, gfp: i32): void {
+  store<i32>(inOom + (<usize>t << 2), m);
+  store<i32>(oomFolio + (<usize>t << 2), id);
+  store<i32>(oomCpu + (<usize>t << 2), cpu);
+  store<i32>(oomGfp + (<usize>t << 2), gfp);
+  store<i32>(oomWoken + (<usize>t << 2), 0);
+  store<i64>(oomSeq + (<usize>t << 3), waits++);
+}
+/** mem_cgroup_oom_synchronize's cleanup: the task no longer waits. */
+export function task_oom_clear(t: i32): void {
+  store<i32>(inOom + (<usize>t << 2), -1);
+  store<i32>(oomWoken + (<usize>t << 2), 0);
+}
+export function task_oom_folio(t: i32): i32 {
+  return load<i32>(oomFolio + (<usize>t << 2));
+}
+export function task_oom_cpu(t: i32): i32 {
+  return load<i32>(oomCpu + (<usize>t << 2));
+}
+export function task_oom_gfp(t: i32): i32 {
+  return load<i32>(oomGfp + (<usize>t << 2));
+}
+export function task_oom_woken(t: i32): bool {
+  return load<i32>(oomWoken + (<usize>t << 2)) != 0;
+}
+export function task_oom_wake(t: i32): void {
+  store<i32>(oomWoken + (<usize>t << 2), 1);
+}
+export function task_oom_seq(t: i32): i64 {
+  return load<i64>(oomSeq + (<usize>t << 3));
 }

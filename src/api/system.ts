@@ -22,8 +22,21 @@ export type SystemOptions = {
   stock?: boolean;
   /** MEMCG_CHARGE_BATCH (default 64). */
   chargeBatch?: number;
-  /** When drain work queued on another CPU runs: at once (default) or at that CPU's next op. */
-  remoteDrain?: 'immediate' | 'deferred';
+  /**
+   * When drain work that drain_all_stock queued on another CPU runs: 'schedule' (default) at
+   * the caller's next scheduling point (its next reclaim pass or OOM pass) or when its
+   * operation returns; 'immediate' before drain_all_stock returns; 'deferred' when that CPU
+   * next charges.
+   */
+  remoteDrain?: 'schedule' | 'immediate' | 'deferred';
+  /**
+   * When the memory of an OOM victim other than the charging task goes: 'schedule' (default)
+   * at the charger's next scheduling point (its next reclaim pass or OOM pass) or when its
+   * operation returns; 'kill' inside the kill (the charger's own too: the seed's model); 'oom'
+   * when the charger's next OOM pass finds it still alive (after 16 more retries). The
+   * charging task itself, when chosen, always dies when its operation returns.
+   */
+  oomVictimExit?: 'schedule' | 'kill' | 'oom';
   /** memory_recursiveprot mount option (v2). */
   recursiveProtection?: boolean;
   /** memory_localevents mount option (v2): memory.events counts like memory.events.local. */
@@ -63,6 +76,11 @@ export type FolioInfo = {
 };
 export type TaskInfo = {
   id: number; cgroup: string | null; alive: boolean; killed: boolean; oomScoreAdj: number;
+  /**
+   * The v1 OOM wait (oom_kill_disable): the cgroup whose OOM the task sleeps for
+   * (memcg_in_oom) and the folio its fault waits to charge; null when it is not waiting.
+   */
+  oomWait: { cgroup: string; folio: number } | null;
   /** MM_ANONPAGES and MM_SWAPENTS, in pages */
   anonPages: number; swapEntries: number;
   /** time spent sleeping in mem_cgroup_handle_over_high (memory.high throttling) */
@@ -116,6 +134,17 @@ function swapPages(swap: string | number | undefined): number {
   const pages = pageCounterMemparse(String(swap), '');
   if (pages === null || pages > 1 << 28) throw new MemcgError('EINVAL', `swap size "${swap}" is not a size up to 1T`);
   return pages;
+}
+
+const REMOTE_DRAIN = { schedule: 'REMOTE_DRAIN_SCHEDULE', immediate: 'REMOTE_DRAIN_IMMEDIATE', deferred: 'REMOTE_DRAIN_DEFERRED' };
+const VICTIM_EXIT = { schedule: 'VICTIM_EXIT_SCHEDULE', kill: 'VICTIM_EXIT_KILL', oom: 'VICTIM_EXIT_OOM' };
+
+/** The core constant of an option's value (the first key is the default). */
+function choice(option: string, value: string | undefined, names: Record<string, string>): string {
+  const keys = Object.keys(names);
+  const v = value ?? keys[0];
+  if (!Object.hasOwn(names, v)) throw new MemcgError('EINVAL', `${option} must be one of ${keys.join(', ')}, not "${String(value)}"`);
+  return names[v];
 }
 
 /** Create a system: one emulated machine with its cgroup tree, CPUs and kernel profile. */
@@ -174,7 +203,8 @@ export class System {
       ['CFG_SWAP_ACCOUNT', options.swapAccount === false ? 0 : 1],
       ['CFG_STOCK_OFF', options.stock === false ? 1 : 0],
       ['CFG_BATCH', options.chargeBatch ?? 64],
-      ['CFG_DEFER_REMOTE_DRAIN', options.remoteDrain === 'deferred' ? 1 : 0],
+      ['CFG_REMOTE_DRAIN', this.k(choice('remoteDrain', options.remoteDrain, REMOTE_DRAIN))],
+      ['CFG_OOM_VICTIM_EXIT', this.k(choice('oomVictimExit', options.oomVictimExit, VICTIM_EXIT))],
       ['CFG_RECURSIVE_PROT', options.recursiveProtection ? 1 : 0],
       ['CFG_LOCAL_EVENTS', options.localEvents ? 1 : 0],
       ['CFG_MAX_TASKS', options.maxTasks ?? 4096],
@@ -325,7 +355,10 @@ export class System {
   /**
    * mem_cgroup_charge of a new folio (1 << order pages) by a task (a fault: its memcg is
    * charged) or to a cgroup; returns the folio id. ENOMEM when the charge fails, EINTR when
-   * the OOM killer chose the faulting task itself.
+   * the OOM killer chose the faulting task itself (it dies as the call returns), EAGAIN when
+   * the task sleeps in the v1 OOM wait. A task's fault that goes to that wait (v1,
+   * oom_kill_disable) returns its folio id: folioState(id) is 'oom-wait' and task().oomWait
+   * names it until the task is woken and the charge completes (or fails) inside the core.
    */
   charge(req: ChargeRequest): number {
     const task = req.task ?? -1;
@@ -379,8 +412,10 @@ export class System {
     return this.guard(() => {
       const adj = get('TASK_SCORE_ADJ');
       const m = get('TASK_MEMCG');
+      const w = get('TASK_OOM_WAIT');
       return {
         id: task, cgroup: m >= 0 ? this.pathOf(m) : null, alive: m >= 0, killed: get('TASK_KILLED') === 1, oomScoreAdj: adj,
+        oomWait: w >= 0 ? { cgroup: this.pathOf(w), folio: get('TASK_OOM_FOLIO') } : null,
         anonPages: get('TASK_ANON'), swapEntries: get('TASK_SWAPENTS'), throttledMs: get('TASK_THROTTLED_NS') / 1e6,
       };
     });
@@ -484,6 +519,19 @@ export class System {
         if (m >= 0) out.push({ cgroup: this.pathOf(m), nrPages: this.fn('stock_slot_pages')(cpu, i) });
       }
       return out;
+    });
+  }
+
+  /**
+   * What a folio id is now: 'charged', 'swapped' (the task's page is in swap), 'oom-wait'
+   * (a fault of a task asleep in the v1 OOM wait: allocated, not charged) or 'free'.
+   */
+  folioState(id: number): 'charged' | 'swapped' | 'oom-wait' | 'free' {
+    return this.guard(() => {
+      if (this.fn('folio_get_memcg')(id) >= 0) return 'charged';
+      const flags = this.fn('folio_get_flags')(id);
+      if (flags >= 0 && (flags & this.k('PG_SWAPPED')) !== 0) return 'swapped';
+      return this.fn('folio_get_oom_waiter')(id) >= 0 ? 'oom-wait' : 'free';
     });
   }
 
@@ -605,6 +653,7 @@ export class System {
       flushStats: (id) => void sys.fn('memcg_flush_stats')(id, 0),
       statFlushed: (id, node, item: StatItem, hier) => sys.fn('memcg_stat_flushed')(id, node, sys.k(item), hier ? 1 : 0),
       usageV1: (id, swap) => sys.fn('memcg_usage_v1')(id, swap ? 1 : 0),
+      underOom: (id) => sys.fn('memcg_under_oom_get')(id),
       hierarchicalLimit: (id, swap) => sys.fn('memcg_hierarchical_limit')(id, swap ? 1 : 0),
       settingRead: (id, which: Setting) => sys.fn('memcg_setting_read')(sys.k(which), id),
       settingWrite: (id, which: Setting, v) => sys.fn('memcg_setting_write')(sys.k(which), id, v),

@@ -67,7 +67,7 @@ export type StatItem =
   | 'NR_ANON_MAPPED' | 'NR_FILE_PAGES' | 'NR_ANON_THPS' | 'NR_FILE_THPS' | 'PGPGIN' | 'PGPGOUT' | 'NR_INACTIVE_ANON'
   | 'NR_ACTIVE_ANON' | 'NR_INACTIVE_FILE' | 'NR_ACTIVE_FILE' | 'NR_UNEVICTABLE' | 'PGSCAN_DIRECT' | 'PGSTEAL_DIRECT'
   | 'PGSCAN_PROACTIVE' | 'PGSTEAL_PROACTIVE' | 'PGREFILL' | 'PGACTIVATE' | 'PGDEACTIVATE' | 'PSWPIN' | 'PSWPOUT'
-  | 'PGMAJFAULT' | 'MEMCG_SWAP';
+  | 'PGMAJFAULT' | 'MEMCG_SWAP' | 'PGFAULT';
 export type Setting =
   | 'SETTING_SOFT_LIMIT' | 'SETTING_SWAPPINESS' | 'SETTING_OOM_KILL_DISABLE' | 'SETTING_USE_HIERARCHY'
   | 'SETTING_MOVE_CHARGE' | 'SETTING_OOM_GROUP' | 'SETTING_SUBTREE_MEMORY';
@@ -84,6 +84,8 @@ export interface FsCore {
   flushStats(id: number): void;
   statFlushed(id: number, node: number, item: StatItem, hierarchical: boolean): number;
   usageV1(id: number, swap: boolean): number;
+  /** memory.oom_control under_oom: tasks asleep in a v1 OOM of this memcg or an ancestor. */
+  underOom(id: number): number;
   hierarchicalLimit(id: number, swap: boolean): number;
   settingRead(id: number, which: Setting): number;
   /** 0 or -errno */
@@ -171,7 +173,7 @@ const V2_STAT_KEYS: { key: string; item?: StatItem; numa: boolean }[] = [
 /** memcg_vm_event_stat[] as v2 prints it (PGPGIN/PGPGOUT skipped), after pgscan and pgsteal. */
 const V2_EVENT_ITEMS: Record<string, StatItem> = {
   pswpin: 'PSWPIN', pswpout: 'PSWPOUT', pgscan_direct: 'PGSCAN_DIRECT', pgscan_proactive: 'PGSCAN_PROACTIVE',
-  pgsteal_direct: 'PGSTEAL_DIRECT', pgsteal_proactive: 'PGSTEAL_PROACTIVE', pgmajfault: 'PGMAJFAULT', pgrefill: 'PGREFILL',
+  pgsteal_direct: 'PGSTEAL_DIRECT', pgsteal_proactive: 'PGSTEAL_PROACTIVE', pgfault: 'PGFAULT', pgmajfault: 'PGMAJFAULT', pgrefill: 'PGREFILL',
   pgactivate: 'PGACTIVATE', pgdeactivate: 'PGDEACTIVATE',
 };
 const V2_EVENT_KEYS = [
@@ -202,7 +204,7 @@ const V1_STATS: { key: string; item?: StatItem; pages: boolean }[] = [
   { key: 'swapcached', pages: true },
 ];
 const V1_EVENTS: { key: string; item?: StatItem }[] = [
-  { key: 'pgpgin', item: 'PGPGIN' }, { key: 'pgpgout', item: 'PGPGOUT' }, { key: 'pgfault' }, { key: 'pgmajfault', item: 'PGMAJFAULT' },
+  { key: 'pgpgin', item: 'PGPGIN' }, { key: 'pgpgout', item: 'PGPGOUT' }, { key: 'pgfault', item: 'PGFAULT' }, { key: 'pgmajfault', item: 'PGMAJFAULT' },
 ];
 const V1_LRU: [string, StatItem][] = [
   ['inactive_anon', 'NR_INACTIVE_ANON'], ['active_anon', 'NR_ACTIVE_ANON'], ['inactive_file', 'NR_INACTIVE_FILE'],
@@ -398,8 +400,8 @@ const V1_FILES: FileDef[] = [
   settingFile('memory.move_charge_at_immigrate', 'SETTING_MOVE_CHARGE', true, u64),
   {
     name: 'memory.oom_control', onRoot: true,
-    // under_oom: a charge's OOM never waits in the emulator, so no reader sees it set.
-    read: (c) => lines([['oom_kill_disable', c.core.settingRead(c.id, 'SETTING_OOM_KILL_DISABLE')], ['under_oom', 0], ['oom_kill', c.core.event(c.id, 'oom_kill', false)]]),
+    // mem_cgroup_oom_control_read: under_oom as a bool (tasks asleep in an OOM of this memcg or above)
+    read: (c) => lines([['oom_kill_disable', c.core.settingRead(c.id, 'SETTING_OOM_KILL_DISABLE')], ['under_oom', c.core.underOom(c.id) > 0 ? 1 : 0], ['oom_kill', c.core.event(c.id, 'oom_kill', false)]]),
     write: (c, text) => check(c.core.settingWrite(c.id, 'SETTING_OOM_KILL_DISABLE', u64('memory.oom_control', text)), 'memory.oom_control', text, 'rejected'),
   },
   { name: 'memory.pressure_level', onRoot: true }, // a read handler that returns -EINVAL

@@ -12,8 +12,9 @@ export function parseGfp(spec: string, value: (name: string) => number): number 
   let mask = 0;
   for (const raw of spec.split('|')) {
     const name = raw.trim();
+    if (name === '0') continue; // no flag at all (alloc_pages_nolock's charge: no reclaim bit)
     if (!(GFP_NAMES as readonly string[]).includes(name)) {
-      throw new MemcgError('EINVAL', `unknown gfp flag "${name}" (known: ${GFP_NAMES.join(', ')})`, { input: spec });
+      throw new MemcgError('EINVAL', `unknown gfp flag "${name}" (known: ${GFP_NAMES.join(', ')}, or 0)`, { input: spec });
     }
     mask |= value(name);
   }
