@@ -48,9 +48,10 @@ function refApply(ref: RefSystem, o: Op, version: 1 | 2): OpResult[] {
   if (o.op === 'uncharge-list') return o.folios.map((f) => result(ref.uncharge([f])));
   const m = PATHS.indexOf(o.cgroup);
   const pages = parseLimit(version, o.file, o.value);
-  if (o.file === 'memory.limit_in_bytes') return [result(ref.resizeMax(m, pages, false))];
+  const cpu = o.cpu ?? 0;
+  if (o.file === 'memory.limit_in_bytes') return [result(ref.resizeMax(m, pages, false, cpu))];
   const set = { 'memory.max': ref.setMax, 'memory.high': ref.setHigh, 'memory.low': ref.setLow, 'memory.min': ref.setMin }[o.file]!;
-  return [result(set.call(ref, m, pages))];
+  return [result(set.call(ref, m, pages, cpu))];
 }
 
 /** The reference's state in the shape of helpers/ops.ts snapshot(). */

@@ -3,7 +3,8 @@ import { MemcgError, type Op, type OpResult, type System } from '../../src/index
 import { SplitMix64 } from './prng.js';
 
 export const TREE = ['a', 'a/b', 'a/c', 'a/b/d', 'e', 'e/f'];
-const GFPS = ['GFP_KERNEL', 'GFP_KERNEL', 'GFP_KERNEL', 'GFP_NOWAIT', 'GFP_ATOMIC', 'GFP_KERNEL|__GFP_NOFAIL'];
+// '0': no reclaim bit at all (alloc_pages_nolock), the charge takes no batch
+const GFPS = ['GFP_KERNEL', 'GFP_KERNEL', 'GFP_KERNEL', 'GFP_NOWAIT', 'GFP_ATOMIC', 'GFP_KERNEL|__GFP_NOFAIL', '0'];
 const ORDERS = [0, 0, 0, 0, 0, 0, 1, 2, 3, 9];
 
 /** n random ops over tree on cpus CPUs; folio ids are drawn from [0, folioRange). */

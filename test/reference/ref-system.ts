@@ -35,6 +35,7 @@ export const GFP = {
 export function gfpFromName(spec: string): number {
   let mask = 0;
   for (const part of spec.split('|')) {
+    if (part.trim() === '0') continue; // no flag (alloc_pages_nolock)
     const key = part.trim().replace(/^_*GFP_/, '') as keyof typeof GFP;
     if (!(key in GFP)) throw new Error(`unknown gfp flag ${part}`);
     mask |= GFP[key];
@@ -280,13 +281,23 @@ export class RefSystem {
     slots[i].nr = n;
   }
 
-  // drain_all_stock: every CPU whose stock holds pages of root's subtree drains all its slots
-  drainAllStock(root: number): void {
-    for (const slots of this.stocks) {
+  // drain_all_stock: every CPU whose stock holds pages of root's subtree drains all its
+  // slots; the caller's CPU at once, the others by queued work (FLUSHING_CACHED_CHARGE set
+  // until it runs), which runs at the caller's next reclaim pass or when its op returns.
+  private readonly queued = new Set<number>();
+  drainAllStock(root: number, curcpu: number): void {
+    this.stocks.forEach((slots, cpu) => {
+      if (this.queued.has(cpu)) return;
       if (slots.some((s) => s.memcg && s.nr > 0 && s.memcg.isDescendantOf(this.memcgs[root]))) {
-        for (const s of slots) this.drainSlot(s);
+        if (cpu === curcpu) for (const s of slots) this.drainSlot(s);
+        else this.queued.add(cpu);
       }
-    }
+    });
+  }
+  // the queued drain_local_memcg_stock work runs (a scheduling point of the caller)
+  private runQueued(): void {
+    for (const cpu of this.queued) for (const s of this.stocks[cpu]) this.drainSlot(s);
+    this.queued.clear();
   }
 
   // ── try_charge_memcg ──────────────────────────────────────────────────────────────────
@@ -294,11 +305,14 @@ export class RefSystem {
     if (!m.parent) return 0; // the root is not charged
     const stock = this.o.stockSlots > 0;
     let batch = stock ? Math.max(this.batch, n) : n;
+    // gfpflags_allow_spinning: without a reclaim bit no batch is taken (6.15+)
+    const allowSpinning = (gfp & (GFP.DIRECT_RECLAIM | GFP.KSWAPD_RECLAIM)) !== 0;
     let retries = MAX_RECLAIM_RETRIES;
     let drained = false;
     let raisedMax = false;
     for (;;) {
       if (stock && this.consumeStock(m, cpu, n)) return 0;
+      if (!allowSpinning) batch = n;
       // memsw (v1) first, then memory; the failing level names the memcg over its limit
       let fail = this.memsw ? m.swap.tryCharge(batch) : null;
       if (!fail) {
@@ -323,10 +337,11 @@ export class RefSystem {
       if (!(gfp & GFP.DIRECT_RECLAIM)) return nomem();
       this.event(over, 'max');
       raisedMax = true;
+      this.runQueued(); // try_to_free_mem_cgroup_pages: a scheduling point
       const reclaimed = 0; // try_to_free_mem_cgroup_pages: nothing reclaimable
       if (this.margin(over) >= n) continue;
       if (!drained) {
-        this.drainAllStock(over.id);
+        this.drainAllStock(over.id, cpu);
         drained = true;
         continue;
       }
@@ -355,6 +370,7 @@ export class RefSystem {
     const nid = node < 0 ? this.nodeOf(cpu) : node;
     const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.folios.length;
     const ret = this.tryCharge(m, cpu, gfp, 1 << order);
+    this.runQueued(); // the op returns
     if (ret < 0) {
       if (id < this.folios.length) this.freeIds.push(id);
       return ret;
@@ -414,21 +430,24 @@ export class RefSystem {
   }
 
   // ── limit writes ──────────────────────────────────────────────────────────────────────
-  // memory_max_write (v2): set, drain once, reclaim (nothing), then OOM (no victim)
-  setMax(memcg: number, pages: number): number {
+  // memory_max_write (v2): set, drain once, reclaim (nothing; the queued drains run during
+  // the first pass), then OOM (no victim)
+  setMax(memcg: number, pages: number, cpu = 0): number {
     const m = this.memcgs[memcg];
     m.memory.max = Math.min(pages, PAGE_COUNTER_MAX);
     if (m.memory.usage <= m.memory.max) return 0;
-    this.drainAllStock(memcg);
+    this.drainAllStock(memcg, cpu);
+    this.runQueued();
     if (m.memory.usage > m.memory.max) this.event(m, 'oom');
     return 0;
   }
 
   // memory_high_write (v2): set, drain once, reclaim (nothing); no OOM
-  setHigh(memcg: number, pages: number): number {
+  setHigh(memcg: number, pages: number, cpu = 0): number {
     const m = this.memcgs[memcg];
     m.memory.high = Math.min(pages, PAGE_COUNTER_MAX);
-    if (m.memory.usage > m.memory.high) this.drainAllStock(memcg);
+    if (m.memory.usage > m.memory.high) this.drainAllStock(memcg, cpu);
+    this.runQueued();
     return 0;
   }
 
@@ -441,15 +460,20 @@ export class RefSystem {
     return 0;
   }
 
-  // mem_cgroup_resize_max (v1): memory.max <= memsw.max or EINVAL; below usage drain once, then EBUSY
-  resizeMax(memcg: number, pages: number, memsw: boolean): number {
+  // mem_cgroup_resize_max (v1): memory.max <= memsw.max or EINVAL; below usage drain once
+  // and retry; still above: reclaim (nothing; the queued remote drains run during it), EBUSY
+  resizeMax(memcg: number, pages: number, memsw: boolean, cpu = 0): number {
     const m = this.memcgs[memcg];
     const max = Math.min(pages, PAGE_COUNTER_MAX);
     if (memsw ? max < m.memory.max : max > m.swap.max) return EINVAL;
     const c = memsw ? m.swap : m.memory;
-    if (c.usage > max) this.drainAllStock(memcg);
-    if (c.usage > max) return EBUSY;
+    if (c.usage > max) this.drainAllStock(memcg, cpu);
+    if (c.usage > max) {
+      this.runQueued();
+      return EBUSY;
+    }
     c.max = max;
+    this.runQueued();
     return 0;
   }
 }
