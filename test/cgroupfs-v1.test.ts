@@ -89,7 +89,7 @@ const STAT_EVENTS = ['pgpgin', 'pgpgout', 'pgfault', 'pgmajfault'];
 const STAT_LRUS = ['inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable'];
 
 /** Page items in pages (cache = NR_FILE_PAGES, rss = NR_ANON_MAPPED, rss_huge = NR_ANON_THPS), events as counts. */
-type Stat = { cache?: number; rss?: number; rss_huge?: number; pgpgin?: number; pgpgout?: number; inactive_anon?: number; inactive_file?: number };
+type Stat = { cache?: number; rss?: number; rss_huge?: number; pgpgin?: number; pgpgout?: number; pgfault?: number; inactive_anon?: number; inactive_file?: number };
 
 /**
  * memcg1_stat_format: the local flushed values (state_local, events_local), the smallest
@@ -119,7 +119,7 @@ function emptyNumaStat(nodes: number): string {
     .join('');
 }
 
-/** mem_cgroup_oom_control_read: under_oom stays 0 (memcg1_oom_prepare returns before marking when oom_kill_disable). */
+/** mem_cgroup_oom_control_read with no task asleep in an OOM wait (a charge without a task is no user fault: it never waits). */
 const oomControl = (disable: 0 | 1, oomKill = 0) => `oom_kill_disable ${disable}\nunder_oom 0\noom_kill ${oomKill}\n`;
 
 /** Everything a rejected write must leave alone: each readable file, the counters, the stock, the events. */
@@ -279,23 +279,24 @@ describe('memory.usage_in_bytes, memory.max_usage_in_bytes: the page counter and
 });
 
 describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_flush_stats)', () => {
-  // Each one-page charge makes 3 stat updates (NR_ANON_MAPPED or NR_FILE_PAGES +1, the
-  // inactive LRU size +1 (update_lru_size), PGPGIN +1). memcg_rstat_updated counts them per
-  // CPU and moves a CPU's count to the memcg-wide count in batches of 64; a reader flushes
-  // only when that count exceeds 64 × online CPUs.
-  test('42 charges: still all 0 (3 × 42 = 126 updates = one batch of 64 moved, 64 is not > 64)', async () => {
+  // Each one-page anon charge is a fault and makes 4 stat updates (NR_ANON_MAPPED +1, the
+  // inactive LRU size +1 (update_lru_size), PGPGIN +1, PGFAULT +1 (mm_account_fault)); a page
+  // cache charge makes 3 (no PGFAULT). memcg_rstat_updated counts them per CPU and moves a
+  // CPU's count to the memcg-wide count in batches of 64; a reader flushes only when that
+  // count exceeds 64 × online CPUs.
+  test('31 charges: still all 0 (4 × 31 = 124 updates = one batch of 64 moved, 64 is not > 64)', async () => {
     const s = await v1();
     s.mkdir('a');
-    charge(s, 'a', 42);
+    charge(s, 'a', 31);
     expect(s.read('a/memory.stat')).toBe(FRESH_STAT);
     expect(s.read('memory.stat')).toBe(FRESH_STAT);
   });
 
-  test('43 charges: 129 updates, 2 batches = 128 > 64, the reader flushes and sees the exact values', async () => {
+  test('32 charges: 128 updates, 2 batches = 128 > 64, the reader flushes and sees the exact values', async () => {
     const s = await v1();
     s.mkdir('a');
-    charge(s, 'a', 43);
-    const a = { rss: 43, pgpgin: 43 };
+    charge(s, 'a', 32);
+    const a = { rss: 32, pgpgin: 32, pgfault: 32 };
     expect(s.read('a/memory.stat')).toBe(v1Stat(a, a));
     // The root counted the same updates; nothing is charged to it, so its local part is 0.
     expect(s.read('memory.stat')).toBe(v1Stat({}, a));
@@ -307,17 +308,17 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
     charge(s, 'a', 1);
     expect(s.read('a/memory.stat')).toBe(FRESH_STAT);
     s.flushStats('', { force: true }); // flush_memcg_stats_dwork: __mem_cgroup_flush_stats(root, true)
-    expect(s.read('a/memory.stat')).toBe(v1Stat({ rss: 1, pgpgin: 1 }, { rss: 1, pgpgin: 1 }));
+    expect(s.read('a/memory.stat')).toBe(v1Stat({ rss: 1, pgpgin: 1, pgfault: 1 }, { rss: 1, pgpgin: 1, pgfault: 1 }));
   });
 
-  test('anon and file folios: rss and cache; pgpgin counts both', async () => {
+  test('anon and file folios: rss and cache; pgpgin counts both, pgfault only the anon faults', async () => {
     const s = await v1();
     s.mkdir('a');
     for (let i = 0; i < 32; i++) {
       s.charge({ cgroup: 'a', cpu: 0 });
       s.charge({ cgroup: 'a', cpu: 0, kind: 'file' });
     }
-    const a = { cache: 32, rss: 32, pgpgin: 64 };
+    const a = { cache: 32, rss: 32, pgpgin: 64, pgfault: 32 };
     expect(s.read('a/memory.stat')).toBe(v1Stat(a, a));
   });
 
@@ -327,10 +328,10 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
     const ids = charge(s, 'a', 64);
     s.flushStats('', { force: true });
     s.uncharge(ids.slice(0, 10)); // 10 NR_ANON_MAPPED -1, 10 LRU -1, one PGPGOUT +10: 30 < 64, no flush
-    const before = { rss: 64, pgpgin: 64 };
+    const before = { rss: 64, pgpgin: 64, pgfault: 64 };
     expect(s.read('a/memory.stat')).toBe(v1Stat(before, before));
     s.flushStats('', { force: true });
-    const after = { rss: 54, pgpgin: 64, pgpgout: 10 };
+    const after = { rss: 54, pgpgin: 64, pgpgout: 10, pgfault: 64 };
     expect(s.read('a/memory.stat')).toBe(v1Stat(after, after));
   });
 
@@ -340,10 +341,10 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
     const id = s.charge({ cgroup: 'a', cpu: 0, order: 9 });
     // try_charge_memcg: batch = max(64, 512), nothing left to stock.
     expect(s.read('a/memory.usage_in_bytes')).toBe(bytes(512));
-    const thp = { rss: 512, rss_huge: 512, pgpgin: 1 }; // memcg1_charge_statistics: one PGPGIN per folio
+    const thp = { rss: 512, rss_huge: 512, pgpgin: 1, pgfault: 1 }; // memcg1_charge_statistics: one PGPGIN per folio; one fault
     expect(s.read('a/memory.stat')).toBe(v1Stat(thp, thp));
     s.uncharge(id);
-    const gone = { pgpgin: 1, pgpgout: 1 };
+    const gone = { pgpgin: 1, pgpgout: 1, pgfault: 1 };
     expect(s.read('a/memory.stat')).toBe(v1Stat(gone, gone));
     expect(s.read('a/memory.usage_in_bytes')).toBe('0\n');
   });
@@ -353,7 +354,7 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
     s.mkdir('a');
     s.mkdir('a/b');
     charge(s, 'a/b', 64);
-    const b = { rss: 64, pgpgin: 64 };
+    const b = { rss: 64, pgpgin: 64, pgfault: 64 };
     // Reading a flushes a's subtree (css_rstat_flush(a)); b's local part is flushed with it.
     expect(s.read('a/memory.stat')).toBe(v1Stat({}, b));
     expect(s.read('a/b/memory.stat')).toBe(v1Stat(b, b));
@@ -374,17 +375,17 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
 
   // memcg_vmstats_needs_flush: flush when the memcg-wide count > 64 × CPUs. Each CPU moves its
   // count there only in whole batches of 64, so up to 63 updates per CPU stay uncounted.
-  // 3 updates per charge: k charges on a CPU move floor(3k / 64) batches.
+  // 4 updates per anon charge: k charges on a CPU move floor(4k / 64) batches.
   test.each([
     // cpus, charges, CPU of charge i, flushed?
-    [1, 42, 'cpu 0', false], // 126 updates: 1 batch = 64, not > 64
-    [1, 43, 'cpu 0', true], // 129: 2 batches = 128 > 64
-    [2, 63, 'cpu 0', false], // 189 updates: 2 batches = 128, not > 128
-    [2, 64, 'cpu 0', true], // 192: 3 batches = 192 > 128
-    [2, 84, 'round-robin', false], // 126 updates per CPU: 1 batch each = 128
-    [2, 85, 'round-robin', true], // CPU 0 129 updates (2 batches) + CPU 1 126 (1) = 192
-    [4, 168, 'round-robin', false], // 126 per CPU: 4 batches = 256, not > 256 (504 updates unseen)
-    [4, 169, 'round-robin', true], // CPU 0 129 (2) + 3 × 126 (1 each) = 320 > 256
+    [1, 31, 'cpu 0', false], // 124 updates: 1 batch = 64, not > 64
+    [1, 32, 'cpu 0', true], // 128: 2 batches = 128 > 64
+    [2, 47, 'cpu 0', false], // 188 updates: 2 batches = 128, not > 128
+    [2, 48, 'cpu 0', true], // 192: 3 batches = 192 > 128
+    [2, 62, 'round-robin', false], // 124 updates per CPU: 1 batch each = 128
+    [2, 63, 'round-robin', true], // CPU 0 128 updates (2 batches) + CPU 1 124 (1) = 192
+    [4, 124, 'round-robin', false], // 124 per CPU: 4 batches = 256, not > 256 (496 updates unseen)
+    [4, 125, 'round-robin', true], // CPU 0 128 (2) + 3 × 124 (1 each) = 320 > 256
   ])('%i CPUs, %i charges on %s: flushed %s', async (cpus, n, where, flushed) => {
     const s = await v1({ topology: { nodes: 1, cpusPerNode: cpus } });
     s.mkdir('a');
@@ -396,7 +397,7 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
     }
     // Each CPU's stock charged its own batches.
     expect(s.read('a/memory.usage_in_bytes')).toBe(bytes(perCpu.reduce((t, k) => t + batched(k), 0)));
-    const a = { rss: n, pgpgin: n };
+    const a = { rss: n, pgpgin: n, pgfault: n };
     expect(s.read('a/memory.stat')).toBe(flushed ? v1Stat(a, a) : FRESH_STAT);
   });
 
@@ -407,10 +408,10 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
     charge(s, 'a', 10);
     charge(s, 'b', 5, { kind: 'file' });
     charge(s, '', 3);
-    expect(s.read('memory.stat')).toBe(FRESH_STAT); // 54 updates
+    expect(s.read('memory.stat')).toBe(FRESH_STAT); // 13 anon × 4 + 5 file × 3 = 67 updates: 1 batch
     s.flushStats('', { force: true });
-    expect(s.read('memory.stat')).toBe(v1Stat({ rss: 3, pgpgin: 3 }, { rss: 13, cache: 5, pgpgin: 18 }));
-    expect(s.read('a/memory.stat')).toBe(v1Stat({ rss: 10, pgpgin: 10 }, { rss: 10, pgpgin: 10 }));
+    expect(s.read('memory.stat')).toBe(v1Stat({ rss: 3, pgpgin: 3, pgfault: 3 }, { rss: 13, cache: 5, pgpgin: 18, pgfault: 13 }));
+    expect(s.read('a/memory.stat')).toBe(v1Stat({ rss: 10, pgpgin: 10, pgfault: 10 }, { rss: 10, pgpgin: 10, pgfault: 10 }));
     expect(s.read('b/memory.stat')).toBe(v1Stat({ cache: 5, pgpgin: 5 }, { cache: 5, pgpgin: 5 }));
   });
 });

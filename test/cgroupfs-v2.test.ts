@@ -135,41 +135,43 @@ describe('reads after known operations', () => {
 
 describe('lazy statistics (memcg_rstat_updated, mem_cgroup_flush_stats)', () => {
   // One CPU: a reader flushes when more than MEMCG_CHARGE_BATCH × 1 = 64 updates are pending.
-  // A 1-page charge makes 3 updates (NR_ANON_MAPPED +1, NR_INACTIVE_ANON +1 from
-  // update_lru_size, PGPGIN +1), counted per CPU and moved to the memcg-wide count 64 at a
-  // time: 42 charges → 126 updates → 64 moved (not above 64), 43 charges → 129 → 128.
-  test('42 charges: memory.stat still shows nothing while memory.current is exact; the 43rd makes it flush', async () => {
+  // A 1-page anon charge is a fault and makes 4 updates (NR_ANON_MAPPED +1, NR_INACTIVE_ANON
+  // +1 from update_lru_size, PGPGIN +1, PGFAULT +1 from mm_account_fault), counted per CPU
+  // and moved to the memcg-wide count 64 at a time: 31 charges → 124 updates → 64 moved (not
+  // above 64), 32 charges → 128 → 128.
+  test('31 charges: memory.stat still shows nothing while memory.current is exact; the 32nd makes it flush', async () => {
     const s = await one();
     s.mkdir('a');
-    charge(s, 'a', 42);
+    charge(s, 'a', 31);
     expect(s.read('a/memory.current')).toBe(`${64 * PAGE}\n`);
     expect(stat(s, 'a/memory.stat').anon).toBe(0);
     charge(s, 'a', 1);
     const st = stat(s, 'a/memory.stat');
-    expect([st.anon, st.inactive_anon, st.active_anon]).toEqual([43 * PAGE, 43 * PAGE, 0]); // folio_add_lru: inactive
-    expect(s.nodeStat('a', 0).anon).toBe(43); // the emulator's exact view
+    expect([st.anon, st.inactive_anon, st.active_anon]).toEqual([32 * PAGE, 32 * PAGE, 0]); // folio_add_lru: inactive
+    expect(st.pgfault).toBe(32);
+    expect(s.nodeStat('a', 0).anon).toBe(32); // the emulator's exact view
   });
 
   test('a flush covers the reader\'s subtree only; the root reader flushes everything', async () => {
     const s = await one();
     s.mkdir('a');
     s.mkdir('b');
-    charge(s, 'a', 64); // a and the root: 192 updates each, 3 batches moved
-    charge(s, 'b', 10); // b: 30 per-CPU updates; the root is already due and stops counting
+    charge(s, 'a', 64); // a and the root: 256 updates each, 4 batches moved
+    charge(s, 'b', 10); // b: 40 per-CPU updates; the root is already due and stops counting
     expect(stat(s, 'a/memory.stat').anon).toBe(64 * PAGE);
     expect(stat(s, 'b/memory.stat').anon).toBe(0);
     expect(stat(s, 'memory.stat').anon).toBe(74 * PAGE);
     expect(stat(s, 'b/memory.stat').anon).toBe(10 * PAGE);
   });
 
-  test('more CPUs raise the threshold: with 4 CPUs, 85 charges on one CPU stay invisible', async () => {
+  test('more CPUs raise the threshold: with 4 CPUs, 79 charges on one CPU stay invisible', async () => {
     const s = await one({ nodes: 1, cpusPerNode: 4 });
     s.mkdir('a');
-    charge(s, 'a', 85);
-    expect(stat(s, 'a/memory.stat').anon).toBe(0); // 255 updates: 3 batches = 192, threshold 256
+    charge(s, 'a', 79);
+    expect(stat(s, 'a/memory.stat').anon).toBe(0); // 316 updates: 4 batches = 256, threshold 256
     expect(s.flushStats('a')).toBe(false);
     expect(s.flushStats('a', { force: true })).toBe(true);
-    expect(stat(s, 'a/memory.stat').anon).toBe(85 * PAGE);
+    expect(stat(s, 'a/memory.stat').anon).toBe(79 * PAGE);
   });
 
   test('uncharges count as updates too, and are flushed the same way', async () => {

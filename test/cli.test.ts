@@ -85,8 +85,8 @@ describe('output', () => {
       events: { low: 0, high: 0, max: expect.any(Number), oom: 1, oom_kill: 1, oom_group_kill: 0 }, throttledMs: 0,
     }]);
     expect(run.tasks).toEqual([
-      { name: 'app', cgroup: 'container', alive: false, killed: true, oomScoreAdj: 0, anonPages: 0, swapEntries: 0, throttledMs: 0, dead: 10239 },
-      { name: 'sidecar', cgroup: 'container', alive: true, killed: false, oomScoreAdj: 0, anonPages: 4096, swapEntries: 0, throttledMs: 0, dead: 0 },
+      { name: 'app', cgroup: 'container', alive: false, killed: true, oomScoreAdj: 0, oomWait: null, anonPages: 0, swapEntries: 0, throttledMs: 0, dead: 10239 },
+      { name: 'sidecar', cgroup: 'container', alive: true, killed: false, oomScoreAdj: 0, oomWait: null, anonPages: 4096, swapEntries: 0, throttledMs: 0, dead: 0 },
     ]);
     expect(run.expectations.every((e) => e.ok)).toBe(true);
     expect(run.samples).toHaveLength(8);

@@ -93,11 +93,13 @@ describe('protection: page cache goes first, memory.min is never reclaimed, memo
     const t = s.spawn('p/c');
     charge(s, { task: t, cpu: 0 }, 128); // anon, no swap device: not reclaimable
     // a is below min (no MEMCG_LOW, no memcg_low_skipped): every pass reclaims 0, 18 MAX
-    // events, then mem_cgroup_oom(p): the only task is the faulting one → killed → EINTR.
+    // events, then mem_cgroup_oom(p): the only task is the faulting one → killed. It keeps its
+    // memory while try_charge_memcg goes on (passed_oom, 16 fresh retries: 17 more MAX
+    // events), then passed_oom && task_is_dying() → nomem; it dies as the fault returns: EINTR.
     expect(codeOf(() => s.charge({ task: t, cpu: 0 }))).toBe('EINTR');
     expect(current(s, 'p/a')).toBe(128);
     expect([current(s, 'p/c'), current(s, 'p')]).toEqual([0, 128]);
-    expect(events(s, 'p')).toEqual({ low: 0, high: 0, max: 18, oom: 1, oom_kill: 1, oom_group_kill: 0 });
+    expect(events(s, 'p')).toEqual({ low: 0, high: 0, max: 35, oom: 1, oom_kill: 1, oom_group_kill: 0 });
     expect(events(s, 'p/c', true)).toMatchObject({ max: 0, oom: 0, oom_kill: 1 }); // __oom_kill_process: on the victim's memcg
     expect(events(s, 'p/a')).toMatchObject({ low: 0, oom_kill: 0 });
     expect(s.task(t)).toMatchObject({ alive: false, killed: true, anonPages: 0 });
@@ -213,7 +215,9 @@ describe('memcg OOM: victim selection by oom_badness (select_bad_process)', () =
     for (const t of [t1, t3, t4]) expect(s.task(t)).toMatchObject({ alive: true, killed: false });
     expect(s.task(t4).anonPages).toBe(3585);
     expect(current(s, 'x')).toBe(10240 - 1024 + 1);
-    expect(events(s, 'x')).toEqual({ low: 0, high: 0, max: 18, oom: 1, oom_kill: 1, oom_group_kill: 0 });
+    // 18 MAX events before the OOM; t2 keeps its memory until it exits, at t4's next reclaim
+    // pass (sched.ts): the first retry after the kill fails once more (19), then it fits.
+    expect(events(s, 'x')).toEqual({ low: 0, high: 0, max: 19, oom: 1, oom_kill: 1, oom_group_kill: 0 });
     expect(events(s, 'x/b', true)).toMatchObject({ oom: 0, oom_kill: 1 });
     expect(events(s, 'x/a')).toMatchObject({ oom_kill: 0 });
   });
@@ -243,7 +247,8 @@ describe('memcg OOM: victim selection by oom_badness (select_bad_process)', () =
     expect(codeOf(() => s.charge({ task: t1, cpu: 0 }))).toBe('EINTR');
     expect([s.task(t1).alive, s.task(t2).alive]).toEqual([false, true]);
     expect(current(s, 'x')).toBe(320);
-    expect(events(s, 'x')).toMatchObject({ max: 18, oom: 1, oom_kill: 1 });
+    // the victim is the faulting task: 18 + 17 MAX events (passed_oom, then task_is_dying)
+    expect(events(s, 'x')).toMatchObject({ max: 35, oom: 1, oom_kill: 1 });
   });
 
   test('the faulting task with the highest badness is the victim: EINTR, its pages and the new one uncharged', async () => {
@@ -257,7 +262,8 @@ describe('memcg OOM: victim selection by oom_badness (select_bad_process)', () =
     expect(s.task(t2)).toMatchObject({ alive: false, killed: true, anonPages: 0 });
     expect(s.task(t1)).toMatchObject({ alive: true, anonPages: 256 });
     expect(current(s, 'x')).toBe(256);
-    expect(events(s, 'x')).toEqual({ low: 0, high: 0, max: 18, oom: 1, oom_kill: 1, oom_group_kill: 0 });
+    // try_charge_memcg goes on after the kill (16 fresh retries) until task_is_dying: 18 + 17
+    expect(events(s, 'x')).toEqual({ low: 0, high: 0, max: 35, oom: 1, oom_kill: 1, oom_group_kill: 0 });
   });
 });
 
@@ -398,11 +404,12 @@ describe('memory.max written below usage (memory_max_write)', () => {
     s.write('x/memory.max', 64 * PAGE);
     // try_to_free_mem_cgroup_pages(x, 320) takes all 256 cached pages (never reaching 320:
     // every priority runs, priority 0 scans what is left); 128 anon pages stay > 64.
-    // The emulator's victim dies at once, so one out_of_memory call suffices (a kernel
-    // victim that is still exiting would make later iterations count MEMCG_OOM again).
+    // The kill only marks the victim: the loop's next iteration (nr_reclaims is used up)
+    // raises MEMCG_OOM again, and its mem_cgroup_out_of_memory takes oom_lock, a scheduling
+    // point where the victim exits (sched.ts); the margin is back, usage fits: 2 OOM events.
     expect(s.task(t)).toMatchObject({ alive: false, killed: true });
     expect(current(s, 'x')).toBe(0);
-    expect(events(s, 'x')).toEqual({ low: 0, high: 0, max: 0, oom: 1, oom_kill: 1, oom_group_kill: 0 });
+    expect(events(s, 'x')).toEqual({ low: 0, high: 0, max: 0, oom: 2, oom_kill: 1, oom_group_kill: 0 });
     expect(stat(s, 'x').pgsteal_direct).toBe(256);
     expect(s.read('x/memory.max')).toBe(`${64 * PAGE}\n`);
   });
@@ -418,7 +425,8 @@ describe('swap.max (v2)', () => {
     expect(swapCurrent(s, 'x')).toBe(0);
     expect(s.swapDevice().freePages).toBe(1024);
     expect(swapEvents(s, 'x')).toEqual({ high: 0, max: 0, fail: 0 });
-    expect(events(s, 'x')).toEqual({ low: 0, high: 0, max: 18, oom: 1, oom_kill: 1, oom_group_kill: 0 });
+    // the faulting task is the victim: 18 MAX events, the OOM, 17 more (passed_oom), nomem
+    expect(events(s, 'x')).toEqual({ low: 0, high: 0, max: 35, oom: 1, oom_kill: 1, oom_group_kill: 0 });
     expect(stat(s, 'x').pgscan).toBe(0);
   });
 
@@ -442,7 +450,7 @@ describe('swap.max (v2)', () => {
     charge(s, { task: t, cpu: 0 }, 9);
     expect(codeOf(() => s.charge({ task: t, cpu: 0 }))).toBe('EINTR');
     expect(swapEvents(s, 'x')).toEqual({ high: 0, max: 12, fail: 12 });
-    expect(events(s, 'x')).toEqual({ low: 0, high: 0, max: 1 + 18, oom: 1, oom_kill: 1, oom_group_kill: 0 });
+    expect(events(s, 'x')).toEqual({ low: 0, high: 0, max: 1 + 35, oom: 1, oom_kill: 1, oom_group_kill: 0 });
     expect({ memory: current(s, 'x'), swap: swapCurrent(s, 'x') }).toEqual({ memory: 0, swap: 0 });
     expect(s.swapDevice().freePages).toBe(1024);
   });
@@ -461,8 +469,10 @@ describe('memory.oom.group (mem_cgroup_get_oom_group, oom_kill_memcg_member)', (
     charge(s, { task: f, cpu: 0 }, 512);
     // victim f (512); __oom_kill_process(f) → oom_kill 1; group g → oom_group_kill 1; the
     // group scan skips safe (-1000), kills other (2) and visits f again, which still has its mm (3).
+    // other exits at f's next reclaim pass (sched.ts): the retry after the kill fails once (19
+    // MAX events), then fits; f, dying, never completes the fault: EINTR.
     expect(codeOf(() => s.charge({ task: f, cpu: 0 }))).toBe('EINTR');
-    expect(events(s, 'g')).toEqual({ low: 0, high: 0, max: 18, oom: 1, oom_kill: 3, oom_group_kill: 1 });
+    expect(events(s, 'g')).toEqual({ low: 0, high: 0, max: 19, oom: 1, oom_kill: 3, oom_group_kill: 1 });
     expect([s.task(safe).alive, s.task(other).alive, s.task(f).alive]).toEqual([true, false, false]);
     expect(current(s, 'g')).toBe(64);
   });
