@@ -88,7 +88,7 @@ export type Scenario = {
 const MAX_ORDER = 9; // HPAGE_PMD_ORDER: a PMD-sized THP is the largest folio charged
 const SYSTEM_KEYS = [
   'profile', 'cgroupVersion', 'topology', 'seed', 'ram', 'swap', 'swapAccount', 'stock', 'chargeBatch', 'remoteDrain',
-  'recursiveProtection', 'localEvents', 'maxCgroups', 'maxFolios',
+  'oomVictimExit', 'recursiveProtection', 'localEvents', 'maxCgroups', 'maxFolios',
 ] as const;
 const TARGET = ['task', 'cgroup'] as const;
 const EXPECT_KEYS = ['read', 'key', 'sim', 'task', 'variant', 'contains', 'equals', 'matches', 'atLeast', 'atMost'] as const;
@@ -226,7 +226,8 @@ class Parser {
     s.chargeBatch = o.int('chargeBatch', { min: 1, max: 255 });
     s.maxCgroups = o.int('maxCgroups', { min: 2 });
     s.maxFolios = o.int('maxFolios', { min: 1 });
-    s.remoteDrain = o.enum('remoteDrain', ['immediate', 'deferred'] as const);
+    s.remoteDrain = o.enum('remoteDrain', ['schedule', 'immediate', 'deferred'] as const);
+    s.oomVictimExit = o.enum('oomVictimExit', ['schedule', 'kill', 'oom'] as const);
     s.ramPages = o.size('ram');
     s.swapPages = o.size('swap');
     if (o.has('ram')) this.notes.push(`${o.at('ram')} has no effect: the emulator has no global memory limit yet`);
