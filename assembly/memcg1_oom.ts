@@ -15,12 +15,13 @@
 import { mem_cgroup_is_descendant, memcg_exists, on_dfl } from "./memcg";
 import {
   task_alive, task_count, task_in_memcg_oom, task_memcg, task_oom_clear, task_oom_cpu, task_oom_folio, task_oom_gfp,
-  task_oom_seq, task_oom_wake, task_oom_woken,
+  task_oom_seq, task_oom_wake, task_oom_woken, oom_waiters, oom_woken,
 } from "./task";
 import { fault_refault } from "./charge";
 
 /** under_oom of m (memory.oom_control): tasks waiting for an OOM of m or of an ancestor. */
 export function memcg_under_oom(m: i32): i32 {
+  if (oom_waiters == 0) return 0;
   let n = 0;
   const tasks = task_count();
   for (let t = 0; t < tasks; t++) {
@@ -32,7 +33,7 @@ export function memcg_under_oom(m: i32): i32 {
 
 /** memcg1_oom_recover: wake the waiters whose OOM memcg is m, above it or below it. */
 export function memcg1_oom_recover(m: i32): void {
-  if (on_dfl || !memcg_exists(m)) return;
+  if (oom_waiters == 0 || on_dfl || !memcg_exists(m)) return;
   const tasks = task_count();
   for (let t = 0; t < tasks; t++) {
     const w = task_in_memcg_oom(t);
@@ -44,6 +45,7 @@ export function memcg1_oom_recover(m: i32): void {
 
 /** The woken waiter that went to sleep first refaults; false if there is none. */
 export function memcg1_oom_refault_next(): bool {
+  if (oom_woken == 0) return false;
   let best = -1;
   let bestSeq: i64 = i64.MAX_VALUE;
   const tasks = task_count();

@@ -18,7 +18,10 @@
 
 import { run_queued_drains } from "./stock";
 import { folio_free, folio_valid, folio_test, PG_SWAPPED } from "./folio";
-import { task_alive, task_count, task_exit, task_in_memcg_oom, task_killed, task_oom_clear, task_oom_folio } from "./task";
+import {
+  set_victims_pending, task_alive, task_count, task_exit, task_in_memcg_oom, task_killed, task_oom_clear, task_oom_folio,
+  victims_pending,
+} from "./task";
 import { task_free_memory, uncharge_gather_open } from "./charge";
 import { oom_current } from "./oom";
 import { memcg1_oom_refault_next } from "./memcg1_oom";
@@ -50,10 +53,15 @@ export function task_do_exit(t: i32, cpu: i32): void {
 
 /** OOM victims still alive exit now (all but the task `except`, -1 for none). */
 export function reap_victims(except: i32, cpu: i32): void {
+  if (!victims_pending) return;
   const n = task_count();
+  let left = false;
   for (let t = 0; t < n; t++) {
-    if (t != except && task_killed(t) && task_alive(t)) task_do_exit(t, cpu);
+    if (!task_killed(t) || !task_alive(t)) continue;
+    if (t == except) left = true;
+    else task_do_exit(t, cpu);
   }
+  set_victims_pending(left);
 }
 
 /** A scheduling point of the current task inside an operation (a reclaim pass, the oom_lock). */

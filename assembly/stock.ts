@@ -35,6 +35,7 @@ export const REMOTE_DRAIN_SCHEDULE: i32 = 0; // at the caller's next scheduling 
 export const REMOTE_DRAIN_IMMEDIATE: i32 = 1; // before drain_all_stock returns
 export const REMOTE_DRAIN_DEFERRED: i32 = 2; // when that CPU next charges
 let remoteDrain: i32 = REMOTE_DRAIN_SCHEDULE;
+let queued: bool = false; // schedule mode: some CPU's drain work is queued
 
 export function stock_init(slots: i32, victim: i32, batch: i32, enabled: bool, remoteDrainMode: i32): bool {
   nslots = slots;
@@ -173,6 +174,7 @@ export function drain_all_stock(root: i32, curcpu: i32): void {
     else {
       sim_inc(SIM_DRAIN_REMOTE, 1);
       if (remoteDrain == REMOTE_DRAIN_IMMEDIATE) drain_local_stock(cpu); // schedule_work_on, run at once
+      else queued = true;
     }
   }
 }
@@ -184,7 +186,8 @@ export function drain_all_stock(root: i32, curcpu: i32): void {
 
 /** Schedule mode: every CPU's queued drain_local_memcg_stock work runs (a scheduling point). */
 export function run_queued_drains(): void {
-  if (remoteDrain != REMOTE_DRAIN_SCHEDULE) return;
+  if (!queued || remoteDrain != REMOTE_DRAIN_SCHEDULE) return;
+  queued = false;
   for (let cpu = 0; cpu < nr_cpus; cpu++) {
     if (load<i32>(flushing + (<usize>cpu << 2)) != 0) drain_local_stock(cpu);
   }

@@ -32,6 +32,9 @@ let oomGfp: usize = 0; // i32[T]: the fault's gfp mask
 let oomWoken: usize = 0; // i32[T]: 1 once memcg1_oom_recover woke it (it refaults when the op returns)
 let oomSeq: usize = 0; // i64[T]: when it started waiting (wake order)
 let waits: i64 = 0;
+export let oom_waiters: i32 = 0; // tasks in the OOM wait (the hot paths skip the scans when 0)
+export let oom_woken: i32 = 0; // of them, woken and due to refault
+export let victims_pending: bool = false; // a killed task may still be alive (sched.ts reaps)
 
 export function task_table_init(n: i32): bool {
   maxTasks = n;
@@ -121,6 +124,10 @@ export function task_killed(t: i32): bool {
 }
 export function task_mark_killed(t: i32): void {
   store<i32>(killed + (<usize>t << 2), 1);
+  victims_pending = true;
+}
+export function set_victims_pending(v: bool): void {
+  victims_pending = v;
 }
 
 /** memcg_in_oom: the memcg whose OOM the task waits for, -1 if it is not waiting. */
@@ -129,6 +136,8 @@ export function task_in_memcg_oom(t: i32): i32 {
 }
 /** The task's fault of folio id (on cpu, with gfp) sleeps until m's OOM is resolved. */
 export function task_oom_wait(t: i32, m: i32, id: i32, cpu: i32, gfp: i32): void {
+  if (load<i32>(inOom + (<usize>t << 2)) < 0) oom_waiters++;
+  if (load<i32>(oomWoken + (<usize>t << 2)) != 0) oom_woken--;
   store<i32>(inOom + (<usize>t << 2), m);
   store<i32>(oomFolio + (<usize>t << 2), id);
   store<i32>(oomCpu + (<usize>t << 2), cpu);
@@ -138,6 +147,8 @@ export function task_oom_wait(t: i32, m: i32, id: i32, cpu: i32, gfp: i32): void
 }
 /** mem_cgroup_oom_synchronize's cleanup: the task no longer waits. */
 export function task_oom_clear(t: i32): void {
+  if (load<i32>(inOom + (<usize>t << 2)) >= 0) oom_waiters--;
+  if (load<i32>(oomWoken + (<usize>t << 2)) != 0) oom_woken--;
   store<i32>(inOom + (<usize>t << 2), -1);
   store<i32>(oomWoken + (<usize>t << 2), 0);
 }
@@ -154,6 +165,7 @@ export function task_oom_woken(t: i32): bool {
   return load<i32>(oomWoken + (<usize>t << 2)) != 0;
 }
 export function task_oom_wake(t: i32): void {
+  if (load<i32>(oomWoken + (<usize>t << 2)) == 0) oom_woken++;
   store<i32>(oomWoken + (<usize>t << 2), 1);
 }
 export function task_oom_seq(t: i32): i64 {
