@@ -10,6 +10,8 @@ import { loadScenario, parseScenario, type Scenario } from '../scenario/scenario
 import { formatResult, toCsv, type RunResult } from '../report/summary.js';
 import { TraceError, validateTrace } from '../trace/trace.js';
 import { InputError } from '../scenario/validate.js';
+import { LiveSetupError } from '../live/machine.js';
+import { LIVE_USAGE, liveCommand, LiveUsageError } from './live.js';
 
 export const USAGE = `usage: memcg-sim <command> [options]
 
@@ -26,8 +28,10 @@ export const USAGE = `usage: memcg-sim <command> [options]
   replay TRACE.bin [--system SYS.json] [--json | --csv] [--variant NAME]
                                         replay a trace in bulk on the system (and cgroups,
                                         expectations, sampling) of a scenario file
+${LIVE_USAGE}
 
-exit status: 0 ok, 1 an expectation failed, 2 bad input (usage, scenario, trace), 3 internal error`;
+exit status: 0 ok, 1 an expectation failed (live: a value differs), 2 bad input (usage, scenario, trace;
+live: no usable cgroup, not root, no compiler), 3 internal error`;
 
 export type Io = {
   out: (s: string) => void;
@@ -61,12 +65,12 @@ export async function runCli(argv: string[], io: Io = processIo()): Promise<numb
   try {
     return await command(argv, io);
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || e instanceof LiveUsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`memcg-sim: ${(e as Error).message}\n\n${USAGE}`);
       return 2;
     }
     // A file that cannot be opened is bad input too (fs errors carry the syscall).
-    if (e instanceof InputError || e instanceof TraceError || e instanceof MemcgError || (e as { syscall?: string }).syscall) {
+    if (e instanceof InputError || e instanceof TraceError || e instanceof LiveSetupError || e instanceof MemcgError || (e as { syscall?: string }).syscall) {
       io.err(`memcg-sim: ${(e as Error).message}`);
       return 2;
     }
@@ -76,6 +80,7 @@ export async function runCli(argv: string[], io: Io = processIo()): Promise<numb
 }
 
 async function command(argv: string[], io: Io): Promise<number> {
+  if (argv[0] === 'live') return liveCommand(argv.slice(1), io);
   const { values: o, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   const [cmd, ...args] = positionals;
   if (o.help || cmd === 'help' || cmd === undefined) {
