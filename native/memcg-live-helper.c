@@ -37,6 +37,12 @@
  *                      PRE/POST: the watch file in bytes before and after, -1 without one),
  *                      then "died ID SIGNAL OPINDEX" for each worker that died, then "ok"
  *   S                  "w ID PID alive|dead SIGNAL" per worker, then "ok"
+ *   X cpu path value   write value (the rest of the line) to an interface file from cpu, as
+ *                      `echo value > path` run there would (the kernel's write paths drain
+ *                      and reclaim from the writer's CPU); reply "ok 0" or "ok -errno"
+ *   M cpu path / R cpu path
+ *                      mkdir / rmdir a cgroup from cpu (a new memcg's own kernel memory is charged
+ *                      to its parent on the CPU that makes it); reply "ok 0" or "ok -errno"
  *   K id               SIGKILL worker id and reap it
  *   Q                  SIGKILL every worker, reap them, exit
  * Worker ops: t anon write (a = slot), h THP write of all 512 pages (a = slot), r file read
@@ -133,6 +139,16 @@ static int pin(int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+/* The supervisor runs anywhere again after an op pinned to one CPU. */
+static void unpin(void)
+{
+	cpu_set_t all;
+	CPU_ZERO(&all);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		CPU_SET(c, &all);
+	sched_setaffinity(0, sizeof(all), &all);
 }
 
 static char *anon_slot(unsigned long i)
@@ -572,11 +588,7 @@ static void cmd_batch(long n)
 				r = pin(cpu);
 				if (!r)
 					r = madvise(spare_page, PAGE, MADV_COLD) ? -errno : 0;
-				cpu_set_t all;
-				CPU_ZERO(&all);
-				for (int c = 0; c < CPU_SETSIZE; c++)
-					CPU_SET(c, &all);
-				sched_setaffinity(0, sizeof(all), &all);
+				unpin();
 			} else
 				r = -EINVAL;
 			reply("%ld %ld %ld", r, pre, read_watch(k));
@@ -664,6 +676,44 @@ int main(void)
 					reply("w %d %d %s %d", i, (int)workers[i].pid, workers[i].alive ? "alive" : "dead", workers[i].sig);
 			reply("ok");
 			break;
+		case 'M':
+		case 'R': {
+			int cpu;
+			char path[4096];
+			if (sscanf(args, "%d %4095s", &cpu, path) != 2) {
+				reply("err bad %c request", line[0]);
+				break;
+			}
+			long r = pin(cpu);
+			if (!r)
+				r = (line[0] == 'M' ? mkdir(path, 0755) : rmdir(path)) ? -errno : 0;
+			unpin();
+			reply("ok %ld", r);
+			break;
+		}
+		case 'X': {
+			int cpu, n = 0;
+			char path[4096];
+			if (sscanf(args, "%d %4095s %n", &cpu, path, &n) != 2 || n == 0) {
+				reply("err bad X request");
+				break;
+			}
+			const char *value = args + n;
+			long r = pin(cpu);
+			if (!r) {
+				int fd = open(path, O_WRONLY | O_CLOEXEC);
+				if (fd < 0)
+					r = -errno;
+				else {
+					if (write(fd, value, strlen(value)) < 0)
+						r = -errno;
+					close(fd);
+				}
+			}
+			unpin();
+			reply("ok %ld", r);
+			break;
+		}
 		case 'K': {
 			int id = atoi(args);
 			if (id >= 0 && id < MAX_WORKERS)

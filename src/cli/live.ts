@@ -32,6 +32,7 @@ const OPTIONS = {
   prefix: { type: 'string' },
   'data-dir': { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 export class LiveUsageError extends Error {}
@@ -45,6 +46,10 @@ function statMode(s: string | undefined): StatMode {
 /** memcg-sim live …: exit 0 when every compared value agrees (known differences and noise aside), 1 when some differ. */
 export async function liveCommand(argv: string[], io: Io): Promise<number> {
   const { values: o, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  if (o.help) {
+    io.out(`usage: memcg-sim live SCENARIO.json [options] | --replay M.json [options]\n\n${LIVE_USAGE}`);
+    return 0;
+  }
   if (positionals.length > 1) throw new LiveUsageError('live takes one scenario file');
   if (o.replay && positionals.length) throw new LiveUsageError('give a scenario file or --replay, not both');
   if (o.replay && (o.save || o['cgroup-root'] || o.repeat)) throw new LiveUsageError('--replay runs no kernel: --save, --cgroup-root and --repeat do not apply');

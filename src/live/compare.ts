@@ -14,7 +14,8 @@ export type KnownDifference = {
   reason: string;
 };
 
-export type ValueStatus = 'agree' | 'differ';
+/** agree: every kernel run gave the emulator's value; varies: the runs differ and one gave it; differ: none did. */
+export type ValueStatus = 'agree' | 'varies' | 'differ';
 export type ComparedValue = {
   checkpoint: string; key: string;
   /** The kernel's value in each run, and the emulator's. */
@@ -36,7 +37,8 @@ export type Comparison = {
   /** Usage followed op by op (the first run's numbers). */
   ops: { compared: number; agree: number; firstDivergence?: Divergence };
   noise: NoiseEvent[];
-  summary: { compared: number; agree: number; differ: number; known: number; varies: number; noise: number; unexplained: number };
+  /** varies: values the kernel runs disagreed on, one of them the emulator's; differ: no run gave the emulator's value (known, after noise, or unexplained). */
+  summary: { compared: number; agree: number; varies: number; differ: number; known: number; noise: number; unexplained: number };
 };
 
 const ABSENT = '(absent)';
@@ -80,7 +82,7 @@ function followUsage(plan: Plan, runs: SideRun[], emu: SideRun) {
         if (dk === de) {
           if (r === 0) agree++;
         } else if (o.charge && de === 0 && dk > 0 && dk <= 64) {
-          note(`the kernel charged a new batch (+${dk} pages) where the emulator's stock still held pages for ${cg}: its stock slot was emptied during the op`);
+          note(`the kernel charged ${dk} page${dk > 1 ? 's' : ''} where the emulator took them from its stock for ${cg}: the kernel's stock slot had been emptied`);
         } else if (!firstDivergence && noisyFrom[r] === Infinity) {
           firstDivergence = { run: r + 1, op: i, path: o.path, cgroup: cg, kernelDelta: dk, emulatorDelta: de, kernel: k.usage[i], emulator: emu.usage[i] };
         }
@@ -97,9 +99,9 @@ export function compare(plan: Plan, runs: SideRun[], emu: SideRun, known: KnownD
   const cpIndex = plan.ops.flatMap((o, i) => (o.t === 'checkpoint' ? [i] : []));
   const values: ComparedValue[] = [];
   const add = (checkpoint: string, key: string, kernel: string[], emulator: string, at: number) => {
-    const status: ValueStatus = kernel.every((v) => v === emulator) ? 'agree' : 'differ';
+    const status: ValueStatus = kernel.every((v) => v === emulator) ? 'agree' : kernel.includes(emulator) ? 'varies' : 'differ';
     const differing = kernel.flatMap((v, r) => (v === emulator ? [] : [r]));
-    const k = status === 'differ' ? matchKnown(known, plan.sc.name, checkpoint, key) : undefined;
+    const k = status !== 'agree' ? matchKnown(known, plan.sc.name, checkpoint, key) : undefined;
     values.push({
       checkpoint, key, kernel, emulator, status, varies: new Set(kernel).size > 1,
       noise: status === 'differ' && differing.every((r) => noisyFrom[r] <= at), ...(k ? { known: k.reason } : {}),
@@ -117,8 +119,8 @@ export function compare(plan: Plan, runs: SideRun[], emu: SideRun, known: KnownD
     ops: { compared, agree, ...(firstDivergence ? { firstDivergence } : {}) },
     noise,
     summary: {
-      compared: values.length, agree: values.length - differ.length, differ: differ.length,
-      known: differ.filter((v) => v.known).length, varies: differ.filter((v) => v.varies).length,
+      compared: values.length, agree: values.filter((v) => v.status === 'agree').length, varies: values.filter((v) => v.status === 'varies').length,
+      differ: differ.length, known: differ.filter((v) => v.known).length,
       noise: differ.filter((v) => v.noise && !v.known).length, unexplained: differ.filter((v) => !v.known && !v.noise).length,
     },
   };

@@ -41,13 +41,15 @@ export function formatLive(res: LiveResult, opts: { all?: boolean } = {}): strin
     });
     return out.join('\n');
   }
-  const shown = c.values.filter((v) => opts.all || v.status === 'differ');
+  const shown = c.values.filter((v) => opts.all || v.status !== 'agree');
   out.push('');
   if (shown.length) {
-    out.push(opts.all ? 'values (kernel vs emulator):' : 'differences (kernel vs emulator):');
+    out.push(opts.all ? 'values (kernel vs emulator):' : 'values that differ (kernel vs emulator):');
     const rows = shown.map((v) => [
       `[${v.checkpoint}]`, v.key, kernelText(v), show(v.key, v.emulator),
-      v.status === 'agree' ? 'agree' : [v.varies ? `varies over ${runs} runs` : '', v.noise ? 'after noise' : '', v.known ? `known: ${v.known}` : ''].filter(Boolean).join('; '),
+      v.status === 'agree' ? 'agree' : [
+        v.status === 'varies' ? `varies: ${v.kernel.filter((k) => k === v.emulator).length} of ${runs} runs agree` : v.varies ? `varies over ${runs} runs` : '',
+        v.status === 'differ' && v.noise ? 'after noise' : '', v.known ? `known: ${v.known}` : ''].filter(Boolean).join('; '),
     ]);
     out.push(table(['checkpoint', 'value', 'kernel', 'emulator', ''], rows).split('\n').map((l) => `  ${l}`.trimEnd()).join('\n'));
   } else out.push('no differences');
@@ -63,8 +65,10 @@ export function formatLive(res: LiveResult, opts: { all?: boolean } = {}): strin
   }
   const s = c.summary;
   out.push('');
-  out.push(`summary: ${s.compared} values compared at ${new Set(c.values.map((v) => v.checkpoint)).size} checkpoints: ${s.agree} agree, ${s.differ} differ` +
-    (s.differ ? ` (${[`${s.known} known`, `${s.varies} vary between kernel runs`, `${s.noise} after noise`, `${s.unexplained} unexplained`].join(', ')})` : ''));
+  const cps = new Set(c.values.filter((v) => v.checkpoint !== '(writes)').map((v) => v.checkpoint)).size;
+  const writes = c.values.filter((v) => v.checkpoint === '(writes)').length;
+  out.push(`summary: ${s.compared} values compared (${cps} checkpoint${cps === 1 ? '' : 's'}${writes ? `, ${writes} write result${writes === 1 ? '' : 's'}` : ''}): ${s.agree} agree, ${s.varies ? `${s.varies} vary between kernel runs (one of them as the emulator), ` : ''}${s.differ} differ` +
+    (s.differ ? ` (${[`${s.known} known`, `${s.noise} after noise`, `${s.unexplained} unexplained`].join(', ')})` : ''));
   return out.join('\n');
 }
 

@@ -5,13 +5,14 @@
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { constants as osConstants, homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { LiveSetupError, packageDir } from './machine.js';
 
 const SOURCE = join('native', 'memcg-live-helper.c');
+const ERRNO_NAMES = new Map(Object.entries(osConstants.errno).map(([k, v]) => [v, k]));
 
 function writable(dir: string): boolean {
   try {
@@ -153,6 +154,22 @@ export class Helper {
       }
     }
     return { results, deaths };
+  }
+
+  /** Write an interface file from a CPU; 'ok' or the errno's name. */
+  async write(cpu: number, path: string, value: string): Promise<string> {
+    if (/[\n\s]/.test(path) || value.includes('\n')) throw new LiveSetupError(`cannot write ${JSON.stringify(value)} to ${path} through the helper`);
+    const [l] = await this.request(`X ${cpu} ${path} ${value}`, true);
+    const r = Number(l.split(' ')[1]);
+    return r === 0 ? 'ok' : ERRNO_NAMES.get(-r) ?? `errno ${-r}`;
+  }
+
+  /** mkdir (M) or rmdir (R) from a CPU; 'ok' or the errno's name. */
+  async dir(op: 'M' | 'R', cpu: number, path: string): Promise<string> {
+    if (/\s/.test(path)) throw new LiveSetupError(`cannot make ${path} through the helper (a space in the path)`);
+    const [l] = await this.request(`${op} ${cpu} ${path}`, true);
+    const r = Number(l.split(' ')[1]);
+    return r === 0 ? 'ok' : ERRNO_NAMES.get(-r) ?? `errno ${-r}`;
   }
 
   async kill(id: number): Promise<void> {

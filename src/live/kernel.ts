@@ -5,7 +5,7 @@
 // first). No file of the root or of an ancestor is ever written: every write goes through
 // writeOurs, which allows only paths below the case directory this run created.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Helper, helperBinary, type HelperOp } from './helper.js';
@@ -99,11 +99,16 @@ function drainCase(a: Active): void {
   }
 }
 
-/** Write a file below the case directory; any other path is refused (the root and its ancestors are never written). */
-function writeOurs(a: Active, path: string, value: string): void {
+/** A path below the case directory; any other is refused (the root and its ancestors are never written). */
+function ours(a: Active, path: string): string {
   const p = resolve(path);
   if (!p.startsWith(a.caseDir + sep)) throw new Error(`memcg-sim live refuses to write ${p}: it is not below the case directory ${a.caseDir}`);
-  writeFileSync(p, value);
+  return p;
+}
+
+/** Write a file below the case directory. */
+function writeOurs(a: Active, path: string, value: string): void {
+  writeFileSync(ours(a, path), value);
 }
 
 function errCode(e: unknown): string {
@@ -162,8 +167,18 @@ export async function runKernel(plan: Plan, m: MachineInfo, opts: KernelOptions)
   const dir = (cg: number) => join(caseDir, sc.paths[cg]);
   let helper: Helper | undefined;
   try {
-    mkdirSync(caseDir);
-    a.dirs.push(caseDir);
+    helper = await Helper.start(helperBinary());
+    a.pids.push(helper.pid);
+    await helper.timeout(opts.opTimeoutMs);
+    // An interface-file write from the CPU the scenario names (drains and reclaim run on the writer's CPU).
+    const write = (path: string, value: string, cpu: number) => helper!.write(m.cpuMap[cpu], ours(a, path), value);
+    // mkdir and rmdir from CPU 0 (the emulator's): a new memcg's kernel memory is charged to its parent there.
+    const mkdir = async (d: string) => {
+      const r = await helper!.dir('M', m.cpuMap[0], d === caseDir ? d : ours(a, d));
+      if (r !== 'ok') throw new LiveSetupError(`mkdir ${d}: ${r}`);
+      a.dirs.push(d);
+    };
+    await mkdir(caseDir);
     if (m.cgroupVersion === 1) {
       // The case directory stands for the emulator's root: its children inherit these knobs (mem_cgroup_css_alloc).
       if (readFileSync(join(caseDir, 'memory.swappiness'), 'utf8').trim() !== EMULATOR_SWAPPINESS) writeOurs(a, join(caseDir, 'memory.swappiness'), EMULATOR_SWAPPINESS);
@@ -172,22 +187,10 @@ export async function runKernel(plan: Plan, m: MachineInfo, opts: KernelOptions)
     const wkey = writeKeys();
     for (const g of sc.cgroups) {
       const d = join(caseDir, g.cgroup);
-      mkdirSync(d);
-      a.dirs.push(d);
+      await mkdir(d);
       if (m.cgroupVersion === 2 && sc.cgroups.some((c) => c.cgroup.startsWith(`${g.cgroup}/`))) writeOurs(a, join(d, 'cgroup.subtree_control'), '+memory');
-      for (const s of g.settings) {
-        try {
-          writeOurs(a, join(d, s.file), s.value);
-          run.writes[wkey(s.path)] = 'ok';
-        } catch (e) {
-          run.writes[wkey(s.path)] = errCode(e);
-        }
-      }
+      for (const s of g.settings) run.writes[wkey(s.path)] = await write(join(d, s.file), s.value, 0);
     }
-
-    helper = await Helper.start(helperBinary());
-    a.pids.push(helper.pid);
-    await helper.timeout(opts.opTimeoutMs);
     const pids: number[] = [];
     const baseline: number[] = [];
     for (const [i, w] of plan.workers.entries()) {
@@ -219,7 +222,7 @@ export async function runKernel(plan: Plan, m: MachineInfo, opts: KernelOptions)
       for (const d of deaths) {
         alive[d.worker] = false;
         killedBy[d.worker] = d.signal;
-        run.deaths!.push({ task: plan.workers[d.worker].task, signal: d.signal, op: d.at < 0 ? -1 : ops[owner[d.at]][0] });
+        run.deaths!.push({ task: plan.workers[d.worker].task, signal: d.signal, op: d.at < 0 ? -1 : owner[d.at] });
       }
       let h = 0;
       for (const [j, o] of ops) {
@@ -262,6 +265,7 @@ export async function runKernel(plan: Plan, m: MachineInfo, opts: KernelOptions)
       if (lazy.length) {
         // Folios in the per-CPU lru_add batches are on no LRU yet (the emulator has no such batch): drain every CPU's.
         await helper!.batch(m.cpuMap.map((cpu) => ({ worker: -1, op: 'c', cpu, a: 0, b: 0, watch: -1 })));
+        lastWatch = -1; // the drain frees folios a free left in the batches: not a change between ops to report
         await sleep(FLUSH_WAIT_MS);
         for (const f of lazy) readValues(join(caseDir, f), f, values);
       }
@@ -294,22 +298,15 @@ export async function runKernel(plan: Plan, m: MachineInfo, opts: KernelOptions)
         }
       } else if (o.t === 'write') {
         lastWatch = -1;
-        try {
-          writeOurs(a, join(dir(o.cgroup), o.file), o.value);
-          run.writes[wkey(o.path)] = 'ok';
-        } catch (e) {
-          run.writes[wkey(o.path)] = errCode(e);
-        }
+        run.writes[wkey(o.path)] = await write(join(dir(o.cgroup), o.file), o.value, o.cpu);
       } else if (o.t === 'rmdir') {
         lastWatch = -1;
         const d = dir(o.cgroup);
-        try {
-          rmdirSync(d);
+        const r = await helper!.dir('R', m.cpuMap[0], ours(a, d));
+        run.writes[wkey(o.path)] = r;
+        if (r === 'ok') {
           a.dirs.splice(a.dirs.indexOf(d), 1);
-          run.writes[wkey(o.path)] = 'ok';
           await sleep(OFFLINE_WAIT_MS);
-        } catch (e) {
-          run.writes[wkey(o.path)] = errCode(e);
         }
       } else await checkpoint(j, o.name, o.files);
     }

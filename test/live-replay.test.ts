@@ -1,0 +1,103 @@
+// The saved kernel measurements of test/live/ (taken on this project's 6.18.44 machine with
+// `memcg-sim live test/live/NAME.json --repeat 3 --save test/live/measurements/NAME.json`)
+// replayed against the emulator in every run of the suite, without a kernel. The comparison's
+// outcome is asserted against test/live/known-differences.json: every value that differs must
+// be listed there with its reason, and every entry must still match a difference (when the
+// emulator improves the list shrinks; an unexpected difference fails).
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { runLive, loadKnown } from '../src/live/live.js';
+import { matchKnown } from '../src/live/compare.js';
+import { loadMeasurement } from '../src/live/measurement.js';
+import { InputError } from '../src/scenario/validate.js';
+
+const DIR = join(import.meta.dirname, 'live');
+const MEASURED = join(DIR, 'measurements');
+const known = loadKnown(join(DIR, 'known-differences.json'));
+const scenarios = readdirSync(DIR).filter((f) => f.endsWith('.json') && f !== 'known-differences.json').map((f) => f.replace(/\.json$/, ''));
+const KERNEL_ONLY = ['shmem-mlock'];
+const replays = new Map<string, ReturnType<typeof runLive>>();
+/** The replay of a scenario's measurement (once per file). */
+function replay(s: string): ReturnType<typeof runLive> {
+  if (!replays.has(s)) replays.set(s, runLive(undefined, { replay: join(MEASURED, `${s}.json`), known }));
+  return replays.get(s)!;
+}
+
+describe('saved live measurements', () => {
+  test('every live scenario has its saved measurement, taken of the scenario file as it is now', () => {
+    for (const s of scenarios) {
+      const m = loadMeasurement(join(MEASURED, `${s}.json`));
+      expect(m.scenario.document, s).toEqual(JSON.parse(readFileSync(join(DIR, `${s}.json`), 'utf8')));
+      expect(m.machine.release, s).toMatch(/^6\.18\./);
+      expect(m.runs.length, s).toBe(3);
+    }
+  });
+
+  test.each(scenarios.filter((s) => !KERNEL_ONLY.includes(s)))('%s: the emulator agrees with the kernel except for the known differences', async (s) => {
+    const c = (await replay(s)).comparison!;
+    const unexpected = c.values.filter((v) => v.status === 'differ' && !v.known && !v.noise)
+      .map((v) => `[${v.checkpoint}] ${v.key}: kernel ${v.kernel.join(' | ')}, emulator ${v.emulator}`);
+    expect(unexpected, 'differences not in known-differences.json').toEqual([]);
+    const stale = known.filter((k) => k.scenario === s && !c.values.some((v) => v.status !== 'agree' && matchKnown([k], s, v.checkpoint, v.key)));
+    expect(stale.map((k) => `${k.key}: ${k.reason}`), 'known differences that no longer differ (remove them)').toEqual([]);
+    expect(c.summary.agree).toBeGreaterThan(c.summary.compared / 2);
+  });
+
+  test('the scenario-wide known differences all still occur somewhere', async () => {
+    const general = known.filter((k) => k.scenario === undefined || k.scenario === '*');
+    const seen = new Set<string>();
+    for (const s of scenarios.filter((x) => !KERNEL_ONLY.includes(x))) {
+      for (const v of (await replay(s)).comparison!.values) if (v.status !== 'agree' && v.known) seen.add(v.known);
+    }
+    expect(general.filter((k) => !seen.has(k.reason)).map((k) => k.key)).toEqual([]);
+  });
+
+  test('the kernel-only scenario (tmpfs, mlock) is refused by the emulator side, naming #10', async () => {
+    const err = await runLive(undefined, { replay: join(MEASURED, 'shmem-mlock.json') }).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).issues.map((i) => i.path)).toEqual([
+      'workload[0].steps[0].shmem', 'workload[1].steps[1].mlock', 'workload[2].steps[0]["shmem-free"]', 'workload[2].steps[1].munlock',
+    ]);
+    expect((err as InputError).message).toContain('#10');
+  });
+});
+
+describe('kernel facts in the saved measurements', () => {
+  const run = (s: string) => loadMeasurement(join(MEASURED, `${s}.json`)).runs;
+
+  // Measured on 6.18.44 (v1, one CPU, fresh memcg): usage moves in steps of MEMCG_CHARGE_BATCH
+  // (spec §4 "Real-kernel fact": 63 → +64, 128 → +128, 1000 → +1024, 4000 → +4032).
+  test('stock steps: usage_in_bytes after 63, 64, 128, 1000 and 4000 touched pages', () => {
+    for (const r of run('stock-steps')) {
+      expect(r.checkpoints.map((c) => Number(c.values['a/memory.usage_in_bytes']) / 4096)).toEqual([64, 64, 128, 1024, 4032]);
+    }
+  });
+
+  // Measured on 6.18.44: a task faulting past a 4M v1 limit without swap is OOM-killed in its fault;
+  // failcnt 36 (brief A / issue #8: the victim keeps retrying until it dies), max_usage = the limit.
+  test('limit and OOM: the task is killed, failcnt 36, max_usage_in_bytes = the limit', () => {
+    for (const r of run('limit-oom')) {
+      const over = r.checkpoints.at(-1)!.values;
+      expect([over['task t killed'], over['a/memory.failcnt'], over['a/memory.max_usage_in_bytes'], over['a/memory.oom_control:oom_kill']]).toEqual(['true', '36', '4194304', '1']);
+    }
+  });
+
+  // Measured on 6.18.44: a v1 limit write below an all-anon usage with no swap fails with EBUSY
+  // (mem_cgroup_resize_max); below page cache it reclaims and succeeds.
+  test('limit writes below usage: EBUSY for anon, ok for page cache', () => {
+    for (const r of run('limit-write')) {
+      expect([r.writes['workload[1].steps[0].write'], r.writes['workload[1].steps[1].write']]).toEqual(['EBUSY', 'ok']);
+    }
+  });
+
+  // Measured on 6.18.44: a new v1 memcg inherits swappiness and oom_kill_disable (mem_cgroup_css_alloc), not the limits.
+  test('knob inheritance: p/early has p\'s swappiness and oom_kill_disable, the default limits', () => {
+    for (const r of run('knobs')) {
+      const made = r.checkpoints[0].values;
+      expect([made['p/early/memory.swappiness'], made['p/early/memory.oom_control:oom_kill_disable'], made['p/early/memory.limit_in_bytes'], made['q/memory.swappiness']])
+        .toEqual(['10', '1', '9223372036854771712', '60']);
+    }
+  });
+});
