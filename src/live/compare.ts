@@ -42,6 +42,7 @@ export type Comparison = {
 };
 
 const ABSENT = '(absent)';
+const BATCH = 64; // MEMCG_CHARGE_BATCH
 
 function glob(pattern: string | undefined, s: string): boolean {
   if (pattern === undefined || pattern === '*') return true;
@@ -81,7 +82,8 @@ function followUsage(plan: Plan, runs: SideRun[], emu: SideRun) {
         if (r === 0) compared++;
         if (dk === de) {
           if (r === 0) agree++;
-        } else if (o.charge && de === 0 && dk > 0 && dk <= 64) {
+        } else if (o.charge && de === 0 && (dk === BATCH || (dk > 0 && dk < BATCH && noisyFrom[r] < mon[i]))) {
+          // a whole new batch (or, after noise, the smaller charges near a limit that follow from it)
           note(`the kernel charged ${dk} page${dk > 1 ? 's' : ''} where the emulator took them from its stock for ${cg}: the kernel's stock slot had been emptied`);
         } else if (!firstDivergence && noisyFrom[r] === Infinity) {
           firstDivergence = { run: r + 1, op: i, path: o.path, cgroup: cg, kernelDelta: dk, emulatorDelta: de, kernel: k.usage[i], emulator: emu.usage[i] };
