@@ -24,3 +24,9 @@ export { InputError } from './scenario/validate.js';
 export type { Issue } from './scenario/validate.js';
 export { EXAMPLES, exampleScenario } from './scenario/examples.js';
 export { runCli } from './cli/commands.js';
+// memcg-sim live: a scenario on this machine's kernel and on the emulator, compared (issue #11).
+export { runLive, loadKnown } from './live/live.js';
+export type { LiveOptions, LiveResult } from './live/live.js';
+export { formatLive } from './live/format.js';
+export { LiveSetupError } from './live/machine.js';
+export type { KnownDifference, Comparison, ComparedValue } from './live/compare.js';

@@ -45,13 +45,15 @@ export function formatLive(res: LiveResult, opts: { all?: boolean } = {}): strin
   out.push('');
   if (shown.length) {
     out.push(opts.all ? 'values (kernel vs emulator):' : 'values that differ (kernel vs emulator):');
+    const reasons = [...new Set(shown.flatMap((v) => (v.known ? [v.known] : [])))];
     const rows = shown.map((v) => [
       `[${v.checkpoint}]`, v.key, kernelText(v), show(v.key, v.emulator),
       v.status === 'agree' ? 'agree' : [
         v.status === 'varies' ? `varies: ${v.kernel.filter((k) => k === v.emulator).length} of ${runs} runs agree` : v.varies ? `varies over ${runs} runs` : '',
-        v.status === 'differ' && v.noise ? 'after noise' : '', v.known ? `known: ${v.known}` : ''].filter(Boolean).join('; '),
+        v.status === 'differ' && v.noise ? 'after noise' : '', v.known ? `known (${reasons.indexOf(v.known) + 1})` : ''].filter(Boolean).join('; '),
     ]);
     out.push(table(['checkpoint', 'value', 'kernel', 'emulator', ''], rows).split('\n').map((l) => `  ${l}`.trimEnd()).join('\n'));
+    if (reasons.length) out.push('known differences:', ...reasons.map((r, i) => `  (${i + 1}) ${r}`));
   } else out.push('no differences');
   out.push('');
   const d = c.ops.firstDivergence;

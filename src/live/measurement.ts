@@ -21,8 +21,10 @@ export type Measurement = {
   runs: SideRun[];
 };
 
+/** Saved as indented JSON with every list of numbers or strings on one line (the usage series are long). */
 export function saveMeasurement(file: string, m: Measurement): void {
-  writeFileSync(file, `${JSON.stringify(m, null, 1)}\n`);
+  const text = JSON.stringify(m, null, 1).replace(/\[\n\s*([^[\]{}]*?)\n\s*\]/g, (_, items: string) => `[${items.replace(/,\n\s*/g, ', ')}]`);
+  writeFileSync(file, `${text}\n`);
 }
 
 export function loadMeasurement(file: string): Measurement {
