@@ -187,3 +187,36 @@ describe('the machine and the helper', () => {
       await h.quit();
     });
 });
+
+describe('memcg-sim live on the command line (replays: no kernel)', () => {
+  const M = join(import.meta.dirname, 'live', 'measurements', 'limit-write.json');
+  const K = join(import.meta.dirname, 'live', 'known-differences.json');
+  async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    const { runCli } = await import('../src/cli/commands.js');
+    let out = '';
+    let err = '';
+    const code = await runCli(['live', ...argv], { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`) });
+    return { code, out, err };
+  }
+
+  test('exit 1 when a value differs, 0 when the differences are known', async () => {
+    const plain = await cli('--replay', M);
+    expect(plain.code).toBe(1);
+    expect(plain.out).toMatch(/\[limit\] +anon\/memory\.stat:pgfault +1000 +0/);
+    expect(plain.out).toMatch(/summary: 190 values compared \(2 checkpoints, 2 write results\): 188 agree, 2 differ \(0 known, 0 after noise, 2 unexplained\)/);
+    const known = await cli('--replay', M, '--known', K);
+    expect(known.code).toBe(0);
+    expect(known.out).toContain('(1) the emulator counts no page faults yet');
+    const json = JSON.parse((await cli('--replay', M, '--json')).out);
+    expect(json.comparison.summary).toMatchObject({ compared: 190, agree: 188, differ: 2 });
+    expect(json.runs).toHaveLength(3);
+  });
+
+  test('bad usage is exit 2 with the reason', async () => {
+    expect(await cli()).toMatchObject({ code: 2, err: expect.stringContaining('give a scenario file, or --replay MEASUREMENT.json') });
+    expect(await cli('--replay', M, 'x.json')).toMatchObject({ code: 2, err: expect.stringContaining('give a scenario file or --replay, not both') });
+    expect(await cli('--replay', M, '--stat', 'some')).toMatchObject({ code: 2, err: expect.stringContaining('--stat takes last, all or none') });
+    expect(await cli('--replay', M, '--profile', 'nope')).toMatchObject({ code: 2, err: expect.stringContaining('unknown profile "nope"') });
+    expect(await cli('--replay', K)).toMatchObject({ code: 2, err: expect.stringContaining('not a memcg-sim live measurement') });
+  });
+});
