@@ -249,7 +249,11 @@ class Planner {
     if (task === undefined) return;
     if (first) this.kernelOnly.push({ path: sat, message: NOT_IN_EMULATOR });
     const w = this.workers[task];
-    const cpu = this.m.cpuMap[typeof o.cpu === 'number' && o.cpu >= 0 && o.cpu < this.m.cpuMap.length ? o.cpu : this.sc.tasks.get(w.task)!.cpus[0]];
+    if (o.cpu !== undefined && !(Number.isInteger(o.cpu) && (o.cpu as number) >= 0 && (o.cpu as number) < this.m.cpuMap.length)) {
+      this.error(jsonPath(sat, 'cpu'), `cpu ${JSON.stringify(o.cpu)} out of range 0..${this.m.cpuMap.length - 1}`);
+      return;
+    }
+    const cpu = this.m.cpuMap[(o.cpu as number | undefined) ?? this.sc.tasks.get(w.task)!.cpus[0]];
     const watch = this.taskCgroup[task];
     if (name === 'shmem') {
       const which = o.pages !== undefined ? 'pages' : 'size';
