@@ -41,6 +41,11 @@ import {
   charge_batch, consume_stock, drain_all_stock, memcg_uncharge, refill_stock, run_pending_drain, stock_enabled,
 } from "./stock";
 import { cpu_to_node, nr_cpus, nr_nodes } from "./topology";
+import {
+  ACC_READ, OPK_CHARGE, OPK_TOUCH, OPK_UNCHARGE, cost_folio, cost_on, cost_op_begin, cost_op_end, cost_pc,
+} from "./cost_model";
+import { page_counter_try_charge_stock, pcs_charged, pcstock_on } from "./page_counter_stock";
+import { PCF_USAGE } from "./page_counter";
 
 export const MAX_RECLAIM_RETRIES: i32 = 16;
 
@@ -61,7 +66,8 @@ export function over_high_pages(cpu: i32): i64 {
 export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   if (mem_cgroup_is_root(m)) return 0; // try_charge: the root memcg is not charged
   sim_inc(SIM_CHARGES, 1);
-  let batch = stock_enabled ? max(charge_batch, nr) : nr;
+  // pcstock: the batch is taken inside page_counter_try_charge_stock.
+  let batch = stock_enabled && !pcstock_on ? max(charge_batch, nr) : nr;
   let retries = MAX_RECLAIM_RETRIES;
   let drained = false;
   let raisedMax = false;
@@ -76,16 +82,22 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   const n = <i64>nr;
   while (true) {
     // retry:
-    if (stock_enabled && consume_stock(m, cpu, nr)) return 0;
+    if (stock_enabled && !pcstock_on && consume_stock(m, cpu, nr)) return 0;
     if (!allowSpinning) batch = nr;
     let fail = -1;
     if (memsw_account) {
-      fail = page_counter_try_charge(swap_counter(m), batch);
+      fail = try_counter(swap_counter(m), batch, cpu);
       if (fail >= 0) maySwap = false; // memsw limit: reclaim may not swap
     }
     if (fail < 0) {
-      fail = page_counter_try_charge(memory_counter(m), batch);
-      if (fail < 0) break; // goto done_restock
+      fail = try_counter(memory_counter(m), batch, cpu);
+      if (fail < 0) {
+        if (pcstock_on) {
+          if (pcs_charged == 0) return 0; // a stock hit: no memory.high check
+          batch = <i32>pcs_charged;
+        }
+        break; // goto done_restock
+      }
       if (memsw_account) page_counter_uncharge(swap_counter(m), batch);
     }
     over = counter_memcg(fail);
@@ -124,12 +136,16 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
     return nomem(m, over, nr, gfp, raisedMax);
   }
   // done_restock:
-  if (batch > nr) refill_stock(m, cpu, batch - nr);
+  if (batch > nr && !pcstock_on) refill_stock(m, cpu, batch - nr);
   // try_charge_memcg: note memory.high (or swap.high) overage for the return-to-user
   // handler, on the first memcg up to the root that is over it.
   for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
     const c = memory_counter(x);
     const sc = swap_counter(x);
+    if (cost_on) {
+      cost_pc(c, PCF_USAGE, ACC_READ); // page_counter_read
+      cost_pc(c, PCF_HIGH, ACC_READ);
+    }
     if (pc_usage(c) > pc_field(c, PCF_HIGH) || (!memsw_account && pc_usage(sc) > pc_field(sc, PCF_HIGH))) {
       add_over_high(cpu, batch);
       break;
@@ -139,6 +155,19 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   // charge and before commit_charge, not only on the way back to user space.
   if (pending_over_high(cpu) > <i64>MEMCG_CHARGE_BATCH && gfpflags_allow_blocking(gfp)) return_to_user(m, cpu);
   return 0;
+}
+
+// pcstock: the stock-aware charge of one counter (page_counter_try_charge_stock).
+@inline function try_counter(c: i32, n: i64, cpu: i32): i32 {
+  return pcstock_on ? page_counter_try_charge_stock(c, n, cpu) : page_counter_try_charge(c, n);
+}
+
+/** try_charge_memcg for a charge without a task (socket memory, kernel objects). */
+export function try_charge_no_task(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
+  chargeTask = -1;
+  oom_set_current(-1);
+  oom_set_cpu(cpu);
+  return try_charge_memcg(m, cpu, gfp, nr);
 }
 
 // current->memcg_nr_pages_over_high: the charging task's, or the CPU's for a charge
@@ -211,12 +240,17 @@ export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: 
     if (task_in_memcg_oom(task) >= 0) return -EAGAIN; // asleep in mem_cgroup_oom_synchronize
   }
   if (!memcg_online(m)) return -ENOENT;
+  if (cost_on) cost_op_begin(cpu, OPK_CHARGE);
   run_pending_drain(cpu);
   const nid = node < 0 ? cpu_to_node(cpu) : node;
   const id = folio_alloc(order, kind, nid);
-  if (id < 0) return -ENOSPC; // the emulator's folio table is full
+  if (id < 0) {
+    if (cost_on) cost_op_end();
+    return -ENOSPC; // the emulator's folio table is full
+  }
   const ret = charge_folio(id, m, cpu, gfp, task);
   op_end(cpu);
+  if (cost_on) cost_op_end();
   return ret;
 }
 
@@ -249,6 +283,7 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
   }
   css_get(m, 1);
   folio_set_memcg(id, m); // commit_charge
+  if (cost_on) cost_folio(id, nid);
   // An anon folio is mapped by the faulting task (its RSS), with the young bit the fault
   // set; a page cache folio belongs to no task and was marked accessed by the read.
   if (kind == FOLIO_ANON) {
@@ -321,6 +356,7 @@ function uncharge_folio(id: i32): void {
     ugNid = folio_nid(id); // memcg1_uncharge_batch counts on the first folio's node
   }
   const nr = <i64>1 << folio_order(id);
+  if (cost_on) cost_folio(id, folio_nid(id)); // folio_memcg, then memcg_data = 0
   if (!mem_cgroup_is_root(m)) ugNrMemory += nr; // uncharge_folio: the root is not charged
   ugPgpgout++;
   folio_page_stat(m, id, folio_nid(id), -1, ugCpu);
@@ -362,8 +398,10 @@ export function folio_touch(id: i32, cpu: i32, gfp: i32): i32 {
   const owner = folio_owner(id);
   if (owner >= 0 && task_in_memcg_oom(owner) >= 0) return -EAGAIN; // asleep in the v1 OOM wait
   if (folio_swapped(id)) {
+    if (cost_on) cost_op_begin(cpu, OPK_TOUCH);
     const ret = swap_in(id, cpu, gfp);
     op_end(cpu);
+    if (cost_on) cost_op_end();
     return ret;
   }
   if (!folio_charged(id)) return -EINVAL;
@@ -455,10 +493,12 @@ export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
     return 0;
   }
   if (!folio_charged(id)) return -EINVAL;
+  if (cost_on) cost_op_begin(cpu, OPK_UNCHARGE);
   ugCpu = cpu;
   uncharge_folio(id);
   uncharge_batch();
   op_end(cpu);
+  if (cost_on) cost_op_end();
   return 0;
 }
 
@@ -486,6 +526,7 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
     if (!folio_swapped(id)) folio_mark(id, false);
   }
   if (bad) return -EINVAL;
+  if (cost_on) cost_op_begin(cpu, OPK_UNCHARGE);
   for (let j = 0; j < count; j++) {
     const id = load<i32>(ptr + (<usize>j << 2));
     if (folio_swapped(id)) free_swapped(id, cpu);
@@ -493,6 +534,7 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
   }
   uncharge_batch();
   op_end(cpu);
+  if (cost_on) cost_op_end();
   return 0;
 }
 
@@ -500,6 +542,7 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
 export function mem_cgroup_uncharge_gather(id: i32, last: bool, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
   if (ugMemcg < 0) ugCpu = cpu; // a gather runs on the CPU of its first record
+  if (cost_on) cost_op_begin(ugCpu, OPK_UNCHARGE);
   let ret = 0;
   if (folio_swapped(id)) free_swapped(id, cpu);
   else if (!folio_charged(id)) ret = -EINVAL;
@@ -508,6 +551,7 @@ export function mem_cgroup_uncharge_gather(id: i32, last: bool, cpu: i32): i32 {
     uncharge_batch();
     op_end(cpu);
   }
+  if (cost_on) cost_op_end();
   return ret;
 }
 

@@ -8,8 +8,10 @@ export {
   cfg_set, CFG_CGROUP_VERSION, CFG_PROFILE, CFG_NODES, CFG_CPUS_PER_NODE, CFG_MAX_CGROUPS, CFG_MAX_FOLIOS,
   CFG_OP_CAPACITY, CFG_SEED_LO, CFG_SEED_HI, CFG_SWAP_ACCOUNT, CFG_STOCK_OFF, CFG_BATCH,
   CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, layout_table_bytes,
+  CFG_SOCKETS, CFG_CORES_PER_SOCKET, CFG_THREADS_PER_CORE, CFG_NODES_PER_SOCKET, CFG_CORES_PER_LLC, CFG_COST_MODEL,
+  CFG_PC_LAYOUT, CFG_PROT_XCHG_ALWAYS, CFG_COST_BASE,
 } from "./layout";
-export { PROFILE_SINGLE, PROFILE_MULTI, PROFILE_MULTI_RR } from "./profile";
+export { PROFILE_SINGLE, PROFILE_MULTI, PROFILE_MULTI_RR, PROFILE_PCSTOCK } from "./profile";
 export { system_init, nr_cpu_ids } from "./system";
 export { REMOTE_DRAIN_SCHEDULE, REMOTE_DRAIN_IMMEDIATE, REMOTE_DRAIN_DEFERRED } from "./stock";
 export { VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_KILL, VICTIM_EXIT_OOM } from "./sched";
@@ -18,7 +20,7 @@ export { VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_KILL, VICTIM_EXIT_OOM } from "./sched
 export { op_buffer, result_buffer, id_buffer, op_capacity, replay_ops } from "./system";
 export {
   OP_RECORD_SIZE, OP_CHARGE, OP_UNCHARGE, OP_UNCHARGE_LIST, OP_SET_MAX, OP_SET_HIGH, OP_SET_LOW, OP_SET_MIN,
-  OP_ARG_MAX, OP_TOUCH, OP_WAIT,
+  OP_ARG_MAX, OP_TOUCH, OP_WAIT, OP_SK_CHARGE, OP_SK_UNCHARGE,
 } from "./replay";
 
 // ── Single operations (the same functions the replay runs) ───────────────────────────────
@@ -51,6 +53,17 @@ export {
 } from "./gfp";
 export { FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER, layout_folio_table, FOLIO_STRIDE } from "./folio";
 
+// ── Topology, socket memory, the cost model and page_counter races ──────────────────────
+export {
+  topology_get, TOPO_CORE, TOPO_LLC, TOPO_NODE, TOPO_SOCKET, memcg_sk_charge, memcg_sk_uncharge, memcg_race_charges,
+} from "./system";
+export {
+  NR_COSTS, COST_ATOMIC, COST_WORK, NR_DIST, PC_LAYOUT_2022, PC_LAYOUT_PRE_2022, NR_OPK, OPK_CHARGE, OPK_UNCHARGE,
+  OPK_SK_CHARGE, OPK_SK_UNCHARGE, OPK_TOUCH, OPK_OTHER, CS_ATOMICS, CS_ACCESSES, CS_XFER_BASE, CS_OPK_CYCLES, CS_OPK_OPS,
+  LC_PC, LC_MEMCG_STOCK, LC_PCSTOCK, LC_STATS_PCPU, LC_STATS_UPDATES, LC_LRUVEC, cost_stat_get, cost_cpu_get, cost_lines,
+  cost_line_get, cost_line_class, cost_line_index, cost_layout,
+} from "./cost_model";
+
 // ── Reading state ────────────────────────────────────────────────────────────────────────
 export {
   PC_MEMORY, PC_SWAP, PCF_USAGE, PCF_MAX, PCF_MIN, PCF_LOW, PCF_HIGH, PCF_EMIN, PCF_ELOW, PCF_MIN_USAGE,
@@ -69,12 +82,12 @@ export {
 export {
   NR_ANON_MAPPED, NR_FILE_PAGES, NR_ANON_THPS, NR_FILE_THPS, PGPGIN, PGPGOUT, NR_INACTIVE_ANON, NR_ACTIVE_ANON,
   NR_INACTIVE_FILE, NR_ACTIVE_FILE, NR_UNEVICTABLE, PGSCAN_DIRECT, PGSTEAL_DIRECT, PGSCAN_PROACTIVE, PGSTEAL_PROACTIVE,
-  PGREFILL, PGACTIVATE, PGDEACTIVATE, PSWPIN, PSWPOUT, PGMAJFAULT, PGFAULT, MEMCG_SWAP, stat_updates,
+  PGREFILL, PGACTIVATE, PGDEACTIVATE, PSWPIN, PSWPOUT, PGMAJFAULT, PGFAULT, MEMCG_SWAP, MEMCG_SOCK, stat_updates,
 } from "./rstat";
 export { NR_MEMCG_STOCK, nslots as stock_nslots_value, stock_slot_memcg, stock_slot_pages } from "./stock";
 export { over_high_pages } from "./charge";
 export {
   SIM_CHARGES, SIM_CHARGE_FAILS, SIM_STOCK_HITS, SIM_STOCK_MISSES, SIM_STOCK_REFILLS, SIM_STOCK_DRAINS,
   SIM_STOCK_EVICTIONS, SIM_DRAIN_ALL, SIM_DRAIN_REMOTE, SIM_COUNTER_LEVELS, SIM_FORCED, SIM_RECLAIM_CALLS,
-  SIM_OOM_CALLS, SIM_UNCHARGE_BATCHES, NR_SIM_STATS,
+  SIM_OOM_CALLS, SIM_UNCHARGE_BATCHES, SIM_STOCKED_PAGES, SIM_STOCKED_MAX, SIM_SK_CHARGES, NR_SIM_STATS,
 } from "./simstat";

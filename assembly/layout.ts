@@ -27,7 +27,12 @@
 //                 │   slot_memcg slot_nr : i32[S]   drain_idx flushing : i32[N] │
 //                 │   over_high : i64[cpus]                                     │
 //                 ├─────────────────────────────────────────────────────────────┤
-//                 │ topology       cpu_node : i32[cpus]                         │
+//                 │ topology       cpu_node cpu_core cpu_llc cpu_socket : i32[cpus]│
+//                 ├─────────────────────────────────────────────────────────────┤
+//                 │ cost model     (only with CFG_COST_MODEL) line directory:   │
+//                 │   owner i32, ready f64, sharers u64[W] per line; clocks     │
+//                 │   busy wait : f64[cpus]   (cost_model.ts)                   │
+//                 │ page_counter stock (pcstock profile) i32[cpus × counters]   │
 //                 ├─────────────────────────────────────────────────────────────┤
 //                 │ folio          F = maxFolios entries                        │
 //                 │   memcg_data order kind node : i32[F]   free list : i32[F]  │
@@ -55,7 +60,18 @@ export const CFG_MAX_TASKS: i32 = 15;
 export const CFG_SWAP_PAGES: i32 = 16; // size of the swap device in pages (0: no swap)
 export const CFG_HZ: i32 = 17; // CONFIG_HZ: jiffies per second (memory.high penalties)
 export const CFG_OOM_VICTIM_EXIT: i32 = 18; // sched.ts VICTIM_EXIT_*: when an OOM victim's memory goes
-export const NR_CFG: i32 = 19;
+// Topology (topology.ts): sockets > 0 selects it; otherwise CFG_NODES × CFG_CPUS_PER_NODE.
+export const CFG_SOCKETS: i32 = 19;
+export const CFG_CORES_PER_SOCKET: i32 = 20;
+export const CFG_THREADS_PER_CORE: i32 = 21;
+export const CFG_NODES_PER_SOCKET: i32 = 22;
+export const CFG_CORES_PER_LLC: i32 = 23;
+// Cost model (cost_model.ts): on/off, the struct layouts, and the costs in cycles.
+export const CFG_COST_MODEL: i32 = 24;
+export const CFG_PC_LAYOUT: i32 = 25; // cost_model.ts PC_LAYOUT_*
+export const CFG_PROT_XCHG_ALWAYS: i32 = 26; // propagate_protected_usage before 6.1: xchg whenever min/low is set
+export const CFG_COST_BASE: i32 = 27; // NR_COSTS entries (cost_model.ts COST_*), cycles
+export const NR_CFG: i32 = 40;
 
 const cfg = new StaticArray<f64>(NR_CFG);
 

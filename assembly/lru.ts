@@ -11,6 +11,7 @@ import {
 import { table_alloc } from "./layout";
 import { NR_LRU_BASE, stat_mod } from "./rstat";
 import { nr_nodes } from "./topology";
+import { cost_folio, cost_lruvec, cost_on } from "./cost_model";
 
 // enum lru_list
 export const LRU_INACTIVE_ANON: i32 = 0;
@@ -74,6 +75,11 @@ export function lru_add(m: i32, id: i32, cpu: i32, atTail: bool): void {
   const i = idx(m, node, lru);
   const head = load<i32>(heads + (i << 2));
   const tail = load<i32>(tails + (i << 2));
+  if (cost_on) {
+    cost_lruvec(m, node); // lru_lock and the list head
+    const nb = atTail ? tail : head;
+    if (nb >= 0) cost_folio(nb, folio_nid(nb));
+  }
   if (head < 0) {
     folio_set_lru_links(id, -1, -1);
     store<i32>(heads + (i << 2), id);
@@ -98,6 +104,11 @@ export function lru_del(m: i32, id: i32, cpu: i32): void {
   const i = idx(m, node, lru);
   const prev = folio_lru_prev(id);
   const next = folio_lru_next(id);
+  if (cost_on) {
+    cost_lruvec(m, node);
+    if (prev >= 0) cost_folio(prev, folio_nid(prev));
+    if (next >= 0) cost_folio(next, folio_nid(next));
+  }
   if (prev >= 0) folio_set_lru_next(prev, next);
   else store<i32>(heads + (i << 2), next);
   if (next >= 0) folio_set_lru_prev(next, prev);

@@ -4,6 +4,7 @@
 import { EBUSY } from "./errno";
 import { table_alloc } from "./layout";
 import { sim_inc, SIM_COUNTER_LEVELS } from "./simstat";
+import { ACC_ATOMIC, ACC_READ, ACC_WRITE, cost_on, cost_pc, cost_pc_parent, prot_xchg_always } from "./cost_model";
 
 export const PC_MEMORY: i32 = 0;
 export const PC_SWAP: i32 = 1; // memory.swap (v2) or memory.memsw (v1)
@@ -77,10 +78,17 @@ export function page_counter_init(c: i32, parent: i32, track: i32): void {
   return (load<i32>(fptr(PCF_LINK, c) + 4) & PC_TRACK_FAILCNT) != 0;
 }
 
+/** Counter c has tracking flag f (PC_TRACK_*). */
+export function pc_tracks(c: i32, f: i32): bool {
+  return (load<i32>(fptr(PCF_LINK, c) + 4) & f) != 0;
+}
+
 /** propagate_protected_usage: keep the parent's children_{min,low}_usage in step with min(usage, setting). */
-function propagate_protected_usage(c: i32, usage: i64): void {
+export function propagate_protected_usage(c: i32, usage: i64): void {
   const parent = pc_parent(c);
+  if (cost_on) cost_pc_parent(c);
   if (parent < 0) return;
+  if (cost_on) cost_protection(c, parent, usage);
   let prot = min(usage, pc_field(c, PCF_MIN));
   let old = pc_field(c, PCF_MIN_USAGE);
   if (prot != old) {
@@ -95,16 +103,46 @@ function propagate_protected_usage(c: i32, usage: i64): void {
   }
 }
 
+// The cost of propagate_protected_usage: read min/low and the stored protected usage; the
+// xchg and the parent's atomic add only when it changed (6.1+, "mm: page_counter: remove
+// unneeded atomic ops for low/min"), whenever min/low is set before.
+function cost_protection(c: i32, parent: i32, usage: i64): void {
+  for (let i = 0; i < 2; i++) {
+    const setting = pc_field(c, i == 0 ? PCF_MIN : PCF_LOW);
+    const fu = i == 0 ? PCF_MIN_USAGE : PCF_LOW_USAGE;
+    cost_pc(c, i == 0 ? PCF_MIN : PCF_LOW, ACC_READ);
+    const old = pc_field(c, fu);
+    let xchg: bool;
+    if (prot_xchg_always) {
+      if (setting == 0) cost_pc(c, fu, ACC_READ);
+      xchg = setting != 0 || old != 0;
+    } else {
+      cost_pc(c, fu, ACC_READ);
+      xchg = min(usage, setting) != old;
+    }
+    if (!xchg) continue;
+    cost_pc(c, fu, ACC_ATOMIC);
+    if (min(usage, setting) != old) cost_pc(parent, i == 0 ? PCF_CHILDREN_MIN_USAGE : PCF_CHILDREN_LOW_USAGE, ACC_ATOMIC);
+  }
+}
+
 // page_counter_charge: the peak (watermark) and the resettable local peak follow usage.
 @inline function update_watermarks(c: i32, usage: i64): void {
+  if (cost_on) cost_watermarks(c, usage);
   if (usage > pc_field(c, PCF_LOCAL_WATERMARK)) {
     pc_set_field(c, PCF_LOCAL_WATERMARK, usage);
     if (usage > pc_field(c, PCF_WATERMARK)) pc_set_field(c, PCF_WATERMARK, usage);
   }
 }
 
+function cost_watermarks(c: i32, usage: i64): void {
+  cost_pc(c, PCF_LOCAL_WATERMARK, ACC_READ);
+  if (usage > pc_field(c, PCF_LOCAL_WATERMARK)) cost_pc(c, PCF_LOCAL_WATERMARK, ACC_WRITE);
+}
+
 /** page_counter_cancel: take pages back from one level; more uncharges than charges clamp to 0. */
 export function page_counter_cancel(c: i32, n: i64): void {
+  if (cost_on) cost_pc(c, PCF_USAGE, ACC_ATOMIC); // atomic_long_sub_return
   let usage = pc_usage(c) - n;
   if (usage < 0) usage = 0; // page_counter_cancel: WARN_ONCE, then reset to 0
   pc_set_field(c, PCF_USAGE, usage);
@@ -115,11 +153,13 @@ export function page_counter_cancel(c: i32, n: i64): void {
 export function page_counter_charge(counter: i32, n: i64): void {
   const prot = track_protection(counter);
   for (let c = counter; c >= 0; c = pc_parent(c)) {
+    if (cost_on) cost_pc(c, PCF_USAGE, ACC_ATOMIC); // atomic_long_add_return
     const usage = pc_usage(c) + n;
     pc_set_field(c, PCF_USAGE, usage);
     if (prot) propagate_protected_usage(c, usage);
     update_watermarks(c, usage);
     sim_inc(SIM_COUNTER_LEVELS, 1);
+    if (cost_on) cost_pc_parent(c);
   }
 }
 
@@ -135,14 +175,23 @@ export function page_counter_try_charge(counter: i32, n: i64): i32 {
   let c = counter;
   for (; c >= 0; c = pc_parent(c)) {
     sim_inc(SIM_COUNTER_LEVELS, 1);
+    if (cost_on) {
+      cost_pc(c, PCF_USAGE, ACC_ATOMIC); // atomic_long_add_return
+      cost_pc(c, PCF_MAX, ACC_READ);
+    }
     const usage = pc_usage(c) + n;
     if (usage > pc_field(c, PCF_MAX)) {
-      if (failcnt) pc_set_field(c, PCF_FAILCNT, pc_field(c, PCF_FAILCNT) + 1);
+      if (cost_on) cost_pc(c, PCF_USAGE, ACC_ATOMIC); // atomic_long_sub
+      if (failcnt) {
+        if (cost_on) cost_pc(c, PCF_FAILCNT, ACC_WRITE); // data_race(c->failcnt++)
+        pc_set_field(c, PCF_FAILCNT, pc_field(c, PCF_FAILCNT) + 1);
+      }
       break;
     }
     pc_set_field(c, PCF_USAGE, usage);
     if (prot) propagate_protected_usage(c, usage);
     update_watermarks(c, usage);
+    if (cost_on) cost_pc_parent(c);
   }
   if (c < 0) return -1;
   const fail = c;
@@ -152,7 +201,10 @@ export function page_counter_try_charge(counter: i32, n: i64): i32 {
 
 /** page_counter_uncharge: cancel on every level up to the root. */
 export function page_counter_uncharge(counter: i32, n: i64): void {
-  for (let c = counter; c >= 0; c = pc_parent(c)) page_counter_cancel(c, n);
+  for (let c = counter; c >= 0; c = pc_parent(c)) {
+    page_counter_cancel(c, n);
+    if (cost_on) cost_pc_parent(c);
+  }
 }
 
 /** page_counter_set_max: refuse (EBUSY) a limit below the current usage. */

@@ -14,6 +14,7 @@
 //     u32 arg;                  CHARGE, TOUCH: gfp mask | SET_*: pages, 0xffffffff = "max"
 //                               WAIT: microseconds
 //   }
+//   SK_CHARGE / SK_UNCHARGE: id = memcg, arg = gfp (charge), a = pages (1..255).
 //
 // Results: CHARGE → folio id or -errno; every other op → 0 or -errno.
 
@@ -22,6 +23,7 @@ import { folio_touch, mem_cgroup_charge, mem_cgroup_uncharge, mem_cgroup_uncharg
 import { clock_advance } from "./clock";
 import { memcg_set_limit } from "./cgroup";
 import { PAGE_COUNTER_MAX } from "./page_counter";
+import { mem_cgroup_sk_charge, mem_cgroup_sk_uncharge } from "./sock";
 
 export const OP_RECORD_SIZE: i32 = 16;
 export const OP_CHARGE: i32 = 1;
@@ -33,6 +35,8 @@ export const OP_SET_LOW: i32 = 6; // memory.low
 export const OP_SET_MIN: i32 = 7; // memory.min
 export const OP_TOUCH: i32 = 8; // a task touches its folio id (young bit / mark_accessed / swap-in); arg = gfp
 export const OP_WAIT: i32 = 9; // the clock advances by arg microseconds
+export const OP_SK_CHARGE: i32 = 10; // mem_cgroup_sk_charge: result 1 charged, 0 refused
+export const OP_SK_UNCHARGE: i32 = 11; // mem_cgroup_sk_uncharge
 export const OP_ARG_MAX: u32 = 0xffffffff;
 
 /** Run count records at ops, one i32 result each at results. */
@@ -55,6 +59,8 @@ export function replay(ops: usize, count: i32, results: usize): void {
   if (code == OP_UNCHARGE) return mem_cgroup_uncharge(id, cpu);
   if (code == OP_UNCHARGE_LIST) return mem_cgroup_uncharge_gather(id, a != 0, cpu);
   if (code == OP_TOUCH) return folio_touch(id, cpu, <i32>arg);
+  if (code == OP_SK_CHARGE) return mem_cgroup_sk_charge(id, a, <i32>arg, cpu);
+  if (code == OP_SK_UNCHARGE) return mem_cgroup_sk_uncharge(id, a, cpu);
   if (code == OP_WAIT) {
     clock_advance(<i64>arg * 1000);
     return 0;

@@ -17,6 +17,7 @@
 import { table_alloc } from "./layout";
 import { memcg_count, memcg_exists, mem_cgroup_is_descendant, parent_mem_cgroup } from "./memcg";
 import { nr_cpus, nr_nodes } from "./topology";
+import { ACC_ATOMIC, ACC_READ, cost_on, cost_stats_pcpu, cost_stats_updates } from "./cost_model";
 
 export const MEMCG_CHARGE_BATCH: i32 = 64;
 
@@ -45,7 +46,8 @@ export const PSWPOUT: i32 = 19;
 export const PGMAJFAULT: i32 = 20;
 export const MEMCG_SWAP: i32 = 21; // pages of the memcg in swap
 export const PGFAULT: i32 = 22; // mm_account_fault: every fault, failed ones included
-export const NR_STAT_ITEMS: i32 = 23;
+export const MEMCG_SOCK: i32 = 23; // memcg_stat_item: socket memory pages (memory.stat sock)
+export const NR_STAT_ITEMS: i32 = 24;
 
 let pending: usize = 0; // i64[M][nodes][items]
 let inbox: usize = 0;
@@ -81,8 +83,10 @@ function rstat_updated(m: i32, val: i64, cpu: i32): void {
   if (val == 0) return;
   const v = val < 0 ? -val : val;
   for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
+    if (cost_on) cost_stats_updates(x, ACC_READ); // memcg_vmstats_needs_flush
     // memcg_rstat_updated: an ancestor already due for a flush needs no more counting
     if (needs_flush(x)) break;
+    if (cost_on) cost_stats_pcpu(x, cpu); // this_cpu_add_return(stats_updates)
     const p = pcpuUpdates + ((<usize>x * <usize>nr_cpus + <usize>cpu) << 2);
     const n = load<i32>(p) + <i32>v;
     if (n < MEMCG_CHARGE_BATCH) {
@@ -90,6 +94,7 @@ function rstat_updated(m: i32, val: i64, cpu: i32): void {
       continue;
     }
     // memcg_rstat_updated: a CPU's batch of updates moves to the memcg-wide count
+    if (cost_on) cost_stats_updates(x, ACC_ATOMIC); // atomic64_add
     const u = updates + (<usize>x << 3);
     store<i64>(u, load<i64>(u) + n);
     store<i32>(p, 0);
@@ -98,6 +103,7 @@ function rstat_updated(m: i32, val: i64, cpu: i32): void {
 
 /** mod_memcg_lruvec_state / count_memcg_events: a statistic update on cpu. */
 export function stat_mod(m: i32, node: i32, item: i32, delta: i64, cpu: i32): void {
+  if (cost_on) cost_stats_pcpu(m, cpu); // __mod_memcg_lruvec_state: the per-CPU counters
   const p = slot(pending, m, node, item);
   store<i64>(p, load<i64>(p) + delta);
   rstat_updated(m, delta, cpu);

@@ -17,7 +17,10 @@ export const SIM_FORCED: i32 = 10; // charges forced over the limit
 export const SIM_RECLAIM_CALLS: i32 = 11; // try_to_free_mem_cgroup_pages calls
 export const SIM_OOM_CALLS: i32 = 12; // mem_cgroup_out_of_memory calls
 export const SIM_UNCHARGE_BATCHES: i32 = 13; // uncharge_batch flushes
-export const NR_SIM_STATS: i32 = 14;
+export const SIM_STOCKED_PAGES: i32 = 14; // pages in all CPUs' stocks now (charged, in no folio)
+export const SIM_STOCKED_MAX: i32 = 15; // ... the most there ever were (the stale charge)
+export const SIM_SK_CHARGES: i32 = 16; // mem_cgroup_sk_charge calls that charged
+export const NR_SIM_STATS: i32 = 17;
 
 let stats: usize = 0;
 
@@ -33,4 +36,13 @@ export function simstat_init(): bool {
 
 export function sim_get(i: i32): i64 {
   return i >= 0 && i < NR_SIM_STATS ? load<i64>(stats + (<usize>i << 3)) : 0;
+}
+
+/** Pages enter (n > 0) or leave a stock: keep the total and its maximum. */
+export function stocked_add(n: i64): void {
+  const p = stats + (<usize>SIM_STOCKED_PAGES << 3);
+  const v = load<i64>(p) + n;
+  store<i64>(p, v);
+  const q = stats + (<usize>SIM_STOCKED_MAX << 3);
+  if (v > load<i64>(q)) store<i64>(q, v);
 }

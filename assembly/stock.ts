@@ -17,6 +17,9 @@ import {
   SIM_STOCK_HITS, SIM_STOCK_MISSES, SIM_STOCK_REFILLS,
 } from "./simstat";
 import { nr_cpus } from "./topology";
+import { stocked_add } from "./simstat";
+import { ACC_READ, ACC_WRITE, cost_enter_cpu, cost_leave_cpu, cost_memcg_stock, cost_on } from "./cost_model";
+import { pcs_drain_all, pcs_pages_of, pcstock_on } from "./page_counter_stock";
 
 export const NR_MEMCG_STOCK: i32 = 7;
 
@@ -72,6 +75,7 @@ export function memcg_uncharge(m: i32, n: i64): void {
 /** consume_stock: take n pre-charged pages from this CPU's slot for m (n <= batch). */
 export function consume_stock(m: i32, cpu: i32, n: i32): bool {
   if (n > charge_batch) return false; // consume_stock: larger than a batch never fits
+  if (cost_on) cost_memcg_stock(cpu, ACC_WRITE); // local_trylock, the slot scan, nr_pages
   for (let i = 0; i < nslots; i++) {
     const s = slot(cpu, i);
     if (load<i32>(slotMemcg + s) != m) continue;
@@ -79,6 +83,7 @@ export function consume_stock(m: i32, cpu: i32, n: i32): bool {
     // consume_stock: only the first slot caching m is looked at.
     if (have >= n) {
       store<i32>(slotNr + s, have - n);
+      stocked_add(-n);
       sim_inc(SIM_STOCK_HITS, 1);
       return true;
     }
@@ -95,6 +100,7 @@ function drain_stock(cpu: i32, i: i32): void {
   if (m < 0) return;
   const nr = load<i32>(slotNr + s);
   if (nr > 0) {
+    stocked_add(-nr);
     memcg_uncharge(m, nr);
     store<i32>(slotNr + s, 0);
     sim_inc(SIM_STOCK_DRAINS, 1);
@@ -104,13 +110,17 @@ function drain_stock(cpu: i32, i: i32): void {
 
 /** drain_local_stock / drain_local_memcg_stock: empty every slot of one CPU. */
 export function drain_local_stock(cpu: i32): void {
+  const prev = cost_on ? cost_enter_cpu(cpu) : 0; // the drain work runs on cpu
+  if (cost_on) cost_memcg_stock(cpu, ACC_WRITE);
   for (let i = 0; i < nslots; i++) drain_stock(cpu, i);
   store<i32>(flushing + (<usize>cpu << 2), 0); // clear FLUSHING_CACHED_CHARGE
+  if (cost_on) cost_leave_cpu(prev);
 }
 
 /** refill_stock: keep n pre-charged pages for m on this CPU. */
 export function refill_stock(m: i32, cpu: i32, n: i32): void {
   sim_inc(SIM_STOCK_REFILLS, 1);
+  if (cost_on) cost_memcg_stock(cpu, ACC_WRITE);
   if (n > charge_batch) {
     memcg_uncharge(m, n); // refill_stock (6.16+): larger than a batch goes straight back
     return;
@@ -126,6 +136,7 @@ export function refill_stock(m: i32, cpu: i32, n: i32): void {
     if (cached == m) {
       const nr = load<i32>(slotNr + s) + n;
       store<i32>(slotNr + s, nr);
+      stocked_add(n);
       if (nr > charge_batch) drain_stock(cpu, i); // refill_stock: over a batch, drain it
       return;
     }
@@ -146,6 +157,7 @@ export function refill_stock(m: i32, cpu: i32, n: i32): void {
   const s = slot(cpu, i);
   store<i32>(slotMemcg + s, m); // css_get
   store<i32>(slotNr + s, n);
+  stocked_add(n);
 }
 
 // is_memcg_drain_needed: a slot holds pages of root or one of its descendants.
@@ -166,7 +178,9 @@ function drain_needed(cpu: i32, root: i32): bool {
  */
 export function drain_all_stock(root: i32, curcpu: i32): void {
   sim_inc(SIM_DRAIN_ALL, 1);
+  if (pcstock_on) pcs_drain_all(root); // the pcstock profile: per page_counter, synchronous
   for (let cpu = 0; cpu < nr_cpus; cpu++) {
+    if (cost_on) cost_memcg_stock(cpu, ACC_READ); // is_memcg_drain_needed reads cpu's slots
     const f = flushing + (<usize>cpu << 2);
     if (load<i32>(f) != 0 || !drain_needed(cpu, root)) continue;
     store<i32>(f, 1); // test_and_set_bit(FLUSHING_CACHED_CHARGE)
@@ -195,7 +209,7 @@ export function run_queued_drains(): void {
 
 /** Pages held in stocks for memcg m (all CPUs): for the usage invariant. */
 export function stock_pages_of(m: i32): i64 {
-  let total: i64 = 0;
+  let total: i64 = pcs_pages_of(m);
   const n = nr_cpus * nslots;
   for (let i = 0; i < n; i++) {
     if (load<i32>(slotMemcg + (<usize>i << 2)) == m) total += load<i32>(slotNr + (<usize>i << 2));

@@ -3,6 +3,7 @@
 // swap_cgroup remembers which memcg the entry is charged to.
 
 import { table_alloc } from "./layout";
+import { ACC_ATOMIC, ACC_READ, cost_on, cost_swap_cgroup } from "./cost_model";
 
 let totalPages: i64 = 0; // total_swap_pages
 let freePages: i64 = 0; // nr_swap_pages
@@ -50,9 +51,11 @@ export function swap_alloc(nr: i32): i32 {
 
 /** swap_cgroup_record / lookup_swap_cgroup_id */
 export function swap_cgroup_record(e: i32, memcg: i32): void {
+  if (cost_on) cost_swap_cgroup(e, ACC_ATOMIC);
   store<i32>(entryMemcg + (<usize>e << 2), memcg);
 }
 export function swap_cgroup_id(e: i32): i32 {
+  if (cost_on) cost_swap_cgroup(e, ACC_READ);
   return load<i32>(entryMemcg + (<usize>e << 2));
 }
 export function swap_entry_pages(e: i32): i32 {

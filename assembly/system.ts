@@ -39,6 +39,14 @@ import { drain_all_stock, stock_init, stock_pages_of, REMOTE_DRAIN_DEFERRED, REM
 import { op_end, sched_init, task_do_exit } from "./sched";
 import { memcg_under_oom } from "./memcg1_oom";
 import { topology_init, nr_cpus, nr_nodes } from "./topology";
+import { cost_init } from "./cost_model";
+import { mem_cgroup_sk_charge, mem_cgroup_sk_uncharge } from "./sock";
+import { page_counter_race } from "./page_counter_race";
+import { pcs_init } from "./page_counter_stock";
+import { profile_page_counter_stock } from "./profile";
+import {
+  CFG_SOCKETS, CFG_CORES_PER_SOCKET, CFG_THREADS_PER_CORE, CFG_NODES_PER_SOCKET, CFG_CORES_PER_LLC, CFG_COST_MODEL,
+} from "./layout";
 
 let initialised = false;
 let opBuffer: usize = 0;
@@ -60,7 +68,24 @@ export function system_init(): i32 {
   opCapacity = <i32>cfg_get(CFG_OP_CAPACITY);
   if (version != 1 && version != 2) return -EINVAL;
   if (profile < 0 || profile >= NR_PROFILES) return -EINVAL;
-  if (nodes < 1 || nodes > 64 || cpusPerNode < 1 || nodes * cpusPerNode > 8192) return -EINVAL;
+  // The topology: sockets × coresPerSocket × threadsPerCore, or nodes × cpusPerNode.
+  let sockets = <i32>cfg_get(CFG_SOCKETS);
+  let cores = <i32>cfg_get(CFG_CORES_PER_SOCKET);
+  let threads = <i32>cfg_get(CFG_THREADS_PER_CORE);
+  let nps = <i32>cfg_get(CFG_NODES_PER_SOCKET);
+  let perLlc = <i32>cfg_get(CFG_CORES_PER_LLC);
+  if (sockets == 0) {
+    if (nodes < 1 || nodes > 64 || cpusPerNode < 1 || nodes * cpusPerNode > 8192) return -EINVAL;
+    sockets = nodes;
+    cores = cpusPerNode;
+    threads = 1;
+    nps = 1;
+    perLlc = cpusPerNode;
+  }
+  if (sockets < 1 || cores < 1 || threads < 1 || threads > 8 || nps < 1 || perLlc < 1) return -EINVAL;
+  if (sockets * nps > 64 || sockets * cores * threads > 8192 || cores % nps != 0 || cores % perLlc != 0) return -EINVAL;
+  const costModel = cfg_get(CFG_COST_MODEL) != 0;
+  if (costModel && sockets * cores * threads > 1024) return -EINVAL; // the directory's sharer bitmaps
   if (maxCgroups < 1 || maxCgroups > (1 << 24) || maxFolios < 1 || maxFolios > (1 << 28)) return -EINVAL;
   // MEMCG_CHARGE_BATCH: the 7-slot stock keeps u8 page counts (<= 127 with a refill).
   if (batch < 1 || batch > 127 || opCapacity < 1 || opCapacity > (1 << 24)) return -EINVAL;
@@ -81,7 +106,8 @@ export function system_init(): i32 {
   idBuffer = table_alloc(<usize>opCapacity * 4);
   const ok = opBuffer != 0 && resultBuffer != 0 && idBuffer != 0 &&
     simstat_init() &&
-    topology_init(nodes, cpusPerNode) &&
+    topology_init(sockets, cores, threads, nps, perLlc) &&
+    cost_init(costModel, maxCgroups, maxFolios, swapPages) &&
     pc_init(maxCgroups * 2) &&
     memcg_table_init(maxCgroups, version, cfg_get(CFG_SWAP_ACCOUNT) != 0, profile_failcnt_everywhere(profile),
       cfg_get(CFG_LOCAL_EVENTS) != 0) &&
@@ -93,6 +119,7 @@ export function system_init(): i32 {
     peak_init() &&
     stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0, remoteDrain) &&
     charge_init(profile_atomic_force_no_event(profile)) &&
+    pcs_init(profile_page_counter_stock(profile) && cfg_get(CFG_STOCK_OFF) == 0, maxCgroups * 2, batch) &&
     folio_table_init(maxFolios);
   return ok ? 0 : -ENOMEM;
 }
@@ -347,4 +374,19 @@ export function swap_total_pages(): f64 {
 }
 export function swap_free_pages(): f64 {
   return <f64>nr_swap_pages();
+}
+
+// ── topology, cost model, socket memory, races ──────────────────────────────────────────
+export { topology_get, TOPO_CORE, TOPO_LLC, TOPO_NODE, TOPO_SOCKET } from "./topology";
+/** memory.stat's sock and the race need the memcg; socket charges by id. */
+export function memcg_sk_charge(m: i32, pages: i32, gfp: i32, cpu: i32): i32 {
+  return mem_cgroup_sk_charge(m, pages, gfp, cpu);
+}
+export function memcg_sk_uncharge(m: i32, pages: i32, cpu: i32): i32 {
+  return mem_cgroup_sk_uncharge(m, pages, cpu);
+}
+/** Race count page_counter charges given as i32 quadruples at id_buffer() (page_counter_race.ts). */
+export function memcg_race_charges(count: i32): i32 {
+  if (count < 0 || count * 4 > opCapacity) return -EINVAL;
+  return page_counter_race(idBuffer, count);
 }

@@ -9,12 +9,21 @@ import { parseGfp } from '../core/gfp.js';
 import { pageCounterMemparse } from '../cgroupfs/memparse.js';
 import { findProfile, PROFILES, type ProfileName } from '../core/profiles.js';
 import { CoreAbort, defaultBuild, instantiateCore, type Core, type WasmBuild } from '../core/wasm.js';
+import { resolveTopology, type ResolvedTopology, type TopologyOption } from '../core/topology.js';
+import { costCycles, resolveCostModel, type CostModelOption, type ResolvedCostModel } from '../core/costs.js';
 
 export type SystemOptions = {
   /** Kernel profile: 'single' (≤ 6.15, the seed's 5.17), 'multi' (6.16+), 'multi-rr'; aliases '5.17', '6.18'. */
   profile?: ProfileName | string;
   cgroupVersion?: CgroupVersion;
-  topology?: { nodes: number; cpusPerNode: number };
+  /**
+   * The machine: a preset ('2s-72c', '1s-40c', '2s-224c', '2s-256c', '2s-256c-nps4'), 'host'
+   * (this machine's sysfs), { sockets, coresPerSocket, threadsPerCore?, nodesPerSocket?,
+   * coresPerLlc? }, or the shorthand { nodes, cpusPerNode }. Default 1 node × 4 CPUs.
+   */
+  topology?: TopologyOption;
+  /** The cache-coherence cost model (off by default): true, or its table, costs and layout switches. */
+  costModel?: CostModelOption;
   seed?: number | bigint;
   /** v1 only: charge memory.memsw alongside memory (do_memsw_account). Default true. */
   swapAccount?: boolean;
@@ -95,6 +104,8 @@ export type Op =
   | { op: 'uncharge-list'; folios: number[]; cpu?: number }
   | { op: 'write'; cgroup: string; file: string; value: string | number; cpu?: number }
   | { op: 'touch'; folio: number; cpu: number; gfp?: Gfp }
+  | { op: 'sk-charge'; cgroup: string; cpu: number; pages: number; gfp?: Gfp }
+  | { op: 'sk-uncharge'; cgroup: string; cpu: number; pages: number }
   | { op: 'wait'; ms: number };
 
 /** What one replayed op did: a folio id for a charge, 0 otherwise, or the errno. */
@@ -104,14 +115,44 @@ export type SimStats = {
   charges: number; chargeFails: number; stockHits: number; stockMisses: number; stockRefills: number;
   stockDrains: number; stockEvictions: number; drainAll: number; drainRemote: number; counterLevels: number;
   forced: number; reclaimCalls: number; oomCalls: number; unchargeBatches: number;
+  /** Pages in the CPUs' stocks now, and the most there ever were (the stale charge). */
+  stockedPages: number; stockedMax: number;
+  /** mem_cgroup_sk_charge calls that charged. */
+  skCharges: number;
 };
+
+/** Where a cache line was found, by distance (cost model). */
+export type Distances = { hit: number; smt: number; llc: number; socket: number; remote: number; memLocal: number; memRemote: number };
+export type OpKindCost = { ops: number; cycles: number; cyclesPerOp: number };
+/** The cost model's view of a run (modelled, not measured; null counters when it is off). */
+export type CostStats = {
+  /** Modelled cycles of all operations (each from its start to its end on its CPU). */
+  cycles: number;
+  perOp: Record<'charge' | 'uncharge' | 'skCharge' | 'skUncharge' | 'touch' | 'other', OpKindCost>;
+  /** The latest CPU clock: the modelled length of the run. */
+  makespanCycles: number;
+  /** Operations per modelled second over the makespan. */
+  throughputOpsPerSec: number;
+  atomics: number;
+  accesses: number;
+  /** Accesses by where they found the line (hit = already here). */
+  found: Distances;
+  /** Line transfers (accesses that were not hits). */
+  transfers: number;
+  cpus: { cpu: number; clock: number; busy: number; wait: number }[];
+  /** The lines most transferred, by name. */
+  hottest: { line: string; transfers: number; waitCycles: number }[];
+  ghz: number;
+};
+export type RaceCharge = { cgroup: string; cpu: number; pages: number; startNs?: number };
 
 const SIM_KEYS: [keyof SimStats, string][] = [
   ['charges', 'SIM_CHARGES'], ['chargeFails', 'SIM_CHARGE_FAILS'], ['stockHits', 'SIM_STOCK_HITS'],
   ['stockMisses', 'SIM_STOCK_MISSES'], ['stockRefills', 'SIM_STOCK_REFILLS'], ['stockDrains', 'SIM_STOCK_DRAINS'],
   ['stockEvictions', 'SIM_STOCK_EVICTIONS'], ['drainAll', 'SIM_DRAIN_ALL'], ['drainRemote', 'SIM_DRAIN_REMOTE'],
   ['counterLevels', 'SIM_COUNTER_LEVELS'], ['forced', 'SIM_FORCED'], ['reclaimCalls', 'SIM_RECLAIM_CALLS'],
-  ['oomCalls', 'SIM_OOM_CALLS'], ['unchargeBatches', 'SIM_UNCHARGE_BATCHES'],
+  ['oomCalls', 'SIM_OOM_CALLS'], ['unchargeBatches', 'SIM_UNCHARGE_BATCHES'], ['stockedPages', 'SIM_STOCKED_PAGES'],
+  ['stockedMax', 'SIM_STOCKED_MAX'], ['skCharges', 'SIM_SK_CHARGES'],
 ];
 const COUNTER_FIELDS: [keyof Counter, string][] = [
   ['usage', 'PCF_USAGE'], ['max', 'PCF_MAX'], ['min', 'PCF_MIN'], ['low', 'PCF_LOW'], ['high', 'PCF_HIGH'],
@@ -159,6 +200,8 @@ export class System {
   readonly memswAccount: boolean;
   readonly nodes: number;
   readonly cpus: number;
+  readonly topology: ResolvedTopology;
+  readonly costModel: ResolvedCostModel;
   private readonly core: Core;
   private poisoned: InternalError | null = null;
   private readonly ids = new Map<string, number>();
@@ -181,20 +224,29 @@ export class System {
     }
     const version = options.cgroupVersion ?? 2;
     if (version !== 1 && version !== 2) throw new MemcgError('EINVAL', `cgroupVersion must be 1 or 2, not ${String(version)}`);
-    const topo = options.topology ?? { nodes: 1, cpusPerNode: 4 };
+    const topo = resolveTopology(options.topology);
+    const cost = resolveCostModel(options.costModel);
     const seed = BigInt.asUintN(64, BigInt(options.seed ?? 1));
     this.profile = profile.name;
     this.cgroupVersion = version;
     this.memswAccount = version === 1 && options.swapAccount !== false;
-    this.nodes = topo.nodes;
-    this.cpus = topo.nodes * topo.cpusPerNode;
+    this.topology = topo;
+    this.costModel = cost;
+    this.nodes = topo.sockets * topo.nodesPerSocket;
+    this.cpus = topo.sockets * topo.coresPerSocket * topo.threadsPerCore;
     this.core = instantiateCore(options.build ?? defaultBuild());
     this.opCapacity = options.opCapacity ?? 4096;
     const cfg: [string, number][] = [
       ['CFG_CGROUP_VERSION', version],
       ['CFG_PROFILE', this.k(profile.coreId)],
-      ['CFG_NODES', topo.nodes],
-      ['CFG_CPUS_PER_NODE', topo.cpusPerNode],
+      ['CFG_SOCKETS', topo.sockets],
+      ['CFG_CORES_PER_SOCKET', topo.coresPerSocket],
+      ['CFG_THREADS_PER_CORE', topo.threadsPerCore],
+      ['CFG_NODES_PER_SOCKET', topo.nodesPerSocket],
+      ['CFG_CORES_PER_LLC', topo.coresPerLlc],
+      ['CFG_COST_MODEL', cost.on ? 1 : 0],
+      ['CFG_PC_LAYOUT', this.k(cost.layout === '2022' ? 'PC_LAYOUT_2022' : 'PC_LAYOUT_PRE_2022')],
+      ['CFG_PROT_XCHG_ALWAYS', cost.protectionXchg === 'always' ? 1 : 0],
       ['CFG_MAX_CGROUPS', options.maxCgroups ?? 1024],
       ['CFG_MAX_FOLIOS', options.maxFolios ?? 1 << 20],
       ['CFG_OP_CAPACITY', this.opCapacity],
@@ -212,6 +264,7 @@ export class System {
       ['CFG_HZ', options.hz ?? 1000],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
+    costCycles(cost.costs).forEach((v, i) => this.fn('cfg_set')(this.k('CFG_COST_BASE') + i, v));
     let ret: number;
     try {
       ret = this.fn('system_init')();
@@ -683,6 +736,138 @@ export class System {
     });
   }
 
+  // ── topology, socket memory, the cost model ───────────────────────────────────────────
+  /** Where a CPU is: its core, LLC, NUMA node and socket (x86-64 numbering). */
+  cpuTopology(cpu: number): { core: number; llc: number; node: number; socket: number } {
+    this.checkCpu(cpu);
+    const get = (f: string) => this.fn('topology_get')(cpu, this.k(f));
+    return this.guard(() => ({ core: get('TOPO_CORE'), llc: get('TOPO_LLC'), node: get('TOPO_NODE'), socket: get('TOPO_SOCKET') }));
+  }
+
+  private skPages(pages: number): void {
+    if (!Number.isInteger(pages) || pages < 1 || pages > 255) throw new MemcgError('EINVAL', `socket charge of ${pages} pages (1..255)`);
+    if (this.cgroupVersion !== 2) throw new MemcgError('EINVAL', 'socket memory is charged to memory only in cgroup v2 (v1 tcpmem is not modelled)');
+  }
+  /**
+   * mem_cgroup_sk_charge: network buffer pages charged to a cgroup's socket on cpu; gfp
+   * default GFP_ATOMIC (gfp_memcg_charge() in softirq). False when the charge was refused.
+   */
+  skCharge(req: { cgroup: string; cpu: number; pages: number; gfp?: Gfp }): boolean {
+    this.skPages(req.pages);
+    this.checkCpu(req.cpu);
+    const id = this.id(req.cgroup);
+    const gfp = req.gfp === undefined ? this.k('GFP_ATOMIC') : this.gfpMask(req.gfp);
+    const ret = this.guard(() => this.fn('memcg_sk_charge')(id, req.pages, gfp, req.cpu));
+    if (ret < 0) this.fail(ret, `socket charge to "${req.cgroup}"`);
+    return ret === 1;
+  }
+  /** mem_cgroup_sk_uncharge: the pages go back (to this CPU's stock, or the counters with pcstock). */
+  skUncharge(req: { cgroup: string; cpu: number; pages: number }): void {
+    this.skPages(req.pages);
+    this.checkCpu(req.cpu);
+    const id = this.id(req.cgroup);
+    const ret = this.guard(() => this.fn('memcg_sk_uncharge')(id, req.pages, req.cpu));
+    if (ret < 0) this.fail(ret, `socket uncharge from "${req.cgroup}"`);
+  }
+
+  /**
+   * Concurrent page_counter_try_charge of the memory counters, one per CPU, interleaved at
+   * atomic-op granularity by the cost model's clocks (assembly/page_counter_race.ts). Each
+   * result names the cgroup whose limit failed the charge, or null when it was charged. The
+   * pages stay charged to the counters (in no folio): a model of the race, not of a fault.
+   */
+  raceCharges(charges: RaceCharge[]): { charged: boolean; failedAt: string | null }[] {
+    if (!this.costModel.on) throw new MemcgError('EINVAL', 'raceCharges needs the cost model (costModel: true): its clocks order the steps');
+    if (charges.length < 1 || charges.length > 64) throw new MemcgError('EINVAL', 'raceCharges takes 1 to 64 charges');
+    const q = charges.map((c) => {
+      this.checkCpu(c.cpu);
+      if (!Number.isInteger(c.pages) || c.pages < 1) throw new MemcgError('EINVAL', `race charge of ${c.pages} pages`);
+      const start = Math.round((c.startNs ?? 0) * this.costModel.costs.ghz);
+      if (!(start >= 0 && start < 2 ** 31)) throw new MemcgError('EINVAL', `startNs ${c.startNs}`);
+      return [c.cpu, this.id(c.cgroup), c.pages, start];
+    });
+    return this.guard(() => {
+      this.views();
+      const base = this.fn('id_buffer')() >>> 2;
+      q.forEach((r, i) => this.i32.set(r, base + i * 4));
+      const ret = this.fn('memcg_race_charges')(q.length);
+      if (ret < 0) this.fail(ret, 'raceCharges: a cgroup is the root or offline, or two charges share a CPU');
+      this.views();
+      return q.map((_, i) => {
+        const m = this.i32[base + i * 4 + 1];
+        return { charged: m < 0, failedAt: m < 0 ? null : this.pathOf(m) };
+      });
+    });
+  }
+
+  /** A directory line's name: page_counter[a/b].usage, memcg_stock[cpu 3], lruvec[a, node 0] … */
+  private lineName(l: number): string {
+    const cls = this.fn('cost_line_class')(l);
+    const i = this.fn('cost_line_index')(l);
+    const path = (m: number) => this.pathOf(m) || '/';
+    if (cls === this.k('LC_PC')) {
+      const counter = Math.floor(i / 3);
+      const m = counter >> 1;
+      const kind = (counter & 1) === 0 ? '' : this.cgroupVersion === 2 ? '.swap' : '.memsw';
+      const names = this.costModel.layout === '2022' ? ['usage', 'watermark+protection', 'read-mostly'] : ['usage+limits', 'protection+parent', '-'];
+      return `page_counter[${path(m)}]${kind}.${names[i % 3]}`;
+    }
+    if (cls === this.k('LC_MEMCG_STOCK')) return `memcg_stock[cpu ${i}]`;
+    if (cls === this.k('LC_PCSTOCK')) return `page_counter_stock[cpu ${i % this.cpus}, counters ${16 * Math.floor(i / this.cpus)}+]`;
+    if (cls === this.k('LC_STATS_PCPU')) return `vmstats_percpu[${path(Math.floor(i / this.cpus))}, cpu ${i % this.cpus}]`;
+    if (cls === this.k('LC_STATS_UPDATES')) return `vmstats[${path(i)}].stats_updates`;
+    if (cls === this.k('LC_LRUVEC')) return `lruvec[${path(Math.floor(i / this.nodes))}, node ${i % this.nodes}]`;
+    return `line ${l}`;
+  }
+
+  /** The cost model's counters (modelled cycles, atomics, line transfers); null when it is off. */
+  costStats(opts: { hottest?: number } = {}): CostStats | null {
+    if (!this.costModel.on) return null;
+    return this.guard(() => {
+      const st = (name: string, off = 0) => this.fn('cost_stat_get')(this.k(name) + off);
+      const kinds = ['charge', 'uncharge', 'skCharge', 'skUncharge', 'touch', 'other'] as const;
+      const perOp = {} as CostStats['perOp'];
+      let cycles = 0;
+      let ops = 0;
+      kinds.forEach((k, i) => {
+        const n = st('CS_OPK_OPS', i);
+        const c = st('CS_OPK_CYCLES', i);
+        perOp[k] = { ops: n, cycles: c, cyclesPerOp: n ? c / n : 0 };
+        cycles += c;
+        ops += n;
+      });
+      const d = (i: number) => st('CS_XFER_BASE', i);
+      const found: Distances = { hit: d(0), smt: d(1), llc: d(2), socket: d(3), remote: d(4), memLocal: d(5), memRemote: d(6) };
+      const cpus = Array.from({ length: this.cpus }, (_, cpu) => ({
+        cpu, clock: this.fn('cost_cpu_get')(cpu, 0), busy: this.fn('cost_cpu_get')(cpu, 1), wait: this.fn('cost_cpu_get')(cpu, 2),
+      }));
+      const makespan = Math.max(0, ...cpus.map((c) => c.clock));
+      const n = this.fn('cost_lines')();
+      const hot: { l: number; x: number; w: number }[] = [];
+      const want = opts.hottest ?? 5;
+      for (let l = 0; l < n; l++) {
+        const x = this.fn('cost_line_get')(l, 0);
+        if (x === 0) continue;
+        hot.push({ l, x, w: this.fn('cost_line_get')(l, 1) });
+        if (hot.length > 4 * want + 64) {
+          hot.sort((a, b) => b.x - a.x || a.l - b.l);
+          hot.length = want;
+        }
+      }
+      hot.sort((a, b) => b.x - a.x || a.l - b.l);
+      const ghz = this.costModel.costs.ghz;
+      return {
+        cycles, perOp, makespanCycles: makespan,
+        throughputOpsPerSec: makespan > 0 ? ops / (makespan / (ghz * 1e9)) : 0,
+        atomics: st('CS_ATOMICS'), accesses: st('CS_ACCESSES'), found,
+        transfers: found.smt + found.llc + found.socket + found.remote + found.memLocal + found.memRemote,
+        cpus: cpus.filter((c) => c.clock > 0),
+        hottest: hot.slice(0, want).map((h) => ({ line: this.lineName(h.l), transfers: h.x, waitCycles: h.w })),
+        ghz,
+      };
+    });
+  }
+
   // ── bulk ───────────────────────────────────────────────────────────────────────────────
   /** Encode ops as core op records (struct op in assembly/replay.ts). */
   encode(ops: Op[]): Uint8Array {
@@ -711,6 +896,11 @@ export class System {
         if (o.task !== undefined && (!Number.isInteger(o.task) || o.task < 0 || o.task > 65534)) throw new MemcgError('ESRCH', `no task ${o.task}`);
         put('OP_CHARGE', order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, o.cpu,
           o.task !== undefined ? 0 : this.id(o.cgroup!), this.gfpMask(o.gfp), o.task === undefined ? 0 : o.task + 1);
+      } else if (o.op === 'sk-charge' || o.op === 'sk-uncharge') {
+        this.checkCpu(o.cpu);
+        this.skPages(o.pages);
+        const gfp = o.op === 'sk-charge' ? (o.gfp === undefined ? this.k('GFP_ATOMIC') : this.gfpMask(o.gfp)) : 0;
+        put(o.op === 'sk-charge' ? 'OP_SK_CHARGE' : 'OP_SK_UNCHARGE', o.pages, 0, 0, o.cpu, this.id(o.cgroup), gfp);
       } else if (o.op === 'touch') {
         this.checkCpu(o.cpu);
         put('OP_TOUCH', 0, 0, 0, o.cpu, o.folio, this.gfpMask(o.gfp));

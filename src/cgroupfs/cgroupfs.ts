@@ -67,7 +67,7 @@ export type StatItem =
   | 'NR_ANON_MAPPED' | 'NR_FILE_PAGES' | 'NR_ANON_THPS' | 'NR_FILE_THPS' | 'PGPGIN' | 'PGPGOUT' | 'NR_INACTIVE_ANON'
   | 'NR_ACTIVE_ANON' | 'NR_INACTIVE_FILE' | 'NR_ACTIVE_FILE' | 'NR_UNEVICTABLE' | 'PGSCAN_DIRECT' | 'PGSTEAL_DIRECT'
   | 'PGSCAN_PROACTIVE' | 'PGSTEAL_PROACTIVE' | 'PGREFILL' | 'PGACTIVATE' | 'PGDEACTIVATE' | 'PSWPIN' | 'PSWPOUT'
-  | 'PGMAJFAULT' | 'MEMCG_SWAP' | 'PGFAULT';
+  | 'PGMAJFAULT' | 'MEMCG_SWAP' | 'PGFAULT' | 'MEMCG_SOCK';
 export type Setting =
   | 'SETTING_SOFT_LIMIT' | 'SETTING_SWAPPINESS' | 'SETTING_OOM_KILL_DISABLE' | 'SETTING_USE_HIERARCHY'
   | 'SETTING_MOVE_CHARGE' | 'SETTING_OOM_GROUP' | 'SETTING_SUBTREE_MEMORY';
@@ -144,7 +144,7 @@ const V2_STAT_KEYS: { key: string; item?: StatItem; numa: boolean }[] = [
   { key: 'pagetables', numa: true },
   { key: 'sec_pagetables', numa: true },
   { key: 'percpu', numa: false },
-  { key: 'sock', numa: false },
+  { key: 'sock', item: 'MEMCG_SOCK', numa: false },
   { key: 'vmalloc', numa: false },
   { key: 'shmem', numa: true },
   { key: 'zswap', numa: false },

@@ -1,12 +1,12 @@
 // Kernel profiles, one row each: the name users pass to createSystem, the core's profile
 // id (assembly/profile.ts), and what it models.
 
-export type ProfileName = 'single' | 'multi' | 'multi-rr';
+export type ProfileName = 'single' | 'multi' | 'multi-rr' | 'pcstock';
 
 export type Profile = {
   name: ProfileName;
   /** The core's export naming this profile's row. */
-  coreId: 'PROFILE_SINGLE' | 'PROFILE_MULTI' | 'PROFILE_MULTI_RR';
+  coreId: 'PROFILE_SINGLE' | 'PROFILE_MULTI' | 'PROFILE_MULTI_RR' | 'PROFILE_PCSTOCK';
   kernels: string;
   stock: string;
 };
@@ -29,6 +29,12 @@ export const PROFILES: readonly Profile[] = [
     coreId: 'PROFILE_MULTI_RR',
     kernels: 'mainline after 6.18 (base of the 2026 page_counter-stock series)',
     stock: '7 slots per CPU, victim chosen round-robin (drain_idx)',
+  },
+  {
+    name: 'pcstock',
+    coreId: 'PROFILE_PCSTOCK',
+    kernels: 'proposal: "mm/memcontrol, page_counter: move stock from mem_cgroup to page_counter" v4 (Joshua Hahn, 23 Jun 2026) on mainline',
+    stock: 'an atomic stock per CPU per page_counter (memory, and v1 memsw); cmpxchg consume, atomic_add refill, synchronous xchg drain',
   },
 ];
 

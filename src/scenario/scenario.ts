@@ -9,6 +9,9 @@ import { limitFile, parseLimit, type CgroupVersion } from '../cgroupfs/cgroupfs.
 import { parseGfp } from '../core/gfp.js';
 import { PROFILES, findProfile } from '../core/profiles.js';
 import { System, type FolioKind, type SystemOptions } from '../api/system.js';
+import { resolveTopology, type TopologyOption } from '../core/topology.js';
+import { resolveCostModel, type CostModelOption } from '../core/costs.js';
+import { MemcgError } from '../core/errors.js';
 import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN } from '../trace/trace.js';
 import { Checker, InputError, jsonPath, parseCpuList, type Obj } from './validate.js';
 
@@ -88,7 +91,7 @@ export type Scenario = {
 const MAX_ORDER = 9; // HPAGE_PMD_ORDER: a PMD-sized THP is the largest folio charged
 const SYSTEM_KEYS = [
   'profile', 'cgroupVersion', 'topology', 'seed', 'ram', 'swap', 'swapAccount', 'stock', 'chargeBatch', 'remoteDrain',
-  'oomVictimExit', 'recursiveProtection', 'localEvents', 'maxCgroups', 'maxFolios',
+  'oomVictimExit', 'recursiveProtection', 'localEvents', 'maxCgroups', 'maxFolios', 'costModel',
 ] as const;
 const TARGET = ['task', 'cgroup'] as const;
 const EXPECT_KEYS = ['read', 'key', 'sim', 'task', 'variant', 'contains', 'equals', 'matches', 'atLeast', 'atMost'] as const;
@@ -145,8 +148,15 @@ export function parseScenario(json: unknown, defaultName = 'scenario', what = 's
   });
   // CPU and node numbers must exist on every variant's machine.
   const all = [system, ...variants.map((v) => v.system)];
-  p.cpus = Math.min(...all.map((m) => m.topology!.nodes * m.topology!.cpusPerNode));
-  p.nodes = Math.min(...all.map((m) => m.topology!.nodes));
+  const shapes = all.map((m) => {
+    try {
+      return resolveTopology(m.topology);
+    } catch {
+      return resolveTopology(undefined); // reported at its path already
+    }
+  });
+  p.cpus = Math.min(...shapes.map((t) => t.sockets * t.coresPerSocket * t.threadsPerCore));
+  p.nodes = Math.min(...shapes.map((t) => t.sockets * t.nodesPerSocket));
   p.version = system.cgroupVersion!;
   if (variants.some((v) => v.system.cgroupVersion !== p.version)) {
     c.error('variants', 'variants cannot change cgroupVersion (the interface files differ)');
@@ -218,9 +228,26 @@ class Parser {
     s.profile = profile;
     const v = o.int('cgroupVersion', { min: 1, max: 2 }, d(2));
     if (v !== undefined) s.cgroupVersion = v as CgroupVersion;
-    const t = o.obj('topology', ['nodes', 'cpusPerNode']);
-    if (t) s.topology = { nodes: t.int('nodes', { min: 1, max: 64 }, 1) ?? 1, cpusPerNode: t.int('cpusPerNode', { min: 1, max: 1024 }, 1) ?? 1 };
-    else if (base) s.topology = { nodes: 1, cpusPerNode: 4 };
+    if (o.has('topology')) {
+      const raw = o.raw.topology as TopologyOption;
+      try {
+        resolveTopology(raw);
+        s.topology = raw;
+      } catch (e) {
+        if (!(e instanceof MemcgError)) throw e;
+        this.c.error(o.at('topology'), e.message);
+      }
+    } else if (base) s.topology = { nodes: 1, cpusPerNode: 4 };
+    if (o.has('costModel')) {
+      const raw = o.raw.costModel as CostModelOption;
+      try {
+        resolveCostModel(raw);
+        s.costModel = raw;
+      } catch (e) {
+        if (!(e instanceof MemcgError)) throw e;
+        this.c.error(o.at('costModel'), e.message);
+      }
+    }
     s.seed = o.int('seed', { min: 0 }, d(1));
     for (const k of ['swapAccount', 'stock', 'recursiveProtection', 'localEvents'] as const) s[k] = o.bool(k);
     s.chargeBatch = o.int('chargeBatch', { min: 1, max: 255 });

@@ -1,0 +1,403 @@
+// A cache-coherence cost model of the charge path (emulator's own, off by default).
+//
+// What the kernel touches is placed on cache lines as the structures lay it out; every
+// access is a read, a write or a LOCKed atomic by the CPU the operation runs on. A directory
+// per line keeps a MESI-like state: an owner (the CPU holding it Modified/Exclusive) or a set
+// of sharers. An access costs by the distance to where the line is:
+//   hit | SMT sibling | same LLC | other LLC, same socket | other socket | memory local | remote
+// plus the atomic's own cost for a LOCKed op. Each CPU has a clock advanced by its accesses;
+// a write leaves the line busy until it completes (`ready`), and a CPU that needs a line
+// another CPU wrote waits until then, so contention shows as waiting. Ops run in the order
+// given (a trace's order is the order in which their line accesses serialise), so the
+// result is deterministic.
+//
+// Lines and their layouts:
+//   page_counter (include/linux/page_counter.h), 3 lines per counter:
+//     PC_LAYOUT_2022 (6.1+, "mm: page_counter: rearrange struct page_counter fields", and
+//       6.11+ fields): [usage failcnt] [emin min_usage children_min_usage elow low_usage
+//       children_low_usage watermark local_watermark] [min low high max parent]
+//     PC_LAYOUT_PRE_2022 (<= 6.0): [usage min low high max emin min_usage children_min_usage]
+//       [elow low_usage children_low_usage watermark failcnt parent]
+//   memcg_stock_pcp: one line per CPU ("Fit all caches memcgs in a single cacheline",
+//     f735eebe55f8); page_counter_stock (pcstock profile): a 4-byte atomic per CPU per
+//     counter, 16 to a line (alloc_percpu packs them);
+//   memcg per-CPU statistics (memcg_vmstats_percpu and its stats_updates): one line per memcg
+//     per CPU; memcg->vmstats->stats_updates: one shared line per memcg;
+//   lruvec (lru_lock and the list heads): one line per memcg per node;
+//   folio (memcg_data, flags, lru links) and swap_cgroup records (2 bytes, 32 to a line):
+//     owner-only lines, every access a write.
+
+import { table_alloc, cfg_get, CFG_COST_BASE, CFG_PC_LAYOUT, CFG_PROT_XCHG_ALWAYS } from "./layout";
+import { cpu_core, cpu_llc, cpu_socket, cpu_to_node, nr_cpus, nr_nodes } from "./topology";
+import {
+  PCF_USAGE, PCF_FAILCNT, PCF_EMIN, PCF_MIN_USAGE, PCF_CHILDREN_MIN_USAGE, PCF_ELOW, PCF_LOW_USAGE,
+  PCF_CHILDREN_LOW_USAGE, PCF_WATERMARK, PCF_LOCAL_WATERMARK,
+} from "./page_counter";
+
+export let cost_on: bool = false;
+/** propagate_protected_usage (<= 6.0): xchg min_usage/low_usage whenever min/low is set. */
+export let prot_xchg_always: bool = false;
+
+export const ACC_READ: i32 = 0;
+export const ACC_WRITE: i32 = 1;
+export const ACC_ATOMIC: i32 = 2; // LOCK-prefixed read-modify-write (atomic_long_add_return, xchg, cmpxchg)
+
+// Distance classes (also the COST_* indices).
+export const D_HIT: i32 = 0;
+export const D_SMT: i32 = 1;
+export const D_LLC: i32 = 2;
+export const D_SOCKET: i32 = 3;
+export const D_REMOTE: i32 = 4;
+export const D_MEM_LOCAL: i32 = 5;
+export const D_MEM_REMOTE: i32 = 6;
+export const NR_DIST: i32 = 7;
+export const COST_ATOMIC: i32 = 7; // the LOCKed op's own cycles
+export const COST_WORK: i32 = 8; // cycles of other work per operation (the rest of a fault, a packet)
+export const NR_COSTS: i32 = 9;
+
+export const PC_LAYOUT_2022: i32 = 0;
+export const PC_LAYOUT_PRE_2022: i32 = 1;
+
+// Line classes.
+export const LC_PC: i32 = 0; // 3 per page_counter: slot 0, 1, 2 of its layout
+export const LC_MEMCG_STOCK: i32 = 1;
+export const LC_PCSTOCK: i32 = 2;
+export const LC_STATS_PCPU: i32 = 3;
+export const LC_STATS_UPDATES: i32 = 4;
+export const LC_LRUVEC: i32 = 5;
+export const NR_LC: i32 = 6;
+export const LC_FOLIO: i32 = 6; // owner-only classes (ids into their own tables)
+export const LC_SWAP_CGROUP: i32 = 7;
+
+// Operation kinds whose cycles are summed apart.
+export const OPK_CHARGE: i32 = 0;
+export const OPK_UNCHARGE: i32 = 1;
+export const OPK_SK_CHARGE: i32 = 2;
+export const OPK_SK_UNCHARGE: i32 = 3;
+export const OPK_TOUCH: i32 = 4;
+export const OPK_OTHER: i32 = 5;
+export const NR_OPK: i32 = 6;
+
+const costs = new StaticArray<f64>(NR_COSTS);
+let layout: i32 = PC_LAYOUT_2022;
+let words: i32 = 1; // u64 words of a sharer bitmap
+let nLines: i32 = 0;
+const base = new StaticArray<i32>(NR_LC + 1);
+let owner: usize = 0; // i32[lines], -1 = no exclusive owner
+let ready: usize = 0; // f64[lines]: when the last write completes
+let sharers: usize = 0; // u64[lines × words]
+let lineXfers: usize = 0; // f64[lines]
+let lineWait: usize = 0; // f64[lines]
+let folioOwner: usize = 0; // i32[folios]
+let swapOwner: usize = 0; // i32[swap lines]
+let nFolios: i32 = 0;
+let nSwapLines: i32 = 0;
+let nCounters: i32 = 0;
+let nMemcgs: i32 = 0;
+let clk: usize = 0; // f64[cpus]
+let busy: usize = 0; // f64[cpus]
+let waited: usize = 0; // f64[cpus]
+
+// Totals (COSTS_* ids for cost_stat_get).
+export const CS_ATOMICS: i32 = 0;
+export const CS_ACCESSES: i32 = 1;
+export const CS_XFER_BASE: i32 = 2; // + distance class: accesses that found the line there
+export const CS_OPK_CYCLES: i32 = 9; // + OPK_*
+export const CS_OPK_OPS: i32 = 15; // + OPK_*
+export const NR_CS: i32 = 21;
+const stats = new StaticArray<f64>(NR_CS);
+
+let cur: i32 = 0;
+let depth: i32 = 0;
+let opKind: i32 = 0;
+let opStart: f64 = 0;
+
+/** Allocate the directory (system_init, only when the cost model is on). */
+export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: i32): bool {
+  cost_on = on;
+  if (!on) return true;
+  for (let i = 0; i < NR_COSTS; i++) unchecked((costs[i] = cfg_get(CFG_COST_BASE + i)));
+  layout = <i32>cfg_get(CFG_PC_LAYOUT);
+  prot_xchg_always = cfg_get(CFG_PROT_XCHG_ALWAYS) != 0;
+  words = (nr_cpus + 63) >> 6;
+  nMemcgs = maxCgroups;
+  nCounters = maxCgroups * 2;
+  const per = (nCounters + 15) >> 4;
+  // class bases in one id space
+  unchecked((base[LC_PC] = 0));
+  unchecked((base[LC_MEMCG_STOCK] = nCounters * 3));
+  unchecked((base[LC_PCSTOCK] = base[LC_MEMCG_STOCK] + nr_cpus));
+  unchecked((base[LC_STATS_PCPU] = base[LC_PCSTOCK] + nr_cpus * per));
+  unchecked((base[LC_STATS_UPDATES] = base[LC_STATS_PCPU] + maxCgroups * nr_cpus));
+  unchecked((base[LC_LRUVEC] = base[LC_STATS_UPDATES] + maxCgroups));
+  unchecked((base[NR_LC] = base[LC_LRUVEC] + maxCgroups * nr_nodes));
+  nLines = unchecked(base[NR_LC]);
+  owner = table_alloc(<usize>nLines * 4);
+  ready = table_alloc(<usize>nLines * 8);
+  sharers = table_alloc(<usize>nLines * <usize>words * 8);
+  lineXfers = table_alloc(<usize>nLines * 8);
+  lineWait = table_alloc(<usize>nLines * 8);
+  nFolios = maxFolios;
+  folioOwner = table_alloc(<usize>maxFolios * 4);
+  nSwapLines = (max(swapPages, 1) + 31) >> 5;
+  swapOwner = table_alloc(<usize>nSwapLines * 4);
+  clk = table_alloc(<usize>nr_cpus * 8);
+  busy = table_alloc(<usize>nr_cpus * 8);
+  waited = table_alloc(<usize>nr_cpus * 8);
+  if (waited == 0) return false;
+  for (let i = 0; i < nLines; i++) store<i32>(owner + (<usize>i << 2), -1);
+  for (let i = 0; i < maxFolios; i++) store<i32>(folioOwner + (<usize>i << 2), -1);
+  for (let i = 0; i < nSwapLines; i++) store<i32>(swapOwner + (<usize>i << 2), -1);
+  return true;
+}
+
+// ── the directory ──────────────────────────────────────────────────────────────────────
+
+@inline function dist(a: i32, b: i32): i32 {
+  if (a == b) return D_HIT;
+  if (cpu_core(a) == cpu_core(b)) return D_SMT;
+  if (cpu_llc(a) == cpu_llc(b)) return D_LLC;
+  return cpu_socket(a) == cpu_socket(b) ? D_SOCKET : D_REMOTE;
+}
+@inline function sh(line: i32, w: i32): usize {
+  return sharers + ((<usize>line * <usize>words + <usize>w) << 3);
+}
+@inline function is_sharer(line: i32, c: i32): bool {
+  return (load<u64>(sh(line, c >> 6)) & (<u64>1 << <u64>(c & 63))) != 0;
+}
+
+// The home node of a line: per-CPU data on its CPU's node, the rest on node 0 (memcg
+// structures are allocated when the cgroup is made, from whatever node; the model picks 0).
+function home(line: i32): i32 {
+  if (line >= unchecked(base[LC_MEMCG_STOCK]) && line < unchecked(base[LC_STATS_UPDATES])) {
+    let cpu: i32;
+    if (line < unchecked(base[LC_PCSTOCK])) cpu = line - unchecked(base[LC_MEMCG_STOCK]);
+    else if (line < unchecked(base[LC_STATS_PCPU])) cpu = (line - unchecked(base[LC_PCSTOCK])) % nr_cpus;
+    else cpu = (line - unchecked(base[LC_STATS_PCPU])) % nr_cpus;
+    return cpu_to_node(cpu);
+  }
+  if (line >= unchecked(base[LC_LRUVEC])) return (line - unchecked(base[LC_LRUVEC])) % nr_nodes;
+  return 0;
+}
+
+// Where c finds the line, and (for a write) the farthest copy it must invalidate.
+function locate(line: i32, c: i32, write: bool): i32 {
+  const own = load<i32>(owner + (<usize>line << 2));
+  if (own == c) return D_HIT;
+  if (!write && is_sharer(line, c)) return D_HIT;
+  if (own >= 0) return dist(c, own);
+  let near = -1;
+  let far = -1;
+  for (let w = 0; w < words; w++) {
+    let bits = load<u64>(sh(line, w));
+    while (bits != 0) {
+      const s = (w << 6) + <i32>ctz(bits);
+      bits &= bits - 1;
+      if (s == c) continue;
+      const d = dist(c, s);
+      if (near < 0 || d < near) near = d;
+      if (d > far) far = d;
+    }
+  }
+  if (near < 0) return home(line) == cpu_to_node(c) ? D_MEM_LOCAL : D_MEM_REMOTE;
+  return write ? max(far, near) : near;
+}
+
+function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
+  let cost = unchecked(costs[d]);
+  if (kind == ACC_ATOMIC) {
+    cost += unchecked(costs[COST_ATOMIC]);
+    unchecked((stats[CS_ATOMICS] += 1));
+  }
+  unchecked((stats[CS_ACCESSES] += 1));
+  unchecked((stats[CS_XFER_BASE + d] += 1));
+  const bo = busy + (<usize>c << 3);
+  store<f64>(bo, load<f64>(bo) + cost);
+  if (waitCycles > 0) {
+    const wo = waited + (<usize>c << 3);
+    store<f64>(wo, load<f64>(wo) + waitCycles);
+  }
+  if (line >= 0) {
+    if (d != D_HIT) {
+      const xo = lineXfers + (<usize>line << 3);
+      store<f64>(xo, load<f64>(xo) + 1);
+    }
+    if (waitCycles > 0) {
+      const lw = lineWait + (<usize>line << 3);
+      store<f64>(lw, load<f64>(lw) + waitCycles);
+    }
+  }
+  return cost;
+}
+
+/** One access by the current CPU to a directory line. */
+export function cost_access(line: i32, kind: i32): void {
+  const c = cur;
+  const write = kind != ACC_READ;
+  const d = locate(line, c, write);
+  const co = clk + (<usize>c << 3);
+  let t = load<f64>(co);
+  let w: f64 = 0;
+  if (d != D_HIT) {
+    // the line is busy until the last write to it completes
+    const r = load<f64>(ready + (<usize>line << 3));
+    if (r > t) {
+      w = r - t;
+      t = r;
+    }
+  }
+  t += account(c, d, kind, w, line);
+  const oo = owner + (<usize>line << 2);
+  if (write) {
+    for (let i = 0; i < words; i++) store<u64>(sh(line, i), 0);
+    store<i32>(oo, c);
+    store<f64>(ready + (<usize>line << 3), t);
+  } else if (d != D_HIT) {
+    const own = load<i32>(oo);
+    if (own >= 0) {
+      const p = sh(line, own >> 6);
+      store<u64>(p, load<u64>(p) | (<u64>1 << <u64>(own & 63)));
+      store<i32>(oo, -1);
+    }
+    const p = sh(line, c >> 6);
+    store<u64>(p, load<u64>(p) | (<u64>1 << <u64>(c & 63)));
+  }
+  store<f64>(co, t);
+}
+
+// An owner-only line (folio, swap_cgroup): every access takes it exclusively.
+function owned_access(table: usize, i: i32, kind: i32, node: i32): void {
+  const c = cur;
+  const p = table + (<usize>i << 2);
+  const own = load<i32>(p);
+  const d = own == c ? D_HIT : own >= 0 ? dist(c, own) : node == cpu_to_node(c) ? D_MEM_LOCAL : D_MEM_REMOTE;
+  const co = clk + (<usize>c << 3);
+  store<f64>(co, load<f64>(co) + account(c, d, kind, 0, -1));
+  store<i32>(p, c);
+}
+
+// ── the charge path's lines ────────────────────────────────────────────────────────────
+
+/** The line slot (0..2) of a page_counter field in the configured layout. */
+@inline function pc_slot(f: i32): i32 {
+  if (layout == PC_LAYOUT_2022) {
+    if (f == PCF_USAGE || f == PCF_FAILCNT) return 0;
+    if (f == PCF_EMIN || f == PCF_MIN_USAGE || f == PCF_CHILDREN_MIN_USAGE || f == PCF_ELOW || f == PCF_LOW_USAGE ||
+      f == PCF_CHILDREN_LOW_USAGE || f == PCF_WATERMARK || f == PCF_LOCAL_WATERMARK) return 1;
+    return 2; // min low high max parent
+  }
+  if (f == PCF_ELOW || f == PCF_LOW_USAGE || f == PCF_CHILDREN_LOW_USAGE || f == PCF_WATERMARK ||
+    f == PCF_LOCAL_WATERMARK || f == PCF_FAILCNT) return 1;
+  return 0; // usage min low high max emin min_usage children_min_usage (parent: PCF_LINK → see pc_parent_line)
+}
+/** The line of field f of counter c. */
+export function pc_line(c: i32, f: i32): i32 {
+  return c * 3 + pc_slot(f);
+}
+/** An access to field f of page_counter c. */
+@inline export function cost_pc(c: i32, f: i32, kind: i32): void {
+  cost_access(c * 3 + pc_slot(f), kind);
+}
+/** Reading c->parent (the read-mostly line since 2022; with elow … failcnt before). */
+@inline export function cost_pc_parent(c: i32): void {
+  cost_access(c * 3 + (layout == PC_LAYOUT_2022 ? 2 : 1), ACC_READ);
+}
+/** This CPU's memcg_stock_pcp line. */
+@inline export function cost_memcg_stock(cpu: i32, kind: i32): void {
+  cost_access(unchecked(base[LC_MEMCG_STOCK]) + cpu, kind);
+}
+/** cpu's page_counter_stock of counter c (16 counters' stocks to a line). */
+@inline export function cost_pcstock(cpu: i32, c: i32, kind: i32): void {
+  cost_access(unchecked(base[LC_PCSTOCK]) + cpu + nr_cpus * (c >> 4), kind);
+}
+/** memcg m's per-CPU statistics on cpu. */
+@inline export function cost_stats_pcpu(m: i32, cpu: i32): void {
+  cost_access(unchecked(base[LC_STATS_PCPU]) + m * nr_cpus + cpu, ACC_WRITE);
+}
+/** memcg m's shared vmstats->stats_updates. */
+@inline export function cost_stats_updates(m: i32, kind: i32): void {
+  cost_access(unchecked(base[LC_STATS_UPDATES]) + m, kind);
+}
+/** lruvec of m on node: lru_lock (a LOCKed op) and the list heads on its line. */
+@inline export function cost_lruvec(m: i32, node: i32): void {
+  cost_access(unchecked(base[LC_LRUVEC]) + m * nr_nodes + node, ACC_ATOMIC);
+}
+/** The folio's struct (memcg_data, flags, LRU links). */
+export function cost_folio(id: i32, node: i32): void {
+  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_WRITE, node);
+}
+/** A swap_cgroup record of entry e (swap_cgroup_record / lookup, atomic since 6.15). */
+export function cost_swap_cgroup(e: i32, kind: i32): void {
+  const l = e >> 5;
+  if (l >= 0 && l < nSwapLines) owned_access(swapOwner, l, kind, 0);
+}
+
+// ── operations and CPUs ────────────────────────────────────────────────────────────────
+
+/** An operation of kind k starts on cpu (nested calls count in the outer one). */
+export function cost_op_begin(cpu: i32, k: i32): void {
+  if (depth++ > 0) return;
+  cur = cpu;
+  opKind = k;
+  const co = clk + (<usize>cpu << 3);
+  opStart = load<f64>(co);
+  const work = unchecked(costs[COST_WORK]);
+  if (work > 0) {
+    store<f64>(co, opStart + work);
+    const bo = busy + (<usize>cpu << 3);
+    store<f64>(bo, load<f64>(bo) + work);
+  }
+}
+export function cost_op_end(): void {
+  if (--depth > 0) return;
+  depth = 0;
+  unchecked((stats[CS_OPK_CYCLES + opKind] += load<f64>(clk + (<usize>cur << 3)) - opStart));
+  unchecked((stats[CS_OPK_OPS + opKind] += 1));
+}
+/** Work queued on another CPU runs there (a drain worker): its accesses are that CPU's. */
+export function cost_enter_cpu(cpu: i32): i32 {
+  const prev = cur;
+  cur = cpu;
+  return prev;
+}
+export function cost_leave_cpu(prev: i32): void {
+  cur = prev;
+}
+/** Start cpu's clock no earlier than t cycles (a race test's staggered start). */
+export function cost_clock_set(cpu: i32, t: f64): void {
+  store<f64>(clk + (<usize>cpu << 3), t);
+}
+export function cost_clock(cpu: i32): f64 {
+  return load<f64>(clk + (<usize>cpu << 3));
+}
+
+// ── reading (the host's costStats) ─────────────────────────────────────────────────────
+export function cost_stat_get(i: i32): f64 {
+  return cost_on && i >= 0 && i < NR_CS ? unchecked(stats[i]) : 0;
+}
+/** cpu's clock, busy or waiting cycles (which 0, 1, 2). */
+export function cost_cpu_get(cpu: i32, which: i32): f64 {
+  if (!cost_on || cpu < 0 || cpu >= nr_cpus) return 0;
+  return load<f64>((which == 0 ? clk : which == 1 ? busy : waited) + (<usize>cpu << 3));
+}
+export function cost_lines(): i32 {
+  return cost_on ? nLines : 0;
+}
+/** Transfers (which 0) or waiting cycles (1) of directory line l. */
+export function cost_line_get(l: i32, which: i32): f64 {
+  if (!cost_on || l < 0 || l >= nLines) return 0;
+  return load<f64>((which == 0 ? lineXfers : lineWait) + (<usize>l << 3));
+}
+/** The class of line l (LC_*) and its index within the class, for naming it. */
+export function cost_line_class(l: i32): i32 {
+  for (let k = NR_LC - 1; k >= 0; k--) if (l >= unchecked(base[k])) return k;
+  return -1;
+}
+export function cost_line_index(l: i32): i32 {
+  const k = cost_line_class(l);
+  return k < 0 ? -1 : l - unchecked(base[k]);
+}
+/** The layout the page_counter lines follow (PC_LAYOUT_*). */
+export function cost_layout(): i32 {
+  return layout;
+}
