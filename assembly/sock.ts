@@ -21,8 +21,11 @@ import { nr_cpus } from "./topology";
 export function mem_cgroup_sk_charge(m: i32, nr: i32, gfp: i32, cpu: i32): i32 {
   if (!on_dfl || nr < 1 || nr > 4096 || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
   if (!memcg_online(m)) return -ENOENT;
-  if (mem_cgroup_is_root(m)) return 1;
   if (cost_on) cost_op_begin(cpu, OPK_SK_CHARGE);
+  if (mem_cgroup_is_root(m)) {
+    if (cost_on) cost_op_end();
+    return 1;
+  }
   run_pending_drain(cpu);
   const ok = try_charge_no_task(m, cpu, gfp, nr) == 0;
   if (ok) {
@@ -38,8 +41,11 @@ export function mem_cgroup_sk_charge(m: i32, nr: i32, gfp: i32, cpu: i32): i32 {
 export function mem_cgroup_sk_uncharge(m: i32, nr: i32, cpu: i32): i32 {
   if (!on_dfl || nr < 1 || nr > 4096 || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
   if (!memcg_online(m)) return -ENOENT;
-  if (mem_cgroup_is_root(m)) return 0;
   if (cost_on) cost_op_begin(cpu, OPK_SK_UNCHARGE);
+  if (mem_cgroup_is_root(m)) {
+    if (cost_on) cost_op_end();
+    return 0;
+  }
   stat_mod(m, 0, MEMCG_SOCK, -nr, cpu);
   // mem_cgroup_sk_uncharge: refill_stock(memcg, nr_pages); the v4 proposal uncharges directly.
   if (pcstock_on) page_counter_uncharge(memory_counter(m), nr);

@@ -12,6 +12,8 @@ import { TraceError, validateTrace } from '../trace/trace.js';
 import { InputError } from '../scenario/validate.js';
 import { LiveSetupError } from '../live/machine.js';
 import { LIVE_USAGE, liveCommand, LiveUsageError } from './live.js';
+import { compareCsv, compareResult, formatCompare } from '../report/compare.js';
+import type { SystemSpec } from '../scenario/scenario.js';
 
 export const USAGE = `usage: memcg-sim <command> [options]
 
@@ -19,6 +21,11 @@ export const USAGE = `usage: memcg-sim <command> [options]
       --json                            machine-readable result (stdout)
       --csv                             the sampled time series (stdout)
       --variant NAME                    run only this variant
+  compare SCENARIO.json | --example NAME [--profiles A,B,…] [--topology T,…] [--json|--csv]
+        [--max-regression PCT]          the workload on each profile / topology (or each variant)
+                                        with the cost model on, side by side with each column's
+                                        change against the first; exit 1 when the modelled
+                                        throughput falls by more than PCT %
   validate SCENARIO.json                check a scenario file (every error with its JSON path)
   examples [NAME]                       list the built-in scenarios, or print one as JSON
   trace record SCENARIO.json | --example NAME -o TRACE.bin
@@ -54,6 +61,9 @@ const OPTIONS = {
   example: { type: 'string' },
   variant: { type: 'string' },
   system: { type: 'string' },
+  profiles: { type: 'string' },
+  topology: { type: 'string' },
+  'max-regression': { type: 'string' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -103,6 +113,8 @@ async function command(argv: string[], io: Io): Promise<number> {
       const sc = scenarioArg(args, o.example);
       return report(await runScenario(sc, { variant: o.variant, progress: progress(io, o) }), io, o);
     }
+    case 'compare':
+      return compare(scenarioArg(args, o.example), o, io);
     case 'replay': {
       const sc = o.system ? loadScenario(o.system) : parseScenario({}, 'default system');
       const file = one(args, 'a trace file');
@@ -175,4 +187,36 @@ async function trace(args: string[], o: { example?: string; output?: string; sys
     return 0;
   }
   throw new UsageError('trace record | trace info');
+}
+
+/** compare: one column per profile × topology (or per variant), the cost model on. */
+async function compare(sc: Scenario, o: { profiles?: string; topology?: string; json?: boolean; csv?: boolean; 'max-regression'?: string }, io: Io): Promise<number> {
+  const list = (v?: string) => (v === undefined ? [undefined] : v.split(',').map((x) => x.trim()).filter(Boolean));
+  const limit = o['max-regression'] === undefined ? undefined : Number(o['max-regression']);
+  if (limit !== undefined && !(limit >= 0)) throw new UsageError(`--max-regression takes a percentage >= 0, not "${o['max-regression']}"`);
+  const configs: { name: string; spec: SystemSpec }[] = [];
+  if (o.profiles === undefined && o.topology === undefined && sc.variants.length) {
+    for (const v of sc.variants) configs.push({ name: v.name, spec: v.system });
+  } else {
+    const profiles = list(o.profiles);
+    const topos = list(o.topology);
+    for (const p of profiles) for (const t of topos) {
+      const spec: SystemSpec = { ...sc.system, ...(p ? { profile: p } : {}), ...(t ? { topology: t } : {}) };
+      configs.push({ name: [p ?? sc.system.profile ?? 'multi', ...(t && topos.length > 1 ? [t] : [])].join(' '), spec });
+    }
+  }
+  if (configs.length === 0) throw new UsageError('compare needs --profiles, --topology or a scenario with variants');
+  const runs = [];
+  for (const c of configs) {
+    const spec = { ...c.spec, costModel: c.spec.costModel ?? true };
+    const res = await runScenario({ ...sc, system: spec, variants: [] });
+    runs.push({ name: c.name, run: res.runs[0] });
+  }
+  const res = compareResult(sc.name, runs);
+  io.out(o.json ? JSON.stringify(res, null, 2) : o.csv ? compareCsv(res) : formatCompare(res));
+  if (limit !== undefined && res.regression.worstPct > limit) {
+    io.err(`memcg-sim: modelled throughput falls by ${res.regression.worstPct.toFixed(1)}% (more than --max-regression ${limit}%)`);
+    return 1;
+  }
+  return 0;
 }

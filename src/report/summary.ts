@@ -5,7 +5,7 @@
 import { PAGE_COUNTER_MAX } from '../cgroupfs/memparse.js';
 import type { ReplayCounters, Replayer } from '../trace/replayer.js';
 import { mib, table } from './text.js';
-import type { MemoryEvents, SimStats, System, TaskInfo } from '../api/system.js';
+import type { CostStats, MemoryEvents, SimStats, System, TaskInfo } from '../api/system.js';
 
 export type CgroupSummary = {
   path: string;
@@ -36,7 +36,9 @@ export type Sample = { ops: number; ms: number; phase: string; values: Record<st
 
 export type RunSummary = {
   variant: string | null;
-  system: { profile: string; cgroupVersion: number; nodes: number; cpus: number; seed: number };
+  system: { profile: string; cgroupVersion: number; nodes: number; cpus: number; seed: number; topology?: System['topology'] };
+  /** The cost model's counters (null when it is off). */
+  cost: CostStats | null;
   ops: number;
   /** Simulated time at the end (waits and memory.high throttling). */
   clockMs: number;
@@ -164,8 +166,10 @@ function runText(r: RunSummary, variants: boolean): string[] {
   if (r.tasks.length) out.push(taskTable(r), '');
   out.push(
     `stock: ${st.stockHits} hits in ${st.charges} charges (${pct(stockHitRate(st))}), ${st.stockMisses} misses, ` +
-      `${st.stockEvictions} evictions, ${st.drainAll} drain_all_stock calls; ${st.counterLevels} page_counter levels walked`,
+      `${st.stockEvictions} evictions, ${st.drainAll} drain_all_stock calls; ${st.counterLevels} page_counter levels walked; ` +
+      `at most ${st.stockedMax} pages in stocks`,
   );
+  if (r.cost) out.push(...costText(r.cost));
   const lost = r.phases.reduce((n, p) => n + p.lost, 0);
   if (lost) out.push(`${lost} frees and touches found their folio freed by the kernel already (page cache reclaimed, pages of OOM-killed tasks)`);
   if (r.warnings.length) out.push('', 'refused writes:', ...r.warnings.map((w) => `  ${w.path}: ${w.message}`));
@@ -177,6 +181,24 @@ function runText(r: RunSummary, variants: boolean): string[] {
     for (const e of r.expectations) out.push(`  ${e.ok ? 'ok  ' : 'FAIL'}  ${e.path}: ${e.check}${e.ok ? '' : ` (got ${e.actual})`}`);
   }
   return out;
+}
+
+const num = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(x < 10 && x % 1 ? 2 : 0));
+
+/** The cost model's lines of a run summary (modelled, not measured). */
+export function costText(c: CostStats): string[] {
+  const ops = Object.values(c.perOp).reduce((n, k) => n + k.ops, 0);
+  const f = c.found;
+  const kinds = Object.entries(c.perOp).filter(([, k]) => k.ops > 0).map(([k, v]) => `${k} ${num(v.cyclesPerOp)}`).join(', ');
+  const busy = c.cpus.reduce((n, x) => n + x.busy, 0);
+  const wait = c.cpus.reduce((n, x) => n + x.wait, 0);
+  return [
+    `cost model (modelled at ${c.ghz} GHz): ${num(c.cycles)} cycles in ${ops} ops (per op: ${kinds}); ${num(c.atomics)} LOCKed atomics, ` +
+      `${num(c.transfers)} line transfers (smt ${num(f.smt)}, llc ${num(f.llc)}, socket ${num(f.socket)}, remote ${num(f.remote)}, ` +
+      `memory ${num(f.memLocal)} local ${num(f.memRemote)} remote); CPUs busy ${num(busy)} and waiting ${num(wait)} cycles; ` +
+      `throughput ${num(c.throughputOpsPerSec)} ops/s`,
+    ...(c.hottest.length ? [`hottest lines: ${c.hottest.map((h) => `${h.line} ${num(h.transfers)} transfers`).join(', ')}`] : []),
+  ];
 }
 
 /** The readable summary of a run. */

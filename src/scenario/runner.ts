@@ -271,7 +271,8 @@ class Run {
     const tasks = taskSummaries(s, this.replayer);
     return {
       variant: this.variant,
-      system: { profile: s.profile, cgroupVersion: s.cgroupVersion, nodes: s.nodes, cpus: s.cpus, seed: this.spec.seed ?? 1 },
+      system: { profile: s.profile, cgroupVersion: s.cgroupVersion, nodes: s.nodes, cpus: s.cpus, seed: this.spec.seed ?? 1, topology: s.topology },
+      cost: s.costStats(),
       ops, clockMs: now, elapsedMs: Math.round(performance.now() - this.t0), ...this.out,
       cgroups: cgroupSummaries(s, this.sc.summaryCgroups, tasks), tasks, sim, stockHitRate: stockHitRate(sim),
     };

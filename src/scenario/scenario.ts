@@ -51,7 +51,15 @@ export type WaitStep = At & { kind: 'wait'; ms: number };
 export type WriteStep = At & { kind: 'write'; file: string; cgroup: number; name: string; value: string; cpu: number };
 export type ReadStep = At & { kind: 'read'; file: string };
 export type ExpectStep = At & { kind: 'expect'; expect: Expectation };
-export type OpStep = ChargeStep | FaultsStep | GrowFreeStep | ThrashStep | FreeStep | AccessStep | MoveStep | WaitStep;
+/** sockets: network packets, each charged (mem_cgroup_sk_charge) and then uncharged on its CPU. */
+export type SocketsStep = At & {
+  kind: 'sockets'; cgroups: number[]; cpus: number[]; packets: number; pages: number; gfp: string; pick: 'round-robin' | 'random' | 'per-cpu';
+  /** A CPU serves the packets of `spread` cgroups (its own by index and the next ones); default all. */
+  spread?: number;
+  /** The CPUs the readers run on (cgroup i's packets are uncharged on readers[i mod n]); default the charging CPU. */
+  readers?: number[];
+};
+export type OpStep = ChargeStep | FaultsStep | GrowFreeStep | ThrashStep | FreeStep | AccessStep | MoveStep | WaitStep | SocketsStep;
 export type Step = OpStep | WriteStep | ReadStep | ExpectStep;
 
 /** What a task expectation reads (System.task's fields). */
@@ -109,6 +117,7 @@ const STEP_KEYS: Record<string, readonly string[]> = {
   thp: [...TARGET, 'count', 'size', 'cpus', 'gfp', 'tag'],
   'grow-then-free': [...TARGET, 'pages', 'size', 'cpus', 'order', 'gfp', 'repeat', 'tag'],
   thrash: ['cgroups', 'prefix', 'cpu', 'cpus', 'charges', 'order', 'gfp', 'pick', 'tag'],
+  sockets: ['cgroups', 'prefix', 'cpus', 'readers', 'packets', 'pages', 'gfp', 'pick', 'spread'],
   access: [...PICK, 'gfp'],
   move: ['task', 'to'],
   wait: ['ms'],
@@ -468,6 +477,8 @@ class Parser {
       }
       case 'thrash':
         return this.thrash(o, sat);
+      case 'sockets':
+        return this.sockets(o, sat);
       case 'free': {
         const pick = this.pick(o);
         const batch = o.bool('batch', true) ?? true;
@@ -506,6 +517,45 @@ class Parser {
         return { kind: 'expect', path: sat, expect: e };
       }
     }
+    return undefined;
+  }
+
+  /**
+   * sockets: packets of K cgroups' sockets (created as prefix0… or listed), each charged on a
+   * CPU of cpus (round-robin over the CPUs) and uncharged there when consumed; pick says whose
+   * packet a CPU processes: random, round-robin, or per-cpu (the CPU's own cgroup).
+   */
+  private sockets(o: Obj, at: string): SocketsStep | undefined {
+    if (this.version !== undefined && this.version !== 2) this.c.error(at, 'socket memory is charged to memory only in cgroup v2');
+    const cgroups = this.cgroupSet(o, at);
+    const cpus = o.need('cpus') === undefined ? undefined : this.cpuList(o.raw.cpus, o.at('cpus'));
+    o.need('packets');
+    const packets = o.int('packets', { min: 1 });
+    const pages = o.int('pages', { min: 1, max: 255 }, 1) ?? 1;
+    const gfp = o.has('gfp') ? this.gfp(o) : 'GFP_ATOMIC';
+    const pick = o.enum('pick', ['round-robin', 'random', 'per-cpu'] as const, 'random')!;
+    const spread = o.int('spread', { min: 1 });
+    const readers = o.has('readers') ? this.cpuList(o.raw.readers, o.at('readers')) : undefined;
+    if (!cgroups || !cpus || cpus.some((x) => x === undefined) || packets === undefined || readers?.some((x) => x === undefined)) return undefined;
+    return { kind: 'sockets', path: at, cgroups, cpus: cpus as number[], packets, pages, gfp, pick, spread, readers: readers as number[] | undefined };
+  }
+
+  /** cgroups: a number K (made as prefix0 … prefixK-1) or a list of cgroups. */
+  private cgroupSet(o: Obj, at: string): number[] | undefined {
+    const g = o.need('cgroups');
+    if (typeof g === 'number') {
+      const k = this.c.int(g, o.at('cgroups'), { min: 1, max: 4096 });
+      const prefix = o.str('prefix', 'm') ?? 'm';
+      const first = this.cgroupName(`${prefix}0`, o.at('prefix'));
+      if (k !== undefined && first) return Array.from({ length: k }, (_, i) => this.addCgroup(System.normalize(`${prefix}${i}`), at));
+      return undefined;
+    }
+    if (g === undefined) return undefined;
+    if (o.has('prefix')) this.c.error(o.at('prefix'), 'prefix names the cgroups made when cgroups is a number');
+    const list = this.c.array(g, o.at('cgroups'));
+    const ids = list?.map((x, i) => this.cgroupRef(x, jsonPath(o.at('cgroups'), i)));
+    if (ids && ids.length === 0) this.c.error(o.at('cgroups'), 'the cgroup list is empty');
+    else if (ids?.every((x) => x !== undefined)) return ids as number[];
     return undefined;
   }
 

@@ -6,7 +6,7 @@
 
 import { parseGfp } from '../core/gfp.js';
 import type {
-  AccessStep, ChargeStep, FaultsStep, FreeStep, GrowFreeStep, Group, MoveStep, OpStep, Pick, Scenario, Target, ThrashStep, WriteStep,
+  AccessStep, ChargeStep, FaultsStep, FreeStep, GrowFreeStep, Group, MoveStep, OpStep, Pick, Scenario, SocketsStep, Target, ThrashStep, WriteStep,
 } from './scenario.js';
 import type { FolioKind, System } from '../api/system.js';
 import { feedRecords, Handles, OP, OP_MOVE, type RecordSink, type TraceTask } from '../trace/trace.js';
@@ -93,6 +93,25 @@ export class Workload {
         return this.move(step, sink);
       case 'wait':
         return this.wait(step.ms * 1000, sink);
+      case 'sockets':
+        return this.sockets(step, sink);
+    }
+  }
+
+  /** Packets: an SK_CHARGE on the CPU, then the SK_UNCHARGE when the reader consumes it. */
+  private sockets(s: SocketsStep, sink: RecordSink): void {
+    const rng = this.rng(s.path);
+    const k = s.cgroups.length;
+    const gfp = this.gfp(s.gfp);
+    for (let i = 0; i < s.packets; i++) {
+      const ci = i % s.cpus.length;
+      const w = Math.min(s.spread ?? k, k);
+      const j = s.pick === 'random' ? rng.below(w) : s.pick === 'per-cpu' ? 0 : Math.floor(i / s.cpus.length) % w;
+      const gi = w === k && s.pick !== 'per-cpu' ? j : (ci + j) % k;
+      const g = s.cgroups[gi];
+      sink.op(OP.SK_CHARGE, s.pages, 0, 0, s.cpus[ci], 0, g, gfp);
+      const reader = s.readers ? s.readers[gi % s.readers.length] : s.cpus[ci]; // the cgroup's reader task
+      sink.op(OP.SK_UNCHARGE, s.pages, 0, 0, reader, 0, g, 0);
     }
   }
 

@@ -13,6 +13,9 @@ import {
 export type ReplayCounters = {
   /** Records consumed (skipped ones included). */
   ops: number;
+  /** Socket-memory charges and uncharges run, and the charges refused. */
+  sockOps: number;
+  sockRefused: number;
   /** Charges run, and the failed ones by errno (EINTR: the OOM killer chose the faulting task). */
   charges: number;
   failed: Record<string, number>;
@@ -61,13 +64,14 @@ const REC_WRITE = -2;
 const REC_CLOSE = -3; // closes an uncharge list whose last folio was never charged
 const REC_TOUCH = -4;
 const REC_WAIT = -5;
+const REC_SOCK = -6;
 const NO_FOLIO = 0xffffffff; // an id the core never charged: the gather is flushed, -EINVAL
 const FOLIO_FILE = 1;
 const ESRCH = -3;
 
 /** Counters at zero. */
 export function zeroCounters(): ReplayCounters {
-  return { ops: 0, charges: 0, failed: {}, uncharged: 0, skipped: 0, lost: 0, touches: 0, touchFailed: {}, dead: 0, writes: 0, writeFailed: {} };
+  return { ops: 0, sockOps: 0, sockRefused: 0, charges: 0, failed: {}, uncharged: 0, skipped: 0, lost: 0, touches: 0, touchFailed: {}, dead: 0, writes: 0, writeFailed: {} };
 }
 
 /** The machine traces are checked against: a system's CPUs, nodes and gfp bits. */
@@ -171,6 +175,9 @@ export class Replayer implements RecordSink {
     } else if (code === OP_MOVE) {
       this.move(task - 1, id);
       return this.ticked();
+    } else if (code === OP.SK_CHARGE || code === OP.SK_UNCHARGE) {
+      id = this.memcg[id];
+      tag = REC_SOCK;
     } else {
       this.chunkMayFree = true;
       id = this.memcg[id];
@@ -246,6 +253,9 @@ export class Replayer implements RecordSink {
       } else if (tag === REC_WRITE) {
         c.writes++;
         if (r < 0) bump(c.writeFailed, errnoName(r));
+      } else if (tag === REC_SOCK) {
+        c.sockOps++;
+        if (r === 0 && this.buf[i * RECORD_SIZE] === OP.SK_CHARGE) c.sockRefused++;
       }
     }
     this.lastResult = res[this.n - 1];

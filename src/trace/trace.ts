@@ -46,12 +46,14 @@ const CHUNK_RECORDS = 65536;
 /** Op codes of struct op (assembly/replay.ts); the replayer checks the core still agrees. */
 export const OP = {
   CHARGE: 1, UNCHARGE: 2, UNCHARGE_LIST: 3, SET_MAX: 4, SET_HIGH: 5, SET_LOW: 6, SET_MIN: 7, TOUCH: 8, WAIT: 9,
+  SK_CHARGE: 10, SK_UNCHARGE: 11,
 } as const;
 /** A trace op that is no core op: the replayer moves the task itself (System.moveTask). */
 export const OP_MOVE = 128;
 export const OP_NAMES: Record<number, string> = {
   [OP.CHARGE]: 'charge', [OP.UNCHARGE]: 'uncharge', [OP.UNCHARGE_LIST]: 'uncharge-list', [OP.SET_MAX]: 'set-max',
   [OP.SET_HIGH]: 'set-high', [OP.SET_LOW]: 'set-low', [OP.SET_MIN]: 'set-min', [OP.TOUCH]: 'touch', [OP.WAIT]: 'wait', [OP_MOVE]: 'move',
+  [OP.SK_CHARGE]: 'sk-charge', [OP.SK_UNCHARGE]: 'sk-uncharge',
 };
 const MAX_ORDER = 9;
 const PC_SWAP = 1;
@@ -354,6 +356,12 @@ export function validateTrace(file: string, m: Machine): TraceInfo {
         }
       } else if (code === OP.WAIT) {
         zero(['a', 1, a], ['kind', 2, kind], ['node', 3, node], ['cpu', 4, cpu], ['id', 8, id]);
+      } else if (code === OP.SK_CHARGE || code === OP.SK_UNCHARGE) {
+        if (a < 1) fail(1, `${OP_NAMES[code]} of ${a} pages (1..255)`);
+        zero(['kind', 2, kind], ['node', 3, node]);
+        if (code === OP.SK_CHARGE) gfp();
+        else zero(['arg', 12, arg]);
+        cgroupIndex();
       } else if (code === OP_MOVE) {
         zero(['a', 1, a], ['kind', 2, kind], ['node', 3, node], ['cpu', 4, cpu], ['arg', 12, arg]);
         if (task === 0) fail(6, 'a move names a task (the task field is 0)');

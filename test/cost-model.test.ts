@@ -1,0 +1,147 @@
+// Topology maps, the cost model's directory, the pcstock profile's charge (v4 of "move stock
+// from mem_cgroup to page_counter"), socket memory, page_counter races and `compare`.
+import { describe, expect, test } from 'vitest';
+import { createSystem } from '../src/index.js';
+import { runCli } from '../src/cli/commands.js';
+
+describe('topology (x86-64 numbering: thread 0 of every core socket by socket, then the siblings)', () => {
+  test('2s-72c: CPU 0 and 36 are SMT siblings, CPU 18 is socket 1 / node 1', async () => {
+    const sys = await createSystem({ topology: '2s-72c' });
+    expect(sys.cpus).toBe(72);
+    expect(sys.nodes).toBe(2);
+    expect(sys.cpuTopology(36)).toEqual(sys.cpuTopology(0));
+    expect(sys.cpuTopology(18)).toEqual({ core: 18, llc: 1, node: 1, socket: 1 });
+    expect(sys.cpuTopology(71)).toEqual({ core: 35, llc: 1, node: 1, socket: 1 });
+  });
+  test('NPS4: 4 nodes per socket, contiguous runs of 16 cores; LLC of 4 cores', async () => {
+    const sys = await createSystem({ topology: '2s-256c-nps4', maxCgroups: 8, maxFolios: 64 });
+    expect(sys.nodes).toBe(8);
+    expect(sys.cpuTopology(17)).toEqual({ core: 17, llc: 4, node: 1, socket: 0 });
+    expect(sys.cpuTopology(64 + 128)).toEqual({ core: 64, llc: 16, node: 4, socket: 1 });
+  });
+  test('the { nodes, cpusPerNode } shorthand keeps node-by-node numbering', async () => {
+    const sys = await createSystem({ topology: { nodes: 2, cpusPerNode: 2 } });
+    expect([0, 1, 2, 3].map((c) => sys.cpuTopology(c).node)).toEqual([0, 0, 1, 1]);
+    expect(sys.folio(sys.charge({ cgroup: '', cpu: 3 }))!.node).toBe(1); // a folio's node is the charging CPU's
+  });
+  test('bad shapes are EINVAL', async () => {
+    await expect(createSystem({ topology: { sockets: 1, coresPerSocket: 6, nodesPerSocket: 4 } })).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(createSystem({ topology: 'nope' })).rejects.toMatchObject({ code: 'EINVAL' });
+  });
+});
+
+describe('cost model', () => {
+  test('off by default: no cost statistics', async () => {
+    expect((await createSystem()).costStats()).toBeNull();
+  });
+  test('charges from two sockets bounce the usage line (stock off: every charge walks)', async () => {
+    const sys = await createSystem({ topology: '2s-72c', costModel: true, stock: false });
+    sys.mkdir('a');
+    for (let i = 0; i < 10; i++) sys.charge({ cgroup: 'a', cpu: i % 2 === 0 ? 0 : 18 });
+    const c = sys.costStats()!;
+    // every charge after the first finds a's and the root's usage lines on the other socket
+    expect(c.found.remote).toBeGreaterThanOrEqual(2 * 9);
+    expect(c.hottest.map((h) => h.line)).toContain('page_counter[a].usage');
+    expect(c.perOp.charge.ops).toBe(10);
+  });
+  test('same CPU: the usage line stays in its cache (hits)', async () => {
+    const sys = await createSystem({ topology: '2s-72c', costModel: true, stock: false });
+    sys.mkdir('a');
+    for (let i = 0; i < 10; i++) sys.charge({ cgroup: 'a', cpu: 5 });
+    expect(sys.costStats()!.found.remote).toBe(0);
+  });
+});
+
+describe('pcstock profile (v4, <20260623180124.868655-1-joshua.hahnjy@gmail.com>)', () => {
+  // A 1-page GFP_KERNEL charge into a full v1 memcg, nothing reclaimable: 18 passes (the
+  // first, one after drain_all_stock, 16 retries). try_charge_memcg (6.18) fails the batch
+  // and the page in pass 1 and one page in each later pass: failcnt +19 (spec §3). v4's
+  // page_counter_try_charge_stock tries the batch, then the exact page, in every pass: +36.
+  test.each([['multi', 19], ['pcstock', 36]])('%s: failcnt of the failing charge', async (profile, delta) => {
+    const sys = await createSystem({ profile, cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: 1 } });
+    sys.mkdir('a', { 'memory.limit_in_bytes': '400K' });
+    for (let i = 0; i < 100; i++) sys.charge({ cgroup: 'a', cpu: 0 });
+    const before = sys.counter('a').failcnt;
+    expect(() => sys.charge({ cgroup: 'a', cpu: 0 })).toThrow(expect.objectContaining({ code: 'ENOMEM' }));
+    expect(sys.counter('a').failcnt - before).toBe(delta);
+    expect(sys.events('a').max).toBe(18);
+  });
+  test('a stock per memcg per CPU: no eviction with more than 7 memcgs on a CPU', async () => {
+    const sys = await createSystem({ profile: 'pcstock', topology: { nodes: 1, cpusPerNode: 1 } });
+    for (let m = 0; m < 10; m++) sys.mkdir(`m${m}`);
+    for (let r = 0; r < 3; r++) for (let m = 0; m < 10; m++) sys.charge({ cgroup: `m${m}`, cpu: 0 });
+    const s = sys.simStats();
+    expect(s.stockEvictions).toBe(0);
+    expect(s.stockHits).toBe(20); // only the first charge of each memcg walks the counters
+    expect(sys.stockPages('m0')).toBe(61); // 64 - 3
+    expect(s.stockedMax).toBe(10 * 63);
+  });
+  test('drain_all_stock takes every CPU\'s stock of the subtree synchronously', async () => {
+    const sys = await createSystem({ profile: 'pcstock', topology: { nodes: 1, cpusPerNode: 2 } });
+    sys.mkdir('a');
+    sys.charge({ cgroup: 'a', cpu: 1 });
+    sys.drainAllStock('a', 0);
+    expect(sys.stockPages('a')).toBe(0);
+    expect(sys.counter('a').usage).toBe(1);
+  });
+});
+
+describe('socket memory (mem_cgroup_sk_charge / mem_cgroup_sk_uncharge)', () => {
+  test('charged to the memcg and memory.stat sock; the uncharge refills the stock (6.18)', async () => {
+    const sys = await createSystem({ topology: { nodes: 1, cpusPerNode: 1 } });
+    sys.mkdir('s');
+    expect(sys.skCharge({ cgroup: 's', cpu: 0, pages: 3 })).toBe(true);
+    expect(sys.counter('s').usage).toBe(64); // a batch, 61 in the stock
+    sys.flushStats('', { force: true });
+    expect(sys.read('s/memory.stat')).toMatch(/^sock 12288$/m);
+    sys.skUncharge({ cgroup: 's', cpu: 0, pages: 3 });
+    expect(sys.stockPages('s')).toBe(64);
+  });
+  test('pcstock: the uncharge goes straight to the counters', async () => {
+    const sys = await createSystem({ profile: 'pcstock', topology: { nodes: 1, cpusPerNode: 1 } });
+    sys.mkdir('s');
+    sys.skCharge({ cgroup: 's', cpu: 0, pages: 3 });
+    sys.skUncharge({ cgroup: 's', cpu: 0, pages: 3 });
+    expect(sys.counter('s').usage).toBe(61);
+    expect(sys.stockPages('s')).toBe(61);
+  });
+});
+
+describe('page_counter races at atomic-op granularity (page_counter_try_charge comments)', () => {
+  test('a bigger speculative charge falsely locks out a smaller one that fits alone', async () => {
+    const sys = await createSystem({ costModel: true, topology: { nodes: 1, cpusPerNode: 2 }, cgroupVersion: 1 });
+    sys.mkdir('x', { 'memory.limit_in_bytes': '4M' }); // 1024 pages
+    expect(sys.raceCharges([{ cgroup: 'x', cpu: 0, pages: 1000 }])).toEqual([{ charged: true, failedAt: null }]);
+    // started together (after CPU 0's first charge): both add first (1000 + 100 + 20 > 1024),
+    // then both read max: both fail
+    const r = sys.raceCharges([{ cgroup: 'x', cpu: 0, pages: 100, startNs: 10_000 }, { cgroup: 'x', cpu: 1, pages: 20, startNs: 10_000 }]);
+    expect(r).toEqual([{ charged: false, failedAt: 'x' }, { charged: false, failedAt: 'x' }]);
+    // alone, the smaller one fits
+    expect(sys.raceCharges([{ cgroup: 'x', cpu: 1, pages: 20 }])).toEqual([{ charged: true, failedAt: null }]);
+    expect(sys.counter('x').usage).toBe(1020);
+    // the racy failcnt++: the two failures read the same value, one increment is lost
+    expect(sys.counter('x').failcnt).toBe(1);
+  });
+  test('needs the cost model', async () => {
+    const sys = await createSystem();
+    sys.mkdir('x');
+    expect(() => sys.raceCharges([{ cgroup: 'x', cpu: 0, pages: 1 }])).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+});
+
+describe('memcg-sim compare', () => {
+  const io = () => {
+    const out: string[] = [];
+    return { out, io: { out: (s: string) => void out.push(s), err: (s: string) => void out.push(s) } };
+  };
+  test('columns per variant with the change against the first; --max-regression gates', async () => {
+    const a = io();
+    expect(await runCli(['compare', 'examples/pcstock-fault-loop-4.json', '--json'], a.io)).toBe(0);
+    const res = JSON.parse(a.out[0]);
+    expect(res.columns.map((c: { name: string }) => c.name)).toEqual(['7-slot', 'pcstock']);
+    expect(res.columns[1].metrics.atomicsPerCharge).toBeGreaterThan(res.columns[0].metrics.atomicsPerCharge); // cmpxchg on the stock
+    const worst = res.regression.worstPct;
+    const b = io();
+    expect(await runCli(['compare', 'examples/pcstock-fault-loop-4.json', '--max-regression', String(worst / 2)], b.io)).toBe(worst > 0 ? 1 : 0);
+  });
+});
