@@ -74,9 +74,13 @@ describe('output', () => {
     expect(res).toMatchObject({ scenario: 'container-oom', ok: true, pageSize: 4096 });
     const [run] = res.runs;
     expect(Object.keys(run)).toEqual([
-      'variant', 'system', 'ops', 'clockMs', 'elapsedMs', 'phases', 'reads', 'samples', 'warnings', 'expectations', 'cgroups', 'tasks', 'sim', 'stockHitRate',
+      'variant', 'system', 'cost', 'ops', 'clockMs', 'elapsedMs', 'phases', 'reads', 'samples', 'warnings', 'expectations', 'cgroups', 'tasks', 'sim', 'stockHitRate',
     ]);
-    expect(run.system).toEqual({ profile: 'multi', cgroupVersion: 2, nodes: 1, cpus: 4, seed: 1 });
+    expect(run.system).toEqual({
+      profile: 'multi', cgroupVersion: 2, nodes: 1, cpus: 4, seed: 1,
+      topology: { sockets: 1, coresPerSocket: 4, threadsPerCore: 1, nodesPerSocket: 1, coresPerLlc: 4 },
+    });
+    expect(run.cost).toBeNull(); // the cost model is off by default
     expect(run.phases.map((p) => [p.name, p.ops, p.charges, p.failed, p.dead])).toEqual([
       ['start', 10240, 10240, {}, 0], ['leak', 16384, 6145, { EINTR: 1 }, 10239], ['sidecar', 2048, 2048, {}, 0],
     ]);
@@ -135,7 +139,7 @@ describe('output', () => {
     const rec = await cli(['trace', 'record', '--example', 'quickstart', '-o', t]);
     expect(rec.out).toBe(`${t}: 3120 records, 5 cgroups in the path table, 0 tasks, 50000 bytes\n`);
     const info = await cli(['trace', 'info', t]);
-    expect(info.out).toContain('ops: charge 2600, uncharge 0, uncharge-list 520, set-max 0, set-high 0, set-low 0, set-min 0, touch 0, wait 0, move 0; 2600 folio handles');
+    expect(info.out).toContain('ops: charge 2600, uncharge 0, uncharge-list 520, set-max 0, set-high 0, set-low 0, set-min 0, touch 0, wait 0, sk-charge 0, sk-uncharge 0, move 0; 2600 folio handles');
     const t2 = tmp('c.bin');
     await cli(['trace', 'record', '--example', 'container-oom', '-o', t2]);
     expect((await cli(['trace', 'info', t2])).out).toMatch(/memcg-sim trace version 2, [^\n]*\n.*\ncgroups: \/ container\ntasks: app \(container\) sidecar \(container\)\n$/);

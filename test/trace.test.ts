@@ -327,7 +327,7 @@ describe('a corrupt or truncated trace is rejected with the offset and the reaso
     ['path not UTF-8', set(36, 0xff), 36, /path table: entry 1 is not UTF-8/],
     ['path not normalised', set(39, 0x2f), 39, /path table: "\/\/b" is not a normalised cgroup path/],
     ['path before its parent', set(36, 0x63), 39, /path table: "a\/b" comes before its parent "a"/],
-    ['unknown op code', set(rec(0), 10), rec(0), /record 0: unknown op code 10/],
+    ['unknown op code', set(rec(0), 12), rec(0), /record 0: unknown op code 12/],
     ['cpu out of range', set(rec(0, 4), 5, 2), rec(0, 4), /record 0: cpu 5 out of range 0..1/],
     ['task field without a task table', set(rec(0, 6), 1, 2), rec(0, 6), /record 0: task 0 is outside the task table \(0 tasks\)/],
     ['folio order', set(rec(0, 1), 10), rec(0, 1), /record 0: folio order 10 out of range 0..9/],

@@ -239,6 +239,11 @@ class Parser {
     if (v !== undefined) s.cgroupVersion = v as CgroupVersion;
     if (o.has('topology')) {
       const raw = o.raw.topology as TopologyOption;
+      if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+        const keys = ['nodes', 'cpusPerNode', 'sockets', 'coresPerSocket', 'threadsPerCore', 'nodesPerSocket', 'coresPerLlc'];
+        const t = o.obj('topology', keys);
+        if (t) for (const k of keys) if (t.has(k) && t.int(k, { min: 1 }) === undefined) return s;
+      }
       try {
         resolveTopology(raw);
         s.topology = raw;
