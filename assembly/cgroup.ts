@@ -21,12 +21,23 @@ import { MAX_RECLAIM_RETRIES } from "./charge";
 import { nr_cpus } from "./topology";
 import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./sched";
+import { memcg_alloc_kmem, memcg_free_kmem, memcg_offline_kmem, memcg_online_kmem, memcg_set_alloc_objcg } from "./objcg";
+import { charge_context } from "./charge";
+import { css_refs, memcg_capacity, memcg_count } from "./memcg";
 
-/** cgroup_mkdir: a new memcg below parent; its id, or -errno. */
-export function cgroup_mkdir(parent: i32): i32 {
+/** cgroup_mkdir: a new memcg below parent, made from cpu; its id, or -errno. */
+export function cgroup_mkdir(parent: i32, cpu: i32): i32 {
+  if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
   if (!memcg_online(parent)) return -ENOENT;
+  if (memcg_count() >= memcg_capacity()) return -ENOSPC;
+  // mem_cgroup_css_alloc: the new memcg's structures are charged to the parent (objcg.ts).
+  charge_context(-1, cpu);
+  const o = memcg_alloc_kmem(-1, parent, cpu, GFP_KERNEL);
+  if (o < -1) return o;
   const m = mem_cgroup_alloc(parent);
   if (m < 0) return -ENOSPC;
+  memcg_set_alloc_objcg(m, o);
+  memcg_online_kmem(m); // mem_cgroup_css_online
   // v2: the emulator always runs the memory controller, so a parent gets "+memory" in its
   // cgroup.subtree_control when its first child is made (what a user must write first).
   if (on_dfl) memcg_set_subtree_memory(parent, true);
@@ -39,7 +50,10 @@ export function cgroup_rmdir(m: i32, cpu: i32): i32 {
   if (!memcg_online(m)) return -ENOENT;
   if (mem_cgroup_is_root(m) || memcg_online_children(m) > 0) return -EBUSY;
   mem_cgroup_offline(m);
+  memcg_offline_kmem(m); // mem_cgroup_css_offline: reparent the objcgs, then drain
   drain_all_stock(m, cpu); // mem_cgroup_css_offline
+  // mem_cgroup_css_free runs once nothing holds the memcg (no charged folio left).
+  if (css_refs(m) == 0) memcg_free_kmem(m, cpu);
   op_end(cpu);
   return 0;
 }

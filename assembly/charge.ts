@@ -41,6 +41,7 @@ import {
   charge_batch, consume_stock, drain_all_stock, memcg_uncharge, refill_stock, run_pending_drain, stock_enabled,
 } from "./stock";
 import { cpu_to_node, nr_cpus, nr_nodes } from "./topology";
+import { anon_fault_commit, anon_fault_prepare, pgtable_exit } from "./pgtable";
 
 export const MAX_RECLAIM_RETRIES: i32 = 16;
 
@@ -144,6 +145,13 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
 // current->memcg_nr_pages_over_high: the charging task's, or the CPU's for a charge
 // without a task.
 let chargeTask: i32 = -1;
+
+/** The context of a charge that is not a fault (kernel memory of a syscall): task -1 = none. */
+export function charge_context(task: i32, cpu: i32): void {
+  chargeTask = task;
+  oom_set_current(task);
+  oom_set_cpu(cpu);
+}
 function add_over_high(cpu: i32, n: i64): void {
   if (chargeTask >= 0) task_set_over_high(chargeTask, task_over_high(chargeTask) + n);
   else {
@@ -232,6 +240,18 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
   // A task's anon folio is a user fault (memcg1_oom_prepare: in_user_fault); so is a charge
   // without a task, but with no task to sleep it cannot wait.
   if (task >= 0 && kind == FOLIO_ANON) oom_set_fault(id);
+  const fault = kind == FOLIO_ANON && task >= 0;
+  const order = folio_order(id);
+  // do_anonymous_page: the PTE page and the anon_vma come before the folio (pgtable.ts).
+  if (fault) {
+    const r = anon_fault_prepare(task, m, cpu, gfp, order);
+    if (r < 0 || task_killed(task)) {
+      stat_mod(m, nid, PGFAULT, 1, cpu); // mm_account_fault: a failed fault counts too
+      if (r < 0 && task_in_memcg_oom(task) >= 0) return id; // pagefault_out_of_memory: sleep
+      folio_free(id);
+      return task_killed(task) ? -EINTR : r;
+    }
+  }
   const ret = try_charge_memcg(m, cpu, gfp, nr);
   // mm_account_fault: PGFAULT for every fault, failed ones included, on the mm's memcg.
   if (kind == FOLIO_ANON) stat_mod(m, nid, PGFAULT, 1, cpu);
@@ -246,6 +266,12 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
     memcg_uncharge(m, nr);
     folio_free(id);
     return -EINTR;
+  }
+  // do_huge_pmd_anonymous_page: the deposited PTE page; without it the folio is dropped.
+  if (fault && anon_fault_commit(task, m, cpu, gfp, order) < 0) {
+    memcg_uncharge(m, nr);
+    folio_free(id);
+    return -ENOMEM;
   }
   css_get(m, 1);
   folio_set_memcg(id, m); // commit_charge
@@ -442,6 +468,7 @@ export function task_free_memory(t: i32, cpu: i32): void {
     else if (folio_charged(id)) uncharge_folio(id);
   }
   uncharge_batch();
+  pgtable_exit(t, cpu); // exit_mmap → free_pgtables
 }
 
 /**

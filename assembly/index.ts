@@ -7,7 +7,8 @@ export { ENOENT, EAGAIN, ENOMEM, EBUSY, EEXIST, EINVAL, ENOSPC, EINTR, ESRCH } f
 export {
   cfg_set, CFG_CGROUP_VERSION, CFG_PROFILE, CFG_NODES, CFG_CPUS_PER_NODE, CFG_MAX_CGROUPS, CFG_MAX_FOLIOS,
   CFG_OP_CAPACITY, CFG_SEED_LO, CFG_SEED_HI, CFG_SWAP_ACCOUNT, CFG_STOCK_OFF, CFG_BATCH,
-  CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, layout_table_bytes,
+  CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM,
+  CFG_MAX_FILE_ENTRIES, layout_table_bytes,
 } from "./layout";
 export { PROFILE_SINGLE, PROFILE_MULTI, PROFILE_MULTI_RR } from "./profile";
 export { system_init, nr_cpu_ids } from "./system";
@@ -70,7 +71,14 @@ export {
   NR_ANON_MAPPED, NR_FILE_PAGES, NR_ANON_THPS, NR_FILE_THPS, PGPGIN, PGPGOUT, NR_INACTIVE_ANON, NR_ACTIVE_ANON,
   NR_INACTIVE_FILE, NR_ACTIVE_FILE, NR_UNEVICTABLE, PGSCAN_DIRECT, PGSTEAL_DIRECT, PGSCAN_PROACTIVE, PGSTEAL_PROACTIVE,
   PGREFILL, PGACTIVATE, PGDEACTIVATE, PSWPIN, PSWPOUT, PGMAJFAULT, PGFAULT, MEMCG_SWAP, stat_updates,
+  NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B, NR_PAGETABLE, NR_SHMEM, NR_FILE_MAPPED, MEMCG_KMEM, MEMCG_PERCPU_B,
 } from "./rstat";
+
+// ── Kernel memory: v1 kmem/tcpmem counters, the object stock (objcg.ts), page tables ─────
+export {
+  KMEM_USAGE, KMEM_WATERMARK, KMEM_FAILCNT, KMEM_MAX, TCP_USAGE, TCP_WATERMARK, TCP_FAILCNT, TCP_MAX,
+} from "./objcg";
+export { memcg_kmem_read, memcg_kmem_write, obj_stock_get, memcg_objcg_bytes, task_pgtable_pages } from "./system";
 export { NR_MEMCG_STOCK, nslots as stock_nslots_value, stock_slot_memcg, stock_slot_pages } from "./stock";
 export { over_high_pages } from "./charge";
 export {

@@ -55,7 +55,9 @@ export const CFG_MAX_TASKS: i32 = 15;
 export const CFG_SWAP_PAGES: i32 = 16; // size of the swap device in pages (0: no swap)
 export const CFG_HZ: i32 = 17; // CONFIG_HZ: jiffies per second (memory.high penalties)
 export const CFG_OOM_VICTIM_EXIT: i32 = 18; // sched.ts VICTIM_EXIT_*: when an OOM victim's memory goes
-export const NR_CFG: i32 = 19;
+export const CFG_KMEM: i32 = 19; // 1: kernel memory accounting (0 = cgroup.memory=nokmem)
+export const CFG_MAX_FILE_ENTRIES: i32 = 20; // page cache entries + xarray nodes of files (filemap.ts)
+export const NR_CFG: i32 = 21;
 
 const cfg = new StaticArray<f64>(NR_CFG);
 

@@ -108,6 +108,10 @@ export function memcg_online_children(m: i32): i32 {
 export function memcg_count(): i32 {
   return nextId;
 }
+/** The memcg table's size (maxCgroups). */
+export function memcg_capacity(): i32 {
+  return maxMemcgs;
+}
 
 /** mem_cgroup_css_alloc + css_online: a new memcg under parent (-1 only for the root); -1 when full. */
 export function mem_cgroup_alloc(parent: i32): i32 {

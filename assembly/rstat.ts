@@ -45,7 +45,14 @@ export const PSWPOUT: i32 = 19;
 export const PGMAJFAULT: i32 = 20;
 export const MEMCG_SWAP: i32 = 21; // pages of the memcg in swap
 export const PGFAULT: i32 = 22; // mm_account_fault: every fault, failed ones included
-export const NR_STAT_ITEMS: i32 = 23;
+export const NR_SLAB_RECLAIMABLE_B: i32 = 23; // node_stat_item, bytes (objcg.ts)
+export const NR_SLAB_UNRECLAIMABLE_B: i32 = 24; // bytes
+export const NR_PAGETABLE: i32 = 25; // pages (pgtable.ts)
+export const NR_SHMEM: i32 = 26; // pages (filemap.ts)
+export const NR_FILE_MAPPED: i32 = 27; // pages
+export const MEMCG_KMEM: i32 = 28; // memcg_stat_item, pages (kept on node 0)
+export const MEMCG_PERCPU_B: i32 = 29; // memcg_stat_item, bytes (kept on node 0)
+export const NR_STAT_ITEMS: i32 = 30;
 
 let pending: usize = 0; // i64[M][nodes][items]
 let inbox: usize = 0;
@@ -101,6 +108,18 @@ export function stat_mod(m: i32, node: i32, item: i32, delta: i64, cpu: i32): vo
   const p = slot(pending, m, node, item);
   store<i64>(p, load<i64>(p) + delta);
   rstat_updated(m, delta, cpu);
+}
+
+/**
+ * An update of a byte-sized item: memcg_state_val_in_pages counts it for the flush
+ * threshold as whole pages, at least 1.
+ */
+export function stat_mod_bytes(m: i32, node: i32, item: i32, delta: i64, cpu: i32): void {
+  if (delta == 0) return;
+  const p = slot(pending, m, node, item);
+  store<i64>(p, load<i64>(p) + delta);
+  const a = delta < 0 ? -delta : delta;
+  rstat_updated(m, max<i64>(a >> 12, 1), cpu);
 }
 
 /** css_rstat_flush: fold the pending updates of m's subtree, children before parents. */

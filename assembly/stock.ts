@@ -17,6 +17,7 @@ import {
   SIM_STOCK_HITS, SIM_STOCK_MISSES, SIM_STOCK_REFILLS,
 } from "./simstat";
 import { nr_cpus } from "./topology";
+import { drain_all_obj_stock } from "./objcg";
 
 export const NR_MEMCG_STOCK: i32 = 7;
 
@@ -177,6 +178,7 @@ export function drain_all_stock(root: i32, curcpu: i32): void {
       else queued = true;
     }
   }
+  drain_all_obj_stock(root); // drain_all_stock: each CPU's object stock too (objcg.ts)
 }
 
 /** Deferred mode: run the drain work queued on cpu before it charges again. */

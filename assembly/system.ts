@@ -23,8 +23,10 @@ import { folio_flags, folio_table_init, folio_valid, folio_memcg, folio_order, f
 import {
   cfg_get, table_alloc, CFG_BATCH, CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT,
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
-  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ,
+  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM,
 } from "./layout";
+import { kmem_counter_read, kmem_counter_write, obj_stock_bytes, obj_stock_objcg, objcg_charged_bytes, objcg_init } from "./objcg";
+import { pgtable_init, pgtable_pages } from "./pgtable";
 import {
   memcg_event, memcg_exists, memcg_online, memcg_page_events, memcg_table_init, memory_counter, mem_cgroup_is_root,
   parent_mem_cgroup, swap_counter, css_refs, memcg_count,
@@ -89,6 +91,8 @@ export function system_init(): i32 {
     lru_init(maxCgroups) &&
     reclaim_init(recursiveProt, maxCgroups) &&
     task_table_init(maxTasks) &&
+    objcg_init(maxCgroups, cfg_get(CFG_KMEM) != 0) &&
+    pgtable_init(maxTasks) &&
     swap_init(swapPages, maxCgroups) &&
     peak_init() &&
     stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0, remoteDrain) &&
@@ -347,4 +351,25 @@ export function swap_total_pages(): f64 {
 }
 export function swap_free_pages(): f64 {
   return <f64>nr_swap_pages();
+}
+
+/** v1 memory.kmem.* / memory.kmem.tcp.* field (KMEM_* / TCP_*), pages or a count; -1 bad id. */
+export function memcg_kmem_read(m: i32, field: i32): f64 {
+  return <f64>kmem_counter_read(m, field);
+}
+/** Reset a watermark or failcnt, or set the tcp limit (pages); 0 or -1. */
+export function memcg_kmem_write(m: i32, field: i32, pages: f64): i32 {
+  return kmem_counter_write(m, field, <i64>pages);
+}
+/** cpu's object stock: which 0 = cached objcg (-1 none), 1 = pre-charged bytes. */
+export function obj_stock_get(cpu: i32, which: i32): f64 {
+  return which == 0 ? <f64>obj_stock_objcg(cpu) : <f64>obj_stock_bytes(cpu);
+}
+/** obj_cgroup->nr_charged_bytes of the objcg made for memcg m. */
+export function memcg_objcg_bytes(m: i32): f64 {
+  return <f64>objcg_charged_bytes(m);
+}
+/** Page-table pages task t holds. */
+export function task_pgtable_pages(t: i32): f64 {
+  return <f64>pgtable_pages(t);
 }

@@ -48,6 +48,14 @@ export type SystemOptions = {
   swap?: string | number;
   /** CONFIG_HZ (100, 250, 300, 1000; default 1000): the unit of memory.high penalties. */
   hz?: number;
+  /**
+   * Kernel memory accounting (docs/kernel-memory.md): page tables and anon_vma of faults,
+   * xarray nodes of page cache, a new memcg's structures, through the objcg byte stock.
+   * Default false, as if booted with cgroup.memory=nokmem.
+   */
+  kmem?: boolean;
+  /** Page-cache entries plus xarray nodes the emulator can track for files (default 1 << 18). */
+  maxFileEntries?: number;
   /** Op records per replay chunk. */
   opCapacity?: number;
   build?: WasmBuild;
@@ -210,6 +218,8 @@ export class System {
       ['CFG_MAX_TASKS', options.maxTasks ?? 4096],
       ['CFG_SWAP_PAGES', swapPages(options.swap)],
       ['CFG_HZ', options.hz ?? 1000],
+      ['CFG_KMEM', options.kmem ? 1 : 0],
+      ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 18],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
     let ret: number;
@@ -287,8 +297,13 @@ export class System {
     return [...this.ids.keys()];
   }
 
-  /** mkdir a cgroup with settings keyed by interface file; all or nothing. */
-  mkdir(path: string, settings: Record<string, string | number> = {}): void {
+  /**
+   * mkdir a cgroup with settings keyed by interface file; all or nothing. The mkdir runs on
+   * `cpu` (default 0): with kmem, the new memcg's structures are charged to the parent there.
+   */
+  mkdir(path: string, settings: Record<string, string | number> = {}, opts: { cpu?: number } = {}): void {
+    const cpu = opts.cpu ?? 0;
+    this.checkCpu(cpu);
     const p = System.normalize(path);
     if (p === '' || this.ids.has(p)) throw new MemcgError('EEXIST', `cgroup "${path}" exists`);
     const slash = p.lastIndexOf('/');
@@ -304,7 +319,7 @@ export class System {
       }
       return { file, value, pages: parseLimit(this.cgroupVersion, file, value) };
     });
-    const id = this.guard(() => this.fn('memcg_mkdir')(parent));
+    const id = this.guard(() => this.fn('memcg_mkdir')(parent, cpu));
     if (id < 0) this.fail(id, `mkdir "${path}"`);
     this.ids.set(p, id);
     this.paths[id] = p;
@@ -665,6 +680,8 @@ export class System {
       peakRead: (fd) => sys.fn('memcg_peak_read')(fd),
       peakWrite: (fd) => sys.fn('peak_write')(fd),
       peakClose: (fd) => sys.fn('peak_close')(fd),
+      kmemRead: (id, f) => sys.fn('memcg_kmem_read')(id, sys.k(f)),
+      kmemWrite: (id, f, pages) => void sys.fn('memcg_kmem_write')(id, sys.k(f), pages),
     };
   })(this);
 

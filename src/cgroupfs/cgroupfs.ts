@@ -67,7 +67,10 @@ export type StatItem =
   | 'NR_ANON_MAPPED' | 'NR_FILE_PAGES' | 'NR_ANON_THPS' | 'NR_FILE_THPS' | 'PGPGIN' | 'PGPGOUT' | 'NR_INACTIVE_ANON'
   | 'NR_ACTIVE_ANON' | 'NR_INACTIVE_FILE' | 'NR_ACTIVE_FILE' | 'NR_UNEVICTABLE' | 'PGSCAN_DIRECT' | 'PGSTEAL_DIRECT'
   | 'PGSCAN_PROACTIVE' | 'PGSTEAL_PROACTIVE' | 'PGREFILL' | 'PGACTIVATE' | 'PGDEACTIVATE' | 'PSWPIN' | 'PSWPOUT'
-  | 'PGMAJFAULT' | 'MEMCG_SWAP' | 'PGFAULT';
+  | 'PGMAJFAULT' | 'MEMCG_SWAP' | 'PGFAULT' | 'NR_SLAB_RECLAIMABLE_B' | 'NR_SLAB_UNRECLAIMABLE_B' | 'NR_PAGETABLE' | 'NR_SHMEM'
+  | 'NR_FILE_MAPPED' | 'MEMCG_KMEM' | 'MEMCG_PERCPU_B';
+/** v1 kmem / tcpmem counter fields (objcg.ts). */
+export type KmemField = 'KMEM_USAGE' | 'KMEM_WATERMARK' | 'KMEM_FAILCNT' | 'KMEM_MAX' | 'TCP_USAGE' | 'TCP_WATERMARK' | 'TCP_FAILCNT' | 'TCP_MAX';
 export type Setting =
   | 'SETTING_SOFT_LIMIT' | 'SETTING_SWAPPINESS' | 'SETTING_OOM_KILL_DISABLE' | 'SETTING_USE_HIERARCHY'
   | 'SETTING_MOVE_CHARGE' | 'SETTING_OOM_GROUP' | 'SETTING_SUBTREE_MEMORY';
@@ -98,6 +101,10 @@ export interface FsCore {
   peakRead(fd: number): number;
   peakWrite(fd: number): number;
   peakClose(fd: number): number;
+  /** v1 memory.kmem.* / .kmem.tcp.*: pages (failcnt: a count) */
+  kmemRead(id: number, field: KmemField): number;
+  /** reset a watermark / failcnt, or set the tcp limit (pages) */
+  kmemWrite(id: number, field: KmemField, pages: number): void;
 }
 
 /** One open file: the cgroup it belongs to, and for memory.peak its core file handle. */
@@ -136,20 +143,20 @@ function u64(file: string, text: string): number {
 // ── memory.stat / memory.numa_stat keys (6.18, x86-64 with SWAP, ZSWAP, THP, NUMA_BALANCING) ─
 
 /** memory_stats[] (memcg_stat_format), with the item the emulator models; unmodelled keys print 0. */
-const V2_STAT_KEYS: { key: string; item?: StatItem; numa: boolean }[] = [
+const V2_STAT_KEYS: { key: string; item?: StatItem; numa: boolean; unit?: 1 }[] = [
   { key: 'anon', item: 'NR_ANON_MAPPED', numa: true },
   { key: 'file', item: 'NR_FILE_PAGES', numa: true },
-  { key: 'kernel', numa: false },
+  { key: 'kernel', item: 'MEMCG_KMEM', numa: false },
   { key: 'kernel_stack', numa: true },
-  { key: 'pagetables', numa: true },
+  { key: 'pagetables', item: 'NR_PAGETABLE', numa: true },
   { key: 'sec_pagetables', numa: true },
-  { key: 'percpu', numa: false },
+  { key: 'percpu', item: 'MEMCG_PERCPU_B', numa: false, unit: 1 },
   { key: 'sock', numa: false },
   { key: 'vmalloc', numa: false },
-  { key: 'shmem', numa: true },
+  { key: 'shmem', item: 'NR_SHMEM', numa: true },
   { key: 'zswap', numa: false },
   { key: 'zswapped', numa: false },
-  { key: 'file_mapped', numa: true },
+  { key: 'file_mapped', item: 'NR_FILE_MAPPED', numa: true },
   { key: 'file_dirty', numa: true },
   { key: 'file_writeback', numa: true },
   { key: 'swapcached', numa: true },
@@ -161,8 +168,8 @@ const V2_STAT_KEYS: { key: string; item?: StatItem; numa: boolean }[] = [
   { key: 'inactive_file', item: 'NR_INACTIVE_FILE', numa: true },
   { key: 'active_file', item: 'NR_ACTIVE_FILE', numa: true },
   { key: 'unevictable', item: 'NR_UNEVICTABLE', numa: true },
-  { key: 'slab_reclaimable', numa: true },
-  { key: 'slab_unreclaimable', numa: true },
+  { key: 'slab_reclaimable', item: 'NR_SLAB_RECLAIMABLE_B', numa: true, unit: 1 },
+  { key: 'slab_unreclaimable', item: 'NR_SLAB_UNRECLAIMABLE_B', numa: true, unit: 1 },
   // memcg_stat_format prints "slab" (the sum of the two above) here; hugetlb only with the
   // memory_hugetlb_accounting mount option (memory.numa_stat always lists it).
   { key: 'hugetlb', numa: true },
@@ -194,8 +201,8 @@ const V1_STATS: { key: string; item?: StatItem; pages: boolean }[] = [
   { key: 'cache', item: 'NR_FILE_PAGES', pages: true },
   { key: 'rss', item: 'NR_ANON_MAPPED', pages: true },
   { key: 'rss_huge', item: 'NR_ANON_THPS', pages: true },
-  { key: 'shmem', pages: true },
-  { key: 'mapped_file', pages: true },
+  { key: 'shmem', item: 'NR_SHMEM', pages: true },
+  { key: 'mapped_file', item: 'NR_FILE_MAPPED', pages: true },
   { key: 'dirty', pages: true },
   { key: 'writeback', pages: true },
   { key: 'workingset_refault_anon', pages: false },
@@ -219,14 +226,22 @@ function statValue(c: FileCtx, item: StatItem | undefined, hierarchical: boolean
   return sum;
 }
 
+function v2Value(c: FileCtx, k: { item?: StatItem; unit?: 1 }, node = -1): string | number {
+  if (!k.item) return 0;
+  const v = statValue(c, k.item, true, node);
+  return k.unit ? v : bytes(v);
+}
+
 function v2Stat(c: FileCtx): string {
   c.core.flushStats(c.id);
   const rows: [string, string | number][] = [];
+  // memcg_page_state_output: pages × PAGE_SIZE, byte items as they are; slab = the sum of both.
   for (const k of V2_STAT_KEYS) {
     if (k.key === 'hugetlb') continue;
-    const v = statValue(c, k.item, true);
-    rows.push([k.key, k.item ? bytes(v) : 0]);
-    if (k.key === 'slab_unreclaimable') rows.push(['slab', 0]);
+    rows.push([k.key, v2Value(c, k)]);
+    if (k.key === 'slab_unreclaimable') {
+      rows.push(['slab', statValue(c, 'NR_SLAB_RECLAIMABLE_B', true) + statValue(c, 'NR_SLAB_UNRECLAIMABLE_B', true)]);
+    }
   }
   const ev = (k: string) => statValue(c, V2_EVENT_ITEMS[k], true);
   rows.push(
@@ -240,7 +255,7 @@ function v2Stat(c: FileCtx): string {
 function v2NumaStat(c: FileCtx): string {
   c.core.flushStats(c.id);
   return V2_STAT_KEYS.filter((k) => k.numa)
-    .map((k) => `${k.key}${Array.from({ length: c.core.nodes }, (_, n) => ` N${n}=${k.item ? bytes(statValue(c, k.item, true, n)) : 0}`).join('')}\n`)
+    .map((k) => `${k.key}${Array.from({ length: c.core.nodes }, (_, n) => ` N${n}=${v2Value(c, k, n)}`).join('')}\n`)
     .join('');
 }
 
@@ -380,6 +395,46 @@ function v1CounterFiles(prefix: string, swap: boolean): FileDef[] {
   ];
 }
 
+/**
+ * The v1 kmem files (6.18 mem_cgroup_legacy_files): the kmem counter is charged with every
+ * kernel page and never limited — its limit file accepts a size and ignores it (deprecated);
+ * the tcp counter keeps a settable limit. max_usage / failcnt writes reset (any content).
+ */
+function kmemFiles(): FileDef[] {
+  const size = (file: string, text: string): number => {
+    const pages = pageCounterMemparse(text, '-1');
+    if (pages === null) einval(file, text, 'not a size');
+    // mem_cgroup_write: no limit can be set on the root
+    return pages;
+  };
+  const rootCheck = (c: FileCtx, file: string, text: string) => {
+    if (c.isRoot) einval(file, text, 'no limit on the root cgroup');
+  };
+  const val = (f: KmemField, asBytes = true) => (c: FileCtx) => `${asBytes ? bytes(c.core.kmemRead(c.id, f)) : c.core.kmemRead(c.id, f)}\n`;
+  const reset = (f: KmemField) => (c: FileCtx) => c.core.kmemWrite(c.id, f, 0);
+  return [
+    {
+      name: 'memory.kmem.limit_in_bytes', onRoot: true, read: val('KMEM_MAX'),
+      write: (c, text) => { size('memory.kmem.limit_in_bytes', text); rootCheck(c, 'memory.kmem.limit_in_bytes', text); },
+    },
+    { name: 'memory.kmem.usage_in_bytes', onRoot: true, read: val('KMEM_USAGE') },
+    { name: 'memory.kmem.failcnt', onRoot: true, read: val('KMEM_FAILCNT', false), write: reset('KMEM_FAILCNT') },
+    { name: 'memory.kmem.max_usage_in_bytes', onRoot: true, read: val('KMEM_WATERMARK'), write: reset('KMEM_WATERMARK') },
+    { name: 'memory.kmem.slabinfo', onRoot: true, read: () => '' }, // mem_cgroup_slab_show: deprecated, prints nothing
+    {
+      name: 'memory.kmem.tcp.limit_in_bytes', onRoot: true, read: val('TCP_MAX'),
+      write: (c, text) => {
+        const pages = size('memory.kmem.tcp.limit_in_bytes', text);
+        rootCheck(c, 'memory.kmem.tcp.limit_in_bytes', text);
+        c.core.kmemWrite(c.id, 'TCP_MAX', pages);
+      },
+    },
+    { name: 'memory.kmem.tcp.usage_in_bytes', onRoot: true, read: val('TCP_USAGE') },
+    { name: 'memory.kmem.tcp.failcnt', onRoot: true, read: val('TCP_FAILCNT', false), write: reset('TCP_FAILCNT') },
+    { name: 'memory.kmem.tcp.max_usage_in_bytes', onRoot: true, read: val('TCP_WATERMARK'), write: reset('TCP_WATERMARK') },
+  ];
+}
+
 /** cgroup v1 memory controller files (mem_cgroup_legacy_files, then memsw_files). */
 const V1_FILES: FileDef[] = [
   ...v1CounterFiles('memory.', false).slice(0, 3),
@@ -406,6 +461,7 @@ const V1_FILES: FileDef[] = [
   },
   { name: 'memory.pressure_level', onRoot: true }, // a read handler that returns -EINVAL
   { name: 'memory.numa_stat', onRoot: true, read: v1NumaStat },
+  ...kmemFiles(),
   ...v1CounterFiles('memory.memsw.', true),
 ];
 
