@@ -4,7 +4,7 @@
 import { EAGAIN, EINTR, EINVAL, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
 import {
   folio_alloc, folio_count, folio_free, folio_memcg, folio_memcg_data, folio_nid, folio_order, folio_kind,
-  folio_set_data, folio_set_memcg, folio_valid, max_folios, FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER,
+  folio_set_data, folio_set_memcg, folio_valid, max_folios, FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER,
 } from "./folio";
 import {
   __GFP_HIGH, __GFP_NOFAIL, __GFP_NORETRY, __GFP_RECLAIM, __GFP_RETRY_MAYFAIL, gfpflags_allow_blocking,
@@ -17,7 +17,7 @@ import {
   MEMCG_MAX, counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
   memcg_exists, memcg_online, memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
 } from "./memcg";
-import { NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, PGPGIN, PGPGOUT, stat_mod } from "./rstat";
+import { NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, NR_SHMEM, PGPGIN, PGPGOUT, stat_mod } from "./rstat";
 import { lru_add, lru_del } from "./lru";
 import {
   PG_ACTIVE, PG_LRU, PG_REFERENCED, PG_SWAPPED, PG_UNEVICTABLE, PG_YOUNG, folio_flags, folio_owner, folio_set_flags,
@@ -42,6 +42,7 @@ import {
 } from "./stock";
 import { cpu_to_node, nr_cpus, nr_nodes } from "./topology";
 import { anon_fault_commit, anon_fault_prepare, pgtable_exit } from "./pgtable";
+import { filemap_task_exit } from "./filemap";
 
 export const MAX_RECLAIM_RETRIES: i32 = 16;
 
@@ -211,7 +212,7 @@ function force_charge(m: i32, over: i32, nr: i32, raisedMax: bool): i32 {
  */
 export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
-  if (kind != FOLIO_ANON && kind != FOLIO_FILE) return -EINVAL;
+  if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
   if (node < -1 || node >= nr_nodes) return -EINVAL;
   if (task >= 0) {
     m = task_memcg(task); // get_mem_cgroup_from_mm
@@ -309,8 +310,10 @@ export function fault_refault(t: i32, m: i32, id: i32, cpu: i32, gfp: i32): void
 export function folio_page_stat(m: i32, id: i32, nid: i32, sign: i64, cpu: i32): void {
   const order = folio_order(id);
   const nr = sign << order;
-  const anon = folio_kind(id) == FOLIO_ANON;
+  const kind = folio_kind(id);
+  const anon = kind == FOLIO_ANON;
   stat_mod(m, nid, anon ? NR_ANON_MAPPED : NR_FILE_PAGES, nr, cpu);
+  if (kind == FOLIO_SHMEM) stat_mod(m, nid, NR_SHMEM, nr, cpu); // shmem_add_to_page_cache
   if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, anon ? NR_ANON_THPS : NR_FILE_THPS, nr, cpu);
 }
 
@@ -468,6 +471,7 @@ export function task_free_memory(t: i32, cpu: i32): void {
     else if (folio_charged(id)) uncharge_folio(id);
   }
   uncharge_batch();
+  filemap_task_exit(t, cpu); // exit_mmap: file mappings go (a shared anon file with them)
   pgtable_exit(t, cpu); // exit_mmap → free_pgtables
 }
 

@@ -7,6 +7,7 @@ export const MEMCG_DATA_OBJEXTS: u32 = 1; // bit 0: slab object extension vector
 export const MEMCG_DATA_KMEM: u32 = 2; // bit 1: kernel memory (never on a user folio)
 export const FOLIO_ANON: i32 = 0;
 export const FOLIO_FILE: i32 = 1;
+export const FOLIO_SHMEM: i32 = 2; // swap-backed page cache (tmpfs, shared anon): anon LRU, never dropped
 export const HPAGE_PMD_ORDER: i32 = 9;
 
 // Page flags the LRU and reclaim use (PG_lru, PG_active, PG_referenced, the PTE young bit
@@ -18,6 +19,7 @@ export const PG_YOUNG: i32 = 8; // pte_young: accessed through a mapping since t
 export const PG_SWAPPED: i32 = 16; // not resident: its contents are in swap slot folio_swap_slot()
 export const PG_UNEVICTABLE: i32 = 32;
 const PG_OWNED: i32 = 64; // the owner table holds the folio's task
+const PG_MAPPING: i32 = 128; // folio->mapping: in a file's page cache (filemap.ts); cleared on free
 const FLAGS_SHIFT: i32 = 8;
 
 // One 16-byte record per folio, so that a charge, an uncharge or an LRU move touches one
@@ -89,7 +91,7 @@ export function folio_free(id: i32): void {
   return load<i32>(rec(id), 4) & 0xf;
 }
 @inline export function folio_kind(id: i32): i32 {
-  return (load<i32>(rec(id), 4) >> 4) & 1;
+  return (load<i32>(rec(id), 4) >> 4) & 3;
 }
 @inline export function folio_nid(id: i32): i32 {
   return load<i32>(rec(id), 4) >>> 16;
@@ -154,6 +156,19 @@ export function folio_set_node(id: i32, node: i32): void {
 }
 @inline export function folio_set_lru_next(id: i32, next: i32): void {
   store<i32>(rec(id), next, 12);
+}
+
+/** folio->mapping is set: the folio is (or, swapped out, stays) in a file's page cache. */
+@inline export function folio_test_mapping(id: i32): bool {
+  return (load<i32>(rec(id), 4) & (PG_MAPPING << FLAGS_SHIFT)) != 0;
+}
+@inline export function folio_set_mapping(id: i32, on: bool): void {
+  const p = rec(id) + 4;
+  store<i32>(p, on ? load<i32>(p) | (PG_MAPPING << FLAGS_SHIFT) : load<i32>(p) & ~(PG_MAPPING << FLAGS_SHIFT));
+}
+/** folio_test_swapbacked: anon and shmem (reclaim swaps them; page cache is dropped). */
+@inline export function folio_swapbacked(id: i32): bool {
+  return folio_kind(id) != FOLIO_FILE;
 }
 
 /** Folio ids handed out so far (ids below this are valid). */

@@ -50,7 +50,7 @@ export {
   __GFP_HIGH, __GFP_IO, __GFP_FS, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
   __GFP_NORETRY, GFP_KERNEL, GFP_NOWAIT, GFP_ATOMIC,
 } from "./gfp";
-export { FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER, layout_folio_table, FOLIO_STRIDE } from "./folio";
+export { FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER, layout_folio_table, FOLIO_STRIDE } from "./folio";
 
 // ── Reading state ────────────────────────────────────────────────────────────────────────
 export {
@@ -79,6 +79,14 @@ export {
   KMEM_USAGE, KMEM_WATERMARK, KMEM_FAILCNT, KMEM_MAX, TCP_USAGE, TCP_WATERMARK, TCP_FAILCNT, TCP_MAX,
 } from "./objcg";
 export { memcg_kmem_read, memcg_kmem_write, obj_stock_get, memcg_objcg_bytes, task_pgtable_pages } from "./system";
+
+// ── Files and their page cache (filemap.ts, readahead.ts), mlock, swapoff ────────────────
+export { FILE_DISK, FILE_TMPFS, FILE_SHARED_ANON, FI_SIZE, FI_CACHED, FI_FOLIOS, FI_NODES, FI_HEIGHT, FI_ENTRIES } from "./filemap";
+export {
+  memcg_file_create, memcg_file_read, memcg_file_write, memcg_file_fault, memcg_file_truncate, memcg_file_unlink,
+  memcg_file_info, memcg_file_folio, memcg_file_folio_orders, memcg_mlock, memcg_munlock, memcg_mlock_populate,
+  memcg_mlock_populated, memcg_swapoff,
+} from "./system";
 export { NR_MEMCG_STOCK, nslots as stock_nslots_value, stock_slot_memcg, stock_slot_pages } from "./stock";
 export { over_high_pages } from "./charge";
 export {

@@ -133,6 +133,12 @@ export function anon_fault_commit(t: i32, m: i32, cpu: i32, gfp: i32, order: i32
   return 0;
 }
 
+/** A page-table page of a file mapping of task t (memcg m) from cpu; 0 or -ENOMEM. */
+export function task_pte_alloc(t: i32, m: i32, cpu: i32, gfp: i32): i32 {
+  if (!kmem_enabled || t < 0 || t >= maxTasks) return 0;
+  return pte_page_alloc(t, memcg_obj_cgroup(m), cpu, gfp);
+}
+
 /** exit_mmap → free_pgtables: the task's page tables and anon_vma objects are freed. */
 export function pgtable_exit(t: i32, cpu: i32): void {
   if (!kmem_enabled || t < 0 || t >= maxTasks) return;

@@ -9,9 +9,10 @@
 // and no reclaim cost history (anon_cost = file_cost = 0), no slab shrinking, no
 // lru_add batching (new folios are on their LRU at once), LRU sizes read exactly.
 
+import { filemap_folio_unmap } from "./filemap";
 import { EAGAIN } from "./errno";
 import {
-  FOLIO_ANON, PG_ACTIVE, PG_REFERENCED, PG_SWAPPED, PG_YOUNG, folio_flags, folio_kind, folio_order, folio_owner, folio_set_flags, folio_set_swap_slot, folio_set_data, folio_free,
+  FOLIO_ANON, FOLIO_FILE, PG_ACTIVE, PG_REFERENCED, PG_SWAPPED, PG_YOUNG, folio_flags, folio_kind, folio_order, folio_owner, folio_set_flags, folio_set_swap_slot, folio_set_data, folio_free,
 } from "./folio";
 import { GFP_KERNEL, __GFP_IO } from "./gfp";
 import {
@@ -431,8 +432,8 @@ function shrink_inactive_list(n: i64, m: i32, node: i32, lru: i32): i64 {
     const pages = <i64>1 << folio_order(id);
     const ref = check_references(id);
     if (ref == FOLIOREF_RECLAIM) {
-      if (folio_kind(id) != FOLIO_ANON) {
-        reclaim_folio(id, m, node, -1); // a clean page cache folio is dropped
+      if (folio_kind(id) == FOLIO_FILE) {
+        reclaim_folio(id, m, node, -1); // a clean page cache folio is dropped (shmem swaps like anon)
         reclaimed += pages;
         continue;
       }
@@ -464,6 +465,7 @@ function shrink_inactive_list(n: i64, m: i32, node: i32, lru: i32): i64 {
 // page table now holds the entry); page cache is simply dropped. Both are uncharged.
 function reclaim_folio(id: i32, m: i32, node: i32, e: i32): void {
   const pages = <i64>1 << folio_order(id);
+  filemap_folio_unmap(id, scCpu); // try_to_unmap of a mapped page-cache folio (filemap.ts)
   folio_page_stat(m, id, node, -1, scCpu);
   if (memsw_account && e >= 0) {
     // mem_cgroup_swapout: memory is uncharged, memsw keeps the page as swap.

@@ -23,8 +23,14 @@ import { folio_flags, folio_table_init, folio_valid, folio_memcg, folio_order, f
 import {
   cfg_get, table_alloc, CFG_BATCH, CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT,
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
-  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM,
+  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM, CFG_MAX_FILE_ENTRIES,
 } from "./layout";
+import {
+  file_create, file_folio_at, file_folio_orders, file_info, file_unlink, filemap_fault, filemap_init, filemap_read,
+  filemap_truncate, filemap_write,
+} from "./filemap";
+import { folio_mlock, folio_munlock, mlock_populated, task_mlock_populate } from "./mlock";
+import { swapoff } from "./swapfile";
 import { kmem_counter_read, kmem_counter_write, obj_stock_bytes, obj_stock_objcg, objcg_charged_bytes, objcg_init } from "./objcg";
 import { pgtable_init, pgtable_pages } from "./pgtable";
 import {
@@ -69,6 +75,8 @@ export function system_init(): i32 {
   const maxTasks = <i32>cfg_get(CFG_MAX_TASKS);
   const swapPages = <i32>cfg_get(CFG_SWAP_PAGES);
   const configHz = <i32>cfg_get(CFG_HZ);
+  const maxFileEntries = <i32>cfg_get(CFG_MAX_FILE_ENTRIES);
+  if (maxFileEntries < 1 || maxFileEntries > (1 << 26)) return -EINVAL;
   if (maxTasks < 1 || maxTasks > 65534 || swapPages < 0 || swapPages > (1 << 28)) return -EINVAL;
   if (configHz != 100 && configHz != 250 && configHz != 300 && configHz != 1000) return -EINVAL;
   const remoteDrain = <i32>cfg_get(CFG_REMOTE_DRAIN);
@@ -97,7 +105,8 @@ export function system_init(): i32 {
     peak_init() &&
     stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0, remoteDrain) &&
     charge_init(profile_atomic_force_no_event(profile)) &&
-    folio_table_init(maxFolios);
+    folio_table_init(maxFolios) &&
+    filemap_init(<i32>cfg_get(CFG_MAX_FILE_ENTRIES));
   return ok ? 0 : -ENOMEM;
 }
 
@@ -372,4 +381,53 @@ export function memcg_objcg_bytes(m: i32): f64 {
 /** Page-table pages task t holds. */
 export function task_pgtable_pages(t: i32): f64 {
   return <f64>pgtable_pages(t);
+}
+
+// ── files, mlock, swapoff (filemap.ts, mlock.ts, swapfile.ts) ─────────────────────────────
+/** A file (FILE_DISK / FILE_TMPFS / FILE_SHARED_ANON); its id or -errno. */
+export function memcg_file_create(kind: i32, size: f64, maxOrder: i32, raPages: i32, ioPages: i32, task: i32, m: i32, cpu: i32, gfp: i32): i32 {
+  return file_create(kind, <i64>size, maxOrder, raPages, ioPages, task, m, cpu, gfp);
+}
+export function memcg_file_read(f: i32, pos: f64, count: f64, task: i32, m: i32, cpu: i32, gfp: i32): i32 {
+  return filemap_read(f, <i64>pos, <i64>count, task, m, cpu, gfp);
+}
+export function memcg_file_write(f: i32, pos: f64, count: f64, task: i32, m: i32, cpu: i32, gfp: i32): i32 {
+  return filemap_write(f, <i64>pos, <i64>count, task, m, cpu, gfp);
+}
+export function memcg_file_fault(f: i32, index: f64, task: i32, cpu: i32, gfp: i32): i32 {
+  return filemap_fault(f, <i64>index, task, cpu, gfp);
+}
+export function memcg_file_truncate(f: i32, size: f64, cpu: i32): i32 {
+  return filemap_truncate(f, <i64>size, cpu);
+}
+export function memcg_file_unlink(f: i32, cpu: i32): i32 {
+  return file_unlink(f, cpu);
+}
+/** FI_* of a file; -1 for a bad file. */
+export function memcg_file_info(f: i32, what: i32): f64 {
+  return <f64>file_info(f, what);
+}
+export function memcg_file_folio(f: i32, index: f64): i32 {
+  return file_folio_at(f, <i64>index);
+}
+/** The orders of f's folios in index order, into the id buffer; how many. */
+export function memcg_file_folio_orders(f: i32): i32 {
+  return file_folio_orders(f, idBuffer, opCapacity);
+}
+export function memcg_mlock(id: i32, cpu: i32): i32 {
+  return folio_mlock(id, cpu);
+}
+export function memcg_munlock(id: i32, cpu: i32): i32 {
+  return folio_munlock(id, cpu);
+}
+/** mlock of nr new pages of task t (ids into the id buffer, nr ≤ op capacity): nr or -errno. */
+export function memcg_mlock_populate(t: i32, nr: i32, cpu: i32, gfp: i32): i32 {
+  if (nr > opCapacity) return -EINVAL;
+  return task_mlock_populate(t, nr, cpu, gfp, idBuffer);
+}
+export function memcg_mlock_populated(): i32 {
+  return mlock_populated();
+}
+export function memcg_swapoff(cpu: i32): i32 {
+  return swapoff(cpu);
 }

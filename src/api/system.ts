@@ -6,7 +6,7 @@ import {
 } from '../cgroupfs/cgroupfs.js';
 import { InternalError, MemcgError, errnoName } from '../core/errors.js';
 import { parseGfp } from '../core/gfp.js';
-import { pageCounterMemparse } from '../cgroupfs/memparse.js';
+import { memparse, pageCounterMemparse } from '../cgroupfs/memparse.js';
 import { findProfile, PROFILES, type ProfileName } from '../core/profiles.js';
 import { CoreAbort, defaultBuild, instantiateCore, type Core, type WasmBuild } from '../core/wasm.js';
 
@@ -73,7 +73,7 @@ export type MemoryEvents = {
 };
 export type SwapEvents = { high: number; max: number; fail: number };
 export type Gfp = string;
-export type FolioKind = 'anon' | 'file';
+export type FolioKind = 'anon' | 'file' | 'shmem';
 /** A charge by a task (its memcg is charged, an anon folio is its page) or straight to a cgroup. */
 export type ChargeRequest = { cgroup?: string; task?: number; cpu: number; order?: number; kind?: FolioKind; gfp?: Gfp; node?: number };
 export type LruName = 'inactive_anon' | 'active_anon' | 'inactive_file' | 'active_file' | 'unevictable';
@@ -154,6 +154,33 @@ function choice(option: string, value: string | undefined, names: Record<string,
   if (!Object.hasOwn(names, v)) throw new MemcgError('EINVAL', `${option} must be one of ${keys.join(', ')}, not "${String(value)}"`);
   return names[v];
 }
+
+/** A size in bytes: a number, or a string as memparse reads it ('64K', '32M'). */
+function sizeBytes(v: string | number, what: string): number {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || v < 0) throw new MemcgError('EINVAL', `${what} must be a byte count, not ${v}`);
+    return v;
+  }
+  const { bytes, rest } = memparse(v.trim());
+  if (rest !== '' || rest === v.trim()) throw new MemcgError('EINVAL', `${what} "${v}" is not a size`);
+  return Number(bytes);
+}
+
+/** Who a file operation runs as: a task (its memcg is charged) or a cgroup, on a CPU. */
+export type FileContext = { task?: number; cgroup?: string; cpu: number; gfp?: Gfp };
+export type FileOptions = {
+  /** 'disk' (a regular file on ext4/xfs, already on disk), 'tmpfs' (shmem, created by the context). */
+  kind?: 'disk' | 'tmpfs';
+  /** i_size for a disk file (bytes or '32M'); a tmpfs file starts empty. */
+  size?: string | number;
+  /** mapping_max_folio_order of the filesystem (ext4/xfs on x86-64: 9; 0 = no large folios). */
+  maxOrder?: number;
+  /** read_ahead_kb of the device (default 128; the live machine's vda: 8192). */
+  readAheadKb?: number;
+  /** the device's optimal I/O size in KiB (bdi->io_pages × 4; default 0). */
+  ioKb?: number;
+};
+export type FileInfo = { size: number; cachedPages: number; folios: number; xaNodes: number; xaHeight: number; entries: number };
 
 /** Create a system: one emulated machine with its cgroup tree, CPUs and kernel profile. */
 export async function createSystem(options: SystemOptions = {}): Promise<System> {
@@ -361,7 +388,8 @@ export class System {
   private kindCode(kind: FolioKind | undefined): number {
     if (kind === undefined || kind === 'anon') return 0;
     if (kind === 'file') return 1;
-    throw new MemcgError('EINVAL', `folio kind must be 'anon' or 'file', not "${String(kind)}"`);
+    if (kind === 'shmem') return 2;
+    throw new MemcgError('EINVAL', `folio kind must be 'anon', 'file' or 'shmem', not "${String(kind)}"`);
   }
   private checkCpu(cpu: number): void {
     if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus) throw new MemcgError('EINVAL', `cpu ${cpu} out of range 0..${this.cpus - 1}`);
@@ -388,6 +416,183 @@ export class System {
     const ret = this.guard(() => this.fCharge(id, req.cpu, order, kind, gfp, node, task));
     if (ret < 0) this.fail(ret, `charge of ${2 ** order} page(s) to ${req.task !== undefined ? `task ${req.task}` : `"${req.cgroup}"`} failed`);
     return ret;
+  }
+
+  // ── files, page cache, mlock, swapoff ──────────────────────────────────────────────────
+  private fileCtx(ctx: FileContext): { task: number; m: number; gfp: number } {
+    this.checkCpu(ctx.cpu);
+    if (ctx.task !== undefined) {
+      this.checkTask(ctx.task);
+      return { task: ctx.task, m: 0, gfp: this.gfpMask(ctx.gfp) };
+    }
+    if (ctx.cgroup === undefined) throw new MemcgError('EINVAL', 'a file operation needs a task or a cgroup');
+    return { task: -1, m: this.id(ctx.cgroup), gfp: this.gfpMask(ctx.gfp) };
+  }
+  private checkFile(f: number): void {
+    if (!Number.isInteger(f) || this.guard(() => this.fn('memcg_file_info')(f, this.k('FI_SIZE'))) < 0) throw new MemcgError('EBADF', `no file ${f}`);
+  }
+
+  /**
+   * A file: a disk file of `size` (no memory until it is read), or a tmpfs file created by
+   * the context (with kmem, its inode and dentry are charged). Returns the file id.
+   */
+  createFile(opts: FileOptions = {}, ctx: FileContext = { cgroup: '', cpu: 0 }): number {
+    const kind = opts.kind ?? 'disk';
+    if (kind !== 'disk' && kind !== 'tmpfs') throw new MemcgError('EINVAL', `file kind must be 'disk' or 'tmpfs', not "${String(kind)}"`);
+    const size = kind === 'disk' ? sizeBytes(opts.size ?? 0, 'file size') : 0;
+    const maxOrder = opts.maxOrder ?? 9;
+    if (!Number.isInteger(maxOrder) || maxOrder < 0 || maxOrder > 9) throw new MemcgError('EINVAL', `maxOrder must be 0..9, not ${maxOrder}`);
+    const ra = opts.readAheadKb ?? 128;
+    const io = opts.ioKb ?? 0;
+    if (!Number.isInteger(ra) || ra < 0 || !Number.isInteger(io) || io < 0) throw new MemcgError('EINVAL', 'readAheadKb and ioKb must be whole KiB');
+    const c = this.fileCtx(ctx);
+    const f = this.guard(() => this.fn('memcg_file_create')(this.k(kind === 'disk' ? 'FILE_DISK' : 'FILE_TMPFS'), size, maxOrder, ra >> 2, io >> 2, c.task, c.m, ctx.cpu, c.gfp));
+    if (f < 0) this.fail(f, `create ${kind} file`);
+    return f;
+  }
+  /**
+   * read(2) of a file from `offset` for `length` bytes (default: to the end) in calls of
+   * `chunk` bytes (default 128K, like cat): misses run the kernel's readahead, whose window and
+   * folio orders ramp as page_cache_sync_ra / page_cache_async_ra do.
+   */
+  readFile(f: number, ctx: FileContext & { offset?: string | number; length?: string | number; chunk?: string | number }): void {
+    this.checkFile(f);
+    const c = this.fileCtx(ctx);
+    const size = this.fileInfo(f).size;
+    const offset = sizeBytes(ctx.offset ?? 0, 'offset');
+    const end = ctx.length === undefined ? size : Math.min(size, offset + sizeBytes(ctx.length, 'length'));
+    const chunk = sizeBytes(ctx.chunk ?? 128 * 1024, 'chunk');
+    if (chunk < 1) throw new MemcgError('EINVAL', 'chunk must be at least 1 byte');
+    for (let pos = offset; pos < end; pos += chunk) {
+      const ret = this.guard(() => this.fn('memcg_file_read')(f, pos, Math.min(chunk, end - pos), c.task, c.m, ctx.cpu, c.gfp));
+      if (ret < 0) this.fail(ret, `read of file ${f} at ${pos}`);
+    }
+  }
+  /** write(2) of `length` bytes at `offset` (default 0): new pages are charged to the writer. */
+  writeFile(f: number, ctx: FileContext & { offset?: string | number; length: string | number }): void {
+    this.checkFile(f);
+    const c = this.fileCtx(ctx);
+    const offset = sizeBytes(ctx.offset ?? 0, 'offset');
+    const ret = this.guard(() => this.fn('memcg_file_write')(f, offset, sizeBytes(ctx.length, 'length'), c.task, c.m, ctx.cpu, c.gfp));
+    if (ret < 0) this.fail(ret, `write of file ${f}`);
+  }
+  /** Faults of a task on its shared mapping of the file: pages [offset, offset + length). */
+  faultFile(f: number, ctx: { task: number; cpu: number; gfp?: Gfp; offset?: string | number; length: string | number }): void {
+    this.checkFile(f);
+    const c = this.fileCtx(ctx);
+    const first = Math.floor(sizeBytes(ctx.offset ?? 0, 'offset') / 4096);
+    const n = Math.ceil(sizeBytes(ctx.length, 'length') / 4096);
+    for (let i = first; i < first + n; i++) {
+      const ret = this.guard(() => this.fn('memcg_file_fault')(f, i, c.task, ctx.cpu, c.gfp));
+      if (ret < 0) this.fail(ret, `fault of file ${f} page ${i}`);
+    }
+  }
+  /** mmap(MAP_SHARED | MAP_ANONYMOUS) of `length` by a task, touched: a shmem file freed with the mapping. */
+  mmapShared(ctx: { task: number; cpu: number; gfp?: Gfp; length: string | number; touch?: boolean }): number {
+    const c = this.fileCtx(ctx);
+    const f = this.guard(() => this.fn('memcg_file_create')(this.k('FILE_SHARED_ANON'), 0, 0, 0, 0, c.task, 0, ctx.cpu, c.gfp));
+    if (f < 0) this.fail(f, 'mmap of a shared anonymous mapping');
+    if (ctx.touch !== false) this.faultFile(f, { ...ctx, offset: 0 });
+    return f;
+  }
+  /** truncate(2) to `size` bytes: the folios past it are uncharged, their xarray nodes freed. */
+  truncateFile(f: number, size: string | number, cpu = 0): void {
+    this.checkFile(f);
+    this.checkCpu(cpu);
+    const ret = this.guard(() => this.fn('memcg_file_truncate')(f, sizeBytes(size, 'size'), cpu));
+    if (ret < 0) this.fail(ret, `truncate file ${f}`);
+  }
+  /** unlink(2): the page cache, then (tmpfs) the inode and dentry go. */
+  unlinkFile(f: number, cpu = 0): void {
+    this.checkFile(f);
+    this.checkCpu(cpu);
+    const ret = this.guard(() => this.fn('memcg_file_unlink')(f, cpu));
+    if (ret < 0) this.fail(ret, `unlink file ${f}`);
+  }
+  fileInfo(f: number): FileInfo {
+    const q = (k: string) => this.guard(() => this.fn('memcg_file_info')(f, this.k(k)));
+    if (q('FI_SIZE') < 0) throw new MemcgError('EBADF', `no file ${f}`);
+    return { size: q('FI_SIZE'), cachedPages: q('FI_CACHED'), folios: q('FI_FOLIOS'), xaNodes: q('FI_NODES'), xaHeight: q('FI_HEIGHT'), entries: q('FI_ENTRIES') };
+  }
+  /** The order of each cached folio of the file, in index order. */
+  fileFolioOrders(f: number): number[] {
+    this.checkFile(f);
+    const n = this.guard(() => this.fn('memcg_file_folio_orders')(f));
+    if (n < 0) this.fail(n, `file ${f}`);
+    this.views();
+    const base = this.fn('id_buffer')() >> 2;
+    return Array.from(this.i32.subarray(base, base + n));
+  }
+  /** The folio caching page `index` of a file, or null. */
+  fileFolio(f: number, index: number): number | null {
+    const id = this.guard(() => this.fn('memcg_file_folio')(f, index));
+    return id < 0 ? null : id;
+  }
+  /** mlock of resident folios: they move to the unevictable LRU. */
+  mlock(folios: number | number[], cpu = 0): void {
+    this.checkCpu(cpu);
+    for (const id of Array.isArray(folios) ? folios : [folios]) {
+      const ret = this.guard(() => this.fn('memcg_mlock')(id, cpu));
+      if (ret < 0) this.fail(ret, `mlock of folio ${id}`);
+    }
+  }
+  /** munlock: back to the evictable (inactive) LRU. */
+  munlock(folios: number | number[], cpu = 0): void {
+    this.checkCpu(cpu);
+    for (const id of Array.isArray(folios) ? folios : [folios]) {
+      const ret = this.guard(() => this.fn('memcg_munlock')(id, cpu));
+      if (ret < 0) this.fail(ret, `munlock of folio ${id}`);
+    }
+  }
+  /**
+   * mlock of `pages` new pages of a task's anonymous memory: they are faulted (charged) and
+   * locked; the folio ids. EAGAIN (as mlock(2) returns) when a page cannot be charged — the
+   * pages locked before it stay (their ids are on the error as `folios`).
+   */
+  mlockPopulate(task: number, pages: number, opts: { cpu?: number; gfp?: Gfp } = {}): number[] {
+    this.checkTask(task);
+    const cpu = opts.cpu ?? 0;
+    this.checkCpu(cpu);
+    const gfp = this.gfpMask(opts.gfp);
+    const out: number[] = [];
+    for (let done = 0; done < pages; ) {
+      const n = Math.min(pages - done, this.opCapacity);
+      const ret = this.guard(() => this.fn('memcg_mlock_populate')(task, n, cpu, gfp));
+      const got = ret < 0 ? this.guard(() => this.fn('memcg_mlock_populated')()) : n;
+      this.views();
+      const base = this.fn('id_buffer')() >> 2;
+      out.push(...this.i32.subarray(base, base + got));
+      if (ret < 0) {
+        const err = new MemcgError(errnoName(ret), `mlock of ${pages} pages by task ${task}: ${out.length} locked`);
+        (err as MemcgError & { folios: number[] }).folios = out;
+        throw err;
+      }
+      done += n;
+    }
+    return out;
+  }
+  /** swapoff: every page in swap is read back and charged to the memcg its swap record names. */
+  swapoff(cpu = 0): void {
+    this.checkCpu(cpu);
+    const ret = this.guard(() => this.fn('memcg_swapoff')(cpu));
+    if (ret < 0) this.fail(ret, 'swapoff');
+  }
+  /** v1 kmem counter of a cgroup (pages), and the tcp counter's. */
+  kmem(path: string): { usage: number; maxUsage: number; tcpUsage: number; tcpMax: number } {
+    const id = this.id(path);
+    const r = (k: string) => this.guard(() => this.fn('memcg_kmem_read')(id, this.k(k)));
+    return { usage: r('KMEM_USAGE'), maxUsage: r('KMEM_WATERMARK'), tcpUsage: r('TCP_USAGE'), tcpMax: r('TCP_MAX') };
+  }
+  /** A CPU's object stock: the cgroup whose objcg it caches (null: none) and its pre-charged bytes. */
+  objStock(cpu: number): { cgroup: string | null; bytes: number } {
+    this.checkCpu(cpu);
+    const o = this.guard(() => this.fn('obj_stock_get')(cpu, 0));
+    return { cgroup: o < 0 ? null : this.pathOf(o), bytes: this.guard(() => this.fn('obj_stock_get')(cpu, 1)) };
+  }
+  /** Page-table pages a task holds (with kmem). */
+  taskPageTables(task: number): number {
+    this.checkTask(task);
+    return this.guard(() => this.fn('task_pgtable_pages')(task));
   }
 
   // ── tasks, access, time ─────────────────────────────────────────────────────────────────
@@ -556,11 +761,11 @@ export class System {
       const m = this.fn('folio_get_memcg')(id);
       if (m < 0) return null;
       const order = this.fn('folio_get_order')(id);
-      const kind: FolioKind = this.fn('folio_get_kind')(id) === 0 ? 'anon' : 'file';
+      const kind: FolioKind = (['anon', 'file', 'shmem'] as const)[this.fn('folio_get_kind')(id)];
       const flags = this.fn('folio_get_flags')(id);
       const has = (f: string) => (flags & this.k(f)) !== 0;
       const lru: LruName | null = !has('PG_LRU') ? null : has('PG_UNEVICTABLE') ? 'unevictable'
-        : `${has('PG_ACTIVE') ? 'active' : 'inactive'}_${kind}`;
+        : `${has('PG_ACTIVE') ? 'active' : 'inactive'}_${kind === 'file' ? 'file' : 'anon'}`; // shmem is on the anon lists
       return {
         id, cgroup: this.pathOf(m), order, nrPages: 2 ** order, kind,
         node: this.fn('folio_get_node')(id),
