@@ -14,14 +14,14 @@
 // folio->mapping for this file and index.
 
 import { table_alloc } from "./layout";
-import { EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC } from "./errno";
+import { EEXIST, EINTR, EINVAL, ENOENT, ENOMEM, ENOSPC } from "./errno";
 import {
   FOLIO_FILE, FOLIO_SHMEM, PG_REFERENCED, PG_SWAPPED, PG_YOUNG, PG_ACTIVE, folio_flags, folio_memcg, folio_nid, folio_order,
   folio_set_flags, folio_set_mapping, folio_test_mapping, folio_valid, max_folios,
 } from "./folio";
 import { folio_touch, mem_cgroup_charge, mem_cgroup_uncharge } from "./charge";
 import { memcg_obj_cgroup, memcg_slab_alloc, memcg_slab_free } from "./objcg";
-import { page_cache_async_ra, page_cache_sync_ra, ra_reset, ra_set_prev_pos, readahead_init } from "./readahead";
+import { page_cache_async_ra, page_cache_sync_ra, ra_prev_pos, ra_reset, ra_set_prev_pos, readahead_init } from "./readahead";
 import { NR_FILE_MAPPED, stat_mod } from "./rstat";
 import { task_memcg } from "./task";
 import { task_pte_alloc } from "./pgtable";
@@ -209,9 +209,12 @@ function node_create(f: i32, level: i32, block: i64, count: i64): i32 {
   const node = cpu_to_node(curCpu);
   if (!insert(mkkey(f, level, block), count | (<i64>(curObjcg + 1) << 32) | (<i64>node << 48))) return -ENOSPC;
   const ret = memcg_slab_alloc(curObjcg, curCpu, curGfp, RADIX_TREE_NODE_SIZE, true, node);
-  if (ret < 0) {
-    remove_slot(find(mkkey(f, level, block)));
-    return ret;
+  if (ret < 0 || !file_valid(f)) {
+    // failed, or the OOM kill it caused released this (shared anon) file meanwhile
+    const i = find(mkkey(f, level, block));
+    if (ret == 0) node_free(i, curCpu);
+    else remove_slot(i);
+    return ret < 0 ? ret : -EINTR;
   }
   return 0;
 }
@@ -393,6 +396,10 @@ function add_folio(f: i32, index: i64, order: i32, mark: bool): i32 {
   }
   const id = mem_cgroup_charge(curMemcg, curCpu, order, curKind, curGfp, -1, curTask);
   if (id < 0) return id;
+  if (!file_valid(f)) {
+    mem_cgroup_uncharge(id, curCpu); // the charge's OOM kill released the file
+    return -EINTR;
+  }
   // A readahead folio is not referenced yet: the read marks it accessed.
   folio_set_flags(id, folio_flags(id) & ~PG_REFERENCED);
   const ret = xa_store_entry(f, index, order, id, mark);
@@ -487,6 +494,10 @@ export function filemap_read(f: i32, pos: i64, count: i64, task: i32, m: i32, cp
   const last = (pos + count + 4095) >> PAGE_SHIFT;
   let index = pos >> PAGE_SHIFT;
   let inBatch = 0;
+  // filemap_read: a read that starts in the folio the previous one ended in does not mark it
+  // accessed again (pos_same_folio with ra->prev_pos)
+  const lastByte = ra_prev_pos(f) - 1;
+  let first = true;
   while (index < last) {
     let e = lookup(f, index);
     if (e >= 0 && !entry_live(f, e)) e = -1;
@@ -512,7 +523,10 @@ export function filemap_read(f: i32, pos: i64, count: i64, task: i32, m: i32, cp
     if (folio_flags(id) & PG_SWAPPED) {
       const ret = folio_touch(id, cpu, gfp); // shmem_swapin_folio
       if (ret < 0) return ret;
-    } else if (inBatch == 0) folio_touch(id, cpu, gfp); // folio_mark_accessed of the batch's first folio
+    } else if (inBatch == 0 && !(first && lastByte >= 0 && (lastByte >> PAGE_SHIFT) >= head && (lastByte >> PAGE_SHIFT) < head + nr)) {
+      folio_touch(id, cpu, gfp); // folio_mark_accessed of the batch's first folio
+    }
+    first = false;
     inBatch = inBatch + 1 == FBATCH_SIZE ? 0 : inBatch + 1;
     if ((val(e) >> 40) & 1) {
       set_val(e, val(e) & ~(<i64>1 << 40)); // folio_clear_readahead

@@ -17,6 +17,8 @@ import {
   objcg_memcg,
 } from "./objcg";
 import { cpu_to_node } from "./topology";
+import { task_killed } from "./task";
+import { EINTR } from "./errno";
 
 const ANON_VMA_SIZE: i64 = 104; // anon_vma_cachep s->size (SLAB_ACCOUNT)
 const ANON_VMA_CHAIN_SIZE: i64 = 64; // anon_vma_chain_cachep s->size (SLAB_ACCOUNT)
@@ -60,6 +62,10 @@ function pgtable_reset(t: i32): void {
 function pte_page_alloc(t: i32, o: i32, cpu: i32, gfp: i32): i32 {
   const ret = memcg_kmem_charge_page(o, cpu, gfp, 0);
   if (ret < 0) return ret;
+  if (task_killed(t)) {
+    memcg_kmem_uncharge_page(o, cpu, 0); // the charge's OOM kill chose t: its mm is gone
+    return -EINTR;
+  }
   const node = cpu_to_node(cpu);
   if (o >= 0) stat_mod(objcg_memcg(o), node, NR_PAGETABLE, 1, cpu); // pagetable_pte_ctor
   let i = 0;
@@ -84,6 +90,10 @@ function anon_vma_prepare(t: i32, o: i32, cpu: i32, gfp: i32): i32 {
   let ret = memcg_slab_alloc(o, cpu, gfp, ANON_VMA_CHAIN_SIZE, false, node);
   if (ret < 0) return ret;
   ret = memcg_slab_alloc(o, cpu, gfp, ANON_VMA_SIZE, false, node);
+  if (ret == 0 && task_killed(t)) {
+    memcg_slab_free(o, cpu, ANON_VMA_SIZE, false, node);
+    ret = -EINTR;
+  }
   if (ret < 0) {
     memcg_slab_free(o, cpu, ANON_VMA_CHAIN_SIZE, false, node);
     return ret;

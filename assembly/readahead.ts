@@ -29,6 +29,9 @@ export function ra_reset(f: i32): void {
   store<i32>(raOrder + (<usize>f << 2), 0);
   store<i64>(raPrevPos + (<usize>f << 3), -1);
 }
+export function ra_prev_pos(f: i32): i64 {
+  return load<i64>(raPrevPos + (<usize>f << 3));
+}
 export function ra_set_prev_pos(f: i32, pos: i64): void {
   store<i64>(raPrevPos + (<usize>f << 3), pos);
 }

@@ -34,7 +34,7 @@ int main(int argc,char**argv){
   } else if(!strcmp(mode,"mlock")){
     if(mlock(p,n*PG)) { perror("mlock"); }
   } else if(!strcmp(mode,"read")){
-    ssize_t r; while((r=read(fd,buf,sizeof buf))>0);
+    size_t cs = n > 0 ? (size_t)n*1024 : sizeof buf; ssize_t r; while((r=read(fd,buf,cs))>0);
   } else if(!strcmp(mode,"mmapfile")){
     struct stat st; fstat(fd,&st); char*m=mmap(0,st.st_size,PROT_READ,MAP_SHARED,fd,0);
     volatile char s=0; for(off_t o=0;o<st.st_size;o+=PG) s+=m[o]; (void)s;
