@@ -31,7 +31,7 @@ import {
 } from "./filemap";
 import { folio_mlock, folio_munlock, mlock_populated, task_mlock_populate } from "./mlock";
 import { swapoff } from "./swapfile";
-import { kmem_counter_read, kmem_counter_write, obj_stock_bytes, obj_stock_objcg, objcg_charged_bytes, objcg_init } from "./objcg";
+import { kmem_counter_read, kmem_counter_write, obj_stock_bytes, obj_stock_objcg, objcg_charged_bytes, objcg_init, objcg_memcg } from "./objcg";
 import { pgtable_init, pgtable_pages } from "./pgtable";
 import {
   memcg_event, memcg_exists, memcg_online, memcg_page_events, memcg_table_init, memory_counter, mem_cgroup_is_root,
@@ -370,9 +370,11 @@ export function memcg_kmem_read(m: i32, field: i32): f64 {
 export function memcg_kmem_write(m: i32, field: i32, pages: f64): i32 {
   return kmem_counter_write(m, field, <i64>pages);
 }
-/** cpu's object stock: which 0 = cached objcg (-1 none), 1 = pre-charged bytes. */
+/** cpu's object stock: which 0 = the memcg its cached objcg charges (-1 none), 1 = pre-charged bytes. */
 export function obj_stock_get(cpu: i32, which: i32): f64 {
-  return which == 0 ? <f64>obj_stock_objcg(cpu) : <f64>obj_stock_bytes(cpu);
+  if (which != 0) return <f64>obj_stock_bytes(cpu);
+  const o = obj_stock_objcg(cpu);
+  return o < 0 ? -1 : <f64>objcg_memcg(o);
 }
 /** obj_cgroup->nr_charged_bytes of the objcg made for memcg m. */
 export function memcg_objcg_bytes(m: i32): f64 {

@@ -583,11 +583,16 @@ export class System {
     const r = (k: string) => this.guard(() => this.fn('memcg_kmem_read')(id, this.k(k)));
     return { usage: r('KMEM_USAGE'), maxUsage: r('KMEM_WATERMARK'), tcpUsage: r('TCP_USAGE'), tcpMax: r('TCP_MAX') };
   }
-  /** A CPU's object stock: the cgroup whose objcg it caches (null: none) and its pre-charged bytes. */
+  /** A CPU's object stock: the cgroup its cached objcg charges now (null: none) and its pre-charged bytes. */
   objStock(cpu: number): { cgroup: string | null; bytes: number } {
     this.checkCpu(cpu);
     const o = this.guard(() => this.fn('obj_stock_get')(cpu, 0));
     return { cgroup: o < 0 ? null : this.pathOf(o), bytes: this.guard(() => this.fn('obj_stock_get')(cpu, 1)) };
+  }
+  /** obj_cgroup->nr_charged_bytes of the objcg made for a cgroup (the drained sub-page remainder). */
+  objcgChargedBytes(path: string): number {
+    const id = this.id(path);
+    return this.guard(() => this.fn('memcg_objcg_bytes')(id));
   }
   /** Page-table pages a task holds (with kmem). */
   taskPageTables(task: number): number {
