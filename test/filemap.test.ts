@@ -6,6 +6,8 @@ import { describe, expect, test } from 'vitest';
 import type { System } from '../src/index.js';
 import { createSystem } from '../src/index.js';
 import { codeOf } from './helpers/sys.js';
+import { issuesOf, run } from './helpers/scenario.js';
+import { parseScenario } from '../src/scenario/scenario.js';
 
 const PAGE = 4096;
 const one = (o = {}) => createSystem({ cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 1 }, ...o });
@@ -219,5 +221,52 @@ describe('swapoff (try_to_unuse)', () => {
     expect(stat(s, 'a').anon).toBe(10 * PAGE);
     expect(s.read('a/memory.swap.current')).toBe(`${10 * PAGE}\n`);
     expect(s.swapDevice()).toEqual({ totalPages: 256, freePages: 246 });
+  });
+});
+
+describe('scenario steps: create-file, read-file, write-file, truncate-file, unlink-file, mmap-shared, mlock, swapoff', () => {
+  const doc = (steps: unknown[], system: Record<string, unknown> = {}) => ({
+    name: 'files', system: { cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: 2 }, kmem: true, ...system },
+    cgroups: { c: {} }, tasks: { reader: { cgroup: 'c', cpus: '1' } }, workload: [{ name: 'p', steps }],
+  });
+
+  test('a 32M file read in 64K calls by a task on CPU 1 charges what the live kernel showed (usage 8256 pages, kmem 3)', async () => {
+    const { res, systems } = await run(doc([
+      { 'create-file': { name: 'data', size: '32M', readAheadKb: 8192, ioKb: 4096 } },
+      { 'read-file': { file: 'data', task: 'reader', chunk: '64K' } },
+    ]));
+    expect(res.runs[0].warnings).toEqual([]);
+    const s = systems[0];
+    expect(Number(s.read('c/memory.usage_in_bytes')) / PAGE).toBe(8256);
+    expect(Number(s.read('c/memory.kmem.usage_in_bytes')) / PAGE).toBe(3);
+  });
+
+  test('tmpfs write, mlock, truncate, unlink, swapoff run in order; a step that fails is a warning with its JSON path', async () => {
+    const { res, systems } = await run(doc([
+      { 'create-file': { name: 'shm', kind: 'tmpfs', task: 'reader' } },
+      { 'write-file': { file: 'shm', task: 'reader', length: '400K' } },
+      { mlock: { task: 'reader', pages: 10 } },
+      { 'truncate-file': { file: 'shm', size: '200K' } },
+      { swapoff: {} },
+    ], { kmem: false }));
+    const s = systems[0];
+    s.flushStats('c', { force: true });
+    expect(s.read('c/memory.stat')).toMatch(/^shmem 204800$/m);
+    expect(s.read('c/memory.stat')).toMatch(/^unevictable 40960$/m);
+    expect(res.runs[0].warnings).toEqual([{ path: 'workload[0].steps[4].swapoff', message: expect.stringContaining('swapoff') }]);
+  });
+
+  test('validation: a file no earlier step created, a file created twice, a missing length (JSON paths)', async () => {
+    const issues = await issuesOf(() => parseScenario(doc([
+      { 'read-file': { file: 'nope', task: 'reader' } },
+      { 'create-file': { name: 'a' } },
+      { 'create-file': { name: 'a' } },
+      { 'write-file': { file: 'a', task: 'reader' } },
+    ])));
+    expect(issues).toEqual([
+      'workload[0].steps[0]["read-file"].file: no file "nope" created by an earlier create-file or mmap-shared step',
+      'workload[0].steps[2]["create-file"].name: file "a" is created twice',
+      'workload[0].steps[3]["write-file"].length: missing',
+    ]);
   });
 });

@@ -2,6 +2,7 @@
 // drive its workload — or a trace — through the Replayer, take reads, samples and
 // expectations on the way, and collect the summary.
 
+import type { FileStep } from './scenario.js';
 import { performance } from 'node:perf_hooks';
 import { limitFile } from '../cgroupfs/cgroupfs.js';
 import { errnoName, MemcgError } from '../core/errors.js';
@@ -72,17 +73,21 @@ async function eachMachine(sc: Scenario, opts: RunOptions, drive: (sys: System, 
 export async function recordTrace(sc: Scenario, file: string, build?: WasmBuild): Promise<{ records: number; bytes: number; cgroups: number; tasks: number }> {
   const v = sc.system.cgroupVersion ?? 2;
   const fileWrites = steps(sc).filter((s): s is WriteStep => s.kind === 'write' && !limitFile(v, s.name));
-  if (fileWrites.length) {
-    throw new InputError(sc.name, fileWrites.map((s) => ({
-      path: s.path, message: `a write of ${s.name} cannot be recorded: op records carry only the limit files (memory.max, .high, .low, .min and the swap/memsw limits)`,
-    })));
+  const fileOps = steps(sc).filter((s) => s.kind === 'file-op');
+  if (fileWrites.length || fileOps.length) {
+    throw new InputError(sc.name, [
+      ...fileWrites.map((s) => ({
+        path: s.path, message: `a write of ${s.name} cannot be recorded: op records carry only the limit files (memory.max, .high, .low, .min and the swap/memsw limits)`,
+      })),
+      ...fileOps.map((s) => ({ path: s.path, message: 'a file, mlock or swapoff step cannot be recorded: op records carry only charges, frees, accesses, waits and limit writes' })),
+    ]);
   }
   const sys = await prepareSystem(sc, sc.system, build);
   const w = new TraceWriter(file, sc.paths, taskTable(sc));
   const wl = new Workload(sc, sys, sc.system.seed ?? 1);
   walk(sc, (s) => {
     if (s.kind === 'write') Workload.write(sys, s, sc.paths[s.cgroup], w);
-    else if (s.kind !== 'read' && s.kind !== 'expect') wl.emit(s, w);
+    else if (s.kind !== 'read' && s.kind !== 'expect' && s.kind !== 'file-op') wl.emit(s, w);
   });
   const bytes = w.close();
   return { records: w.records, bytes, cgroups: sc.paths.length, tasks: sc.tasks.size };
@@ -147,7 +152,7 @@ function countRecords(sc: Scenario, sys: System, seed: number): number {
   const wl = new Workload(sc, sys, seed);
   walk(sc, (s) => {
     if (s.kind === 'write') n += limitFile(sys.cgroupVersion, s.name) ? 1 : 0;
-    else if (s.kind !== 'read' && s.kind !== 'expect') wl.emit(s, counter);
+    else if (s.kind !== 'read' && s.kind !== 'expect' && s.kind !== 'file-op') wl.emit(s, counter);
   });
   return n;
 }
@@ -235,11 +240,56 @@ class Run {
           this.warn(s, e.message);
         }
       }
+    } else if (s.kind === 'file-op') {
+      r.flush();
+      try {
+        this.fileOp(s);
+      } catch (e) {
+        if (!(e instanceof MemcgError)) throw e;
+        this.warn(s, e.message);
+      }
     } else wl.emit(s, r);
   }
 
-  private warn(s: WriteStep, why: string): void {
-    this.out.warnings.push({ path: s.path, message: `write "${s.value}" to ${s.file}: ${why}` });
+  private readonly files = new Map<string, number>();
+  /** A file, mapping, mlock or swapoff step through the System API (FileStep). */
+  private fileOp(s: FileStep): void {
+    const sys = this.sys;
+    const task = s.target?.task === undefined ? undefined : this.replayer.tasks.find((x) => x.name === s.target!.task)!.id;
+    const ctx = task !== undefined ? { task, cpu: s.cpu } : { cgroup: this.sc.paths[s.target?.cgroup ?? 0], cpu: s.cpu };
+    const f = s.file === undefined ? -1 : this.files.get(s.file);
+    const a = s.args;
+    switch (s.op) {
+      case 'create-file':
+        this.files.set(s.file!, sys.createFile({ kind: a.kind, size: a.size, maxOrder: a.maxOrder, readAheadKb: a.readAheadKb, ioKb: a.ioKb }, ctx));
+        break;
+      case 'mmap-shared':
+        this.files.set(s.file!, sys.mmapShared({ task: task!, cpu: s.cpu, length: a.length! }));
+        break;
+      case 'read-file':
+        sys.readFile(f!, { ...ctx, offset: a.offset, length: a.length, chunk: a.chunk });
+        break;
+      case 'write-file':
+        sys.writeFile(f!, { ...ctx, offset: a.offset, length: a.length! });
+        break;
+      case 'truncate-file':
+        sys.truncateFile(f!, a.size!, s.cpu);
+        break;
+      case 'unlink-file':
+        sys.unlinkFile(f!, s.cpu);
+        break;
+      case 'mlock':
+        sys.mlockPopulate(task!, a.length!, { cpu: s.cpu });
+        break;
+      case 'swapoff':
+        sys.swapoff(s.cpu);
+        break;
+    }
+  }
+
+  private warn(s: WriteStep | FileStep, why: string): void {
+    const what = s.kind === 'write' ? `write "${s.value}" to ${s.file}` : `${s.op}${s.file === undefined ? '' : ` ${s.file}`}`;
+    this.out.warnings.push({ path: s.path, message: `${what}: ${why}` });
   }
 
   /** Read the sampled files at simulated time ms. */
