@@ -1,6 +1,6 @@
 // The live kernel as the oracle: what a real process charges to a fresh cgroup v1 memcg on
 // this machine's 6.18.44 kernel (2 possible CPUs, 1 node, ext4, read_ahead_kb 8192,
-// max_sectors_kb 4096), measured with tools/live/probe.c + drive.sh (docs/kernel-memory.md §8):
+// max_sectors_kb 4096), measured with tools/live/probe.c + drive.sh (docs/kernel-memory.md §9):
 // the probe maps and touches its memory first, is moved into a fresh child memcg, does one
 // action pinned to CPU 1 and stops itself; memory.usage_in_bytes and memory.kmem.usage_in_bytes
 // are read at once, memory.stat after the 2 s flush. Each number was the same in 3 runs.
