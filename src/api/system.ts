@@ -54,7 +54,7 @@ export type SystemOptions = {
    * Default false, as if booted with cgroup.memory=nokmem.
    */
   kmem?: boolean;
-  /** Page-cache entries plus xarray nodes the emulator can track for files (default 1 << 18). */
+  /** Page-cache entries plus xarray nodes the emulator can track for files (default 16384). */
   maxFileEntries?: number;
   /** Op records per replay chunk. */
   opCapacity?: number;
@@ -246,7 +246,7 @@ export class System {
       ['CFG_SWAP_PAGES', swapPages(options.swap)],
       ['CFG_HZ', options.hz ?? 1000],
       ['CFG_KMEM', options.kmem ? 1 : 0],
-      ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 18],
+      ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 14],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
     let ret: number;
