@@ -23,6 +23,7 @@ import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./sched";
 import { memcg_alloc_kmem, memcg_free_kmem, memcg_offline_kmem, memcg_online_kmem, memcg_set_alloc_objcg } from "./objcg";
 import { charge_context } from "./charge";
+import { lru_add_drain_all } from "./lru_add";
 import { css_refs, memcg_capacity, memcg_count } from "./memcg";
 
 /** cgroup_mkdir: a new memcg below parent, made from cpu; its id, or -errno. */
@@ -252,6 +253,7 @@ export function memcg_force_empty(m: i32, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
   if (!memcg_online(m)) return -ENOENT;
   if (mem_cgroup_is_root(m)) return -EINVAL;
+  lru_add_drain_all(); // mem_cgroup_force_empty
   drain_all_stock(m, cpu);
   let retries = MAX_RECLAIM_RETRIES;
   while (retries > 0 && pc_usage(memory_counter(m)) > 0) {

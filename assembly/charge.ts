@@ -43,6 +43,7 @@ import {
 import { cpu_to_node, nr_cpus, nr_nodes } from "./topology";
 import { anon_fault_commit, anon_fault_prepare, pgtable_exit } from "./pgtable";
 import { filemap_task_exit } from "./filemap";
+import { folio_add_lru, lru_batch_forget } from "./lru_add";
 
 export const MAX_RECLAIM_RETRIES: i32 = 16;
 
@@ -286,7 +287,7 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
     }
   } else folio_set_flags(id, PG_REFERENCED);
   // folio_add_lru: new anon and page cache folios start on the inactive lists.
-  lru_add(m, id, cpu, false);
+  folio_add_lru(m, id, cpu);
   // The folio's page statistics (rmap / page cache insertion), counted at charge time.
   folio_page_stat(m, id, nid, 1, cpu);
   // memcg1_charge_statistics: a page-in of a large folio is one event.
@@ -354,6 +355,7 @@ function uncharge_folio(id: i32): void {
   ugPgpgout++;
   folio_page_stat(m, id, folio_nid(id), -1, ugCpu);
   if (folio_test(id, PG_LRU)) lru_del(m, id, ugCpu);
+  else lru_batch_forget(id); // still in an lru_add batch
   const t = folio_owner(id);
   if (t >= 0) task_mm_add(t, MM_ANONPAGES, -nr);
   css_put(m, 1);
@@ -403,7 +405,9 @@ export function folio_touch(id: i32, cpu: i32, gfp: i32): i32 {
   }
   // folio_mark_accessed: inactive,unreferenced → referenced → active,unreferenced → referenced
   if ((f & PG_REFERENCED) == 0) folio_set_flags(id, f | PG_REFERENCED);
-  else if ((f & (PG_ACTIVE | PG_UNEVICTABLE)) == 0) {
+  else if ((f & (PG_ACTIVE | PG_UNEVICTABLE)) == 0 && (f & PG_LRU) == 0) {
+    folio_set_flags(id, (f | PG_ACTIVE) & ~PG_REFERENCED); // __lru_cache_activate_folio: in a batch
+  } else if ((f & (PG_ACTIVE | PG_UNEVICTABLE)) == 0) {
     const m = folio_memcg(id);
     lru_del(m, id, cpu);
     folio_set_flags(id, (folio_flags(id) | PG_ACTIVE) & ~PG_REFERENCED); // folio_activate
@@ -451,7 +455,7 @@ function swap_in(id: i32, cpu: i32, gfp: i32): i32 {
     task_mm_add(t, MM_ANONPAGES, nr);
   }
   swap_entry_free(e, cpu); // mem_cgroup_swapin_uncharge_swap (v1) / swap_free (v2)
-  lru_add(m, id, cpu, false);
+  folio_add_lru(m, id, cpu);
   folio_page_stat(m, id, nid, 1, cpu);
   stat_mod(m, nid, PGPGIN, 1, cpu);
   stat_mod(m, nid, PSWPIN, nr, cpu);

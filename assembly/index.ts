@@ -8,7 +8,7 @@ export {
   cfg_set, CFG_CGROUP_VERSION, CFG_PROFILE, CFG_NODES, CFG_CPUS_PER_NODE, CFG_MAX_CGROUPS, CFG_MAX_FOLIOS,
   CFG_OP_CAPACITY, CFG_SEED_LO, CFG_SEED_HI, CFG_SWAP_ACCOUNT, CFG_STOCK_OFF, CFG_BATCH,
   CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM,
-  CFG_MAX_FILE_ENTRIES, layout_table_bytes,
+  CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH, layout_table_bytes,
 } from "./layout";
 export { PROFILE_SINGLE, PROFILE_MULTI, PROFILE_MULTI_RR } from "./profile";
 export { system_init, nr_cpu_ids } from "./system";
@@ -85,7 +85,7 @@ export { FILE_DISK, FILE_TMPFS, FILE_SHARED_ANON, FI_SIZE, FI_CACHED, FI_FOLIOS,
 export {
   memcg_file_create, memcg_file_read, memcg_file_write, memcg_file_fault, memcg_file_truncate, memcg_file_unlink,
   memcg_file_info, memcg_file_folio, memcg_file_folio_orders, memcg_mlock, memcg_munlock, memcg_mlock_populate,
-  memcg_mlock_populated, memcg_swapoff,
+  memcg_mlock_populated, memcg_swapoff, memcg_lru_add_pending,
 } from "./system";
 export { NR_MEMCG_STOCK, nslots as stock_nslots_value, stock_slot_memcg, stock_slot_pages } from "./stock";
 export { over_high_pages } from "./charge";

@@ -57,7 +57,8 @@ export const CFG_HZ: i32 = 17; // CONFIG_HZ: jiffies per second (memory.high pen
 export const CFG_OOM_VICTIM_EXIT: i32 = 18; // sched.ts VICTIM_EXIT_*: when an OOM victim's memory goes
 export const CFG_KMEM: i32 = 19; // 1: kernel memory accounting (0 = cgroup.memory=nokmem)
 export const CFG_MAX_FILE_ENTRIES: i32 = 20; // page cache entries + xarray nodes of files (filemap.ts)
-export const NR_CFG: i32 = 21;
+export const CFG_LRU_ADD_BATCH: i32 = 21; // 1: the per-CPU lru_add folio_batch (lru_add.ts)
+export const NR_CFG: i32 = 22;
 
 const cfg = new StaticArray<f64>(NR_CFG);
 

@@ -6,6 +6,7 @@
 import { EAGAIN, EINVAL, ENOMEM } from "./errno";
 import { FOLIO_ANON, PG_ACTIVE, PG_LRU, PG_SWAPPED, PG_UNEVICTABLE, folio_flags, folio_memcg, folio_set_flags, folio_valid } from "./folio";
 import { lru_add, lru_del } from "./lru";
+import { lru_batch_forget } from "./lru_add";
 import { mem_cgroup_charge } from "./charge";
 import { nr_cpus } from "./topology";
 
@@ -19,6 +20,7 @@ export function folio_mlock(id: i32, cpu: i32): i32 {
   if ((f & PG_UNEVICTABLE) != 0) return 0;
   const m = folio_memcg(id);
   if ((f & PG_LRU) != 0) lru_del(m, id, cpu);
+  else lru_batch_forget(id); // mlock_new_folio: it goes to the unevictable list itself
   folio_set_flags(id, (folio_flags(id) & ~PG_ACTIVE) | PG_UNEVICTABLE);
   lru_add(m, id, cpu, false);
   return 0;

@@ -10,6 +10,7 @@
 // lru_add batching (new folios are on their LRU at once), LRU sizes read exactly.
 
 import { filemap_folio_unmap } from "./filemap";
+import { lru_add_drain } from "./lru_add";
 import { EAGAIN } from "./errno";
 import {
   FOLIO_ANON, FOLIO_FILE, PG_ACTIVE, PG_REFERENCED, PG_SWAPPED, PG_YOUNG, folio_flags, folio_kind, folio_order, folio_owner, folio_set_flags, folio_set_swap_slot, folio_set_data, folio_free,
@@ -89,6 +90,7 @@ let scFileCost: i64 = 0;
 export function try_to_free_mem_cgroup_pages(m: i32, nrPages: i64, gfp: i32, options: i32, cpu: i32, swappiness: i32): i64 {
   sim_inc(SIM_RECLAIM_CALLS, 1);
   sched_point(cpu); // shrink_node_memcgs: cond_resched (sched.ts: other CPUs' work and victims run)
+  lru_add_drain(cpu); // shrink_{in,}active_list: lru_add_drain() of the reclaiming CPU (lru_add.ts)
   scTarget = m;
   scNrToReclaim = max(nrPages, SWAP_CLUSTER_MAX);
   scNrReclaimed = 0;

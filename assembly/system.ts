@@ -23,8 +23,9 @@ import { folio_flags, folio_table_init, folio_valid, folio_memcg, folio_order, f
 import {
   cfg_get, table_alloc, CFG_BATCH, CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT,
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
-  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM, CFG_MAX_FILE_ENTRIES,
+  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM, CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH,
 } from "./layout";
+import { lru_add_init, lru_add_pending } from "./lru_add";
 import {
   file_create, file_folio_at, file_folio_orders, file_info, file_unlink, filemap_fault, filemap_init, filemap_read,
   filemap_truncate, filemap_write,
@@ -101,6 +102,7 @@ export function system_init(): i32 {
     task_table_init(maxTasks) &&
     objcg_init(maxCgroups, cfg_get(CFG_KMEM) != 0) &&
     pgtable_init(maxTasks) &&
+    lru_add_init(cfg_get(CFG_LRU_ADD_BATCH) != 0) &&
     swap_init(swapPages, maxCgroups) &&
     peak_init() &&
     stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0, remoteDrain) &&
@@ -432,4 +434,9 @@ export function memcg_mlock_populated(): i32 {
 }
 export function memcg_swapoff(cpu: i32): i32 {
   return swapoff(cpu);
+}
+
+/** Folios waiting in cpu's lru_add batch (-1 for a bad cpu). */
+export function memcg_lru_add_pending(cpu: i32): i32 {
+  return lru_add_pending(cpu);
 }

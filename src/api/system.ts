@@ -54,6 +54,11 @@ export type SystemOptions = {
    * Default false, as if booted with cgroup.memory=nokmem.
    */
   kmem?: boolean;
+  /**
+   * The per-CPU lru_add folio_batch (31 folios): new folios reach their LRU list when the batch
+   * fills, at once when large, or at a drain (before reclaim). Default false: on the list at once.
+   */
+  lruAddBatch?: boolean;
   /** Page-cache entries plus xarray nodes the emulator can track for files (default 16384). */
   maxFileEntries?: number;
   /** Op records per replay chunk. */
@@ -247,6 +252,7 @@ export class System {
       ['CFG_HZ', options.hz ?? 1000],
       ['CFG_KMEM', options.kmem ? 1 : 0],
       ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 14],
+      ['CFG_LRU_ADD_BATCH', options.lruAddBatch ? 1 : 0],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
     let ret: number;
@@ -593,6 +599,11 @@ export class System {
   objcgChargedBytes(path: string): number {
     const id = this.id(path);
     return this.guard(() => this.fn('memcg_objcg_bytes')(id));
+  }
+  /** Folios waiting in a CPU's lru_add batch (with lruAddBatch). */
+  lruAddPending(cpu: number): number {
+    this.checkCpu(cpu);
+    return this.guard(() => this.fn('memcg_lru_add_pending')(cpu));
   }
   /** Page-table pages a task holds (with kmem). */
   taskPageTables(task: number): number {
