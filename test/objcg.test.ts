@@ -161,6 +161,22 @@ describe('page tables and anon_vma (v2 memory.stat kernel / pagetables)', () => 
     expect(s.stock(0)).toEqual([{ cgroup: 'a', nrPages: 63 }]);
   });
 
+  test('a THP that cannot be charged falls back to a small page, which needs a PTE page (do_huge_pmd_anonymous_page → VM_FAULT_FALLBACK)', async () => {
+    // memory.max 256 pages: the anon_vma is prepared first (1 page, the stock keeps 63), the
+    // 512-page folio fails without OOM (costly order: 18 max events, the worked count; its
+    // drain_all_stock returns the 63 pages), then the order-0 fault charges its PTE page with a
+    // new batch of 64 and its folio from that stock: usage 1 + 64.
+    const s = await v2();
+    s.mkdir('a', { 'memory.max': '1M' });
+    const t = s.spawn('a');
+    expect(codeOf(() => s.charge({ task: t, cpu: 0, order: 9 }))).toBe('ENOMEM');
+    s.charge({ task: t, cpu: 0 });
+    expect(s.events('a')).toMatchObject({ max: 18, oom: 0 });
+    const st = stat(s, 'a');
+    expect([st.anon, st.anon_thp, st.pagetables, st.kernel]).toEqual([PAGE, 0, PAGE, 2 * PAGE]);
+    expect(s.counter('a').usage).toBe(65);
+  });
+
   test('a kernel charge is a charge: in a full memcg the anon_vma cannot be charged and the fault fails (VM_FAULT_OOM)', async () => {
     // memory.max 1 page: the PTE page takes it (batch 64 fails, then 1 page fits); the chain's
     // page cannot: 18 max events, OOM with no victim (oom_score_adj −1000), -ENOMEM. The page
