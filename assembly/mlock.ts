@@ -49,6 +49,9 @@ export function task_mlock_populate(t: i32, nr: i32, cpu: i32, gfp: i32, out: us
   for (let i = 0; i < nr; i++) {
     const id = mem_cgroup_charge(0, cpu, 0, FOLIO_ANON, gfp, -1, t);
     if (id < 0) return id == -ENOMEM ? -EAGAIN : id; // VM_FAULT_OOM → -ENOMEM → EAGAIN
+    // v1 oom_kill_disable: the fault sleeps in the OOM wait (its folio is not charged yet);
+    // the populate stops here (the woken fault completes later, without the lock)
+    if (folio_memcg(id) < 0) return -EAGAIN;
     folio_mlock(id, cpu);
     store<i32>(out + (<usize>i << 2), id);
     populated++;
