@@ -241,7 +241,7 @@
           color: { legend: true, scheme: 'viridis', label: u.label },
           marks: [
             Plot.cell(pts, Plot.group({ fill: 'mean' }, { x: ax.key, y: ay.key, fill: 'y', inset: 0.5 })),
-            Plot.text(pts, Plot.group({ text: 'mean' }, { x: ax.key, y: ay.key, text: 'y', fill: 'white', stroke: 'black', strokeWidth: 2, paintOrder: 'stroke' })),
+            Plot.text(pts, Plot.group({ text: 'mean' }, { x: ax.key, y: ay.key, text: 'y', fill: 'black', stroke: 'white', strokeWidth: 4, paintOrder: 'stroke', fontSize: 13, fontWeight: 'bold' })),
           ],
         }), pts.length));
       }

@@ -4,7 +4,8 @@
 
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WasmBuild } from '../core/wasm.js';
 import type { Point } from './sweep.js';
@@ -19,11 +20,20 @@ export type PoolOptions = {
   onLine: (line: PointLine) => void;
 };
 
-/** The worker script: the compiled worker.js beside this file, or (running from the sources) worker.ts through tsx. */
-function workerScript(): { url: URL; execArgv: string[] } {
-  const js = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js, execArgv: [] };
-  return { url: new URL('./worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
+/**
+ * The worker: the compiled worker.js, or, running from the sources without a build, a small
+ * script that loads worker.ts through tsx's loader in the worker thread (slow to start).
+ */
+function newWorker(workerData: unknown): Worker {
+  // Compiled: worker.js beside this file; from the sources with a build beside them (the tests): dist's.
+  for (const rel of ['./worker.js', '../../dist/src/sweep/worker.js']) {
+    const js = new URL(rel, import.meta.url);
+    if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData });
+  }
+  // tsx/esm/api as an ES module (require.resolve finds its CommonJS twin beside it).
+  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const ts = new URL('./worker.ts', import.meta.url).href;
+  return new Worker(`import(${JSON.stringify(api)}).then((t) => t.tsImport(${JSON.stringify(ts)}, ${JSON.stringify(ts)}));`, { eval: true, workerData });
 }
 
 export function defaultJobs(): number {
@@ -33,7 +43,6 @@ export function defaultJobs(): number {
 /** Run points on a pool; resolves when all are done (interrupted: false) or the signal aborted (true). */
 export function runPool(job: SweepJob, points: Point[], opts: PoolOptions): Promise<{ interrupted: boolean }> {
   const n = Math.max(1, Math.min(opts.jobs ?? defaultJobs(), points.length));
-  const { url, execArgv } = workerScript();
   const queue = [...points];
   const workers = new Set<Worker>();
   let running = 0;
@@ -63,7 +72,7 @@ export function runPool(job: SweepJob, points: Point[], opts: PoolOptions): Prom
       w.postMessage(p);
     };
     const start = () => {
-      const w = new Worker(url, { workerData: { job, build: opts.build }, execArgv });
+      const w = newWorker({ job, build: opts.build });
       workers.add(w);
       w.on('message', (m: { line?: PointLine; fatal?: string }) => {
         if (settled) return;
