@@ -86,8 +86,13 @@
       const k = tasks.find((t) => t.task === name && t.field === 'killed' && t.value === 1);
       if (k) kills.push({ x: k.x, label: `OOM kill: ${name}` });
     }
+    // A label left of its rule in the right half of the chart, so it is not cut at the edge.
+    const xEnd = Math.max(0, ...run.samples.map(xOf));
+    const left = kills.filter((k) => k.x > xEnd / 2);
+    const right = kills.filter((k) => k.x <= xEnd / 2);
     const killMarks = () => kills.length ? [Plot.ruleX(kills, { x: 'x', stroke: '#c00', strokeWidth: 1.5 }),
-      Plot.text(kills, { x: 'x', text: 'label', frameAnchor: 'top', dx: 4, textAnchor: 'start', fill: '#c00' })] : [];
+      Plot.text(right, { x: 'x', text: 'label', frameAnchor: 'top', dx: 4, dy: 4, textAnchor: 'start', fill: '#c00' }),
+      Plot.text(left, { x: 'x', text: 'label', frameAnchor: 'top', dx: -4, dy: 4, textAnchor: 'end', fill: '#c00' })] : [];
     const grid = el('div', { class: 'grid' });
     root.append(grid);
     const chart = (title, rows, marks, yLabel, extra, colorOpt = color) => {

@@ -29,8 +29,8 @@ export type RunOptions = {
   /**
    * Sample every cgroup's usage, limits, swap and events, and every task's throttled time and
    * state, besides the scenario's own sample files (what an HTML report plots): at the
-   * scenario's interval in ms if it has one, else about 1000 times a run (or the scenario's
-   * interval in records, if finer).
+   * about 1000 times a run (or at the scenario's interval in records, if finer), and at the
+   * scenario's interval in ms if it has one.
    */
   sampleAll?: boolean;
   /** Write the run's trace events (Perfetto / chrome://tracing) to this file. */
@@ -52,10 +52,9 @@ function sampling(sc: Scenario, sys: System, paths: string[], opts: RunOptions, 
   if (!opts.sampleAll) return sc.sample && { ...sc.sample, tasks: false };
   const files = [...(sc.sample?.files ?? [])];
   for (const p of paths) if (p !== '') for (const f of reportFiles(sys, p)) if (!files.includes(f)) files.push(f);
-  // The scenario's interval in ms, else its interval in records or a finer one (about 1000 rows).
-  if (sc.sample?.everyMs !== undefined) return { everyMs: sc.sample.everyMs, files, tasks: true };
+  // About 1000 rows (or the scenario's interval in records, if finer), and at the scenario's interval in ms.
   const every = Math.max(1, Math.ceil(records() / 1000));
-  return { every: Math.min(every, sc.sample?.every ?? every), files, tasks: true };
+  return { every: Math.min(every, sc.sample?.every ?? every), everyMs: sc.sample?.everyMs, files, tasks: true };
 }
 
 /** Run a scenario (each variant, or the one named) and summarise it. */

@@ -14,7 +14,7 @@
 // the order of events inside one record is fixed (reclaim, drain, events, kills, throttle).
 
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { MemoryEvents, SimStats, System } from '../api/system.js';
+import type { MemoryEvents, System } from '../api/system.js';
 import type { ReplayTask } from './replayer.js';
 import { OP, RECORD_SIZE } from './trace.js';
 
@@ -25,6 +25,7 @@ export type TraceEvent = {
 };
 
 const EVENT_NAMES: (keyof MemoryEvents)[] = ['low', 'high', 'max', 'oom', 'oom_kill', 'oom_group_kill'];
+const EVENT_CONSTS = ['MEMCG_LOW', 'MEMCG_HIGH', 'MEMCG_MAX', 'MEMCG_OOM', 'MEMCG_OOM_KILL', 'MEMCG_OOM_GROUP_KILL'];
 const CPUS_PID = 1;
 const CGROUP_PID0 = 10;
 
@@ -75,34 +76,62 @@ export class TraceEventFile {
 
 /** Follows one run record by record (Replayer hooks) and emits its trace events. */
 export class TraceRecorder {
-  private readonly cgroups: { path: string; pid: number; current: number; swap: number; stock: number[]; events: MemoryEvents }[];
-  private sim: SimStats;
+  private readonly cgroups: { path: string; id: number; pid: number; mem: number; swap: number; current: number; swapBytes: number; stock: number[]; events: number[] }[];
+  private reclaim: number;
+  private drains: number;
   private killed: boolean[];
   private t0: number;
   private records = 0;
   private readonly v1: boolean;
+  // Core readers, bound once: this runs after every record.
+  private readonly get: (c: number, f: number) => number;
+  private readonly event: (m: number, e: number, local: number) => number;
+  private readonly sim: (i: number) => number;
+  private readonly slotMemcg: (cpu: number, slot: number) => number;
+  private readonly slotPages: (cpu: number, slot: number) => number;
+  private readonly taskGet: (t: number, f: number) => number;
+  private readonly k: Record<string, number>;
+  private readonly slots: number;
 
   constructor(
     private readonly out: TraceEventFile, private readonly sys: System, private readonly paths: string[], private readonly tasks: ReplayTask[],
     label: string | null, private readonly pidBase: number,
   ) {
     this.v1 = sys.cgroupVersion === 1;
+    this.get = sys.fn('counter_get');
+    this.event = sys.fn('memcg_event_get');
+    this.sim = sys.fn('sim_stat_get');
+    this.slotMemcg = sys.fn('stock_slot_memcg');
+    this.slotPages = sys.fn('stock_slot_pages');
+    this.taskGet = sys.fn('memcg_task_get');
+    this.k = Object.fromEntries(['PCF_USAGE', 'SIM_RECLAIM_CALLS', 'SIM_DRAIN_ALL', 'TASK_KILLED', ...EVENT_CONSTS].map((n) => [n, sys.k(n)]));
+    this.slots = sys.k('stock_nslots_value');
     const prefix = label === null ? '' : `${label}: `;
-    const meta = (pid: number, name: string, sort: number, tid?: number, thread?: string) => {
+    const meta = (pid: number, name: string, sort: number) => {
       out.emit({ name: 'process_name', ph: 'M', ts: 0, pid, tid: 0, args: { name } });
       out.emit({ name: 'process_sort_index', ph: 'M', ts: 0, pid, tid: 0, args: { sort_index: sort } });
-      if (tid !== undefined) out.emit({ name: 'thread_name', ph: 'M', ts: 0, pid, tid, args: { name: thread } });
     };
     meta(pidBase + CPUS_PID, `${prefix}CPUs`, pidBase);
     for (let c = 0; c < sys.cpus; c++) out.emit({ name: 'thread_name', ph: 'M', ts: 0, pid: pidBase + CPUS_PID, tid: c + 1, args: { name: `CPU ${c}` } });
+    const memCounter = sys.fn('memcg_memory_counter');
+    const swapCounter = sys.fn('memcg_swap_counter');
     this.cgroups = paths.filter((p) => p !== '').map((path, i) => {
       meta(pidBase + CGROUP_PID0 + i, `${prefix}${path}`, pidBase + 1 + i);
-      return { path, pid: pidBase + CGROUP_PID0 + i, current: -1, swap: -1, stock: new Array<number>(sys.cpus).fill(-1), events: sys.events(path, { local: true }) };
+      const id = sys.id(path);
+      return {
+        path, id, pid: pidBase + CGROUP_PID0 + i, mem: memCounter(id), swap: swapCounter(id), current: -1, swapBytes: -1,
+        stock: new Array<number>(sys.cpus).fill(-1), events: this.events(id),
+      };
     });
-    this.sim = sys.simStats();
-    this.killed = tasks.map((t) => sys.task(t.id).killed);
+    this.reclaim = this.sim(this.k.SIM_RECLAIM_CALLS);
+    this.drains = this.sim(this.k.SIM_DRAIN_ALL);
+    this.killed = tasks.map((t) => this.taskGet(t.id, this.k.TASK_KILLED) === 1);
     this.t0 = this.now();
     this.sample(this.t0);
+  }
+
+  private events(id: number): number[] {
+    return EVENT_CONSTS.map((e) => this.event(id, this.k[e], 1));
   }
 
   /** Trace time in µs: the simulated clock, or one µs per record (--trace-clock ops). */
@@ -123,36 +152,32 @@ export class TraceRecorder {
 
   /** After one record ran on cpu: what changed, at the time it started (t0) and ended. */
   private record(code: number, cpu: number, task: number): void {
-    const { out, sys, pidBase } = this;
+    const { out, pidBase } = this;
     const t0 = this.t0;
     this.records++;
     const t1 = this.now();
     if (this.out.clock === 'sim' && t1 !== t0) this.out.clockMoved = true;
     const tid = cpu + 1;
     const cpus = pidBase + CPUS_PID;
-    const sim = sys.simStats();
     const taskName = task ? this.tasks.find((t) => t.id === task - 1)?.name : undefined;
     const who = taskName === undefined ? {} : { task: taskName };
-    if (sim.reclaimCalls > this.sim.reclaimCalls) {
-      out.emit({ name: 'reclaim', cat: 'reclaim', ph: 'X', ts: t0, dur: 0, pid: cpus, tid, args: { calls: sim.reclaimCalls - this.sim.reclaimCalls, ...who } });
-    }
-    if (sim.drainAll > this.sim.drainAll) {
-      out.emit({ name: 'drain_all_stock', cat: 'stock', ph: 'i', s: 't', ts: t0, pid: cpus, tid, args: { calls: sim.drainAll - this.sim.drainAll } });
-    }
-    this.sim = sim;
+    const reclaim = this.sim(this.k.SIM_RECLAIM_CALLS);
+    if (reclaim > this.reclaim) out.emit({ name: 'reclaim', cat: 'reclaim', ph: 'X', ts: t0, dur: 0, pid: cpus, tid, args: { calls: reclaim - this.reclaim, ...who } });
+    this.reclaim = reclaim;
+    const drains = this.sim(this.k.SIM_DRAIN_ALL);
+    if (drains > this.drains) out.emit({ name: 'drain_all_stock', cat: 'stock', ph: 'i', s: 't', ts: t0, pid: cpus, tid, args: { calls: drains - this.drains } });
+    this.drains = drains;
     for (const g of this.cgroups) {
-      const ev = sys.events(g.path, { local: true });
-      for (const k of EVENT_NAMES) {
-        if (ev[k] > g.events[k]) out.emit({ name: k, cat: 'memory.events', ph: 'i', s: 'p', ts: t0, pid: g.pid, tid: 0, args: { count: ev[k] - g.events[k], cpu } });
-      }
+      const ev = this.events(g.id);
+      ev.forEach((n, j) => {
+        if (n > g.events[j]) out.emit({ name: EVENT_NAMES[j], cat: 'memory.events', ph: 'i', s: 'p', ts: t0, pid: g.pid, tid: 0, args: { count: n - g.events[j], cpu } });
+      });
       g.events = ev;
     }
     this.tasks.forEach((t, i) => {
-      if (this.killed[i]) return;
-      if (!sys.task(t.id).killed) return;
+      if (this.killed[i] || this.taskGet(t.id, this.k.TASK_KILLED) !== 1) return;
       this.killed[i] = true;
-      const cgroup = this.paths[t.cgroup];
-      out.emit({ name: 'OOM kill', cat: 'oom', ph: 'i', s: 'g', ts: t0, pid: cpus, tid, args: { victim: t.name, cgroup, ...who } });
+      out.emit({ name: 'OOM kill', cat: 'oom', ph: 'i', s: 'g', ts: t0, pid: cpus, tid, args: { victim: t.name, cgroup: this.paths[t.cgroup], ...who } });
     });
     // The clock moves during a charge or a touch only when the task sleeps in memory.high throttling.
     if (code !== OP.WAIT && this.out.clock === 'sim' && t1 > t0) {
@@ -165,26 +190,30 @@ export class TraceRecorder {
   /** Counter values that changed, at ts. */
   private sample(ts: number): void {
     const { out, sys } = this;
-    const stock = new Map<string, number[]>();
+    const stock = new Map<number, number[]>();
     for (let c = 0; c < sys.cpus; c++) {
-      for (const e of sys.stock(c)) {
-        let a = stock.get(e.cgroup);
-        if (!a) stock.set(e.cgroup, (a = new Array<number>(sys.cpus).fill(0)));
-        a[c] += e.nrPages;
+      for (let s = 0; s < this.slots; s++) {
+        const m = this.slotMemcg(c, s);
+        if (m < 0) continue;
+        let a = stock.get(m);
+        if (!a) stock.set(m, (a = new Array<number>(sys.cpus).fill(0)));
+        a[c] += this.slotPages(c, s);
       }
     }
+    const usage = this.k.PCF_USAGE;
     for (const g of this.cgroups) {
-      const current = sys.counter(g.path).usage * 4096;
+      const current = this.get(g.mem, usage) * 4096;
       if (current !== g.current) {
         out.emit({ name: this.v1 ? 'memory.usage_in_bytes' : 'memory.current', ph: 'C', ts, pid: g.pid, tid: 0, args: { bytes: current } });
         g.current = current;
       }
-      const swap = this.v1 ? (sys.memswAccount ? sys.counter(g.path, 'memsw').usage * 4096 : 0) : sys.counter(g.path, 'swap').usage * 4096;
-      if (swap !== g.swap) {
+      // v2: the swap counter; v1: memsw (memory + swap), when accounted.
+      const swap = this.v1 && !sys.memswAccount ? 0 : this.get(g.swap, usage) * 4096;
+      if (swap !== g.swapBytes) {
         out.emit({ name: this.v1 ? 'memory.memsw.usage_in_bytes' : 'memory.swap.current', ph: 'C', ts, pid: g.pid, tid: 0, args: { bytes: swap } });
-        g.swap = swap;
+        g.swapBytes = swap;
       }
-      const pages = stock.get(g.path) ?? new Array<number>(sys.cpus).fill(0);
+      const pages = stock.get(g.id) ?? new Array<number>(sys.cpus).fill(0);
       if (pages.some((p, c) => p !== g.stock[c])) {
         out.emit({ name: 'stock pages', ph: 'C', ts, pid: g.pid, tid: 0, args: Object.fromEntries(pages.map((p, c) => [`CPU ${c}`, p])) });
         g.stock = pages;
