@@ -24,3 +24,14 @@ export { InputError } from './scenario/validate.js';
 export type { Issue } from './scenario/validate.js';
 export { EXAMPLES, exampleScenario } from './scenario/examples.js';
 export { runCli } from './cli/commands.js';
+// Sweeps, HTML reports, Trace Event export, --set (issue #14).
+export { applySets, parseKey, setIn } from './scenario/set.js';
+export { loadSweep, parseSweep, pointScenario } from './sweep/sweep.js';
+export type { Sweep, Point, Coords } from './sweep/sweep.js';
+export { runSweep } from './sweep/run.js';
+export type { SweepOptions, SweepResult } from './sweep/run.js';
+export type { PointLine } from './sweep/point.js';
+export { reportHtml } from './report/html.js';
+export type { ReportData, SweepRow } from './report/html.js';
+export { TraceEventFile } from './trace/events.js';
+export type { TraceEvent, TraceClock } from './trace/events.js';

@@ -160,6 +160,17 @@ describe('running', () => {
     );
   });
 
+  test('on a terminal: a progress bar with the points done and the ETA, cleared at the end', async () => {
+    let term = '';
+    let out = '';
+    const io: Io = { out: (x) => void (out += x), err: () => {}, tty: { write: (x: string) => (term += x) } };
+    expect(await runCli(['sweep', sweepFile(), '-o', tmp('t.jsonl'), '--jobs', '2'], io)).toBe(0);
+    const draws = term.split('\r').filter(Boolean);
+    expect(draws.slice(0, -1).map((d) => /^grid \[[#-]{30}\] (\d)\/9 points, \d+s elapsed, ETA (\d+s|\d+m\d\ds)\x1b\[K$/.exec(d)?.[1])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(draws.at(-1)).toBe('\x1b[K');
+    expect(out).toMatch(/^grid: 9 points in [\d.]+ s with 2 workers → /);
+  });
+
   test('a point that cannot run is a line with its error (exit 1), the others run', async () => {
     const f = sweepFile({ base: BASE, axes: { 'cgroups.a.memory.max': ['1M', '2M'] }, metrics: ['sim.stokHits'] });
     const r = await cli(['sweep', f, '-o', tmp('e.jsonl'), '--jobs', '1']);
