@@ -1,9 +1,9 @@
-// Sweep throughput: one sweep of 16 points (quickstart with 20 000 charges, over 4 profiles
+// Sweep throughput: one sweep of 16 points (quickstart with 8000 charges, over 4 profiles
 // and batch sizes × 4 seeds, each point a whole run) on 1 worker and on 2, in one run, repeated;
 // the ratio of wall times is the pool's speed-up (this machine has 2 cores). Appends its table
 // to bench/results-sweep.md.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep } from '../src/sweep/run.js';
 import { parseSweep } from '../src/sweep/sweep.js';
@@ -13,7 +13,7 @@ const sw = parseSweep({
   name: 'bench16', base: { example: 'quickstart' },
   axes: { profile: ['single', 'multi'], chargeBatch: [32, 64], seed: [1, 2, 3, 4] },
   metrics: ['cgroups.workload.events.oom', 'sim.stockHits'],
-}, { sets: [['workload.charge.steps[0].thrash.charges', 20000]] });
+}, { sets: [['workload.charge.steps[0].thrash.charges', 8000]] });
 const dir = mkdtempSync(join(tmpdir(), 'memcg-sim-bench-'));
 
 async function time(jobs: number): Promise<number> {
@@ -29,7 +29,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const m1 = median(rows[0].ms);
 const lines = [
   `Written by \`npx tsx bench/sweep.bench.ts\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}): a sweep of ${sw.points.length} points`,
-  `(quickstart with 20 000 charges × 2 profiles × 2 batch sizes × 4 seeds), wall time per sweep, median of ${REPEAT} (each sweep starts its workers).`,
+  `(quickstart with 8000 charges × 2 profiles × 2 batch sizes × 4 seeds), wall time per sweep, median of ${REPEAT} (each sweep starts its workers).`,
+  `Load average when it ended: ${loadavg().map((x) => x.toFixed(1)).join(', ')} (other programs on the same 2 CPUs take from the workers).`,
   '',
   '| workers | wall time (ms), each run | median | speed-up |',
   '|---:|---|---:|---:|',
