@@ -57,7 +57,7 @@ export async function sweepCommand(file: string, a: SweepArgs, io: Io): Promise<
     return 130;
   }
   const resumed = res.resumed ? `, ${res.resumed} of them from the earlier run (--resume)` : '';
-  io.out(`${sw.name}: ${n} points${of} in ${secs} s with ${Math.min(jobs, Math.max(1, n - res.resumed))} workers${resumed} → ${output}, ${csvPath(output)}`);
+  io.out(`${sw.name}: ${n} points${of} in ${secs} s with ${plural(Math.min(jobs, Math.max(1, n - res.resumed)), 'worker')}${resumed} → ${output}, ${csvPath(output)}`);
   if (sw.metrics && res.lines.length <= 50) io.out(`\n${pointTable(sw, res.lines)}`);
   const bad = res.lines.filter((l) => l.error !== undefined);
   for (const l of bad.slice(0, 10)) io.err(`memcg-sim: point ${l.point} ${canonical(l.coords)}: ${l.error}`);
@@ -144,4 +144,8 @@ export function reportData(file: string): ReportData {
     return { kind: 'run', title: r.scenario, result: r };
   }
   throw new InputError(file, [{ path: '(file)', message: 'not a run result (run --json) or sweep output: compare results come with the compare command (issue #13), which is not there yet' }]);
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
