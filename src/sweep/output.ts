@@ -22,8 +22,8 @@ export function shardPath(jsonl: string, i: number, n: number): string {
 /** Read the lines of a sweep output; a last line cut short (an interrupted write) is dropped. */
 export function readLines(file: string): PointLine[] {
   const text = readFileSync(file, 'utf8');
-  const raw = text.split('\n');
-  const complete = text.endsWith('\n') ? raw.slice(0, -1) : raw.slice(0, -1); // the part after the last \n is partial or empty
+  // The part after the last newline is empty, or a line whose write was cut short.
+  const complete = text.split('\n').slice(0, -1);
   const issues: Issue[] = [];
   const out: PointLine[] = [];
   complete.forEach((l, i) => {
