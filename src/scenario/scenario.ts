@@ -96,7 +96,8 @@ export type Scenario = {
 };
 
 const MAX_ORDER = 9; // HPAGE_PMD_ORDER: a PMD-sized THP is the largest folio charged
-const SYSTEM_KEYS = [
+/** The keys of a scenario's system object. */
+export const SYSTEM_KEYS = [
   'profile', 'cgroupVersion', 'topology', 'seed', 'ram', 'swap', 'swapAccount', 'stock', 'chargeBatch', 'remoteDrain',
   'oomVictimExit', 'recursiveProtection', 'localEvents', 'maxCgroups', 'maxFolios', 'kmem', 'maxFileEntries', 'lruAddBatch',
 ] as const;
@@ -135,15 +136,23 @@ const NO_SUCH_STEP: Record<string, string> = {
   'swap-in': 'no such step: a task swaps a page in by touching it; use access',
 };
 
-/** Read and check a scenario file; InputError lists every problem. */
-export function loadScenario(file: string): Scenario {
-  let json: unknown;
+/** Read a JSON document (a scenario, a sweep); InputError if it cannot be read or parsed. */
+export function readJsonFile(file: string): unknown {
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new InputError(file, [{ path: '(file)', message: (e as Error).message }]);
   }
-  return parseScenario(json, basename(file).replace(/\.json$/, ''), file);
+}
+
+/** A scenario file's default name: its base name without .json. */
+export function scenarioName(file: string): string {
+  return basename(file).replace(/\.json$/, '');
+}
+
+/** Read and check a scenario file; InputError lists every problem. */
+export function loadScenario(file: string): Scenario {
+  return parseScenario(readJsonFile(file), scenarioName(file), file);
 }
 
 /** Check a scenario document whole; InputError lists every problem with its JSON path. */

@@ -43,6 +43,10 @@ export type ReplayHooks = {
   every?: number;
   everyMs?: number;
   onTick?: (records: number, ms: number) => void;
+  /** Send records to the core one at a time (a trace-event recorder looks at the state after each). */
+  perRecord?: boolean;
+  /** After each chunk, its records and the core's result of each. */
+  onRecords?: (records: Uint8Array, results: Int32Array) => void;
 };
 
 /** A task of the trace's table as replayed. */
@@ -111,7 +115,7 @@ export class Replayer implements RecordSink {
 
   constructor(
     private readonly sys: System, readonly paths: string[], tasks: TraceTask[] = [],
-    private readonly hooks: ReplayHooks = {}, private readonly chunk = hooks.everyMs ? 1 : 4096,
+    private readonly hooks: ReplayHooks = {}, private readonly chunk = hooks.everyMs || hooks.perRecord ? 1 : 4096,
   ) {
     for (const [name, code] of Object.entries(OP)) {
       if (sys.k(`OP_${name}`) !== code) throw new InternalError(`core OP_${name} is ${sys.k(`OP_${name}`)}, traces say ${code}`);
@@ -223,6 +227,7 @@ export class Replayer implements RecordSink {
   flush(): void {
     if (this.n === 0) return;
     const res = this.sys.replayRecords(this.buf.subarray(0, this.n * RECORD_SIZE));
+    this.hooks.onRecords?.(this.buf.subarray(0, this.n * RECORD_SIZE), res);
     const c = this.counters;
     for (let i = 0; i < this.n; i++) {
       const tag = this.tags[i];
