@@ -10,7 +10,11 @@ export {
   CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM,
   CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH, layout_table_bytes,
 } from "./layout";
-export { PROFILE_SINGLE, PROFILE_MULTI, PROFILE_MULTI_RR } from "./profile";
+export {
+  PROFILE_5_15, PROFILE_6_1, PROFILE_6_6, PROFILE_6_12, PROFILE_MULTI, PROFILE_6_18, PROFILE_MAINLINE, NR_PROFILES,
+  profile_feature, F_FILE_PEAK_RECLAIM, F_FILE_SWAP_PEAK, F_PEAK_WRITE, F_RECLAIM_SWAPPINESS, F_RECLAIM_SWAPPINESS_MAX,
+  F_EVENTS_SOCK_THROTTLED, F_OOM_GROUP_KILL_EVENT,
+} from "./profile";
 export { system_init, nr_cpu_ids } from "./system";
 export { REMOTE_DRAIN_SCHEDULE, REMOTE_DRAIN_IMMEDIATE, REMOTE_DRAIN_DEFERRED } from "./stock";
 export { VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_KILL, VICTIM_EXIT_OOM } from "./sched";
@@ -37,7 +41,7 @@ export {
   memcg_task_create, memcg_task_move, memcg_task_exit, memcg_task_set_adj, memcg_task_get, memcg_oom_badness,
   TASK_MEMCG, TASK_ANON, TASK_SWAPENTS, TASK_THROTTLED_NS, TASK_KILLED, TASK_SCORE_ADJ, TASK_OVER_HIGH, TASK_OOM_WAIT,
   TASK_OOM_FOLIO, clock_now_ns,
-  clock_wait, throttled_no_task_ns, folio_get_flags, folio_get_oom_waiter, memcg_lru_size, swap_total_pages, swap_free_pages,
+  clock_wait, throttled_no_task_ns, folio_get_flags, folio_get_oom_waiter, memcg_lru_size, memcg_lru_cost, swap_total_pages, swap_free_pages,
 } from "./system";
 export { folio_touch } from "./charge";
 export { PG_LRU, PG_ACTIVE, PG_REFERENCED, PG_YOUNG, PG_SWAPPED, PG_UNEVICTABLE } from "./folio";

@@ -36,6 +36,7 @@ import { sim_inc, SIM_RECLAIM_CALLS } from "./simstat";
 import { mem_cgroup_get_nr_swap_pages, swap_out_charge, swap_out_uncharge_memory } from "./swapcharge";
 import { total_swap_pages } from "./swap";
 import { table_alloc } from "./layout";
+import { F_LRU_COST_ROTATION, F_PARTIAL_WALK, F_TARGET_SELF_PROTECTED, era } from "./profile";
 import { MM_ANONPAGES, MM_SWAPENTS, task_mm_add } from "./task";
 import { cpu_to_node, nr_nodes } from "./topology";
 
@@ -99,7 +100,8 @@ export function try_to_free_mem_cgroup_pages(m: i32, nrPages: i64, gfp: i32, opt
   scSwappiness = swappiness;
   scGfp = gfp;
   scCpu = cpu;
-  scMemcgFullWalk = false;
+  // shrink_node_memcgs: partial walks only since "restore incremental cgroup iteration" (F_PARTIAL_WALK).
+  scMemcgFullWalk = !era(F_PARTIAL_WALK);
   scForceDeactivate = false;
   scSkippedDeactivate = false;
   scMemcgLowReclaim = false;
@@ -181,7 +183,9 @@ function prepare_scan_control(node: i32): void {
 // lru_note_cost: the IO and rotation cost of reclaiming a type, up the hierarchy, decayed
 // by half whenever it exceeds a quarter of that lruvec's evictable pages.
 function lru_note_cost(m: i32, node: i32, file: bool, nrIo: i64, nrRotated: i64): void {
-  const cost = nrIo * SWAP_CLUSTER_MAX + nrRotated;
+  // lru_note_cost (<= 6.1): the cost is the pages written out; 6.2+ weighs IO by
+  // SWAP_CLUSTER_MAX and adds rotations (F_LRU_COST_ROTATION).
+  const cost = era(F_LRU_COST_ROTATION) ? nrIo * SWAP_CLUSTER_MAX + nrRotated : nrIo;
   if (cost == 0) return;
   for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
     const i = (<usize>x * <usize>nr_nodes + <usize>node) << 3;
@@ -196,6 +200,11 @@ function lru_note_cost(m: i32, node: i32, file: bool, nrIo: i64, nrRotated: i64)
     store<i64>(anonCost + i, a);
     store<i64>(fileCost + i, f);
   }
+}
+
+/** lruvec->anon_cost / file_cost of m on node (the reclaim cost balance). */
+export function lru_cost(m: i32, node: i32, file: bool): i64 {
+  return load<i64>((file ? fileCost : anonCost) + ((<usize>m * <usize>nr_nodes + <usize>node) << 3));
 }
 
 // shrink_node_memcgs: the target's subtree in pre-order (mem_cgroup_iter). A partial walk
@@ -224,7 +233,9 @@ function shrink_node_memcgs(node: i32): void {
 function visit_memcg(m: i32, node: i32): void {
   // mem_cgroup_calculate_protection: emin/elow of m for this reclaim (not of the target).
   if (m != scTarget) page_counter_calculate_protection(memory_counter(scTarget), memory_counter(m), recursiveProt);
-  if (m != scTarget && m != 0) {
+  // mem_cgroup_unprotected (6.2+): the target is not protected against itself; up to 6.1
+  // mem_cgroup_below_min/low look at its own (possibly stale) emin/elow too.
+  if (m != 0 && (m != scTarget || era(F_TARGET_SELF_PROTECTED))) {
     const c = memory_counter(m);
     const usage = pc_usage(c);
     // mem_cgroup_below_min: hard protection, never reclaimed.

@@ -17,7 +17,10 @@ import { oom_badness } from "./oom";
 import { throttled_without_task_ns } from "./high";
 import { nr_swap_pages, swap_init, total_swap_pages } from "./swap";
 import { high_init } from "./high";
-import { global_stat, mem_cgroup_flush_stats, rstat_flush, rstat_init, stat_exact, stat_flushed, NR_ANON_MAPPED, NR_FILE_PAGES } from "./rstat";
+import {
+  global_stat, mem_cgroup_flush_stats, rstat_flush, rstat_flush_all, rstat_init, stat_exact, stat_flushed, MEMCG_SWAP,
+  NR_ANON_MAPPED, NR_FILE_PAGES,
+} from "./rstat";
 import { EBUSY, EINVAL, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
 import { folio_flags, folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
 import {
@@ -40,8 +43,11 @@ import {
 } from "./memcg";
 import { NR_PCF, PAGE_COUNTER_MAX, PCF_MAX, pc_field, pc_init, pc_usage } from "./page_counter";
 import { prng_seed } from "./prng";
-import { NR_PROFILES, profile_atomic_force_no_event, profile_failcnt_everywhere, profile_nslots, profile_victim } from "./profile";
-import { calculate_protection_subtree, reclaim_init, user_proactive_reclaim } from "./reclaim";
+import {
+  F_ATOMIC_BYPASS, F_FAILCNT_V1_MEMORY_ONLY, F_RSTAT_PER_MEMCG, F_V1_ROOT_USAGE_GLOBAL, NR_PROFILES, era, profile_nslots,
+  profile_select, profile_victim,
+} from "./profile";
+import { calculate_protection_subtree, lru_cost, reclaim_init, user_proactive_reclaim } from "./reclaim";
 import { replay, OP_RECORD_SIZE } from "./replay";
 import { sim_get, simstat_init } from "./simstat";
 import { drain_all_stock, stock_init, stock_pages_of, REMOTE_DRAIN_DEFERRED, REMOTE_DRAIN_SCHEDULE } from "./stock";
@@ -84,6 +90,7 @@ export function system_init(): i32 {
   if (remoteDrain < REMOTE_DRAIN_SCHEDULE || remoteDrain > REMOTE_DRAIN_DEFERRED) return -EINVAL;
   if (!sched_init(<i32>cfg_get(CFG_OOM_VICTIM_EXIT))) return -EINVAL;
   high_init(configHz);
+  profile_select(profile);
   initialised = true;
   recursiveProt = cfg_get(CFG_RECURSIVE_PROT) != 0;
   prng_seed((<u64>(<u32>cfg_get(CFG_SEED_HI)) << 32) | <u64>(<u32>cfg_get(CFG_SEED_LO)));
@@ -94,7 +101,7 @@ export function system_init(): i32 {
     simstat_init() &&
     topology_init(nodes, cpusPerNode) &&
     pc_init(maxCgroups * 2) &&
-    memcg_table_init(maxCgroups, version, cfg_get(CFG_SWAP_ACCOUNT) != 0, profile_failcnt_everywhere(profile),
+    memcg_table_init(maxCgroups, version, cfg_get(CFG_SWAP_ACCOUNT) != 0, !era(F_FAILCNT_V1_MEMORY_ONLY),
       cfg_get(CFG_LOCAL_EVENTS) != 0) &&
     rstat_init(maxCgroups) &&
     lru_init(maxCgroups) &&
@@ -106,7 +113,7 @@ export function system_init(): i32 {
     swap_init(swapPages, maxCgroups) &&
     peak_init() &&
     stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0, remoteDrain) &&
-    charge_init(profile_atomic_force_no_event(profile)) &&
+    charge_init(era(F_ATOMIC_BYPASS)) &&
     folio_table_init(maxFolios) &&
     filemap_init(<i32>cfg_get(CFG_MAX_FILE_ENTRIES));
   return ok ? 0 : -ENOMEM;
@@ -166,7 +173,9 @@ export function memcg_stat_flushed(m: i32, node: i32, item: i32, hierarchical: b
 export function memcg_flush_stats(m: i32, force: bool): i32 {
   if (!memcg_exists(m)) return -EINVAL;
   if (force) {
-    rstat_flush(m);
+    // Up to 6.6 every flush is of the whole tree (F_RSTAT_PER_MEMCG).
+    if (era(F_RSTAT_PER_MEMCG)) rstat_flush(m);
+    else rstat_flush_all();
     return 1;
   }
   return mem_cgroup_flush_stats(m) ? 1 : 0;
@@ -177,7 +186,17 @@ export function memcg_page_events_get(m: i32): f64 {
 /** mem_cgroup_usage (v1 usage_in_bytes): the counter, or for the root the global page count. */
 export function memcg_usage_v1(m: i32, swap: bool): f64 {
   if (!memcg_exists(m)) return -1;
-  if (mem_cgroup_is_root(m)) return <f64>(global_stat(NR_FILE_PAGES) + global_stat(NR_ANON_MAPPED)); // no swap yet
+  if (mem_cgroup_is_root(m)) {
+    if (era(F_V1_ROOT_USAGE_GLOBAL)) return <f64>(global_stat(NR_FILE_PAGES) + global_stat(NR_ANON_MAPPED)); // no swap yet
+    // mem_cgroup_usage (<= 6.1): the root memcg's own statistics after a threshold-gated flush.
+    mem_cgroup_flush_stats(m);
+    let v: i64 = 0;
+    for (let node = 0; node < nr_nodes; node++) {
+      v += stat_flushed(m, node, NR_FILE_PAGES, true) + stat_flushed(m, node, NR_ANON_MAPPED, true);
+      if (swap) v += stat_flushed(m, node, MEMCG_SWAP, true);
+    }
+    return <f64>v;
+  }
   return <f64>pc_usage(swap ? swap_counter(m) : memory_counter(m));
 }
 /** memcg1_stat_format hierarchical_*_limit: the smallest max on the way to the root. */
@@ -356,6 +375,11 @@ export function folio_get_flags(id: i32): i32 {
 export function memcg_lru_size(m: i32, node: i32, lru: i32): f64 {
   if (!memcg_exists(m) || node < 0 || node >= nr_nodes || lru < 0 || lru > 4) return -1;
   return <f64>lru_size(m, node, lru);
+}
+/** lruvec->anon_cost (file false) or file_cost of m on node; -1 for a bad memcg or node. */
+export function memcg_lru_cost(m: i32, node: i32, file: bool): f64 {
+  if (!memcg_exists(m) || node < 0 || node >= nr_nodes) return -1;
+  return <f64>lru_cost(m, node, file);
 }
 export function swap_total_pages(): f64 {
   return <f64>total_swap_pages();

@@ -5,7 +5,7 @@ export type {
 } from './api/system.js';
 export { MemcgError, InternalError } from './core/errors.js';
 export type { Errno } from './core/errors.js';
-export { PROFILES, findProfile } from './core/profiles.js';
+export { PROFILES, ALIASES, findProfile, profileNames } from './core/profiles.js';
 export type { Profile, ProfileName } from './core/profiles.js';
 export { memparse, pageCounterMemparse, PAGE_SIZE, PAGE_COUNTER_MAX } from './cgroupfs/memparse.js';
 export { parseLimit, OpenFile, V2_STAT_ORDER } from './cgroupfs/cgroupfs.js';

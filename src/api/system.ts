@@ -7,11 +7,14 @@ import {
 import { InternalError, MemcgError, errnoName } from '../core/errors.js';
 import { parseGfp } from '../core/gfp.js';
 import { memparse, pageCounterMemparse } from '../cgroupfs/memparse.js';
-import { findProfile, PROFILES, type ProfileName } from '../core/profiles.js';
+import { findProfile, profileNames, type ProfileName } from '../core/profiles.js';
 import { CoreAbort, defaultBuild, instantiateCore, type Core, type WasmBuild } from '../core/wasm.js';
 
 export type SystemOptions = {
-  /** Kernel profile: 'single' (≤ 6.15, the seed's 5.17), 'multi' (6.16+), 'multi-rr'; aliases '5.17', '6.18'. */
+  /**
+   * Kernel era (src/core/profiles.ts): '5.15', '6.1', '6.6', '6.12', 'multi' (6.16–6.18.35, the
+   * default), '6.18' (6.18.36+), 'mainline'; aliases 'single' (6.12), 'multi-rr' (6.18), '5.17'.
+   */
   profile?: ProfileName | string;
   cgroupVersion?: CgroupVersion;
   topology?: { nodes: number; cpusPerNode: number };
@@ -194,6 +197,8 @@ export async function createSystem(options: SystemOptions = {}): Promise<System>
 
 export class System {
   readonly profile: ProfileName;
+  /** @internal the core's row export for the profile */
+  readonly profileCoreId: string;
   readonly cgroupVersion: CgroupVersion;
   /** v1 with memsw accounting (do_memsw_account): the memory.memsw.* files exist. */
   readonly memswAccount: boolean;
@@ -217,13 +222,14 @@ export class System {
   constructor(options: SystemOptions) {
     const profile = findProfile(options.profile ?? 'multi');
     if (!profile) {
-      throw new MemcgError('EINVAL', `unknown profile "${options.profile}" (known: ${PROFILES.map((p) => p.name).join(', ')})`);
+      throw new MemcgError('EINVAL', `unknown profile "${options.profile}" (known: ${profileNames().join(', ')})`);
     }
     const version = options.cgroupVersion ?? 2;
     if (version !== 1 && version !== 2) throw new MemcgError('EINVAL', `cgroupVersion must be 1 or 2, not ${String(version)}`);
     const topo = options.topology ?? { nodes: 1, cpusPerNode: 4 };
     const seed = BigInt.asUintN(64, BigInt(options.seed ?? 1));
     this.profile = profile.name;
+    this.profileCoreId = profile.coreId;
     this.cgroupVersion = version;
     this.memswAccount = version === 1 && options.swapAccount !== false;
     this.nodes = topo.nodes;
@@ -686,6 +692,12 @@ export class System {
     return this.guard(() => Object.fromEntries(LRU_NAMES.map((name, i) => [name, this.fn('memcg_lru_size')(id, node, i)])) as Record<LruName, number>);
   }
 
+  /** The reclaim cost balance of a cgroup's lruvec on a node (lruvec->anon_cost, file_cost; lru_note_cost). */
+  lruCost(path: string, node = 0): { anon: number; file: number } {
+    const id = this.id(path);
+    return this.guard(() => ({ anon: this.fn('memcg_lru_cost')(id, node, 0), file: this.fn('memcg_lru_cost')(id, node, 1) }));
+  }
+
   /** Uncharge (free) one folio or a list from cpu, the list batched per memcg like uncharge_gather. */
   uncharge(folios: number | number[], cpu = 0): void {
     this.checkCpu(cpu);
@@ -883,6 +895,7 @@ export class System {
       get cgroupVersion() { return sys.cgroupVersion; },
       get nodes() { return sys.nodes; },
       get memswAccount() { return sys.memswAccount; },
+      has: (f) => sys.fn('profile_feature')(sys.k(sys.profileCoreId), sys.k(f)) === 1,
       online: (id) => sys.fn('memcg_is_online')(id) === 1,
       counterField: (id, swap, f) => sys.fCounter(pc(id, swap), sys.k(field[f])),
       event: (id, name, local) => sys.fn('memcg_event_get')(id, sys.k(ev[name]), local ? 1 : 0),

@@ -75,8 +75,15 @@ export type Setting =
   | 'SETTING_SOFT_LIMIT' | 'SETTING_SWAPPINESS' | 'SETTING_OOM_KILL_DISABLE' | 'SETTING_USE_HIERARCHY'
   | 'SETTING_MOVE_CHARGE' | 'SETTING_OOM_GROUP' | 'SETTING_SUBTREE_MEMORY';
 
+/** Interface-file differences between kernel eras (assembly/profile.ts F_*). */
+export type ProfileFeature =
+  | 'F_FILE_PEAK_RECLAIM' | 'F_FILE_SWAP_PEAK' | 'F_PEAK_WRITE' | 'F_RECLAIM_SWAPPINESS' | 'F_RECLAIM_SWAPPINESS_MAX'
+  | 'F_EVENTS_SOCK_THROTTLED' | 'F_OOM_GROUP_KILL_EVENT';
+
 export interface FsCore {
   readonly cgroupVersion: CgroupVersion;
+  /** the profile's era has this interface-file feature */
+  has(feature: ProfileFeature): boolean;
   readonly nodes: number;
   readonly memswAccount: boolean;
   /** the cgroup still exists (an open file of a removed cgroup answers ENODEV) */
@@ -121,6 +128,8 @@ type FileDef = {
   write?: (c: FileCtx, text: string) => void;
   /** memory.peak and memory.swap.peak keep per-open-file state */
   peak?: 'memory' | 'swap';
+  /** present only in the eras with this feature */
+  since?: ProfileFeature;
 };
 
 function einval(file: string, text: string, why: string): never {
@@ -291,7 +300,13 @@ function v1NumaStat(c: FileCtx): string {
   return [...sets.map(([k, items]) => row(k, items, false)), ...sets.map(([k, items]) => row(`hierarchical_${k}`, items, true))].join('');
 }
 
-const EVENTS = ['low', 'high', 'max', 'oom', 'oom_kill', 'oom_group_kill'];
+// __memory_events_show: oom_group_kill since 5.17, sock_throttled since 6.19 (0 here: no sockets).
+function events(c: FileCtx, local: boolean): string {
+  const rows: [string, number][] = ['low', 'high', 'max', 'oom', 'oom_kill'].map((e) => [e, c.core.event(c.id, e, local)]);
+  if (c.core.has('F_OOM_GROUP_KILL_EVENT')) rows.push(['oom_group_kill', c.core.event(c.id, 'oom_group_kill', local)]);
+  if (c.core.has('F_EVENTS_SOCK_THROTTLED')) rows.push(['sock_throttled', 0]);
+  return lines(rows);
+}
 
 function limitWrite(name: string): FileDef['write'] {
   return (c, text) => c.core.writeLimit(c.id, name, text, c.cpu);
@@ -320,8 +335,12 @@ function reclaimWrite(c: FileCtx, text: string): void {
   for (const tok of strstrip(rest).split(' ').filter((t) => t !== '')) {
     const m = /^swappiness=(.*)$/.exec(tok);
     if (!m) einval(file, text, `unknown argument "${tok}"`);
-    if (m[1] === 'max') swappiness = 201; // SWAPPINESS_ANON_ONLY
-    else {
+    // memory_reclaim: swappiness= since 6.12, its "max" (SWAPPINESS_ANON_ONLY) since 6.16.
+    if (!c.core.has('F_RECLAIM_SWAPPINESS')) einval(file, text, `unknown argument "${tok}" (swappiness= is 6.12+)`);
+    if (m[1] === 'max') {
+      if (!c.core.has('F_RECLAIM_SWAPPINESS_MAX')) einval(file, text, 'swappiness=max is 6.16+');
+      swappiness = 201; // SWAPPINESS_ANON_ONLY
+    } else {
       const v = kstrtoint(m[1]);
       if (typeof v !== 'number' || v < 0 || v > 200) einval(file, text, 'swappiness must be 0..200 or max');
       swappiness = v;
@@ -346,10 +365,14 @@ function subtreeControlWrite(c: FileCtx, text: string): void {
 }
 
 const counterFile = (swap: boolean, field: 'usage' | 'watermark') => (c: FileCtx) => `${bytes(c.core.counterField(c.id, swap, field))}\n`;
+// memory.peak (5.19+) and memory.swap.peak (6.5+); peak_write (6.12+) resets a file's peak.
 const peakFile = (name: string, kind: 'memory' | 'swap'): FileDef => ({
-  name, onRoot: false, peak: kind,
+  name, onRoot: false, peak: kind, since: kind === 'memory' ? 'F_FILE_PEAK_RECLAIM' : 'F_FILE_SWAP_PEAK',
   read: (c) => `${bytes(c.core.peakRead(c.peakFd))}\n`,
-  write: (c) => void c.core.peakWrite(c.peakFd),
+  write: (c, text) => {
+    if (!c.core.has('F_PEAK_WRITE')) einval(name, text, 'this kernel has no write handler for the peak files (6.12+)');
+    void c.core.peakWrite(c.peakFd);
+  },
 });
 
 /** cgroup v2 files, in cftype order (cgroup core files first). */
@@ -367,12 +390,12 @@ const V2_FILES: FileDef[] = [
     read: (c) => tunable(c.core.counterField(c.id, false, name.slice(7) as 'min' | 'low' | 'high' | 'max')),
     write: limitWrite(name),
   })),
-  { name: 'memory.events', onRoot: false, read: (c) => lines(EVENTS.map((e) => [e, c.core.event(c.id, e, false)])) },
-  { name: 'memory.events.local', onRoot: false, read: (c) => lines(EVENTS.map((e) => [e, c.core.event(c.id, e, true)])) },
+  { name: 'memory.events', onRoot: false, read: (c) => events(c, false) },
+  { name: 'memory.events.local', onRoot: false, read: (c) => events(c, true) },
   { name: 'memory.stat', onRoot: true, read: v2Stat },
   { name: 'memory.numa_stat', onRoot: true, read: v2NumaStat },
   settingFile('memory.oom.group', 'SETTING_OOM_GROUP', false, intParse),
-  { name: 'memory.reclaim', onRoot: true, write: reclaimWrite },
+  { name: 'memory.reclaim', onRoot: true, write: reclaimWrite, since: 'F_FILE_PEAK_RECLAIM' },
   { name: 'memory.swap.current', onRoot: false, read: counterFile(true, 'usage') },
   { name: 'memory.swap.high', onRoot: false, read: (c) => tunable(c.core.counterField(c.id, true, 'high')), write: limitWrite('memory.swap.high') },
   { name: 'memory.swap.max', onRoot: false, read: (c) => tunable(c.core.counterField(c.id, true, 'max')), write: limitWrite('memory.swap.max') },
@@ -466,7 +489,8 @@ const V1_FILES: FileDef[] = [
 ];
 
 function catalog(core: FsCore): FileDef[] {
-  return core.cgroupVersion === 2 ? V2_FILES : V1_FILES.filter((f) => !f.memsw || core.memswAccount);
+  const files = core.cgroupVersion === 2 ? V2_FILES : V1_FILES.filter((f) => !f.memsw || core.memswAccount);
+  return files.filter((f) => !f.since || core.has(f.since));
 }
 
 /** The files a cgroup has (root: only those without CFTYPE_NOT_ON_ROOT), in cftype order. */

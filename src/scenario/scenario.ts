@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { limitFile, parseLimit, type CgroupVersion } from '../cgroupfs/cgroupfs.js';
 import { parseGfp } from '../core/gfp.js';
-import { PROFILES, findProfile } from '../core/profiles.js';
+import { findProfile, profileNames } from '../core/profiles.js';
 import { System, type FolioKind, type SystemOptions } from '../api/system.js';
 import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN } from '../trace/trace.js';
 import { Checker, InputError, jsonPath, parseCpuList, type Obj } from './validate.js';
@@ -240,7 +240,7 @@ class Parser {
     if (!o) return base ? { profile: 'multi', cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 4 }, seed: 1 } : s;
     const profile = o.str('profile', d('multi'));
     if (profile !== undefined && !findProfile(profile)) {
-      this.c.error(o.at('profile'), `unknown profile "${profile}" (known: ${PROFILES.map((x) => x.name).join(', ')}, or 5.17, 6.16, 6.18, mainline)`);
+      this.c.error(o.at('profile'), `unknown profile "${profile}" (known: ${profileNames().join(', ')})`);
     }
     s.profile = profile;
     const v = o.int('cgroupVersion', { min: 1, max: 2 }, d(2));
