@@ -7,12 +7,13 @@ import {
   folio_set_data, folio_set_memcg, folio_valid, max_folios, FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER,
 } from "./folio";
 import {
-  __GFP_HIGH, __GFP_NOFAIL, __GFP_NORETRY, __GFP_RECLAIM, __GFP_RETRY_MAYFAIL, gfpflags_allow_blocking,
+  __GFP_ATOMIC, __GFP_HIGH, __GFP_NOFAIL, __GFP_NORETRY, __GFP_RECLAIM, __GFP_RETRY_MAYFAIL, gfpflags_allow_blocking,
 } from "./gfp";
 import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./sched";
 import { MEMCG_CHARGE_BATCH } from "./high";
 import { table_alloc } from "./layout";
+import { F_ATOMIC_BYPASS, F_FORCE_MAX_EVENT, era } from "./profile";
 import {
   MEMCG_MAX, counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
   memcg_exists, memcg_online, memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
@@ -47,11 +48,13 @@ import { folio_add_lru, lru_batch_forget } from "./lru_add";
 
 export const MAX_RECLAIM_RETRIES: i32 = 16;
 
-let atomicForceNoEvent: bool = false;
+let atomicBypass: bool = false; // profile F_ATOMIC_BYPASS (5.15)
+let forceMaxEvent: bool = true; // profile F_FORCE_MAX_EVENT (6.0+)
 let overHigh: usize = 0; // i64[cpus]: current->memcg_nr_pages_over_high, one task per CPU
 
-export function charge_init(atomicNoEvent: bool): bool {
-  atomicForceNoEvent = atomicNoEvent;
+export function charge_init(): bool {
+  atomicBypass = era(F_ATOMIC_BYPASS);
+  forceMaxEvent = era(F_FORCE_MAX_EVENT);
   overHigh = table_alloc(<usize>nr_cpus * 8);
   return overHigh != 0;
 }
@@ -97,8 +100,8 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
       batch = nr;
       continue;
     }
-    // try_charge_memcg (<= 6.2): __GFP_ATOMIC went over the limit without a MAX event.
-    if (atomicForceNoEvent && (gfp & __GFP_HIGH) != 0) return force_charge(m, over, nr, true);
+    // try_charge_memcg (5.15): __GFP_ATOMIC goes over the limit at once, without a MAX event.
+    if (atomicBypass && (gfp & __GFP_ATOMIC) != 0) return force_charge(m, over, nr, true);
     // try_charge_memcg: a task already in a v1 OOM wait does not OOM again.
     if (chargeTask >= 0 && task_in_memcg_oom(chargeTask) >= 0) return nomem(m, over, nr, gfp, raisedMax);
     if (!gfpflags_allow_blocking(gfp)) return nomem(m, over, nr, gfp, raisedMax);
@@ -185,18 +188,18 @@ function return_to_user(m: i32, cpu: i32): void {
   mem_cgroup_handle_over_high(chargeTask >= 0 ? task_memcg(chargeTask) : m, n, chargeTask, cpu);
 }
 
-// try_charge_memcg nomem: only __GFP_NOFAIL and __GFP_HIGH charges go over the limit.
+// try_charge_memcg nomem: only __GFP_NOFAIL and (6.0+) __GFP_HIGH charges go over the limit.
 function nomem(m: i32, over: i32, nr: i32, gfp: i32, raisedMax: bool): i32 {
-  if ((gfp & (__GFP_NOFAIL | __GFP_HIGH)) == 0) {
+  if ((gfp & (atomicBypass ? __GFP_NOFAIL : __GFP_NOFAIL | __GFP_HIGH)) == 0) {
     sim_inc(SIM_CHARGE_FAILS, 1);
     return -ENOMEM;
   }
   return force_charge(m, over, nr, raisedMax);
 }
 
-// try_charge_memcg force: charge without limits, with a MAX event if none was raised.
+// try_charge_memcg force: charge without limits, with (6.0+) a MAX event if none was raised.
 function force_charge(m: i32, over: i32, nr: i32, raisedMax: bool): i32 {
-  if (!raisedMax) memcg_memory_event(over, MEMCG_MAX);
+  if (!raisedMax && forceMaxEvent) memcg_memory_event(over, MEMCG_MAX);
   sim_inc(SIM_FORCED, 1);
   page_counter_charge(memory_counter(m), nr);
   if (memsw_account) page_counter_charge(swap_counter(m), nr);

@@ -51,7 +51,7 @@ export {
   memcg_write_limit, memcg_uncharge_list, memcg_drain_all_stock, memcg_counter_reset, memcg_calculate_protection,
 } from "./system";
 export {
-  __GFP_HIGH, __GFP_IO, __GFP_FS, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
+  __GFP_HIGH, __GFP_ATOMIC, __GFP_IO, __GFP_FS, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
   __GFP_NORETRY, GFP_KERNEL, GFP_NOWAIT, GFP_ATOMIC,
 } from "./gfp";
 export { FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER, layout_folio_table, FOLIO_STRIDE } from "./folio";

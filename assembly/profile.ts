@@ -45,19 +45,16 @@ export const F_RSTAT_PER_MEMCG: i32 = 7;
 // mem_cgroup_usage (v1 root, 6.6+): global node counters; before, the root memcg's flushed
 // statistics after a threshold-gated flush.
 export const F_V1_ROOT_USAGE_GLOBAL: i32 = 8;
-// mem_cgroup_handle_over_high (2024, between 6.6 and 6.12): a dying task does no memory.high
-// reclaim or throttling.
-export const F_HIGH_SKIP_DYING: i32 = 9;
 // Interface files (memory_files, mm/memcontrol.c): memory.peak and memory.reclaim (5.19+),
 // memory.swap.peak (6.5+), writable peak files (6.12+), memory.reclaim swappiness=N (6.12+)
 // and swappiness=max (6.16+), sock_throttled in memory.events (6.19+).
-export const F_FILE_PEAK_RECLAIM: i32 = 10;
-export const F_FILE_SWAP_PEAK: i32 = 11;
-export const F_PEAK_WRITE: i32 = 12;
-export const F_RECLAIM_SWAPPINESS: i32 = 13;
-export const F_RECLAIM_SWAPPINESS_MAX: i32 = 14;
-export const F_EVENTS_SOCK_THROTTLED: i32 = 15;
-export const NR_PROFILE_FEATURES: i32 = 16;
+export const F_FILE_PEAK_RECLAIM: i32 = 9;
+export const F_FILE_SWAP_PEAK: i32 = 10;
+export const F_PEAK_WRITE: i32 = 11;
+export const F_RECLAIM_SWAPPINESS: i32 = 12;
+export const F_RECLAIM_SWAPPINESS_MAX: i32 = 13;
+export const F_EVENTS_SOCK_THROTTLED: i32 = 14;
+export const NR_PROFILE_FEATURES: i32 = 15;
 
 // Registry columns, indexed by profile id.
 //                                        5.15 6.1 6.6 6.12 multi 6.18 mainline
@@ -81,7 +78,7 @@ function bits6_6(): u32 {
     (1 << F_V1_ROOT_USAGE_GLOBAL) | (1 << F_FILE_PEAK_RECLAIM) | (1 << F_FILE_SWAP_PEAK);
 }
 function bits6_12(): u32 {
-  return bits6_6() | (1 << F_PARTIAL_WALK) | (1 << F_RSTAT_PER_MEMCG) | (1 << F_HIGH_SKIP_DYING) |
+  return bits6_6() | (1 << F_PARTIAL_WALK) | (1 << F_RSTAT_PER_MEMCG) |
     (1 << F_PEAK_WRITE) | (1 << F_RECLAIM_SWAPPINESS);
 }
 function bits6_16(): u32 {

@@ -44,7 +44,7 @@ import {
 import { NR_PCF, PAGE_COUNTER_MAX, PCF_MAX, pc_field, pc_init, pc_usage } from "./page_counter";
 import { prng_seed } from "./prng";
 import {
-  F_ATOMIC_BYPASS, F_FAILCNT_V1_MEMORY_ONLY, F_RSTAT_PER_MEMCG, F_V1_ROOT_USAGE_GLOBAL, NR_PROFILES, era, profile_nslots,
+  F_FAILCNT_V1_MEMORY_ONLY, F_RSTAT_PER_MEMCG, F_V1_ROOT_USAGE_GLOBAL, NR_PROFILES, era, profile_nslots,
   profile_select, profile_victim,
 } from "./profile";
 import { calculate_protection_subtree, lru_cost, reclaim_init, user_proactive_reclaim } from "./reclaim";
@@ -113,7 +113,7 @@ export function system_init(): i32 {
     swap_init(swapPages, maxCgroups) &&
     peak_init() &&
     stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0, remoteDrain) &&
-    charge_init(era(F_ATOMIC_BYPASS)) &&
+    charge_init() &&
     folio_table_init(maxFolios) &&
     filemap_init(<i32>cfg_get(CFG_MAX_FILE_ENTRIES));
   return ok ? 0 : -ENOMEM;

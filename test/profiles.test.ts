@@ -121,6 +121,22 @@ describe.each(ERAS)('reclaim cost, profile %s', (profile) => {
   });
 });
 
+// oom_kill_process: with memory.oom.group the whole group is killed in every era; the
+// MEMCG_OOM_GROUP_KILL event that counts it exists since 5.17.
+describe.each(ERAS)('memory.oom.group kill, profile %s', (profile) => {
+  test('both tasks of the group die; oom_group_kill counts 1 (5.17+)', async () => {
+    const s = await sys({ profile });
+    s.mkdir('g', { 'memory.max': 100 * PAGE });
+    s.write('g/memory.oom.group', '1');
+    const [a, b] = [s.spawn('g'), s.spawn('g')];
+    for (let i = 0; i < 40; i++) s.charge({ task: a, cpu: 0 });
+    expect(codeOf(() => { for (;;) s.charge({ task: b, cpu: 0 }); })).toBe('EINTR');
+    expect([s.task(a).killed, s.task(b).killed]).toEqual([true, true]);
+    expect(s.events('g').oom_kill).toBe(3); // oom_kill_memcg_member visits the victim again
+    expect(s.events('g').oom_group_kill).toBe(KERNEL(profile).oomGroupKillEvent ? 1 : 0);
+  });
+});
+
 // memory_files / mem_cgroup_legacy_files of each era.
 describe.each(ERAS)('interface files, profile %s', (profile) => {
   const k = KERNEL(profile);

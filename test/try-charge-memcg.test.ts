@@ -125,6 +125,19 @@ describe('GFP_ATOMIC into a full memcg (failcnt +2, forced to max + 1)', () => {
   });
 });
 
+// try_charge_memcg nomem: 5.15 forces only __GFP_NOFAIL; from 6.0 __GFP_HIGH too, with one MAX event.
+describe.each(ERAS)('GFP_NOWAIT|__GFP_HIGH into a full memcg, profile %s', (profile) => {
+  test('ENOMEM (5.15) or forced to max + 1', async () => {
+    const { s } = await fullMemcg(profile, 2);
+    const e0 = s.events('a').max;
+    const got = codeOf(() => s.charge({ cgroup: 'a', cpu: 0, gfp: 'GFP_NOWAIT|__GFP_HIGH' }));
+    const old = KERNEL(profile).atomicBypass;
+    expect(got).toBe(old ? 'ENOMEM' : 'ok');
+    expect(s.counter('a').usage).toBe(old ? 100 : 101);
+    expect(s.events('a').max - e0).toBe(old ? 0 : 1);
+  });
+});
+
 describe('memcg_memory_event propagation (v2 hierarchical events)', () => {
   test('a MAX event counts on the failing memcg and its ancestors below the root; .local only on it', async () => {
     const s = await sys();
