@@ -13,7 +13,7 @@ import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./sched";
 import { MEMCG_CHARGE_BATCH } from "./high";
 import { table_alloc } from "./layout";
-import { F_ATOMIC_BYPASS, F_FORCE_MAX_EVENT, era } from "./profile";
+import { F_ATOMIC_BYPASS, F_FORCE_MAX_EVENT, F_MAYSWAP_PER_RETRY, era } from "./profile";
 import {
   MEMCG_MAX, counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
   memcg_exists, memcg_online, memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
@@ -50,11 +50,13 @@ export const MAX_RECLAIM_RETRIES: i32 = 16;
 
 let atomicBypass: bool = false; // profile F_ATOMIC_BYPASS (5.15)
 let forceMaxEvent: bool = true; // profile F_FORCE_MAX_EVENT (6.0+)
+let maySwapPerRetry: bool = false; // profile F_MAYSWAP_PER_RETRY (mainline)
 let overHigh: usize = 0; // i64[cpus]: current->memcg_nr_pages_over_high, one task per CPU
 
 export function charge_init(): bool {
   atomicBypass = era(F_ATOMIC_BYPASS);
   forceMaxEvent = era(F_FORCE_MAX_EVENT);
+  maySwapPerRetry = era(F_MAYSWAP_PER_RETRY);
   overHigh = table_alloc(<usize>nr_cpus * 8);
   return overHigh != 0;
 }
@@ -73,8 +75,8 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   let raisedMax = false;
   let over = m;
   let passedOom = false;
-  // try_charge_memcg (6.18): reclaim_options is set once, before retry:, so a memsw failure
-  // keeps reclaim from swapping for the rest of this charge.
+  // try_charge_memcg: reclaim_options is set once before retry: up to 6.18, so a memsw failure
+  // keeps reclaim from swapping for the rest of the charge; mainline sets it on every retry.
   let maySwap = true;
   // gfpflags_allow_spinning (6.15+): without either reclaim bit (alloc_pages_nolock) the
   // charge takes no batch, so the stock is never refilled.
@@ -85,6 +87,7 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
     if (stock_enabled && consume_stock(m, cpu, nr)) return 0;
     if (!allowSpinning) batch = nr;
     let fail = -1;
+    if (maySwapPerRetry) maySwap = true;
     if (memsw_account) {
       fail = page_counter_try_charge(swap_counter(m), batch);
       if (fail >= 0) maySwap = false; // memsw limit: reclaim may not swap

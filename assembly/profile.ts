@@ -54,7 +54,11 @@ export const F_PEAK_WRITE: i32 = 11;
 export const F_RECLAIM_SWAPPINESS: i32 = 12;
 export const F_RECLAIM_SWAPPINESS_MAX: i32 = 13;
 export const F_EVENTS_SOCK_THROTTLED: i32 = 14;
-export const NR_PROFILE_FEATURES: i32 = 15;
+// try_charge_memcg (mainline, "mm/memcontrol: fix reclaim_options leak in try_charge_memcg()",
+// 2026): MAY_SWAP is set again on every retry; up to 6.18 a memsw failure clears it for the
+// rest of the charge.
+export const F_MAYSWAP_PER_RETRY: i32 = 15;
+export const NR_PROFILE_FEATURES: i32 = 16;
 
 // Registry columns, indexed by profile id.
 //                                        5.15 6.1 6.6 6.12 multi 6.18 mainline
@@ -63,7 +67,7 @@ const VICTIM: StaticArray<i32> = [
   VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_ROUND_ROBIN, VICTIM_ROUND_ROBIN,
 ];
 const FEATURES: StaticArray<u32> = [
-  bits5_15(), bits6_1(), bits6_6(), bits6_12(), bits6_16(), bits6_16(), bits6_16() | (1 << F_EVENTS_SOCK_THROTTLED),
+  bits5_15(), bits6_1(), bits6_6(), bits6_12(), bits6_16(), bits6_16(), bits6_16() | (1 << F_EVENTS_SOCK_THROTTLED) | (1 << F_MAYSWAP_PER_RETRY),
 ];
 
 function bits5_15(): u32 {

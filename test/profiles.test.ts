@@ -137,6 +137,27 @@ describe.each(ERAS)('memory.oom.group kill, profile %s', (profile) => {
   });
 });
 
+// try_charge_memcg, v1: the batch of 64 fails on memsw (clearing MAY_SWAP), the retry with one
+// page passes memsw and fails on memory. Up to 6.18 MAY_SWAP stays clear: reclaim may not swap
+// the anon pages, finds nothing, and the OOM killer takes the faulting task. Mainline sets it
+// again on the retry: reclaim swaps and the charge succeeds.
+describe.each(ERAS)('MAY_SWAP after a memsw failure, profile %s', (profile) => {
+  test('the 101st anon page of a task with limit 100 pages and memsw limit 130', async () => {
+    const s = await sys({ profile, cgroupVersion: 1, swap: '4M' });
+    s.mkdir('a', { 'memory.limit_in_bytes': 100 * PAGE, 'memory.memsw.limit_in_bytes': 130 * PAGE });
+    const t = s.spawn('a');
+    for (let i = 0; i < 100; i++) s.charge({ task: t, cpu: 0 });
+    const got = codeOf(() => s.charge({ task: t, cpu: 0 }));
+    if (KERNEL(profile).maySwapPerRetry) {
+      expect(got).toBe('ok');
+      expect(s.task(t).swapEntries).toBeGreaterThan(0);
+    } else {
+      expect(got).toBe('EINTR');
+      expect(s.events('a').oom_kill).toBe(1);
+    }
+  });
+});
+
 // memory_files / mem_cgroup_legacy_files of each era.
 describe.each(ERAS)('interface files, profile %s', (profile) => {
   const k = KERNEL(profile);
