@@ -13,7 +13,7 @@ import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./sched";
 import { MEMCG_CHARGE_BATCH } from "./high";
 import { table_alloc } from "./layout";
-import { F_ATOMIC_BYPASS, F_FORCE_MAX_EVENT, F_MAYSWAP_PER_RETRY, era } from "./profile";
+import { F_ATOMIC_BYPASS, F_FORCE_MAX_EVENT, F_HIGH_IN_CHARGE, F_MAYSWAP_PER_RETRY, F_NO_SPIN_BATCH, era } from "./profile";
 import {
   MEMCG_MAX, counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
   memcg_exists, memcg_online, memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
@@ -51,12 +51,16 @@ export const MAX_RECLAIM_RETRIES: i32 = 16;
 let atomicBypass: bool = false; // profile F_ATOMIC_BYPASS (5.15)
 let forceMaxEvent: bool = true; // profile F_FORCE_MAX_EVENT (6.0+)
 let maySwapPerRetry: bool = false; // profile F_MAYSWAP_PER_RETRY (mainline)
+let highInCharge: bool = true; // profile F_HIGH_IN_CHARGE (6.1+)
+let noSpinBatch: bool = true; // profile F_NO_SPIN_BATCH (6.15+)
 let overHigh: usize = 0; // i64[cpus]: current->memcg_nr_pages_over_high, one task per CPU
 
 export function charge_init(): bool {
   atomicBypass = era(F_ATOMIC_BYPASS);
   forceMaxEvent = era(F_FORCE_MAX_EVENT);
   maySwapPerRetry = era(F_MAYSWAP_PER_RETRY);
+  highInCharge = era(F_HIGH_IN_CHARGE);
+  noSpinBatch = era(F_NO_SPIN_BATCH);
   overHigh = table_alloc(<usize>nr_cpus * 8);
   return overHigh != 0;
 }
@@ -80,7 +84,7 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   let maySwap = true;
   // gfpflags_allow_spinning (6.15+): without either reclaim bit (alloc_pages_nolock) the
   // charge takes no batch, so the stock is never refilled.
-  const allowSpinning = (gfp & __GFP_RECLAIM) != 0;
+  const allowSpinning = !noSpinBatch || (gfp & __GFP_RECLAIM) != 0;
   const n = <i64>nr;
   while (true) {
     // retry:
@@ -144,9 +148,11 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
       break;
     }
   }
-  // try_charge_memcg (5.19+, c9afe31ec443): a large overage is handled now, inside the
+  // try_charge_memcg (c9afe31ec443; 6.1, not 5.15): a large overage is handled now, inside the
   // charge and before commit_charge, not only on the way back to user space.
-  if (pending_over_high(cpu) > <i64>MEMCG_CHARGE_BATCH && gfpflags_allow_blocking(gfp)) return_to_user(m, cpu);
+  if (highInCharge && pending_over_high(cpu) > <i64>MEMCG_CHARGE_BATCH && gfpflags_allow_blocking(gfp)) {
+    return_to_user(m, cpu);
+  }
   return 0;
 }
 

@@ -58,7 +58,13 @@ export const F_EVENTS_SOCK_THROTTLED: i32 = 14;
 // 2026): MAY_SWAP is set again on every retry; up to 6.18 a memsw failure clears it for the
 // rest of the charge.
 export const F_MAYSWAP_PER_RETRY: i32 = 15;
-export const NR_PROFILE_FEATURES: i32 = 16;
+// try_charge_memcg (c9afe31ec443, in 6.1, not in 5.15): an overage above MEMCG_CHARGE_BATCH is
+// handled inside the charge, before commit_charge; before, only on the way back to user space.
+export const F_HIGH_IN_CHARGE: i32 = 16;
+// try_charge_memcg (6.15+, 01d37228d331): a charge that may not spin (no reclaim bit) takes
+// no batch; before, such a charge took a batch like any other.
+export const F_NO_SPIN_BATCH: i32 = 17;
+export const NR_PROFILE_FEATURES: i32 = 18;
 
 // Registry columns, indexed by profile id.
 //                                        5.15 6.1 6.6 6.12 multi 6.18 mainline
@@ -74,11 +80,11 @@ function bits5_15(): u32 {
   return (1 << F_ATOMIC_BYPASS) | (1 << F_TARGET_SELF_PROTECTED);
 }
 function bits6_1(): u32 {
-  return (1 << F_FORCE_MAX_EVENT) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_TARGET_SELF_PROTECTED) |
+  return (1 << F_FORCE_MAX_EVENT) | (1 << F_HIGH_IN_CHARGE) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_TARGET_SELF_PROTECTED) |
     (1 << F_FILE_PEAK_RECLAIM);
 }
 function bits6_6(): u32 {
-  return (1 << F_FORCE_MAX_EVENT) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_LRU_COST_ROTATION) |
+  return (1 << F_FORCE_MAX_EVENT) | (1 << F_HIGH_IN_CHARGE) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_LRU_COST_ROTATION) |
     (1 << F_V1_ROOT_USAGE_GLOBAL) | (1 << F_FILE_PEAK_RECLAIM) | (1 << F_FILE_SWAP_PEAK);
 }
 function bits6_12(): u32 {
@@ -86,7 +92,7 @@ function bits6_12(): u32 {
     (1 << F_PEAK_WRITE) | (1 << F_RECLAIM_SWAPPINESS);
 }
 function bits6_16(): u32 {
-  return bits6_12() | (1 << F_FAILCNT_V1_MEMORY_ONLY) | (1 << F_RECLAIM_SWAPPINESS_MAX);
+  return bits6_12() | (1 << F_FAILCNT_V1_MEMORY_ONLY) | (1 << F_RECLAIM_SWAPPINESS_MAX) | (1 << F_NO_SPIN_BATCH);
 }
 
 let features: u32 = 0;

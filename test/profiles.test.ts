@@ -158,6 +158,39 @@ describe.each(ERAS)('MAY_SWAP after a memsw failure, profile %s', (profile) => {
   });
 });
 
+// try_charge_memcg: from 6.1 (c9afe31ec443) an overage above MEMCG_CHARGE_BATCH is handled
+// inside the charge, before commit_charge: reclaim finds an empty LRU (the THP is not on it
+// yet), and the task is throttled the full 2 s (try-charge-memcg-6.18.test.ts derives the
+// numbers). 5.15 handles it only on the way back to user space, after the THP is on the LRU:
+// reclaim_high can swap the THP out by its own charge.
+describe.each(ERAS)('memory.high for one THP fault over memory.high=1M, profile %s', (profile) => {
+  test('inside the charge (6.1+) or on the way out (5.15)', async () => {
+    const s = await sys({ profile, swap: '16M' });
+    s.mkdir('a', { 'memory.high': '1M' });
+    const t = s.spawn('a');
+    s.charge({ task: t, cpu: 0, order: 9 });
+    if (KERNEL(profile).highInCharge) {
+      expect(s.task(t)).toMatchObject({ anonPages: 512, swapEntries: 0, throttledMs: 2000 });
+      expect(s.events('a').high).toBe(17);
+    } else {
+      expect(s.task(t).swapEntries).toBeGreaterThan(0);
+    }
+  });
+});
+
+// try_charge_memcg: without either reclaim bit (alloc_pages_nolock) 6.15+ charges exactly
+// nr_pages and leaves the stock alone; before, the batch of 64 was charged and 63 stocked.
+describe.each(ERAS)('a charge that may not spin (gfp 0), profile %s', (profile) => {
+  test('into a fresh memcg', async () => {
+    const s = await sys({ profile });
+    s.mkdir('a');
+    s.charge({ cgroup: 'a', cpu: 0, gfp: '0' });
+    const noBatch = KERNEL(profile).noSpinBatch;
+    expect(s.counter('a').usage).toBe(noBatch ? 1 : 64);
+    expect(s.stock(0)).toEqual(noBatch ? [] : [{ cgroup: 'a', nrPages: 63 }]);
+  });
+});
+
 // memory_files / mem_cgroup_legacy_files of each era.
 describe.each(ERAS)('interface files, profile %s', (profile) => {
   const k = KERNEL(profile);

@@ -31,10 +31,10 @@ export const KERNEL = (era: Era) => ({
   lruCostRotation: atLeast(era, '6.6'),
   /** memcg_rstat_updated: per-memcg flush threshold (74adf6f85801); before, one global one. */
   rstatPerMemcg: atLeast(era, '6.12'),
-  /** mem_cgroup_handle_over_high: a dying task skips memory.high work (2024, between 6.6 and 6.12). */
-  highSkipsDying: atLeast(era, '6.12'),
   /** try_charge_memcg: memory.high handled inside the charge for a large overage (c9afe31ec443). */
   highInCharge: atLeast(era, '6.1'),
+  /** try_charge_memcg: a charge that may not spin takes no batch (6.15+, 01d37228d331). */
+  noSpinBatch: atLeast(era, 'multi'),
   /** try_charge_memcg: MAY_SWAP reset on every retry (mainline: "fix reclaim_options leak"). */
   maySwapPerRetry: era === 'mainline',
   /** mem_cgroup_usage (v1 root): global node counters since 6.5; before, the root memcg's flushed stats. */
