@@ -23,6 +23,7 @@ function reference(cfg: Config, seed: number): RefSystem {
     stockSlots: cfg.stock === false ? 0 : (KERNEL(cfg.profile).stockSlots as 1 | 7),
     victim: KERNEL(cfg.profile).roundRobin ? 'round-robin' : 'random',
     atomicForceNoEvent: KERNEL(cfg.profile).atomicBypass,
+    noSpinBatch: KERNEL(cfg.profile).noSpinBatch,
     failcntEverywhere: KERNEL(cfg.profile).failcntEverywhere,
     swapAccount: true,
     nodes: 2,

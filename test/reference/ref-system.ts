@@ -162,9 +162,11 @@ export type RefOptions = {
   /** 0 = no stock, 1 = the single-memcg stock (<= 6.15), 7 = NR_MEMCG_STOCK (6.16+) */
   stockSlots: 0 | 1 | 7;
   victim: 'random' | 'round-robin';
-  /** <= 6.2: __GFP_ATOMIC charges are forced before a MAX event is raised */
+  /** 5.15: __GFP_ATOMIC charges are forced before reclaim, no forced charge raises MAX, nomem forces only NOFAIL */
   atomicForceNoEvent: boolean;
-  /** <= 6.11: every page counter counts failures (later: only v1 memory) */
+  /** 6.15+: a charge without a reclaim bit takes no batch (false: it takes one like any other) */
+  noSpinBatch?: boolean;
+  /** <= 6.14: every page counter counts failures (6.15+: only v1 memory) */
   failcntEverywhere: boolean;
   swapAccount: boolean;
   nodes: number;
@@ -308,7 +310,7 @@ export class RefSystem {
     const stock = this.o.stockSlots > 0;
     let batch = stock ? Math.max(this.batch, n) : n;
     // gfpflags_allow_spinning: without a reclaim bit no batch is taken (6.15+)
-    const allowSpinning = (gfp & (GFP.DIRECT_RECLAIM | GFP.KSWAPD_RECLAIM)) !== 0;
+    const allowSpinning = this.o.noSpinBatch === false || (gfp & (GFP.DIRECT_RECLAIM | GFP.KSWAPD_RECLAIM)) !== 0;
     let retries = MAX_RECLAIM_RETRIES;
     let drained = false;
     let raisedMax = false;
