@@ -228,9 +228,9 @@ function visit_memcg(m: i32, node: i32): void {
     const c = memory_counter(m);
     const usage = pc_usage(c);
     // mem_cgroup_below_min: hard protection, never reclaimed.
-    if (pc_field(c, PCF_EMIN) >= usage) return;
+    if (<u64>pc_field(c, PCF_EMIN) >= <u64>usage) return;
     // mem_cgroup_below_low: only once nothing unprotected was reclaimable.
-    if (pc_field(c, PCF_ELOW) >= usage) {
+    if (<u64>pc_field(c, PCF_ELOW) >= <u64>usage) {
       if (!scMemcgLowReclaim) {
         scMemcgLowSkipped = true;
         return;
@@ -271,27 +271,29 @@ function get_scan_count(m: i32, node: i32): void {
     ff = ((MAX_SWAPPINESS - swappiness) * (t + 1)) / (fc + 1);
   }
   const c = memory_counter(m);
-  let min: i64 = 0;
-  let low: i64 = 0;
+  let min: u64 = 0;
+  let low: u64 = 0;
   if (m != scTarget) {
-    // mem_cgroup_protection
-    min = pc_field(c, PCF_EMIN);
-    low = pc_field(c, PCF_ELOW);
+    // mem_cgroup_protection (unsigned long, as the products below)
+    min = <u64>pc_field(c, PCF_EMIN);
+    low = <u64>pc_field(c, PCF_ELOW);
   }
   for (let lru = 0; lru < 4; lru++) {
     const file = lru >= LRU_INACTIVE_FILE;
     const size = lru_size(m, node, lru);
     let scan: i64;
     if (min != 0 || low != 0) {
-      // Scale the pressure by how far usage is above the protection.
-      let cgroupSize = pc_usage(c);
-      let protection: i64;
+      // apply_proportional_protection: scale the pressure by how far usage is above the
+      // protection, in unsigned long arithmetic (the product wraps as the kernel's does).
+      let cgroupSize = <u64>pc_usage(c);
+      let protection: u64;
       if (!scMemcgLowReclaim && low > min) {
         protection = low;
         scMemcgLowSkipped = true;
       } else protection = min;
       cgroupSize = max(cgroupSize, protection);
-      scan = size - (size * protection) / (cgroupSize + 1);
+      const s = <u64>size;
+      scan = <i64>(s - (s * protection) / (cgroupSize + 1));
       scan = max(scan, SWAP_CLUSTER_MAX);
     } else scan = size;
     scan >>= scPriority;
