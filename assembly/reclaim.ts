@@ -21,7 +21,7 @@ import {
 } from "./lru";
 import {
   MEMCG_LOW, css_put, mem_cgroup_next_pre, mem_cgroup_swappiness, memcg_memory_event, memcg_online,
-  memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup,
+  memcg_page_events_add, memory_counter, on_dfl, parent_mem_cgroup,
 } from "./memcg";
 import { PCF_ELOW, PCF_EMIN, page_counter_calculate_protection, pc_field, pc_usage } from "./page_counter";
 import { memcg_uncharge } from "./stock";
@@ -471,10 +471,12 @@ function reclaim_folio(id: i32, m: i32, node: i32, e: i32): void {
   const pages = <i64>1 << folio_order(id);
   filemap_folio_unmap(id, scCpu); // try_to_unmap of a mapped page-cache folio (filemap.ts)
   folio_page_stat(m, id, node, -1, scCpu);
-  if (memsw_account && e >= 0) {
-    // mem_cgroup_swapout: memory is uncharged, memsw keeps the page as swap.
+  if (!on_dfl && e >= 0) {
+    // memcg1_swapout: memory is uncharged, memsw keeps the page as swap;
+    // memcg1_charge_statistics counts a page-out event and nr pages of nr_page_events.
     swap_out_uncharge_memory(m, <i32>pages);
-    stat_mod(m, node, PGPGOUT, 1, scCpu); // memcg1_swapout: memcg1_charge_statistics
+    stat_mod(m, node, PGPGOUT, 1, scCpu);
+    memcg_page_events_add(m, pages);
   } else {
     // mem_cgroup_uncharge_folios after shrink_folio_list (v2, and page cache in v1)
     if (m != 0) {

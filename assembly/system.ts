@@ -174,10 +174,15 @@ export function memcg_flush_stats(m: i32, force: bool): i32 {
 export function memcg_page_events_get(m: i32): f64 {
   return <f64>memcg_page_events(m);
 }
-/** mem_cgroup_usage (v1 usage_in_bytes): the counter, or for the root the global page count. */
+/** mem_cgroup_usage (v1 usage_in_bytes): the counter, or for the root the global page count (+ used swap for memsw). */
 export function memcg_usage_v1(m: i32, swap: bool): f64 {
   if (!memcg_exists(m)) return -1;
-  if (mem_cgroup_is_root(m)) return <f64>(global_stat(NR_FILE_PAGES) + global_stat(NR_ANON_MAPPED)); // no swap yet
+  if (mem_cgroup_is_root(m)) {
+    // mem_cgroup_usage: the root approximates from global state; memsw adds the used swap.
+    let val = global_stat(NR_FILE_PAGES) + global_stat(NR_ANON_MAPPED);
+    if (swap) val += total_swap_pages() - nr_swap_pages();
+    return <f64>val;
+  }
   return <f64>pc_usage(swap ? swap_counter(m) : memory_counter(m));
 }
 /** memcg1_stat_format hierarchical_*_limit: the smallest max on the way to the root. */
