@@ -28,6 +28,7 @@ import {
   task_set_over_high,
 } from "./task";
 import { mem_cgroup_handle_over_high } from "./high";
+import { cgroup_alive, cgroup_e_memcg } from "./cgroup_core";
 import { oom_set_cpu, oom_set_current, oom_set_fault } from "./oom";
 import { swap_entry_free, swapin_memcg } from "./swapcharge";
 import { PGACTIVATE, PGFAULT, PGMAJFAULT, PSWPIN } from "./rstat";
@@ -204,23 +205,27 @@ function force_charge(m: i32, over: i32, nr: i32, raisedMax: bool): i32 {
 }
 
 /**
- * mem_cgroup_charge: charge a new folio of 2^order pages to m from cpu; node -1 = the
- * CPU's node; task -1 = no task (else the task's memcg is charged and an anon folio is
- * the task's). Returns the folio id or -errno (nothing changed): -EINTR when the OOM
- * killer chose the faulting task (it dies when the op returns), -EAGAIN when the task is
- * asleep in the v1 OOM wait. A task's fault that goes to the v1 OOM wait returns the id of
- * its folio, still uncharged; the charge completes when the task is woken (memcg1_oom.ts).
+ * mem_cgroup_charge: charge a new folio of 2^order pages from cpu to the memcg of cgroup cg
+ * (its effective memcg: a task running there); node -1 = the CPU's node; task -1 = no task
+ * (else the task's memcg is charged and an anon folio is the task's). Returns the folio id
+ * or -errno (nothing changed): -EINTR when the OOM killer chose the faulting task (it dies
+ * when the op returns), -EAGAIN when the task is asleep in the v1 OOM wait. A task's fault
+ * that goes to the v1 OOM wait returns the id of its folio, still uncharged; the charge
+ * completes when the task is woken (memcg1_oom.ts).
  */
-export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
+export function mem_cgroup_charge(cg: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
   if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
   if (node < -1 || node >= nr_nodes) return -EINVAL;
+  let m: i32;
   if (task >= 0) {
     m = task_memcg(task); // get_mem_cgroup_from_mm
     if (m < 0) return -ESRCH;
     if (task_in_memcg_oom(task) >= 0) return -EAGAIN; // asleep in mem_cgroup_oom_synchronize
+  } else {
+    if (!cgroup_alive(cg)) return -ENOENT;
+    m = cgroup_e_memcg(cg);
   }
-  if (!memcg_online(m)) return -ENOENT;
   run_pending_drain(cpu);
   const nid = node < 0 ? cpu_to_node(cpu) : node;
   const id = folio_alloc(order, kind, nid);
@@ -335,9 +340,11 @@ function uncharge_batch(): void {
   stat_mod(ugMemcg, ugNid, PGPGOUT, ugPgpgout, ugCpu); // memcg1_uncharge_batch
   memcg_page_events_add(ugMemcg, ugNrMemory);
   sim_inc(SIM_UNCHARGE_BATCHES, 1);
+  const m = ugMemcg;
   ugMemcg = -1;
   ugNrMemory = 0;
   ugPgpgout = 0;
+  css_put(m, 1); // pairs with the gather's css_get in uncharge_folio
 }
 
 // uncharge_folio: add a folio to the gather, flushing it when the memcg changes.
@@ -349,6 +356,7 @@ function uncharge_folio(id: i32): void {
     uncharge_batch();
     ugMemcg = m;
     ugNid = folio_nid(id); // memcg1_uncharge_batch counts on the first folio's node
+    css_get(m, 1); // the gather holds the memcg until uncharge_batch
   }
   const nr = <i64>1 << folio_order(id);
   if (!mem_cgroup_is_root(m)) ugNrMemory += nr; // uncharge_folio: the root is not charged

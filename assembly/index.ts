@@ -1,7 +1,7 @@
 // memcg-sim core ABI: everything the host may call or read, grouped. Nothing else lives here.
 
 // ── Errors: functions return 0 or -errno ─────────────────────────────────────────────────
-export { ENOENT, EAGAIN, ENOMEM, EBUSY, EEXIST, EINVAL, ENOSPC, EINTR, ESRCH } from "./errno";
+export { ENOENT, EAGAIN, ENOMEM, EBUSY, EEXIST, EINVAL, ENOSPC, EINTR, ESRCH, ELIMIT } from "./errno";
 
 // ── Configuration and creation (set keys, then system_init once) ─────────────────────────
 export {
@@ -23,11 +23,15 @@ export {
 } from "./replay";
 
 // ── Single operations (the same functions the replay runs) ───────────────────────────────
+export { cgroup_mkdir, cgroup_rmdir, cgroup_subtree_control_write } from "./cgroup_core";
 export {
-  cgroup_mkdir as memcg_mkdir, cgroup_rmdir as memcg_rmdir, LIMIT_MAX, LIMIT_HIGH, LIMIT_LOW, LIMIT_MIN,
-  memcg_force_empty, SETTING_SOFT_LIMIT,
+  cgroup_memcg_of, cgroup_is_alive, cgroup_parent_of, cgroup_generation, memcg_generation, memcg_kernel_id,
+  memcg_id_ref_count, memcg_allocated, cgroup_controllers_get, cgroup_subtree_get, cgroup_tasks_get,
+} from "./system";
+export { MEM_CGROUP_ID_MAX } from "./memcg";
+export {
+  LIMIT_MAX, LIMIT_HIGH, LIMIT_LOW, LIMIT_MIN, memcg_force_empty, SETTING_SOFT_LIMIT,
   SETTING_SWAPPINESS, SETTING_OOM_KILL_DISABLE, SETTING_USE_HIERARCHY, SETTING_MOVE_CHARGE, SETTING_OOM_GROUP,
-  SETTING_SUBTREE_MEMORY,
 } from "./cgroup";
 export { peak_open, peak_write, peak_close } from "./peak";
 export { memcg_setting_read, memcg_setting_write, memcg_proactive_reclaim, memcg_peak_read } from "./system";
@@ -36,7 +40,7 @@ export { memcg_setting_read, memcg_setting_write, memcg_proactive_reclaim, memcg
 export {
   memcg_task_create, memcg_task_move, memcg_task_exit, memcg_task_set_adj, memcg_task_get, memcg_oom_badness,
   TASK_MEMCG, TASK_ANON, TASK_SWAPENTS, TASK_THROTTLED_NS, TASK_KILLED, TASK_SCORE_ADJ, TASK_OVER_HIGH, TASK_OOM_WAIT,
-  TASK_OOM_FOLIO, clock_now_ns,
+  TASK_OOM_FOLIO, TASK_CGROUP, clock_now_ns,
   clock_wait, throttled_no_task_ns, folio_get_flags, folio_get_oom_waiter, memcg_lru_size, swap_total_pages, swap_free_pages,
 } from "./system";
 export { folio_touch } from "./charge";

@@ -20,7 +20,7 @@ import {
   LRU_ACTIVE_ANON, LRU_ACTIVE_FILE, LRU_INACTIVE_ANON, LRU_INACTIVE_FILE, lru_add, lru_del, lru_size, lru_tail,
 } from "./lru";
 import {
-  MEMCG_LOW, css_put, mem_cgroup_next_pre, mem_cgroup_swappiness, memcg_memory_event, memcg_online,
+  MEMCG_LOW, css_get, css_put, mem_cgroup_next_pre, mem_cgroup_swappiness, memcg_memory_event, memcg_online,
   memcg_page_events_add, memory_counter, on_dfl, parent_mem_cgroup,
 } from "./memcg";
 import { PCF_ELOW, PCF_EMIN, page_counter_calculate_protection, pc_field, pc_usage } from "./page_counter";
@@ -60,6 +60,26 @@ export function reclaim_init(recursive: bool, maxMemcgs: i32): bool {
   if (fileCost == 0) return false;
   for (let i: usize = 0; i < n; i++) store<i32>(iterPos + (i << 2), -1);
   return true;
+}
+
+/** A new memcg in slot m: its reclaim iterators start over and its lruvecs have no cost history. */
+export function reclaim_memcg_init(m: i32): void {
+  for (let node = 0; node < nr_nodes; node++) {
+    const i = <usize>m * <usize>nr_nodes + <usize>node;
+    store<i32>(iterPos + (i << 2), -1);
+    store<i64>(anonCost + (i << 3), 0);
+    store<i64>(fileCost + (i << 3), 0);
+  }
+}
+
+/** invalidate_reclaim_iterators: no iterator of m or an ancestor may go on from freed m. */
+export function reclaim_invalidate_iterators(dead: i32): void {
+  for (let x = dead; x >= 0; x = parent_mem_cgroup(x)) {
+    for (let node = 0; node < nr_nodes; node++) {
+      const p = iterPos + ((<usize>x * <usize>nr_nodes + <usize>node) << 2);
+      if (load<i32>(p) == dead) store<i32>(p, -1);
+    }
+  }
 }
 
 // struct scan_control (the fields this model uses)
@@ -211,13 +231,19 @@ function shrink_node_memcgs(node: i32): void {
     store<i32>(it, m);
   }
   while (m >= 0) {
+    css_get(m, 1); // mem_cgroup_iter holds the position (css_tryget): m cannot be freed under the walk
     visit_memcg(m, node);
+    let next: i32;
     if (!scMemcgFullWalk) {
-      if (scNrReclaimed >= scNrToReclaim) break; // mem_cgroup_iter_break: resume after m
-      const next = mem_cgroup_next_pre(m, scTarget);
+      if (scNrReclaimed >= scNrToReclaim) {
+        css_put(m, 1);
+        break; // mem_cgroup_iter_break: resume after m
+      }
+      next = mem_cgroup_next_pre(m, scTarget);
       store<i32>(it, next); // -1: the walk reached the end, the next one starts over
-      m = next;
-    } else m = mem_cgroup_next_pre(m, scTarget);
+    } else next = mem_cgroup_next_pre(m, scTarget);
+    css_put(m, 1);
+    m = next;
   }
 }
 
