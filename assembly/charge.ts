@@ -21,7 +21,7 @@ import { NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, NR_SHMEM, PG
 import { lru_add, lru_del } from "./lru";
 import {
   PG_ACTIVE, PG_LRU, PG_REFERENCED, PG_SWAPPED, PG_UNEVICTABLE, PG_YOUNG, folio_flags, folio_owner, folio_set_flags,
-  folio_set_owner, folio_swap_slot, folio_test, folio_set_node,
+  folio_set_owner, folio_swap_slot, folio_test, folio_set_node, folio_split_head, folio_split_next, folio_split_tail,
 } from "./folio";
 import {
   MM_ANONPAGES, MM_SWAPENTS, task_in_memcg_oom, task_killed, task_memcg, task_mm_add, task_oom_clear, task_over_high,
@@ -397,14 +397,24 @@ function free_swapped(id: i32, cpu: i32): void {
  * (do_swap_page: mem_cgroup_swapin_charge_folio, then the entry is freed). 0 or -errno.
  */
 export function folio_touch(id: i32, cpu: i32, gfp: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id)) return -EINVAL;
+  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_split_tail(id)) return -EINVAL;
   const owner = folio_owner(id);
   if (owner >= 0 && task_in_memcg_oom(owner) >= 0) return -EAGAIN; // asleep in the v1 OOM wait
-  if (folio_swapped(id)) {
-    const ret = swap_in(id, cpu, gfp);
+  if (folio_split_head(id)) {
+    // A split folio's handle: the task uses every page of the range again.
+    let ret = 0;
+    for (let p = id; p >= 0 && ret == 0; p = folio_split_next(p)) ret = touch_page(p, cpu, gfp);
     op_end(cpu);
     return ret;
   }
+  if (!folio_swapped(id)) return touch_page(id, cpu, gfp);
+  const ret = swap_in(id, cpu, gfp);
+  op_end(cpu);
+  return ret;
+}
+
+function touch_page(id: i32, cpu: i32, gfp: i32): i32 {
+  if (folio_swapped(id)) return swap_in(id, cpu, gfp);
   if (!folio_charged(id)) return -EINVAL;
   const f = folio_flags(id);
   if (folio_kind(id) == FOLIO_ANON) {
@@ -493,16 +503,30 @@ export function task_free_memory(t: i32, cpu: i32): void {
  */
 export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  if (folio_swapped(id)) {
-    free_swapped(id, cpu);
-    return 0;
-  }
-  if (!folio_charged(id)) return -EINVAL;
+  if (!folio_handle(id)) return -EINVAL;
+  const swapOnly = folio_swapped(id) && !folio_split_head(id);
   ugCpu = cpu;
-  uncharge_folio(id);
+  free_range(id, cpu);
   uncharge_batch();
-  op_end(cpu);
+  if (!swapOnly) op_end(cpu); // (a page in swap only frees its entry)
   return 0;
+}
+
+// A folio id a user holds: charged or in swap, and not a later page of a split folio.
+@inline function folio_handle(id: i32): bool {
+  return (folio_swapped(id) || folio_charged(id)) && !folio_split_tail(id);
+}
+
+// Free folio id, and every page of its range if reclaim split it: pages in swap free their
+// entry, resident ones go to the uncharge gather (one folio each, as after the split).
+function free_range(id: i32, cpu: i32): void {
+  let p = id;
+  while (p >= 0) {
+    const next = folio_split_next(p);
+    if (folio_swapped(p)) free_swapped(p, cpu);
+    else uncharge_folio(p);
+    p = next;
+  }
 }
 
 /**
@@ -517,8 +541,12 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
   let i = 0;
   for (; i < count; i++) {
     const id = load<i32>(ptr + (<usize>i << 2));
-    if (folio_swapped(id)) continue; // a page in swap is freed on its own (no gather)
-    if (!folio_charged(id) || folio_marked(id)) {
+    if (folio_split_tail(id)) {
+      bad = true;
+      break;
+    }
+    if (folio_swapped(id) && !folio_split_head(id)) continue; // a page in swap is freed on its own (no gather)
+    if (!folio_handle(id) || folio_marked(id)) {
       bad = true;
       break;
     }
@@ -526,14 +554,10 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
   }
   for (let j = 0; j < i; j++) {
     const id = load<i32>(ptr + (<usize>j << 2));
-    if (!folio_swapped(id)) folio_mark(id, false);
+    if (!folio_swapped(id) || folio_split_head(id)) folio_mark(id, false);
   }
   if (bad) return -EINVAL;
-  for (let j = 0; j < count; j++) {
-    const id = load<i32>(ptr + (<usize>j << 2));
-    if (folio_swapped(id)) free_swapped(id, cpu);
-    else uncharge_folio(id);
-  }
+  for (let j = 0; j < count; j++) free_range(load<i32>(ptr + (<usize>j << 2)), cpu);
   uncharge_batch();
   op_end(cpu);
   return 0;
@@ -544,9 +568,8 @@ export function mem_cgroup_uncharge_gather(id: i32, last: bool, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
   if (ugMemcg < 0) ugCpu = cpu; // a gather runs on the CPU of its first record
   let ret = 0;
-  if (folio_swapped(id)) free_swapped(id, cpu);
-  else if (!folio_charged(id)) ret = -EINVAL;
-  else uncharge_folio(id);
+  if (!folio_handle(id)) ret = -EINVAL;
+  else free_range(id, cpu);
   if (last) {
     uncharge_batch();
     op_end(cpu);

@@ -41,7 +41,8 @@ export {
   memcg_task_create, memcg_task_move, memcg_task_exit, memcg_task_set_adj, memcg_task_get, memcg_oom_badness,
   TASK_MEMCG, TASK_ANON, TASK_SWAPENTS, TASK_THROTTLED_NS, TASK_KILLED, TASK_SCORE_ADJ, TASK_OVER_HIGH, TASK_OOM_WAIT,
   TASK_OOM_FOLIO, TASK_CGROUP, clock_now_ns,
-  clock_wait, throttled_no_task_ns, folio_get_flags, folio_get_oom_waiter, memcg_lru_size, swap_total_pages, swap_free_pages,
+  clock_wait, throttled_no_task_ns, folio_get_flags, folio_get_oom_waiter, folio_get_split, memcg_lru_size, swap_total_pages,
+  swap_free_pages,
 } from "./system";
 export { folio_touch } from "./charge";
 export { PG_LRU, PG_ACTIVE, PG_REFERENCED, PG_YOUNG, PG_SWAPPED, PG_UNEVICTABLE } from "./folio";
@@ -74,8 +75,9 @@ export {
 export {
   NR_ANON_MAPPED, NR_FILE_PAGES, NR_ANON_THPS, NR_FILE_THPS, PGPGIN, PGPGOUT, NR_INACTIVE_ANON, NR_ACTIVE_ANON,
   NR_INACTIVE_FILE, NR_ACTIVE_FILE, NR_UNEVICTABLE, PGSCAN_DIRECT, PGSTEAL_DIRECT, PGSCAN_PROACTIVE, PGSTEAL_PROACTIVE,
-  PGREFILL, PGACTIVATE, PGDEACTIVATE, PSWPIN, PSWPOUT, PGMAJFAULT, PGFAULT, MEMCG_SWAP, stat_updates,
-  NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B, NR_PAGETABLE, NR_SHMEM, NR_FILE_MAPPED, MEMCG_KMEM, MEMCG_PERCPU_B,
+  PGREFILL, PGACTIVATE, PGDEACTIVATE, PSWPIN, PSWPOUT, PGMAJFAULT, PGFAULT, MEMCG_SWAP, THP_SWPOUT, THP_SWPOUT_FALLBACK,
+  stat_updates, NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B, NR_PAGETABLE, NR_SHMEM, NR_FILE_MAPPED, MEMCG_KMEM,
+  MEMCG_PERCPU_B,
 } from "./rstat";
 
 // ── Kernel memory: v1 kmem/tcpmem counters, the object stock (objcg.ts), page tables ─────
@@ -96,5 +98,5 @@ export { over_high_pages } from "./charge";
 export {
   SIM_CHARGES, SIM_CHARGE_FAILS, SIM_STOCK_HITS, SIM_STOCK_MISSES, SIM_STOCK_REFILLS, SIM_STOCK_DRAINS,
   SIM_STOCK_EVICTIONS, SIM_DRAIN_ALL, SIM_DRAIN_REMOTE, SIM_COUNTER_LEVELS, SIM_FORCED, SIM_RECLAIM_CALLS,
-  SIM_OOM_CALLS, SIM_UNCHARGE_BATCHES, NR_SIM_STATS,
+  SIM_OOM_CALLS, SIM_UNCHARGE_BATCHES, SIM_SPLIT_NO_IDS, NR_SIM_STATS,
 } from "./simstat";

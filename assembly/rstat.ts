@@ -52,7 +52,9 @@ export const NR_SHMEM: i32 = 26; // pages (filemap.ts)
 export const NR_FILE_MAPPED: i32 = 27; // pages
 export const MEMCG_KMEM: i32 = 28; // memcg_stat_item, pages (kept on node 0)
 export const MEMCG_PERCPU_B: i32 = 29; // memcg_stat_item, bytes (kept on node 0)
-export const NR_STAT_ITEMS: i32 = 30;
+export const THP_SWPOUT: i32 = 30; // PMD-sized folios swapped out whole (count_swpout_vm_event)
+export const THP_SWPOUT_FALLBACK: i32 = 31; // ... split instead, their base pages swapped (shrink_folio_list)
+export const NR_STAT_ITEMS: i32 = 32;
 
 let pending: usize = 0; // i64[M][nodes][items]
 let inbox: usize = 0;

@@ -23,7 +23,7 @@ import {
   cgroup_alive, cgroup_controllers_memory, cgroup_count, cgroup_gen, cgroup_memcg, cgroup_migrate_vet_dst,
   cgroup_nr_tasks, cgroup_parent, cgroup_subtree_memory, cgroup_table_init,
 } from "./cgroup_core";
-import { folio_flags, folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
+import { folio_flags, folio_split_head, folio_split_tail, folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
 import {
   cfg_get, table_alloc, CFG_BATCH, CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT,
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
@@ -363,6 +363,11 @@ export function folio_get_oom_waiter(id: i32): i32 {
   const n = task_count();
   for (let t = 0; t < n; t++) if (task_in_memcg_oom(t) >= 0 && task_oom_folio(t) == id) return t;
   return -1;
+}
+/** A split folio's part: 1 the head (the range's handle), 2 a later page, 0 neither; -1 unknown id. */
+export function folio_get_split(id: i32): i32 {
+  if (!folio_valid(id)) return -1;
+  return folio_split_head(id) ? 1 : folio_split_tail(id) ? 2 : 0;
 }
 /** The page flags of folio id (PG_*), -1 for an id never used. */
 export function folio_get_flags(id: i32): i32 {

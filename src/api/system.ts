@@ -93,6 +93,12 @@ export type FolioInfo = {
   id: number; cgroup: string; order: number; nrPages: number; kind: FolioKind; node: number; memcgData: number;
   /** the LRU list it is on, and its PG_referenced / PTE young bits */
   lru: LruName | null; referenced: boolean; young: boolean;
+  /**
+   * Reclaim split this large folio to swap its pages (shrink_folio_list): 'head' is the id
+   * charged (now its first page, still the handle of the whole range: uncharge and touch act
+   * on every page), 'tail' a later page (not a handle); null if never split.
+   */
+  split: 'head' | 'tail' | null;
 };
 export type TaskInfo = {
   id: number; cgroup: string | null; alive: boolean; killed: boolean; oomScoreAdj: number;
@@ -124,6 +130,8 @@ export type SimStats = {
   charges: number; chargeFails: number; stockHits: number; stockMisses: number; stockRefills: number;
   stockDrains: number; stockEvictions: number; drainAll: number; drainRemote: number; counterLevels: number;
   forced: number; reclaimCalls: number; oomCalls: number; unchargeBatches: number;
+  /** large folios reclaim could not split because the folio table had no ids left (activated whole) */
+  splitNoIds: number;
 };
 
 const SIM_KEYS: [keyof SimStats, string][] = [
@@ -131,7 +139,7 @@ const SIM_KEYS: [keyof SimStats, string][] = [
   ['stockMisses', 'SIM_STOCK_MISSES'], ['stockRefills', 'SIM_STOCK_REFILLS'], ['stockDrains', 'SIM_STOCK_DRAINS'],
   ['stockEvictions', 'SIM_STOCK_EVICTIONS'], ['drainAll', 'SIM_DRAIN_ALL'], ['drainRemote', 'SIM_DRAIN_REMOTE'],
   ['counterLevels', 'SIM_COUNTER_LEVELS'], ['forced', 'SIM_FORCED'], ['reclaimCalls', 'SIM_RECLAIM_CALLS'],
-  ['oomCalls', 'SIM_OOM_CALLS'], ['unchargeBatches', 'SIM_UNCHARGE_BATCHES'],
+  ['oomCalls', 'SIM_OOM_CALLS'], ['unchargeBatches', 'SIM_UNCHARGE_BATCHES'], ['splitNoIds', 'SIM_SPLIT_NO_IDS'],
 ];
 const COUNTER_FIELDS: [keyof Counter, string][] = [
   ['usage', 'PCF_USAGE'], ['max', 'PCF_MAX'], ['min', 'PCF_MIN'], ['low', 'PCF_LOW'], ['high', 'PCF_HIGH'],
@@ -871,6 +879,7 @@ export class System {
         node: this.fn('folio_get_node')(id),
         memcgData: this.fn('folio_get_memcg_data')(id) >>> 0,
         lru, referenced: has('PG_REFERENCED'), young: has('PG_YOUNG'),
+        split: ([null, 'head', 'tail'] as const)[this.fn('folio_get_split')(id)] ?? null,
       };
     });
   }
