@@ -217,15 +217,23 @@ export function mem_cgroup_charge(cg: i32, cpu: i32, order: i32, kind: i32, gfp:
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
   if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
   if (node < -1 || node >= nr_nodes) return -EINVAL;
-  let m: i32;
+  if (task < 0) {
+    if (!cgroup_alive(cg)) return -ENOENT;
+    return mem_cgroup_charge_memcg(cgroup_e_memcg(cg), cpu, order, kind, gfp, node, task);
+  }
+  return mem_cgroup_charge_memcg(0, cpu, order, kind, gfp, node, task);
+}
+
+/** mem_cgroup_charge with the memcg given (task -1), or the task's (task >= 0). */
+export function mem_cgroup_charge_memcg(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
+  if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
+  if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
+  if (node < -1 || node >= nr_nodes) return -EINVAL;
   if (task >= 0) {
     m = task_memcg(task); // get_mem_cgroup_from_mm
     if (m < 0) return -ESRCH;
     if (task_in_memcg_oom(task) >= 0) return -EAGAIN; // asleep in mem_cgroup_oom_synchronize
-  } else {
-    if (!cgroup_alive(cg)) return -ENOENT;
-    m = cgroup_e_memcg(cg);
-  }
+  } else if (!memcg_online(m)) return -ENOENT;
   run_pending_drain(cpu);
   const nid = node < 0 ? cpu_to_node(cpu) : node;
   const id = folio_alloc(order, kind, nid);

@@ -20,7 +20,7 @@ import { high_init } from "./high";
 import { global_stat, mem_cgroup_flush_stats, rstat_flush, rstat_init, stat_exact, stat_flushed, NR_ANON_MAPPED, NR_FILE_PAGES } from "./rstat";
 import { EBUSY, EINVAL, ELIMIT, ENOENT, ENOMEM, ESRCH } from "./errno";
 import {
-  cgroup_alive, cgroup_controllers_memory, cgroup_count, cgroup_gen, cgroup_memcg, cgroup_migrate_vet_dst,
+  cgroup_alive, cgroup_controllers_memory, cgroup_count, cgroup_e_memcg, cgroup_gen, cgroup_memcg, cgroup_migrate_vet_dst,
   cgroup_nr_tasks, cgroup_parent, cgroup_subtree_memory, cgroup_table_init,
 } from "./cgroup_core";
 import { folio_flags, folio_split_head, folio_split_tail, folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
@@ -465,6 +465,10 @@ export function memcg_lru_add_pending(cpu: i32): i32 {
 /** The memcg of cgroup cg (its own memory css), -1 without one, -2 for no such cgroup. */
 export function cgroup_memcg_of(cg: i32): i32 {
   return cgroup_alive(cg) ? cgroup_memcg(cg) : -2;
+}
+/** The memcg a task in cgroup cg charges (its own, else the nearest ancestor's); -2 no such cgroup. */
+export function cgroup_effective_memcg(cg: i32): i32 {
+  return cgroup_alive(cg) ? cgroup_e_memcg(cg) : -2;
 }
 export function cgroup_is_alive(cg: i32): bool {
   return cgroup_alive(cg);

@@ -523,7 +523,9 @@ export class System {
       return { task: ctx.task, m: 0, gfp: this.gfpMask(ctx.gfp) };
     }
     if (ctx.cgroup === undefined) throw new MemcgError('EINVAL', 'a file operation needs a task or a cgroup');
-    return { task: -1, m: this.id(ctx.cgroup), gfp: this.gfpMask(ctx.gfp) };
+    // a task running in the cgroup: its effective memcg (the nearest with memory enabled)
+    const cg = this.id(ctx.cgroup);
+    return { task: -1, m: this.guard(() => this.fn('cgroup_effective_memcg')(cg)), gfp: this.gfpMask(ctx.gfp) };
   }
   private checkFile(f: number): void {
     if (!Number.isInteger(f) || this.guard(() => this.fn('memcg_file_info')(f, this.k('FI_SIZE'))) < 0) throw new MemcgError('EBADF', `no file ${f}`);
@@ -676,7 +678,7 @@ export class System {
   }
   /** v1 kmem counter of a cgroup (pages), and the tcp counter's. */
   kmem(path: string): { usage: number; maxUsage: number; tcpUsage: number; tcpMax: number } {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     const r = (k: string) => this.guard(() => this.fn('memcg_kmem_read')(id, this.k(k)));
     return { usage: r('KMEM_USAGE'), maxUsage: r('KMEM_WATERMARK'), tcpUsage: r('TCP_USAGE'), tcpMax: r('TCP_MAX') };
   }
@@ -688,7 +690,7 @@ export class System {
   }
   /** obj_cgroup->nr_charged_bytes of the objcg made for a cgroup (the drained sub-page remainder). */
   objcgChargedBytes(path: string): number {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     return this.guard(() => this.fn('memcg_objcg_bytes')(id));
   }
   /** Folios waiting in a CPU's lru_add batch (with lruAddBatch). */
