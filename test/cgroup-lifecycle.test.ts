@@ -214,3 +214,21 @@ describe('the emulator\'s own table limits are ELIMIT, and slots are reused', ()
     expect([...given]).toEqual([1]); // the only free slot, every time
   });
 });
+
+describe('css_free of a memcg removed with charges (kmem)', () => {
+  // mem_cgroup_css_free → __mem_cgroup_free runs when the last reference goes, not at rmdir:
+  // the structures mem_cgroup_alloc charged to the parent stay charged until then.
+  test('the parent keeps the child\'s structures until the child\'s last folio is uncharged', async () => {
+    const s = await sys({ cgroupVersion: 1, kmem: true, topology: { nodes: 1, cpusPerNode: 2 } });
+    s.mkdir('p');
+    s.mkdir('p/c', {}, { cpu: 1 });
+    const kmem0 = s.kmem('p').usage;
+    expect(kmem0).toBeGreaterThan(0); // c's structures (objcg.test.ts derives the 3 pages)
+    const f = s.charge({ cgroup: 'p/c', cpu: 0, kind: 'file' });
+    s.rmdir('p/c', 1);
+    expect(s.kmem('p').usage).toBe(kmem0); // c is offline, not freed: its folio holds it
+    s.uncharge(f);
+    for (const cpu of [0, 1]) s.drainAllStock('p', cpu);
+    expect([s.kmem('p').usage, s.counter('p').usage]).toEqual([0, 0]);
+  });
+});
