@@ -22,13 +22,14 @@ import { NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, NR_SHMEM, PG
 import { lru_add, lru_del } from "./lru";
 import {
   PG_ACTIVE, PG_LRU, PG_REFERENCED, PG_SWAPPED, PG_UNEVICTABLE, PG_YOUNG, folio_flags, folio_owner, folio_set_flags,
-  folio_set_owner, folio_swap_slot, folio_test, folio_set_node,
+  folio_set_owner, folio_swap_slot, folio_test, folio_set_node, folio_split_head, folio_split_next, folio_split_tail,
 } from "./folio";
 import {
   MM_ANONPAGES, MM_SWAPENTS, task_in_memcg_oom, task_killed, task_memcg, task_mm_add, task_oom_clear, task_over_high,
   task_set_over_high,
 } from "./task";
 import { mem_cgroup_handle_over_high } from "./high";
+import { cgroup_alive, cgroup_e_memcg } from "./cgroup_core";
 import { oom_set_cpu, oom_set_current, oom_set_fault } from "./oom";
 import { swap_entry_free, swapin_memcg } from "./swapcharge";
 import { PGACTIVATE, PGFAULT, PGMAJFAULT, PSWPIN } from "./rstat";
@@ -216,14 +217,27 @@ function force_charge(m: i32, over: i32, nr: i32, raisedMax: bool): i32 {
 }
 
 /**
- * mem_cgroup_charge: charge a new folio of 2^order pages to m from cpu; node -1 = the
- * CPU's node; task -1 = no task (else the task's memcg is charged and an anon folio is
- * the task's). Returns the folio id or -errno (nothing changed): -EINTR when the OOM
- * killer chose the faulting task (it dies when the op returns), -EAGAIN when the task is
- * asleep in the v1 OOM wait. A task's fault that goes to the v1 OOM wait returns the id of
- * its folio, still uncharged; the charge completes when the task is woken (memcg1_oom.ts).
+ * mem_cgroup_charge: charge a new folio of 2^order pages from cpu to the memcg of cgroup cg
+ * (its effective memcg: a task running there); node -1 = the CPU's node; task -1 = no task
+ * (else the task's memcg is charged and an anon folio is the task's). Returns the folio id
+ * or -errno (nothing changed): -EINTR when the OOM killer chose the faulting task (it dies
+ * when the op returns), -EAGAIN when the task is asleep in the v1 OOM wait. A task's fault
+ * that goes to the v1 OOM wait returns the id of its folio, still uncharged; the charge
+ * completes when the task is woken (memcg1_oom.ts).
  */
-export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
+export function mem_cgroup_charge(cg: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
+  if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
+  if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
+  if (node < -1 || node >= nr_nodes) return -EINVAL;
+  if (task < 0) {
+    if (!cgroup_alive(cg)) return -ENOENT;
+    return mem_cgroup_charge_memcg(cgroup_e_memcg(cg), cpu, order, kind, gfp, node, task);
+  }
+  return mem_cgroup_charge_memcg(0, cpu, order, kind, gfp, node, task);
+}
+
+/** mem_cgroup_charge with the memcg given (task -1), or the task's (task >= 0). */
+export function mem_cgroup_charge_memcg(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
   if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
   if (node < -1 || node >= nr_nodes) return -EINVAL;
@@ -231,8 +245,7 @@ export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: 
     m = task_memcg(task); // get_mem_cgroup_from_mm
     if (m < 0) return -ESRCH;
     if (task_in_memcg_oom(task) >= 0) return -EAGAIN; // asleep in mem_cgroup_oom_synchronize
-  }
-  if (!memcg_online(m)) return -ENOENT;
+  } else if (!memcg_online(m)) return -ENOENT;
   run_pending_drain(cpu);
   const nid = node < 0 ? cpu_to_node(cpu) : node;
   const id = folio_alloc(order, kind, nid);
@@ -347,9 +360,11 @@ function uncharge_batch(): void {
   stat_mod(ugMemcg, ugNid, PGPGOUT, ugPgpgout, ugCpu); // memcg1_uncharge_batch
   memcg_page_events_add(ugMemcg, ugNrMemory);
   sim_inc(SIM_UNCHARGE_BATCHES, 1);
+  const m = ugMemcg;
   ugMemcg = -1;
   ugNrMemory = 0;
   ugPgpgout = 0;
+  css_put(m, 1); // pairs with the gather's css_get in uncharge_folio
 }
 
 // uncharge_folio: add a folio to the gather, flushing it when the memcg changes.
@@ -361,6 +376,7 @@ function uncharge_folio(id: i32): void {
     uncharge_batch();
     ugMemcg = m;
     ugNid = folio_nid(id); // memcg1_uncharge_batch counts on the first folio's node
+    css_get(m, 1); // the gather holds the memcg until uncharge_batch
   }
   const nr = <i64>1 << folio_order(id);
   if (!mem_cgroup_is_root(m)) ugNrMemory += nr; // uncharge_folio: the root is not charged
@@ -401,14 +417,24 @@ function free_swapped(id: i32, cpu: i32): void {
  * (do_swap_page: mem_cgroup_swapin_charge_folio, then the entry is freed). 0 or -errno.
  */
 export function folio_touch(id: i32, cpu: i32, gfp: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id)) return -EINVAL;
+  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_split_tail(id)) return -EINVAL;
   const owner = folio_owner(id);
   if (owner >= 0 && task_in_memcg_oom(owner) >= 0) return -EAGAIN; // asleep in the v1 OOM wait
-  if (folio_swapped(id)) {
-    const ret = swap_in(id, cpu, gfp);
+  if (folio_split_head(id)) {
+    // A split folio's handle: the task uses every page of the range again.
+    let ret = 0;
+    for (let p = id; p >= 0 && ret == 0; p = folio_split_next(p)) ret = touch_page(p, cpu, gfp);
     op_end(cpu);
     return ret;
   }
+  if (!folio_swapped(id)) return touch_page(id, cpu, gfp);
+  const ret = swap_in(id, cpu, gfp);
+  op_end(cpu);
+  return ret;
+}
+
+function touch_page(id: i32, cpu: i32, gfp: i32): i32 {
+  if (folio_swapped(id)) return swap_in(id, cpu, gfp);
   if (!folio_charged(id)) return -EINVAL;
   const f = folio_flags(id);
   if (folio_kind(id) == FOLIO_ANON) {
@@ -497,16 +523,30 @@ export function task_free_memory(t: i32, cpu: i32): void {
  */
 export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  if (folio_swapped(id)) {
-    free_swapped(id, cpu);
-    return 0;
-  }
-  if (!folio_charged(id)) return -EINVAL;
+  if (!folio_handle(id)) return -EINVAL;
+  const swapOnly = folio_swapped(id) && !folio_split_head(id);
   ugCpu = cpu;
-  uncharge_folio(id);
+  free_range(id, cpu);
   uncharge_batch();
-  op_end(cpu);
+  if (!swapOnly) op_end(cpu); // (a page in swap only frees its entry)
   return 0;
+}
+
+// A folio id a user holds: charged or in swap, and not a later page of a split folio.
+@inline function folio_handle(id: i32): bool {
+  return (folio_swapped(id) || folio_charged(id)) && !folio_split_tail(id);
+}
+
+// Free folio id, and every page of its range if reclaim split it: pages in swap free their
+// entry, resident ones go to the uncharge gather (one folio each, as after the split).
+function free_range(id: i32, cpu: i32): void {
+  let p = id;
+  while (p >= 0) {
+    const next = folio_split_next(p);
+    if (folio_swapped(p)) free_swapped(p, cpu);
+    else uncharge_folio(p);
+    p = next;
+  }
 }
 
 /**
@@ -521,8 +561,12 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
   let i = 0;
   for (; i < count; i++) {
     const id = load<i32>(ptr + (<usize>i << 2));
-    if (folio_swapped(id)) continue; // a page in swap is freed on its own (no gather)
-    if (!folio_charged(id) || folio_marked(id)) {
+    if (folio_split_tail(id)) {
+      bad = true;
+      break;
+    }
+    if (folio_swapped(id) && !folio_split_head(id)) continue; // a page in swap is freed on its own (no gather)
+    if (!folio_handle(id) || folio_marked(id)) {
       bad = true;
       break;
     }
@@ -530,14 +574,10 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
   }
   for (let j = 0; j < i; j++) {
     const id = load<i32>(ptr + (<usize>j << 2));
-    if (!folio_swapped(id)) folio_mark(id, false);
+    if (!folio_swapped(id) || folio_split_head(id)) folio_mark(id, false);
   }
   if (bad) return -EINVAL;
-  for (let j = 0; j < count; j++) {
-    const id = load<i32>(ptr + (<usize>j << 2));
-    if (folio_swapped(id)) free_swapped(id, cpu);
-    else uncharge_folio(id);
-  }
+  for (let j = 0; j < count; j++) free_range(load<i32>(ptr + (<usize>j << 2)), cpu);
   uncharge_batch();
   op_end(cpu);
   return 0;
@@ -548,9 +588,8 @@ export function mem_cgroup_uncharge_gather(id: i32, last: bool, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
   if (ugMemcg < 0) ugCpu = cpu; // a gather runs on the CPU of its first record
   let ret = 0;
-  if (folio_swapped(id)) free_swapped(id, cpu);
-  else if (!folio_charged(id)) ret = -EINVAL;
-  else uncharge_folio(id);
+  if (!folio_handle(id)) ret = -EINVAL;
+  else free_range(id, cpu);
   if (last) {
     uncharge_batch();
     op_end(cpu);

@@ -21,7 +21,9 @@
 
 import { table_alloc } from "./layout";
 import { F_RSTAT_PER_MEMCG, era } from "./profile";
-import { memcg_count, memcg_exists, mem_cgroup_is_descendant, parent_mem_cgroup } from "./memcg";
+import {
+  memcg_count, memcg_exists, memcg_first_child, memcg_next_sibling, mem_cgroup_is_descendant, parent_mem_cgroup,
+} from "./memcg";
 import { nr_cpus, nr_nodes } from "./topology";
 
 export const MEMCG_CHARGE_BATCH: i32 = 64;
@@ -58,7 +60,9 @@ export const NR_SHMEM: i32 = 26; // pages (filemap.ts)
 export const NR_FILE_MAPPED: i32 = 27; // pages
 export const MEMCG_KMEM: i32 = 28; // memcg_stat_item, pages (kept on node 0)
 export const MEMCG_PERCPU_B: i32 = 29; // memcg_stat_item, bytes (kept on node 0)
-export const NR_STAT_ITEMS: i32 = 30;
+export const THP_SWPOUT: i32 = 30; // PMD-sized folios swapped out whole (count_swpout_vm_event)
+export const THP_SWPOUT_FALLBACK: i32 = 31; // ... split instead, their base pages swapped (shrink_folio_list)
+export const NR_STAT_ITEMS: i32 = 32;
 
 let pending: usize = 0; // i64[M][nodes][items]
 let inbox: usize = 0;
@@ -146,29 +150,50 @@ export function stat_mod_bytes(m: i32, node: i32, item: i32, delta: i64, cpu: i3
 
 /** css_rstat_flush: fold the pending updates of m's subtree, children before parents. */
 export function rstat_flush(m: i32): void {
-  const n = memcg_count();
-  // Ids are allocated parent first, so descending ids visit children before parents.
-  for (let x = n - 1; x >= m; x--) {
-    if (!memcg_exists(x) || !mem_cgroup_is_descendant(x, m)) continue;
-    const parent = parent_mem_cgroup(x);
-    for (let i = 0; i < stride; i++) {
-      const off = (<usize>x * <usize>stride + <usize>i) << 3;
-      const own = load<i64>(pending + off);
-      const delta = own + load<i64>(inbox + off);
-      if (delta == 0 && own == 0) continue;
-      store<i64>(agg + off, load<i64>(agg + off) + delta);
-      store<i64>(local + off, load<i64>(local + off) + own);
-      store<i64>(pending + off, 0);
-      store<i64>(inbox + off, 0);
-      // mem_cgroup_css_rstat_flush: the delta waits in the parent until it is flushed
-      if (parent >= 0) {
-        const q = inbox + ((<usize>parent * <usize>stride + <usize>i) << 3);
-        store<i64>(q, load<i64>(q) + delta);
-      }
-    }
-    for (let c = 0; c < nr_cpus; c++) store<i32>(pcpuUpdates + ((<usize>x * <usize>nr_cpus + <usize>c) << 2), 0);
-    store<i64>(updates + (<usize>x << 3), 0);
+  // A post-order walk of the css tree (offline memcgs included).
+  let x = m;
+  while (memcg_first_child(x) >= 0) x = memcg_first_child(x);
+  while (true) {
+    flush_one(x);
+    if (x == m) break;
+    const sib = memcg_next_sibling(x);
+    if (sib >= 0) {
+      x = sib;
+      while (memcg_first_child(x) >= 0) x = memcg_first_child(x);
+    } else x = parent_mem_cgroup(x);
   }
+}
+
+function flush_one(x: i32): void {
+  const parent = parent_mem_cgroup(x);
+  for (let i = 0; i < stride; i++) {
+    const off = (<usize>x * <usize>stride + <usize>i) << 3;
+    const own = load<i64>(pending + off);
+    const delta = own + load<i64>(inbox + off);
+    if (delta == 0 && own == 0) continue;
+    store<i64>(agg + off, load<i64>(agg + off) + delta);
+    store<i64>(local + off, load<i64>(local + off) + own);
+    store<i64>(pending + off, 0);
+    store<i64>(inbox + off, 0);
+    // mem_cgroup_css_rstat_flush: the delta waits in the parent until it is flushed
+    if (parent >= 0) {
+      const q = inbox + ((<usize>parent * <usize>stride + <usize>i) << 3);
+      store<i64>(q, load<i64>(q) + delta);
+    }
+  }
+  for (let c = 0; c < nr_cpus; c++) store<i32>(pcpuUpdates + ((<usize>x * <usize>nr_cpus + <usize>c) << 2), 0);
+  store<i64>(updates + (<usize>x << 3), 0);
+}
+
+/** css_rstat_exit: a freed memcg's last updates go to its parent; its slot starts from zero. */
+export function rstat_release(m: i32): void {
+  rstat_flush(m);
+  const bytes = <usize>stride * 8;
+  const off = <usize>m * bytes;
+  memory.fill(pending + off, 0, bytes);
+  memory.fill(inbox + off, 0, bytes);
+  memory.fill(agg + off, 0, bytes);
+  memory.fill(local + off, 0, bytes);
 }
 
 /** mem_cgroup_flush_stats: flush m's subtree only when enough updates are pending. */

@@ -44,6 +44,13 @@ export type SystemOptions = {
   recursiveProtection?: boolean;
   /** memory_localevents mount option (v2): memory.events counts like memory.events.local. */
   localEvents?: boolean;
+  /**
+   * v2: mkdir first writes "+memory" to the parent's cgroup.subtree_control when it is not
+   * there, so that every cgroup made gets a memcg (what LTP's tst_cg_group_mk does). Default
+   * true; false is the kernel's plain mkdir (a child has memory only once its parent's
+   * cgroup.subtree_control says so). mkdir's own `enableMemory` option overrides it per call.
+   */
+  autoEnableMemory?: boolean;
   maxCgroups?: number;
   maxFolios?: number;
   maxTasks?: number;
@@ -89,6 +96,12 @@ export type FolioInfo = {
   id: number; cgroup: string; order: number; nrPages: number; kind: FolioKind; node: number; memcgData: number;
   /** the LRU list it is on, and its PG_referenced / PTE young bits */
   lru: LruName | null; referenced: boolean; young: boolean;
+  /**
+   * Reclaim split this large folio to swap its pages (shrink_folio_list): 'head' is the id
+   * charged (now its first page, still the handle of the whole range: uncharge and touch act
+   * on every page), 'tail' a later page (not a handle); null if never split.
+   */
+  split: 'head' | 'tail' | null;
 };
 export type TaskInfo = {
   id: number; cgroup: string | null; alive: boolean; killed: boolean; oomScoreAdj: number;
@@ -120,6 +133,8 @@ export type SimStats = {
   charges: number; chargeFails: number; stockHits: number; stockMisses: number; stockRefills: number;
   stockDrains: number; stockEvictions: number; drainAll: number; drainRemote: number; counterLevels: number;
   forced: number; reclaimCalls: number; oomCalls: number; unchargeBatches: number;
+  /** large folios reclaim could not split because the folio table had no ids left (activated whole) */
+  splitNoIds: number;
 };
 
 const SIM_KEYS: [keyof SimStats, string][] = [
@@ -127,7 +142,7 @@ const SIM_KEYS: [keyof SimStats, string][] = [
   ['stockMisses', 'SIM_STOCK_MISSES'], ['stockRefills', 'SIM_STOCK_REFILLS'], ['stockDrains', 'SIM_STOCK_DRAINS'],
   ['stockEvictions', 'SIM_STOCK_EVICTIONS'], ['drainAll', 'SIM_DRAIN_ALL'], ['drainRemote', 'SIM_DRAIN_REMOTE'],
   ['counterLevels', 'SIM_COUNTER_LEVELS'], ['forced', 'SIM_FORCED'], ['reclaimCalls', 'SIM_RECLAIM_CALLS'],
-  ['oomCalls', 'SIM_OOM_CALLS'], ['unchargeBatches', 'SIM_UNCHARGE_BATCHES'],
+  ['oomCalls', 'SIM_OOM_CALLS'], ['unchargeBatches', 'SIM_UNCHARGE_BATCHES'], ['splitNoIds', 'SIM_SPLIT_NO_IDS'],
 ];
 const COUNTER_FIELDS: [keyof Counter, string][] = [
   ['usage', 'PCF_USAGE'], ['max', 'PCF_MAX'], ['min', 'PCF_MIN'], ['low', 'PCF_LOW'], ['high', 'PCF_HIGH'],
@@ -206,8 +221,11 @@ export class System {
   readonly cpus: number;
   private readonly core: Core;
   private poisoned: InternalError | null = null;
-  private readonly ids = new Map<string, number>();
-  private readonly paths: string[] = [];
+  /** v2: mkdir enables memory in the parent's subtree_control (SystemOptions.autoEnableMemory). */
+  readonly autoEnableMemory: boolean;
+  private readonly ids = new Map<string, number>(); // live cgroup path → cgroup id
+  private readonly paths: string[] = []; // cgroup id → path (the latest cgroup in that slot)
+  private readonly memcgNames: string[] = []; // memcg id → its cgroup's path, '… (removed)' once offline
   private buffer: ArrayBuffer | null = null;
   private u8!: Uint8Array;
   private dv!: DataView;
@@ -232,6 +250,7 @@ export class System {
     this.profileCoreId = profile.coreId;
     this.cgroupVersion = version;
     this.memswAccount = version === 1 && options.swapAccount !== false;
+    this.autoEnableMemory = options.autoEnableMemory !== false;
     this.nodes = topo.nodes;
     this.cpus = topo.nodes * topo.cpusPerNode;
     this.core = instantiateCore(options.build ?? defaultBuild());
@@ -274,6 +293,7 @@ export class System {
     }
     this.ids.set('', 0);
     this.paths[0] = '';
+    this.memcgNames[0] = '';
     this.fCharge = this.fn('memcg_charge');
     this.fUncharge = this.fn('memcg_uncharge');
     this.fCounter = this.fn('counter_get');
@@ -321,32 +341,83 @@ export class System {
   static normalize(path: string): string {
     return path.replace(/^\/sys\/fs\/cgroup(\/memory)?(?=\/|$)/, '').split('/').filter((s) => s !== '').join('/');
   }
-  /** The memcg id of a path (ENOENT if there is no such cgroup). */
+  /** The cgroup id of a path (ENOENT if there is no such cgroup). Ids of removed cgroups are reused. */
   id(path: string): number {
     const id = this.ids.get(path) ?? this.ids.get(System.normalize(path)); // normalized paths hit at once
     if (id === undefined) throw new MemcgError('ENOENT', `no cgroup "${path}"`);
     return id;
   }
+  /**
+   * The memcg id of a cgroup (its memory css): ENOENT if there is no such cgroup or memory is
+   * not enabled for it (v2: not in its cgroup.controllers).
+   */
+  memcgId(path: string): number {
+    const cg = this.id(path);
+    const m = this.guard(() => this.fn('cgroup_memcg_of')(cg));
+    if (m < 0) throw new MemcgError('ENOENT', `cgroup "${path}" has no memory controller (memory is not in the parent's cgroup.subtree_control)`);
+    return m;
+  }
+  /**
+   * mem_cgroup_id of a cgroup's memcg: the kernel's 16-bit memcg id (what swap records keep;
+   * no cgroupfs file shows it). Ids are the lowest free (xa_alloc), freed once the memcg is
+   * offline and no swap record names it.
+   */
+  memcgKernelId(path: string): number {
+    const m = this.memcgId(path);
+    return this.guard(() => this.fn('memcg_kernel_id')(m));
+  }
+  /** Whether memory is enabled for a cgroup (it has a memcg and the memory.* files). */
+  hasMemory(path: string): boolean {
+    const cg = this.id(path);
+    return this.guard(() => this.fn('cgroup_memcg_of')(cg)) >= 0;
+  }
   /** The path of a memcg id ('' for the root; '(removed)' suffix for an offline one). */
   pathOf(id: number): string {
-    return this.paths[id] ?? `#${id}`;
+    return this.memcgNames[id] ?? `#${id}`;
   }
   /** Every live cgroup path, parents before children ('' = the root). */
   list(): string[] {
     return [...this.ids.keys()];
   }
+  /** The live children of a cgroup path, in creation order. */
+  private children(p: string): string[] {
+    return this.list().filter((x) => x !== '' && x.slice(0, Math.max(0, x.lastIndexOf('/'))) === p);
+  }
+  private memcgOfCgroup(cg: number): number {
+    return this.fn('cgroup_memcg_of')(cg);
+  }
+  /** Run a core call that can make or kill the memcgs of cgroups cgs; name them afterwards. */
+  private renaming<T>(cgs: number[], f: () => T): T {
+    const before = cgs.map((cg) => this.memcgOfCgroup(cg));
+    const ret = f();
+    cgs.forEach((cg, i) => {
+      const now = this.memcgOfCgroup(cg);
+      const old = before[i];
+      if (old >= 0 && old !== now) this.memcgNames[old] = `${this.paths[cg]} (removed)`;
+      if (now >= 0 && now !== old) this.memcgNames[now] = this.paths[cg];
+    });
+    return ret;
+  }
+  /** @internal cgroup_subtree_control_write of memory for cgroup cg: 0 or -errno. */
+  subtreeControlWrite(cg: number, enable: boolean, cpu: number): number {
+    const kids = this.children(this.paths[cg]).map((c) => this.ids.get(c)!);
+    return this.guard(() => this.renaming(kids, () => this.fn('cgroup_subtree_control_write')(cg, enable ? 1 : 0, cpu)));
+  }
 
   /**
    * mkdir a cgroup with settings keyed by interface file; all or nothing. The mkdir runs on
    * `cpu` (default 0): with kmem, the new memcg's structures are charged to the parent there.
+   * In v2, with `enableMemory` (default: the system's autoEnableMemory) "+memory" is first
+   * written to the parent's cgroup.subtree_control if it is not there.
    */
-  mkdir(path: string, settings: Record<string, string | number> = {}, opts: { cpu?: number } = {}): void {
+  mkdir(path: string, settings: Record<string, string | number> = {}, opts: { cpu?: number; enableMemory?: boolean } = {}): void {
     const cpu = opts.cpu ?? 0;
     this.checkCpu(cpu);
     const p = System.normalize(path);
     if (p === '' || this.ids.has(p)) throw new MemcgError('EEXIST', `cgroup "${path}" exists`);
     const slash = p.lastIndexOf('/');
-    const parent = this.id(slash < 0 ? '' : p.slice(0, slash));
+    const parentPath = slash < 0 ? '' : p.slice(0, slash);
+    const parent = this.id(parentPath);
     const name = p.slice(slash + 1);
     if (name.startsWith('memory.') || name.startsWith('cgroup.') || name === '.' || name === '..') {
       throw new MemcgError('EINVAL', `invalid cgroup name "${name}"`);
@@ -358,31 +429,51 @@ export class System {
       }
       return { file, value, pages: parseLimit(this.cgroupVersion, file, value) };
     });
-    const id = this.guard(() => this.fn('memcg_mkdir')(parent, cpu));
-    if (id < 0) this.fail(id, `mkdir "${path}"`);
+    const enable = this.cgroupVersion === 2 && (opts.enableMemory ?? this.autoEnableMemory)
+      && this.guard(() => this.fn('cgroup_subtree_get')(parent)) === 0;
+    if (enable) {
+      const ret = this.subtreeControlWrite(parent, true, cpu);
+      if (ret < 0) {
+        this.fail(ret, `mkdir "${path}": cannot enable memory in "${parentPath}/cgroup.subtree_control"` +
+          (ret === -16 ? ' (it has tasks: no internal processes; spawn them in a leaf or pass { enableMemory: false })' : ''));
+      }
+    }
+    const id = this.guard(() => this.fn('cgroup_mkdir')(parent, cpu));
+    if (id < 0) {
+      if (enable) this.subtreeControlWrite(parent, false, cpu);
+      this.fail(id, `mkdir "${path}"` + (id === -200
+        ? ': the emulator\'s tables are full (maxCgroups: live cgroups, and removed memcgs still holding charges)'
+        : id === -16 ? ': every memcg id (MEM_CGROUP_ID_MAX) is in use' : ''));
+    }
     this.ids.set(p, id);
     this.paths[id] = p;
+    const m = this.memcgOfCgroup(id);
+    if (m >= 0) this.memcgNames[m] = p;
     try {
-      for (const w of writes) this.writeLimitPages(id, w.file, w.pages, 0, String(w.value));
+      if (writes.length && m < 0) throw new MemcgError('ENOENT', `mkdir "${path}": settings need memory enabled for the cgroup`);
+      for (const w of writes) this.writeLimitPages(m, w.file, w.pages, 0, String(w.value));
     } catch (e) {
       this.rmdir(p);
+      if (enable) this.subtreeControlWrite(parent, false, 0);
       throw e;
     }
   }
 
-  /** rmdir: EBUSY with children; charges stay with the (now offline) memcg until uncharged. */
+  /**
+   * rmdir (cgroup_destroy_locked): EBUSY for the root, a cgroup with tasks or with children;
+   * charges stay with the (now offline) memcg until uncharged.
+   */
   rmdir(path: string, cpu = 0): void {
     const p = System.normalize(path);
     const id = this.id(p);
-    const ret = this.guard(() => this.fn('memcg_rmdir')(id, cpu));
-    if (ret < 0) this.fail(ret, `rmdir "${path}"`);
+    const ret = this.guard(() => this.renaming([id], () => this.fn('cgroup_rmdir')(id, cpu)));
+    if (ret < 0) this.fail(ret, `rmdir "${path}"${ret === -16 ? ' (the root, or a cgroup with tasks or children)' : ''}`);
     this.ids.delete(p);
-    this.paths[id] = `${p} (removed)`;
   }
 
   /** Write a limit file ('memory.max', 'memory.limit_in_bytes', …) as a user would. */
   writeLimit(path: string, file: string, value: string | number, cpu = 0): void {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     this.writeLimitPages(id, file, parseLimit(this.cgroupVersion, file, value), cpu, String(value));
   }
 
@@ -438,7 +529,9 @@ export class System {
       return { task: ctx.task, m: 0, gfp: this.gfpMask(ctx.gfp) };
     }
     if (ctx.cgroup === undefined) throw new MemcgError('EINVAL', 'a file operation needs a task or a cgroup');
-    return { task: -1, m: this.id(ctx.cgroup), gfp: this.gfpMask(ctx.gfp) };
+    // a task running in the cgroup: its effective memcg (the nearest with memory enabled)
+    const cg = this.id(ctx.cgroup);
+    return { task: -1, m: this.guard(() => this.fn('cgroup_effective_memcg')(cg)), gfp: this.gfpMask(ctx.gfp) };
   }
   private checkFile(f: number): void {
     if (!Number.isInteger(f) || this.guard(() => this.fn('memcg_file_info')(f, this.k('FI_SIZE'))) < 0) throw new MemcgError('EBADF', `no file ${f}`);
@@ -591,7 +684,7 @@ export class System {
   }
   /** v1 kmem counter of a cgroup (pages), and the tcp counter's. */
   kmem(path: string): { usage: number; maxUsage: number; tcpUsage: number; tcpMax: number } {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     const r = (k: string) => this.guard(() => this.fn('memcg_kmem_read')(id, this.k(k)));
     return { usage: r('KMEM_USAGE'), maxUsage: r('KMEM_WATERMARK'), tcpUsage: r('TCP_USAGE'), tcpMax: r('TCP_MAX') };
   }
@@ -603,7 +696,7 @@ export class System {
   }
   /** obj_cgroup->nr_charged_bytes of the objcg made for a cgroup (the drained sub-page remainder). */
   objcgChargedBytes(path: string): number {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     return this.guard(() => this.fn('memcg_objcg_bytes')(id));
   }
   /** Folios waiting in a CPU's lru_add batch (with lruAddBatch). */
@@ -627,9 +720,10 @@ export class System {
 
   /** A new task (process) in a cgroup; its id. */
   spawn(cgroup: string, opts: { oomScoreAdj?: number } = {}): number {
+    // v2: not into a cgroup whose subtree_control enables memory (EBUSY, no internal processes).
     const m = this.id(cgroup);
     const t = this.guard(() => this.fn('memcg_task_create')(m, opts.oomScoreAdj ?? 0));
-    if (t < 0) this.fail(t, `spawn in "${cgroup}"`);
+    if (t < 0) this.fail(t, t === -200 ? `spawn in "${cgroup}": the emulator's task table is full (maxTasks live tasks)` : `spawn in "${cgroup}"`);
     return t;
   }
   /** Move a task to another cgroup: it charges there from now on; its memory stays where it was charged. */
@@ -653,10 +747,10 @@ export class System {
     this.checkTask(task);
     return this.guard(() => {
       const adj = get('TASK_SCORE_ADJ');
-      const m = get('TASK_MEMCG');
+      const cg = get('TASK_CGROUP');
       const w = get('TASK_OOM_WAIT');
       return {
-        id: task, cgroup: m >= 0 ? this.pathOf(m) : null, alive: m >= 0, killed: get('TASK_KILLED') === 1, oomScoreAdj: adj,
+        id: task, cgroup: cg >= 0 ? this.paths[cg] : null, alive: cg >= 0, killed: get('TASK_KILLED') === 1, oomScoreAdj: adj,
         oomWait: w >= 0 ? { cgroup: this.pathOf(w), folio: get('TASK_OOM_FOLIO') } : null,
         anonPages: get('TASK_ANON'), swapEntries: get('TASK_SWAPENTS'), throttledMs: get('TASK_THROTTLED_NS') / 1e6,
       };
@@ -688,7 +782,7 @@ export class System {
   }
   /** Exact LRU list sizes of a cgroup on a node (its own lists), in pages. */
   lruSizes(path: string, node = 0): Record<LruName, number> {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     return this.guard(() => Object.fromEntries(LRU_NAMES.map((name, i) => [name, this.fn('memcg_lru_size')(id, node, i)])) as Record<LruName, number>);
   }
 
@@ -720,21 +814,21 @@ export class System {
 
   /** drain_all_stock(cgroup) as run from cpu. */
   drainAllStock(path: string, cpu = 0): void {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     this.checkCpu(cpu);
     this.guard(() => this.fn('memcg_drain_all_stock')(id, cpu));
   }
 
   /** Compute emin/elow below a reclaim root (mem_cgroup_calculate_protection). */
   calculateProtection(root = ''): void {
-    const id = this.id(root);
+    const id = this.memcgId(root);
     this.guard(() => this.fn('memcg_calculate_protection')(id));
   }
 
   // ── reading ────────────────────────────────────────────────────────────────────────────
   /** A page counter of a cgroup, in pages. 'swap' is v2's, 'memsw' v1's. */
   counter(path: string, kind: CounterKind = 'memory'): Counter {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     if (kind !== 'memory' && kind !== (this.cgroupVersion === 2 ? 'swap' : 'memsw')) {
       throw new MemcgError('ENOENT', `no ${kind} counter in cgroup v${this.cgroupVersion}`);
     }
@@ -748,7 +842,7 @@ export class System {
 
   /** memory.events (hierarchical) or memory.events.local of a cgroup. */
   events(path: string, opts: { local?: boolean } = {}): MemoryEvents {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     return this.guard(() => {
       const out = {} as MemoryEvents;
       for (const [key, ev] of EVENT_KEYS) out[key] = this.fn('memcg_event_get')(id, this.k(ev), opts.local ? 1 : 0);
@@ -799,13 +893,14 @@ export class System {
         node: this.fn('folio_get_node')(id),
         memcgData: this.fn('folio_get_memcg_data')(id) >>> 0,
         lru, referenced: has('PG_REFERENCED'), young: has('PG_YOUNG'),
+        split: ([null, 'head', 'tail'] as const)[this.fn('folio_get_split')(id)] ?? null,
       };
     });
   }
 
   /** Per-node page statistics of a cgroup (its own folios), in pages. */
   nodeStat(path: string, node: number): { anon: number; file: number; anonThp: number; fileThp: number } {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     if (!Number.isInteger(node) || node < 0 || node >= this.nodes) throw new MemcgError('EINVAL', `node ${node} out of range`);
     return this.guard(() => ({
       anon: this.fn('memcg_stat_get')(id, node, this.k('NR_ANON_MAPPED')),
@@ -817,7 +912,7 @@ export class System {
 
   /** pgpgin / pgpgout (folios) and nr_page_events (pages) of a cgroup, exact (unflushed included). */
   vmEvents(path: string): { pgpgin: number; pgpgout: number; nrPageEvents: number } {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     const sum = (item: string) => {
       let n = 0;
       for (let node = 0; node < this.nodes; node++) n += this.fn('memcg_stat_get')(id, node, this.k(item));
@@ -832,7 +927,7 @@ export class System {
    * kernel). Returns whether a flush ran.
    */
   flushStats(path = '', opts: { force?: boolean } = {}): boolean {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     return this.guard(() => this.fn('memcg_flush_stats')(id, opts.force ? 1 : 0) === 1);
   }
 
@@ -851,7 +946,7 @@ export class System {
   /** Open an interface file (needed for memory.peak's per-file local peak); close it after. */
   open(path: string): OpenFile {
     const { name, id } = this.splitFile(path);
-    return openFile(this.fs, id, id === 0, path, name, (f) => this.guard(f));
+    return openFile(this.fs, id, this.guard(() => this.memcgOfCgroup(id)), id === 0, path, name, (f) => this.guard(f));
   }
 
   /** Read an interface file: the exact text the kernel prints. */
@@ -879,8 +974,8 @@ export class System {
   ls(dir = ''): string[] {
     const p = System.normalize(dir);
     const id = this.id(p);
-    const children = this.list().filter((x) => x !== '' && x.slice(0, Math.max(0, x.lastIndexOf('/'))) === p).map((x) => x.slice(x.lastIndexOf('/') + 1));
-    return [...fileNames(this.fs, id === 0), ...children].sort();
+    const children = this.children(p).map((x) => x.slice(x.lastIndexOf('/') + 1));
+    return [...fileNames(this.fs, id === 0, this.hasMemory(p)), ...children].sort();
   }
 
   /** What the interface files need from the core (cgroupfs.ts formats, the core decides). */
@@ -896,7 +991,13 @@ export class System {
       get nodes() { return sys.nodes; },
       get memswAccount() { return sys.memswAccount; },
       has: (f) => sys.fn('profile_feature')(sys.k(sys.profileCoreId), sys.k(f)) === 1,
-      online: (id) => sys.fn('memcg_is_online')(id) === 1,
+      alive: (memory, id, gen) => memory
+        ? sys.fn('memcg_is_online')(id) === 1 && sys.fn('memcg_generation')(id) === gen
+        : sys.fn('cgroup_is_alive')(id) === 1 && sys.fn('cgroup_generation')(id) === gen,
+      generation: (memory, id) => sys.fn(memory ? 'memcg_generation' : 'cgroup_generation')(id),
+      controllersMemory: (cg) => sys.fn('cgroup_controllers_get')(cg) === 1,
+      subtreeMemory: (cg) => sys.fn('cgroup_subtree_get')(cg) === 1,
+      subtreeWrite: (cg, enable, cpu) => sys.subtreeControlWrite(cg, enable, cpu),
       counterField: (id, swap, f) => sys.fCounter(pc(id, swap), sys.k(field[f])),
       event: (id, name, local) => sys.fn('memcg_event_get')(id, sys.k(ev[name]), local ? 1 : 0),
       flushStats: (id) => void sys.fn('memcg_flush_stats')(id, 0),
@@ -921,7 +1022,7 @@ export class System {
 
   /** Pages held for a cgroup in all CPUs' stocks (charged, but in no folio). */
   stockPages(path: string): number {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     return this.guard(() => this.fn('memcg_stock_pages')(id));
   }
 

@@ -99,7 +99,8 @@ const MAX_ORDER = 9; // HPAGE_PMD_ORDER: a PMD-sized THP is the largest folio ch
 /** The keys of a scenario's system object. */
 export const SYSTEM_KEYS = [
   'profile', 'cgroupVersion', 'topology', 'seed', 'ram', 'swap', 'swapAccount', 'stock', 'chargeBatch', 'remoteDrain',
-  'oomVictimExit', 'recursiveProtection', 'localEvents', 'maxCgroups', 'maxFolios', 'kmem', 'maxFileEntries', 'lruAddBatch',
+  'oomVictimExit', 'recursiveProtection', 'localEvents', 'autoEnableMemory', 'maxCgroups', 'maxFolios', 'kmem', 'maxFileEntries',
+  'lruAddBatch',
 ] as const;
 const TARGET = ['task', 'cgroup'] as const;
 const EXPECT_KEYS = ['read', 'key', 'sim', 'task', 'variant', 'contains', 'equals', 'matches', 'atLeast', 'atMost'] as const;
@@ -249,7 +250,7 @@ class Parser {
     if (t) s.topology = { nodes: t.int('nodes', { min: 1, max: 64 }, 1) ?? 1, cpusPerNode: t.int('cpusPerNode', { min: 1, max: 1024 }, 1) ?? 1 };
     else if (base) s.topology = { nodes: 1, cpusPerNode: 4 };
     s.seed = o.int('seed', { min: 0 }, d(1));
-    for (const k of ['swapAccount', 'stock', 'recursiveProtection', 'localEvents', 'kmem', 'lruAddBatch'] as const) s[k] = o.bool(k);
+    for (const k of ['swapAccount', 'stock', 'recursiveProtection', 'localEvents', 'kmem', 'lruAddBatch', 'autoEnableMemory'] as const) s[k] = o.bool(k);
     s.maxFileEntries = o.int('maxFileEntries', { min: 1, max: 1 << 26 });
     s.chargeBatch = o.int('chargeBatch', { min: 1, max: 255 });
     s.maxCgroups = o.int('maxCgroups', { min: 2 });
