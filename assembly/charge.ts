@@ -4,30 +4,32 @@
 import { EAGAIN, EINTR, EINVAL, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
 import {
   folio_alloc, folio_count, folio_free, folio_memcg, folio_memcg_data, folio_nid, folio_order, folio_kind,
-  folio_set_data, folio_set_memcg, folio_valid, max_folios, FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER,
+  folio_set_data, folio_set_memcg, folio_valid, max_folios, FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER,
 } from "./folio";
 import {
-  __GFP_HIGH, __GFP_NOFAIL, __GFP_NORETRY, __GFP_RECLAIM, __GFP_RETRY_MAYFAIL, gfpflags_allow_blocking,
+  __GFP_ATOMIC, __GFP_HIGH, __GFP_NOFAIL, __GFP_NORETRY, __GFP_RECLAIM, __GFP_RETRY_MAYFAIL, gfpflags_allow_blocking,
 } from "./gfp";
 import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./sched";
 import { MEMCG_CHARGE_BATCH } from "./high";
 import { table_alloc } from "./layout";
+import { F_ATOMIC_BYPASS, F_FORCE_MAX_EVENT, F_HIGH_IN_CHARGE, F_MAYSWAP_PER_RETRY, F_NO_SPIN_BATCH, era } from "./profile";
 import {
   MEMCG_MAX, counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
   memcg_exists, memcg_online, memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
 } from "./memcg";
-import { NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, PGPGIN, PGPGOUT, stat_mod } from "./rstat";
+import { NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, NR_SHMEM, PGPGIN, PGPGOUT, stat_mod } from "./rstat";
 import { lru_add, lru_del } from "./lru";
 import {
   PG_ACTIVE, PG_LRU, PG_REFERENCED, PG_SWAPPED, PG_UNEVICTABLE, PG_YOUNG, folio_flags, folio_owner, folio_set_flags,
-  folio_set_owner, folio_swap_slot, folio_test, folio_set_node,
+  folio_set_owner, folio_swap_slot, folio_test, folio_set_node, folio_split_head, folio_split_next, folio_split_tail,
 } from "./folio";
 import {
   MM_ANONPAGES, MM_SWAPENTS, task_in_memcg_oom, task_killed, task_memcg, task_mm_add, task_oom_clear, task_over_high,
   task_set_over_high,
 } from "./task";
 import { mem_cgroup_handle_over_high } from "./high";
+import { cgroup_alive, cgroup_e_memcg } from "./cgroup_core";
 import { oom_set_cpu, oom_set_current, oom_set_fault } from "./oom";
 import { swap_entry_free, swapin_memcg } from "./swapcharge";
 import { PGACTIVATE, PGFAULT, PGMAJFAULT, PSWPIN } from "./rstat";
@@ -46,14 +48,25 @@ import {
 } from "./cost_model";
 import { page_counter_try_charge_stock, pcs_charged, pcstock_on } from "./page_counter_stock";
 import { PCF_USAGE } from "./page_counter";
+import { anon_fault_commit, anon_fault_prepare, pgtable_exit } from "./pgtable";
+import { filemap_task_exit } from "./filemap";
+import { folio_add_lru, lru_batch_forget } from "./lru_add";
 
 export const MAX_RECLAIM_RETRIES: i32 = 16;
 
-let atomicForceNoEvent: bool = false;
+let atomicBypass: bool = false; // profile F_ATOMIC_BYPASS (5.15)
+let forceMaxEvent: bool = true; // profile F_FORCE_MAX_EVENT (6.0+)
+let maySwapPerRetry: bool = false; // profile F_MAYSWAP_PER_RETRY (mainline)
+let highInCharge: bool = true; // profile F_HIGH_IN_CHARGE (6.1+)
+let noSpinBatch: bool = true; // profile F_NO_SPIN_BATCH (6.15+)
 let overHigh: usize = 0; // i64[cpus]: current->memcg_nr_pages_over_high, one task per CPU
 
-export function charge_init(atomicNoEvent: bool): bool {
-  atomicForceNoEvent = atomicNoEvent;
+export function charge_init(): bool {
+  atomicBypass = era(F_ATOMIC_BYPASS);
+  forceMaxEvent = era(F_FORCE_MAX_EVENT);
+  maySwapPerRetry = era(F_MAYSWAP_PER_RETRY);
+  highInCharge = era(F_HIGH_IN_CHARGE);
+  noSpinBatch = era(F_NO_SPIN_BATCH);
   overHigh = table_alloc(<usize>nr_cpus * 8);
   return overHigh != 0;
 }
@@ -73,18 +86,19 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   let raisedMax = false;
   let over = m;
   let passedOom = false;
-  // try_charge_memcg (6.18): reclaim_options is set once, before retry:, so a memsw failure
-  // keeps reclaim from swapping for the rest of this charge.
+  // try_charge_memcg: reclaim_options is set once before retry: up to 6.18, so a memsw failure
+  // keeps reclaim from swapping for the rest of the charge; mainline sets it on every retry.
   let maySwap = true;
   // gfpflags_allow_spinning (6.15+): without either reclaim bit (alloc_pages_nolock) the
   // charge takes no batch, so the stock is never refilled.
-  const allowSpinning = (gfp & __GFP_RECLAIM) != 0;
+  const allowSpinning = !noSpinBatch || (gfp & __GFP_RECLAIM) != 0;
   const n = <i64>nr;
   while (true) {
     // retry:
     if (stock_enabled && !pcstock_on && consume_stock(m, cpu, nr)) return 0;
     if (!allowSpinning) batch = nr;
     let fail = -1;
+    if (maySwapPerRetry) maySwap = true;
     if (memsw_account) {
       fail = try_counter(swap_counter(m), batch, cpu);
       if (fail >= 0) maySwap = false; // memsw limit: reclaim may not swap
@@ -106,8 +120,8 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
       batch = nr;
       continue;
     }
-    // try_charge_memcg (<= 6.2): __GFP_ATOMIC went over the limit without a MAX event.
-    if (atomicForceNoEvent && (gfp & __GFP_HIGH) != 0) return force_charge(m, over, nr, true);
+    // try_charge_memcg (5.15): __GFP_ATOMIC goes over the limit at once, without a MAX event.
+    if (atomicBypass && (gfp & __GFP_ATOMIC) != 0) return force_charge(m, over, nr, true);
     // try_charge_memcg: a task already in a v1 OOM wait does not OOM again.
     if (chargeTask >= 0 && task_in_memcg_oom(chargeTask) >= 0) return nomem(m, over, nr, gfp, raisedMax);
     if (!gfpflags_allow_blocking(gfp)) return nomem(m, over, nr, gfp, raisedMax);
@@ -151,9 +165,11 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
       break;
     }
   }
-  // try_charge_memcg (5.19+, c9afe31ec443): a large overage is handled now, inside the
+  // try_charge_memcg (c9afe31ec443; 6.1, not 5.15): a large overage is handled now, inside the
   // charge and before commit_charge, not only on the way back to user space.
-  if (pending_over_high(cpu) > <i64>MEMCG_CHARGE_BATCH && gfpflags_allow_blocking(gfp)) return_to_user(m, cpu);
+  if (highInCharge && pending_over_high(cpu) > <i64>MEMCG_CHARGE_BATCH && gfpflags_allow_blocking(gfp)) {
+    return_to_user(m, cpu);
+  }
   return 0;
 }
 
@@ -162,17 +178,22 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   return pcstock_on ? page_counter_try_charge_stock(c, n, cpu) : page_counter_try_charge(c, n);
 }
 
-/** try_charge_memcg for a charge without a task (socket memory, kernel objects). */
+/** try_charge_memcg for a charge without a task (socket memory in softirq). */
 export function try_charge_no_task(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
-  chargeTask = -1;
-  oom_set_current(-1);
-  oom_set_cpu(cpu);
+  charge_context(-1, cpu);
   return try_charge_memcg(m, cpu, gfp, nr);
 }
 
 // current->memcg_nr_pages_over_high: the charging task's, or the CPU's for a charge
 // without a task.
 let chargeTask: i32 = -1;
+
+/** The context of a charge that is not a fault (kernel memory of a syscall): task -1 = none. */
+export function charge_context(task: i32, cpu: i32): void {
+  chargeTask = task;
+  oom_set_current(task);
+  oom_set_cpu(cpu);
+}
 function add_over_high(cpu: i32, n: i64): void {
   if (chargeTask >= 0) task_set_over_high(chargeTask, task_over_high(chargeTask) + n);
   else {
@@ -204,18 +225,18 @@ function return_to_user(m: i32, cpu: i32): void {
   mem_cgroup_handle_over_high(chargeTask >= 0 ? task_memcg(chargeTask) : m, n, chargeTask, cpu);
 }
 
-// try_charge_memcg nomem: only __GFP_NOFAIL and __GFP_HIGH charges go over the limit.
+// try_charge_memcg nomem: only __GFP_NOFAIL and (6.0+) __GFP_HIGH charges go over the limit.
 function nomem(m: i32, over: i32, nr: i32, gfp: i32, raisedMax: bool): i32 {
-  if ((gfp & (__GFP_NOFAIL | __GFP_HIGH)) == 0) {
+  if ((gfp & (atomicBypass ? __GFP_NOFAIL : __GFP_NOFAIL | __GFP_HIGH)) == 0) {
     sim_inc(SIM_CHARGE_FAILS, 1);
     return -ENOMEM;
   }
   return force_charge(m, over, nr, raisedMax);
 }
 
-// try_charge_memcg force: charge without limits, with a MAX event if none was raised.
+// try_charge_memcg force: charge without limits, with (6.0+) a MAX event if none was raised.
 function force_charge(m: i32, over: i32, nr: i32, raisedMax: bool): i32 {
-  if (!raisedMax) memcg_memory_event(over, MEMCG_MAX);
+  if (!raisedMax && forceMaxEvent) memcg_memory_event(over, MEMCG_MAX);
   sim_inc(SIM_FORCED, 1);
   page_counter_charge(memory_counter(m), nr);
   if (memsw_account) page_counter_charge(swap_counter(m), nr);
@@ -223,23 +244,35 @@ function force_charge(m: i32, over: i32, nr: i32, raisedMax: bool): i32 {
 }
 
 /**
- * mem_cgroup_charge: charge a new folio of 2^order pages to m from cpu; node -1 = the
- * CPU's node; task -1 = no task (else the task's memcg is charged and an anon folio is
- * the task's). Returns the folio id or -errno (nothing changed): -EINTR when the OOM
- * killer chose the faulting task (it dies when the op returns), -EAGAIN when the task is
- * asleep in the v1 OOM wait. A task's fault that goes to the v1 OOM wait returns the id of
- * its folio, still uncharged; the charge completes when the task is woken (memcg1_oom.ts).
+ * mem_cgroup_charge: charge a new folio of 2^order pages from cpu to the memcg of cgroup cg
+ * (its effective memcg: a task running there); node -1 = the CPU's node; task -1 = no task
+ * (else the task's memcg is charged and an anon folio is the task's). Returns the folio id
+ * or -errno (nothing changed): -EINTR when the OOM killer chose the faulting task (it dies
+ * when the op returns), -EAGAIN when the task is asleep in the v1 OOM wait. A task's fault
+ * that goes to the v1 OOM wait returns the id of its folio, still uncharged; the charge
+ * completes when the task is woken (memcg1_oom.ts).
  */
-export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
+export function mem_cgroup_charge(cg: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
-  if (kind != FOLIO_ANON && kind != FOLIO_FILE) return -EINVAL;
+  if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
+  if (node < -1 || node >= nr_nodes) return -EINVAL;
+  if (task < 0) {
+    if (!cgroup_alive(cg)) return -ENOENT;
+    return mem_cgroup_charge_memcg(cgroup_e_memcg(cg), cpu, order, kind, gfp, node, task);
+  }
+  return mem_cgroup_charge_memcg(0, cpu, order, kind, gfp, node, task);
+}
+
+/** mem_cgroup_charge with the memcg given (task -1), or the task's (task >= 0). */
+export function mem_cgroup_charge_memcg(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
+  if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
+  if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
   if (node < -1 || node >= nr_nodes) return -EINVAL;
   if (task >= 0) {
     m = task_memcg(task); // get_mem_cgroup_from_mm
     if (m < 0) return -ESRCH;
     if (task_in_memcg_oom(task) >= 0) return -EAGAIN; // asleep in mem_cgroup_oom_synchronize
-  }
-  if (!memcg_online(m)) return -ENOENT;
+  } else if (!memcg_online(m)) return -ENOENT;
   if (cost_on) cost_op_begin(cpu, OPK_CHARGE);
   run_pending_drain(cpu);
   const nid = node < 0 ? cpu_to_node(cpu) : node;
@@ -266,6 +299,18 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
   // A task's anon folio is a user fault (memcg1_oom_prepare: in_user_fault); so is a charge
   // without a task, but with no task to sleep it cannot wait.
   if (task >= 0 && kind == FOLIO_ANON) oom_set_fault(id);
+  const fault = kind == FOLIO_ANON && task >= 0;
+  const order = folio_order(id);
+  // do_anonymous_page: the PTE page and the anon_vma come before the folio (pgtable.ts).
+  if (fault) {
+    const r = anon_fault_prepare(task, m, cpu, gfp, order);
+    if (r < 0 || task_killed(task)) {
+      stat_mod(m, nid, PGFAULT, 1, cpu); // mm_account_fault: a failed fault counts too
+      if (r < 0 && task_in_memcg_oom(task) >= 0) return id; // pagefault_out_of_memory: sleep
+      folio_free(id);
+      return task_killed(task) ? -EINTR : r;
+    }
+  }
   const ret = try_charge_memcg(m, cpu, gfp, nr);
   // mm_account_fault: PGFAULT for every fault, failed ones included, on the mm's memcg.
   if (kind == FOLIO_ANON) stat_mod(m, nid, PGFAULT, 1, cpu);
@@ -281,6 +326,12 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
     folio_free(id);
     return -EINTR;
   }
+  // do_huge_pmd_anonymous_page: the deposited PTE page; without it the folio is dropped.
+  if (fault && anon_fault_commit(task, m, cpu, gfp, order) < 0) {
+    memcg_uncharge(m, nr);
+    folio_free(id);
+    return -ENOMEM;
+  }
   css_get(m, 1);
   folio_set_memcg(id, m); // commit_charge
   if (cost_on) cost_folio(id, nid);
@@ -294,7 +345,7 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
     }
   } else folio_set_flags(id, PG_REFERENCED);
   // folio_add_lru: new anon and page cache folios start on the inactive lists.
-  lru_add(m, id, cpu, false);
+  folio_add_lru(m, id, cpu);
   // The folio's page statistics (rmap / page cache insertion), counted at charge time.
   folio_page_stat(m, id, nid, 1, cpu);
   // memcg1_charge_statistics: a page-in of a large folio is one event.
@@ -318,8 +369,10 @@ export function fault_refault(t: i32, m: i32, id: i32, cpu: i32, gfp: i32): void
 export function folio_page_stat(m: i32, id: i32, nid: i32, sign: i64, cpu: i32): void {
   const order = folio_order(id);
   const nr = sign << order;
-  const anon = folio_kind(id) == FOLIO_ANON;
+  const kind = folio_kind(id);
+  const anon = kind == FOLIO_ANON;
   stat_mod(m, nid, anon ? NR_ANON_MAPPED : NR_FILE_PAGES, nr, cpu);
+  if (kind == FOLIO_SHMEM) stat_mod(m, nid, NR_SHMEM, nr, cpu); // shmem_add_to_page_cache
   if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, anon ? NR_ANON_THPS : NR_FILE_THPS, nr, cpu);
 }
 
@@ -340,9 +393,11 @@ function uncharge_batch(): void {
   stat_mod(ugMemcg, ugNid, PGPGOUT, ugPgpgout, ugCpu); // memcg1_uncharge_batch
   memcg_page_events_add(ugMemcg, ugNrMemory);
   sim_inc(SIM_UNCHARGE_BATCHES, 1);
+  const m = ugMemcg;
   ugMemcg = -1;
   ugNrMemory = 0;
   ugPgpgout = 0;
+  css_put(m, 1); // pairs with the gather's css_get in uncharge_folio
 }
 
 // uncharge_folio: add a folio to the gather, flushing it when the memcg changes.
@@ -354,6 +409,7 @@ function uncharge_folio(id: i32): void {
     uncharge_batch();
     ugMemcg = m;
     ugNid = folio_nid(id); // memcg1_uncharge_batch counts on the first folio's node
+    css_get(m, 1); // the gather holds the memcg until uncharge_batch
   }
   const nr = <i64>1 << folio_order(id);
   if (cost_on) cost_folio(id, folio_nid(id)); // folio_memcg, then memcg_data = 0
@@ -361,6 +417,7 @@ function uncharge_folio(id: i32): void {
   ugPgpgout++;
   folio_page_stat(m, id, folio_nid(id), -1, ugCpu);
   if (folio_test(id, PG_LRU)) lru_del(m, id, ugCpu);
+  else lru_batch_forget(id); // still in an lru_add batch
   const t = folio_owner(id);
   if (t >= 0) task_mm_add(t, MM_ANONPAGES, -nr);
   css_put(m, 1);
@@ -394,16 +451,28 @@ function free_swapped(id: i32, cpu: i32): void {
  * (do_swap_page: mem_cgroup_swapin_charge_folio, then the entry is freed). 0 or -errno.
  */
 export function folio_touch(id: i32, cpu: i32, gfp: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id)) return -EINVAL;
+  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_split_tail(id)) return -EINVAL;
   const owner = folio_owner(id);
   if (owner >= 0 && task_in_memcg_oom(owner) >= 0) return -EAGAIN; // asleep in the v1 OOM wait
-  if (folio_swapped(id)) {
+  if (folio_split_head(id)) {
+    // A split folio's handle: the task uses every page of the range again.
     if (cost_on) cost_op_begin(cpu, OPK_TOUCH);
-    const ret = swap_in(id, cpu, gfp);
+    let ret = 0;
+    for (let p = id; p >= 0 && ret == 0; p = folio_split_next(p)) ret = touch_page(p, cpu, gfp);
     op_end(cpu);
     if (cost_on) cost_op_end();
     return ret;
   }
+  if (!folio_swapped(id)) return touch_page(id, cpu, gfp);
+  if (cost_on) cost_op_begin(cpu, OPK_TOUCH);
+  const ret = swap_in(id, cpu, gfp);
+  op_end(cpu);
+  if (cost_on) cost_op_end();
+  return ret;
+}
+
+function touch_page(id: i32, cpu: i32, gfp: i32): i32 {
+  if (folio_swapped(id)) return swap_in(id, cpu, gfp);
   if (!folio_charged(id)) return -EINVAL;
   const f = folio_flags(id);
   if (folio_kind(id) == FOLIO_ANON) {
@@ -412,7 +481,9 @@ export function folio_touch(id: i32, cpu: i32, gfp: i32): i32 {
   }
   // folio_mark_accessed: inactive,unreferenced → referenced → active,unreferenced → referenced
   if ((f & PG_REFERENCED) == 0) folio_set_flags(id, f | PG_REFERENCED);
-  else if ((f & (PG_ACTIVE | PG_UNEVICTABLE)) == 0) {
+  else if ((f & (PG_ACTIVE | PG_UNEVICTABLE)) == 0 && (f & PG_LRU) == 0) {
+    folio_set_flags(id, (f | PG_ACTIVE) & ~PG_REFERENCED); // __lru_cache_activate_folio: in a batch
+  } else if ((f & (PG_ACTIVE | PG_UNEVICTABLE)) == 0) {
     const m = folio_memcg(id);
     lru_del(m, id, cpu);
     folio_set_flags(id, (folio_flags(id) | PG_ACTIVE) & ~PG_REFERENCED); // folio_activate
@@ -460,7 +531,7 @@ function swap_in(id: i32, cpu: i32, gfp: i32): i32 {
     task_mm_add(t, MM_ANONPAGES, nr);
   }
   swap_entry_free(e, cpu); // mem_cgroup_swapin_uncharge_swap (v1) / swap_free (v2)
-  lru_add(m, id, cpu, false);
+  folio_add_lru(m, id, cpu);
   folio_page_stat(m, id, nid, 1, cpu);
   stat_mod(m, nid, PGPGIN, 1, cpu);
   stat_mod(m, nid, PSWPIN, nr, cpu);
@@ -480,6 +551,8 @@ export function task_free_memory(t: i32, cpu: i32): void {
     else if (folio_charged(id)) uncharge_folio(id);
   }
   uncharge_batch();
+  filemap_task_exit(t, cpu); // exit_mmap: file mappings go (a shared anon file with them)
+  pgtable_exit(t, cpu); // exit_mmap → free_pgtables
 }
 
 /**
@@ -488,18 +561,32 @@ export function task_free_memory(t: i32, cpu: i32): void {
  */
 export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  if (folio_swapped(id)) {
-    free_swapped(id, cpu);
-    return 0;
-  }
-  if (!folio_charged(id)) return -EINVAL;
+  if (!folio_handle(id)) return -EINVAL;
+  const swapOnly = folio_swapped(id) && !folio_split_head(id);
   if (cost_on) cost_op_begin(cpu, OPK_UNCHARGE);
   ugCpu = cpu;
-  uncharge_folio(id);
+  free_range(id, cpu);
   uncharge_batch();
-  op_end(cpu);
+  if (!swapOnly) op_end(cpu); // (a page in swap only frees its entry)
   if (cost_on) cost_op_end();
   return 0;
+}
+
+// A folio id a user holds: charged or in swap, and not a later page of a split folio.
+@inline function folio_handle(id: i32): bool {
+  return (folio_swapped(id) || folio_charged(id)) && !folio_split_tail(id);
+}
+
+// Free folio id, and every page of its range if reclaim split it: pages in swap free their
+// entry, resident ones go to the uncharge gather (one folio each, as after the split).
+function free_range(id: i32, cpu: i32): void {
+  let p = id;
+  while (p >= 0) {
+    const next = folio_split_next(p);
+    if (folio_swapped(p)) free_swapped(p, cpu);
+    else uncharge_folio(p);
+    p = next;
+  }
 }
 
 /**
@@ -514,8 +601,12 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
   let i = 0;
   for (; i < count; i++) {
     const id = load<i32>(ptr + (<usize>i << 2));
-    if (folio_swapped(id)) continue; // a page in swap is freed on its own (no gather)
-    if (!folio_charged(id) || folio_marked(id)) {
+    if (folio_split_tail(id)) {
+      bad = true;
+      break;
+    }
+    if (folio_swapped(id) && !folio_split_head(id)) continue; // a page in swap is freed on its own (no gather)
+    if (!folio_handle(id) || folio_marked(id)) {
       bad = true;
       break;
     }
@@ -523,15 +614,11 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
   }
   for (let j = 0; j < i; j++) {
     const id = load<i32>(ptr + (<usize>j << 2));
-    if (!folio_swapped(id)) folio_mark(id, false);
+    if (!folio_swapped(id) || folio_split_head(id)) folio_mark(id, false);
   }
   if (bad) return -EINVAL;
   if (cost_on) cost_op_begin(cpu, OPK_UNCHARGE);
-  for (let j = 0; j < count; j++) {
-    const id = load<i32>(ptr + (<usize>j << 2));
-    if (folio_swapped(id)) free_swapped(id, cpu);
-    else uncharge_folio(id);
-  }
+  for (let j = 0; j < count; j++) free_range(load<i32>(ptr + (<usize>j << 2)), cpu);
   uncharge_batch();
   op_end(cpu);
   if (cost_on) cost_op_end();
@@ -544,9 +631,8 @@ export function mem_cgroup_uncharge_gather(id: i32, last: bool, cpu: i32): i32 {
   if (ugMemcg < 0) ugCpu = cpu; // a gather runs on the CPU of its first record
   if (cost_on) cost_op_begin(ugCpu, OPK_UNCHARGE);
   let ret = 0;
-  if (folio_swapped(id)) free_swapped(id, cpu);
-  else if (!folio_charged(id)) ret = -EINVAL;
-  else uncharge_folio(id);
+  if (!folio_handle(id)) ret = -EINVAL;
+  else free_range(id, cpu);
   if (last) {
     uncharge_batch();
     op_end(cpu);

@@ -13,11 +13,14 @@
 //
 // Lines and their layouts:
 //   page_counter (include/linux/page_counter.h), 3 lines per counter:
+//     (the profile's era chooses, unless the host sets CFG_PC_LAYOUT)
 //     PC_LAYOUT_2022 (6.1+, "mm: page_counter: rearrange struct page_counter fields", and
 //       6.11+ fields): [usage failcnt] [emin min_usage children_min_usage elow low_usage
 //       children_low_usage watermark local_watermark] [min low high max parent]
 //     PC_LAYOUT_PRE_2022 (<= 6.0): [usage min low high max emin min_usage children_min_usage]
 //       [elow low_usage children_low_usage watermark failcnt parent]
+//   obj_stock_pcp (objcg.ts) and the lru_add folio_batch (lru_add.ts): one line per CPU;
+//   obj_cgroup (its nr_charged_bytes): one line per objcg;
 //   memcg_stock_pcp: one line per CPU ("Fit all caches memcgs in a single cacheline",
 //     f735eebe55f8); page_counter_stock (pcstock profile): a 4-byte atomic per CPU per
 //     counter, 16 to a line (alloc_percpu packs them);
@@ -33,6 +36,7 @@ import {
   PCF_USAGE, PCF_FAILCNT, PCF_EMIN, PCF_MIN_USAGE, PCF_CHILDREN_MIN_USAGE, PCF_ELOW, PCF_LOW_USAGE,
   PCF_CHILDREN_LOW_USAGE, PCF_WATERMARK, PCF_LOCAL_WATERMARK,
 } from "./page_counter";
+import { era, F_PC_LAYOUT_2022, F_PROT_XCHG_CHANGED } from "./profile";
 
 export let cost_on: bool = false;
 /** propagate_protected_usage (<= 6.0): xchg min_usage/low_usage whenever min/low is set. */
@@ -61,13 +65,16 @@ export const PC_LAYOUT_PRE_2022: i32 = 1;
 // Line classes.
 export const LC_PC: i32 = 0; // 3 per page_counter: slot 0, 1, 2 of its layout
 export const LC_MEMCG_STOCK: i32 = 1;
-export const LC_PCSTOCK: i32 = 2;
-export const LC_STATS_PCPU: i32 = 3;
-export const LC_STATS_UPDATES: i32 = 4;
-export const LC_LRUVEC: i32 = 5;
-export const NR_LC: i32 = 6;
-export const LC_FOLIO: i32 = 6; // owner-only classes (ids into their own tables)
-export const LC_SWAP_CGROUP: i32 = 7;
+export const LC_OBJ_STOCK: i32 = 2; // obj_stock_pcp: cached objcg, nr_bytes, slab statistics
+export const LC_LRU_BATCH: i32 = 3; // cpu_fbatches.lru_add (folio_batch)
+export const LC_PCSTOCK: i32 = 4;
+export const LC_STATS_PCPU: i32 = 5;
+export const LC_STATS_UPDATES: i32 = 6;
+export const LC_LRUVEC: i32 = 7;
+export const LC_OBJCG: i32 = 8; // struct obj_cgroup: refcnt, nr_charged_bytes
+export const NR_LC: i32 = 9;
+export const LC_FOLIO: i32 = 9; // owner-only classes (ids into their own tables)
+export const LC_SWAP_CGROUP: i32 = 10;
 
 // Operation kinds whose cycles are summed apart.
 export const OPK_CHARGE: i32 = 0;
@@ -75,8 +82,9 @@ export const OPK_UNCHARGE: i32 = 1;
 export const OPK_SK_CHARGE: i32 = 2;
 export const OPK_SK_UNCHARGE: i32 = 3;
 export const OPK_TOUCH: i32 = 4;
-export const OPK_OTHER: i32 = 5;
-export const NR_OPK: i32 = 6;
+export const OPK_FILE: i32 = 5; // file reads/writes/faults/truncates (filemap.ts), their kmem included
+export const OPK_OTHER: i32 = 6; // mkdir/rmdir (the memcg's structures), mlock, swapoff
+export const NR_OPK: i32 = 7;
 
 const costs = new StaticArray<f64>(NR_COSTS);
 let layout: i32 = PC_LAYOUT_2022;
@@ -103,8 +111,8 @@ export const CS_ATOMICS: i32 = 0;
 export const CS_ACCESSES: i32 = 1;
 export const CS_XFER_BASE: i32 = 2; // + distance class: accesses that found the line there
 export const CS_OPK_CYCLES: i32 = 9; // + OPK_*
-export const CS_OPK_OPS: i32 = 15; // + OPK_*
-export const NR_CS: i32 = 21;
+export const CS_OPK_OPS: i32 = CS_OPK_CYCLES + NR_OPK; // + OPK_*
+export const NR_CS: i32 = CS_OPK_OPS + NR_OPK;
 const stats = new StaticArray<f64>(NR_CS);
 
 let cur: i32 = 0;
@@ -117,20 +125,27 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   cost_on = on;
   if (!on) return true;
   for (let i = 0; i < NR_COSTS; i++) unchecked((costs[i] = cfg_get(CFG_COST_BASE + i)));
-  layout = <i32>cfg_get(CFG_PC_LAYOUT);
-  prot_xchg_always = cfg_get(CFG_PROT_XCHG_ALWAYS) != 0;
+  // The era's layouts unless the host chose one (-1: the profile's).
+  const l = cfg_get(CFG_PC_LAYOUT);
+  layout = l < 0 ? (era(F_PC_LAYOUT_2022) ? PC_LAYOUT_2022 : PC_LAYOUT_PRE_2022) : <i32>l;
+  const x = cfg_get(CFG_PROT_XCHG_ALWAYS);
+  prot_xchg_always = x < 0 ? !era(F_PROT_XCHG_CHANGED) : x != 0;
   words = (nr_cpus + 63) >> 6;
   nMemcgs = maxCgroups;
   nCounters = maxCgroups * 2;
   const per = (nCounters + 15) >> 4;
-  // class bases in one id space
+  // class bases in one id space; the per-CPU classes (MEMCG_STOCK .. STATS_PCPU) are
+  // multiples of nr_cpus long, so a line's CPU is its offset from base[LC_MEMCG_STOCK] mod nr_cpus.
   unchecked((base[LC_PC] = 0));
   unchecked((base[LC_MEMCG_STOCK] = nCounters * 3));
-  unchecked((base[LC_PCSTOCK] = base[LC_MEMCG_STOCK] + nr_cpus));
+  unchecked((base[LC_OBJ_STOCK] = base[LC_MEMCG_STOCK] + nr_cpus));
+  unchecked((base[LC_LRU_BATCH] = base[LC_OBJ_STOCK] + nr_cpus));
+  unchecked((base[LC_PCSTOCK] = base[LC_LRU_BATCH] + nr_cpus));
   unchecked((base[LC_STATS_PCPU] = base[LC_PCSTOCK] + nr_cpus * per));
   unchecked((base[LC_STATS_UPDATES] = base[LC_STATS_PCPU] + maxCgroups * nr_cpus));
   unchecked((base[LC_LRUVEC] = base[LC_STATS_UPDATES] + maxCgroups));
-  unchecked((base[NR_LC] = base[LC_LRUVEC] + maxCgroups * nr_nodes));
+  unchecked((base[LC_OBJCG] = base[LC_LRUVEC] + maxCgroups * nr_nodes));
+  unchecked((base[NR_LC] = base[LC_OBJCG] + maxCgroups));
   nLines = unchecked(base[NR_LC]);
   owner = table_alloc(<usize>nLines * 4);
   ready = table_alloc(<usize>nLines * 8);
@@ -169,14 +184,10 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
 // The home node of a line: per-CPU data on its CPU's node, the rest on node 0 (memcg
 // structures are allocated when the cgroup is made, from whatever node; the model picks 0).
 function home(line: i32): i32 {
-  if (line >= unchecked(base[LC_MEMCG_STOCK]) && line < unchecked(base[LC_STATS_UPDATES])) {
-    let cpu: i32;
-    if (line < unchecked(base[LC_PCSTOCK])) cpu = line - unchecked(base[LC_MEMCG_STOCK]);
-    else if (line < unchecked(base[LC_STATS_PCPU])) cpu = (line - unchecked(base[LC_PCSTOCK])) % nr_cpus;
-    else cpu = (line - unchecked(base[LC_STATS_PCPU])) % nr_cpus;
-    return cpu_to_node(cpu);
-  }
-  if (line >= unchecked(base[LC_LRUVEC])) return (line - unchecked(base[LC_LRUVEC])) % nr_nodes;
+  const b = unchecked(base[LC_MEMCG_STOCK]);
+  if (line >= b && line < unchecked(base[LC_STATS_UPDATES])) return cpu_to_node((line - b) % nr_cpus);
+  const l = unchecked(base[LC_LRUVEC]);
+  if (line >= l && line < unchecked(base[LC_OBJCG])) return (line - l) % nr_nodes;
   return 0;
 }
 
@@ -306,6 +317,18 @@ export function pc_line(c: i32, f: i32): i32 {
 @inline export function cost_memcg_stock(cpu: i32, kind: i32): void {
   cost_access(unchecked(base[LC_MEMCG_STOCK]) + cpu, kind);
 }
+/** This CPU's obj_stock_pcp line (consume/refill_obj_stock: local_trylock, plain stores). */
+@inline export function cost_obj_stock(cpu: i32, kind: i32): void {
+  cost_access(unchecked(base[LC_OBJ_STOCK]) + cpu, kind);
+}
+/** This CPU's lru_add folio_batch (folio_batch_add: a plain per-CPU store). */
+@inline export function cost_lru_batch(cpu: i32): void {
+  cost_access(unchecked(base[LC_LRU_BATCH]) + cpu, ACC_WRITE);
+}
+/** The obj_cgroup of memcg slot o: nr_charged_bytes (atomic_xchg / atomic_add). */
+@inline export function cost_objcg(o: i32, kind: i32): void {
+  if (o >= 0 && o < nMemcgs) cost_access(unchecked(base[LC_OBJCG]) + o, kind);
+}
 /** cpu's page_counter_stock of counter c (16 counters' stocks to a line). */
 @inline export function cost_pcstock(cpu: i32, c: i32, kind: i32): void {
   cost_access(unchecked(base[LC_PCSTOCK]) + cpu + nr_cpus * (c >> 4), kind);
@@ -353,6 +376,15 @@ export function cost_op_end(): void {
   depth = 0;
   unchecked((stats[CS_OPK_CYCLES + opKind] += load<f64>(clk + (<usize>cur << 3)) - opStart));
   unchecked((stats[CS_OPK_OPS + opKind] += 1));
+}
+/** An operation outside the charge entry points (file ops, mkdir): begun only with the model on. */
+export function cost_other_begin(cpu: i32, k: i32): bool {
+  if (!cost_on || cpu < 0 || cpu >= nr_cpus) return false;
+  cost_op_begin(cpu, k);
+  return true;
+}
+export function cost_other_end(begun: bool): void {
+  if (begun) cost_op_end();
 }
 /** Work queued on another CPU runs there (a drain worker): its accesses are that CPU's. */
 export function cost_enter_cpu(cpu: i32): i32 {

@@ -60,17 +60,20 @@ export const CFG_MAX_TASKS: i32 = 15;
 export const CFG_SWAP_PAGES: i32 = 16; // size of the swap device in pages (0: no swap)
 export const CFG_HZ: i32 = 17; // CONFIG_HZ: jiffies per second (memory.high penalties)
 export const CFG_OOM_VICTIM_EXIT: i32 = 18; // sched.ts VICTIM_EXIT_*: when an OOM victim's memory goes
+export const CFG_KMEM: i32 = 19; // 1: kernel memory accounting (0 = cgroup.memory=nokmem)
+export const CFG_MAX_FILE_ENTRIES: i32 = 20; // page cache entries + xarray nodes of files (filemap.ts)
+export const CFG_LRU_ADD_BATCH: i32 = 21; // 1: the per-CPU lru_add folio_batch (lru_add.ts)
 // Topology (topology.ts): sockets > 0 selects it; otherwise CFG_NODES × CFG_CPUS_PER_NODE.
-export const CFG_SOCKETS: i32 = 19;
-export const CFG_CORES_PER_SOCKET: i32 = 20;
-export const CFG_THREADS_PER_CORE: i32 = 21;
-export const CFG_NODES_PER_SOCKET: i32 = 22;
-export const CFG_CORES_PER_LLC: i32 = 23;
+export const CFG_SOCKETS: i32 = 22;
+export const CFG_CORES_PER_SOCKET: i32 = 23;
+export const CFG_THREADS_PER_CORE: i32 = 24;
+export const CFG_NODES_PER_SOCKET: i32 = 25;
+export const CFG_CORES_PER_LLC: i32 = 26;
 // Cost model (cost_model.ts): on/off, the struct layouts, and the costs in cycles.
-export const CFG_COST_MODEL: i32 = 24;
-export const CFG_PC_LAYOUT: i32 = 25; // cost_model.ts PC_LAYOUT_*
-export const CFG_PROT_XCHG_ALWAYS: i32 = 26; // propagate_protected_usage before 6.1: xchg whenever min/low is set
-export const CFG_COST_BASE: i32 = 27; // NR_COSTS entries (cost_model.ts COST_*), cycles
+export const CFG_COST_MODEL: i32 = 27;
+export const CFG_PC_LAYOUT: i32 = 28; // cost_model.ts PC_LAYOUT_*
+export const CFG_PROT_XCHG_ALWAYS: i32 = 29; // propagate_protected_usage before 6.1: xchg whenever min/low is set
+export const CFG_COST_BASE: i32 = 30; // NR_COSTS entries (cost_model.ts COST_*), cycles
 export const NR_CFG: i32 = 40;
 
 const cfg = new StaticArray<f64>(NR_CFG);

@@ -5,7 +5,7 @@
 // statistics (which memory.stat shows after a flush).
 
 import {
-  FOLIO_ANON, PG_ACTIVE, PG_LRU, PG_UNEVICTABLE, folio_flags, folio_kind, folio_lru_next, folio_lru_prev, folio_nid,
+  FOLIO_ANON, FOLIO_FILE, PG_ACTIVE, PG_LRU, PG_UNEVICTABLE, folio_flags, folio_kind, folio_lru_next, folio_lru_prev, folio_nid,
   folio_order, folio_set_flags, folio_set_lru_links, folio_set_lru_next, folio_set_lru_prev,
 } from "./folio";
 import { table_alloc } from "./layout";
@@ -46,7 +46,7 @@ export function lru_init(maxMemcgs: i32): bool {
 export function folio_lru_list(id: i32): i32 {
   const f = folio_flags(id);
   if ((f & PG_UNEVICTABLE) != 0) return LRU_UNEVICTABLE;
-  const base = folio_kind(id) == FOLIO_ANON ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+  const base = folio_kind(id) != FOLIO_FILE ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE; // shmem is swap-backed: anon lists
   return (f & PG_ACTIVE) != 0 ? base + 1 : base;
 }
 

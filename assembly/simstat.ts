@@ -17,10 +17,11 @@ export const SIM_FORCED: i32 = 10; // charges forced over the limit
 export const SIM_RECLAIM_CALLS: i32 = 11; // try_to_free_mem_cgroup_pages calls
 export const SIM_OOM_CALLS: i32 = 12; // mem_cgroup_out_of_memory calls
 export const SIM_UNCHARGE_BATCHES: i32 = 13; // uncharge_batch flushes
-export const SIM_STOCKED_PAGES: i32 = 14; // pages in all CPUs' stocks now (charged, in no folio)
-export const SIM_STOCKED_MAX: i32 = 15; // ... the most there ever were (the stale charge)
-export const SIM_SK_CHARGES: i32 = 16; // mem_cgroup_sk_charge calls that charged
-export const NR_SIM_STATS: i32 = 17;
+export const SIM_SPLIT_NO_IDS: i32 = 14; // a large folio's split refused: the folio table had no ids left
+export const SIM_STOCKED_PAGES: i32 = 15; // pages in all CPUs' stocks now (charged, in no folio)
+export const SIM_STOCKED_MAX: i32 = 16; // ... the most there ever were (the stale charge)
+export const SIM_SK_CHARGES: i32 = 17; // mem_cgroup_sk_charge calls that charged
+export const NR_SIM_STATS: i32 = 18;
 
 let stats: usize = 0;
 

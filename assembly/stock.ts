@@ -7,7 +7,7 @@
 
 import { table_alloc } from "./layout";
 import {
-  memory_counter, swap_counter, memsw_account, mem_cgroup_is_descendant,
+  css_get, css_put, memory_counter, swap_counter, memsw_account, mem_cgroup_is_descendant,
 } from "./memcg";
 import { page_counter_uncharge } from "./page_counter";
 import { prng_below } from "./prng";
@@ -20,6 +20,7 @@ import { nr_cpus } from "./topology";
 import { stocked_add } from "./simstat";
 import { ACC_READ, ACC_WRITE, cost_enter_cpu, cost_leave_cpu, cost_memcg_stock, cost_on } from "./cost_model";
 import { pcs_drain_all, pcs_pages_of, pcstock_on } from "./page_counter_stock";
+import { drain_all_obj_stock } from "./objcg";
 
 export const NR_MEMCG_STOCK: i32 = 7;
 
@@ -105,7 +106,8 @@ function drain_stock(cpu: i32, i: i32): void {
     store<i32>(slotNr + s, 0);
     sim_inc(SIM_STOCK_DRAINS, 1);
   }
-  store<i32>(slotMemcg + s, -1); // css_put of the cached memcg
+  store<i32>(slotMemcg + s, -1);
+  css_put(m, 1); // the slot's reference on the cached memcg
 }
 
 /** drain_local_stock / drain_local_memcg_stock: empty every slot of one CPU. */
@@ -155,7 +157,8 @@ export function refill_stock(m: i32, cpu: i32, n: i32): void {
     drain_stock(cpu, i);
   }
   const s = slot(cpu, i);
-  store<i32>(slotMemcg + s, m); // css_get
+  css_get(m, 1);
+  store<i32>(slotMemcg + s, m);
   store<i32>(slotNr + s, n);
   stocked_add(n);
 }
@@ -191,6 +194,7 @@ export function drain_all_stock(root: i32, curcpu: i32): void {
       else queued = true;
     }
   }
+  drain_all_obj_stock(root); // drain_all_stock: each CPU's object stock too (objcg.ts)
 }
 
 /** Deferred mode: run the drain work queued on cpu before it charges again. */

@@ -41,7 +41,7 @@ export function nr_swap_pages(): i64 {
 
 /** folio_alloc_swap: an entry for nr pages, or -1 when the device is full. */
 export function swap_alloc(nr: i32): i32 {
-  if (nfree == 0 || freePages < <i64>nr) return -1;
+  if (nfree <= 0 || freePages < <i64>nr) return -1;
   nfree--;
   const e = load<i32>(freeStack + (<usize>nfree << 2));
   store<i32>(entryPages + (<usize>e << 2), nr);
@@ -66,6 +66,31 @@ export function swap_entry_pages(e: i32): i32 {
 export function swap_free(e: i32): void {
   freePages += load<i32>(entryPages + (<usize>e << 2));
   store<i32>(entryMemcg + (<usize>e << 2), -1);
+  if (nfree < 0) {
+    // swapoff in progress: the entry goes back to the (hidden) free stack
+    const n = -nfree - 1;
+    store<i32>(freeStack + (<usize>n << 2), e);
+    nfree = -(n + 1) - 1;
+    return;
+  }
   store<i32>(freeStack + (<usize>nfree << 2), e);
   nfree++;
+}
+
+let offPages: i64 = 0;
+/**
+ * swapoff: del_from_avail_list (no new entries; total_swap_pages and nr_swap_pages drop the
+ * device's pages) and, if try_to_unuse fails, reinsert_swap_info (writable again).
+ */
+export function swap_set_writeok(on: bool): void {
+  if (!on) {
+    offPages = totalPages;
+    totalPages = 0;
+    freePages -= offPages;
+    nfree = -nfree - 1; // no allocation while off; kept to restore
+  } else if (nfree < 0) {
+    totalPages = offPages;
+    freePages += offPages;
+    nfree = -nfree - 1;
+  }
 }

@@ -5,7 +5,7 @@ export type {
 } from './api/system.js';
 export { MemcgError, InternalError } from './core/errors.js';
 export type { Errno } from './core/errors.js';
-export { PROFILES, findProfile } from './core/profiles.js';
+export { PROFILES, ALIASES, findProfile, profileNames } from './core/profiles.js';
 export type { Profile, ProfileName } from './core/profiles.js';
 export { memparse, pageCounterMemparse, PAGE_SIZE, PAGE_COUNTER_MAX } from './cgroupfs/memparse.js';
 export { parseLimit, OpenFile, V2_STAT_ORDER } from './cgroupfs/cgroupfs.js';
@@ -30,3 +30,14 @@ export type { LiveOptions, LiveResult } from './live/live.js';
 export { formatLive } from './live/format.js';
 export { LiveSetupError } from './live/machine.js';
 export type { KnownDifference, Comparison, ComparedValue } from './live/compare.js';
+// Sweeps, HTML reports, Trace Event export, --set (issue #14).
+export { applySets, parseKey, setIn } from './scenario/set.js';
+export { loadSweep, parseSweep, pointScenario } from './sweep/sweep.js';
+export type { Sweep, Point, Coords } from './sweep/sweep.js';
+export { runSweep } from './sweep/run.js';
+export type { SweepOptions, SweepResult } from './sweep/run.js';
+export type { PointLine } from './sweep/point.js';
+export { reportHtml } from './report/html.js';
+export type { ReportData, SweepRow } from './report/html.js';
+export { TraceEventFile } from './trace/events.js';
+export type { TraceEvent, TraceClock } from './trace/events.js';

@@ -1,9 +1,9 @@
 // The memcg-sim command line: exit statuses, --json / --csv output shapes, examples, trace
 // commands, the progress bar (a TTY only, never with --json), and the built bin itself.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { runCli, type Io } from '../src/cli/commands.js';
 import { EXAMPLES } from '../src/scenario/examples.js';
 import { ProgressBar } from '../src/cli/progress.js';
@@ -179,9 +179,7 @@ describe('progress bar', () => {
 
 describe('the built bin (dist/src/cli/main.js)', () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  beforeAll(() => {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'pipe' });
-  }, 120_000);
+  // dist/ is compiled once before the suite (test/helpers/global-setup.ts).
   const bin = (args: string[]) => spawnSync(process.execPath, ['dist/src/cli/main.js', ...args], { cwd: root, encoding: 'utf8' });
 
   test('npm start: run --example quickstart', () => {

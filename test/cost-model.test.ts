@@ -1,5 +1,5 @@
-// Topology maps, the cost model's directory, the pcstock profile's charge (v4 of "move stock
-// from mem_cgroup to page_counter"), socket memory, page_counter races and `compare`.
+// Topology maps, the cost model's directory, socket memory, page_counter races and `compare`
+// (the pcstock profile's own rules: pcstock.test.ts).
 import { describe, expect, test } from 'vitest';
 import { createSystem } from '../src/index.js';
 import { runCli } from '../src/cli/commands.js';
@@ -52,40 +52,6 @@ describe('cost model', () => {
   });
 });
 
-describe('pcstock profile (v4, <20260623180124.868655-1-joshua.hahnjy@gmail.com>)', () => {
-  // A 1-page GFP_KERNEL charge into a full v1 memcg, nothing reclaimable: 18 passes (the
-  // first, one after drain_all_stock, 16 retries). try_charge_memcg (6.18) fails the batch
-  // and the page in pass 1 and one page in each later pass: failcnt +19 (spec §3). v4's
-  // page_counter_try_charge_stock tries the batch, then the exact page, in every pass: +36.
-  test.each([['multi', 19], ['pcstock', 36]])('%s: failcnt of the failing charge', async (profile, delta) => {
-    const sys = await createSystem({ profile, cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: 1 } });
-    sys.mkdir('a', { 'memory.limit_in_bytes': '400K' });
-    for (let i = 0; i < 100; i++) sys.charge({ cgroup: 'a', cpu: 0 });
-    const before = sys.counter('a').failcnt;
-    expect(() => sys.charge({ cgroup: 'a', cpu: 0 })).toThrow(expect.objectContaining({ code: 'ENOMEM' }));
-    expect(sys.counter('a').failcnt - before).toBe(delta);
-    expect(sys.events('a').max).toBe(18);
-  });
-  test('a stock per memcg per CPU: no eviction with more than 7 memcgs on a CPU', async () => {
-    const sys = await createSystem({ profile: 'pcstock', topology: { nodes: 1, cpusPerNode: 1 } });
-    for (let m = 0; m < 10; m++) sys.mkdir(`m${m}`);
-    for (let r = 0; r < 3; r++) for (let m = 0; m < 10; m++) sys.charge({ cgroup: `m${m}`, cpu: 0 });
-    const s = sys.simStats();
-    expect(s.stockEvictions).toBe(0);
-    expect(s.stockHits).toBe(20); // only the first charge of each memcg walks the counters
-    expect(sys.stockPages('m0')).toBe(61); // 64 - 3
-    expect(s.stockedMax).toBe(10 * 63);
-  });
-  test('drain_all_stock takes every CPU\'s stock of the subtree synchronously', async () => {
-    const sys = await createSystem({ profile: 'pcstock', topology: { nodes: 1, cpusPerNode: 2 } });
-    sys.mkdir('a');
-    sys.charge({ cgroup: 'a', cpu: 1 });
-    sys.drainAllStock('a', 0);
-    expect(sys.stockPages('a')).toBe(0);
-    expect(sys.counter('a').usage).toBe(1);
-  });
-});
-
 describe('socket memory (mem_cgroup_sk_charge / mem_cgroup_sk_uncharge)', () => {
   test('charged to the memcg and memory.stat sock; the uncharge refills the stock (6.18)', async () => {
     const sys = await createSystem({ topology: { nodes: 1, cpusPerNode: 1 } });
@@ -96,14 +62,6 @@ describe('socket memory (mem_cgroup_sk_charge / mem_cgroup_sk_uncharge)', () => 
     expect(sys.read('s/memory.stat')).toMatch(/^sock 12288$/m);
     sys.skUncharge({ cgroup: 's', cpu: 0, pages: 3 });
     expect(sys.stockPages('s')).toBe(64);
-  });
-  test('pcstock: the uncharge goes straight to the counters', async () => {
-    const sys = await createSystem({ profile: 'pcstock', topology: { nodes: 1, cpusPerNode: 1 } });
-    sys.mkdir('s');
-    sys.skCharge({ cgroup: 's', cpu: 0, pages: 3 });
-    sys.skUncharge({ cgroup: 's', cpu: 0, pages: 3 });
-    expect(sys.counter('s').usage).toBe(61);
-    expect(sys.stockPages('s')).toBe(61);
   });
 });
 

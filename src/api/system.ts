@@ -6,14 +6,17 @@ import {
 } from '../cgroupfs/cgroupfs.js';
 import { InternalError, MemcgError, errnoName } from '../core/errors.js';
 import { parseGfp } from '../core/gfp.js';
-import { pageCounterMemparse } from '../cgroupfs/memparse.js';
-import { findProfile, PROFILES, type ProfileName } from '../core/profiles.js';
+import { memparse, pageCounterMemparse } from '../cgroupfs/memparse.js';
+import { findProfile, profileNames, type ProfileName } from '../core/profiles.js';
 import { CoreAbort, defaultBuild, instantiateCore, type Core, type WasmBuild } from '../core/wasm.js';
 import { resolveTopology, type ResolvedTopology, type TopologyOption } from '../core/topology.js';
 import { costCycles, resolveCostModel, type CostModelOption, type ResolvedCostModel } from '../core/costs.js';
 
 export type SystemOptions = {
-  /** Kernel profile: 'single' (≤ 6.15, the seed's 5.17), 'multi' (6.16+), 'multi-rr'; aliases '5.17', '6.18'. */
+  /**
+   * Kernel era (src/core/profiles.ts): '5.15', '6.1', '6.6', '6.12', 'multi' (6.16–6.18.35, the
+   * default), '6.18' (6.18.36+), 'mainline'; aliases 'single' (6.12), 'multi-rr' (6.18), '5.17'.
+   */
   profile?: ProfileName | string;
   cgroupVersion?: CgroupVersion;
   /**
@@ -50,6 +53,13 @@ export type SystemOptions = {
   recursiveProtection?: boolean;
   /** memory_localevents mount option (v2): memory.events counts like memory.events.local. */
   localEvents?: boolean;
+  /**
+   * v2: mkdir first writes "+memory" to the parent's cgroup.subtree_control when it is not
+   * there, so that every cgroup made gets a memcg (what LTP's tst_cg_group_mk does). Default
+   * true; false is the kernel's plain mkdir (a child has memory only once its parent's
+   * cgroup.subtree_control says so). mkdir's own `enableMemory` option overrides it per call.
+   */
+  autoEnableMemory?: boolean;
   maxCgroups?: number;
   maxFolios?: number;
   maxTasks?: number;
@@ -57,6 +67,19 @@ export type SystemOptions = {
   swap?: string | number;
   /** CONFIG_HZ (100, 250, 300, 1000; default 1000): the unit of memory.high penalties. */
   hz?: number;
+  /**
+   * Kernel memory accounting (docs/kernel-memory.md): page tables and anon_vma of faults,
+   * xarray nodes of page cache, a new memcg's structures, through the objcg byte stock.
+   * Default false, as if booted with cgroup.memory=nokmem.
+   */
+  kmem?: boolean;
+  /**
+   * The per-CPU lru_add folio_batch (31 folios): new folios reach their LRU list when the batch
+   * fills, at once when large, or at a drain (before reclaim). Default false: on the list at once.
+   */
+  lruAddBatch?: boolean;
+  /** Page-cache entries plus xarray nodes the emulator can track for files (default 16384). */
+  maxFileEntries?: number;
   /** Op records per replay chunk. */
   opCapacity?: number;
   build?: WasmBuild;
@@ -74,7 +97,7 @@ export type MemoryEvents = {
 };
 export type SwapEvents = { high: number; max: number; fail: number };
 export type Gfp = string;
-export type FolioKind = 'anon' | 'file';
+export type FolioKind = 'anon' | 'file' | 'shmem';
 /** A charge by a task (its memcg is charged, an anon folio is its page) or straight to a cgroup. */
 export type ChargeRequest = { cgroup?: string; task?: number; cpu: number; order?: number; kind?: FolioKind; gfp?: Gfp; node?: number };
 export type LruName = 'inactive_anon' | 'active_anon' | 'inactive_file' | 'active_file' | 'unevictable';
@@ -82,6 +105,12 @@ export type FolioInfo = {
   id: number; cgroup: string; order: number; nrPages: number; kind: FolioKind; node: number; memcgData: number;
   /** the LRU list it is on, and its PG_referenced / PTE young bits */
   lru: LruName | null; referenced: boolean; young: boolean;
+  /**
+   * Reclaim split this large folio to swap its pages (shrink_folio_list): 'head' is the id
+   * charged (now its first page, still the handle of the whole range: uncharge and touch act
+   * on every page), 'tail' a later page (not a handle); null if never split.
+   */
+  split: 'head' | 'tail' | null;
 };
 export type TaskInfo = {
   id: number; cgroup: string | null; alive: boolean; killed: boolean; oomScoreAdj: number;
@@ -115,6 +144,8 @@ export type SimStats = {
   charges: number; chargeFails: number; stockHits: number; stockMisses: number; stockRefills: number;
   stockDrains: number; stockEvictions: number; drainAll: number; drainRemote: number; counterLevels: number;
   forced: number; reclaimCalls: number; oomCalls: number; unchargeBatches: number;
+  /** large folios reclaim could not split because the folio table had no ids left (activated whole) */
+  splitNoIds: number;
   /** Pages in the CPUs' stocks now, and the most there ever were (the stale charge). */
   stockedPages: number; stockedMax: number;
   /** mem_cgroup_sk_charge calls that charged. */
@@ -128,7 +159,7 @@ export type OpKindCost = { ops: number; cycles: number; cyclesPerOp: number };
 export type CostStats = {
   /** Modelled cycles of all operations (each from its start to its end on its CPU). */
   cycles: number;
-  perOp: Record<'charge' | 'uncharge' | 'skCharge' | 'skUncharge' | 'touch' | 'other', OpKindCost>;
+  perOp: Record<'charge' | 'uncharge' | 'skCharge' | 'skUncharge' | 'touch' | 'file' | 'other', OpKindCost>;
   /** The latest CPU clock: the modelled length of the run. */
   makespanCycles: number;
   /** Operations per modelled second over the makespan. */
@@ -151,7 +182,7 @@ const SIM_KEYS: [keyof SimStats, string][] = [
   ['stockMisses', 'SIM_STOCK_MISSES'], ['stockRefills', 'SIM_STOCK_REFILLS'], ['stockDrains', 'SIM_STOCK_DRAINS'],
   ['stockEvictions', 'SIM_STOCK_EVICTIONS'], ['drainAll', 'SIM_DRAIN_ALL'], ['drainRemote', 'SIM_DRAIN_REMOTE'],
   ['counterLevels', 'SIM_COUNTER_LEVELS'], ['forced', 'SIM_FORCED'], ['reclaimCalls', 'SIM_RECLAIM_CALLS'],
-  ['oomCalls', 'SIM_OOM_CALLS'], ['unchargeBatches', 'SIM_UNCHARGE_BATCHES'], ['stockedPages', 'SIM_STOCKED_PAGES'],
+  ['oomCalls', 'SIM_OOM_CALLS'], ['unchargeBatches', 'SIM_UNCHARGE_BATCHES'], ['splitNoIds', 'SIM_SPLIT_NO_IDS'], ['stockedPages', 'SIM_STOCKED_PAGES'],
   ['stockedMax', 'SIM_STOCKED_MAX'], ['skCharges', 'SIM_SK_CHARGES'],
 ];
 const COUNTER_FIELDS: [keyof Counter, string][] = [
@@ -188,6 +219,33 @@ function choice(option: string, value: string | undefined, names: Record<string,
   return names[v];
 }
 
+/** A size in bytes: a number, or a string as memparse reads it ('64K', '32M'). */
+function sizeBytes(v: string | number, what: string): number {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || v < 0) throw new MemcgError('EINVAL', `${what} must be a byte count, not ${v}`);
+    return v;
+  }
+  const { bytes, rest } = memparse(v.trim());
+  if (rest !== '' || rest === v.trim()) throw new MemcgError('EINVAL', `${what} "${v}" is not a size`);
+  return Number(bytes);
+}
+
+/** Who a file operation runs as: a task (its memcg is charged) or a cgroup, on a CPU. */
+export type FileContext = { task?: number; cgroup?: string; cpu: number; gfp?: Gfp };
+export type FileOptions = {
+  /** 'disk' (a regular file on ext4/xfs, already on disk), 'tmpfs' (shmem, created by the context). */
+  kind?: 'disk' | 'tmpfs';
+  /** i_size for a disk file (bytes or '32M'); a tmpfs file starts empty. */
+  size?: string | number;
+  /** mapping_max_folio_order of the filesystem (ext4/xfs on x86-64: 9; 0 = no large folios). */
+  maxOrder?: number;
+  /** read_ahead_kb of the device (default 128; the live machine's vda: 8192). */
+  readAheadKb?: number;
+  /** the device's optimal I/O size in KiB (bdi->io_pages × 4; default 0). */
+  ioKb?: number;
+};
+export type FileInfo = { size: number; cachedPages: number; folios: number; xaNodes: number; xaHeight: number; entries: number };
+
 /** Create a system: one emulated machine with its cgroup tree, CPUs and kernel profile. */
 export async function createSystem(options: SystemOptions = {}): Promise<System> {
   return new System(options);
@@ -195,6 +253,8 @@ export async function createSystem(options: SystemOptions = {}): Promise<System>
 
 export class System {
   readonly profile: ProfileName;
+  /** @internal the core's row export for the profile */
+  readonly profileCoreId: string;
   readonly cgroupVersion: CgroupVersion;
   /** v1 with memsw accounting (do_memsw_account): the memory.memsw.* files exist. */
   readonly memswAccount: boolean;
@@ -204,8 +264,11 @@ export class System {
   readonly costModel: ResolvedCostModel;
   private readonly core: Core;
   private poisoned: InternalError | null = null;
-  private readonly ids = new Map<string, number>();
-  private readonly paths: string[] = [];
+  /** v2: mkdir enables memory in the parent's subtree_control (SystemOptions.autoEnableMemory). */
+  readonly autoEnableMemory: boolean;
+  private readonly ids = new Map<string, number>(); // live cgroup path → cgroup id
+  private readonly paths: string[] = []; // cgroup id → path (the latest cgroup in that slot)
+  private readonly memcgNames: string[] = []; // memcg id → its cgroup's path, '… (removed)' once offline
   private buffer: ArrayBuffer | null = null;
   private u8!: Uint8Array;
   private dv!: DataView;
@@ -220,7 +283,7 @@ export class System {
   constructor(options: SystemOptions) {
     const profile = findProfile(options.profile ?? 'multi');
     if (!profile) {
-      throw new MemcgError('EINVAL', `unknown profile "${options.profile}" (known: ${PROFILES.map((p) => p.name).join(', ')})`);
+      throw new MemcgError('EINVAL', `unknown profile "${options.profile}" (known: ${profileNames().join(', ')})`);
     }
     const version = options.cgroupVersion ?? 2;
     if (version !== 1 && version !== 2) throw new MemcgError('EINVAL', `cgroupVersion must be 1 or 2, not ${String(version)}`);
@@ -228,8 +291,10 @@ export class System {
     const cost = resolveCostModel(options.costModel);
     const seed = BigInt.asUintN(64, BigInt(options.seed ?? 1));
     this.profile = profile.name;
+    this.profileCoreId = profile.coreId;
     this.cgroupVersion = version;
     this.memswAccount = version === 1 && options.swapAccount !== false;
+    this.autoEnableMemory = options.autoEnableMemory !== false;
     this.topology = topo;
     this.costModel = cost;
     this.nodes = topo.sockets * topo.nodesPerSocket;
@@ -245,8 +310,8 @@ export class System {
       ['CFG_NODES_PER_SOCKET', topo.nodesPerSocket],
       ['CFG_CORES_PER_LLC', topo.coresPerLlc],
       ['CFG_COST_MODEL', cost.on ? 1 : 0],
-      ['CFG_PC_LAYOUT', this.k(cost.layout === '2022' ? 'PC_LAYOUT_2022' : 'PC_LAYOUT_PRE_2022')],
-      ['CFG_PROT_XCHG_ALWAYS', cost.protectionXchg === 'always' ? 1 : 0],
+      ['CFG_PC_LAYOUT', cost.layout === 'era' ? -1 : this.k(cost.layout === '2022' ? 'PC_LAYOUT_2022' : 'PC_LAYOUT_PRE_2022')],
+      ['CFG_PROT_XCHG_ALWAYS', cost.protectionXchg === 'era' ? -1 : cost.protectionXchg === 'always' ? 1 : 0],
       ['CFG_MAX_CGROUPS', options.maxCgroups ?? 1024],
       ['CFG_MAX_FOLIOS', options.maxFolios ?? 1 << 20],
       ['CFG_OP_CAPACITY', this.opCapacity],
@@ -262,6 +327,9 @@ export class System {
       ['CFG_MAX_TASKS', options.maxTasks ?? 4096],
       ['CFG_SWAP_PAGES', swapPages(options.swap)],
       ['CFG_HZ', options.hz ?? 1000],
+      ['CFG_KMEM', options.kmem ? 1 : 0],
+      ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 14],
+      ['CFG_LRU_ADD_BATCH', options.lruAddBatch ? 1 : 0],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
     costCycles(cost.costs).forEach((v, i) => this.fn('cfg_set')(this.k('CFG_COST_BASE') + i, v));
@@ -278,6 +346,7 @@ export class System {
     }
     this.ids.set('', 0);
     this.paths[0] = '';
+    this.memcgNames[0] = '';
     this.fCharge = this.fn('memcg_charge');
     this.fUncharge = this.fn('memcg_uncharge');
     this.fCounter = this.fn('counter_get');
@@ -325,27 +394,83 @@ export class System {
   static normalize(path: string): string {
     return path.replace(/^\/sys\/fs\/cgroup(\/memory)?(?=\/|$)/, '').split('/').filter((s) => s !== '').join('/');
   }
-  /** The memcg id of a path (ENOENT if there is no such cgroup). */
+  /** The cgroup id of a path (ENOENT if there is no such cgroup). Ids of removed cgroups are reused. */
   id(path: string): number {
     const id = this.ids.get(path) ?? this.ids.get(System.normalize(path)); // normalized paths hit at once
     if (id === undefined) throw new MemcgError('ENOENT', `no cgroup "${path}"`);
     return id;
   }
+  /**
+   * The memcg id of a cgroup (its memory css): ENOENT if there is no such cgroup or memory is
+   * not enabled for it (v2: not in its cgroup.controllers).
+   */
+  memcgId(path: string): number {
+    const cg = this.id(path);
+    const m = this.guard(() => this.fn('cgroup_memcg_of')(cg));
+    if (m < 0) throw new MemcgError('ENOENT', `cgroup "${path}" has no memory controller (memory is not in the parent's cgroup.subtree_control)`);
+    return m;
+  }
+  /**
+   * mem_cgroup_id of a cgroup's memcg: the kernel's 16-bit memcg id (what swap records keep;
+   * no cgroupfs file shows it). Ids are the lowest free (xa_alloc), freed once the memcg is
+   * offline and no swap record names it.
+   */
+  memcgKernelId(path: string): number {
+    const m = this.memcgId(path);
+    return this.guard(() => this.fn('memcg_kernel_id')(m));
+  }
+  /** Whether memory is enabled for a cgroup (it has a memcg and the memory.* files). */
+  hasMemory(path: string): boolean {
+    const cg = this.id(path);
+    return this.guard(() => this.fn('cgroup_memcg_of')(cg)) >= 0;
+  }
   /** The path of a memcg id ('' for the root; '(removed)' suffix for an offline one). */
   pathOf(id: number): string {
-    return this.paths[id] ?? `#${id}`;
+    return this.memcgNames[id] ?? `#${id}`;
   }
   /** Every live cgroup path, parents before children ('' = the root). */
   list(): string[] {
     return [...this.ids.keys()];
   }
+  /** The live children of a cgroup path, in creation order. */
+  private children(p: string): string[] {
+    return this.list().filter((x) => x !== '' && x.slice(0, Math.max(0, x.lastIndexOf('/'))) === p);
+  }
+  private memcgOfCgroup(cg: number): number {
+    return this.fn('cgroup_memcg_of')(cg);
+  }
+  /** Run a core call that can make or kill the memcgs of cgroups cgs; name them afterwards. */
+  private renaming<T>(cgs: number[], f: () => T): T {
+    const before = cgs.map((cg) => this.memcgOfCgroup(cg));
+    const ret = f();
+    cgs.forEach((cg, i) => {
+      const now = this.memcgOfCgroup(cg);
+      const old = before[i];
+      if (old >= 0 && old !== now) this.memcgNames[old] = `${this.paths[cg]} (removed)`;
+      if (now >= 0 && now !== old) this.memcgNames[now] = this.paths[cg];
+    });
+    return ret;
+  }
+  /** @internal cgroup_subtree_control_write of memory for cgroup cg: 0 or -errno. */
+  subtreeControlWrite(cg: number, enable: boolean, cpu: number): number {
+    const kids = this.children(this.paths[cg]).map((c) => this.ids.get(c)!);
+    return this.guard(() => this.renaming(kids, () => this.fn('cgroup_subtree_control_write')(cg, enable ? 1 : 0, cpu)));
+  }
 
-  /** mkdir a cgroup with settings keyed by interface file; all or nothing. */
-  mkdir(path: string, settings: Record<string, string | number> = {}): void {
+  /**
+   * mkdir a cgroup with settings keyed by interface file; all or nothing. The mkdir runs on
+   * `cpu` (default 0): with kmem, the new memcg's structures are charged to the parent there.
+   * In v2, with `enableMemory` (default: the system's autoEnableMemory) "+memory" is first
+   * written to the parent's cgroup.subtree_control if it is not there.
+   */
+  mkdir(path: string, settings: Record<string, string | number> = {}, opts: { cpu?: number; enableMemory?: boolean } = {}): void {
+    const cpu = opts.cpu ?? 0;
+    this.checkCpu(cpu);
     const p = System.normalize(path);
     if (p === '' || this.ids.has(p)) throw new MemcgError('EEXIST', `cgroup "${path}" exists`);
     const slash = p.lastIndexOf('/');
-    const parent = this.id(slash < 0 ? '' : p.slice(0, slash));
+    const parentPath = slash < 0 ? '' : p.slice(0, slash);
+    const parent = this.id(parentPath);
     const name = p.slice(slash + 1);
     if (name.startsWith('memory.') || name.startsWith('cgroup.') || name === '.' || name === '..') {
       throw new MemcgError('EINVAL', `invalid cgroup name "${name}"`);
@@ -357,31 +482,51 @@ export class System {
       }
       return { file, value, pages: parseLimit(this.cgroupVersion, file, value) };
     });
-    const id = this.guard(() => this.fn('memcg_mkdir')(parent));
-    if (id < 0) this.fail(id, `mkdir "${path}"`);
+    const enable = this.cgroupVersion === 2 && (opts.enableMemory ?? this.autoEnableMemory)
+      && this.guard(() => this.fn('cgroup_subtree_get')(parent)) === 0;
+    if (enable) {
+      const ret = this.subtreeControlWrite(parent, true, cpu);
+      if (ret < 0) {
+        this.fail(ret, `mkdir "${path}": cannot enable memory in "${parentPath}/cgroup.subtree_control"` +
+          (ret === -16 ? ' (it has tasks: no internal processes; spawn them in a leaf or pass { enableMemory: false })' : ''));
+      }
+    }
+    const id = this.guard(() => this.fn('cgroup_mkdir')(parent, cpu));
+    if (id < 0) {
+      if (enable) this.subtreeControlWrite(parent, false, cpu);
+      this.fail(id, `mkdir "${path}"` + (id === -200
+        ? ': the emulator\'s tables are full (maxCgroups: live cgroups, and removed memcgs still holding charges)'
+        : id === -16 ? ': every memcg id (MEM_CGROUP_ID_MAX) is in use' : ''));
+    }
     this.ids.set(p, id);
     this.paths[id] = p;
+    const m = this.memcgOfCgroup(id);
+    if (m >= 0) this.memcgNames[m] = p;
     try {
-      for (const w of writes) this.writeLimitPages(id, w.file, w.pages, 0, String(w.value));
+      if (writes.length && m < 0) throw new MemcgError('ENOENT', `mkdir "${path}": settings need memory enabled for the cgroup`);
+      for (const w of writes) this.writeLimitPages(m, w.file, w.pages, 0, String(w.value));
     } catch (e) {
       this.rmdir(p);
+      if (enable) this.subtreeControlWrite(parent, false, 0);
       throw e;
     }
   }
 
-  /** rmdir: EBUSY with children; charges stay with the (now offline) memcg until uncharged. */
+  /**
+   * rmdir (cgroup_destroy_locked): EBUSY for the root, a cgroup with tasks or with children;
+   * charges stay with the (now offline) memcg until uncharged.
+   */
   rmdir(path: string, cpu = 0): void {
     const p = System.normalize(path);
     const id = this.id(p);
-    const ret = this.guard(() => this.fn('memcg_rmdir')(id, cpu));
-    if (ret < 0) this.fail(ret, `rmdir "${path}"`);
+    const ret = this.guard(() => this.renaming([id], () => this.fn('cgroup_rmdir')(id, cpu)));
+    if (ret < 0) this.fail(ret, `rmdir "${path}"${ret === -16 ? ' (the root, or a cgroup with tasks or children)' : ''}`);
     this.ids.delete(p);
-    this.paths[id] = `${p} (removed)`;
   }
 
   /** Write a limit file ('memory.max', 'memory.limit_in_bytes', …) as a user would. */
   writeLimit(path: string, file: string, value: string | number, cpu = 0): void {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     this.writeLimitPages(id, file, parseLimit(this.cgroupVersion, file, value), cpu, String(value));
   }
 
@@ -399,7 +544,8 @@ export class System {
   private kindCode(kind: FolioKind | undefined): number {
     if (kind === undefined || kind === 'anon') return 0;
     if (kind === 'file') return 1;
-    throw new MemcgError('EINVAL', `folio kind must be 'anon' or 'file', not "${String(kind)}"`);
+    if (kind === 'shmem') return 2;
+    throw new MemcgError('EINVAL', `folio kind must be 'anon', 'file' or 'shmem', not "${String(kind)}"`);
   }
   private checkCpu(cpu: number): void {
     if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus) throw new MemcgError('EINVAL', `cpu ${cpu} out of range 0..${this.cpus - 1}`);
@@ -428,6 +574,195 @@ export class System {
     return ret;
   }
 
+  // ── files, page cache, mlock, swapoff ──────────────────────────────────────────────────
+  private fileCtx(ctx: FileContext): { task: number; m: number; gfp: number } {
+    this.checkCpu(ctx.cpu);
+    if (ctx.task !== undefined) {
+      this.checkTask(ctx.task);
+      return { task: ctx.task, m: 0, gfp: this.gfpMask(ctx.gfp) };
+    }
+    if (ctx.cgroup === undefined) throw new MemcgError('EINVAL', 'a file operation needs a task or a cgroup');
+    // a task running in the cgroup: its effective memcg (the nearest with memory enabled)
+    const cg = this.id(ctx.cgroup);
+    return { task: -1, m: this.guard(() => this.fn('cgroup_effective_memcg')(cg)), gfp: this.gfpMask(ctx.gfp) };
+  }
+  private checkFile(f: number): void {
+    if (!Number.isInteger(f) || this.guard(() => this.fn('memcg_file_info')(f, this.k('FI_SIZE'))) < 0) throw new MemcgError('EBADF', `no file ${f}`);
+  }
+
+  /**
+   * A file: a disk file of `size` (no memory until it is read), or a tmpfs file created by
+   * the context (with kmem, its inode and dentry are charged). Returns the file id.
+   */
+  createFile(opts: FileOptions = {}, ctx: FileContext = { cgroup: '', cpu: 0 }): number {
+    const kind = opts.kind ?? 'disk';
+    if (kind !== 'disk' && kind !== 'tmpfs') throw new MemcgError('EINVAL', `file kind must be 'disk' or 'tmpfs', not "${String(kind)}"`);
+    const size = kind === 'disk' ? sizeBytes(opts.size ?? 0, 'file size') : 0;
+    const maxOrder = opts.maxOrder ?? 9;
+    if (!Number.isInteger(maxOrder) || maxOrder < 0 || maxOrder > 9) throw new MemcgError('EINVAL', `maxOrder must be 0..9, not ${maxOrder}`);
+    const ra = opts.readAheadKb ?? 128;
+    const io = opts.ioKb ?? 0;
+    if (!Number.isInteger(ra) || ra < 0 || !Number.isInteger(io) || io < 0) throw new MemcgError('EINVAL', 'readAheadKb and ioKb must be whole KiB');
+    const c = this.fileCtx(ctx);
+    const f = this.guard(() => this.fn('memcg_file_create')(this.k(kind === 'disk' ? 'FILE_DISK' : 'FILE_TMPFS'), size, maxOrder, ra >> 2, io >> 2, c.task, c.m, ctx.cpu, c.gfp));
+    if (f < 0) this.fail(f, `create ${kind} file`);
+    return f;
+  }
+  /**
+   * read(2) of a file from `offset` for `length` bytes (default: to the end) in calls of
+   * `chunk` bytes (default 128K, like cat): misses run the kernel's readahead, whose window and
+   * folio orders ramp as page_cache_sync_ra / page_cache_async_ra do.
+   */
+  readFile(f: number, ctx: FileContext & { offset?: string | number; length?: string | number; chunk?: string | number }): void {
+    this.checkFile(f);
+    const c = this.fileCtx(ctx);
+    const size = this.fileInfo(f).size;
+    const offset = sizeBytes(ctx.offset ?? 0, 'offset');
+    const end = ctx.length === undefined ? size : Math.min(size, offset + sizeBytes(ctx.length, 'length'));
+    const chunk = sizeBytes(ctx.chunk ?? 128 * 1024, 'chunk');
+    if (chunk < 1) throw new MemcgError('EINVAL', 'chunk must be at least 1 byte');
+    for (let pos = offset; pos < end; pos += chunk) {
+      const ret = this.guard(() => this.fn('memcg_file_read')(f, pos, Math.min(chunk, end - pos), c.task, c.m, ctx.cpu, c.gfp));
+      if (ret < 0) this.fail(ret, `read of file ${f} at ${pos}`);
+    }
+  }
+  /** write(2) of `length` bytes at `offset` (default 0): new pages are charged to the writer. */
+  writeFile(f: number, ctx: FileContext & { offset?: string | number; length: string | number }): void {
+    this.checkFile(f);
+    const c = this.fileCtx(ctx);
+    const offset = sizeBytes(ctx.offset ?? 0, 'offset');
+    const ret = this.guard(() => this.fn('memcg_file_write')(f, offset, sizeBytes(ctx.length, 'length'), c.task, c.m, ctx.cpu, c.gfp));
+    if (ret < 0) this.fail(ret, `write of file ${f}`);
+  }
+  /** Faults of a task on its shared mapping of the file: pages [offset, offset + length). */
+  faultFile(f: number, ctx: { task: number; cpu: number; gfp?: Gfp; offset?: string | number; length: string | number }): void {
+    this.checkFile(f);
+    const c = this.fileCtx(ctx);
+    const first = Math.floor(sizeBytes(ctx.offset ?? 0, 'offset') / 4096);
+    const n = Math.ceil(sizeBytes(ctx.length, 'length') / 4096);
+    for (let i = first; i < first + n; i++) {
+      const ret = this.guard(() => this.fn('memcg_file_fault')(f, i, c.task, ctx.cpu, c.gfp));
+      if (ret < 0) this.fail(ret, `fault of file ${f} page ${i}`);
+    }
+  }
+  /** mmap(MAP_SHARED | MAP_ANONYMOUS) of `length` by a task, touched: a shmem file freed with the mapping. */
+  mmapShared(ctx: { task: number; cpu: number; gfp?: Gfp; length: string | number; touch?: boolean }): number {
+    const c = this.fileCtx(ctx);
+    const f = this.guard(() => this.fn('memcg_file_create')(this.k('FILE_SHARED_ANON'), 0, 0, 0, 0, c.task, 0, ctx.cpu, c.gfp));
+    if (f < 0) this.fail(f, 'mmap of a shared anonymous mapping');
+    if (ctx.touch !== false) this.faultFile(f, { ...ctx, offset: 0 });
+    return f;
+  }
+  /** truncate(2) to `size` bytes: the folios past it are uncharged, their xarray nodes freed. */
+  truncateFile(f: number, size: string | number, cpu = 0): void {
+    this.checkFile(f);
+    this.checkCpu(cpu);
+    const ret = this.guard(() => this.fn('memcg_file_truncate')(f, sizeBytes(size, 'size'), cpu));
+    if (ret < 0) this.fail(ret, `truncate file ${f}`);
+  }
+  /** unlink(2): the page cache, then (tmpfs) the inode and dentry go. */
+  unlinkFile(f: number, cpu = 0): void {
+    this.checkFile(f);
+    this.checkCpu(cpu);
+    const ret = this.guard(() => this.fn('memcg_file_unlink')(f, cpu));
+    if (ret < 0) this.fail(ret, `unlink file ${f}`);
+  }
+  fileInfo(f: number): FileInfo {
+    const q = (k: string) => this.guard(() => this.fn('memcg_file_info')(f, this.k(k)));
+    if (q('FI_SIZE') < 0) throw new MemcgError('EBADF', `no file ${f}`);
+    return { size: q('FI_SIZE'), cachedPages: q('FI_CACHED'), folios: q('FI_FOLIOS'), xaNodes: q('FI_NODES'), xaHeight: q('FI_HEIGHT'), entries: q('FI_ENTRIES') };
+  }
+  /** The order of each cached folio of the file, in index order. */
+  fileFolioOrders(f: number): number[] {
+    this.checkFile(f);
+    const n = this.guard(() => this.fn('memcg_file_folio_orders')(f));
+    if (n < 0) this.fail(n, `file ${f}`);
+    this.views();
+    const base = this.fn('id_buffer')() >> 2;
+    return Array.from(this.i32.subarray(base, base + n));
+  }
+  /** The folio caching page `index` of a file, or null. */
+  fileFolio(f: number, index: number): number | null {
+    const id = this.guard(() => this.fn('memcg_file_folio')(f, index));
+    return id < 0 ? null : id;
+  }
+  /** mlock of resident folios: they move to the unevictable LRU. */
+  mlock(folios: number | number[], cpu = 0): void {
+    this.checkCpu(cpu);
+    for (const id of Array.isArray(folios) ? folios : [folios]) {
+      const ret = this.guard(() => this.fn('memcg_mlock')(id, cpu));
+      if (ret < 0) this.fail(ret, `mlock of folio ${id}`);
+    }
+  }
+  /** munlock: back to the evictable (inactive) LRU. */
+  munlock(folios: number | number[], cpu = 0): void {
+    this.checkCpu(cpu);
+    for (const id of Array.isArray(folios) ? folios : [folios]) {
+      const ret = this.guard(() => this.fn('memcg_munlock')(id, cpu));
+      if (ret < 0) this.fail(ret, `munlock of folio ${id}`);
+    }
+  }
+  /**
+   * mlock of `pages` new pages of a task's anonymous memory: they are faulted (charged) and
+   * locked; the folio ids. EAGAIN (as mlock(2) returns) when a page cannot be charged — the
+   * pages locked before it stay (their ids are on the error as `folios`).
+   */
+  mlockPopulate(task: number, pages: number, opts: { cpu?: number; gfp?: Gfp } = {}): number[] {
+    this.checkTask(task);
+    const cpu = opts.cpu ?? 0;
+    this.checkCpu(cpu);
+    const gfp = this.gfpMask(opts.gfp);
+    const out: number[] = [];
+    for (let done = 0; done < pages; ) {
+      const n = Math.min(pages - done, this.opCapacity);
+      const ret = this.guard(() => this.fn('memcg_mlock_populate')(task, n, cpu, gfp));
+      const got = ret < 0 ? this.guard(() => this.fn('memcg_mlock_populated')()) : n;
+      this.views();
+      const base = this.fn('id_buffer')() >> 2;
+      out.push(...this.i32.subarray(base, base + got));
+      if (ret < 0) {
+        const err = new MemcgError(errnoName(ret), `mlock of ${pages} pages by task ${task}: ${out.length} locked`);
+        (err as MemcgError & { folios: number[] }).folios = out;
+        throw err;
+      }
+      done += n;
+    }
+    return out;
+  }
+  /** swapoff: every page in swap is read back and charged to the memcg its swap record names. */
+  swapoff(cpu = 0): void {
+    this.checkCpu(cpu);
+    const ret = this.guard(() => this.fn('memcg_swapoff')(cpu));
+    if (ret < 0) this.fail(ret, 'swapoff');
+  }
+  /** v1 kmem counter of a cgroup (pages), and the tcp counter's. */
+  kmem(path: string): { usage: number; maxUsage: number; tcpUsage: number; tcpMax: number } {
+    const id = this.memcgId(path);
+    const r = (k: string) => this.guard(() => this.fn('memcg_kmem_read')(id, this.k(k)));
+    return { usage: r('KMEM_USAGE'), maxUsage: r('KMEM_WATERMARK'), tcpUsage: r('TCP_USAGE'), tcpMax: r('TCP_MAX') };
+  }
+  /** A CPU's object stock: the cgroup its cached objcg charges now (null: none) and its pre-charged bytes. */
+  objStock(cpu: number): { cgroup: string | null; bytes: number } {
+    this.checkCpu(cpu);
+    const o = this.guard(() => this.fn('obj_stock_get')(cpu, 0));
+    return { cgroup: o < 0 ? null : this.pathOf(o), bytes: this.guard(() => this.fn('obj_stock_get')(cpu, 1)) };
+  }
+  /** obj_cgroup->nr_charged_bytes of the objcg made for a cgroup (the drained sub-page remainder). */
+  objcgChargedBytes(path: string): number {
+    const id = this.memcgId(path);
+    return this.guard(() => this.fn('memcg_objcg_bytes')(id));
+  }
+  /** Folios waiting in a CPU's lru_add batch (with lruAddBatch). */
+  lruAddPending(cpu: number): number {
+    this.checkCpu(cpu);
+    return this.guard(() => this.fn('memcg_lru_add_pending')(cpu));
+  }
+  /** Page-table pages a task holds (with kmem). */
+  taskPageTables(task: number): number {
+    this.checkTask(task);
+    return this.guard(() => this.fn('task_pgtable_pages')(task));
+  }
+
   // ── tasks, access, time ─────────────────────────────────────────────────────────────────
   /** ESRCH unless t is a task id handed out by spawn (alive or not). */
   private checkTask(t: number): void {
@@ -438,9 +773,10 @@ export class System {
 
   /** A new task (process) in a cgroup; its id. */
   spawn(cgroup: string, opts: { oomScoreAdj?: number } = {}): number {
+    // v2: not into a cgroup whose subtree_control enables memory (EBUSY, no internal processes).
     const m = this.id(cgroup);
     const t = this.guard(() => this.fn('memcg_task_create')(m, opts.oomScoreAdj ?? 0));
-    if (t < 0) this.fail(t, `spawn in "${cgroup}"`);
+    if (t < 0) this.fail(t, t === -200 ? `spawn in "${cgroup}": the emulator's task table is full (maxTasks live tasks)` : `spawn in "${cgroup}"`);
     return t;
   }
   /** Move a task to another cgroup: it charges there from now on; its memory stays where it was charged. */
@@ -464,10 +800,10 @@ export class System {
     this.checkTask(task);
     return this.guard(() => {
       const adj = get('TASK_SCORE_ADJ');
-      const m = get('TASK_MEMCG');
+      const cg = get('TASK_CGROUP');
       const w = get('TASK_OOM_WAIT');
       return {
-        id: task, cgroup: m >= 0 ? this.pathOf(m) : null, alive: m >= 0, killed: get('TASK_KILLED') === 1, oomScoreAdj: adj,
+        id: task, cgroup: cg >= 0 ? this.paths[cg] : null, alive: cg >= 0, killed: get('TASK_KILLED') === 1, oomScoreAdj: adj,
         oomWait: w >= 0 ? { cgroup: this.pathOf(w), folio: get('TASK_OOM_FOLIO') } : null,
         anonPages: get('TASK_ANON'), swapEntries: get('TASK_SWAPENTS'), throttledMs: get('TASK_THROTTLED_NS') / 1e6,
       };
@@ -499,8 +835,14 @@ export class System {
   }
   /** Exact LRU list sizes of a cgroup on a node (its own lists), in pages. */
   lruSizes(path: string, node = 0): Record<LruName, number> {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     return this.guard(() => Object.fromEntries(LRU_NAMES.map((name, i) => [name, this.fn('memcg_lru_size')(id, node, i)])) as Record<LruName, number>);
+  }
+
+  /** The reclaim cost balance of a cgroup's lruvec on a node (lruvec->anon_cost, file_cost; lru_note_cost). */
+  lruCost(path: string, node = 0): { anon: number; file: number } {
+    const id = this.id(path);
+    return this.guard(() => ({ anon: this.fn('memcg_lru_cost')(id, node, 0), file: this.fn('memcg_lru_cost')(id, node, 1) }));
   }
 
   /** Uncharge (free) one folio or a list from cpu, the list batched per memcg like uncharge_gather. */
@@ -525,21 +867,21 @@ export class System {
 
   /** drain_all_stock(cgroup) as run from cpu. */
   drainAllStock(path: string, cpu = 0): void {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     this.checkCpu(cpu);
     this.guard(() => this.fn('memcg_drain_all_stock')(id, cpu));
   }
 
   /** Compute emin/elow below a reclaim root (mem_cgroup_calculate_protection). */
   calculateProtection(root = ''): void {
-    const id = this.id(root);
+    const id = this.memcgId(root);
     this.guard(() => this.fn('memcg_calculate_protection')(id));
   }
 
   // ── reading ────────────────────────────────────────────────────────────────────────────
   /** A page counter of a cgroup, in pages. 'swap' is v2's, 'memsw' v1's. */
   counter(path: string, kind: CounterKind = 'memory'): Counter {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     if (kind !== 'memory' && kind !== (this.cgroupVersion === 2 ? 'swap' : 'memsw')) {
       throw new MemcgError('ENOENT', `no ${kind} counter in cgroup v${this.cgroupVersion}`);
     }
@@ -553,7 +895,7 @@ export class System {
 
   /** memory.events (hierarchical) or memory.events.local of a cgroup. */
   events(path: string, opts: { local?: boolean } = {}): MemoryEvents {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     return this.guard(() => {
       const out = {} as MemoryEvents;
       for (const [key, ev] of EVENT_KEYS) out[key] = this.fn('memcg_event_get')(id, this.k(ev), opts.local ? 1 : 0);
@@ -594,23 +936,24 @@ export class System {
       const m = this.fn('folio_get_memcg')(id);
       if (m < 0) return null;
       const order = this.fn('folio_get_order')(id);
-      const kind: FolioKind = this.fn('folio_get_kind')(id) === 0 ? 'anon' : 'file';
+      const kind: FolioKind = (['anon', 'file', 'shmem'] as const)[this.fn('folio_get_kind')(id)];
       const flags = this.fn('folio_get_flags')(id);
       const has = (f: string) => (flags & this.k(f)) !== 0;
       const lru: LruName | null = !has('PG_LRU') ? null : has('PG_UNEVICTABLE') ? 'unevictable'
-        : `${has('PG_ACTIVE') ? 'active' : 'inactive'}_${kind}`;
+        : `${has('PG_ACTIVE') ? 'active' : 'inactive'}_${kind === 'file' ? 'file' : 'anon'}`; // shmem is on the anon lists
       return {
         id, cgroup: this.pathOf(m), order, nrPages: 2 ** order, kind,
         node: this.fn('folio_get_node')(id),
         memcgData: this.fn('folio_get_memcg_data')(id) >>> 0,
         lru, referenced: has('PG_REFERENCED'), young: has('PG_YOUNG'),
+        split: ([null, 'head', 'tail'] as const)[this.fn('folio_get_split')(id)] ?? null,
       };
     });
   }
 
   /** Per-node page statistics of a cgroup (its own folios), in pages. */
   nodeStat(path: string, node: number): { anon: number; file: number; anonThp: number; fileThp: number } {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     if (!Number.isInteger(node) || node < 0 || node >= this.nodes) throw new MemcgError('EINVAL', `node ${node} out of range`);
     return this.guard(() => ({
       anon: this.fn('memcg_stat_get')(id, node, this.k('NR_ANON_MAPPED')),
@@ -622,7 +965,7 @@ export class System {
 
   /** pgpgin / pgpgout (folios) and nr_page_events (pages) of a cgroup, exact (unflushed included). */
   vmEvents(path: string): { pgpgin: number; pgpgout: number; nrPageEvents: number } {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     const sum = (item: string) => {
       let n = 0;
       for (let node = 0; node < this.nodes; node++) n += this.fn('memcg_stat_get')(id, node, this.k(item));
@@ -637,7 +980,7 @@ export class System {
    * kernel). Returns whether a flush ran.
    */
   flushStats(path = '', opts: { force?: boolean } = {}): boolean {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     return this.guard(() => this.fn('memcg_flush_stats')(id, opts.force ? 1 : 0) === 1);
   }
 
@@ -656,7 +999,7 @@ export class System {
   /** Open an interface file (needed for memory.peak's per-file local peak); close it after. */
   open(path: string): OpenFile {
     const { name, id } = this.splitFile(path);
-    return openFile(this.fs, id, id === 0, path, name, (f) => this.guard(f));
+    return openFile(this.fs, id, this.guard(() => this.memcgOfCgroup(id)), id === 0, path, name, (f) => this.guard(f));
   }
 
   /** Read an interface file: the exact text the kernel prints. */
@@ -684,8 +1027,8 @@ export class System {
   ls(dir = ''): string[] {
     const p = System.normalize(dir);
     const id = this.id(p);
-    const children = this.list().filter((x) => x !== '' && x.slice(0, Math.max(0, x.lastIndexOf('/'))) === p).map((x) => x.slice(x.lastIndexOf('/') + 1));
-    return [...fileNames(this.fs, id === 0), ...children].sort();
+    const children = this.children(p).map((x) => x.slice(x.lastIndexOf('/') + 1));
+    return [...fileNames(this.fs, id === 0, this.hasMemory(p)), ...children].sort();
   }
 
   /** What the interface files need from the core (cgroupfs.ts formats, the core decides). */
@@ -700,7 +1043,14 @@ export class System {
       get cgroupVersion() { return sys.cgroupVersion; },
       get nodes() { return sys.nodes; },
       get memswAccount() { return sys.memswAccount; },
-      online: (id) => sys.fn('memcg_is_online')(id) === 1,
+      has: (f) => sys.fn('profile_feature')(sys.k(sys.profileCoreId), sys.k(f)) === 1,
+      alive: (memory, id, gen) => memory
+        ? sys.fn('memcg_is_online')(id) === 1 && sys.fn('memcg_generation')(id) === gen
+        : sys.fn('cgroup_is_alive')(id) === 1 && sys.fn('cgroup_generation')(id) === gen,
+      generation: (memory, id) => sys.fn(memory ? 'memcg_generation' : 'cgroup_generation')(id),
+      controllersMemory: (cg) => sys.fn('cgroup_controllers_get')(cg) === 1,
+      subtreeMemory: (cg) => sys.fn('cgroup_subtree_get')(cg) === 1,
+      subtreeWrite: (cg, enable, cpu) => sys.subtreeControlWrite(cg, enable, cpu),
       counterField: (id, swap, f) => sys.fCounter(pc(id, swap), sys.k(field[f])),
       event: (id, name, local) => sys.fn('memcg_event_get')(id, sys.k(ev[name]), local ? 1 : 0),
       flushStats: (id) => void sys.fn('memcg_flush_stats')(id, 0),
@@ -718,12 +1068,14 @@ export class System {
       peakRead: (fd) => sys.fn('memcg_peak_read')(fd),
       peakWrite: (fd) => sys.fn('peak_write')(fd),
       peakClose: (fd) => sys.fn('peak_close')(fd),
+      kmemRead: (id, f) => sys.fn('memcg_kmem_read')(id, sys.k(f)),
+      kmemWrite: (id, f, pages) => void sys.fn('memcg_kmem_write')(id, sys.k(f), pages),
     };
   })(this);
 
   /** Pages held for a cgroup in all CPUs' stocks (charged, but in no folio). */
   stockPages(path: string): number {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     return this.guard(() => this.fn('memcg_stock_pages')(id));
   }
 
@@ -809,10 +1161,13 @@ export class System {
       const counter = Math.floor(i / 3);
       const m = counter >> 1;
       const kind = (counter & 1) === 0 ? '' : this.cgroupVersion === 2 ? '.swap' : '.memsw';
-      const names = this.costModel.layout === '2022' ? ['usage', 'watermark+protection', 'read-mostly'] : ['usage+limits', 'protection+parent', '-'];
+      const names = this.fn('cost_layout')() === this.k('PC_LAYOUT_2022') ? ['usage', 'watermark+protection', 'read-mostly'] : ['usage+limits', 'protection+parent', '-'];
       return `page_counter[${path(m)}]${kind}.${names[i % 3]}`;
     }
     if (cls === this.k('LC_MEMCG_STOCK')) return `memcg_stock[cpu ${i}]`;
+    if (cls === this.k('LC_OBJ_STOCK')) return `obj_stock[cpu ${i}]`;
+    if (cls === this.k('LC_LRU_BATCH')) return `lru_add_batch[cpu ${i}]`;
+    if (cls === this.k('LC_OBJCG')) return `obj_cgroup[${path(i)}]`;
     if (cls === this.k('LC_PCSTOCK')) return `page_counter_stock[cpu ${i % this.cpus}, counters ${16 * Math.floor(i / this.cpus)}+]`;
     if (cls === this.k('LC_STATS_PCPU')) return `vmstats_percpu[${path(Math.floor(i / this.cpus))}, cpu ${i % this.cpus}]`;
     if (cls === this.k('LC_STATS_UPDATES')) return `vmstats[${path(i)}].stats_updates`;
@@ -825,7 +1180,7 @@ export class System {
     if (!this.costModel.on) return null;
     return this.guard(() => {
       const st = (name: string, off = 0) => this.fn('cost_stat_get')(this.k(name) + off);
-      const kinds = ['charge', 'uncharge', 'skCharge', 'skUncharge', 'touch', 'other'] as const;
+      const kinds = ['charge', 'uncharge', 'skCharge', 'skUncharge', 'touch', 'file', 'other'] as const;
       const perOp = {} as CostStats['perOp'];
       let cycles = 0;
       let ops = 0;

@@ -12,6 +12,13 @@ import { TraceError, validateTrace } from '../trace/trace.js';
 import { InputError } from '../scenario/validate.js';
 import { LiveSetupError } from '../live/machine.js';
 import { LIVE_USAGE, liveCommand, LiveUsageError } from './live.js';
+import { writeFileSync } from 'node:fs';
+import { applySets, parseSetArgs } from '../scenario/set.js';
+import { readJsonFile, scenarioName } from '../scenario/scenario.js';
+import type { RunOptions } from '../scenario/runner.js';
+import { TraceEventFile } from '../trace/events.js';
+import { reportHtml } from '../report/html.js';
+import { mergeCommand, reportData, sweepCommand, UsageError } from './sweep.js';
 import { compareCsv, compareResult, formatCompare } from '../report/compare.js';
 import type { SystemSpec } from '../scenario/scenario.js';
 
@@ -21,6 +28,21 @@ export const USAGE = `usage: memcg-sim <command> [options]
       --json                            machine-readable result (stdout)
       --csv                             the sampled time series (stdout)
       --variant NAME                    run only this variant
+      --set KEY=VALUE                   override a value of the scenario (repeatable), e.g.
+                                        --set cgroups.db.memory.max=256M --set seed=3
+      --html REPORT.html                a report with plots (samples every cgroup and task)
+      --trace-events OUT.json           Trace Event Format for ui.perfetto.dev / chrome://tracing
+      --trace-clock sim|ops             its time axis: simulated time (default) or 1 µs per record
+  sweep SWEEP.json [-o OUT.jsonl]       run a scenario over a grid of points on a worker pool
+      --jobs N                          worker threads (default: the available parallelism)
+      --shard I/N | --shards N          run every N-th point from I (N from a batch engine's
+                                        array-job variables with --shards, or both from them)
+      --resume                          keep the points already in OUT.jsonl, run the others
+      --set KEY=VALUE, --html REPORT.html
+  sweep merge A.jsonl B.jsonl … -o ALL.jsonl [--html REPORT.html]
+                                        merge shard outputs (the unsharded output, byte for byte)
+  report RUN.json | SWEEP.jsonl -o REPORT.html
+                                        an HTML report of run --json output or a sweep's output
   compare SCENARIO.json | --example NAME [--profiles A,B,…] [--topology T,…] [--json|--csv]
         [--max-regression PCT]          the workload on each profile / topology (or each variant)
                                         with the cost model on, side by side with each column's
@@ -32,13 +54,14 @@ export const USAGE = `usage: memcg-sim <command> [options]
                                         write the op records of a scenario's workload
   trace info TRACE.bin [--system SYS.json]
                                         check a trace and count its ops
-  replay TRACE.bin [--system SYS.json] [--json | --csv] [--variant NAME]
-                                        replay a trace in bulk on the system (and cgroups,
+  replay TRACE.bin [--system SYS.json] [--json | --csv] [--variant NAME] [--html R.html]
+         [--trace-events OUT.json]      replay a trace in bulk on the system (and cgroups,
                                         expectations, sampling) of a scenario file
 ${LIVE_USAGE}
 
-exit status: 0 ok, 1 an expectation failed (live: a value differs), 2 bad input (usage, scenario, trace;
-live: no usable cgroup, not root, no compiler), 3 internal error`;
+exit status: 0 ok, 1 an expectation failed (live: a value differs; sweep: a point could not run;
+merge: points missing), 2 bad input (usage, scenario, trace; live: no usable cgroup, not root,
+no compiler), 3 internal error, 130 interrupted`;
 
 export type Io = {
   out: (s: string) => void;
@@ -66,9 +89,15 @@ const OPTIONS = {
   'max-regression': { type: 'string' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
+  set: { type: 'string', multiple: true },
+  html: { type: 'string' },
+  'trace-events': { type: 'string' },
+  'trace-clock': { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
+  shard: { type: 'string' },
+  shards: { type: 'string' },
+  resume: { type: 'boolean' },
 } as const;
-
-class UsageError extends Error {}
 
 /** Run a command line; the exit status. */
 export async function runCli(argv: string[], io: Io = processIo()): Promise<number> {
@@ -110,15 +139,26 @@ async function command(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     case 'run': {
-      const sc = scenarioArg(args, o.example);
-      return report(await runScenario(sc, { variant: o.variant, progress: progress(io, o) }), io, o);
+      const sc = scenarioArg(args, o.example, parseSetArgs(o.set ?? []));
+      return runWith(io, o, (opts) => runScenario(sc, opts));
     }
     case 'compare':
       return compare(scenarioArg(args, o.example), o, io);
     case 'replay': {
       const sc = o.system ? loadScenario(o.system) : parseScenario({}, 'default system');
       const file = one(args, 'a trace file');
-      return report(await runTrace(file, sc, { variant: o.variant, progress: progress(io, o) }), io, o);
+      return runWith(io, o, (opts) => runTrace(file, sc, opts));
+    }
+    case 'sweep': {
+      if (args[0] === 'merge') return mergeCommand(args.slice(1), o, io);
+      return sweepCommand(one(args, 'a sweep file (or sweep merge …)'), { ...o, sets: parseSetArgs(o.set ?? []) }, io);
+    }
+    case 'report': {
+      if (!o.output) throw new UsageError('report needs -o REPORT.html');
+      const data = reportData(one(args, 'a run result (run --json) or a sweep output (.jsonl)'));
+      writeFileSync(o.output, reportHtml(data));
+      io.out(`${o.output}: ${data.kind} report of ${data.title}`);
+      return 0;
     }
     case 'trace':
       return trace(args, o, io);
@@ -132,12 +172,41 @@ function one(args: string[], what: string): string {
   return args[0];
 }
 
-function scenarioArg(args: string[], example: string | undefined): Scenario {
-  if (example === undefined) return loadScenario(one(args, 'a scenario file or --example NAME'));
+function scenarioArg(args: string[], example: string | undefined, sets: [string, unknown][] = []): Scenario {
+  if (example === undefined) {
+    const file = one(args, 'a scenario file or --example NAME');
+    return sets.length ? parseScenario(applySets(readJsonFile(file), sets), scenarioName(file), file) : loadScenario(file);
+  }
   if (args.length) throw new UsageError('give a scenario file or --example, not both');
   const ex = EXAMPLES.find((e) => e.name === example);
   if (!ex) throw new UsageError(`no example "${example}" (known: ${EXAMPLES.map((e) => e.name).join(', ')})`);
-  return exampleScenario(ex);
+  return sets.length ? parseScenario(applySets(ex.scenario, sets), ex.name, `example ${ex.name}`) : exampleScenario(ex);
+}
+
+type RunFlags = { json?: boolean; csv?: boolean; variant?: string; html?: string; 'trace-events'?: string; 'trace-clock'?: string };
+
+/** run / replay with the output options: the summary (or JSON, CSV), an HTML report, trace events. */
+async function runWith(io: Io, o: RunFlags, go: (opts: RunOptions) => Promise<RunResult>): Promise<number> {
+  const clock = o['trace-clock'] ?? 'sim';
+  if (clock !== 'sim' && clock !== 'ops') throw new UsageError(`--trace-clock ${clock}: expected sim or ops`);
+  if (o['trace-clock'] !== undefined && !o['trace-events']) throw new UsageError('--trace-clock goes with --trace-events');
+  const events = o['trace-events'] ? new TraceEventFile(o['trace-events'], clock) : undefined;
+  let res: RunResult;
+  try {
+    res = await go({ variant: o.variant, progress: progress(io, o), sampleAll: o.html !== undefined, traceEvents: events });
+  } finally {
+    events?.close();
+  }
+  const code = report(res, io, o);
+  if (events) {
+    const n = [...events.counts.values()].reduce((a, b) => a + b, 0);
+    io.err(`trace events: ${o['trace-events']} (${n} events)${clock === 'sim' && !events.clockMoved ? '; the simulated clock did not advance: every event is at 0 (--trace-clock ops spreads them by record)' : ''}`);
+  }
+  if (o.html) {
+    writeFileSync(o.html, reportHtml({ kind: 'run', title: res.scenario, result: res }));
+    io.err(`report: ${o.html}`);
+  }
+  return code;
 }
 
 function progress(io: Io, o: { json?: boolean; csv?: boolean }) {

@@ -41,3 +41,31 @@ export class ProgressBar implements Progress {
     if (this.drawn !== this.t0) this.stream.write('\r\x1b[K');
   }
 }
+
+/** 95 → "1m35s", 12.3 → "12s". */
+function clock(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const r = Math.round(s);
+  return r < 60 ? `${r}s` : r < 3600 ? `${Math.floor(r / 60)}m${String(r % 60).padStart(2, '0')}s` : `${Math.floor(r / 3600)}h${String(Math.floor((r % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** Points done of a sweep, elapsed time and the ETA (from the mean time per point so far), on one terminal line. */
+export class SweepProgress {
+  private readonly t0 = performance.now();
+  private drawn = false;
+
+  constructor(private readonly stream: { write(s: string): unknown }, private readonly label: string, private readonly width = 30) {}
+
+  update(done: number, total: number, resumed = 0): void {
+    const el = (performance.now() - this.t0) / 1000;
+    const ran = done - resumed;
+    const eta = ran > 0 ? (el / ran) * (total - done) : Infinity;
+    const fill = Math.round((total ? done / total : 0) * this.width);
+    this.stream.write(`\r${this.label} [${'#'.repeat(fill)}${'-'.repeat(this.width - fill)}] ${done}/${total} points, ${clock(el)} elapsed, ETA ${done === total ? '0s' : clock(eta)}\x1b[K`);
+    this.drawn = true;
+  }
+
+  end(): void {
+    if (this.drawn) this.stream.write('\r\x1b[K');
+  }
+}

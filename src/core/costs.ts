@@ -60,16 +60,19 @@ export type CostModelOption = boolean | {
   /** A cost table ('intel', 'amd') or its entries overridden. */
   table?: string;
   costs?: Partial<Costs>;
-  /** struct page_counter layout: '2022' (6.1+) or 'pre-2022' (usage shares a line with high/max). */
+  /** struct page_counter layout: '2022' (6.1+) or 'pre-2022' (usage shares a line with high/max); default the profile's era. */
   layout?: '2022' | 'pre-2022';
-  /** propagate_protected_usage: 'changed' (6.1+: xchg only when the value changes) or 'always' (<= 6.0). */
+  /** propagate_protected_usage: 'changed' (6.1+: xchg only when the value changes) or 'always' (<= 6.0); default the era's. */
   protectionXchg?: 'changed' | 'always';
 };
 
-export type ResolvedCostModel = { on: boolean; costs: Costs; layout: '2022' | 'pre-2022'; protectionXchg: 'changed' | 'always' };
+/** 'era': as the profile's era does (the core's registry decides). */
+export type ResolvedCostModel = {
+  on: boolean; costs: Costs; layout: '2022' | 'pre-2022' | 'era'; protectionXchg: 'changed' | 'always' | 'era';
+};
 
 export function resolveCostModel(opt: CostModelOption | undefined): ResolvedCostModel {
-  if (opt === undefined || opt === false) return { on: false, costs: INTEL_2S, layout: '2022', protectionXchg: 'changed' };
+  if (opt === undefined || opt === false) return { on: false, costs: INTEL_2S, layout: 'era', protectionXchg: 'era' };
   const o = opt === true ? {} : opt;
   if (typeof o !== 'object' || o === null) throw new MemcgError('EINVAL', 'costModel must be true, false or an object');
   const table = COST_TABLES[o.table ?? 'intel'];
@@ -79,10 +82,10 @@ export function resolveCostModel(opt: CostModelOption | undefined): ResolvedCost
     if (!(k in table)) throw new MemcgError('EINVAL', `unknown cost "${k}" (known: ${Object.keys(table).join(', ')})`);
     if (typeof v !== 'number' || !(v >= 0) || (k === 'ghz' && !(v > 0))) throw new MemcgError('EINVAL', `cost ${k} must be a number >= 0, not ${String(v)}`);
   }
-  const layout = o.layout ?? '2022';
-  const protectionXchg = o.protectionXchg ?? 'changed';
-  if (layout !== '2022' && layout !== 'pre-2022') throw new MemcgError('EINVAL', `costModel.layout must be '2022' or 'pre-2022'`);
-  if (protectionXchg !== 'changed' && protectionXchg !== 'always') throw new MemcgError('EINVAL', `costModel.protectionXchg must be 'changed' or 'always'`);
+  const layout = o.layout ?? 'era';
+  const protectionXchg = o.protectionXchg ?? 'era';
+  if (layout !== '2022' && layout !== 'pre-2022' && layout !== 'era') throw new MemcgError('EINVAL', `costModel.layout must be '2022' or 'pre-2022'`);
+  if (protectionXchg !== 'changed' && protectionXchg !== 'always' && protectionXchg !== 'era') throw new MemcgError('EINVAL', `costModel.protectionXchg must be 'changed' or 'always'`);
   return { on: true, costs, layout, protectionXchg };
 }
 

@@ -157,7 +157,9 @@ class Planner {
           else if (s.kind === 'read') this.checkpoint(s.path, s.path, [s.file]);
           else if (s.kind === 'expect') continue;
           else if (s.kind === 'write') this.ops.push({ t: 'write', path: s.path, cgroup: s.cgroup, file: s.name, value: s.value, cpu: s.cpu });
-          else {
+          else if (s.kind === 'file-op') {
+            if (first) this.error(s.path, `the ${s.op} step is not run on the kernel by memcg-sim live (its own shmem/mlock steps are)`);
+          } else {
             if (first && !this.liveable(s)) bad.add(s.path);
             if (!bad.has(s.path)) wl.emit(s, sink);
           }

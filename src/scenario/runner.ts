@@ -2,11 +2,13 @@
 // drive its workload — or a trace — through the Replayer, take reads, samples and
 // expectations on the way, and collect the summary.
 
+import type { FileStep } from './scenario.js';
 import { performance } from 'node:perf_hooks';
 import { limitFile } from '../cgroupfs/cgroupfs.js';
 import { errnoName, MemcgError } from '../core/errors.js';
 import { PAGE_SIZE } from '../cgroupfs/memparse.js';
 import { openTrace, Replayer, zeroCounters, type ReplayCounters } from '../trace/replayer.js';
+import type { TraceEventFile, TraceRecorder } from '../trace/events.js';
 import type { Expectation, Scenario, Step, SystemSpec, TaskKey, WriteStep } from './scenario.js';
 import {
   cgroupSummaries, sampleColumns, stockHitRate, taskSummaries, type ExpectResult, type RunResult, type RunSummary,
@@ -25,15 +27,46 @@ export type RunOptions = {
   build?: WasmBuild;
   /** Called with each run's system when the run is over (to read more than the summary). */
   onFinish?: (sys: System, variant: string | null) => void;
+  /**
+   * Sample every cgroup's usage, limits, swap and events, and every task's throttled time and
+   * state, besides the scenario's own sample files (what an HTML report plots): at the
+   * about 1000 times a run (or at the scenario's interval in records, if finer), and at the
+   * scenario's interval in ms if it has one.
+   */
+  sampleAll?: boolean;
+  /** Write the run's trace events (Perfetto / chrome://tracing) to this file. */
+  traceEvents?: TraceEventFile;
 };
+
+/** What a run samples: files, and with tasks the tasks' throttled time and state. */
+type Sampling = { every?: number; everyMs?: number; files: string[]; tasks: boolean };
+
+/** The files sampleAll reads of each cgroup. */
+function reportFiles(sys: System, cgroup: string): string[] {
+  const f = sys.cgroupVersion === 2
+    ? ['memory.current', 'memory.high', 'memory.max', 'memory.swap.current', 'memory.events']
+    : ['memory.usage_in_bytes', 'memory.limit_in_bytes', ...(sys.memswAccount ? ['memory.memsw.usage_in_bytes'] : []), 'memory.failcnt', 'memory.oom_control'];
+  return f.map((x) => `${cgroup}/${x}`);
+}
+
+function sampling(sc: Scenario, sys: System, paths: string[], opts: RunOptions, records: () => number): Sampling | undefined {
+  if (!opts.sampleAll) return sc.sample && { ...sc.sample, tasks: false };
+  const files = [...(sc.sample?.files ?? [])];
+  for (const p of paths) if (p !== '') for (const f of reportFiles(sys, p)) if (!files.includes(f)) files.push(f);
+  // About 1000 rows (or the scenario's interval in records, if finer), and at the scenario's interval in ms.
+  const every = Math.max(1, Math.ceil(records() / 1000));
+  return { every: Math.min(every, sc.sample?.every ?? every), everyMs: sc.sample?.everyMs, files, tasks: true };
+}
 
 /** Run a scenario (each variant, or the one named) and summarise it. */
 export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<RunResult> {
   return result(sc, await eachMachine(sc, opts, (sys, run, m) => {
     const seed = m.spec.seed ?? 1;
     const wl = new Workload(sc, sys, seed);
-    opts.progress?.start(m.variant ?? sc.name, opts.progress ? countRecords(sc, sys, seed) : 0);
-    run.start(sc.paths, taskTable(sc));
+    let n: number | undefined;
+    const records = () => (n ??= countRecords(sc, sys, seed));
+    opts.progress?.start(m.variant ?? sc.name, opts.progress ? records() : 0);
+    run.start(sc.paths, taskTable(sc), sampling(sc, sys, sc.paths, opts, records));
     for (const ph of sc.phases) {
       run.beginPhase(ph.name, ph.path);
       for (let r = 0; r < ph.repeat; r++) for (const s of ph.steps) run.step(s, wl);
@@ -47,7 +80,7 @@ export async function runTrace(file: string, sc: Scenario, opts: RunOptions = {}
   const runs = await eachMachine(sc, opts, (sys, run, m) => {
     const info = openTrace(sys, file);
     opts.progress?.start(m.variant ?? file, info.records);
-    const replayer = run.start(info.paths, info.tasks);
+    const replayer = run.start(info.paths, info.tasks, sampling(sc, sys, info.paths, opts, () => info.records));
     run.beginPhase('trace', file);
     feedTrace(file, info, replayer);
     run.endPhase();
@@ -60,7 +93,7 @@ async function eachMachine(sc: Scenario, opts: RunOptions, drive: (sys: System, 
   const runs: RunSummary[] = [];
   for (const m of machines(sc, opts.variant)) {
     const sys = await prepareSystem(sc, m.spec, opts.build);
-    const run = new Run(sys, sc, m.variant, m.spec, opts.progress);
+    const run = new Run(sys, sc, m.variant, m.spec, opts.progress, opts.traceEvents);
     drive(sys, run, m);
     runs.push(run.finish());
     opts.onFinish?.(sys, m.variant);
@@ -72,17 +105,21 @@ async function eachMachine(sc: Scenario, opts: RunOptions, drive: (sys: System, 
 export async function recordTrace(sc: Scenario, file: string, build?: WasmBuild): Promise<{ records: number; bytes: number; cgroups: number; tasks: number }> {
   const v = sc.system.cgroupVersion ?? 2;
   const fileWrites = steps(sc).filter((s): s is WriteStep => s.kind === 'write' && !limitFile(v, s.name));
-  if (fileWrites.length) {
-    throw new InputError(sc.name, fileWrites.map((s) => ({
-      path: s.path, message: `a write of ${s.name} cannot be recorded: op records carry only the limit files (memory.max, .high, .low, .min and the swap/memsw limits)`,
-    })));
+  const fileOps = steps(sc).filter((s) => s.kind === 'file-op');
+  if (fileWrites.length || fileOps.length) {
+    throw new InputError(sc.name, [
+      ...fileWrites.map((s) => ({
+        path: s.path, message: `a write of ${s.name} cannot be recorded: op records carry only the limit files (memory.max, .high, .low, .min and the swap/memsw limits)`,
+      })),
+      ...fileOps.map((s) => ({ path: s.path, message: 'a file, mlock or swapoff step cannot be recorded: op records carry only charges, frees, accesses, waits and limit writes' })),
+    ]);
   }
   const sys = await prepareSystem(sc, sc.system, build);
   const w = new TraceWriter(file, sc.paths, taskTable(sc));
   const wl = new Workload(sc, sys, sc.system.seed ?? 1);
   walk(sc, (s) => {
     if (s.kind === 'write') Workload.write(sys, s, sc.paths[s.cgroup], w);
-    else if (s.kind !== 'read' && s.kind !== 'expect') wl.emit(s, w);
+    else if (s.kind !== 'read' && s.kind !== 'expect' && s.kind !== 'file-op') wl.emit(s, w);
   });
   const bytes = w.close();
   return { records: w.records, bytes, cgroups: sc.paths.length, tasks: sc.tasks.size };
@@ -147,7 +184,7 @@ function countRecords(sc: Scenario, sys: System, seed: number): number {
   const wl = new Workload(sc, sys, seed);
   walk(sc, (s) => {
     if (s.kind === 'write') n += limitFile(sys.cgroupVersion, s.name) ? 1 : 0;
-    else if (s.kind !== 'read' && s.kind !== 'expect') wl.emit(s, counter);
+    else if (s.kind !== 'read' && s.kind !== 'expect' && s.kind !== 'file-op') wl.emit(s, counter);
   });
   return n;
 }
@@ -179,6 +216,7 @@ function result(sc: Scenario, runs: RunSummary[]): RunResult {
 /** One run on one system: the replayer and what is collected on the way. */
 class Run {
   private replayer!: Replayer;
+  private sampled?: Sampling;
   private readonly t0 = performance.now();
   private phase = { name: '', path: '', counters: zeroCounters(), sim: {} as SimStats };
   private readonly out: Pick<RunSummary, 'phases' | 'reads' | 'samples' | 'warnings' | 'expectations'> = {
@@ -187,16 +225,20 @@ class Run {
 
   constructor(
     private readonly sys: System, private readonly sc: Scenario, private readonly variant: string | null,
-    private readonly spec: SystemSpec, private readonly progress?: Progress,
+    private readonly spec: SystemSpec, private readonly progress?: Progress, private readonly events?: TraceEventFile,
   ) {}
 
   /** The replayer for this path and task table (it spawns the tasks); the first sample is taken here. */
-  start(paths: string[], tasks: TraceTask[]): Replayer {
-    const { every, everyMs } = this.sc.sample ?? {};
+  start(paths: string[], tasks: TraceTask[], sampled: Sampling | undefined): Replayer {
+    this.sampled = sampled;
+    const { every, everyMs } = sampled ?? {};
+    let rec: TraceRecorder | undefined;
     this.replayer = new Replayer(this.sys, paths, tasks, {
       every, everyMs, onTick: (_, ms) => this.sample(ms), onFlush: this.progress && ((n) => this.progress!.update(n)),
+      ...(this.events ? { perRecord: true, onRecords: (recs: Uint8Array, res: Int32Array) => rec!.onRecords(recs, res) } : {}),
     });
-    if (this.sc.sample) this.sample(0);
+    if (this.events) rec = this.events.recorder(this.sys, paths, this.replayer.tasks, this.variant);
+    if (sampled) this.sample(0);
     return this.replayer;
   }
 
@@ -235,17 +277,69 @@ class Run {
           this.warn(s, e.message);
         }
       }
+    } else if (s.kind === 'file-op') {
+      r.flush();
+      try {
+        this.fileOp(s);
+      } catch (e) {
+        if (!(e instanceof MemcgError)) throw e;
+        this.warn(s, e.message);
+      }
     } else wl.emit(s, r);
   }
 
-  private warn(s: WriteStep, why: string): void {
-    this.out.warnings.push({ path: s.path, message: `write "${s.value}" to ${s.file}: ${why}` });
+  private readonly files = new Map<string, number>();
+  /** A file, mapping, mlock or swapoff step through the System API (FileStep). */
+  private fileOp(s: FileStep): void {
+    const sys = this.sys;
+    const task = s.target?.task === undefined ? undefined : this.replayer.tasks.find((x) => x.name === s.target!.task)!.id;
+    const ctx = task !== undefined ? { task, cpu: s.cpu } : { cgroup: this.sc.paths[s.target?.cgroup ?? 0], cpu: s.cpu };
+    const f = s.file === undefined ? -1 : this.files.get(s.file);
+    const a = s.args;
+    switch (s.op) {
+      case 'create-file':
+        this.files.set(s.file!, sys.createFile({ kind: a.kind, size: a.size, maxOrder: a.maxOrder, readAheadKb: a.readAheadKb, ioKb: a.ioKb }, ctx));
+        break;
+      case 'mmap-shared':
+        this.files.set(s.file!, sys.mmapShared({ task: task!, cpu: s.cpu, length: a.length! }));
+        break;
+      case 'read-file':
+        sys.readFile(f!, { ...ctx, offset: a.offset, length: a.length, chunk: a.chunk });
+        break;
+      case 'write-file':
+        sys.writeFile(f!, { ...ctx, offset: a.offset, length: a.length! });
+        break;
+      case 'truncate-file':
+        sys.truncateFile(f!, a.size!, s.cpu);
+        break;
+      case 'unlink-file':
+        sys.unlinkFile(f!, s.cpu);
+        break;
+      case 'mlock':
+        sys.mlockPopulate(task!, a.length!, { cpu: s.cpu });
+        break;
+      case 'swapoff':
+        sys.swapoff(s.cpu);
+        break;
+    }
+  }
+
+  private warn(s: WriteStep | FileStep, why: string): void {
+    const what = s.kind === 'write' ? `write "${s.value}" to ${s.file}` : `${s.op}${s.file === undefined ? '' : ` ${s.file}`}`;
+    this.out.warnings.push({ path: s.path, message: `${what}: ${why}` });
   }
 
   /** Read the sampled files at simulated time ms. */
   private sample(ms: number): void {
     const values: Record<string, string> = {};
-    for (const f of this.sc.sample!.files) for (const [k, v] of sampleColumns(f, this.sys.read(f))) values[k] = v;
+    for (const f of this.sampled!.files) for (const [k, v] of sampleColumns(f, this.sys.read(f))) values[k] = v;
+    if (this.sampled!.tasks) {
+      for (const t of this.replayer.tasks) {
+        const info = this.sys.task(t.id);
+        values[`task:${t.name}:throttledMs`] = String(info.throttledMs);
+        values[`task:${t.name}:killed`] = info.killed ? '1' : '0';
+      }
+    }
     this.out.samples.push({ ops: this.replayer.counters.ops, ms, phase: this.phase.name || '(start)', values });
   }
 
@@ -262,7 +356,7 @@ class Run {
     const ops = this.replayer.counters.ops;
     const now = this.sys.now();
     const last = this.out.samples.at(-1);
-    if (this.sc.sample && (last?.ops !== ops || last.ms !== now)) this.sample(now);
+    if (this.sampled && (last?.ops !== ops || last.ms !== now)) this.sample(now);
     for (const e of this.sc.expect) {
       if (e.variant === undefined || e.variant === this.variant) this.out.expectations.push(this.check(e));
     }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { limitFile, parseLimit, type CgroupVersion } from '../cgroupfs/cgroupfs.js';
 import { parseGfp } from '../core/gfp.js';
-import { PROFILES, findProfile } from '../core/profiles.js';
+import { findProfile, profileNames } from '../core/profiles.js';
 import { System, type FolioKind, type SystemOptions } from '../api/system.js';
 import { resolveTopology, type TopologyOption } from '../core/topology.js';
 import { resolveCostModel, type CostModelOption } from '../core/costs.js';
@@ -59,8 +59,18 @@ export type SocketsStep = At & {
   /** The CPUs the readers run on (cgroup i's packets are uncharged on readers[i mod n]); default the charging CPU. */
   readers?: number[];
 };
+/**
+ * A file, mapping, mlock or swapoff operation (run through the System API, not an op record):
+ * op create-file / read-file / write-file / truncate-file / unlink-file / mmap-shared / mlock /
+ * swapoff. Sizes are in bytes (validated as sizes); file names a file created by an earlier
+ * create-file or mmap-shared step.
+ */
+export type FileStep = At & {
+  kind: 'file-op'; op: string; file?: string; target?: Target; cpu: number;
+  args: { kind?: 'disk' | 'tmpfs'; size?: number; maxOrder?: number; readAheadKb?: number; ioKb?: number; offset?: number; length?: number; chunk?: number };
+};
 export type OpStep = ChargeStep | FaultsStep | GrowFreeStep | ThrashStep | FreeStep | AccessStep | MoveStep | WaitStep | SocketsStep;
-export type Step = OpStep | WriteStep | ReadStep | ExpectStep;
+export type Step = OpStep | WriteStep | ReadStep | ExpectStep | FileStep;
 
 /** What a task expectation reads (System.task's fields). */
 export const TASK_KEYS = ['alive', 'killed', 'anonPages', 'swapEntries', 'throttledMs', 'oomScoreAdj'] as const;
@@ -97,9 +107,11 @@ export type Scenario = {
 };
 
 const MAX_ORDER = 9; // HPAGE_PMD_ORDER: a PMD-sized THP is the largest folio charged
-const SYSTEM_KEYS = [
+/** The keys of a scenario's system object. */
+export const SYSTEM_KEYS = [
   'profile', 'cgroupVersion', 'topology', 'seed', 'ram', 'swap', 'swapAccount', 'stock', 'chargeBatch', 'remoteDrain',
-  'oomVictimExit', 'recursiveProtection', 'localEvents', 'maxCgroups', 'maxFolios', 'costModel',
+  'oomVictimExit', 'recursiveProtection', 'localEvents', 'autoEnableMemory', 'maxCgroups', 'maxFolios', 'kmem', 'maxFileEntries',
+  'lruAddBatch', 'costModel',
 ] as const;
 const TARGET = ['task', 'cgroup'] as const;
 const EXPECT_KEYS = ['read', 'key', 'sim', 'task', 'variant', 'contains', 'equals', 'matches', 'atLeast', 'atMost'] as const;
@@ -121,6 +133,14 @@ const STEP_KEYS: Record<string, readonly string[]> = {
   access: [...PICK, 'gfp'],
   move: ['task', 'to'],
   wait: ['ms'],
+  'create-file': ['name', 'kind', 'size', 'maxOrder', 'readAheadKb', 'ioKb', ...TARGET, 'cpu'],
+  'read-file': ['file', ...TARGET, 'cpu', 'offset', 'length', 'chunk'],
+  'write-file': ['file', ...TARGET, 'cpu', 'offset', 'length'],
+  'truncate-file': ['file', 'size', 'cpu'],
+  'unlink-file': ['file', 'cpu'],
+  'mmap-shared': ['name', 'task', 'cpu', 'size'],
+  mlock: ['task', 'cpu', 'pages', 'size'],
+  swapoff: ['cpu'],
 };
 /** Steps that are not (the kernel has no such operation), and what to write instead. */
 const NO_SUCH_STEP: Record<string, string> = {
@@ -129,15 +149,23 @@ const NO_SUCH_STEP: Record<string, string> = {
   'swap-in': 'no such step: a task swaps a page in by touching it; use access',
 };
 
-/** Read and check a scenario file; InputError lists every problem. */
-export function loadScenario(file: string): Scenario {
-  let json: unknown;
+/** Read a JSON document (a scenario, a sweep); InputError if it cannot be read or parsed. */
+export function readJsonFile(file: string): unknown {
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new InputError(file, [{ path: '(file)', message: (e as Error).message }]);
   }
-  return parseScenario(json, basename(file).replace(/\.json$/, ''), file);
+}
+
+/** A scenario file's default name: its base name without .json. */
+export function scenarioName(file: string): string {
+  return basename(file).replace(/\.json$/, '');
+}
+
+/** Read and check a scenario file; InputError lists every problem. */
+export function loadScenario(file: string): Scenario {
+  return parseScenario(readJsonFile(file), scenarioName(file), file);
 }
 
 /** Check a scenario document whole; InputError lists every problem with its JSON path. */
@@ -232,7 +260,7 @@ class Parser {
     if (!o) return base ? { profile: 'multi', cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 4 }, seed: 1 } : s;
     const profile = o.str('profile', d('multi'));
     if (profile !== undefined && !findProfile(profile)) {
-      this.c.error(o.at('profile'), `unknown profile "${profile}" (known: ${PROFILES.map((x) => x.name).join(', ')}, or 5.17, 6.16, 6.18, mainline)`);
+      this.c.error(o.at('profile'), `unknown profile "${profile}" (known: ${profileNames().join(', ')})`);
     }
     s.profile = profile;
     const v = o.int('cgroupVersion', { min: 1, max: 2 }, d(2));
@@ -263,7 +291,8 @@ class Parser {
       }
     }
     s.seed = o.int('seed', { min: 0 }, d(1));
-    for (const k of ['swapAccount', 'stock', 'recursiveProtection', 'localEvents'] as const) s[k] = o.bool(k);
+    for (const k of ['swapAccount', 'stock', 'recursiveProtection', 'localEvents', 'kmem', 'lruAddBatch', 'autoEnableMemory'] as const) s[k] = o.bool(k);
+    s.maxFileEntries = o.int('maxFileEntries', { min: 1, max: 1 << 26 });
     s.chargeBatch = o.int('chargeBatch', { min: 1, max: 255 });
     s.maxCgroups = o.int('maxCgroups', { min: 2 });
     s.maxFolios = o.int('maxFolios', { min: 1 });
@@ -369,6 +398,56 @@ class Parser {
   private below(o: Obj, key: string, n: number, what: string): number | undefined {
     const v = o.int(key, { min: 0 });
     return v === undefined || v < n ? v : this.c.error(o.at(key), `${what} ${v} out of range 0..${n - 1}`);
+  }
+
+  private files = new Set<string>();
+  /** The file, mapping, mlock and swapoff steps (FILE_STEPS). */
+  private fileStep(op: string, o: Obj, at: string): FileStep | undefined {
+    const bytes = (key: string) => {
+      const pages = o.size(key);
+      return pages === undefined ? undefined : pages * 4096;
+    };
+    const args: FileStep['args'] = {};
+    let file: string | undefined;
+    let target: Target | undefined;
+    if (op === 'create-file' || op === 'mmap-shared') {
+      file = o.str('name');
+      if (file === undefined) o.need('name');
+      else if (this.files.has(file)) this.c.error(o.at('name'), `file "${file}" is created twice`);
+      else this.files.add(file);
+    } else if (op !== 'mlock' && op !== 'swapoff') {
+      file = o.str('file');
+      if (file === undefined) o.need('file');
+      else if (!this.files.has(file)) this.c.error(o.at('file'), `no file "${file}" created by an earlier create-file or mmap-shared step`);
+    }
+    if (op === 'create-file') {
+      args.kind = o.enum('kind', ['disk', 'tmpfs'] as const, 'disk') ?? 'disk';
+      if (args.kind === 'disk') args.size = bytes('size') ?? 0;
+      args.maxOrder = o.int('maxOrder', { min: 0, max: MAX_ORDER });
+      args.readAheadKb = o.int('readAheadKb', { min: 0 });
+      args.ioKb = o.int('ioKb', { min: 0 });
+      if (args.kind === 'tmpfs') target = o.has('task') || o.has('cgroup') ? this.target(o) : { cgroup: 0, cpus: [0] };
+    } else if (op === 'read-file' || op === 'write-file') {
+      target = this.target(o);
+      args.offset = bytes('offset');
+      args.length = bytes('length');
+      if (op === 'read-file') args.chunk = bytes('chunk');
+      else if (args.length === undefined) o.need('length');
+    } else if (op === 'truncate-file') {
+      o.need('size');
+      args.size = bytes('size');
+    } else if (op === 'mmap-shared' || op === 'mlock') {
+      o.need('task');
+      target = this.target(o);
+      if (target && !target.task) return undefined;
+      if (op === 'mmap-shared') {
+        o.need('size');
+        args.length = bytes('size');
+      } else args.length = (o.oneOf(['pages', 'size']) === 'pages' ? o.int('pages', { min: 1 }) : o.size('size')) ?? undefined;
+    }
+    const cpu = this.cpu(o, 'cpu') ?? target?.cpus[0] ?? 0;
+    if ((op === 'read-file' || op === 'write-file' || op === 'mmap-shared' || op === 'mlock') && !target) return undefined;
+    return { kind: 'file-op', path: at, op, file, target, cpu, args };
   }
 
   /** task or cgroup → the cgroup charged and the CPUs it runs on (a cgroup alone: CPU 0). */
@@ -516,6 +595,9 @@ class Parser {
         this.limitValue(name, value as string | number, o.at('value'));
         return { kind: 'write', path: sat, file, cgroup: this.index.get(slash < 0 ? '' : file.slice(0, slash))!, name, value: String(value), cpu };
       }
+      case 'create-file': case 'read-file': case 'write-file': case 'truncate-file': case 'unlink-file':
+      case 'mmap-shared': case 'mlock': case 'swapoff':
+        return this.fileStep(name, o, sat);
       case 'expect': {
         const e = this.expectation(arg, sat);
         this.inlineExpects.push(e);

@@ -13,7 +13,7 @@ import { feedRecords, Handles, OP, OP_MOVE, type RecordSink, type TraceTask } fr
 
 /** folio_batch (PAGEVEC_SIZE): folios_put_refs uncharges a freed range 31 folios at a time. */
 export const FOLIO_BATCH = 31;
-const KIND = { anon: 0, file: 1 } as const;
+const KIND = { anon: 0, file: 1, shmem: 2 } as const;
 const MAX_WAIT_US = 0xffffffff; // a WAIT record's arg
 
 /** mulberry32, seeded by FNV-1a of (seed, the step's JSON path): one stream per generator. */

@@ -1,4 +1,4 @@
-// Running trace records on a System in bulk: cgroup indices become memcg ids, the trace's
+// Running trace records on a System in bulk: cgroup indices become cgroup ids, the trace's
 // tasks are spawned and its task indices become the core's task ids, folio handles become the
 // core's folio ids (from the results of the charges), and records go to the core in chunks
 // through System.replayRecords. Scenario runs and trace replays both come here.
@@ -46,6 +46,10 @@ export type ReplayHooks = {
   every?: number;
   everyMs?: number;
   onTick?: (records: number, ms: number) => void;
+  /** Send records to the core one at a time (a trace-event recorder looks at the state after each). */
+  perRecord?: boolean;
+  /** After each chunk, its records and the core's result of each. */
+  onRecords?: (records: Uint8Array, results: Int32Array) => void;
 };
 
 /** A task of the trace's table as replayed. */
@@ -97,7 +101,7 @@ export class Replayer implements RecordSink {
   readonly tasks: ReplayTask[];
   /** The core's result of the last record sent. */
   lastResult = 0;
-  private readonly memcg: Int32Array;
+  private readonly memcg: Int32Array; // trace cgroup index → cgroup id (the core finds its memcg)
   private readonly handles = new Handles();
   private folio = new Int32Array(1024).fill(FAILED); // handle → core folio id (or FAILED, LOST)
   private chargedIn = new Int32Array(1024); // handle → the chunk its charge is in
@@ -115,7 +119,7 @@ export class Replayer implements RecordSink {
 
   constructor(
     private readonly sys: System, readonly paths: string[], tasks: TraceTask[] = [],
-    private readonly hooks: ReplayHooks = {}, private readonly chunk = hooks.everyMs ? 1 : 4096,
+    private readonly hooks: ReplayHooks = {}, private readonly chunk = hooks.everyMs || hooks.perRecord ? 1 : 4096,
   ) {
     for (const [name, code] of Object.entries(OP)) {
       if (sys.k(`OP_${name}`) !== code) throw new InternalError(`core OP_${name} is ${sys.k(`OP_${name}`)}, traces say ${code}`);
@@ -230,6 +234,7 @@ export class Replayer implements RecordSink {
   flush(): void {
     if (this.n === 0) return;
     const res = this.sys.replayRecords(this.buf.subarray(0, this.n * RECORD_SIZE));
+    this.hooks.onRecords?.(this.buf.subarray(0, this.n * RECORD_SIZE), res);
     const c = this.counters;
     for (let i = 0; i < this.n; i++) {
       const tag = this.tags[i];

@@ -1,0 +1,83 @@
+// The per-CPU lru_add folio_batch (mm/swap.c folio_add_lru, folio_batch_move_lru,
+// lru_add_drain_cpu; 6.18: FBATCH_SIZE / PAGEVEC_SIZE 31 entries): a new folio reaches its
+// LRU list only when the batch is full, at once for a large folio, or when the batch is
+// drained (lru_add_drain before reclaim scans, lru_add_drain_all in force_empty), so the LRU
+// sizes in memory.stat lag the charges. Opt-in (the host's `lruAddBatch`); off, a folio is
+// on its list at once as before.
+
+import { table_alloc } from "./layout";
+import { PG_LRU, folio_memcg, folio_order, folio_test } from "./folio";
+import { lru_add } from "./lru";
+import { nr_cpus } from "./topology";
+import { cost_lru_batch, cost_on } from "./cost_model";
+
+export const FBATCH_SIZE: i32 = 31;
+
+export let lru_add_batching: bool = false;
+let batch: usize = 0; // i32[cpus × 31]: folio ids
+let count: usize = 0; // i32[cpus]
+
+export function lru_add_init(enabled: bool): bool {
+  lru_add_batching = enabled;
+  batch = table_alloc(<usize>nr_cpus * FBATCH_SIZE * 4);
+  count = table_alloc(<usize>nr_cpus * 4);
+  return count != 0;
+}
+
+@inline function slot(cpu: i32, i: i32): usize {
+  return batch + ((<usize>cpu * FBATCH_SIZE + <usize>i) << 2);
+}
+
+/** folio_add_lru: into this CPU's batch; a full batch or a large folio moves them all. */
+export function folio_add_lru(m: i32, id: i32, cpu: i32): void {
+  if (!lru_add_batching) {
+    lru_add(m, id, cpu, false);
+    return;
+  }
+  const pc = count + (<usize>cpu << 2);
+  const n = load<i32>(pc);
+  if (cost_on) cost_lru_batch(cpu); // folio_batch_add
+  store<i32>(slot(cpu, n), id);
+  store<i32>(pc, n + 1);
+  if (n + 1 == FBATCH_SIZE || folio_order(id) > 0) lru_add_drain(cpu); // folio_batch_move_lru
+}
+
+/** lru_add_drain / lru_add_drain_cpu: this CPU's batched folios go to their lists, in order. */
+export function lru_add_drain(cpu: i32): void {
+  if (!lru_add_batching) return;
+  const pc = count + (<usize>cpu << 2);
+  const n = load<i32>(pc);
+  store<i32>(pc, 0);
+  for (let i = 0; i < n; i++) {
+    const id = load<i32>(slot(cpu, i));
+    if (!folio_test(id, PG_LRU)) lru_add(folio_memcg(id), id, cpu, false); // lru_add
+  }
+}
+
+/** lru_add_drain_all */
+export function lru_add_drain_all(): void {
+  for (let cpu = 0; cpu < nr_cpus; cpu++) lru_add_drain(cpu);
+}
+
+/**
+ * A batched folio that leaves before the drain (uncharged, or mlocked onto its own list): it
+ * is taken out of the batch (the kernel keeps it until the drain, holding a reference).
+ */
+export function lru_batch_forget(id: i32): void {
+  if (!lru_add_batching) return;
+  for (let cpu = 0; cpu < nr_cpus; cpu++) {
+    const pc = count + (<usize>cpu << 2);
+    const n = load<i32>(pc);
+    for (let i = 0; i < n; i++) {
+      if (load<i32>(slot(cpu, i)) != id) continue;
+      for (let j = i + 1; j < n; j++) store<i32>(slot(cpu, j - 1), load<i32>(slot(cpu, j)));
+      store<i32>(pc, n - 1);
+      return;
+    }
+  }
+}
+
+/** Folios waiting in cpu's batch. */
+export function lru_add_pending(cpu: i32): i32 {
+  return cpu >= 0 && cpu < nr_cpus ? load<i32>(count + (<usize>cpu << 2)) : -1;
+}

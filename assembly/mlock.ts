@@ -1,0 +1,63 @@
+// mlock (mm/mlock.c): a locked folio moves to the unevictable LRU (__mlock_folio:
+// NR_UNEVICTABLE, v1 `unevictable`), reclaim never scans that list, munlock puts it back
+// on its inactive evictable list (__munlock_folio). mlock populates the range first: a
+// fault that cannot be charged makes mlock fail with EAGAIN (__mlock_posix_error_return).
+
+import { EAGAIN, EINVAL, ENOMEM } from "./errno";
+import { FOLIO_ANON, PG_ACTIVE, PG_LRU, PG_SWAPPED, PG_UNEVICTABLE, folio_flags, folio_memcg, folio_set_flags, folio_valid } from "./folio";
+import { lru_add, lru_del } from "./lru";
+import { lru_batch_forget } from "./lru_add";
+import { mem_cgroup_charge } from "./charge";
+import { nr_cpus } from "./topology";
+
+let populated: i32 = 0;
+
+/** __mlock_folio: a resident charged folio goes to the unevictable list. 0 or -EINVAL. */
+export function folio_mlock(id: i32, cpu: i32): i32 {
+  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_memcg(id) < 0) return -EINVAL;
+  const f = folio_flags(id);
+  if ((f & PG_SWAPPED) != 0) return -EINVAL;
+  if ((f & PG_UNEVICTABLE) != 0) return 0;
+  const m = folio_memcg(id);
+  if ((f & PG_LRU) != 0) lru_del(m, id, cpu);
+  else lru_batch_forget(id); // mlock_new_folio: it goes to the unevictable list itself
+  folio_set_flags(id, (folio_flags(id) & ~PG_ACTIVE) | PG_UNEVICTABLE);
+  lru_add(m, id, cpu, false);
+  return 0;
+}
+
+/** __munlock_folio: back to the inactive evictable list. 0 or -EINVAL. */
+export function folio_munlock(id: i32, cpu: i32): i32 {
+  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_memcg(id) < 0) return -EINVAL;
+  const f = folio_flags(id);
+  if ((f & PG_UNEVICTABLE) == 0) return 0;
+  const m = folio_memcg(id);
+  if ((f & PG_LRU) != 0) lru_del(m, id, cpu);
+  folio_set_flags(id, folio_flags(id) & ~PG_UNEVICTABLE);
+  lru_add(m, id, cpu, false);
+  return 0;
+}
+
+/**
+ * mlock of nr not yet faulted pages of task t's anonymous memory (do_mlock → __mm_populate):
+ * each page is faulted (charged) and locked; ids go to out. nr, or -EAGAIN when a fault
+ * could not be charged (the pages locked so far stay: mlock_populated()).
+ */
+export function task_mlock_populate(t: i32, nr: i32, cpu: i32, gfp: i32, out: usize): i32 {
+  populated = 0;
+  if (nr < 0 || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  for (let i = 0; i < nr; i++) {
+    const id = mem_cgroup_charge(0, cpu, 0, FOLIO_ANON, gfp, -1, t);
+    if (id < 0) return id == -ENOMEM ? -EAGAIN : id; // VM_FAULT_OOM → -ENOMEM → EAGAIN
+    // v1 oom_kill_disable: the fault sleeps in the OOM wait (its folio is not charged yet);
+    // the populate stops here (the woken fault completes later, without the lock)
+    if (folio_memcg(id) < 0) return -EAGAIN;
+    folio_mlock(id, cpu);
+    store<i32>(out + (<usize>i << 2), id);
+    populated++;
+  }
+  return nr;
+}
+export function mlock_populated(): i32 {
+  return populated;
+}

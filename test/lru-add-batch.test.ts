@@ -1,0 +1,59 @@
+// The per-CPU lru_add folio_batch (mm/swap.c, 6.18: 31 entries; docs/kernel-memory.md §7),
+// with the `lruAddBatch` option: folio_add_lru batches, folio_batch_move_lru when the batch
+// is full or for a large folio, lru_add_drain before reclaim, lru_add_drain_all in force_empty.
+import { describe, expect, test } from 'vitest';
+import { createSystem } from '../src/index.js';
+
+const sys = (cpus = 1, o = {}) => createSystem({ cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: cpus }, lruAddBatch: true, ...o });
+
+describe('lru_add batch', () => {
+  test('63 charges: the 31st and 62nd fill the batch (on the list: 62), one waits; usage is charged at once', async () => {
+    const s = await sys();
+    s.mkdir('a');
+    for (let i = 0; i < 63; i++) s.charge({ cgroup: 'a', cpu: 0 });
+    expect(s.lruSizes('a').inactive_anon).toBe(62);
+    expect(s.lruAddPending(0)).toBe(1);
+    expect(s.counter('a').usage).toBe(64);
+  });
+
+  test('a large folio moves the whole batch with it (folio_test_large)', async () => {
+    const s = await sys();
+    s.mkdir('a');
+    for (let i = 0; i < 5; i++) s.charge({ cgroup: 'a', cpu: 0 });
+    s.charge({ cgroup: 'a', cpu: 0, order: 9 });
+    expect(s.lruSizes('a').inactive_anon).toBe(5 + 512);
+    expect(s.lruAddPending(0)).toBe(0);
+  });
+
+  test('reclaim drains only the reclaiming CPU: a folio waiting on another CPU is not scanned', async () => {
+    const s = await sys(2, { cgroupVersion: 2 });
+    s.mkdir('a');
+    const f0 = s.charge({ cgroup: 'a', cpu: 0, kind: 'file' });
+    const f1 = s.charge({ cgroup: 'a', cpu: 1, kind: 'file' });
+    s.write('a/memory.reclaim', '4K', { cpu: 0 }); // lru_add_drain on CPU 0: f0 listed and dropped
+    expect(s.folio(f0)).toBe(null);
+    expect(s.folio(f1)).not.toBe(null);
+    expect(s.lruAddPending(1)).toBe(1);
+    expect(s.lruSizes('a').inactive_file).toBe(0);
+  });
+
+  test('force_empty drains every CPU first (lru_add_drain_all) and empties the memcg', async () => {
+    const s = await sys(2);
+    s.mkdir('a');
+    for (let i = 0; i < 3; i++) s.charge({ cgroup: 'a', cpu: 1, kind: 'file' });
+    s.write('a/memory.force_empty', '0', { cpu: 0 });
+    expect([s.lruAddPending(1), s.counter('a').usage]).toEqual([0, 0]);
+  });
+
+  test('a batched folio marked accessed twice goes to the active list when drained (__lru_cache_activate_folio); one uncharged leaves the batch', async () => {
+    const s = await sys();
+    s.mkdir('a');
+    const f = s.charge({ cgroup: 'a', cpu: 0, kind: 'file' }); // referenced at the charge
+    s.touch(f); // second access: active
+    const g = s.charge({ cgroup: 'a', cpu: 0, kind: 'file' });
+    s.uncharge(g);
+    expect(s.lruAddPending(0)).toBe(1);
+    for (let i = 0; i < 30; i++) s.charge({ cgroup: 'a', cpu: 0, kind: 'file' });
+    expect(s.lruSizes('a')).toMatchObject({ active_file: 1, inactive_file: 30 });
+  });
+});
