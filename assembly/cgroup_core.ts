@@ -18,7 +18,7 @@ import { table_alloc } from "./layout";
 import { charge_context } from "./charge";
 import { GFP_KERNEL } from "./gfp";
 import { ROOT_MEM_CGROUP, mem_cgroup_alloc, mem_cgroup_can_alloc, mem_cgroup_css_offline, on_dfl } from "./memcg";
-import { memcg_alloc_kmem, memcg_online_kmem, memcg_set_alloc_objcg } from "./objcg";
+import { memcg1_tcpmem_init, memcg_alloc_kmem, memcg_online_kmem, memcg_set_alloc_objcg } from "./objcg";
 import { op_end } from "./sched";
 import { nr_cpus } from "./topology";
 
@@ -151,6 +151,7 @@ function css_create(cg: i32, cpu: i32): i32 {
   const o = memcg_alloc_kmem(-1, parent, cpu, GFP_KERNEL);
   if (o < -1) return o;
   const m = mem_cgroup_alloc(parent);
+  memcg1_tcpmem_init(m);
   memcg_set_alloc_objcg(m, o);
   memcg_online_kmem(m); // mem_cgroup_css_online
   set_i32(memcgs, cg, m);

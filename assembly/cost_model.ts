@@ -102,6 +102,7 @@ let nFolios: i32 = 0;
 let nSwapLines: i32 = 0;
 let nCounters: i32 = 0;
 let nMemcgs: i32 = 0;
+let distTab: usize = 0; // u8[cpus × cpus]: dist() precomputed
 let clk: usize = 0; // f64[cpus]
 let busy: usize = 0; // f64[cpus]
 let waited: usize = 0; // f64[cpus]
@@ -156,10 +157,12 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   folioOwner = table_alloc(<usize>maxFolios * 4);
   nSwapLines = (max(swapPages, 1) + 31) >> 5;
   swapOwner = table_alloc(<usize>nSwapLines * 4);
+  distTab = table_alloc(<usize>nr_cpus * <usize>nr_cpus);
   clk = table_alloc(<usize>nr_cpus * 8);
   busy = table_alloc(<usize>nr_cpus * 8);
   waited = table_alloc(<usize>nr_cpus * 8);
   if (waited == 0) return false;
+  for (let a = 0; a < nr_cpus; a++) for (let b = 0; b < nr_cpus; b++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>b, <u8>topo_dist(a, b));
   for (let i = 0; i < nLines; i++) store<i32>(owner + (<usize>i << 2), -1);
   for (let i = 0; i < maxFolios; i++) store<i32>(folioOwner + (<usize>i << 2), -1);
   for (let i = 0; i < nSwapLines; i++) store<i32>(swapOwner + (<usize>i << 2), -1);
@@ -169,6 +172,9 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
 // ── the directory ──────────────────────────────────────────────────────────────────────
 
 @inline function dist(a: i32, b: i32): i32 {
+  return <i32>load<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>b);
+}
+function topo_dist(a: i32, b: i32): i32 {
   if (a == b) return D_HIT;
   if (cpu_core(a) == cpu_core(b)) return D_SMT;
   if (cpu_llc(a) == cpu_llc(b)) return D_LLC;
@@ -210,7 +216,10 @@ function locate(line: i32, c: i32, write: bool): i32 {
       if (d > far) far = d;
     }
   }
-  if (near < 0) return home(line) == cpu_to_node(c) ? D_MEM_LOCAL : D_MEM_REMOTE;
+  if (near < 0) {
+    if (is_sharer(line, c)) return D_HIT; // the only copy is c's own: an upgrade in place
+    return home(line) == cpu_to_node(c) ? D_MEM_LOCAL : D_MEM_REMOTE;
+  }
   return write ? max(far, near) : near;
 }
 
@@ -220,8 +229,7 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
     cost += unchecked(costs[COST_ATOMIC]);
     unchecked((stats[CS_ATOMICS] += 1));
   }
-  unchecked((stats[CS_ACCESSES] += 1));
-  unchecked((stats[CS_XFER_BASE + d] += 1));
+  unchecked((stats[CS_XFER_BASE + d] += 1)); // CS_ACCESSES is their sum
   const bo = busy + (<usize>c << 3);
   store<f64>(bo, load<f64>(bo) + cost);
   if (waitCycles > 0) {
@@ -244,6 +252,28 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
 /** One access by the current CPU to a directory line. */
 export function cost_access(line: i32, kind: i32): void {
   const c = cur;
+  const oo = owner + (<usize>line << 2);
+  const own = load<i32>(oo);
+  if (own == c || (kind == ACC_READ && own < 0 && is_sharer(line, c))) {
+    // the line is here already (Modified/Exclusive, or Shared for a read): no transfer, no wait
+    let cost = unchecked(costs[D_HIT]);
+    if (kind == ACC_ATOMIC) {
+      cost += unchecked(costs[COST_ATOMIC]);
+      unchecked((stats[CS_ATOMICS] += 1));
+    }
+    unchecked((stats[CS_XFER_BASE + D_HIT] += 1));
+    const bo = busy + (<usize>c << 3);
+    store<f64>(bo, load<f64>(bo) + cost);
+    const co = clk + (<usize>c << 3);
+    const t = load<f64>(co) + cost;
+    store<f64>(co, t);
+    if (kind != ACC_READ) store<f64>(ready + (<usize>line << 3), t);
+    return;
+  }
+  cost_access_slow(line, kind, c, oo);
+}
+
+function cost_access_slow(line: i32, kind: i32, c: i32, oo: usize): void {
   const write = kind != ACC_READ;
   const d = locate(line, c, write);
   const co = clk + (<usize>c << 3);
@@ -258,7 +288,6 @@ export function cost_access(line: i32, kind: i32): void {
     }
   }
   t += account(c, d, kind, w, line);
-  const oo = owner + (<usize>line << 2);
   if (write) {
     for (let i = 0; i < words; i++) store<u64>(sh(line, i), 0);
     store<i32>(oo, c);
@@ -405,7 +434,13 @@ export function cost_clock(cpu: i32): f64 {
 
 // ── reading (the host's costStats) ─────────────────────────────────────────────────────
 export function cost_stat_get(i: i32): f64 {
-  return cost_on && i >= 0 && i < NR_CS ? unchecked(stats[i]) : 0;
+  if (!cost_on || i < 0 || i >= NR_CS) return 0;
+  if (i == CS_ACCESSES) {
+    let n: f64 = 0;
+    for (let d = 0; d < NR_DIST; d++) n += unchecked(stats[CS_XFER_BASE + d]);
+    return n;
+  }
+  return unchecked(stats[i]);
 }
 /** cpu's clock, busy or waiting cycles (which 0, 1, 2). */
 export function cost_cpu_get(cpu: i32, which: i32): f64 {

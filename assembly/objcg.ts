@@ -7,7 +7,10 @@
 // now (memcg_reparent_objcgs moves it to the parent at offline). Off (the host's
 // `kmem: false`, like booting with cgroup.memory=nokmem) nothing here charges.
 
+import { EBUSY } from "./errno";
 import { table_alloc } from "./layout";
+import { era, F_FAILCNT_V1_MEMORY_ONLY } from "./profile";
+import { __GFP_NOFAIL } from "./gfp";
 import {
   mem_cgroup_is_descendant, mem_cgroup_is_root, memcg_count, memcg_exists, on_dfl, parent_mem_cgroup,
 } from "./memcg";
@@ -40,7 +43,9 @@ let chargedBytes: usize = 0; // i64[M]: obj_cgroup->nr_charged_bytes
 let allocObjcg: usize = 0; // i32[M]: the objcg mem_cgroup_alloc charged this memcg's structures to
 let kmemUsage: usize = 0; // i64[M]: memcg->kmem (v1)
 let kmemWatermark: usize = 0; // i64[M]
-let tcpMax: usize = 0; // i64[M]: memcg->tcpmem (v1; no socket is modelled, usage stays 0)
+let tcpMax: usize = 0; // i64[M]: memcg->tcpmem (v1; socket charges, sock.ts)
+let tcpUsage: usize = 0; // i64[M]
+let tcpActive: usize = 0; // u8[M]: memcg->tcpmem_active (set by the first tcp limit write)
 let tcpWatermark: usize = 0; // i64[M]
 let tcpFailcnt: usize = 0; // i64[M]
 
@@ -61,6 +66,8 @@ export function objcg_init(maxMemcgs: i32, enabled: bool): bool {
   kmemUsage = table_alloc(m * 8);
   kmemWatermark = table_alloc(m * 8);
   tcpMax = table_alloc(m * 8);
+  tcpUsage = table_alloc(m * 8);
+  tcpActive = table_alloc(m);
   tcpWatermark = table_alloc(m * 8);
   tcpFailcnt = table_alloc(m * 8);
   const c = <usize>nr_cpus;
@@ -443,7 +450,8 @@ export function kmem_counter_read(m: i32, field: i32): i64 {
   if (field == TCP_WATERMARK) return load<i64>(i64at(tcpWatermark, m));
   if (field == TCP_FAILCNT) return load<i64>(i64at(tcpFailcnt, m));
   if (field == TCP_MAX) return load<i64>(i64at(tcpMax, m));
-  return 0; // kmem failcnt (never try-charged) and tcp usage (no sockets)
+  if (field == TCP_USAGE) return load<i64>(i64at(tcpUsage, m));
+  return 0; // kmem failcnt (never try-charged)
 }
 
 /**
@@ -453,10 +461,63 @@ export function kmem_counter_read(m: i32, field: i32): i64 {
 export function kmem_counter_write(m: i32, field: i32, pages: i64): i32 {
   if (!memcg_exists(m)) return -1;
   if (field == KMEM_WATERMARK) store<i64>(i64at(kmemWatermark, m), load<i64>(i64at(kmemUsage, m)));
-  else if (field == TCP_WATERMARK) store<i64>(i64at(tcpWatermark, m), 0);
+  else if (field == TCP_WATERMARK) store<i64>(i64at(tcpWatermark, m), load<i64>(i64at(tcpUsage, m)));
   else if (field == TCP_FAILCNT) store<i64>(i64at(tcpFailcnt, m), 0);
-  else if (field == TCP_MAX) store<i64>(i64at(tcpMax, m), pages < 0 ? 0 : pages > PAGE_COUNTER_MAX ? PAGE_COUNTER_MAX : pages);
+  else if (field == TCP_MAX) {
+    // memcg_update_tcp_max: page_counter_set_max (EBUSY below the usage), then the memcg's
+    // sockets are accounted from now on (tcpmem_active).
+    const max = pages < 0 ? 0 : pages > PAGE_COUNTER_MAX ? PAGE_COUNTER_MAX : pages;
+    if (load<i64>(i64at(tcpUsage, m)) > max) return -EBUSY;
+    store<i64>(i64at(tcpMax, m), max);
+    store<u8>(tcpActive + <usize>m, 1);
+  }
   return 0;
+}
+
+/** mem_cgroup_css_alloc: page_counter_init(&memcg->tcpmem, &parent->tcpmem), not active. */
+export function memcg1_tcpmem_init(m: i32): void {
+  store<i64>(i64at(tcpMax, m), PAGE_COUNTER_MAX);
+  store<i64>(i64at(tcpUsage, m), 0);
+  store<i64>(i64at(tcpWatermark, m), 0);
+  store<i64>(i64at(tcpFailcnt, m), 0);
+  store<u8>(tcpActive + <usize>m, 0);
+}
+/** memcg1_tcpmem_active: mem_cgroup_sk_alloc gives a v1 socket its memcg only then. */
+export function memcg1_tcpmem_active(m: i32): bool {
+  return load<u8>(tcpActive + <usize>m) != 0;
+}
+
+/**
+ * memcg1_charge_skmem: page_counter_try_charge of the tcpmem counters up to the root; on a
+ * failure tcpmem_pressure is set and only __GFP_NOFAIL charges anyway. failcnt as the era
+ * counts it (tcpmem does not track it from 6.15: page_counter_init(..., false)).
+ */
+export function memcg1_charge_skmem(m: i32, n: i64, gfp: i32): bool {
+  let fail = -1;
+  for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
+    if (load<i64>(i64at(tcpUsage, x)) + n > load<i64>(i64at(tcpMax, x))) {
+      fail = x;
+      break;
+    }
+    tcp_add(x, n);
+  }
+  if (fail < 0) return true;
+  if (!era(F_FAILCNT_V1_MEMORY_ONLY)) store<i64>(i64at(tcpFailcnt, fail), load<i64>(i64at(tcpFailcnt, fail)) + 1);
+  for (let x = m; x != fail; x = parent_mem_cgroup(x)) tcp_add(x, -n); // page_counter_cancel
+  if ((gfp & __GFP_NOFAIL) == 0) return false;
+  for (let x = m; x >= 0; x = parent_mem_cgroup(x)) tcp_add(x, n); // page_counter_charge
+  return true;
+}
+/** memcg1_uncharge_skmem: page_counter_uncharge of the tcpmem counters. */
+export function memcg1_uncharge_skmem(m: i32, n: i64): void {
+  for (let x = m; x >= 0; x = parent_mem_cgroup(x)) tcp_add(x, -n);
+}
+function tcp_add(x: i32, n: i64): void {
+  const p = i64at(tcpUsage, x);
+  let u = load<i64>(p) + n;
+  if (u < 0) u = 0; // page_counter_cancel: WARN_ONCE, then 0
+  store<i64>(p, u);
+  if (u > load<i64>(i64at(tcpWatermark, x))) store<i64>(i64at(tcpWatermark, x), u);
 }
 
 /** This CPU's object stock: the cached objcg (-1) and its pre-charged bytes. */

@@ -3,7 +3,7 @@
 // A run: per cgroup memory.current with its memory.max / memory.high, swap, memory.events
 // and the tasks' memory.high throttling over simulated time (or records when no time
 // passes), OOM kills marked. A sweep: every metric that varies against every axis, and a
-// heatmap over the first two axes.
+// heatmap over the first two axes. A compare result: a bar chart per metric.
 (function () {
   'use strict';
   const data = JSON.parse(document.getElementById('memcg-sim-data').textContent);
@@ -259,7 +259,29 @@
     root.append(table(['point', ...keys, 'seed', 'ok'], d.rows.map((r) => [r.point, ...keys.map((k) => show(r.coords[k])), r.seed, r.error ? 'error' : String(r.ok)])));
   }
 
+  // compare: a bar per column for every metric, labelled with its change against the first.
+  function compareReport(d) {
+    const res = d.result;
+    root.append(el('h1', {}, d.title));
+    root.append(el('p', { class: 'sys' }, `${res.columns.length} columns: ${res.columns.map((c) => `${c.name} (${c.profile}, ${c.cpus} CPUs)`).join('; ')}`));
+    const grid = el('div', { class: 'grid' });
+    root.append(grid);
+    const names = res.columns.map((c) => c.name);
+    for (const [k, label] of Object.entries(d.labels)) {
+      const rows = res.columns.filter((c) => c.metrics[k] !== null).map((c, i) => ({
+        name: c.name, v: c.metrics[k], tag: i === 0 || c.change[k] === null ? '' : `${c.change[k] >= 0 ? '+' : ''}${c.change[k].toFixed(1)}%`,
+      }));
+      if (!rows.length) continue;
+      grid.append(figure(label, Plot.plot({
+        width: WIDTH, height: HEIGHT, marginLeft: 70, x: { label: null, domain: names, padding: 0.25 }, y: { label, grid: true },
+        color: { domain: names, range: palette(names.length) },
+        marks: [Plot.barY(rows, { x: 'name', y: 'v', fill: 'name', tip: true }), Plot.text(rows, { x: 'name', y: 'v', text: 'tag', dy: -8 }), Plot.ruleY([0])],
+      }), rows.length));
+    }
+  }
+
   if (data.kind === 'run') runReport(data);
+  else if (data.kind === 'compare') compareReport(data);
   else if (data.kind === 'sweep') sweepReport(data);
   document.body.dataset.charts = String(document.querySelectorAll('figure.chart').length);
   document.body.dataset.ready = 'true';

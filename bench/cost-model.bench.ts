@@ -1,33 +1,55 @@
-// The cost model's price, one run: the same 200 000-op replay with the cost model off, on,
-// and off again (interleaved rounds, median of 5 each), on the bench mix (bench/workload.ts).
+// The cost model's price, one run: the same 200 000-op replay (the bench mix,
+// bench/workload.ts) with the cost model off and on, and, with MEMCG_SIM_BASE=DIR (a built
+// checkout of main, e.g. `git archive main | tar -x -C DIR && cd DIR && npm run build`),
+// main's own build: the change the cost model's hooks make while it is off. Interleaved
+// rounds, CPU time of the replay call (process.cpuUsage, user + system), median [min–max].
 // Writes nothing: prints the table quoted in docs/cost-model.md.
-import { performance } from 'node:perf_hooks';
-import { createSystem, type System } from '../src/index.js';
+import { pathToFileURL } from 'node:url';
+import { createSystem } from '../src/index.js';
 import { CPUS, LEAVES, TREE, mix, peakFolios } from './workload.js';
+
+type Sys = { mkdir(p: string): unknown; encode(ops: unknown[]): Uint8Array; replayRecords(r: Uint8Array): unknown };
+type Create = (o: Record<string, unknown>) => Promise<Sys>;
 
 const ops = mix(200_000);
 const maxFolios = peakFolios(ops) + 16;
+const rounds = Number(process.env.ROUNDS ?? 7);
+const base = process.env.MEMCG_SIM_BASE;
+const baseCreate: Create | null = base ? (await import(pathToFileURL(`${base}/dist/src/index.js`).href)).createSystem : null;
 
-async function fresh(costModel: boolean): Promise<System> {
-  const s = await createSystem({ profile: 'multi', topology: { nodes: 2, cpusPerNode: CPUS / 2 }, costModel, maxFolios, opCapacity: 65536, seed: 1 });
+const modes: { name: string; create: Create; costModel?: boolean }[] = [
+  ...(baseCreate ? [{ name: 'main (no cost model)', create: baseCreate }] : []),
+  { name: 'off', create: createSystem as unknown as Create, costModel: false },
+  { name: 'on', create: createSystem as unknown as Create, costModel: true },
+];
+
+async function fresh(m: (typeof modes)[number]): Promise<Sys> {
+  const opts: Record<string, unknown> = { profile: 'multi', topology: { nodes: 2, cpusPerNode: CPUS / 2 }, maxFolios, opCapacity: 65536, seed: 1 };
+  if (m.costModel !== undefined) opts.costModel = m.costModel;
+  const s = await m.create(opts);
   for (const p of TREE) s.mkdir(p);
   return s;
 }
-const probe = await fresh(false);
-const records = probe.encode(ops.map((o) => (o.charge ? { op: 'charge' as const, cgroup: LEAVES[o.leaf], cpu: o.cpu, order: o.order } : { op: 'uncharge' as const, folio: o.folio, cpu: 0 })));
+const asOps = ops.map((o) => (o.charge ? { op: 'charge', cgroup: LEAVES[o.leaf], cpu: o.cpu, order: o.order } : { op: 'uncharge', folio: o.folio, cpu: 0 }));
 
-const times: Record<string, number[]> = { off: [], on: [] };
-for (let round = 0; round < 5; round++) {
-  for (const mode of ['off', 'on'] as const) {
-    const sys = await fresh(mode === 'on');
-    const t0 = performance.now();
+const times: Record<string, number[]> = Object.fromEntries(modes.map((m) => [m.name, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const m of modes) {
+    const sys = await fresh(m);
+    const records = sys.encode(asOps);
+    const t0 = process.cpuUsage();
     sys.replayRecords(records);
-    times[mode].push(performance.now() - t0);
+    const d = process.cpuUsage(t0);
+    times[m.name].push((d.user + d.system) / 1e3);
   }
 }
 const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const rate = (ms: number) => `${((ops.length / ms) * 1e3 / 1e6).toFixed(2)} M ops/s`;
-console.log('| cost model | median ms (5 rounds) | min–max ms | throughput |');
-console.log('|---|---:|---:|---:|');
-for (const m of ['off', 'on']) console.log(`| ${m} | ${med(times[m]).toFixed(1)} | ${Math.min(...times[m]).toFixed(1)}–${Math.max(...times[m]).toFixed(1)} | ${rate(med(times[m]))} |`);
+console.log(`| build / cost model | CPU ms, median [min–max] (${rounds} rounds) | throughput |`);
+console.log('|---|---:|---:|');
+for (const m of modes) {
+  const t = times[m.name];
+  console.log(`| ${m.name} | ${med(t).toFixed(1)} [${Math.min(...t).toFixed(1)}–${Math.max(...t).toFixed(1)}] | ${rate(med(t))} |`);
+}
 console.log(`on ÷ off: ${(med(times.on) / med(times.off)).toFixed(2)}×`);
+if (baseCreate) console.log(`off ÷ main: ${(med(times.off) / med(times['main (no cost model)'])).toFixed(3)}×`);

@@ -1,8 +1,12 @@
-// Topology maps, the cost model's directory, socket memory, page_counter races and `compare`
-// (the pcstock profile's own rules: pcstock.test.ts).
+// Topology maps, the cost model's directory, page_counter races, `compare` and cost
+// statistics in sweeps (the pcstock profile's own rules: pcstock.test.ts; sockets: sock.test.ts).
 import { describe, expect, test } from 'vitest';
 import { createSystem } from '../src/index.js';
 import { runCli } from '../src/cli/commands.js';
+import { runScenario } from '../src/scenario/runner.js';
+import { runSweep } from '../src/sweep/run.js';
+import { parseSweep, pointScenario } from '../src/sweep/sweep.js';
+import { build, tmp } from './helpers/scenario.js';
 
 describe('topology (x86-64 numbering: thread 0 of every core socket by socket, then the siblings)', () => {
   test('2s-72c: CPU 0 and 36 are SMT siblings, CPU 18 is socket 1 / node 1', async () => {
@@ -52,19 +56,6 @@ describe('cost model', () => {
   });
 });
 
-describe('socket memory (mem_cgroup_sk_charge / mem_cgroup_sk_uncharge)', () => {
-  test('charged to the memcg and memory.stat sock; the uncharge refills the stock (6.18)', async () => {
-    const sys = await createSystem({ topology: { nodes: 1, cpusPerNode: 1 } });
-    sys.mkdir('s');
-    expect(sys.skCharge({ cgroup: 's', cpu: 0, pages: 3 })).toBe(true);
-    expect(sys.counter('s').usage).toBe(64); // a batch, 61 in the stock
-    sys.flushStats('', { force: true });
-    expect(sys.read('s/memory.stat')).toMatch(/^sock 12288$/m);
-    sys.skUncharge({ cgroup: 's', cpu: 0, pages: 3 });
-    expect(sys.stockPages('s')).toBe(64);
-  });
-});
-
 describe('page_counter races at atomic-op granularity (page_counter_try_charge comments)', () => {
   test('a bigger speculative charge falsely locks out a smaller one that fits alone', async () => {
     const sys = await createSystem({ costModel: true, topology: { nodes: 1, cpusPerNode: 2 }, cgroupVersion: 1 });
@@ -101,5 +92,33 @@ describe('memcg-sim compare', () => {
     const worst = res.regression.worstPct;
     const b = io();
     expect(await runCli(['compare', 'examples/pcstock-fault-loop-4.json', '--max-regression', String(worst / 2)], b.io)).toBe(worst > 0 ? 1 : 0);
+  });
+});
+
+// Sweeps report the cost model's statistics like any other value of the run summary
+// (sweep/metrics.ts flattens it: cost.throughputOpsPerSec, cost.perOp.charge.cyclesPerOp …).
+describe('cost statistics as sweep metrics', () => {
+  test('a sweep over profiles reports them, equal to a direct run of each point', async () => {
+    const sw = parseSweep({
+      name: 'cost-grid',
+      base: {
+        system: { topology: '2s-72c', costModel: true },
+        cgroups: { a: {}, b: {} },
+        workload: [{ name: 'fill', steps: [{ thrash: { cgroups: ['a', 'b'], cpus: '0,18,36,54', charges: 400 } }] }],
+      },
+      axes: { profile: ['6.12', '6.18', 'pcstock'] },
+      metrics: ['cost.throughputOpsPerSec', 'cost.perOp.charge.cyclesPerOp', 'cost.atomics', 'cost.found.remote'],
+    });
+    const out = tmp('cost.jsonl');
+    const r = await runSweep(sw, { output: out, jobs: 1, build });
+    for (const p of sw.points) {
+      const res = await runScenario(pointScenario(sw, p), { build });
+      const c = res.runs[0].cost!;
+      expect(r.lines[p.index].metrics).toEqual({
+        'cost.throughputOpsPerSec': c.throughputOpsPerSec, 'cost.perOp.charge.cyclesPerOp': c.perOp.charge.cyclesPerOp,
+        'cost.atomics': c.atomics, 'cost.found.remote': c.found.remote,
+      });
+      expect(c.atomics).toBeGreaterThan(0);
+    }
   });
 });

@@ -142,7 +142,7 @@ describe.skipIf(noBrowser)(noBrowser ? `HTML reports (skipped: no ${CHROMIUM}; .
     expect(page.charts[3].yLabel).toBe('↑ container/memory.peak (MiB)');
   });
 
-  test('report of run --json output; a compare result is not there yet (#13)', async () => {
+  test('report of run --json output; a file that is neither is refused', async () => {
     let json = '';
     await runCli(['run', '--example', 'high-throttle', '--json', '--html', tmp('unused.html')], { out: (s) => void (json += s), err: () => {} });
     const f = tmp('r.json');
@@ -153,10 +153,31 @@ describe.skipIf(noBrowser)(noBrowser ? `HTML reports (skipped: no ${CHROMIUM}; .
     expect(page.problems).toEqual([]);
     expect(page.data.result).toEqual(JSON.parse(json) as RunResult);
     expect(page.charts.filter((c) => c.title === 'memory.high throttling per task').map((c) => c.yLabel)).toEqual(['↑ time throttled (ms, cumulative)']);
-    const c = tmp('compare.json');
+    const c = tmp('other.json');
     writeFileSync(c, JSON.stringify({ profiles: [] }));
     let err = '';
     expect(await runCli(['report', c, '-o', tmp('c.html')], { out: () => {}, err: (s) => void (err += s) })).toBe(2);
-    expect(err).toMatch(/compare results come with the compare command \(issue #13\)/);
+    expect(err).toMatch(/not a run result \(run --json\), a compare result \(compare --json\) or sweep output/);
+  });
+
+  // compare --html, and report of compare --json: a bar chart per metric, a bar per column.
+  test('a compare result: bars per profile', async () => {
+    const sc = fileURLToPath(new URL('../examples/multi-memcg-netperf-6.json', import.meta.url));
+    let json = '';
+    const html = tmp('cmp.html');
+    expect(await runCli(['compare', sc, '--profiles', '6.12,6.18', '--json', '--html', html], { out: (s) => void (json += s), err: () => {} })).toBe(0);
+    const page = await load(readFileSync(html, 'utf8'), 'compare');
+    expect(page.problems).toEqual([]);
+    expect(page.requests).toEqual([`file://${page.file}`]);
+    expect(page.data.result).toEqual(JSON.parse(json));
+    const titles = page.charts.map((c) => c.title);
+    expect(titles).toContain('modelled throughput (ops/s)');
+    expect(titles).toContain('LOCKed atomics / charge');
+    expect(page.charts.every((c) => c.rows === 2)).toBe(true); // one bar per column
+    const f = tmp('cmp.json');
+    writeFileSync(f, json);
+    const again = tmp('cmp2.html');
+    expect(await runCli(['report', f, '-o', again], { out: () => {}, err: () => {} })).toBe(0);
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(html, 'utf8'));
   });
 });

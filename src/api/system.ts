@@ -1069,7 +1069,7 @@ export class System {
       peakWrite: (fd) => sys.fn('peak_write')(fd),
       peakClose: (fd) => sys.fn('peak_close')(fd),
       kmemRead: (id, f) => sys.fn('memcg_kmem_read')(id, sys.k(f)),
-      kmemWrite: (id, f, pages) => void sys.fn('memcg_kmem_write')(id, sys.k(f), pages),
+      kmemWrite: (id, f, pages) => sys.fn('memcg_kmem_write')(id, sys.k(f), pages),
     };
   })(this);
 
@@ -1098,11 +1098,12 @@ export class System {
 
   private skPages(pages: number): void {
     if (!Number.isInteger(pages) || pages < 1 || pages > 255) throw new MemcgError('EINVAL', `socket charge of ${pages} pages (1..255)`);
-    if (this.cgroupVersion !== 2) throw new MemcgError('EINVAL', 'socket memory is charged to memory only in cgroup v2 (v1 tcpmem is not modelled)');
   }
   /**
    * mem_cgroup_sk_charge: network buffer pages charged to a cgroup's socket on cpu; gfp
    * default GFP_ATOMIC (gfp_memcg_charge() in softirq). False when the charge was refused.
+   * v2: the memory counters and memory.stat sock; v1: memory.kmem.tcp.* only, and only once
+   * the cgroup's memory.kmem.tcp.limit_in_bytes was written (before, its sockets have no memcg).
    */
   skCharge(req: { cgroup: string; cpu: number; pages: number; gfp?: Gfp }): boolean {
     this.skPages(req.pages);
@@ -1113,7 +1114,7 @@ export class System {
     if (ret < 0) this.fail(ret, `socket charge to "${req.cgroup}"`);
     return ret === 1;
   }
-  /** mem_cgroup_sk_uncharge: the pages go back (to this CPU's stock, or the counters with pcstock). */
+  /** mem_cgroup_sk_uncharge: the pages go back (v2: to this CPU's stock, or the counters with pcstock; v1: tcpmem). */
   skUncharge(req: { cgroup: string; cpu: number; pages: number }): void {
     this.skPages(req.pages);
     this.checkCpu(req.cpu);

@@ -121,7 +121,8 @@ export interface FsCore {
   /** v1 memory.kmem.* / .kmem.tcp.*: pages (failcnt: a count) */
   kmemRead(id: number, field: KmemField): number;
   /** reset a watermark / failcnt, or set the tcp limit (pages) */
-  kmemWrite(id: number, field: KmemField, pages: number): void;
+  /** 0, or -errno (EBUSY: a tcp limit below its usage) */
+  kmemWrite(id: number, field: KmemField, pages: number): number;
 }
 
 /**
@@ -447,7 +448,8 @@ function v1CounterFiles(prefix: string, swap: boolean): FileDef[] {
 /**
  * The v1 kmem files (6.18 mem_cgroup_legacy_files): the kmem counter is charged with every
  * kernel page and never limited — its limit file accepts a size and ignores it (deprecated);
- * the tcp counter keeps a settable limit. max_usage / failcnt writes reset (any content).
+ * the tcp counter keeps a settable limit (the first write makes the memcg's sockets
+ * accounted: memcg_update_tcp_max). max_usage / failcnt writes reset (any content).
  */
 function kmemFiles(): FileDef[] {
   const size = (file: string, text: string): number => {
@@ -460,7 +462,7 @@ function kmemFiles(): FileDef[] {
     if (c.isRoot) einval(file, text, 'no limit on the root cgroup');
   };
   const val = (f: KmemField, asBytes = true) => (c: FileCtx) => `${asBytes ? bytes(c.core.kmemRead(c.id, f)) : c.core.kmemRead(c.id, f)}\n`;
-  const reset = (f: KmemField) => (c: FileCtx) => c.core.kmemWrite(c.id, f, 0);
+  const reset = (f: KmemField) => (c: FileCtx) => void c.core.kmemWrite(c.id, f, 0);
   return [
     {
       name: 'memory.kmem.limit_in_bytes', onRoot: true, read: val('KMEM_MAX'),
@@ -475,7 +477,7 @@ function kmemFiles(): FileDef[] {
       write: (c, text) => {
         const pages = size('memory.kmem.tcp.limit_in_bytes', text);
         rootCheck(c, 'memory.kmem.tcp.limit_in_bytes', text);
-        c.core.kmemWrite(c.id, 'TCP_MAX', pages);
+        check(c.core.kmemWrite(c.id, 'TCP_MAX', pages), 'memory.kmem.tcp.limit_in_bytes', text, 'the tcp usage is above the new limit');
       },
     },
     { name: 'memory.kmem.tcp.usage_in_bytes', onRoot: true, read: val('TCP_USAGE') },

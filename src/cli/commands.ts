@@ -17,7 +17,7 @@ import { applySets, parseSetArgs } from '../scenario/set.js';
 import { readJsonFile, scenarioName } from '../scenario/scenario.js';
 import type { RunOptions } from '../scenario/runner.js';
 import { TraceEventFile } from '../trace/events.js';
-import { reportHtml } from '../report/html.js';
+import { compareReport, reportHtml } from '../report/html.js';
 import { mergeCommand, reportData, sweepCommand, UsageError } from './sweep.js';
 import { compareCsv, compareResult, formatCompare } from '../report/compare.js';
 import type { SystemSpec } from '../scenario/scenario.js';
@@ -44,10 +44,11 @@ export const USAGE = `usage: memcg-sim <command> [options]
   report RUN.json | SWEEP.jsonl -o REPORT.html
                                         an HTML report of run --json output or a sweep's output
   compare SCENARIO.json | --example NAME [--profiles A,B,…] [--topology T,…] [--json|--csv]
-        [--max-regression PCT]          the workload on each profile / topology (or each variant)
+        [--max-regression PCT] [--html R.html]
+                                        the workload on each profile / topology (or each variant)
                                         with the cost model on, side by side with each column's
                                         change against the first; exit 1 when the modelled
-                                        throughput falls by more than PCT %
+                                        throughput falls by more than PCT %; --html: bar charts
   validate SCENARIO.json                check a scenario file (every error with its JSON path)
   examples [NAME]                       list the built-in scenarios, or print one as JSON
   trace record SCENARIO.json | --example NAME -o TRACE.bin
@@ -259,7 +260,7 @@ async function trace(args: string[], o: { example?: string; output?: string; sys
 }
 
 /** compare: one column per profile × topology (or per variant), the cost model on. */
-async function compare(sc: Scenario, o: { profiles?: string; topology?: string; json?: boolean; csv?: boolean; 'max-regression'?: string }, io: Io): Promise<number> {
+async function compare(sc: Scenario, o: { profiles?: string; topology?: string; json?: boolean; csv?: boolean; 'max-regression'?: string; html?: string }, io: Io): Promise<number> {
   const list = (v?: string) => (v === undefined ? [undefined] : v.split(',').map((x) => x.trim()).filter(Boolean));
   const limit = o['max-regression'] === undefined ? undefined : Number(o['max-regression']);
   if (limit !== undefined && !(limit >= 0)) throw new UsageError(`--max-regression takes a percentage >= 0, not "${o['max-regression']}"`);
@@ -283,6 +284,10 @@ async function compare(sc: Scenario, o: { profiles?: string; topology?: string; 
   }
   const res = compareResult(sc.name, runs);
   io.out(o.json ? JSON.stringify(res, null, 2) : o.csv ? compareCsv(res) : formatCompare(res));
+  if (o.html) {
+    writeFileSync(o.html, reportHtml(compareReport(res)));
+    io.err(`report: ${o.html}`);
+  }
   if (limit !== undefined && res.regression.worstPct > limit) {
     io.err(`memcg-sim: modelled throughput falls by ${res.regression.worstPct.toFixed(1)}% (more than --max-regression ${limit}%)`);
     return 1;

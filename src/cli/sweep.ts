@@ -2,7 +2,8 @@
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { reportHtml, type ReportData, type SweepRow } from '../report/html.js';
+import { compareReport, reportHtml, type ReportData, type SweepRow } from '../report/html.js';
+import type { CompareResult } from '../report/compare.js';
 import type { RunResult } from '../report/summary.js';
 import { table } from '../report/text.js';
 import { InputError } from '../scenario/validate.js';
@@ -143,7 +144,10 @@ export function reportData(file: string): ReportData {
     const r = doc as RunResult;
     return { kind: 'run', title: r.scenario, result: r };
   }
-  throw new InputError(file, [{ path: '(file)', message: 'not a run result (run --json) or sweep output: compare results come with the compare command (issue #13), which is not there yet' }]);
+  if (typeof doc === 'object' && doc !== null && Array.isArray((doc as CompareResult).columns) && 'regression' in doc) {
+    return compareReport(doc as CompareResult);
+  }
+  throw new InputError(file, [{ path: '(file)', message: 'not a run result (run --json), a compare result (compare --json) or sweep output' }]);
 }
 
 function plural(n: number, what: string): string {

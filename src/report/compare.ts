@@ -54,7 +54,7 @@ export function compareResult(scenario: string, runs: { name: string; run: RunSu
   return { scenario, columns, regression: { metric: 'throughputOpsPerSec', worstPct: worst } };
 }
 
-const ROWS: [keyof CompareMetrics, string, (v: number) => string][] = [
+export const COMPARE_ROWS: [keyof CompareMetrics, string, (v: number) => string][] = [
   ['charges', 'charges (try_charge_memcg)', (v) => String(v)],
   ['failures', 'failed charges', (v) => String(v)],
   ['stockHitRate', 'stock hit rate', (v) => `${(100 * v).toFixed(1)}%`],
@@ -71,7 +71,7 @@ const ROWS: [keyof CompareMetrics, string, (v: number) => string][] = [
 /** The side-by-side table: one row per metric, each later column with its change. */
 export function formatCompare(res: CompareResult): string {
   const head = ['metric', ...res.columns.map((c) => c.name)];
-  const rows = ROWS.map(([k, label, fmt]) => [label, ...res.columns.map((c, i) => {
+  const rows = COMPARE_ROWS.map(([k, label, fmt]) => [label, ...res.columns.map((c, i) => {
     const v = c.metrics[k];
     if (v === null) return '-';
     const ch = c.change[k];
@@ -82,7 +82,7 @@ export function formatCompare(res: CompareResult): string {
 
 export function compareCsv(res: CompareResult): string {
   const lines = [['metric', ...res.columns.flatMap((c) => [c.name, `${c.name} change %`])].join(',')];
-  for (const [k] of ROWS) {
+  for (const [k] of COMPARE_ROWS) {
     lines.push([k, ...res.columns.flatMap((c) => [c.metrics[k] ?? '', c.change[k] === null || c.change[k] === undefined ? '' : c.change[k]!.toFixed(3)])].join(','));
   }
   return `${lines.join('\n')}\n`;

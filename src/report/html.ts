@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InternalError } from '../core/errors.js';
 import type { RunResult } from './summary.js';
+import { COMPARE_ROWS, type CompareResult } from './compare.js';
 
 /** One point of a sweep as its output line holds it (sweep/point.ts writes them). */
 export type SweepRow = {
@@ -17,6 +18,7 @@ export type SweepRow = {
 
 export type ReportData =
   | { kind: 'run'; title: string; result: RunResult }
+  | { kind: 'compare'; title: string; result: CompareResult; labels: Record<string, string> }
   | { kind: 'sweep'; title: string; description: string; axes: { key: string; values: unknown[] }[]; rows: SweepRow[] };
 
 /** A file of an installed package or of this package, found by walking up from this module. */
@@ -55,7 +57,12 @@ th, td { padding: .15em .6em; border-bottom: 1px solid #eee; text-align: right; 
 #filter { margin: .5em 0; padding: .2em .4em; width: 24em; }
 `;
 
-/** The report page of run or sweep data. */
+/** The report data of a `compare` result: one bar chart per metric, a bar per column. */
+export function compareReport(res: CompareResult): ReportData {
+  return { kind: 'compare', title: `compare: ${res.scenario}`, result: res, labels: Object.fromEntries(COMPARE_ROWS.map(([k, label]) => [k, label])) };
+}
+
+/** The report page of run, compare or sweep data. */
 export function reportHtml(data: ReportData): string {
   const a = loadAssets();
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
