@@ -34,11 +34,14 @@ import { table_alloc, cfg_get, CFG_COST_BASE, CFG_PC_LAYOUT, CFG_PROT_XCHG_ALWAY
 import { cpu_core, cpu_llc, cpu_socket, cpu_to_node, nr_cpus, nr_nodes } from "./topology";
 import {
   PCF_USAGE, PCF_FAILCNT, PCF_EMIN, PCF_MIN_USAGE, PCF_CHILDREN_MIN_USAGE, PCF_ELOW, PCF_LOW_USAGE,
-  PCF_CHILDREN_LOW_USAGE, PCF_WATERMARK, PCF_LOCAL_WATERMARK,
+  PCF_CHILDREN_LOW_USAGE, PCF_WATERMARK, PCF_LOCAL_WATERMARK, NR_PCF, PCF_MAX,
 } from "./page_counter";
 import { era, F_PC_LAYOUT_2022, F_PROT_XCHG_CHANGED } from "./profile";
 
-export let cost_on: bool = false;
+// The cost model is compiled in only in the -cost builds (asc --use COST_MODEL=1, the host
+// loads build/*-cost.wasm for costModel: true): elsewhere every `if (cost_on)` folds away, so
+// a system without the cost model runs the same code as before the model existed.
+export const cost_on: bool = isDefined(COST_MODEL);
 /** propagate_protected_usage (<= 6.0): xchg min_usage/low_usage whenever min/low is set. */
 export let prot_xchg_always: bool = false;
 
@@ -104,7 +107,7 @@ let nCounters: i32 = 0;
 let nMemcgs: i32 = 0;
 let distTab: usize = 0; // u8[cpus × cpus]: dist() precomputed
 let clk: usize = 0; // f64[cpus]
-let busy: usize = 0; // f64[cpus]
+let idle: usize = 0; // f64[cpus]: clock moved forward without work (cost_clock_set)
 let waited: usize = 0; // f64[cpus]
 
 // Totals (COSTS_* ids for cost_stat_get).
@@ -117,20 +120,32 @@ export const NR_CS: i32 = CS_OPK_OPS + NR_OPK;
 const stats = new StaticArray<f64>(NR_CS);
 
 let cur: i32 = 0;
+// The current CPU's clock and the hit / atomic counts live in globals (the hot path): clk[cur]
+// is stale while curClk runs ahead; flush_clock writes it back whenever cur changes or a
+// clock is read. busy = clock − waited − idle (idle: a race's staggered start).
+let curClk: f64 = 0;
+let hits: i64 = 0;
+let atomics: i64 = 0;
+let hitCost: f64 = 0;
+let atomicCost: f64 = 0;
 let depth: i32 = 0;
 let opKind: i32 = 0;
 let opStart: f64 = 0;
 
 /** Allocate the directory (system_init, only when the cost model is on). */
 export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: i32): bool {
-  cost_on = on;
+  if (on != cost_on) return false; // the host loads the build that matches
   if (!on) return true;
   for (let i = 0; i < NR_COSTS; i++) unchecked((costs[i] = cfg_get(CFG_COST_BASE + i)));
+  hitCost = unchecked(costs[D_HIT]);
+  atomicCost = unchecked(costs[COST_ATOMIC]);
   // The era's layouts unless the host chose one (-1: the profile's).
   const l = cfg_get(CFG_PC_LAYOUT);
   layout = l < 0 ? (era(F_PC_LAYOUT_2022) ? PC_LAYOUT_2022 : PC_LAYOUT_PRE_2022) : <i32>l;
   const x = cfg_get(CFG_PROT_XCHG_ALWAYS);
   prot_xchg_always = x < 0 ? !era(F_PROT_XCHG_CHANGED) : x != 0;
+  slotOf = table_alloc(<usize>NR_PCF * 4);
+  for (let f = 0; f < NR_PCF; f++) store<i32>(slotOf + (<usize>f << 2), pc_slot_of(layout, f));
   words = (nr_cpus + 63) >> 6;
   nMemcgs = maxCgroups;
   nCounters = maxCgroups * 2;
@@ -159,7 +174,7 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   swapOwner = table_alloc(<usize>nSwapLines * 4);
   distTab = table_alloc(<usize>nr_cpus * <usize>nr_cpus);
   clk = table_alloc(<usize>nr_cpus * 8);
-  busy = table_alloc(<usize>nr_cpus * 8);
+  idle = table_alloc(<usize>nr_cpus * 8);
   waited = table_alloc(<usize>nr_cpus * 8);
   if (waited == 0) return false;
   for (let a = 0; a < nr_cpus; a++) for (let b = 0; b < nr_cpus; b++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>b, <u8>topo_dist(a, b));
@@ -223,15 +238,23 @@ function locate(line: i32, c: i32, write: bool): i32 {
   return write ? max(far, near) : near;
 }
 
+@inline function flush_clock(): void {
+  store<f64>(clk + (<usize>cur << 3), curClk);
+}
+@inline function switch_cpu(cpu: i32): void {
+  store<f64>(clk + (<usize>cur << 3), curClk);
+  cur = cpu;
+  curClk = load<f64>(clk + (<usize>cpu << 3));
+}
+
 function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
   let cost = unchecked(costs[d]);
   if (kind == ACC_ATOMIC) {
-    cost += unchecked(costs[COST_ATOMIC]);
-    unchecked((stats[CS_ATOMICS] += 1));
+    cost += atomicCost;
+    atomics += 1;
   }
-  unchecked((stats[CS_XFER_BASE + d] += 1)); // CS_ACCESSES is their sum
-  const bo = busy + (<usize>c << 3);
-  store<f64>(bo, load<f64>(bo) + cost);
+  if (d == D_HIT) hits += 1;
+  else unchecked((stats[CS_XFER_BASE + d] += 1)); // CS_ACCESSES is their sum
   if (waitCycles > 0) {
     const wo = waited + (<usize>c << 3);
     store<f64>(wo, load<f64>(wo) + waitCycles);
@@ -250,34 +273,26 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
 }
 
 /** One access by the current CPU to a directory line. */
-export function cost_access(line: i32, kind: i32): void {
-  const c = cur;
-  const oo = owner + (<usize>line << 2);
-  const own = load<i32>(oo);
-  if (own == c || (kind == ACC_READ && own < 0 && is_sharer(line, c))) {
-    // the line is here already (Modified/Exclusive, or Shared for a read): no transfer, no wait
-    let cost = unchecked(costs[D_HIT]);
-    if (kind == ACC_ATOMIC) {
-      cost += unchecked(costs[COST_ATOMIC]);
-      unchecked((stats[CS_ATOMICS] += 1));
-    }
-    unchecked((stats[CS_XFER_BASE + D_HIT] += 1));
-    const bo = busy + (<usize>c << 3);
-    store<f64>(bo, load<f64>(bo) + cost);
-    const co = clk + (<usize>c << 3);
-    const t = load<f64>(co) + cost;
-    store<f64>(co, t);
-    if (kind != ACC_READ) store<f64>(ready + (<usize>line << 3), t);
-    return;
-  }
-  cost_access_slow(line, kind, c, oo);
+@inline export function cost_access(line: i32, kind: i32): void {
+  const own = load<i32>(owner + (<usize>line << 2));
+  if (own == cur) {
+    // Modified/Exclusive here: no transfer, no wait
+    curClk += kind == ACC_ATOMIC ? hitCost + atomicCost : hitCost;
+    hits += 1;
+    if (kind == ACC_ATOMIC) atomics += 1;
+    if (kind != ACC_READ) store<f64>(ready + (<usize>line << 3), curClk);
+  } else if (kind == ACC_READ && own < 0 && is_sharer(line, cur)) {
+    curClk += hitCost; // Shared here, for a read
+    hits += 1;
+  } else cost_access_miss(line, kind, own);
 }
 
-function cost_access_slow(line: i32, kind: i32, c: i32, oo: usize): void {
+function cost_access_miss(line: i32, kind: i32, own: i32): void {
+  const c = cur;
+  const oo = owner + (<usize>line << 2);
   const write = kind != ACC_READ;
   const d = locate(line, c, write);
-  const co = clk + (<usize>c << 3);
-  let t = load<f64>(co);
+  let t = curClk;
   let w: f64 = 0;
   if (d != D_HIT) {
     // the line is busy until the last write to it completes
@@ -293,7 +308,6 @@ function cost_access_slow(line: i32, kind: i32, c: i32, oo: usize): void {
     store<i32>(oo, c);
     store<f64>(ready + (<usize>line << 3), t);
   } else if (d != D_HIT) {
-    const own = load<i32>(oo);
     if (own >= 0) {
       const p = sh(line, own >> 6);
       store<u64>(p, load<u64>(p) | (<u64>1 << <u64>(own & 63)));
@@ -302,25 +316,31 @@ function cost_access_slow(line: i32, kind: i32, c: i32, oo: usize): void {
     const p = sh(line, c >> 6);
     store<u64>(p, load<u64>(p) | (<u64>1 << <u64>(c & 63)));
   }
-  store<f64>(co, t);
+  curClk = t;
 }
 
 // An owner-only line (folio, swap_cgroup): every access takes it exclusively.
-function owned_access(table: usize, i: i32, kind: i32, node: i32): void {
-  const c = cur;
+@inline function owned_access(table: usize, i: i32, kind: i32, node: i32): void {
   const p = table + (<usize>i << 2);
   const own = load<i32>(p);
-  const d = own == c ? D_HIT : own >= 0 ? dist(c, own) : node == cpu_to_node(c) ? D_MEM_LOCAL : D_MEM_REMOTE;
-  const co = clk + (<usize>c << 3);
-  store<f64>(co, load<f64>(co) + account(c, d, kind, 0, -1));
+  if (own == cur) {
+    curClk += kind == ACC_ATOMIC ? hitCost + atomicCost : hitCost;
+    hits += 1;
+    if (kind == ACC_ATOMIC) atomics += 1;
+  } else owned_miss(p, own, kind, node);
+}
+function owned_miss(p: usize, own: i32, kind: i32, node: i32): void {
+  const c = cur;
+  const d = own >= 0 ? dist(c, own) : node == cpu_to_node(c) ? D_MEM_LOCAL : D_MEM_REMOTE;
+  curClk += account(c, d, kind, 0, -1);
   store<i32>(p, c);
 }
 
 // ── the charge path's lines ────────────────────────────────────────────────────────────
 
-/** The line slot (0..2) of a page_counter field in the configured layout. */
-@inline function pc_slot(f: i32): i32 {
-  if (layout == PC_LAYOUT_2022) {
+/** The line slot (0..2) of a page_counter field in a layout (filled into slotOf at init). */
+function pc_slot_of(l: i32, f: i32): i32 {
+  if (l == PC_LAYOUT_2022) {
     if (f == PCF_USAGE || f == PCF_FAILCNT) return 0;
     if (f == PCF_EMIN || f == PCF_MIN_USAGE || f == PCF_CHILDREN_MIN_USAGE || f == PCF_ELOW || f == PCF_LOW_USAGE ||
       f == PCF_CHILDREN_LOW_USAGE || f == PCF_WATERMARK || f == PCF_LOCAL_WATERMARK) return 1;
@@ -328,7 +348,11 @@ function owned_access(table: usize, i: i32, kind: i32, node: i32): void {
   }
   if (f == PCF_ELOW || f == PCF_LOW_USAGE || f == PCF_CHILDREN_LOW_USAGE || f == PCF_WATERMARK ||
     f == PCF_LOCAL_WATERMARK || f == PCF_FAILCNT) return 1;
-  return 0; // usage min low high max emin min_usage children_min_usage (parent: PCF_LINK → see pc_parent_line)
+  return 0; // usage min low high max emin min_usage children_min_usage (parent: see cost_pc_parent)
+}
+let slotOf: usize = 0; // i32[NR_PCF]
+@inline function pc_slot(f: i32): i32 {
+  return load<i32>(slotOf + (<usize>f << 2));
 }
 /** The line of field f of counter c. */
 export function pc_line(c: i32, f: i32): i32 {
@@ -362,6 +386,16 @@ export function pc_line(c: i32, f: i32): i32 {
 @inline export function cost_pcstock(cpu: i32, c: i32, kind: i32): void {
   cost_access(unchecked(base[LC_PCSTOCK]) + cpu + nr_cpus * (c >> 4), kind);
 }
+/** One level of memcg_rstat_updated: read vmstats->stats_updates, then (unless a flush is due) this CPU's count. */
+@inline export function cost_rstat_level(m: i32, cpu: i32, flushDue: bool): void {
+  cost_access(unchecked(base[LC_STATS_UPDATES]) + m, ACC_READ);
+  if (!flushDue) cost_access(unchecked(base[LC_STATS_PCPU]) + m * nr_cpus + cpu, ACC_WRITE);
+}
+/** One level of page_counter_try_charge: atomic_long_add_return on usage, then read max. */
+@inline export function cost_pc_try_level(c: i32): void {
+  cost_access(c * 3 + pc_slot(PCF_USAGE), ACC_ATOMIC);
+  cost_access(c * 3 + pc_slot(PCF_MAX), ACC_READ);
+}
 /** memcg m's per-CPU statistics on cpu. */
 @inline export function cost_stats_pcpu(m: i32, cpu: i32): void {
   cost_access(unchecked(base[LC_STATS_PCPU]) + m * nr_cpus + cpu, ACC_WRITE);
@@ -375,7 +409,7 @@ export function pc_line(c: i32, f: i32): i32 {
   cost_access(unchecked(base[LC_LRUVEC]) + m * nr_nodes + node, ACC_ATOMIC);
 }
 /** The folio's struct (memcg_data, flags, LRU links). */
-export function cost_folio(id: i32, node: i32): void {
+@inline export function cost_folio(id: i32, node: i32): void {
   if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_WRITE, node);
 }
 /** A swap_cgroup record of entry e (swap_cgroup_record / lookup, atomic since 6.15). */
@@ -389,21 +423,15 @@ export function cost_swap_cgroup(e: i32, kind: i32): void {
 /** An operation of kind k starts on cpu (nested calls count in the outer one). */
 export function cost_op_begin(cpu: i32, k: i32): void {
   if (depth++ > 0) return;
-  cur = cpu;
+  switch_cpu(cpu);
   opKind = k;
-  const co = clk + (<usize>cpu << 3);
-  opStart = load<f64>(co);
-  const work = unchecked(costs[COST_WORK]);
-  if (work > 0) {
-    store<f64>(co, opStart + work);
-    const bo = busy + (<usize>cpu << 3);
-    store<f64>(bo, load<f64>(bo) + work);
-  }
+  opStart = curClk;
+  curClk += unchecked(costs[COST_WORK]);
 }
 export function cost_op_end(): void {
   if (--depth > 0) return;
   depth = 0;
-  unchecked((stats[CS_OPK_CYCLES + opKind] += load<f64>(clk + (<usize>cur << 3)) - opStart));
+  unchecked((stats[CS_OPK_CYCLES + opKind] += curClk - opStart));
   unchecked((stats[CS_OPK_OPS + opKind] += 1));
 }
 /** An operation outside the charge entry points (file ops, mkdir): begun only with the model on. */
@@ -418,26 +446,36 @@ export function cost_other_end(begun: bool): void {
 /** Work queued on another CPU runs there (a drain worker): its accesses are that CPU's. */
 export function cost_enter_cpu(cpu: i32): i32 {
   const prev = cur;
-  cur = cpu;
+  switch_cpu(cpu);
   return prev;
 }
 export function cost_leave_cpu(prev: i32): void {
-  cur = prev;
+  switch_cpu(prev);
 }
-/** Start cpu's clock no earlier than t cycles (a race test's staggered start). */
+/** Start cpu's clock no earlier than t cycles (a race's staggered start): idle time. */
 export function cost_clock_set(cpu: i32, t: f64): void {
-  store<f64>(clk + (<usize>cpu << 3), t);
+  flush_clock();
+  const co = clk + (<usize>cpu << 3);
+  const old = load<f64>(co);
+  if (t > old) {
+    const io = idle + (<usize>cpu << 3);
+    store<f64>(io, load<f64>(io) + (t - old));
+  }
+  store<f64>(co, t);
+  if (cpu == cur) curClk = t;
 }
 export function cost_clock(cpu: i32): f64 {
-  return load<f64>(clk + (<usize>cpu << 3));
+  return cpu == cur ? curClk : load<f64>(clk + (<usize>cpu << 3));
 }
 
 // ── reading (the host's costStats) ─────────────────────────────────────────────────────
 export function cost_stat_get(i: i32): f64 {
   if (!cost_on || i < 0 || i >= NR_CS) return 0;
+  if (i == CS_ATOMICS) return <f64>atomics;
+  if (i == CS_XFER_BASE + D_HIT) return <f64>hits;
   if (i == CS_ACCESSES) {
-    let n: f64 = 0;
-    for (let d = 0; d < NR_DIST; d++) n += unchecked(stats[CS_XFER_BASE + d]);
+    let n: f64 = <f64>hits;
+    for (let d = 1; d < NR_DIST; d++) n += unchecked(stats[CS_XFER_BASE + d]);
     return n;
   }
   return unchecked(stats[i]);
@@ -445,7 +483,11 @@ export function cost_stat_get(i: i32): f64 {
 /** cpu's clock, busy or waiting cycles (which 0, 1, 2). */
 export function cost_cpu_get(cpu: i32, which: i32): f64 {
   if (!cost_on || cpu < 0 || cpu >= nr_cpus) return 0;
-  return load<f64>((which == 0 ? clk : which == 1 ? busy : waited) + (<usize>cpu << 3));
+  flush_clock();
+  const o = <usize>cpu << 3;
+  const c = load<f64>(clk + o);
+  const w = load<f64>(waited + o);
+  return which == 0 ? c : which == 1 ? c - w - load<f64>(idle + o) : w;
 }
 export function cost_lines(): i32 {
   return cost_on ? nLines : 0;

@@ -4,7 +4,7 @@
 import { EBUSY } from "./errno";
 import { table_alloc } from "./layout";
 import { sim_inc, SIM_COUNTER_LEVELS } from "./simstat";
-import { ACC_ATOMIC, ACC_READ, ACC_WRITE, cost_on, cost_pc, cost_pc_parent, prot_xchg_always } from "./cost_model";
+import { ACC_ATOMIC, ACC_READ, ACC_WRITE, cost_on, cost_pc, cost_pc_parent, cost_pc_try_level, prot_xchg_always } from "./cost_model";
 
 export const PC_MEMORY: i32 = 0;
 export const PC_SWAP: i32 = 1; // memory.swap (v2) or memory.memsw (v1)
@@ -88,42 +88,41 @@ export function propagate_protected_usage(c: i32, usage: i64): void {
   const parent = pc_parent(c);
   if (cost_on) cost_pc_parent(c);
   if (parent < 0) return;
-  if (cost_on) cost_protection(c, parent, usage);
-  let prot = min(usage, pc_field(c, PCF_MIN));
+  let setting = pc_field(c, PCF_MIN);
+  let prot = min(usage, setting);
   let old = pc_field(c, PCF_MIN_USAGE);
+  if (cost_on) cost_protection(c, parent, PCF_MIN, PCF_MIN_USAGE, PCF_CHILDREN_MIN_USAGE, setting, old, prot);
   if (prot != old) {
     pc_set_field(c, PCF_MIN_USAGE, prot);
     pc_set_field(parent, PCF_CHILDREN_MIN_USAGE, pc_field(parent, PCF_CHILDREN_MIN_USAGE) + prot - old);
   }
-  prot = min(usage, pc_field(c, PCF_LOW));
+  setting = pc_field(c, PCF_LOW);
+  prot = min(usage, setting);
   old = pc_field(c, PCF_LOW_USAGE);
+  if (cost_on) cost_protection(c, parent, PCF_LOW, PCF_LOW_USAGE, PCF_CHILDREN_LOW_USAGE, setting, old, prot);
   if (prot != old) {
     pc_set_field(c, PCF_LOW_USAGE, prot);
     pc_set_field(parent, PCF_CHILDREN_LOW_USAGE, pc_field(parent, PCF_CHILDREN_LOW_USAGE) + prot - old);
   }
 }
 
-// The cost of propagate_protected_usage: read min/low and the stored protected usage; the
-// xchg and the parent's atomic add only when it changed (6.1+, "mm: page_counter: remove
-// unneeded atomic ops for low/min"), whenever min/low is set before.
-function cost_protection(c: i32, parent: i32, usage: i64): void {
-  for (let i = 0; i < 2; i++) {
-    const setting = pc_field(c, i == 0 ? PCF_MIN : PCF_LOW);
-    const fu = i == 0 ? PCF_MIN_USAGE : PCF_LOW_USAGE;
-    cost_pc(c, i == 0 ? PCF_MIN : PCF_LOW, ACC_READ);
-    const old = pc_field(c, fu);
-    let xchg: bool;
-    if (prot_xchg_always) {
-      if (setting == 0) cost_pc(c, fu, ACC_READ);
-      xchg = setting != 0 || old != 0;
-    } else {
-      cost_pc(c, fu, ACC_READ);
-      xchg = min(usage, setting) != old;
-    }
-    if (!xchg) continue;
-    cost_pc(c, fu, ACC_ATOMIC);
-    if (min(usage, setting) != old) cost_pc(parent, i == 0 ? PCF_CHILDREN_MIN_USAGE : PCF_CHILDREN_LOW_USAGE, ACC_ATOMIC);
+// The cost of propagate_protected_usage for min or low: read the setting and the stored
+// protected usage; the xchg and the parent's atomic add only when it changed (6.1+, "mm:
+// page_counter: remove unneeded atomic ops for low/min"); before, the xchg whenever the
+// setting or the stored usage is non-zero (and the stored usage is read only without a setting).
+@inline function cost_protection(c: i32, parent: i32, fSet: i32, fUse: i32, fChildren: i32, setting: i64, old: i64, prot: i64): void {
+  cost_pc(c, fSet, ACC_READ);
+  let xchg: bool;
+  if (prot_xchg_always) {
+    if (setting == 0) cost_pc(c, fUse, ACC_READ);
+    xchg = setting != 0 || old != 0;
+  } else {
+    cost_pc(c, fUse, ACC_READ);
+    xchg = prot != old;
   }
+  if (!xchg) return;
+  cost_pc(c, fUse, ACC_ATOMIC);
+  if (prot != old) cost_pc(parent, fChildren, ACC_ATOMIC);
 }
 
 // page_counter_charge: the peak (watermark) and the resettable local peak follow usage.
@@ -175,10 +174,7 @@ export function page_counter_try_charge(counter: i32, n: i64): i32 {
   let c = counter;
   for (; c >= 0; c = pc_parent(c)) {
     sim_inc(SIM_COUNTER_LEVELS, 1);
-    if (cost_on) {
-      cost_pc(c, PCF_USAGE, ACC_ATOMIC); // atomic_long_add_return
-      cost_pc(c, PCF_MAX, ACC_READ);
-    }
+    if (cost_on) cost_pc_try_level(c); // atomic_long_add_return, then read max
     const usage = pc_usage(c) + n;
     if (usage > pc_field(c, PCF_MAX)) {
       if (cost_on) cost_pc(c, PCF_USAGE, ACC_ATOMIC); // atomic_long_sub

@@ -25,7 +25,7 @@ import {
   memcg_count, memcg_exists, memcg_first_child, memcg_next_sibling, mem_cgroup_is_descendant, parent_mem_cgroup,
 } from "./memcg";
 import { nr_cpus, nr_nodes } from "./topology";
-import { ACC_ATOMIC, ACC_READ, cost_on, cost_stats_pcpu, cost_stats_updates } from "./cost_model";
+import { ACC_ATOMIC, cost_on, cost_rstat_level, cost_stats_pcpu, cost_stats_updates } from "./cost_model";
 
 export const MEMCG_CHARGE_BATCH: i32 = 64;
 
@@ -116,10 +116,10 @@ function rstat_updated(m: i32, val: i64, cpu: i32): void {
     return;
   }
   for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
-    if (cost_on) cost_stats_updates(x, ACC_READ); // memcg_vmstats_needs_flush
     // memcg_rstat_updated: an ancestor already due for a flush needs no more counting
-    if (needs_flush(x)) break;
-    if (cost_on) cost_stats_pcpu(x, cpu); // this_cpu_add_return(stats_updates)
+    const due = needs_flush(x);
+    if (cost_on) cost_rstat_level(x, cpu, due); // memcg_vmstats_needs_flush, this_cpu_add_return
+    if (due) break;
     const p = pcpuUpdates + ((<usize>x * <usize>nr_cpus + <usize>cpu) << 2);
     const n = load<i32>(p) + <i32>v;
     if (n < MEMCG_CHARGE_BATCH) {

@@ -58,7 +58,7 @@ import { drain_all_stock, stock_init, stock_pages_of, REMOTE_DRAIN_DEFERRED, REM
 import { op_end, sched_init, task_do_exit } from "./sched";
 import { memcg_under_oom } from "./memcg1_oom";
 import { topology_init, nr_cpus, nr_nodes } from "./topology";
-import { OPK_FILE, OPK_OTHER, cost_init, cost_other_begin, cost_other_end } from "./cost_model";
+import { OPK_FILE, OPK_OTHER, cost_init, cost_on, cost_other_begin, cost_other_end } from "./cost_model";
 import { mem_cgroup_sk_charge, mem_cgroup_sk_uncharge } from "./sock";
 import { page_counter_race } from "./page_counter_race";
 import { pcs_init } from "./page_counter_stock";
@@ -103,6 +103,7 @@ export function system_init(): i32 {
   if (sockets < 1 || cores < 1 || threads < 1 || threads > 8 || nps < 1 || perLlc < 1) return -EINVAL;
   if (sockets * nps > 64 || sockets * cores * threads > 8192 || cores % nps != 0 || cores % perLlc != 0) return -EINVAL;
   const costModel = cfg_get(CFG_COST_MODEL) != 0;
+  if (costModel != cost_on) return -EINVAL; // the cost model is in the -cost builds only
   if (costModel && sockets * cores * threads > 1024) return -EINVAL; // the directory's sharer bitmaps
   if (maxCgroups < 1 || maxCgroups > (1 << 24) || maxFolios < 1 || maxFolios > (1 << 28)) return -EINVAL;
   // MEMCG_CHARGE_BATCH: the 7-slot stock keeps u8 page counts (<= 127 with a refill).

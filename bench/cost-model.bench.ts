@@ -2,7 +2,8 @@
 // bench/workload.ts) with the cost model off and on, and, with MEMCG_SIM_BASE=DIR (a built
 // checkout of main, e.g. `git archive main | tar -x -C DIR && cd DIR && npm run build`),
 // main's own build: the change the cost model's hooks make while it is off. Interleaved
-// rounds, CPU time of the replay call (process.cpuUsage, user + system), median [min–max].
+// rounds (REVERSE=1: the other order), CPU time of the replay call (process.cpuUsage, user +
+// system; run with --expose-gc so that garbage is collected between replays), median [min–max].
 // Writes nothing: prints the table quoted in docs/cost-model.md.
 import { pathToFileURL } from 'node:url';
 import { createSystem } from '../src/index.js';
@@ -17,11 +18,12 @@ const rounds = Number(process.env.ROUNDS ?? 7);
 const base = process.env.MEMCG_SIM_BASE;
 const baseCreate: Create | null = base ? (await import(pathToFileURL(`${base}/dist/src/index.js`).href)).createSystem : null;
 
-const modes: { name: string; create: Create; costModel?: boolean }[] = [
+const modes0: { name: string; create: Create; costModel?: boolean }[] = [
   ...(baseCreate ? [{ name: 'main (no cost model)', create: baseCreate }] : []),
   { name: 'off', create: createSystem as unknown as Create, costModel: false },
   { name: 'on', create: createSystem as unknown as Create, costModel: true },
 ];
+const modes = process.env.REVERSE ? [...modes0].reverse() : modes0;
 
 async function fresh(m: (typeof modes)[number]): Promise<Sys> {
   const opts: Record<string, unknown> = { profile: 'multi', topology: { nodes: 2, cpusPerNode: CPUS / 2 }, maxFolios, opCapacity: 65536, seed: 1 };
@@ -37,6 +39,7 @@ for (let round = 0; round < rounds; round++) {
   for (const m of modes) {
     const sys = await fresh(m);
     const records = sys.encode(asOps);
+    (globalThis as { gc?: () => void }).gc?.(); // the last round's systems are collected before, not during, the replay
     const t0 = process.cpuUsage();
     sys.replayRecords(records);
     const d = process.cpuUsage(t0);
@@ -51,5 +54,10 @@ for (const m of modes) {
   const t = times[m.name];
   console.log(`| ${m.name} | ${med(t).toFixed(1)} [${Math.min(...t).toFixed(1)}–${Math.max(...t).toFixed(1)}] | ${rate(med(t))} |`);
 }
-console.log(`on ÷ off: ${(med(times.on) / med(times.off)).toFixed(2)}×`);
-if (baseCreate) console.log(`off ÷ main: ${(med(times.off) / med(times['main (no cost model)'])).toFixed(3)}×`);
+// Per-round ratios (each pair ran back to back, so load from other processes mostly cancels).
+const ratio = (a: string, b: string) => {
+  const r = times[a].map((t, i) => t / times[b][i]);
+  return `${med(r).toFixed(3)}× [${Math.min(...r).toFixed(3)}–${Math.max(...r).toFixed(3)}]`;
+};
+console.log(`on ÷ off, per round: median ${ratio('on', 'off')}`);
+if (baseCreate) console.log(`off ÷ main, per round: median ${ratio('off', 'main (no cost model)')}`);

@@ -299,7 +299,7 @@ export class System {
     this.costModel = cost;
     this.nodes = topo.sockets * topo.nodesPerSocket;
     this.cpus = topo.sockets * topo.coresPerSocket * topo.threadsPerCore;
-    this.core = instantiateCore(options.build ?? defaultBuild());
+    this.core = instantiateCore(options.build ?? defaultBuild(), cost.on ? 'cost' : '');
     this.opCapacity = options.opCapacity ?? 4096;
     const cfg: [string, number][] = [
       ['CFG_CGROUP_VERSION', version],

@@ -12,22 +12,29 @@ export type Core = {
   [name: string]: unknown;
 };
 
-const modules = new Map<WasmBuild, WebAssembly.Module>();
+/**
+ * '' = the core; 'cost' = the same core with the cost model compiled in (asc --use
+ * COST_MODEL=1), loaded only for systems with costModel on, so that the others pay nothing.
+ */
+export type WasmVariant = '' | 'cost';
+
+const modules = new Map<string, WebAssembly.Module>();
 
 // src/core/wasm.ts runs two levels below the package root, dist/src/core/wasm.js three.
-function wasmPath(build: WasmBuild): string {
-  for (const rel of [`../../build/${build}.wasm`, `../../../build/${build}.wasm`]) {
+function wasmPath(file: string): string {
+  for (const rel of [`../../build/${file}`, `../../../build/${file}`]) {
     const p = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(p)) return p;
   }
-  throw new InternalError(`build/${build}.wasm not found: run "npm run build:wasm"`);
+  throw new InternalError(`build/${file} not found: run "npm run build:wasm"`);
 }
 
-function compiled(build: WasmBuild): WebAssembly.Module {
-  let m = modules.get(build);
+function compiled(build: WasmBuild, variant: WasmVariant): WebAssembly.Module {
+  const file = `${build}${variant ? `-${variant}` : ''}.wasm`;
+  let m = modules.get(file);
   if (!m) {
-    m = new WebAssembly.Module(readFileSync(wasmPath(build)));
-    modules.set(build, m);
+    m = new WebAssembly.Module(readFileSync(wasmPath(file)));
+    modules.set(file, m);
   }
   return m;
 }
@@ -48,7 +55,7 @@ function liftString(memory: WebAssembly.Memory, ptr: number): string {
 }
 
 /** A fresh core instance (one per system). */
-export function instantiateCore(build: WasmBuild): Core {
+export function instantiateCore(build: WasmBuild, variant: WasmVariant = ''): Core {
   let memory: WebAssembly.Memory | undefined;
   const imports = {
     env: {
@@ -58,7 +65,7 @@ export function instantiateCore(build: WasmBuild): Core {
       },
     },
   };
-  const instance = new WebAssembly.Instance(compiled(build), imports);
+  const instance = new WebAssembly.Instance(compiled(build, variant), imports);
   const core = instance.exports as unknown as Core;
   memory = core.memory;
   return core;
