@@ -5,14 +5,15 @@ import {
   fileNames, limitFile, limitFileNames, openFile, parseLimit, type CgroupVersion, type FsCore, type OpenFile, type Setting, type StatItem,
 } from '../cgroupfs/cgroupfs.js';
 import { InternalError, MemcgError, errnoName } from '../core/errors.js';
-import { parseGfp } from '../core/gfp.js';
-import { pageCounterMemparse } from '../cgroupfs/memparse.js';
-import { findProfile, PROFILES, type ProfileName } from '../core/profiles.js';
+import { parseGfp, type Gfp } from '../core/gfp.js';
+import { findProfile, type ProfileAlias, type ProfileName } from '../core/profiles.js';
+import { bool, cgroupPath, int, keys, obj, oneOf, show, str } from './check.js';
+import { checkOptions, seedOf, swapPagesOf } from './options.js';
 import { CoreAbort, defaultBuild, instantiateCore, type Core, type WasmBuild } from '../core/wasm.js';
 
 export type SystemOptions = {
   /** Kernel profile: 'single' (≤ 6.15, the seed's 5.17), 'multi' (6.16+), 'multi-rr'; aliases '5.17', '6.18'. */
-  profile?: ProfileName | string;
+  profile?: ProfileAlias;
   cgroupVersion?: CgroupVersion;
   topology?: { nodes: number; cpusPerNode: number };
   seed?: number | bigint;
@@ -64,7 +65,7 @@ export type MemoryEvents = {
   low: number; high: number; max: number; oom: number; oom_kill: number; oom_group_kill: number;
 };
 export type SwapEvents = { high: number; max: number; fail: number };
-export type Gfp = string;
+export type { Gfp } from '../core/gfp.js';
 export type FolioKind = 'anon' | 'file';
 /** A charge by a task (its memcg is charged, an anon folio is its page) or straight to a cgroup. */
 export type ChargeRequest = { cgroup?: string; task?: number; cpu: number; order?: number; kind?: FolioKind; gfp?: Gfp; node?: number };
@@ -128,13 +129,12 @@ type Fn = (...args: number[]) => number;
 
 const LRU_NAMES: LruName[] = ['inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable'];
 
-/** The swap option (bytes or '1G') in pages. */
-function swapPages(swap: string | number | undefined): number {
-  if (swap === undefined) return 0;
-  const pages = pageCounterMemparse(String(swap), '');
-  if (pages === null || pages > 1 << 28) throw new MemcgError('EINVAL', `swap size "${swap}" is not a size up to 1T`);
-  return pages;
-}
+/** Folio, task and memcg ids are i32 in the core: a larger integer would wrap. */
+const ID_MAX = 0x7fffffff;
+const CHARGE_KEYS = ['cgroup', 'task', 'cpu', 'order', 'kind', 'gfp', 'node'] as const;
+const OP_NAMES = ['charge', 'uncharge', 'uncharge-list', 'write', 'touch', 'wait'] as const;
+/** The simulated clock is i64 nanoseconds: one wait of at most 2^63 ns (about 292 years). */
+const WAIT_MAX_MS = 9.2e12;
 
 const REMOTE_DRAIN = { schedule: 'REMOTE_DRAIN_SCHEDULE', immediate: 'REMOTE_DRAIN_IMMEDIATE', deferred: 'REMOTE_DRAIN_DEFERRED' };
 const VICTIM_EXIT = { schedule: 'VICTIM_EXIT_SCHEDULE', kill: 'VICTIM_EXIT_KILL', oom: 'VICTIM_EXIT_OOM' };
@@ -175,14 +175,11 @@ export class System {
   readonly fCounter: Fn;
 
   constructor(options: SystemOptions) {
-    const profile = findProfile(options.profile ?? 'multi');
-    if (!profile) {
-      throw new MemcgError('EINVAL', `unknown profile "${options.profile}" (known: ${PROFILES.map((p) => p.name).join(', ')})`);
-    }
+    checkOptions(options);
+    const profile = findProfile(options.profile ?? 'multi')!;
     const version = options.cgroupVersion ?? 2;
-    if (version !== 1 && version !== 2) throw new MemcgError('EINVAL', `cgroupVersion must be 1 or 2, not ${String(version)}`);
     const topo = options.topology ?? { nodes: 1, cpusPerNode: 4 };
-    const seed = BigInt.asUintN(64, BigInt(options.seed ?? 1));
+    const seed = seedOf(options.seed);
     this.profile = profile.name;
     this.cgroupVersion = version;
     this.memswAccount = version === 1 && options.swapAccount !== false;
@@ -208,7 +205,7 @@ export class System {
       ['CFG_RECURSIVE_PROT', options.recursiveProtection ? 1 : 0],
       ['CFG_LOCAL_EVENTS', options.localEvents ? 1 : 0],
       ['CFG_MAX_TASKS', options.maxTasks ?? 4096],
-      ['CFG_SWAP_PAGES', swapPages(options.swap)],
+      ['CFG_SWAP_PAGES', swapPagesOf(options.swap)],
       ['CFG_HZ', options.hz ?? 1000],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
@@ -221,7 +218,12 @@ export class System {
       ret = -12;
     }
     if (ret < 0) {
-      throw new MemcgError(errnoName(ret), `system configuration rejected (${JSON.stringify({ ...options, seed: String(options.seed ?? 1) })})`);
+      // Every option was checked above: what is left is the size of the tables together.
+      const sizes = `maxCgroups ${options.maxCgroups ?? 1024}, maxFolios ${options.maxFolios ?? 1 << 20}, maxTasks ${options.maxTasks ?? 4096}, ` +
+        `${this.cpus} CPUs, opCapacity ${this.opCapacity}${options.swap !== undefined ? `, swap ${show(options.swap)}` : ''}`;
+      throw new MemcgError(errnoName(ret), ret === -12
+        ? `system configuration rejected: the emulator's tables for ${sizes} do not fit in one WebAssembly memory (4 GiB)`
+        : `system configuration rejected by the core (${errnoName(ret)}) for ${sizes}`);
     }
     this.ids.set('', 0);
     this.paths[0] = '';
@@ -274,6 +276,7 @@ export class System {
   }
   /** The memcg id of a path (ENOENT if there is no such cgroup). */
   id(path: string): number {
+    if (typeof path !== 'string') str('a cgroup path', path);
     const id = this.ids.get(path) ?? this.ids.get(System.normalize(path)); // normalized paths hit at once
     if (id === undefined) throw new MemcgError('ENOENT', `no cgroup "${path}"`);
     return id;
@@ -289,14 +292,12 @@ export class System {
 
   /** mkdir a cgroup with settings keyed by interface file; all or nothing. */
   mkdir(path: string, settings: Record<string, string | number> = {}): void {
-    const p = System.normalize(path);
+    const p = System.normalize(str('a cgroup path', path));
+    cgroupPath(path, p, this.cgroupVersion === 2 ? '/sys/fs/cgroup' : '/sys/fs/cgroup/memory');
+    obj('mkdir settings', settings);
     if (p === '' || this.ids.has(p)) throw new MemcgError('EEXIST', `cgroup "${path}" exists`);
     const slash = p.lastIndexOf('/');
     const parent = this.id(slash < 0 ? '' : p.slice(0, slash));
-    const name = p.slice(slash + 1);
-    if (name.startsWith('memory.') || name.startsWith('cgroup.') || name === '.' || name === '..') {
-      throw new MemcgError('EINVAL', `invalid cgroup name "${name}"`);
-    }
     // Validate every setting before anything changes.
     const writes = Object.entries(settings).map(([file, value]) => {
       if (!limitFile(this.cgroupVersion, file)) {
@@ -318,8 +319,9 @@ export class System {
 
   /** rmdir: EBUSY with children; charges stay with the (now offline) memcg until uncharged. */
   rmdir(path: string, cpu = 0): void {
+    const id = this.id(path);
     const p = System.normalize(path);
-    const id = this.id(p);
+    this.checkCpu(cpu);
     const ret = this.guard(() => this.fn('memcg_rmdir')(id, cpu));
     if (ret < 0) this.fail(ret, `rmdir "${path}"`);
     this.ids.delete(p);
@@ -329,6 +331,8 @@ export class System {
   /** Write a limit file ('memory.max', 'memory.limit_in_bytes', …) as a user would. */
   writeLimit(path: string, file: string, value: string | number, cpu = 0): void {
     const id = this.id(path);
+    str('a file name', file);
+    this.checkCpu(cpu);
     this.writeLimitPages(id, file, parseLimit(this.cgroupVersion, file, value), cpu, String(value));
   }
 
@@ -348,8 +352,17 @@ export class System {
     if (kind === 'file') return 1;
     throw new MemcgError('EINVAL', `folio kind must be 'anon' or 'file', not "${String(kind)}"`);
   }
-  private checkCpu(cpu: number): void {
-    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus) throw new MemcgError('EINVAL', `cpu ${cpu} out of range 0..${this.cpus - 1}`);
+  private checkCpu(cpu: unknown): asserts cpu is number {
+    int('cpu', cpu, 0, this.cpus - 1);
+  }
+  private checkNode(node: unknown): asserts node is number {
+    int('node', node, 0, this.nodes - 1);
+  }
+  private checkFolio(folio: unknown): asserts folio is number {
+    int('a folio id', folio, 0, ID_MAX);
+  }
+  private checkOrder(order: unknown): asserts order is number {
+    int('order', order, 0, this.k('HPAGE_PMD_ORDER'));
   }
 
   /**
@@ -361,6 +374,11 @@ export class System {
    * names it until the task is woken and the charge completes (or fails) inside the core.
    */
   charge(req: ChargeRequest): number {
+    keys('charge', obj('a charge request', req), CHARGE_KEYS);
+    if (req.cgroup !== undefined && req.task !== undefined) throw new MemcgError('EINVAL', 'charge takes a cgroup or a task, not both');
+    if (req.cgroup !== undefined) str('charge cgroup', req.cgroup);
+    if (req.order !== undefined) this.checkOrder(req.order);
+    if (req.node !== undefined) this.checkNode(req.node);
     const task = req.task ?? -1;
     if (req.task !== undefined) this.checkTask(req.task);
     else if (req.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
@@ -377,32 +395,39 @@ export class System {
 
   // ── tasks, access, time ─────────────────────────────────────────────────────────────────
   /** ESRCH unless t is a task id handed out by spawn (alive or not). */
-  private checkTask(t: number): void {
-    if (!Number.isInteger(t) || this.guard(() => this.fn('memcg_task_get')(t, this.k('TASK_KILLED'))) === -1) {
-      throw new MemcgError('ESRCH', `no task ${t}`);
+  private checkTask(t: unknown): asserts t is number {
+    const id = int('a task id', t, 0, ID_MAX, 'ESRCH');
+    if (this.guard(() => this.fn('memcg_task_get')(id, this.k('TASK_KILLED'))) === -1) {
+      throw new MemcgError('ESRCH', `no task ${show(t)}`);
     }
   }
 
   /** A new task (process) in a cgroup; its id. */
   spawn(cgroup: string, opts: { oomScoreAdj?: number } = {}): number {
     const m = this.id(cgroup);
+    keys('spawn options', obj('spawn options', opts), ['oomScoreAdj']);
+    if (opts.oomScoreAdj !== undefined) int('oomScoreAdj', opts.oomScoreAdj, -1000, 1000);
     const t = this.guard(() => this.fn('memcg_task_create')(m, opts.oomScoreAdj ?? 0));
     if (t < 0) this.fail(t, `spawn in "${cgroup}"`);
     return t;
   }
   /** Move a task to another cgroup: it charges there from now on; its memory stays where it was charged. */
   moveTask(task: number, cgroup: string): void {
+    this.checkTask(task);
     const m = this.id(cgroup);
     const ret = this.guard(() => this.fn('memcg_task_move')(task, m));
     if (ret < 0) this.fail(ret, `move task ${task} to "${cgroup}"`);
   }
   /** The task exits: its anon pages and swap entries are freed. */
   exitTask(task: number, cpu = 0): void {
+    this.checkTask(task);
     this.checkCpu(cpu);
     const ret = this.guard(() => this.fn('memcg_task_exit')(task, cpu));
     if (ret < 0) this.fail(ret, `exit of task ${task}`);
   }
   setOomScoreAdj(task: number, adj: number): void {
+    this.checkTask(task);
+    int('oomScoreAdj', adj, -1000, 1000);
     const ret = this.guard(() => this.fn('memcg_task_set_adj')(task, adj));
     if (ret < 0) this.fail(ret, `oom_score_adj ${adj} for task ${task}`);
   }
@@ -426,6 +451,8 @@ export class System {
    * cache folio, or a swap-in fault for a page in swap (which charges, so it can fail with ENOMEM).
    */
   touch(folio: number, opts: { cpu?: number; gfp?: Gfp } = {}): void {
+    this.checkFolio(folio);
+    keys('touch options', obj('touch options', opts), ['cpu', 'gfp']);
     const cpu = opts.cpu ?? 0;
     this.checkCpu(cpu);
     const ret = this.guard(() => this.fn('folio_touch')(folio, cpu, this.gfpMask(opts.gfp)));
@@ -433,7 +460,9 @@ export class System {
   }
   /** Let simulated time pass; the periodic statistics flush runs every 2 s. */
   wait(ms: number): void {
-    if (!(ms >= 0)) throw new MemcgError('EINVAL', `wait of ${ms} ms`);
+    if (typeof ms !== 'number' || !(ms >= 0 && ms <= WAIT_MAX_MS)) {
+      throw new MemcgError('EINVAL', `wait takes 0..${WAIT_MAX_MS} ms (the clock is i64 nanoseconds), not ${show(ms)}`);
+    }
     this.guard(() => this.fn('clock_wait')(Math.round(ms * 1e6)));
   }
   /** Simulated time in ms since the system started. */
@@ -447,17 +476,20 @@ export class System {
   /** Exact LRU list sizes of a cgroup on a node (its own lists), in pages. */
   lruSizes(path: string, node = 0): Record<LruName, number> {
     const id = this.id(path);
+    this.checkNode(node);
     return this.guard(() => Object.fromEntries(LRU_NAMES.map((name, i) => [name, this.fn('memcg_lru_size')(id, node, i)])) as Record<LruName, number>);
   }
 
   /** Uncharge (free) one folio or a list from cpu, the list batched per memcg like uncharge_gather. */
   uncharge(folios: number | number[], cpu = 0): void {
     this.checkCpu(cpu);
-    if (typeof folios === 'number') {
+    if (!Array.isArray(folios)) {
+      this.checkFolio(folios);
       const ret = this.guard(() => this.fUncharge(folios, cpu));
       if (ret < 0) this.fail(ret, `folio ${folios} is not charged`);
       return;
     }
+    folios.forEach((f, i) => int(`folio ${i} of the list`, f, 0, ID_MAX));
     if (folios.length > this.opCapacity) {
       throw new MemcgError('EINVAL', `uncharge list of ${folios.length} folios is longer than opCapacity ${this.opCapacity}`);
     }
@@ -487,6 +519,7 @@ export class System {
   /** A page counter of a cgroup, in pages. 'swap' is v2's, 'memsw' v1's. */
   counter(path: string, kind: CounterKind = 'memory'): Counter {
     const id = this.id(path);
+    oneOf('counter kind', kind, ['memory', 'swap', 'memsw']);
     if (kind !== 'memory' && kind !== (this.cgroupVersion === 2 ? 'swap' : 'memsw')) {
       throw new MemcgError('ENOENT', `no ${kind} counter in cgroup v${this.cgroupVersion}`);
     }
@@ -501,6 +534,8 @@ export class System {
   /** memory.events (hierarchical) or memory.events.local of a cgroup. */
   events(path: string, opts: { local?: boolean } = {}): MemoryEvents {
     const id = this.id(path);
+    keys('events options', obj('events options', opts), ['local']);
+    if (opts.local !== undefined) bool('local', opts.local);
     return this.guard(() => {
       const out = {} as MemoryEvents;
       for (const [key, ev] of EVENT_KEYS) out[key] = this.fn('memcg_event_get')(id, this.k(ev), opts.local ? 1 : 0);
@@ -537,6 +572,7 @@ export class System {
 
   /** A charged folio, or null if the id is not charged. */
   folio(id: number): FolioInfo | null {
+    this.checkFolio(id);
     return this.guard(() => {
       const m = this.fn('folio_get_memcg')(id);
       if (m < 0) return null;
@@ -558,7 +594,7 @@ export class System {
   /** Per-node page statistics of a cgroup (its own folios), in pages. */
   nodeStat(path: string, node: number): { anon: number; file: number; anonThp: number; fileThp: number } {
     const id = this.id(path);
-    if (!Number.isInteger(node) || node < 0 || node >= this.nodes) throw new MemcgError('EINVAL', `node ${node} out of range`);
+    this.checkNode(node);
     return this.guard(() => ({
       anon: this.fn('memcg_stat_get')(id, node, this.k('NR_ANON_MAPPED')),
       file: this.fn('memcg_stat_get')(id, node, this.k('NR_FILE_PAGES')),
@@ -585,13 +621,15 @@ export class System {
    */
   flushStats(path = '', opts: { force?: boolean } = {}): boolean {
     const id = this.id(path);
+    keys('flushStats options', obj('flushStats options', opts), ['force']);
+    if (opts.force !== undefined) bool('force', opts.force);
     return this.guard(() => this.fn('memcg_flush_stats')(id, opts.force ? 1 : 0) === 1);
   }
 
   // ── interface files ────────────────────────────────────────────────────────────────────
   /** Split 'a/b/memory.max' (or '/sys/fs/cgroup/a/b/memory.max') into cgroup and file. */
   private splitFile(path: string): { cgroup: string; name: string; id: number } {
-    const p = System.normalize(path);
+    const p = System.normalize(str('a file path', path));
     const slash = p.lastIndexOf('/');
     const cgroup = slash < 0 ? '' : p.slice(0, slash);
     const name = p.slice(slash + 1);
@@ -618,6 +656,7 @@ export class System {
 
   /** Write an interface file as `echo value > file` would (errors as the kernel's errno). */
   write(path: string, value: string | number, opts: { cpu?: number } = {}): void {
+    keys('write options', obj('write options', opts), ['cpu']);
     if (opts.cpu !== undefined) this.checkCpu(opts.cpu);
     const f = this.open(path);
     try {
@@ -629,8 +668,8 @@ export class System {
 
   /** `ls` of a cgroup directory: its interface files and child cgroups, sorted like ls. */
   ls(dir = ''): string[] {
+    const id = this.id(dir);
     const p = System.normalize(dir);
-    const id = this.id(p);
     const children = this.list().filter((x) => x !== '' && x.slice(0, Math.max(0, x.lastIndexOf('/'))) === p).map((x) => x.slice(x.lastIndexOf('/') + 1));
     return [...fileNames(this.fs, id === 0), ...children].sort();
   }
@@ -686,6 +725,8 @@ export class System {
   // ── bulk ───────────────────────────────────────────────────────────────────────────────
   /** Encode ops as core op records (struct op in assembly/replay.ts). */
   encode(ops: Op[]): Uint8Array {
+    if (!Array.isArray(ops)) throw new MemcgError('EINVAL', `replay takes an array of ops, not ${show(ops)}`);
+    ops.forEach((o, i) => this.checkOp(o, i));
     const n = ops.reduce((s, o) => s + (o.op === 'uncharge-list' ? o.folios.length : 1), 0);
     const buf = new Uint8Array(n * 16);
     const dv = new DataView(buf.buffer);
@@ -706,7 +747,7 @@ export class System {
       if (o.op === 'charge') {
         this.checkCpu(o.cpu);
         const order = o.order ?? 0;
-        if (!Number.isInteger(order) || order < 0 || order > 9) throw new MemcgError('EINVAL', `order ${order} out of range 0..9`);
+        this.checkOrder(order);
         if (o.task === undefined && o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
         if (o.task !== undefined && (!Number.isInteger(o.task) || o.task < 0 || o.task > 65534)) throw new MemcgError('ESRCH', `no task ${o.task}`);
         put('OP_CHARGE', order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, o.cpu,
@@ -736,6 +777,39 @@ export class System {
       }
     }
     return buf;
+  }
+
+  /** One op of replay(): an object with a known op and only its own keys, each of its type. */
+  private checkOp(o: unknown, i: number): void {
+    const what = `op ${i}`;
+    const r = obj(what, o);
+    const op = oneOf(`${what} op`, r.op, OP_NAMES);
+    const own: Record<(typeof OP_NAMES)[number], readonly string[]> = {
+      charge: ['op', ...CHARGE_KEYS], uncharge: ['op', 'folio', 'cpu'], 'uncharge-list': ['op', 'folios', 'cpu'],
+      write: ['op', 'cgroup', 'file', 'value', 'cpu'], touch: ['op', 'folio', 'cpu', 'gfp'], wait: ['op', 'ms'],
+    };
+    keys(`${what} (${op})`, r, own[op]);
+    try {
+      if (op === 'uncharge' || op === 'touch') this.checkFolio(r.folio);
+      if (op === 'uncharge-list') {
+        if (!Array.isArray(r.folios)) throw new MemcgError('EINVAL', `folios must be an array of folio ids, not ${show(r.folios)}`);
+        r.folios.forEach((f, j) => int(`folio ${j} of the list`, f, 0, ID_MAX));
+      }
+      if (op === 'charge') {
+        if (r.cgroup !== undefined) str('cgroup', r.cgroup);
+        if (r.cgroup !== undefined && r.task !== undefined) throw new MemcgError('EINVAL', 'a charge takes a cgroup or a task, not both');
+        if (r.node !== undefined) this.checkNode(r.node);
+      }
+      if (op === 'write') {
+        str('cgroup', r.cgroup);
+        str('file', r.file);
+        if (typeof r.value !== 'string' && typeof r.value !== 'number') throw new MemcgError('EINVAL', `value must be a string or a number, not ${show(r.value)}`);
+      }
+      if (op === 'wait' && (typeof r.ms !== 'number' || !(r.ms >= 0))) throw new MemcgError('EINVAL', `ms must be a number of at least 0, not ${show(r.ms)}`);
+    } catch (e) {
+      if (e instanceof MemcgError) throw new MemcgError(e.code, `${what} (${op}): ${e.message.replace(/^[A-Z0-9]+: /, '')}`, { file: e.file, input: e.input });
+      throw e;
+    }
   }
 
   /** Replay encoded op records in chunks; returns one raw result per record (id or -errno). */

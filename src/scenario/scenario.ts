@@ -215,7 +215,7 @@ class Parser {
     if (profile !== undefined && !findProfile(profile)) {
       this.c.error(o.at('profile'), `unknown profile "${profile}" (known: ${PROFILES.map((x) => x.name).join(', ')}, or 5.17, 6.16, 6.18, mainline)`);
     }
-    s.profile = profile;
+    s.profile = profile as SystemSpec['profile'];
     const v = o.int('cgroupVersion', { min: 1, max: 2 }, d(2));
     if (v !== undefined) s.cgroupVersion = v as CgroupVersion;
     const t = o.obj('topology', ['nodes', 'cpusPerNode']);
