@@ -2,6 +2,7 @@
 // drive its workload — or a trace — through the Replayer, take reads, samples and
 // expectations on the way, and collect the summary.
 
+import { renameSync, unlinkSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { limitFile } from '../cgroupfs/cgroupfs.js';
 import { errnoName, MemcgError } from '../core/errors.js';
@@ -9,10 +10,11 @@ import { PAGE_SIZE } from '../cgroupfs/memparse.js';
 import { openTrace, Replayer, zeroCounters, type ReplayCounters } from '../trace/replayer.js';
 import type { Expectation, Scenario, Step, SystemSpec, TaskKey, WriteStep } from './scenario.js';
 import {
-  cgroupSummaries, sampleColumns, stockHitRate, taskSummaries, type ExpectResult, type RunResult, type RunSummary,
+  cgroupSummaries, sampleColumns, stockHitRate, taskSummaries, type ExpectResult, type RunResult, type RunSummary, type Sample,
 } from '../report/summary.js';
 import { createSystem, type SimStats, type System, type TaskInfo } from '../api/system.js';
-import { feedTrace, TraceWriter, type RecordSink, type TraceTask } from '../trace/trace.js';
+import { feedRecords, traceChunks, TraceWriter, type RecordSink, type TraceTask } from '../trace/trace.js';
+import { BUDGET } from './budget.js';
 import { InputError, jsonPath, type Issue } from './validate.js';
 import type { WasmBuild } from '../core/wasm.js';
 import { taskTable, Workload } from './workload.js';
@@ -25,51 +27,98 @@ export type RunOptions = {
   build?: WasmBuild;
   /** Called with each run's system when the run is over (to read more than the summary). */
   onFinish?: (sys: System, variant: string | null) => void;
+  /** Each sample as it is taken; then the result holds none (a run's memory does not grow with its length). */
+  onSample?: (variant: string | null, sample: Sample) => void;
+  /** A run begins (before its first sample) and ends: for writers that stream the result. */
+  onRunStart?: (head: Pick<RunSummary, 'variant' | 'system'>) => void;
+  onRunEnd?: (run: RunSummary) => void;
+  /** Stop at the next pause (every 65536 records): the run's result so far, marked interrupted. */
+  signal?: AbortSignal;
+  /** Wall-clock time in the result (elapsedMs); without it the result is the same for the same inputs. */
+  timing?: boolean;
+  /** Run beyond the budget (budget.ts) of output rows; the scenario must be parsed with allowLarge too. */
+  allowLarge?: boolean;
 };
+
+/** A run or a recording stopped by RunOptions.signal. */
+export class Interrupted extends Error {
+  constructor(readonly records: number) {
+    super(`interrupted after ${records} records`);
+    this.name = 'Interrupted';
+  }
+}
+
+const later: (f: () => void) => void = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? ((f) => setTimeout(f, 0));
+/** Let the event loop run (a signal handler, stdout draining), then stop if asked to. */
+async function pause(opts: RunOptions, records: () => number): Promise<void> {
+  if (!opts.signal) return;
+  await new Promise<void>((r) => later(r));
+  if (opts.signal.aborted) throw new Interrupted(records());
+}
 
 /** Run a scenario (each variant, or the one named) and summarise it. */
 export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<RunResult> {
-  return result(sc, await eachMachine(sc, opts, (sys, run, m) => {
+  return result(sc, await eachMachine(sc, opts, async (sys, run, m) => {
     const seed = m.spec.seed ?? 1;
     const wl = new Workload(sc, sys, seed);
     opts.progress?.start(m.variant ?? sc.name, opts.progress ? countRecords(sc, sys, seed) : 0);
     run.start(sc.paths, taskTable(sc));
     for (const ph of sc.phases) {
       run.beginPhase(ph.name, ph.path);
-      for (let r = 0; r < ph.repeat; r++) for (const s of ph.steps) run.step(s, wl);
+      for (let r = 0; r < ph.repeat; r++) {
+        for (const s of ph.steps) for (const _ of run.step(s, wl)) await pause(opts, () => run.records);
+      }
       run.endPhase();
     }
-  }));
+  }), opts);
 }
 
 /** Replay a trace on the system(s) of a scenario (its workload is not used) and summarise it. */
 export async function runTrace(file: string, sc: Scenario, opts: RunOptions = {}): Promise<RunResult> {
-  const runs = await eachMachine(sc, opts, (sys, run, m) => {
+  const runs = await eachMachine(sc, opts, async (sys, run, m) => {
     const info = openTrace(sys, file);
     opts.progress?.start(m.variant ?? file, info.records);
     const replayer = run.start(info.paths, info.tasks);
     run.beginPhase('trace', file);
-    feedTrace(file, info, replayer);
+    for (const [buf] of traceChunks(file, info)) {
+      feedRecords(buf, replayer);
+      await pause(opts, () => run.records);
+    }
     run.endPhase();
   });
-  return result({ ...sc, name: `${file} on ${sc.name}`, description: '' }, runs);
+  return result({ ...sc, name: `${file} on ${sc.name}`, description: '' }, runs, opts);
 }
 
-/** Drive one run per system of the scenario (prepared first) and collect the summaries. */
-async function eachMachine(sc: Scenario, opts: RunOptions, drive: (sys: System, run: Run, m: Machine) => void): Promise<RunSummary[]> {
+/** Drive one run per system of the scenario (prepared first) and collect the summaries; an interrupt ends the run it hits and the rest. */
+async function eachMachine(sc: Scenario, opts: RunOptions, drive: (sys: System, run: Run, m: Machine) => Promise<void>): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];
   for (const m of machines(sc, opts.variant)) {
     const sys = await prepareSystem(sc, m.spec, opts.build);
-    const run = new Run(sys, sc, m.variant, m.spec, opts.progress);
-    drive(sys, run, m);
-    runs.push(run.finish());
+    const run = new Run(sys, sc, m.variant, m.spec, opts);
+    let interrupted = false;
+    try {
+      await drive(sys, run, m);
+    } catch (e) {
+      if (!(e instanceof Interrupted)) throw e;
+      interrupted = true;
+    }
+    const summary = run.finish(interrupted);
+    runs.push(summary);
+    opts.onRunEnd?.(summary);
     opts.onFinish?.(sys, m.variant);
+    if (interrupted) break;
   }
   return runs;
 }
 
-/** Write the records of a scenario's workload (generators expanded) to a trace file. */
-export async function recordTrace(sc: Scenario, file: string, build?: WasmBuild): Promise<{ records: number; bytes: number; cgroups: number; tasks: number }> {
+/**
+ * Write the records of a scenario's workload (generators expanded) to a trace file: to a
+ * temporary name beside it, renamed at the end, so an interrupted or failed recording leaves
+ * no file that looks complete.
+ */
+export async function recordTrace(
+  sc: Scenario, file: string, build?: WasmBuild, opts: Pick<RunOptions, 'signal' | 'progress'> = {},
+): Promise<{ records: number; bytes: number; cgroups: number; tasks: number }> {
   const v = sc.system.cgroupVersion ?? 2;
   const fileWrites = steps(sc).filter((s): s is WriteStep => s.kind === 'write' && !limitFile(v, s.name));
   if (fileWrites.length) {
@@ -78,13 +127,39 @@ export async function recordTrace(sc: Scenario, file: string, build?: WasmBuild)
     })));
   }
   const sys = await prepareSystem(sc, sc.system, build);
-  const w = new TraceWriter(file, sc.paths, taskTable(sc));
+  const tmp = `${file}.${process.pid}.tmp`;
+  const w = new TraceWriter(tmp, sc.paths, taskTable(sc));
   const wl = new Workload(sc, sys, sc.system.seed ?? 1);
-  walk(sc, (s) => {
-    if (s.kind === 'write') Workload.write(sys, s, sc.paths[s.cgroup], w);
-    else if (s.kind !== 'read' && s.kind !== 'expect') wl.emit(s, w);
-  });
-  const bytes = w.close();
+  const seed = sc.system.seed ?? 1;
+  opts.progress?.start(file, opts.progress ? countRecords(sc, sys, seed) : 0);
+  let bytes: number;
+  try {
+    for (const ph of sc.phases) {
+      for (let r = 0; r < ph.repeat; r++) {
+        for (const s of ph.steps) {
+          if (s.kind === 'write') Workload.write(sys, s, sc.paths[s.cgroup], w);
+          else if (s.kind !== 'read' && s.kind !== 'expect') {
+            for (const _ of wl.emit(s, w)) {
+              opts.progress?.update(w.records);
+              await pause(opts, () => w.records);
+            }
+          }
+        }
+      }
+    }
+    bytes = w.close();
+    renameSync(tmp, file);
+  } catch (e) {
+    w.abandon();
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw e;
+  } finally {
+    opts.progress?.end();
+  }
   return { records: w.records, bytes, cgroups: sc.paths.length, tasks: sc.tasks.size };
 }
 
@@ -145,15 +220,15 @@ function countRecords(sc: Scenario, sys: System, seed: number): number {
   let n = 0;
   const counter: RecordSink = { op: () => void n++ };
   const wl = new Workload(sc, sys, seed);
-  walk(sc, (s) => {
-    if (s.kind === 'write') n += limitFile(sys.cgroupVersion, s.name) ? 1 : 0;
-    else if (s.kind !== 'read' && s.kind !== 'expect') wl.emit(s, counter);
-  });
+  for (const ph of sc.phases) {
+    for (let r = 0; r < ph.repeat; r++) {
+      for (const s of ph.steps) {
+        if (s.kind === 'write') n += limitFile(sys.cgroupVersion, s.name) ? 1 : 0;
+        else if (s.kind !== 'read' && s.kind !== 'expect') wl.emitAll(s, counter);
+      }
+    }
+  }
   return n;
-}
-
-function walk(sc: Scenario, f: (s: Step) => void): void {
-  for (const ph of sc.phases) for (let r = 0; r < ph.repeat; r++) ph.steps.forEach(f);
 }
 function steps(sc: Scenario): Step[] {
   return sc.phases.flatMap((ph) => ph.steps);
@@ -169,10 +244,13 @@ export function machines(sc: Scenario, only?: string): Machine[] {
   return one;
 }
 
-function result(sc: Scenario, runs: RunSummary[]): RunResult {
+/** The result, its keys in the order the streamed JSON writes them (report/json.ts). */
+function result(sc: Scenario, runs: RunSummary[], opts: RunOptions): RunResult {
+  const interrupted = runs.some((r) => r.interrupted);
   return {
-    scenario: sc.name, description: sc.description, ok: runs.every((r) => r.expectations.every((e) => e.ok)),
-    notes: sc.notes, pageSize: PAGE_SIZE, runs,
+    scenario: sc.name, description: sc.description, notes: sc.notes, pageSize: PAGE_SIZE, runs,
+    ok: !interrupted && runs.every((r) => r.expectations.every((e) => e.ok)),
+    ...(interrupted || opts.signal ? { interrupted } : {}),
   };
 }
 
@@ -185,13 +263,36 @@ class Run {
     phases: [], reads: [], samples: [], warnings: [], expectations: [],
   };
 
+  private readonly progress?: Progress;
+  /** Samples, reads and expectation results so far (the output budget). */
+  private rows = 0;
+  private sampleCount = 0;
+
   constructor(
     private readonly sys: System, private readonly sc: Scenario, private readonly variant: string | null,
-    private readonly spec: SystemSpec, private readonly progress?: Progress,
-  ) {}
+    private readonly spec: SystemSpec, private readonly opts: RunOptions = {},
+  ) {
+    this.progress = opts.progress;
+  }
+
+  /** Records consumed so far. */
+  get records(): number {
+    return this.replayer?.counters.ops ?? 0;
+  }
+
+  /** One more output row; over the budget (unless allowLarge) the run is refused with where. */
+  private row(path: string): void {
+    if (++this.rows > BUDGET.rows && !this.opts.allowLarge) {
+      throw new InputError(this.sc.name, [{
+        path, message: `the run wrote more than the budget of ${BUDGET.rows} sample rows, reads and expectation results ` +
+          '(memory.high throttling made simulated time longer than its waits): sample less often, or run with --allow-large (allowLarge)',
+      }]);
+    }
+  }
 
   /** The replayer for this path and task table (it spawns the tasks); the first sample is taken here. */
   start(paths: string[], tasks: TraceTask[]): Replayer {
+    this.opts.onRunStart?.({ variant: this.variant, system: this.systemInfo() });
     const { every, everyMs } = this.sc.sample ?? {};
     this.replayer = new Replayer(this.sys, paths, tasks, {
       every, everyMs, onTick: (_, ms) => this.sample(ms), onFlush: this.progress && ((n) => this.progress!.update(n)),
@@ -213,14 +314,19 @@ class Run {
     this.out.phases.push({ name: this.phase.name, path: this.phase.path, ...since(c, b), sim });
   }
 
-  step(s: Step, wl: Workload): void {
+  /** Run one step; a generator that pauses inside long expansions (see Workload.emit). */
+  *step(s: Step, wl: Workload): Generator<void, void, void> {
     const r = this.replayer;
     if (s.kind === 'read') {
       r.flush();
+      this.row(s.path);
       this.out.reads.push({ path: s.path, ops: r.counters.ops, file: s.file, content: this.sys.read(s.file) });
     } else if (s.kind === 'expect') {
       r.flush();
-      if (s.expect.variant === undefined || s.expect.variant === this.variant) this.out.expectations.push(this.check(s.expect));
+      if (s.expect.variant === undefined || s.expect.variant === this.variant) {
+        this.row(s.path);
+        this.out.expectations.push(this.check(s.expect));
+      }
     } else if (s.kind === 'write') {
       r.flush();
       if (limitFile(this.sys.cgroupVersion, s.name)) {
@@ -235,7 +341,7 @@ class Run {
           this.warn(s, e.message);
         }
       }
-    } else wl.emit(s, r);
+    } else yield* wl.emit(s, r);
   }
 
   private warn(s: WriteStep, why: string): void {
@@ -244,10 +350,16 @@ class Run {
 
   /** Read the sampled files at simulated time ms. */
   private sample(ms: number): void {
+    this.row(this.sc.sample!.path);
     const values: Record<string, string> = {};
     for (const f of this.sc.sample!.files) for (const [k, v] of sampleColumns(f, this.sys.read(f))) values[k] = v;
-    this.out.samples.push({ ops: this.replayer.counters.ops, ms, phase: this.phase.name || '(start)', values });
+    const sample: Sample = { ops: this.replayer.counters.ops, ms, phase: this.phase.name || '(start)', values };
+    this.last = { ops: sample.ops, ms };
+    this.sampleCount++;
+    if (this.opts.onSample) this.opts.onSample(this.variant, sample);
+    else this.out.samples.push(sample);
   }
+  private last: { ops: number; ms: number } | undefined;
 
   private check(e: Expectation): ExpectResult {
     return check(this.sys, e, (name) => {
@@ -256,12 +368,17 @@ class Run {
     });
   }
 
-  finish(): RunSummary {
+  private systemInfo(): RunSummary['system'] {
+    const s = this.sys;
+    return { profile: s.profile, cgroupVersion: s.cgroupVersion, nodes: s.nodes, cpus: s.cpus, seed: this.spec.seed ?? 1 };
+  }
+
+  finish(interrupted = false): RunSummary {
     this.replayer.flush();
     this.progress?.end();
     const ops = this.replayer.counters.ops;
     const now = this.sys.now();
-    const last = this.out.samples.at(-1);
+    const last = this.last;
     if (this.sc.sample && (last?.ops !== ops || last.ms !== now)) this.sample(now);
     for (const e of this.sc.expect) {
       if (e.variant === undefined || e.variant === this.variant) this.out.expectations.push(this.check(e));
@@ -269,11 +386,15 @@ class Run {
     const sim = this.sys.simStats();
     const s = this.sys;
     const tasks = taskSummaries(s, this.replayer);
+    // Keys in the order the streamed JSON writes them (report/json.ts): what is known at the start, the samples, the rest.
     return {
       variant: this.variant,
-      system: { profile: s.profile, cgroupVersion: s.cgroupVersion, nodes: s.nodes, cpus: s.cpus, seed: this.spec.seed ?? 1 },
-      ops, clockMs: now, elapsedMs: Math.round(performance.now() - this.t0), ...this.out,
+      system: this.systemInfo(),
+      samples: this.out.samples,
+      ops, clockMs: now, ...(this.opts.timing ? { elapsedMs: Math.round(performance.now() - this.t0) } : {}),
+      phases: this.out.phases, reads: this.out.reads, warnings: this.out.warnings, expectations: this.out.expectations,
       cgroups: cgroupSummaries(s, this.sc.summaryCgroups, tasks), tasks, sim, stockHitRate: stockHitRate(sim),
+      ...(interrupted ? { interrupted: true } : {}),
     };
   }
 }
