@@ -159,6 +159,8 @@ export class System {
   readonly memswAccount: boolean;
   readonly nodes: number;
   readonly cpus: number;
+  /** The emulator's folio table size (charged folios at once). */
+  readonly maxFolios: number;
   private readonly core: Core;
   private poisoned: InternalError | null = null;
   private readonly ids = new Map<string, number>();
@@ -187,6 +189,7 @@ export class System {
     this.cpus = topo.nodes * topo.cpusPerNode;
     this.core = instantiateCore(options.build ?? defaultBuild());
     this.opCapacity = options.opCapacity ?? 4096;
+    this.maxFolios = options.maxFolios ?? 1 << 20;
     const cfg: [string, number][] = [
       ['CFG_CGROUP_VERSION', version],
       ['CFG_PROFILE', this.k(profile.coreId)],
@@ -389,6 +392,8 @@ export class System {
     const kind = this.kindCode(req.kind);
     const node = req.node ?? -1;
     const ret = this.guard(() => this.fCharge(id, req.cpu, order, kind, gfp, node, task));
+    // mem_cgroup_charge never returns ENOSPC: the core's folio table is full.
+    if (ret === -28) throw new MemcgError('ELIMIT', `the emulator's folio table is full (maxFolios ${this.maxFolios}): an emulator limit, not a kernel error; create the system with a larger maxFolios`);
     if (ret < 0) this.fail(ret, `charge of ${2 ** order} page(s) to ${req.task !== undefined ? `task ${req.task}` : `"${req.cgroup}"`} failed`);
     return ret;
   }
@@ -834,7 +839,10 @@ export class System {
 
   /** Replay ops through the core in bulk; results in op order (an uncharge-list gives one per folio). */
   replay(ops: Op[]): OpResult[] {
-    return Array.from(this.replayRecords(this.encode(ops)), (v) =>
-      v >= 0 ? { ok: true as const, value: v } : { ok: false as const, code: errnoName(v) });
+    const records = this.encode(ops);
+    const charge = this.k('OP_CHARGE');
+    // A charge's ENOSPC is the emulator's full folio table (as charge() says).
+    return Array.from(this.replayRecords(records), (v, i) =>
+      v >= 0 ? { ok: true as const, value: v } : { ok: false as const, code: v === -28 && records[i * 16] === charge ? 'ELIMIT' : errnoName(v) });
   }
 }

@@ -1,7 +1,9 @@
 // Errors are data: an errno-like code, what was being done, and a message.
 
 export type Errno =
-  | 'ENOENT' | 'ESRCH' | 'EINTR' | 'EAGAIN' | 'ENOMEM' | 'EBUSY' | 'EEXIST' | 'EINVAL' | 'ENOSPC' | 'ERANGE' | 'EBADF' | 'ENODEV' | 'E2BIG' | 'ENAMETOOLONG';
+  | 'ENOENT' | 'ESRCH' | 'EINTR' | 'EAGAIN' | 'ENOMEM' | 'EBUSY' | 'EEXIST' | 'EINVAL' | 'ENOSPC' | 'ERANGE' | 'EBADF' | 'ENODEV' | 'E2BIG' | 'ENAMETOOLONG'
+  /** Not a kernel errno: a table of the emulator (maxFolios, …) is full. */
+  | 'ELIMIT';
 
 /** A user-visible failure, answered like the kernel would (errno), state unchanged. */
 export class MemcgError extends Error {

@@ -107,7 +107,7 @@ export function sampleColumns(file: string, text: string): [string, string][] {
 // ── text ─────────────────────────────────────────────────────────────────────────────────
 
 const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
-const errnos = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${n} ${k}`).join(', ') || '0';
+const errnos = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => (k === 'ELIMIT' ? `${n} over maxFolios` : `${n} ${k}`)).join(', ') || '0';
 
 /** 850 → "850 ms", 12345 → "12.3 s". */
 export function duration(ms: number): string {
@@ -172,6 +172,8 @@ function runText(r: RunSummary, variants: boolean): string[] {
     `stock: ${st.stockHits} hits in ${st.charges} charges (${pct(stockHitRate(st))}), ${st.stockMisses} misses, ` +
       `${st.stockEvictions} evictions, ${st.drainAll} drain_all_stock calls; ${st.counterLevels} page_counter levels walked`,
   );
+  const limited = r.phases.reduce((n, p) => n + (p.failed.ELIMIT ?? 0), 0);
+  if (limited) out.push(`${limited} charges failed because the emulator's folio table was full: an emulator limit, not a kernel error (raise system.maxFolios)`);
   const lost = r.phases.reduce((n, p) => n + p.lost, 0);
   if (lost) out.push(`${lost} frees and touches found their folio freed by the kernel already (page cache reclaimed, pages of OOM-killed tasks)`);
   if (r.warnings.length) out.push('', 'refused writes:', ...r.warnings.map((w) => `  ${w.path}: ${w.message}`));
