@@ -1,5 +1,6 @@
 // memcg-sim: a kernel-faithful emulator of the Linux memory-cgroup charge path.
-export { createSystem, System } from './api/system.js';
+export { System } from './api/system.js';
+export { createSystem } from './api/create.js';
 export type {
   SystemOptions, Counter, CounterKind, MemoryEvents, ChargeRequest, FolioInfo, FolioKind, StockEntry, Op, OpResult, SimStats, TaskInfo,
 } from './api/system.js';

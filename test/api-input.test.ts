@@ -82,7 +82,7 @@ describe('createSystem options: unknown keys and values by name, a rejection say
     ['seed 1.5', { seed: 1.5 }, 'EINVAL', /option seed .* not 1\.5/],
     ['seed "abc"', { seed: 'abc' }, 'EINVAL', /option seed .* not "abc"/],
     ['seed 2**64 as bigint', { seed: 1n << 64n }, 'EINVAL', /option seed/],
-    ['remoteDrain "bogus" (was accepted)', { remoteDrain: 'bogus' }, 'EINVAL', /option remoteDrain must be one of "immediate", "deferred", not "bogus"/],
+    ['remoteDrain "bogus" (was accepted)', { remoteDrain: 'bogus' }, 'EINVAL', /option remoteDrain must be one of "schedule", "immediate", "deferred", not "bogus"/],
     ['an unknown key', { profil: 'single' }, 'EINVAL', /createSystem options: unknown key "profil" \(known: profile, /],
     ['an unknown profile', { profile: '7.0' }, 'EINVAL', /option profile: unknown profile "7\.0" \(known: single, multi, multi-rr, 5\.17, /],
     ['topology nodes 1.5', { topology: { nodes: 1.5, cpusPerNode: 1 } }, 'EINVAL', /option topology\.nodes must be an integer in 1\.\.64, not 1\.5/],

@@ -9,7 +9,7 @@ import { bool, int, obj, keys, oneOf, show } from './check.js';
 
 /** The option keys createSystem takes. */
 export const OPTION_KEYS = [
-  'profile', 'cgroupVersion', 'topology', 'seed', 'swapAccount', 'stock', 'chargeBatch', 'remoteDrain',
+  'profile', 'cgroupVersion', 'topology', 'seed', 'swapAccount', 'stock', 'chargeBatch', 'remoteDrain', 'oomVictimExit',
   'recursiveProtection', 'localEvents', 'maxCgroups', 'maxFolios', 'maxTasks', 'swap', 'hz', 'opCapacity', 'build',
 ] as const;
 
@@ -66,7 +66,8 @@ export function checkOptions(options: unknown): void {
   seedOf(o.seed);
   for (const k of ['swapAccount', 'stock', 'recursiveProtection', 'localEvents'] as const) if (o[k] !== undefined) bool(opt(k), o[k]);
   if (o.chargeBatch !== undefined) int(opt('chargeBatch'), o.chargeBatch, 1, LIMITS.chargeBatch);
-  if (o.remoteDrain !== undefined) oneOf(opt('remoteDrain'), o.remoteDrain, ['immediate', 'deferred']);
+  if (o.remoteDrain !== undefined) oneOf(opt('remoteDrain'), o.remoteDrain, ['schedule', 'immediate', 'deferred']);
+  if (o.oomVictimExit !== undefined) oneOf(opt('oomVictimExit'), o.oomVictimExit, ['schedule', 'kill', 'oom']);
   // maxCgroups counts the root: 1 is a system with only the root cgroup.
   if (o.maxCgroups !== undefined) int(opt('maxCgroups'), o.maxCgroups, 1, LIMITS.maxCgroups);
   if (o.maxFolios !== undefined) int(opt('maxFolios'), o.maxFolios, 1, LIMITS.maxFolios);

@@ -9,7 +9,10 @@ import { parseGfp, type Gfp } from '../core/gfp.js';
 import { findProfile, type ProfileAlias, type ProfileName } from '../core/profiles.js';
 import { bool, cgroupPath, int, keys, obj, oneOf, show, str } from './check.js';
 import { checkOptions, seedOf, swapPagesOf } from './options.js';
-import { CoreAbort, defaultBuild, instantiateCore, type Core, type WasmBuild } from '../core/wasm.js';
+import { CoreAbort, instantiate, type Core } from '../core/instance.js';
+
+/** Which compiled core a Node system loads from the package (src/core/wasm.ts). */
+export type WasmBuild = 'release' | 'debug';
 
 export type SystemOptions = {
   /** Kernel profile: 'single' (≤ 6.15, the seed's 5.17), 'multi' (6.16+), 'multi-rr'; aliases '5.17', '6.18'. */
@@ -147,10 +150,6 @@ function choice(option: string, value: string | undefined, names: Record<string,
   return names[v];
 }
 
-/** Create a system: one emulated machine with its cgroup tree, CPUs and kernel profile. */
-export async function createSystem(options: SystemOptions = {}): Promise<System> {
-  return new System(options);
-}
 
 export class System {
   readonly profile: ProfileName;
@@ -176,7 +175,8 @@ export class System {
   /** @internal */
   readonly fCounter: Fn;
 
-  constructor(options: SystemOptions) {
+  /** A system on a compiled core module (createSystem in src/api/create.ts or src/browser.ts makes one). */
+  constructor(options: SystemOptions, module: WebAssembly.Module) {
     checkOptions(options);
     const profile = findProfile(options.profile ?? 'multi')!;
     const version = options.cgroupVersion ?? 2;
@@ -187,7 +187,7 @@ export class System {
     this.memswAccount = version === 1 && options.swapAccount !== false;
     this.nodes = topo.nodes;
     this.cpus = topo.nodes * topo.cpusPerNode;
-    this.core = instantiateCore(options.build ?? defaultBuild());
+    this.core = instantiate(module);
     this.opCapacity = options.opCapacity ?? 4096;
     this.maxFolios = options.maxFolios ?? 1 << 20;
     const cfg: [string, number][] = [

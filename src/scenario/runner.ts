@@ -12,11 +12,12 @@ import type { Expectation, Scenario, Step, SystemSpec, TaskKey, WriteStep } from
 import {
   cgroupSummaries, sampleColumns, stockHitRate, taskSummaries, type ExpectResult, type RunResult, type RunSummary, type Sample,
 } from '../report/summary.js';
-import { createSystem, type SimStats, type System, type TaskInfo } from '../api/system.js';
+import type { SimStats, System, TaskInfo } from '../api/system.js';
+import { createSystem } from '../api/create.js';
 import { feedRecords, traceChunks, TraceWriter, type RecordSink, type TraceTask } from '../trace/trace.js';
 import { BUDGET } from './budget.js';
 import { InputError, jsonPath, type Issue } from './validate.js';
-import type { WasmBuild } from '../core/wasm.js';
+import type { WasmBuild } from '../api/system.js';
 import { taskTable, Workload } from './workload.js';
 
 /** Progress of a run (the CLI's progress bar). */
