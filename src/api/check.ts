@@ -73,7 +73,7 @@ export function cgroupPath(v: unknown, normalized: string, mount: string): void 
           : name === '.' || name === '..' ? `"${name}" (give the path without . or ..)`
             : name.startsWith('memory.') || name.startsWith('cgroup.') ? 'the prefix of an interface file'
               : '';
-    if (bad) throw new MemcgError('EINVAL', `invalid cgroup name ${show(name)} in ${show(path)}: ${bad}`);
+    if (bad) throw new MemcgError('EINVAL', `invalid cgroup name ${show(name)}: ${bad}`);
   }
   const bytes = new TextEncoder().encode(`${mount}/${normalized}`).length;
   if (bytes >= PATH_MAX) throw new MemcgError('ENAMETOOLONG', `cgroup path of ${bytes} bytes: mkdir(2) takes at most ${PATH_MAX - 1}`);

@@ -281,7 +281,7 @@ export class System {
   id(path: string): number {
     if (typeof path !== 'string') str('a cgroup path', path);
     const id = this.ids.get(path) ?? this.ids.get(System.normalize(path)); // normalized paths hit at once
-    if (id === undefined) throw new MemcgError('ENOENT', `no cgroup "${path}"`);
+    if (id === undefined) throw new MemcgError('ENOENT', `no cgroup ${show(path)}`);
     return id;
   }
   /** The path of a memcg id ('' for the root; '(removed)' suffix for an offline one). */
@@ -298,7 +298,7 @@ export class System {
     const p = System.normalize(str('a cgroup path', path));
     cgroupPath(path, p, this.cgroupVersion === 2 ? '/sys/fs/cgroup' : '/sys/fs/cgroup/memory');
     obj('mkdir settings', settings);
-    if (p === '' || this.ids.has(p)) throw new MemcgError('EEXIST', `cgroup "${path}" exists`);
+    if (p === '' || this.ids.has(p)) throw new MemcgError('EEXIST', `cgroup ${show(path)} exists`);
     const slash = p.lastIndexOf('/');
     const parent = this.id(slash < 0 ? '' : p.slice(0, slash));
     // Validate every setting before anything changes.
@@ -309,7 +309,7 @@ export class System {
       return { file, value, pages: parseLimit(this.cgroupVersion, file, value) };
     });
     const id = this.guard(() => this.fn('memcg_mkdir')(parent));
-    if (id < 0) this.fail(id, `mkdir "${path}"`);
+    if (id < 0) this.fail(id, `mkdir ${show(path)}`);
     this.ids.set(p, id);
     this.paths[id] = p;
     try {
@@ -326,7 +326,7 @@ export class System {
     const p = System.normalize(path);
     this.checkCpu(cpu);
     const ret = this.guard(() => this.fn('memcg_rmdir')(id, cpu));
-    if (ret < 0) this.fail(ret, `rmdir "${path}"`);
+    if (ret < 0) this.fail(ret, `rmdir ${show(path)}`);
     this.ids.delete(p);
     this.paths[id] = `${p} (removed)`;
   }
@@ -639,7 +639,7 @@ export class System {
     const cgroup = slash < 0 ? '' : p.slice(0, slash);
     const name = p.slice(slash + 1);
     const id = this.ids.get(cgroup);
-    if (id === undefined || name === '') throw new MemcgError('ENOENT', `no file ${path}`);
+    if (id === undefined || name === '') throw new MemcgError('ENOENT', `no file ${show(path)}`);
     return { cgroup, name, id };
   }
 

@@ -502,7 +502,7 @@ export class OpenFile {
 /** Open an interface file of cgroup id (ENOENT if this cgroup has no such file). */
 export function openFile(core: FsCore, id: number, isRoot: boolean, path: string, name: string, guard: <T>(f: () => T) => T): OpenFile {
   const def = catalog(core).find((f) => f.name === name && (!isRoot || f.onRoot));
-  if (!def) throw new MemcgError('ENOENT', `no file ${path}`, { file: name });
+  if (!def) throw new MemcgError('ENOENT', `no file ${cut(path)}`, { file: name });
   let peakFd = -1;
   if (def.peak) {
     peakFd = guard(() => core.peakOpen(id, def.peak === 'swap'));

@@ -10,7 +10,7 @@ import { GFP_NAMES, parseGfp } from '../core/gfp.js';
 import { PROFILE_NAMES } from '../core/profiles.js';
 import { LIMITS } from '../api/options.js';
 import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN } from '../trace/trace.js';
-import { cut, parseSize } from './validate.js';
+import { cut, describe, parseSize } from './validate.js';
 
 /** HPAGE_PMD_ORDER: a PMD-sized THP is the largest folio charged. */
 export const MAX_ORDER = 9;
@@ -125,7 +125,7 @@ export type StepName = keyof typeof STEPS;
 export const STEP_NAMES = Object.keys(STEPS) as StepName[];
 
 const system = z.strictObject({
-  profile: z.enum(PROFILE_NAMES as [string, ...string[]], { error: (iss) => `unknown profile ${typeof iss.input === 'string' ? JSON.stringify(cut(iss.input)) : String(iss.input)} (known: ${PROFILE_NAMES.join(', ')})` }).optional(),
+  profile: z.enum(PROFILE_NAMES as [string, ...string[]], { error: (iss) => `unknown profile ${describe(iss.input)} (known: ${PROFILE_NAMES.join(', ')})` }).optional(),
   cgroupVersion: int(1, 2).optional(),
   topology: z.strictObject({ nodes: int(1, LIMITS.nodes).optional(), cpusPerNode: int(1, LIMITS.cpus).optional() }).optional(),
   seed: int(0).optional(),
