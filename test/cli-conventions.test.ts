@@ -1,11 +1,13 @@
 // Command-line conventions (issue #12): version and help, closed pipes and full disks,
 // signals with partial output, reproducible and streamed --json/--csv, emulator limits.
-// The bin runs from source through tsx (cli.test.ts checks the built one).
+// The bin is bundled from source by esbuild once (cli.test.ts checks the tsc-built one), at
+// .test-bin/bin/main.mjs so it finds build/*.wasm and package.json two levels up.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { build as esbuild } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli, type Io } from '../src/cli/commands.js';
 import { runScenario } from '../src/scenario/runner.js';
 import { parseScenario } from '../src/scenario/scenario.js';
@@ -15,9 +17,13 @@ import { PAGE_SIZE } from '../src/cgroupfs/memparse.js';
 import { build, tmp } from './helpers/scenario.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-// One process (tsx as a loader, not its wrapper that relays signals).
-const node = `"${process.execPath}" --import tsx src/cli/main.ts`;
-const run = (args: string[]) => spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, env: { ...process.env, MEMCG_SIM_WASM: build } });
+const binFile = join(root, '.test-bin', 'bin', `main-${process.pid}.mjs`);
+beforeAll(async () => {
+  await esbuild({ entryPoints: [join(root, 'src/cli/main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: binFile, logLevel: 'silent' });
+});
+afterAll(() => rmSync(binFile, { force: true }));
+const node = `"${process.execPath}" "${binFile}"`;
+const run = (args: string[]) => spawn(process.execPath, [binFile, ...args], { cwd: root, env: { ...process.env, MEMCG_SIM_WASM: build } });
 
 async function cli(args: string[], signal?: AbortSignal) {
   let out = '';
@@ -51,10 +57,10 @@ describe('version, help, usage', () => {
 
 describe('output streams (the real bin)', () => {
   test('into a closed pipe: quiet, status 0 (memcg-sim examples | head -1)', async () => {
-    const sh = spawnSync('bash', ['-c', `${node} run --example stock-thrash --json | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { cwd: root, encoding: 'utf8' });
+    const sh = spawnSync('bash', ['-c', `${node} run --example container-oom --json | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { cwd: root, encoding: 'utf8' });
     expect([sh.stdout, sh.stderr]).toEqual(['0\n', '']);
     // A pipe closed before anything was written.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'examples'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [binFile, 'examples'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.stdout.destroy();
@@ -163,7 +169,8 @@ describe('--json and --csv', () => {
     const t = tmp('p.bin');
     let term = '';
     const io: Io = { out: () => {}, err: () => {}, tty: { write: (s: string) => (term += s) } };
-    expect(await runCli(['trace', 'record', file(LONG), '-o', t], io)).toBe(0);
+    const mid = { ...LONG, workload: [{ steps: [{ 'grow-then-free': { cgroup: 'a', pages: 100000, repeat: 8 } }] }] };
+    expect(await runCli(['trace', 'record', file(mid), '-o', t], io)).toBe(0);
     expect(term).toMatch(/p\.bin \[#*-*\] +\d+% /);
     term = '';
     expect(await runCli(['trace', 'info', t], io)).toBe(0);

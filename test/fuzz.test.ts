@@ -92,7 +92,7 @@ describe('fuzz', () => {
           expect(i.path.length + i.message.length).toBeLessThan(600);
         }
       }
-    }), { seed: SEED, numRuns: 1500 });
+    }), { seed: SEED, numRuns: 1000 });
   });
 
   test('traces: a recorded trace with bytes changed; a TraceError, or it replays without a trap', async () => {
@@ -163,7 +163,7 @@ describe('fuzz', () => {
       const before = observe(s);
       const e = outcome(() => calls[i][1](s, a, b));
       if (e && REFUSALS.has(e.code) && calls[i][0] !== 'replay op') expect(observe(s), `${calls[i][0]}(${String(a)}, ${String(b)}): ${e.message}`).toBe(before);
-    }), { seed: SEED, numRuns: 1500 });
+    }), { seed: SEED, numRuns: 1000 });
     expect(() => s.simStats()).not.toThrow(); // never poisoned
     expect(process.memoryUsage().heapUsed - heap0).toBeLessThan(256 << 20);
   });
