@@ -58,6 +58,7 @@ const TYPE_NAMES: Record<string, string> = {
 /** The message of a zod issue, as this project writes them (the per-parse error map of schema.ts). */
 export function messageOf(iss: z.core.$ZodRawIssue): string | undefined {
   const input = iss.input;
+  if (input === undefined && (iss.code === 'invalid_union' || iss.code === 'invalid_value')) return 'missing';
   switch (iss.code) {
     case 'invalid_type':
       if (input === undefined) return 'missing';

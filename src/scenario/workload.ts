@@ -46,7 +46,7 @@ const YIELD_EVERY = 0xffff;
  * while the handle's current charge has that serial. Dead entries are dropped when the table
  * is full or read, so it stays within twice the live handles plus what was charged since.
  */
-class LiveQueue {
+export class LiveQueue {
   private h = new Int32Array(64);
   private s = new Float64Array(64);
   private n = 0;
