@@ -34,6 +34,7 @@ describe('ids, CPUs, orders, nodes: exact integers in range (issue #12 reproduce
     ['uncharge(Infinity)', (s) => s.uncharge(Infinity), 'EINVAL', /not Infinity/],
     ['uncharge([2**32])', (s) => s.uncharge([2 ** 32]), 'EINVAL', /folio 0 of the list/],
     ['folio(2**32 + 3) (was folio 3)', (s) => s.folio(2 ** 32 + 3), 'EINVAL', /a folio id/],
+    ['folioState(2**32)', (s) => s.folioState(2 ** 32), 'EINVAL', /a folio id/],
     ['charge order 1.5 (charged 2 pages)', (s) => s.charge({ cgroup: 'a', cpu: 0, order: 1.5 }), 'EINVAL', /order must be an integer in 0\.\.9, not 1\.5/],
     ['charge order NaN', (s) => s.charge({ cgroup: 'a', cpu: 0, order: NaN }), 'EINVAL', /order/],
     ['charge order "2"', (s) => s.charge({ cgroup: 'a', cpu: 0, order: any('2') }), 'EINVAL', /order .*not "2"/],

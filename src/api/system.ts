@@ -567,6 +567,7 @@ export class System {
    * (a fault of a task asleep in the v1 OOM wait: allocated, not charged) or 'free'.
    */
   folioState(id: number): 'charged' | 'swapped' | 'oom-wait' | 'free' {
+    this.checkFolio(id);
     return this.guard(() => {
       if (this.fn('folio_get_memcg')(id) >= 0) return 'charged';
       const flags = this.fn('folio_get_flags')(id);
