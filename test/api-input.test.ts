@@ -46,6 +46,7 @@ describe('ids, CPUs, orders, nodes: exact integers in range (issue #12 reproduce
     ['charge cgroup null', (s) => s.charge({ cgroup: any(null), cpu: 0 }), 'EINVAL', /must be a string, not null/],
     ['charge()', (s) => any(s.charge)(), 'EINVAL', /a charge request must be an object, not undefined/],
     ['charge with an unknown key', (s) => s.charge(any({ cgroup: 'a', cpu: 0, oder: 2 })), 'EINVAL', /charge: unknown key "oder"/],
+    ['charge with op other than charge', (s) => s.charge(any({ op: 'uncharge', cgroup: 'a', cpu: 0 })), 'EINVAL', /charge: unknown key "op"/],
     ['charge with cgroup and task', (s) => s.charge({ cgroup: 'a', task: 0, cpu: 0 }), 'EINVAL', /a cgroup or a task, not both/],
     ['lruSizes("a", 9) (returned -1s)', (s) => s.lruSizes('a', 9), 'EINVAL', /node must be an integer in 0\.\.1, not 9/],
     ['nodeStat("a", 1.5)', (s) => s.nodeStat('a', 1.5), 'EINVAL', /node/],

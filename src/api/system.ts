@@ -377,7 +377,9 @@ export class System {
    * names it until the task is woken and the charge completes (or fails) inside the core.
    */
   charge(req: ChargeRequest): number {
-    keys('charge', obj('a charge request', req), CHARGE_KEYS);
+    // A replay Op ({ op: 'charge', … }) is a charge request too.
+    const r = obj('a charge request', req);
+    keys('charge', r, r.op === 'charge' ? ['op', ...CHARGE_KEYS] : CHARGE_KEYS);
     if (req.cgroup !== undefined && req.task !== undefined) throw new MemcgError('EINVAL', 'charge takes a cgroup or a task, not both');
     if (req.cgroup !== undefined) str('charge cgroup', req.cgroup);
     if (req.order !== undefined) this.checkOrder(req.order);
