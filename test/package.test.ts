@@ -40,7 +40,7 @@ describe('npm pack', () => {
   test.each(['README.md', ...packed.filter((f) => f.startsWith('docs/') && f.endsWith('.md'))])('the relative links of %s resolve in the package', (doc) => {
     const text = readFileSync(`${root}${doc}`, 'utf8');
     const links = [...text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/.test(l));
-    expect(links.length).toBeGreaterThan(0);
+    if (doc === 'README.md') expect(links.length).toBeGreaterThan(0);
     for (const l of links) expect(packed, `${doc} → ${l}`).toContain(posix.normalize(posix.join(posix.dirname(doc), l)));
   });
 });

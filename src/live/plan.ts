@@ -79,7 +79,7 @@ export function extractLiveSteps(json: unknown): { json: unknown; live: Map<stri
 /** The emulator's system for this machine: its topology, swap device, swap accounting and HZ; the release's profile. */
 export function machineSpec(sc: Scenario, m: MachineInfo, profile?: string): SystemSpec {
   return {
-    ...sc.system, profile: profile ?? profileForRelease(m.release), cgroupVersion: m.cgroupVersion,
+    ...sc.system, profile: (profile ?? profileForRelease(m.release)) as SystemSpec['profile'], cgroupVersion: m.cgroupVersion,
     topology: { nodes: m.nodes, cpusPerNode: m.cpusPerNode }, swapPages: m.swapPages,
     ...(m.cgroupVersion === 1 ? { swapAccount: m.memsw } : {}), ...(m.hz ? { hz: m.hz } : {}),
   };
@@ -159,7 +159,7 @@ class Planner {
           else if (s.kind === 'write') this.ops.push({ t: 'write', path: s.path, cgroup: s.cgroup, file: s.name, value: s.value, cpu: s.cpu });
           else {
             if (first && !this.liveable(s)) bad.add(s.path);
-            if (!bad.has(s.path)) wl.emit(s, sink);
+            if (!bad.has(s.path)) wl.emitAll(s, sink);
           }
         }
       }
@@ -257,7 +257,7 @@ class Planner {
     const watch = this.taskCgroup[task];
     if (name === 'shmem') {
       const which = o.pages !== undefined ? 'pages' : 'size';
-      const pages = which === 'pages' ? o.pages : parseSize(o.size);
+      const pages = which === 'pages' ? o.pages : typeof o.size === 'number' || typeof o.size === 'string' ? parseSize(o.size) : 'a size is a number of bytes or a string like "64M"';
       if (typeof pages !== 'number' || !Number.isInteger(pages) || pages < 1) {
         this.error(jsonPath(sat, which), typeof pages === 'string' ? pages : 'expected a number of pages (pages) or a size (size)');
         return;
