@@ -32,9 +32,13 @@ const FAILING = { ...PASSING, expect: [{ read: 'a/memory.events', key: 'oom', eq
 describe('exit status', () => {
   test.each<[string, string[] | (() => string[]), number, RegExp]>([
     ['help', ['--help'], 0, /^$/],
-    ['no command', [], 2, /^$/],
+    ['no command: the usage on stderr', [], 2, /^usage: memcg-sim <command> \[options\]/],
     ['unknown command', ['frobnicate'], 2, /unknown command "frobnicate"/],
-    ['unknown option', ['run', '--jsn'], 2, /Unknown option '--jsn'/],
+    ['unknown option: named, with the command\'s usage', ['run', '--jsn'], 2, /^memcg-sim: unknown option --jsn for run\n\nusage: memcg-sim run SCENARIO.json \| --example NAME\n/],
+    ['an option of another command', ['run', '--example', 'quickstart', '-o', 'x.bin'], 2, /^memcg-sim: --output does not apply to run\n\nusage: memcg-sim run /],
+    ['an option without its value', ['run', '--example'], 2, /^memcg-sim: option --example needs a value\n/],
+    ['too many arguments', ['validate', 'a.json', 'b.json'], 2, /^memcg-sim: too many arguments for validate: b\.json/],
+    ['trace without a subcommand', ['trace'], 2, /^memcg-sim: trace needs record or info\n/],
     ['--json with --csv', ['run', '--example', 'quickstart', '--json', '--csv'], 2, /--json and --csv exclude each other/],
     ['unknown example', ['run', '--example', 'nope'], 2, /no example "nope"/],
     ['missing scenario file', ['run', '/nonexistent.json'], 2, /\/nonexistent.json: 1 error\n {2}\(file\): ENOENT/],
@@ -70,11 +74,11 @@ describe('output', () => {
     const r = await cli(['run', '--example', 'container-oom', '--json']);
     expect(r.code).toBe(0);
     const res = JSON.parse(r.out) as RunResult;
-    expect(Object.keys(res)).toEqual(['scenario', 'description', 'ok', 'notes', 'pageSize', 'runs']);
+    expect(Object.keys(res)).toEqual(['scenario', 'description', 'notes', 'pageSize', 'runs', 'ok']);
     expect(res).toMatchObject({ scenario: 'container-oom', ok: true, pageSize: 4096 });
     const [run] = res.runs;
     expect(Object.keys(run)).toEqual([
-      'variant', 'system', 'ops', 'clockMs', 'elapsedMs', 'phases', 'reads', 'samples', 'warnings', 'expectations', 'cgroups', 'tasks', 'sim', 'stockHitRate',
+      'variant', 'system', 'samples', 'ops', 'clockMs', 'phases', 'reads', 'warnings', 'expectations', 'cgroups', 'tasks', 'sim', 'stockHitRate',
     ]);
     expect(run.system).toEqual({ profile: 'multi', cgroupVersion: 2, nodes: 1, cpus: 4, seed: 1 });
     expect(run.phases.map((p) => [p.name, p.ops, p.charges, p.failed, p.dead])).toEqual([
@@ -118,7 +122,7 @@ describe('output', () => {
     const f = scenarioFile({ system: { ram: '1G' }, cgroups: { a: {} }, tasks: { t: { cgroup: 'a', oom_score_adj: 100 } }, workload: [{ steps: [{ move: { task: 't', to: 'a' } }] }] });
     const r = await cli(['validate', f]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/ok \(1 cgroups, 1 tasks, 1 phases, 1 steps, 0 expectations\)\n {2}note: system\.ram has no effect/);
+    expect(r.out).toMatch(/ok \(1 cgroups, 1 tasks, 1 phases, 1 steps, 0 expectations\)\n {2}a run replays up to 1 records, writes up to 0 rows, no waits\n {2}note: system\.ram has no effect/);
   });
 
   test('run: the task table and the throttled time in the summary', async () => {

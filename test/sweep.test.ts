@@ -72,7 +72,7 @@ describe('points', () => {
   test('every mistake with its path, before anything runs', async () => {
     const bad = { ...SWEEP, axes: { 'cgroups.a.memory.max': ['1M', '64x'], 'workload.nope.repeat': [1] }, metrics: ['max(a/memory.stat)', 'zz(a/memory.current)'], extra: 1 };
     expect(await issuesOf(() => parseSweep(bad))).toEqual([
-      'extra: unknown key (expected one of: name, description, base, axes, points, exclude, metrics, seed)',
+      'extra: unknown key (expected one of: $schema, name, description, base, axes, points, exclude, metrics, seed)',
     ]);
     const { extra: _, ...rest } = bad;
     expect(await issuesOf(() => parseSweep(rest))).toEqual([

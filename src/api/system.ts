@@ -5,14 +5,19 @@ import {
   fileNames, limitFile, limitFileNames, openFile, parseLimit, type CgroupVersion, type FsCore, type OpenFile, type Setting, type StatItem,
 } from '../cgroupfs/cgroupfs.js';
 import { InternalError, MemcgError, errnoName } from '../core/errors.js';
-import { parseGfp } from '../core/gfp.js';
-import { memparse, pageCounterMemparse } from '../cgroupfs/memparse.js';
-import { findProfile, PROFILES, type ProfileName } from '../core/profiles.js';
-import { CoreAbort, defaultBuild, instantiateCore, type Core, type WasmBuild } from '../core/wasm.js';
+import { parseGfp, type Gfp } from '../core/gfp.js';
+import { findProfile, type ProfileAlias, type ProfileName } from '../core/profiles.js';
+import { bool, cgroupPath, int, keys, obj, oneOf, show, str } from './check.js';
+import { checkOptions, seedOf, swapPagesOf } from './options.js';
+import { CoreAbort, instantiate, type Core } from '../core/instance.js';
+import { memparse } from '../cgroupfs/memparse.js';
+
+/** Which compiled core a Node system loads from the package (src/core/wasm.ts). */
+export type WasmBuild = 'release' | 'debug';
 
 export type SystemOptions = {
   /** Kernel profile: 'single' (≤ 6.15, the seed's 5.17), 'multi' (6.16+), 'multi-rr'; aliases '5.17', '6.18'. */
-  profile?: ProfileName | string;
+  profile?: ProfileAlias;
   cgroupVersion?: CgroupVersion;
   topology?: { nodes: number; cpusPerNode: number };
   seed?: number | bigint;
@@ -77,7 +82,7 @@ export type MemoryEvents = {
   low: number; high: number; max: number; oom: number; oom_kill: number; oom_group_kill: number;
 };
 export type SwapEvents = { high: number; max: number; fail: number };
-export type Gfp = string;
+export type { Gfp } from '../core/gfp.js';
 export type FolioKind = 'anon' | 'file' | 'shmem';
 /** A charge by a task (its memcg is charged, an anon folio is its page) or straight to a cgroup. */
 export type ChargeRequest = { cgroup?: string; task?: number; cpu: number; order?: number; kind?: FolioKind; gfp?: Gfp; node?: number };
@@ -141,13 +146,14 @@ type Fn = (...args: number[]) => number;
 
 const LRU_NAMES: LruName[] = ['inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable'];
 
-/** The swap option (bytes or '1G') in pages. */
-function swapPages(swap: string | number | undefined): number {
-  if (swap === undefined) return 0;
-  const pages = pageCounterMemparse(String(swap), '');
-  if (pages === null || pages > 1 << 28) throw new MemcgError('EINVAL', `swap size "${swap}" is not a size up to 1T`);
-  return pages;
-}
+/** Folio, task and memcg ids are i32 in the core: a larger integer would wrap. */
+const ID_MAX = 0x7fffffff;
+/** The keys of a file operation's context (FileContext). */
+const FILE_CTX_KEYS = ['task', 'cgroup', 'cpu', 'gfp'] as const;
+const CHARGE_KEYS = ['cgroup', 'task', 'cpu', 'order', 'kind', 'gfp', 'node'] as const;
+const OP_NAMES = ['charge', 'uncharge', 'uncharge-list', 'write', 'touch', 'wait'] as const;
+/** The simulated clock is i64 nanoseconds: one wait of at most 2^63 ns (about 292 years). */
+const WAIT_MAX_MS = 9.2e12;
 
 const REMOTE_DRAIN = { schedule: 'REMOTE_DRAIN_SCHEDULE', immediate: 'REMOTE_DRAIN_IMMEDIATE', deferred: 'REMOTE_DRAIN_DEFERRED' };
 const VICTIM_EXIT = { schedule: 'VICTIM_EXIT_SCHEDULE', kill: 'VICTIM_EXIT_KILL', oom: 'VICTIM_EXIT_OOM' };
@@ -160,15 +166,20 @@ function choice(option: string, value: string | undefined, names: Record<string,
   return names[v];
 }
 
-/** A size in bytes: a number, or a string as memparse reads it ('64K', '32M'). */
-function sizeBytes(v: string | number, what: string): number {
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || v < 0) throw new MemcgError('EINVAL', `${what} must be a byte count, not ${v}`);
-    return v;
+/** A size in bytes: an integer, or a string as memparse reads it ('64K', '32M'); 0..max. */
+function sizeBytes(v: unknown, what: string, max: number): number {
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string') {
+    const t = v.trim();
+    const { bytes, rest } = memparse(t);
+    if (t === '' || rest !== '') throw new MemcgError('EINVAL', `${what} ${show(v)} is not a size (bytes, or a number with K/M/G/T/P/E)`);
+    n = Number(bytes);
+  } else throw new MemcgError('EINVAL', `${what} must be a number of bytes or a string like "32M", not ${show(v)}`);
+  if (!Number.isSafeInteger(n) || n < 0 || n > max) {
+    throw new MemcgError('EINVAL', `${what} must be 0..${max} bytes (the emulator's files: 2^${Math.log2(max)} bytes), not ${show(v)}`);
   }
-  const { bytes, rest } = memparse(v.trim());
-  if (rest !== '' || rest === v.trim()) throw new MemcgError('EINVAL', `${what} "${v}" is not a size`);
-  return Number(bytes);
+  return n;
 }
 
 /** Who a file operation runs as: a task (its memcg is charged) or a cgroup, on a CPU. */
@@ -187,10 +198,6 @@ export type FileOptions = {
 };
 export type FileInfo = { size: number; cachedPages: number; folios: number; xaNodes: number; xaHeight: number; entries: number };
 
-/** Create a system: one emulated machine with its cgroup tree, CPUs and kernel profile. */
-export async function createSystem(options: SystemOptions = {}): Promise<System> {
-  return new System(options);
-}
 
 export class System {
   readonly profile: ProfileName;
@@ -199,6 +206,8 @@ export class System {
   readonly memswAccount: boolean;
   readonly nodes: number;
   readonly cpus: number;
+  /** The emulator's folio table size (charged folios at once). */
+  readonly maxFolios: number;
   private readonly core: Core;
   private poisoned: InternalError | null = null;
   private readonly ids = new Map<string, number>();
@@ -214,22 +223,21 @@ export class System {
   /** @internal */
   readonly fCounter: Fn;
 
-  constructor(options: SystemOptions) {
-    const profile = findProfile(options.profile ?? 'multi');
-    if (!profile) {
-      throw new MemcgError('EINVAL', `unknown profile "${options.profile}" (known: ${PROFILES.map((p) => p.name).join(', ')})`);
-    }
+  /** A system on a compiled core module (createSystem in src/api/create.ts or src/browser.ts makes one). */
+  constructor(options: SystemOptions, module: WebAssembly.Module) {
+    checkOptions(options);
+    const profile = findProfile(options.profile ?? 'multi')!;
     const version = options.cgroupVersion ?? 2;
-    if (version !== 1 && version !== 2) throw new MemcgError('EINVAL', `cgroupVersion must be 1 or 2, not ${String(version)}`);
     const topo = options.topology ?? { nodes: 1, cpusPerNode: 4 };
-    const seed = BigInt.asUintN(64, BigInt(options.seed ?? 1));
+    const seed = seedOf(options.seed);
     this.profile = profile.name;
     this.cgroupVersion = version;
     this.memswAccount = version === 1 && options.swapAccount !== false;
     this.nodes = topo.nodes;
     this.cpus = topo.nodes * topo.cpusPerNode;
-    this.core = instantiateCore(options.build ?? defaultBuild());
+    this.core = instantiate(module);
     this.opCapacity = options.opCapacity ?? 4096;
+    this.maxFolios = options.maxFolios ?? 1 << 20;
     const cfg: [string, number][] = [
       ['CFG_CGROUP_VERSION', version],
       ['CFG_PROFILE', this.k(profile.coreId)],
@@ -248,7 +256,7 @@ export class System {
       ['CFG_RECURSIVE_PROT', options.recursiveProtection ? 1 : 0],
       ['CFG_LOCAL_EVENTS', options.localEvents ? 1 : 0],
       ['CFG_MAX_TASKS', options.maxTasks ?? 4096],
-      ['CFG_SWAP_PAGES', swapPages(options.swap)],
+      ['CFG_SWAP_PAGES', swapPagesOf(options.swap)],
       ['CFG_HZ', options.hz ?? 1000],
       ['CFG_KMEM', options.kmem ? 1 : 0],
       ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 14],
@@ -264,7 +272,12 @@ export class System {
       ret = -12;
     }
     if (ret < 0) {
-      throw new MemcgError(errnoName(ret), `system configuration rejected (${JSON.stringify({ ...options, seed: String(options.seed ?? 1) })})`);
+      // Every option was checked above: what is left is the size of the tables together.
+      const sizes = `maxCgroups ${options.maxCgroups ?? 1024}, maxFolios ${options.maxFolios ?? 1 << 20}, maxTasks ${options.maxTasks ?? 4096}, ` +
+        `${this.cpus} CPUs, opCapacity ${this.opCapacity}, maxFileEntries ${options.maxFileEntries ?? 1 << 14}${options.swap !== undefined ? `, swap ${show(options.swap)}` : ''}`;
+      throw new MemcgError(errnoName(ret), ret === -12
+        ? `system configuration rejected: the emulator's tables for ${sizes} do not fit in one WebAssembly memory (4 GiB)`
+        : `system configuration rejected by the core (${errnoName(ret)}) for ${sizes}`);
     }
     this.ids.set('', 0);
     this.paths[0] = '';
@@ -317,8 +330,9 @@ export class System {
   }
   /** The memcg id of a path (ENOENT if there is no such cgroup). */
   id(path: string): number {
+    if (typeof path !== 'string') str('a cgroup path', path);
     const id = this.ids.get(path) ?? this.ids.get(System.normalize(path)); // normalized paths hit at once
-    if (id === undefined) throw new MemcgError('ENOENT', `no cgroup "${path}"`);
+    if (id === undefined) throw new MemcgError('ENOENT', `no cgroup ${show(path)}`);
     return id;
   }
   /** The path of a memcg id ('' for the root; '(removed)' suffix for an offline one). */
@@ -335,16 +349,15 @@ export class System {
    * `cpu` (default 0): with kmem, the new memcg's structures are charged to the parent there.
    */
   mkdir(path: string, settings: Record<string, string | number> = {}, opts: { cpu?: number } = {}): void {
+    const p = System.normalize(str('a cgroup path', path));
+    cgroupPath(path, p, this.cgroupVersion === 2 ? '/sys/fs/cgroup' : '/sys/fs/cgroup/memory');
+    obj('mkdir settings', settings);
+    keys('mkdir options', obj('mkdir options', opts), ['cpu']);
     const cpu = opts.cpu ?? 0;
     this.checkCpu(cpu);
-    const p = System.normalize(path);
-    if (p === '' || this.ids.has(p)) throw new MemcgError('EEXIST', `cgroup "${path}" exists`);
+    if (p === '' || this.ids.has(p)) throw new MemcgError('EEXIST', `cgroup ${show(path)} exists`);
     const slash = p.lastIndexOf('/');
     const parent = this.id(slash < 0 ? '' : p.slice(0, slash));
-    const name = p.slice(slash + 1);
-    if (name.startsWith('memory.') || name.startsWith('cgroup.') || name === '.' || name === '..') {
-      throw new MemcgError('EINVAL', `invalid cgroup name "${name}"`);
-    }
     // Validate every setting before anything changes.
     const writes = Object.entries(settings).map(([file, value]) => {
       if (!limitFile(this.cgroupVersion, file)) {
@@ -353,23 +366,24 @@ export class System {
       return { file, value, pages: parseLimit(this.cgroupVersion, file, value) };
     });
     const id = this.guard(() => this.fn('memcg_mkdir')(parent, cpu));
-    if (id < 0) this.fail(id, `mkdir "${path}"`);
+    if (id < 0) this.fail(id, `mkdir ${show(path)}`);
     this.ids.set(p, id);
     this.paths[id] = p;
     try {
       for (const w of writes) this.writeLimitPages(id, w.file, w.pages, 0, String(w.value));
     } catch (e) {
-      this.rmdir(p);
+      this.rmdir(p, cpu);
       throw e;
     }
   }
 
   /** rmdir: EBUSY with children; charges stay with the (now offline) memcg until uncharged. */
   rmdir(path: string, cpu = 0): void {
+    const id = this.id(path);
     const p = System.normalize(path);
-    const id = this.id(p);
+    this.checkCpu(cpu);
     const ret = this.guard(() => this.fn('memcg_rmdir')(id, cpu));
-    if (ret < 0) this.fail(ret, `rmdir "${path}"`);
+    if (ret < 0) this.fail(ret, `rmdir ${show(path)}`);
     this.ids.delete(p);
     this.paths[id] = `${p} (removed)`;
   }
@@ -377,6 +391,8 @@ export class System {
   /** Write a limit file ('memory.max', 'memory.limit_in_bytes', …) as a user would. */
   writeLimit(path: string, file: string, value: string | number, cpu = 0): void {
     const id = this.id(path);
+    str('a file name', file);
+    this.checkCpu(cpu);
     this.writeLimitPages(id, file, parseLimit(this.cgroupVersion, file, value), cpu, String(value));
   }
 
@@ -395,10 +411,19 @@ export class System {
     if (kind === undefined || kind === 'anon') return 0;
     if (kind === 'file') return 1;
     if (kind === 'shmem') return 2;
-    throw new MemcgError('EINVAL', `folio kind must be 'anon', 'file' or 'shmem', not "${String(kind)}"`);
+    throw new MemcgError('EINVAL', `folio kind must be 'anon', 'file' or 'shmem', not ${show(kind)}`);
   }
-  private checkCpu(cpu: number): void {
-    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus) throw new MemcgError('EINVAL', `cpu ${cpu} out of range 0..${this.cpus - 1}`);
+  private checkCpu(cpu: unknown): asserts cpu is number {
+    int('cpu', cpu, 0, this.cpus - 1);
+  }
+  private checkNode(node: unknown): asserts node is number {
+    int('node', node, 0, this.nodes - 1);
+  }
+  private checkFolio(folio: unknown): asserts folio is number {
+    int('a folio id', folio, 0, ID_MAX);
+  }
+  private checkOrder(order: unknown): asserts order is number {
+    int('order', order, 0, this.k('HPAGE_PMD_ORDER'));
   }
 
   /**
@@ -410,6 +435,13 @@ export class System {
    * names it until the task is woken and the charge completes (or fails) inside the core.
    */
   charge(req: ChargeRequest): number {
+    // A replay Op ({ op: 'charge', … }) is a charge request too.
+    const r = obj('a charge request', req);
+    keys('charge', r, r.op === 'charge' ? ['op', ...CHARGE_KEYS] : CHARGE_KEYS);
+    if (req.cgroup !== undefined && req.task !== undefined) throw new MemcgError('EINVAL', 'charge takes a cgroup or a task, not both');
+    if (req.cgroup !== undefined) str('charge cgroup', req.cgroup);
+    if (req.order !== undefined) this.checkOrder(req.order);
+    if (req.node !== undefined) this.checkNode(req.node);
     const task = req.task ?? -1;
     if (req.task !== undefined) this.checkTask(req.task);
     else if (req.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
@@ -420,22 +452,45 @@ export class System {
     const kind = this.kindCode(req.kind);
     const node = req.node ?? -1;
     const ret = this.guard(() => this.fCharge(id, req.cpu, order, kind, gfp, node, task));
+    // mem_cgroup_charge never returns ENOSPC: the core's folio table is full.
+    if (ret === -28) throw new MemcgError('ELIMIT', `the emulator's folio table is full (maxFolios ${this.maxFolios}): an emulator limit, not a kernel error; create the system with a larger maxFolios`);
     if (ret < 0) this.fail(ret, `charge of ${2 ** order} page(s) to ${req.task !== undefined ? `task ${req.task}` : `"${req.cgroup}"`} failed`);
     return ret;
   }
 
   // ── files, page cache, mlock, swapoff ──────────────────────────────────────────────────
-  private fileCtx(ctx: FileContext): { task: number; m: number; gfp: number } {
-    this.checkCpu(ctx.cpu);
-    if (ctx.task !== undefined) {
-      this.checkTask(ctx.task);
-      return { task: ctx.task, m: 0, gfp: this.gfpMask(ctx.gfp) };
+  /** Who a file operation runs as (checked): a task or a cgroup, on a CPU, with a gfp mask. */
+  private fileCtx(what: string, ctx: unknown, extra: readonly string[]): { task: number; m: number; gfp: number; cpu: number } {
+    const c = obj(what, ctx);
+    keys(what, c, [...FILE_CTX_KEYS, ...extra]);
+    this.checkCpu(c.cpu);
+    const gfp = this.gfpMask(c.gfp as Gfp | undefined);
+    if (c.task !== undefined && c.cgroup !== undefined) throw new MemcgError('EINVAL', `${what}: a task or a cgroup, not both`);
+    if (c.task !== undefined) {
+      this.checkTask(c.task);
+      return { task: c.task, m: 0, gfp, cpu: c.cpu };
     }
-    if (ctx.cgroup === undefined) throw new MemcgError('EINVAL', 'a file operation needs a task or a cgroup');
-    return { task: -1, m: this.id(ctx.cgroup), gfp: this.gfpMask(ctx.gfp) };
+    if (c.cgroup === undefined) throw new MemcgError('EINVAL', `${what}: a file operation needs a task or a cgroup`);
+    return { task: -1, m: this.id(str('a cgroup path', c.cgroup)), gfp, cpu: c.cpu };
   }
-  private checkFile(f: number): void {
-    if (!Number.isInteger(f) || this.guard(() => this.fn('memcg_file_info')(f, this.k('FI_SIZE'))) < 0) throw new MemcgError('EBADF', `no file ${f}`);
+  /**
+   * A byte size or offset of a file operation: at most FILE_PAGES_MAX pages (assembly/filemap.ts),
+   * the page index the emulator's page cache holds (the kernel's MAX_LFS_FILESIZE is larger).
+   */
+  private bytes(v: unknown, what: string): number {
+    return sizeBytes(v, what, this.k('FILE_PAGES_MAX') * 4096);
+  }
+  /** EBADF unless f is a file id handed out by createFile or mmapShared. */
+  private checkFile(f: unknown): asserts f is number {
+    const id = int('a file id', f, 0, ID_MAX, 'EBADF');
+    if (this.guard(() => this.fn('memcg_file_info')(id, this.k('FI_SIZE'))) < 0) throw new MemcgError('EBADF', `no file ${id}`);
+  }
+  /** A file operation's result: ENOSPC is a table of the emulator full (the kernel's tmpfs has no size limit here). */
+  private fileFail(ret: number, message: string): never {
+    if (ret === -28) {
+      throw new MemcgError('ELIMIT', `${message}: the emulator's page-cache table (maxFileEntries), folio table (maxFolios ${this.maxFolios}) or file table (${this.k('MAX_FILES')} files) is full: an emulator limit, not a kernel error`);
+    }
+    this.fail(ret, message);
   }
 
   /**
@@ -443,17 +498,18 @@ export class System {
    * the context (with kmem, its inode and dentry are charged). Returns the file id.
    */
   createFile(opts: FileOptions = {}, ctx: FileContext = { cgroup: '', cpu: 0 }): number {
-    const kind = opts.kind ?? 'disk';
-    if (kind !== 'disk' && kind !== 'tmpfs') throw new MemcgError('EINVAL', `file kind must be 'disk' or 'tmpfs', not "${String(kind)}"`);
-    const size = kind === 'disk' ? sizeBytes(opts.size ?? 0, 'file size') : 0;
-    const maxOrder = opts.maxOrder ?? 9;
-    if (!Number.isInteger(maxOrder) || maxOrder < 0 || maxOrder > 9) throw new MemcgError('EINVAL', `maxOrder must be 0..9, not ${maxOrder}`);
-    const ra = opts.readAheadKb ?? 128;
-    const io = opts.ioKb ?? 0;
-    if (!Number.isInteger(ra) || ra < 0 || !Number.isInteger(io) || io < 0) throw new MemcgError('EINVAL', 'readAheadKb and ioKb must be whole KiB');
-    const c = this.fileCtx(ctx);
-    const f = this.guard(() => this.fn('memcg_file_create')(this.k(kind === 'disk' ? 'FILE_DISK' : 'FILE_TMPFS'), size, maxOrder, ra >> 2, io >> 2, c.task, c.m, ctx.cpu, c.gfp));
-    if (f < 0) this.fail(f, `create ${kind} file`);
+    const o = obj('createFile options', opts, true);
+    keys('createFile options', o, ['kind', 'size', 'maxOrder', 'readAheadKb', 'ioKb']);
+    const kind = oneOf('file kind', o.kind ?? 'disk', ['disk', 'tmpfs'] as const);
+    if (kind === 'tmpfs' && o.size !== undefined) throw new MemcgError('EINVAL', 'size is a disk file\'s: a tmpfs file starts empty (write to it, or truncate it later)');
+    const size = kind === 'disk' ? this.bytes(o.size ?? 0, 'file size') : 0;
+    const maxOrder = int('maxOrder', o.maxOrder ?? 9, 0, this.k('HPAGE_PMD_ORDER'));
+    // read_ahead_kb and the optimal I/O size are pages in the core (ra_pages, io_pages: i32)
+    const ra = int('readAheadKb', o.readAheadKb ?? 128, 0, ID_MAX);
+    const io = int('ioKb', o.ioKb ?? 0, 0, ID_MAX);
+    const c = this.fileCtx('createFile context', ctx, []);
+    const f = this.guard(() => this.fn('memcg_file_create')(this.k(kind === 'disk' ? 'FILE_DISK' : 'FILE_TMPFS'), size, maxOrder, ra >>> 2, io >>> 2, c.task, c.m, c.cpu, c.gfp));
+    if (f < 0) this.fileFail(f, `create ${kind} file`);
     return f;
   }
   /**
@@ -463,61 +519,81 @@ export class System {
    */
   readFile(f: number, ctx: FileContext & { offset?: string | number; length?: string | number; chunk?: string | number }): void {
     this.checkFile(f);
-    const c = this.fileCtx(ctx);
-    const size = this.fileInfo(f).size;
-    const offset = sizeBytes(ctx.offset ?? 0, 'offset');
-    const end = ctx.length === undefined ? size : Math.min(size, offset + sizeBytes(ctx.length, 'length'));
-    const chunk = sizeBytes(ctx.chunk ?? 128 * 1024, 'chunk');
+    const c = this.fileCtx('readFile context', ctx, ['offset', 'length', 'chunk']);
+    const offset = this.bytes(ctx.offset ?? 0, 'offset');
+    const length = ctx.length === undefined ? undefined : this.bytes(ctx.length, 'length');
+    const chunk = this.bytes(ctx.chunk ?? 128 * 1024, 'chunk');
     if (chunk < 1) throw new MemcgError('EINVAL', 'chunk must be at least 1 byte');
+    const size = this.fileInfo(f).size;
+    const end = length === undefined ? size : Math.min(size, offset + length);
     for (let pos = offset; pos < end; pos += chunk) {
-      const ret = this.guard(() => this.fn('memcg_file_read')(f, pos, Math.min(chunk, end - pos), c.task, c.m, ctx.cpu, c.gfp));
-      if (ret < 0) this.fail(ret, `read of file ${f} at ${pos}`);
+      const ret = this.guard(() => this.fn('memcg_file_read')(f, pos, Math.min(chunk, end - pos), c.task, c.m, c.cpu, c.gfp));
+      if (ret < 0) this.fileFail(ret, `read of file ${f} at ${pos}`);
     }
   }
   /** write(2) of `length` bytes at `offset` (default 0): new pages are charged to the writer. */
   writeFile(f: number, ctx: FileContext & { offset?: string | number; length: string | number }): void {
     this.checkFile(f);
-    const c = this.fileCtx(ctx);
-    const offset = sizeBytes(ctx.offset ?? 0, 'offset');
-    const ret = this.guard(() => this.fn('memcg_file_write')(f, offset, sizeBytes(ctx.length, 'length'), c.task, c.m, ctx.cpu, c.gfp));
-    if (ret < 0) this.fail(ret, `write of file ${f}`);
+    const c = this.fileCtx('writeFile context', ctx, ['offset', 'length']);
+    const offset = this.bytes(ctx.offset ?? 0, 'offset');
+    if (ctx.length === undefined) throw new MemcgError('EINVAL', 'writeFile needs a length');
+    const length = this.bytes(ctx.length, 'length');
+    if (offset + length > this.k('FILE_PAGES_MAX') * 4096) throw new MemcgError('EINVAL', `a write to ${offset + length} bytes: past the emulator's largest file`);
+    const ret = this.guard(() => this.fn('memcg_file_write')(f, offset, length, c.task, c.m, c.cpu, c.gfp));
+    if (ret < 0) this.fileFail(ret, `write of file ${f}`);
   }
   /** Faults of a task on its shared mapping of the file: pages [offset, offset + length). */
   faultFile(f: number, ctx: { task: number; cpu: number; gfp?: Gfp; offset?: string | number; length: string | number }): void {
     this.checkFile(f);
-    const c = this.fileCtx(ctx);
-    const first = Math.floor(sizeBytes(ctx.offset ?? 0, 'offset') / 4096);
-    const n = Math.ceil(sizeBytes(ctx.length, 'length') / 4096);
+    const { first, n, c } = this.faultRange('faultFile context', ctx);
+    this.faultPages(f, first, n, c);
+  }
+  /** The checked context and page range of a fault of a task's mapping. */
+  private faultRange(what: string, ctx: unknown, extra: readonly string[] = []): { first: number; n: number; c: { task: number; cpu: number; gfp: number } } {
+    const r = obj(what, ctx);
+    if (r.task === undefined) throw new MemcgError('EINVAL', `${what}: a fault is a task's (task)`);
+    if (r.cgroup !== undefined) throw new MemcgError('EINVAL', `${what}: a fault is a task's, not a cgroup's`);
+    const c = this.fileCtx(what, ctx, ['offset', 'length', ...extra]);
+    const offset = this.bytes(r.offset ?? 0, 'offset');
+    if (r.length === undefined) throw new MemcgError('EINVAL', `${what}: needs a length`);
+    const length = this.bytes(r.length, 'length');
+    if (offset + length > this.k('FILE_PAGES_MAX') * 4096) throw new MemcgError('EINVAL', `a mapping to ${offset + length} bytes: past the emulator's largest file`);
+    return { first: Math.floor(offset / 4096), n: Math.ceil(length / 4096), c };
+  }
+  private faultPages(f: number, first: number, n: number, c: { task: number; cpu: number; gfp: number }): void {
     for (let i = first; i < first + n; i++) {
-      const ret = this.guard(() => this.fn('memcg_file_fault')(f, i, c.task, ctx.cpu, c.gfp));
-      if (ret < 0) this.fail(ret, `fault of file ${f} page ${i}`);
+      const ret = this.guard(() => this.fn('memcg_file_fault')(f, i, c.task, c.cpu, c.gfp));
+      if (ret < 0) this.fileFail(ret, `fault of file ${f} page ${i}`);
     }
   }
   /** mmap(MAP_SHARED | MAP_ANONYMOUS) of `length` by a task, touched: a shmem file freed with the mapping. */
   mmapShared(ctx: { task: number; cpu: number; gfp?: Gfp; length: string | number; touch?: boolean }): number {
-    const c = this.fileCtx(ctx);
-    const f = this.guard(() => this.fn('memcg_file_create')(this.k('FILE_SHARED_ANON'), 0, 0, 0, 0, c.task, 0, ctx.cpu, c.gfp));
-    if (f < 0) this.fail(f, 'mmap of a shared anonymous mapping');
-    if (ctx.touch !== false) this.faultFile(f, { ...ctx, offset: 0 });
+    // Everything is checked before the mapping is made (a refusal leaves no file behind).
+    const { n, c } = this.faultRange('mmapShared context', ctx, ['touch']);
+    const touch = ctx.touch === undefined ? true : bool('touch', ctx.touch);
+    const f = this.guard(() => this.fn('memcg_file_create')(this.k('FILE_SHARED_ANON'), 0, 0, 0, 0, c.task, 0, c.cpu, c.gfp));
+    if (f < 0) this.fileFail(f, 'mmap of a shared anonymous mapping');
+    if (touch) this.faultPages(f, 0, n, c);
     return f;
   }
   /** truncate(2) to `size` bytes: the folios past it are uncharged, their xarray nodes freed. */
   truncateFile(f: number, size: string | number, cpu = 0): void {
     this.checkFile(f);
+    const bytes = this.bytes(size, 'size');
     this.checkCpu(cpu);
-    const ret = this.guard(() => this.fn('memcg_file_truncate')(f, sizeBytes(size, 'size'), cpu));
-    if (ret < 0) this.fail(ret, `truncate file ${f}`);
+    const ret = this.guard(() => this.fn('memcg_file_truncate')(f, bytes, cpu));
+    if (ret < 0) this.fileFail(ret, `truncate file ${f}`);
   }
   /** unlink(2): the page cache, then (tmpfs) the inode and dentry go. */
   unlinkFile(f: number, cpu = 0): void {
     this.checkFile(f);
     this.checkCpu(cpu);
     const ret = this.guard(() => this.fn('memcg_file_unlink')(f, cpu));
-    if (ret < 0) this.fail(ret, `unlink file ${f}`);
+    if (ret < 0) this.fileFail(ret, `unlink file ${f}`);
   }
   fileInfo(f: number): FileInfo {
+    this.checkFile(f);
     const q = (k: string) => this.guard(() => this.fn('memcg_file_info')(f, this.k(k)));
-    if (q('FI_SIZE') < 0) throw new MemcgError('EBADF', `no file ${f}`);
     return { size: q('FI_SIZE'), cachedPages: q('FI_CACHED'), folios: q('FI_FOLIOS'), xaNodes: q('FI_NODES'), xaHeight: q('FI_HEIGHT'), entries: q('FI_ENTRIES') };
   }
   /** The order of each cached folio of the file, in index order. */
@@ -531,13 +607,25 @@ export class System {
   }
   /** The folio caching page `index` of a file, or null. */
   fileFolio(f: number, index: number): number | null {
+    this.checkFile(f);
+    int('a page index', index, 0, this.k('FILE_PAGES_MAX') - 1);
     const id = this.guard(() => this.fn('memcg_file_folio')(f, index));
     return id < 0 ? null : id;
+  }
+  /** Folio ids of an mlock/munlock call, each a charged resident folio (all checked before any is changed). */
+  private residentFolios(what: string, folios: unknown): number[] {
+    const ids = Array.isArray(folios) ? folios : [folios];
+    ids.forEach((f, i) => int(Array.isArray(folios) ? `folio ${i} of the list` : 'a folio id', f, 0, ID_MAX));
+    for (const id of ids as number[]) {
+      const state = this.folioState(id);
+      if (state !== 'charged') throw new MemcgError('EINVAL', `${what} of folio ${id}: it is ${state === 'free' ? 'not charged' : state === 'swapped' ? 'in swap' : 'not charged yet (its fault waits for the OOM killer)'}`);
+    }
+    return ids as number[];
   }
   /** mlock of resident folios: they move to the unevictable LRU. */
   mlock(folios: number | number[], cpu = 0): void {
     this.checkCpu(cpu);
-    for (const id of Array.isArray(folios) ? folios : [folios]) {
+    for (const id of this.residentFolios('mlock', folios)) {
       const ret = this.guard(() => this.fn('memcg_mlock')(id, cpu));
       if (ret < 0) this.fail(ret, `mlock of folio ${id}`);
     }
@@ -545,7 +633,7 @@ export class System {
   /** munlock: back to the evictable (inactive) LRU. */
   munlock(folios: number | number[], cpu = 0): void {
     this.checkCpu(cpu);
-    for (const id of Array.isArray(folios) ? folios : [folios]) {
+    for (const id of this.residentFolios('munlock', folios)) {
       const ret = this.guard(() => this.fn('memcg_munlock')(id, cpu));
       if (ret < 0) this.fail(ret, `munlock of folio ${id}`);
     }
@@ -557,6 +645,8 @@ export class System {
    */
   mlockPopulate(task: number, pages: number, opts: { cpu?: number; gfp?: Gfp } = {}): number[] {
     this.checkTask(task);
+    int('pages', pages, 0, ID_MAX);
+    keys('mlockPopulate options', obj('mlockPopulate options', opts), ['cpu', 'gfp']);
     const cpu = opts.cpu ?? 0;
     this.checkCpu(cpu);
     const gfp = this.gfpMask(opts.gfp);
@@ -569,7 +659,9 @@ export class System {
       const base = this.fn('id_buffer')() >> 2;
       out.push(...this.i32.subarray(base, base + got));
       if (ret < 0) {
-        const err = new MemcgError(errnoName(ret), `mlock of ${pages} pages by task ${task}: ${out.length} locked`);
+        const err = ret === -28
+          ? new MemcgError('ELIMIT', `mlock of ${pages} pages by task ${task}: ${out.length} locked, then the emulator's folio table (maxFolios ${this.maxFolios}) was full`)
+          : new MemcgError(errnoName(ret), `mlock of ${pages} pages by task ${task}: ${out.length} locked`);
         (err as MemcgError & { folios: number[] }).folios = out;
         throw err;
       }
@@ -581,7 +673,7 @@ export class System {
   swapoff(cpu = 0): void {
     this.checkCpu(cpu);
     const ret = this.guard(() => this.fn('memcg_swapoff')(cpu));
-    if (ret < 0) this.fail(ret, 'swapoff');
+    if (ret < 0) this.fileFail(ret, 'swapoff');
   }
   /** v1 kmem counter of a cgroup (pages), and the tcp counter's. */
   kmem(path: string): { usage: number; maxUsage: number; tcpUsage: number; tcpMax: number } {
@@ -613,32 +705,39 @@ export class System {
 
   // ── tasks, access, time ─────────────────────────────────────────────────────────────────
   /** ESRCH unless t is a task id handed out by spawn (alive or not). */
-  private checkTask(t: number): void {
-    if (!Number.isInteger(t) || this.guard(() => this.fn('memcg_task_get')(t, this.k('TASK_KILLED'))) === -1) {
-      throw new MemcgError('ESRCH', `no task ${t}`);
+  private checkTask(t: unknown): asserts t is number {
+    const id = int('a task id', t, 0, ID_MAX, 'ESRCH');
+    if (this.guard(() => this.fn('memcg_task_get')(id, this.k('TASK_KILLED'))) === -1) {
+      throw new MemcgError('ESRCH', `no task ${show(t)}`);
     }
   }
 
   /** A new task (process) in a cgroup; its id. */
   spawn(cgroup: string, opts: { oomScoreAdj?: number } = {}): number {
     const m = this.id(cgroup);
+    keys('spawn options', obj('spawn options', opts), ['oomScoreAdj']);
+    if (opts.oomScoreAdj !== undefined) int('oomScoreAdj', opts.oomScoreAdj, -1000, 1000);
     const t = this.guard(() => this.fn('memcg_task_create')(m, opts.oomScoreAdj ?? 0));
     if (t < 0) this.fail(t, `spawn in "${cgroup}"`);
     return t;
   }
   /** Move a task to another cgroup: it charges there from now on; its memory stays where it was charged. */
   moveTask(task: number, cgroup: string): void {
+    this.checkTask(task);
     const m = this.id(cgroup);
     const ret = this.guard(() => this.fn('memcg_task_move')(task, m));
     if (ret < 0) this.fail(ret, `move task ${task} to "${cgroup}"`);
   }
   /** The task exits: its anon pages and swap entries are freed. */
   exitTask(task: number, cpu = 0): void {
+    this.checkTask(task);
     this.checkCpu(cpu);
     const ret = this.guard(() => this.fn('memcg_task_exit')(task, cpu));
     if (ret < 0) this.fail(ret, `exit of task ${task}`);
   }
   setOomScoreAdj(task: number, adj: number): void {
+    this.checkTask(task);
+    int('oomScoreAdj', adj, -1000, 1000);
     const ret = this.guard(() => this.fn('memcg_task_set_adj')(task, adj));
     if (ret < 0) this.fail(ret, `oom_score_adj ${adj} for task ${task}`);
   }
@@ -662,6 +761,8 @@ export class System {
    * cache folio, or a swap-in fault for a page in swap (which charges, so it can fail with ENOMEM).
    */
   touch(folio: number, opts: { cpu?: number; gfp?: Gfp } = {}): void {
+    this.checkFolio(folio);
+    keys('touch options', obj('touch options', opts), ['cpu', 'gfp']);
     const cpu = opts.cpu ?? 0;
     this.checkCpu(cpu);
     const ret = this.guard(() => this.fn('folio_touch')(folio, cpu, this.gfpMask(opts.gfp)));
@@ -669,7 +770,9 @@ export class System {
   }
   /** Let simulated time pass; the periodic statistics flush runs every 2 s. */
   wait(ms: number): void {
-    if (!(ms >= 0)) throw new MemcgError('EINVAL', `wait of ${ms} ms`);
+    if (typeof ms !== 'number' || !(ms >= 0 && ms <= WAIT_MAX_MS)) {
+      throw new MemcgError('EINVAL', `wait takes 0..${WAIT_MAX_MS} ms (the clock is i64 nanoseconds), not ${show(ms)}`);
+    }
     this.guard(() => this.fn('clock_wait')(Math.round(ms * 1e6)));
   }
   /** Simulated time in ms since the system started. */
@@ -683,17 +786,20 @@ export class System {
   /** Exact LRU list sizes of a cgroup on a node (its own lists), in pages. */
   lruSizes(path: string, node = 0): Record<LruName, number> {
     const id = this.id(path);
+    this.checkNode(node);
     return this.guard(() => Object.fromEntries(LRU_NAMES.map((name, i) => [name, this.fn('memcg_lru_size')(id, node, i)])) as Record<LruName, number>);
   }
 
   /** Uncharge (free) one folio or a list from cpu, the list batched per memcg like uncharge_gather. */
   uncharge(folios: number | number[], cpu = 0): void {
     this.checkCpu(cpu);
-    if (typeof folios === 'number') {
+    if (!Array.isArray(folios)) {
+      this.checkFolio(folios);
       const ret = this.guard(() => this.fUncharge(folios, cpu));
       if (ret < 0) this.fail(ret, `folio ${folios} is not charged`);
       return;
     }
+    folios.forEach((f, i) => int(`folio ${i} of the list`, f, 0, ID_MAX));
     if (folios.length > this.opCapacity) {
       throw new MemcgError('EINVAL', `uncharge list of ${folios.length} folios is longer than opCapacity ${this.opCapacity}`);
     }
@@ -723,6 +829,7 @@ export class System {
   /** A page counter of a cgroup, in pages. 'swap' is v2's, 'memsw' v1's. */
   counter(path: string, kind: CounterKind = 'memory'): Counter {
     const id = this.id(path);
+    oneOf('counter kind', kind, ['memory', 'swap', 'memsw']);
     if (kind !== 'memory' && kind !== (this.cgroupVersion === 2 ? 'swap' : 'memsw')) {
       throw new MemcgError('ENOENT', `no ${kind} counter in cgroup v${this.cgroupVersion}`);
     }
@@ -737,6 +844,8 @@ export class System {
   /** memory.events (hierarchical) or memory.events.local of a cgroup. */
   events(path: string, opts: { local?: boolean } = {}): MemoryEvents {
     const id = this.id(path);
+    keys('events options', obj('events options', opts), ['local']);
+    if (opts.local !== undefined) bool('local', opts.local);
     return this.guard(() => {
       const out = {} as MemoryEvents;
       for (const [key, ev] of EVENT_KEYS) out[key] = this.fn('memcg_event_get')(id, this.k(ev), opts.local ? 1 : 0);
@@ -763,6 +872,7 @@ export class System {
    * (a fault of a task asleep in the v1 OOM wait: allocated, not charged) or 'free'.
    */
   folioState(id: number): 'charged' | 'swapped' | 'oom-wait' | 'free' {
+    this.checkFolio(id);
     return this.guard(() => {
       if (this.fn('folio_get_memcg')(id) >= 0) return 'charged';
       const flags = this.fn('folio_get_flags')(id);
@@ -773,6 +883,7 @@ export class System {
 
   /** A charged folio, or null if the id is not charged. */
   folio(id: number): FolioInfo | null {
+    this.checkFolio(id);
     return this.guard(() => {
       const m = this.fn('folio_get_memcg')(id);
       if (m < 0) return null;
@@ -794,7 +905,7 @@ export class System {
   /** Per-node page statistics of a cgroup (its own folios), in pages. */
   nodeStat(path: string, node: number): { anon: number; file: number; anonThp: number; fileThp: number } {
     const id = this.id(path);
-    if (!Number.isInteger(node) || node < 0 || node >= this.nodes) throw new MemcgError('EINVAL', `node ${node} out of range`);
+    this.checkNode(node);
     return this.guard(() => ({
       anon: this.fn('memcg_stat_get')(id, node, this.k('NR_ANON_MAPPED')),
       file: this.fn('memcg_stat_get')(id, node, this.k('NR_FILE_PAGES')),
@@ -821,18 +932,20 @@ export class System {
    */
   flushStats(path = '', opts: { force?: boolean } = {}): boolean {
     const id = this.id(path);
+    keys('flushStats options', obj('flushStats options', opts), ['force']);
+    if (opts.force !== undefined) bool('force', opts.force);
     return this.guard(() => this.fn('memcg_flush_stats')(id, opts.force ? 1 : 0) === 1);
   }
 
   // ── interface files ────────────────────────────────────────────────────────────────────
   /** Split 'a/b/memory.max' (or '/sys/fs/cgroup/a/b/memory.max') into cgroup and file. */
   private splitFile(path: string): { cgroup: string; name: string; id: number } {
-    const p = System.normalize(path);
+    const p = System.normalize(str('a file path', path));
     const slash = p.lastIndexOf('/');
     const cgroup = slash < 0 ? '' : p.slice(0, slash);
     const name = p.slice(slash + 1);
     const id = this.ids.get(cgroup);
-    if (id === undefined || name === '') throw new MemcgError('ENOENT', `no file ${path}`);
+    if (id === undefined || name === '') throw new MemcgError('ENOENT', `no file ${show(path)}`);
     return { cgroup, name, id };
   }
 
@@ -854,6 +967,7 @@ export class System {
 
   /** Write an interface file as `echo value > file` would (errors as the kernel's errno). */
   write(path: string, value: string | number, opts: { cpu?: number } = {}): void {
+    keys('write options', obj('write options', opts), ['cpu']);
     if (opts.cpu !== undefined) this.checkCpu(opts.cpu);
     const f = this.open(path);
     try {
@@ -865,8 +979,8 @@ export class System {
 
   /** `ls` of a cgroup directory: its interface files and child cgroups, sorted like ls. */
   ls(dir = ''): string[] {
+    const id = this.id(dir);
     const p = System.normalize(dir);
-    const id = this.id(p);
     const children = this.list().filter((x) => x !== '' && x.slice(0, Math.max(0, x.lastIndexOf('/'))) === p).map((x) => x.slice(x.lastIndexOf('/') + 1));
     return [...fileNames(this.fs, id === 0), ...children].sort();
   }
@@ -924,6 +1038,8 @@ export class System {
   // ── bulk ───────────────────────────────────────────────────────────────────────────────
   /** Encode ops as core op records (struct op in assembly/replay.ts). */
   encode(ops: Op[]): Uint8Array {
+    if (!Array.isArray(ops)) throw new MemcgError('EINVAL', `replay takes an array of ops, not ${show(ops)}`);
+    ops.forEach((o, i) => this.checkOp(o, i));
     const n = ops.reduce((s, o) => s + (o.op === 'uncharge-list' ? o.folios.length : 1), 0);
     const buf = new Uint8Array(n * 16);
     const dv = new DataView(buf.buffer);
@@ -944,7 +1060,7 @@ export class System {
       if (o.op === 'charge') {
         this.checkCpu(o.cpu);
         const order = o.order ?? 0;
-        if (!Number.isInteger(order) || order < 0 || order > 9) throw new MemcgError('EINVAL', `order ${order} out of range 0..9`);
+        this.checkOrder(order);
         if (o.task === undefined && o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
         if (o.task !== undefined && (!Number.isInteger(o.task) || o.task < 0 || o.task > 65534)) throw new MemcgError('ESRCH', `no task ${o.task}`);
         put('OP_CHARGE', order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, o.cpu,
@@ -976,6 +1092,39 @@ export class System {
     return buf;
   }
 
+  /** One op of replay(): an object with a known op and only its own keys, each of its type. */
+  private checkOp(o: unknown, i: number): void {
+    const what = `op ${i}`;
+    const r = obj(what, o);
+    const op = oneOf(`${what} op`, r.op, OP_NAMES);
+    const own: Record<(typeof OP_NAMES)[number], readonly string[]> = {
+      charge: ['op', ...CHARGE_KEYS], uncharge: ['op', 'folio', 'cpu'], 'uncharge-list': ['op', 'folios', 'cpu'],
+      write: ['op', 'cgroup', 'file', 'value', 'cpu'], touch: ['op', 'folio', 'cpu', 'gfp'], wait: ['op', 'ms'],
+    };
+    keys(`${what} (${op})`, r, own[op]);
+    try {
+      if (op === 'uncharge' || op === 'touch') this.checkFolio(r.folio);
+      if (op === 'uncharge-list') {
+        if (!Array.isArray(r.folios)) throw new MemcgError('EINVAL', `folios must be an array of folio ids, not ${show(r.folios)}`);
+        r.folios.forEach((f, j) => int(`folio ${j} of the list`, f, 0, ID_MAX));
+      }
+      if (op === 'charge') {
+        if (r.cgroup !== undefined) str('cgroup', r.cgroup);
+        if (r.cgroup !== undefined && r.task !== undefined) throw new MemcgError('EINVAL', 'a charge takes a cgroup or a task, not both');
+        if (r.node !== undefined) this.checkNode(r.node);
+      }
+      if (op === 'write') {
+        str('cgroup', r.cgroup);
+        str('file', r.file);
+        if (typeof r.value !== 'string' && typeof r.value !== 'number') throw new MemcgError('EINVAL', `value must be a string or a number, not ${show(r.value)}`);
+      }
+      if (op === 'wait' && (typeof r.ms !== 'number' || !(r.ms >= 0))) throw new MemcgError('EINVAL', `ms must be a number of at least 0, not ${show(r.ms)}`);
+    } catch (e) {
+      if (e instanceof MemcgError) throw new MemcgError(e.code, `${what} (${op}): ${e.message.replace(/^[A-Z0-9]+: /, '')}`, { file: e.file, input: e.input });
+      throw e;
+    }
+  }
+
   /** Replay encoded op records in chunks; returns one raw result per record (id or -errno). */
   replayRecords(records: Uint8Array): Int32Array {
     const count = records.length >>> 4;
@@ -998,7 +1147,10 @@ export class System {
 
   /** Replay ops through the core in bulk; results in op order (an uncharge-list gives one per folio). */
   replay(ops: Op[]): OpResult[] {
-    return Array.from(this.replayRecords(this.encode(ops)), (v) =>
-      v >= 0 ? { ok: true as const, value: v } : { ok: false as const, code: errnoName(v) });
+    const records = this.encode(ops);
+    const charge = this.k('OP_CHARGE');
+    // A charge's ENOSPC is the emulator's full folio table (as charge() says).
+    return Array.from(this.replayRecords(records), (v, i) =>
+      v >= 0 ? { ok: true as const, value: v } : { ok: false as const, code: v === -28 && records[i * 16] === charge ? 'ELIMIT' : errnoName(v) });
   }
 }

@@ -1,7 +1,9 @@
 // Errors are data: an errno-like code, what was being done, and a message.
 
 export type Errno =
-  | 'ENOENT' | 'ESRCH' | 'EINTR' | 'EAGAIN' | 'ENOMEM' | 'EBUSY' | 'EEXIST' | 'EINVAL' | 'ENOSPC' | 'ERANGE' | 'EBADF' | 'ENODEV';
+  | 'ENOENT' | 'ESRCH' | 'EINTR' | 'EAGAIN' | 'ENOMEM' | 'EBUSY' | 'EEXIST' | 'EINVAL' | 'ENOSPC' | 'ERANGE' | 'EBADF' | 'ENODEV' | 'E2BIG' | 'ENAMETOOLONG'
+  /** Not a kernel errno: a table of the emulator (maxFolios, …) is full. */
+  | 'ELIMIT';
 
 /** A user-visible failure, answered like the kernel would (errno), state unchanged. */
 export class MemcgError extends Error {
@@ -29,7 +31,7 @@ export class InternalError extends Error {
 }
 
 const ERRNO_NAMES: Record<number, Errno> = {
-  2: 'ENOENT', 3: 'ESRCH', 4: 'EINTR', 9: 'EBADF', 19: 'ENODEV', 11: 'EAGAIN', 12: 'ENOMEM', 16: 'EBUSY', 17: 'EEXIST', 22: 'EINVAL', 28: 'ENOSPC', 34: 'ERANGE',
+  2: 'ENOENT', 7: 'E2BIG', 3: 'ESRCH', 4: 'EINTR', 9: 'EBADF', 19: 'ENODEV', 11: 'EAGAIN', 12: 'ENOMEM', 16: 'EBUSY', 17: 'EEXIST', 22: 'EINVAL', 28: 'ENOSPC', 34: 'ERANGE', 36: 'ENAMETOOLONG',
 };
 
 /** The name of a core return value -errno. */

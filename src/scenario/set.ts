@@ -7,7 +7,7 @@
 // value set here is validated like one written in the file.
 
 import { InputError, type Issue } from './validate.js';
-import { SYSTEM_KEYS } from './scenario.js';
+import { SYSTEM_KEYS } from './schema.js';
 
 type Segment = string | number;
 

@@ -46,7 +46,7 @@ export async function runSweep(sw: Sweep, opts: SweepOptions): Promise<SweepResu
   const todo = points.filter((p) => !done.has(p.index));
   const lines = [...had];
   const w = new LineWriter(opts.output);
-  const job: SweepJob = { base: sw.base, baseName: sw.baseName, metrics: sw.metrics, of: total };
+  const job: SweepJob = { base: sw.base, baseName: sw.baseName, metrics: sw.metrics, allowLarge: sw.allowLarge, of: total };
   let interrupted = false;
   if (todo.length) {
     ({ interrupted } = await runPool(job, todo, {

@@ -43,7 +43,10 @@ export function runCalls(s: System, ops: Op[]): OpResult[] {
     }
   };
   for (const o of ops) {
-    if (o.op === 'charge') attempt(() => s.charge(o));
+    if (o.op === 'charge') {
+      const { op: _, ...req } = o;
+      attempt(() => s.charge(req));
+    }
     else if (o.op === 'uncharge') attempt(() => (s.uncharge(o.folio), 0));
     else if (o.op === 'uncharge-list') {
       // replay reports one result per record: the list is gathered record by record.

@@ -1,0 +1,143 @@
+// Every API input is an exact integer in range, a string, a known key or value — or a typed
+// MemcgError; nothing reaches the core's i32 arguments to wrap (ToInt32) or truncate, and a
+// rejected call changes nothing. Each case is a reproducer from issue #12.
+import { describe, expect, test } from 'vitest';
+import { createSystem, MemcgError, type System } from '../src/index.js';
+import { build } from './helpers/scenario.js';
+import { snapshot } from './helpers/ops.js';
+
+async function sys(): Promise<System> {
+  const s = await createSystem({ topology: { nodes: 2, cpusPerNode: 2 }, build });
+  s.mkdir('a');
+  return s;
+}
+
+/** The MemcgError code and message f throws (fails on any other throw or none). */
+function rejected(f: () => unknown): { code: string; message: string } {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(MemcgError);
+    return { code: (e as MemcgError).code, message: (e as Error).message };
+  }
+  throw new Error('no error');
+}
+
+const any = (x: unknown) => x as never;
+
+describe('ids, CPUs, orders, nodes: exact integers in range (issue #12 reproducers)', () => {
+  test.each<[string, (s: System) => unknown, string, RegExp]>([
+    ['uncharge(2**32) (ToInt32 made it folio 0)', (s) => s.uncharge(2 ** 32), 'EINVAL', /a folio id must be an integer in 0\.\.2147483647, not 4294967296/],
+    ['uncharge(NaN)', (s) => s.uncharge(NaN), 'EINVAL', /not NaN/],
+    ['uncharge(1.5)', (s) => s.uncharge(1.5), 'EINVAL', /not 1\.5/],
+    ['uncharge("0")', (s) => s.uncharge(any('0')), 'EINVAL', /not "0"/],
+    ['uncharge(Infinity)', (s) => s.uncharge(Infinity), 'EINVAL', /not Infinity/],
+    ['uncharge([2**32])', (s) => s.uncharge([2 ** 32]), 'EINVAL', /folio 0 of the list/],
+    ['folio(2**32 + 3) (was folio 3)', (s) => s.folio(2 ** 32 + 3), 'EINVAL', /a folio id/],
+    ['folioState(2**32)', (s) => s.folioState(2 ** 32), 'EINVAL', /a folio id/],
+    ['charge order 1.5 (charged 2 pages)', (s) => s.charge({ cgroup: 'a', cpu: 0, order: 1.5 }), 'EINVAL', /order must be an integer in 0\.\.9, not 1\.5/],
+    ['charge order NaN', (s) => s.charge({ cgroup: 'a', cpu: 0, order: NaN }), 'EINVAL', /order/],
+    ['charge order "2"', (s) => s.charge({ cgroup: 'a', cpu: 0, order: any('2') }), 'EINVAL', /order .*not "2"/],
+    ['charge node NaN', (s) => s.charge({ cgroup: 'a', cpu: 0, node: NaN }), 'EINVAL', /node must be an integer in 0\.\.1/],
+    ['charge cpu 4 of 4', (s) => s.charge({ cgroup: 'a', cpu: 4 }), 'EINVAL', /cpu must be an integer in 0\.\.3, not 4/],
+    ['charge cpu "0"', (s) => s.charge({ cgroup: 'a', cpu: any('0') }), 'EINVAL', /cpu .*not "0"/],
+    ['charge gfp 0x400 (TypeError)', (s) => s.charge({ cgroup: 'a', cpu: 0, gfp: any(0x400) }), 'EINVAL', /gfp must be a string of flag names/],
+    ['charge cgroup 5', (s) => s.charge({ cgroup: any(5), cpu: 0 }), 'EINVAL', /charge cgroup must be a string, not 5/],
+    ['charge cgroup null', (s) => s.charge({ cgroup: any(null), cpu: 0 }), 'EINVAL', /must be a string, not null/],
+    ['charge()', (s) => any(s.charge)(), 'EINVAL', /a charge request must be an object, not undefined/],
+    ['charge with an unknown key', (s) => s.charge(any({ cgroup: 'a', cpu: 0, oder: 2 })), 'EINVAL', /charge: unknown key "oder"/],
+    ['charge with op other than charge', (s) => s.charge(any({ op: 'uncharge', cgroup: 'a', cpu: 0 })), 'EINVAL', /charge: unknown key "op"/],
+    ['charge with cgroup and task', (s) => s.charge({ cgroup: 'a', task: 0, cpu: 0 }), 'EINVAL', /a cgroup or a task, not both/],
+    ['lruSizes("a", 9) (returned -1s)', (s) => s.lruSizes('a', 9), 'EINVAL', /node must be an integer in 0\.\.1, not 9/],
+    ['nodeStat("a", 1.5)', (s) => s.nodeStat('a', 1.5), 'EINVAL', /node/],
+    ['stock(-1)', (s) => s.stock(-1), 'EINVAL', /cpu/],
+    ['wait(Infinity)', (s) => s.wait(Infinity), 'EINVAL', /wait takes 0\.\./],
+    ['wait(-1)', (s) => s.wait(-1), 'EINVAL', /wait takes/],
+    ['touch(1.5)', (s) => s.touch(1.5), 'EINVAL', /a folio id/],
+    ['task(2**32)', (s) => s.task(2 ** 32), 'ESRCH', /a task id/],
+    ['spawn oomScoreAdj 1001', (s) => s.spawn('a', { oomScoreAdj: 1001 }), 'EINVAL', /oomScoreAdj must be an integer in -1000\.\.1000/],
+    ['counter kind "swp"', (s) => s.counter('a', any('swp')), 'EINVAL', /counter kind must be one of/],
+    ['events local "yes"', (s) => s.events('a', { local: any('yes') }), 'EINVAL', /local must be true or false/],
+    ['read(null)', (s) => s.read(any(null)), 'EINVAL', /a file path must be a string, not null/],
+    ['write of an object', (s) => s.write('a/memory.max', any({})), 'EINVAL', /a value is a string or a number/],
+    ['replay(null)', (s) => s.replay(any(null)), 'EINVAL', /replay takes an array of ops, not null/],
+    ['replay an unknown op (was "no file undefined")', (s) => s.replay(any([{ op: 'bogus' }])), 'EINVAL', /op 0 op must be one of "charge", .* not "bogus"/],
+    ['replay an op with a foreign key', (s) => s.replay(any([{ op: 'wait', ms: 1, cpu: 0 }])), 'EINVAL', /op 0 \(wait\): unknown key "cpu"/],
+    ['replay an uncharge of folio 2**32', (s) => s.replay([{ op: 'uncharge', folio: 2 ** 32 }]), 'EINVAL', /op 0 \(uncharge\): a folio id/],
+    ['replay a write without a value', (s) => s.replay(any([{ op: 'write', cgroup: 'a', file: 'memory.max' }])), 'EINVAL', /op 0 \(write\): value must be a string or a number, not undefined/],
+  ])('%s', async (_, f, code, message) => {
+    const s = await sys();
+    const f0 = s.charge({ cgroup: 'a', cpu: 0 });
+    const before = snapshot(s);
+    const r = rejected(() => f(s));
+    expect(r.code).toBe(code);
+    expect(r.message).toMatch(message);
+    expect(snapshot(s)).toEqual(before);
+    expect(s.folio(f0)?.cgroup).toBe('a'); // folio 0 is still charged
+  });
+});
+
+describe('createSystem options: unknown keys and values by name, a rejection says which option and why', () => {
+  test.each<[string, unknown, string, RegExp]>([
+    ['null', null, 'EINVAL', /createSystem options must be an object, not null/],
+    ['seed NaN', { seed: NaN }, 'EINVAL', /option seed must be an integer in 0\.\.2\^64-1 .* not NaN/],
+    ['seed 1.5', { seed: 1.5 }, 'EINVAL', /option seed .* not 1\.5/],
+    ['seed "abc"', { seed: 'abc' }, 'EINVAL', /option seed .* not "abc"/],
+    ['seed 2**64 as bigint', { seed: 1n << 64n }, 'EINVAL', /option seed/],
+    ['remoteDrain "bogus" (was accepted)', { remoteDrain: 'bogus' }, 'EINVAL', /option remoteDrain must be one of "schedule", "immediate", "deferred", not "bogus"/],
+    ['an unknown key', { profil: 'single' }, 'EINVAL', /createSystem options: unknown key "profil" \(known: profile, /],
+    ['an unknown profile', { profile: '7.0' }, 'EINVAL', /option profile: unknown profile "7\.0" \(known: single, multi, multi-rr, 5\.17, /],
+    ['topology nodes 1.5', { topology: { nodes: 1.5, cpusPerNode: 1 } }, 'EINVAL', /option topology\.nodes must be an integer in 1\.\.64, not 1\.5/],
+    ['topology without cpusPerNode', { topology: { nodes: 1 } }, 'EINVAL', /option topology\.cpusPerNode must be an integer .* not undefined/],
+    ['more CPUs than the emulator takes', { topology: { nodes: 64, cpusPerNode: 1024 } }, 'EINVAL', /64 × 1024 = 65536 CPUs, more than the emulator's 8192/],
+    ['hz 200', { hz: 200 }, 'EINVAL', /option hz must be one of 100, 250, 300, 1000, not 200/],
+    ['stock "no"', { stock: 'no' }, 'EINVAL', /option stock must be true or false/],
+    ['maxFolios 2**32', { maxFolios: 2 ** 32 }, 'EINVAL', /option maxFolios must be an integer in 1\.\.268435456/],
+    ['swap "1Q"', { swap: '1Q' }, 'EINVAL', /option swap: "1Q" is not a size/],
+    ['swap 2T', { swap: '2T' }, 'EINVAL', /larger than the emulator's swap device limit of 1T/],
+    // swap '1T' was "system configuration rejected" with the options echoed: now the sizes.
+    ['swap 1T: the tables do not fit', { swap: '1T' }, 'ENOMEM', /tables for maxCgroups 1024, maxFolios 1048576, .*swap "1T" do not fit in one WebAssembly memory/],
+  ])('%s', async (_, opts, code, message) => {
+    let err: unknown;
+    try {
+      await createSystem(opts as never);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MemcgError);
+    expect((err as MemcgError).code).toBe(code);
+    expect((err as Error).message).toMatch(message);
+  });
+
+  test('seeds: any u64 as a bigint, a safe integer as a number; the same seed gives the same system', async () => {
+    const a = await createSystem({ seed: (1n << 64n) - 1n, build });
+    const b = await createSystem({ seed: 2 ** 53 - 1, build });
+    expect([a.cpus, b.cpus]).toEqual([4, 4]);
+  });
+});
+
+describe('cgroup names as the kernel takes them', () => {
+  // Measured on 6.18.44 (cgroup v1, as root, python os.mkdir below this process's memcg):
+  // a 256-, 300-, 1000- and 4000-byte name is made (kernfs has no NAME_MAX check), a
+  // 4100-byte one is ENAMETOOLONG (getname: PATH_MAX), a name with a newline is EINVAL
+  // (cgroup_mkdir).
+  test.each<[string, string, string]>([
+    ['a newline', 'a/b\nc', 'EINVAL'],
+    ['a NUL', 'a/b\0c', 'EINVAL'],
+    ['"."', 'a/.', 'EINVAL'],
+    ['".." inside', 'a/../b', 'EINVAL'],
+    ['an interface file prefix', 'a/memory.x', 'EINVAL'],
+    ['a path longer than PATH_MAX', `a/${'x'.repeat(4100)}`, 'ENAMETOOLONG'],
+  ])('%s: %j', async (_, path, code) => {
+    const s = await sys();
+    expect(rejected(() => s.mkdir(path)).code).toBe(code);
+    expect(s.list()).toEqual(['', 'a']);
+  });
+
+  test('a 300-byte name (over NAME_MAX) is a cgroup, as in the kernel', async () => {
+    const s = await sys();
+    const name = `a/${'x'.repeat(300)}`;
+    s.mkdir(name, { 'memory.max': '1M' });
+    expect(s.read(`${name}/memory.max`)).toBe('1048576\n');
+  });
+});
