@@ -698,6 +698,9 @@ export const FI_FOLIOS: i32 = 2; // live folios
 export const FI_NODES: i32 = 3; // xarray nodes
 export const FI_HEIGHT: i32 = 4;
 export const FI_ENTRIES: i32 = 5; // entries, shadows included
+export const FI_MAP_TASK: i32 = 6; // the task that maps it (one mapping per file), -1 none
+export const FI_KIND: i32 = 7; // FILE_DISK / FILE_TMPFS / FILE_SHARED_ANON
+export const FI_LIVE: i32 = 8; // 1, or 0 once unlinked
 
 /** A file's size, cached pages, folios, xarray nodes, height, entries; -1 for a bad file. */
 export function file_info(f: i32, what: i32): i64 {
@@ -705,6 +708,9 @@ export function file_info(f: i32, what: i32): i64 {
   if (what == FI_SIZE) return gl(fSize, f);
   if (what == FI_HEIGHT) return gi(fHeight, f);
   if (what == FI_ENTRIES) return gi(fEntries, f);
+  if (what == FI_MAP_TASK) return gi(fMapTask, f);
+  if (what == FI_KIND) return gi(fKind, f);
+  if (what == FI_LIVE) return gi(fLive, f);
   let n: i64 = 0;
   for (let i = 0; i < cap; i++) {
     const k = load<i64>(keys + (<usize>i << 3));

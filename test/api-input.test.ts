@@ -141,3 +141,107 @@ describe('cgroup names as the kernel takes them', () => {
     expect(s.read(`${name}/memory.max`)).toBe('1048576\n');
   });
 });
+
+describe('files, mappings, mlock, swapoff, kmem: the same exact checks (#10 API, #12 rules)', () => {
+  /** A kmem system with a 1M disk file, a tmpfs file of 8 pages, a task with 4 locked pages, and swap. */
+  async function fileSys() {
+    const s = await createSystem({ topology: { nodes: 2, cpusPerNode: 2 }, kmem: true, lruAddBatch: true, swap: '1M', build });
+    s.mkdir('a');
+    const t = s.spawn('a');
+    const disk = s.createFile({ size: '1M' });
+    const tmp = s.createFile({ kind: 'tmpfs' }, { task: t, cpu: 0 });
+    s.writeFile(tmp, { task: t, cpu: 0, length: 8 * 4096 });
+    const locked = s.mlockPopulate(t, 4, { cpu: 1 });
+    return { s, t, disk, tmp, locked };
+  }
+  const state = (s: System, files: number[]) => ({
+    snap: snapshot(s),
+    files: files.map((f) => [s.fileInfo(f), s.fileFolioOrders(f)]),
+    obj: Array.from({ length: s.cpus }, (_, c) => [s.objStock(c), s.lruAddPending(c)]),
+    kmem: s.list().map((p) => [s.kmem(p), s.objcgChargedBytes(p)]),
+  });
+  type F = Awaited<ReturnType<typeof fileSys>>;
+
+  test.each<[string, (f: F) => unknown, string, RegExp]>([
+    ['createFile size 2**53 (past the 2^48-byte page index of the core)', ({ s }) => s.createFile({ size: 2 ** 53 }), 'EINVAL', /file size must be 0\.\.281474976710656 bytes/],
+    ['createFile size "1Q"', ({ s }) => s.createFile({ size: '1Q' }), 'EINVAL', /file size "1Q" is not a size/],
+    ['createFile size -1', ({ s }) => s.createFile({ size: -1 }), 'EINVAL', /file size must be 0\.\./],
+    ['createFile size null', ({ s }) => s.createFile({ size: any(null) }), 'EINVAL', /file size must be a number of bytes or a string like "32M", not null/],
+    ['createFile kind "ext4"', ({ s }) => s.createFile({ kind: any('ext4') }), 'EINVAL', /file kind must be one of "disk", "tmpfs", not "ext4"/],
+    ['createFile a tmpfs file with a size', ({ s }) => s.createFile({ kind: 'tmpfs', size: '1M' }), 'EINVAL', /a tmpfs file starts empty/],
+    ['createFile maxOrder 10', ({ s }) => s.createFile({ maxOrder: 10 }), 'EINVAL', /maxOrder must be an integer in 0\.\.9, not 10/],
+    ['createFile readAheadKb 2**32 (>> 2 wrapped it to 0)', ({ s }) => s.createFile({ readAheadKb: 2 ** 32 }), 'EINVAL', /readAheadKb must be an integer in 0\.\.2147483647/],
+    ['createFile an unknown option', ({ s }) => s.createFile(any({ sise: 1 })), 'EINVAL', /createFile options: unknown key "sise"/],
+    ['createFile a context with task and cgroup', ({ s, t }) => s.createFile({ kind: 'tmpfs' }, { task: t, cgroup: 'a', cpu: 0 }), 'EINVAL', /a task or a cgroup, not both/],
+    ['createFile a context without a cpu', ({ s }) => s.createFile({ kind: 'tmpfs' }, any({ cgroup: 'a' })), 'EINVAL', /cpu must be an integer in 0\.\.3, not undefined/],
+    ['createFile a context of a missing cgroup', ({ s }) => s.createFile({ kind: 'tmpfs' }, { cgroup: 'b', cpu: 0 }), 'ENOENT', /no cgroup "b"/],
+    ['readFile file 2**32 + disk (ToInt32 made it that file)', ({ s, t, disk }) => s.readFile(2 ** 32 + disk, { task: t, cpu: 0 }), 'EBADF', /a file id must be an integer/],
+    ['readFile a file never made', ({ s, t }) => s.readFile(99, { task: t, cpu: 0 }), 'EBADF', /no file 99/],
+    ['readFile chunk 0', ({ s, t, disk }) => s.readFile(disk, { task: t, cpu: 0, chunk: 0 }), 'EINVAL', /chunk must be at least 1 byte/],
+    ['readFile offset 1.5', ({ s, t, disk }) => s.readFile(disk, { task: t, cpu: 0, offset: 1.5 }), 'EINVAL', /offset must be 0\.\./],
+    ['readFile context null', ({ s, disk }) => s.readFile(disk, any(null)), 'EINVAL', /readFile context must be an object, not null/],
+    ['readFile an unknown key', ({ s, t, disk }) => s.readFile(disk, any({ task: t, cpu: 0, size: 1 })), 'EINVAL', /readFile context: unknown key "size"/],
+    ['readFile gfp 5', ({ s, t, disk }) => s.readFile(disk, { task: t, cpu: 0, gfp: any(5) }), 'EINVAL', /gfp must be a string of flag names/],
+    ['readFile task 2**32', ({ s, disk }) => s.readFile(disk, { task: 2 ** 32, cpu: 0 }), 'ESRCH', /a task id/],
+    ['writeFile without a length', ({ s, t, tmp }) => s.writeFile(tmp, any({ task: t, cpu: 0 })), 'EINVAL', /writeFile needs a length/],
+    ['writeFile past the largest file', ({ s, t, tmp }) => s.writeFile(tmp, { task: t, cpu: 0, offset: 2 ** 48, length: 4096 }), 'EINVAL', /past the emulator's largest file/],
+    ['faultFile by a cgroup', ({ s, disk }) => s.faultFile(disk, any({ cgroup: 'a', cpu: 0, length: 4096 })), 'EINVAL', /a fault is a task's/],
+    ['faultFile length "x"', ({ s, t, disk }) => s.faultFile(disk, { task: t, cpu: 0, length: 'x' }), 'EINVAL', /length "x" is not a size/],
+    ['mmapShared length "1Q" (the mapping was made before its length was read)', ({ s, t }) => s.mmapShared({ task: t, cpu: 0, length: '1Q' }), 'EINVAL', /length "1Q" is not a size/],
+    ['mmapShared touch "yes"', ({ s, t }) => s.mmapShared({ task: t, cpu: 0, length: 4096, touch: any('yes') }), 'EINVAL', /touch must be true or false/],
+    ['mmapShared without a task', ({ s }) => s.mmapShared(any({ cpu: 0, length: 4096 })), 'EINVAL', /a fault is a task's \(task\)/],
+    ['truncateFile size -1', ({ s, tmp }) => s.truncateFile(tmp, -1), 'EINVAL', /size must be 0\.\./],
+    ['truncateFile cpu 4', ({ s, tmp }) => s.truncateFile(tmp, 0, 4), 'EINVAL', /cpu must be an integer in 0\.\.3, not 4/],
+    ['unlinkFile NaN', ({ s }) => s.unlinkFile(NaN), 'EBADF', /a file id/],
+    ['fileInfo -1', ({ s }) => s.fileInfo(-1), 'EBADF', /a file id/],
+    ['fileFolio page 2**36', ({ s, disk }) => s.fileFolio(disk, 2 ** 36), 'EINVAL', /a page index must be an integer in 0\.\.68719476735/],
+    ['mlock [a locked folio, 2**32]: nothing moves', ({ s, locked }) => s.mlock([locked[0], 2 ** 32]), 'EINVAL', /folio 1 of the list/],
+    ['munlock [a locked folio, a free one]: nothing moves', ({ s, locked }) => s.munlock([locked[0], 4000]), 'EINVAL', /munlock of folio 4000: it is not charged/],
+    ['mlockPopulate pages 1.5', ({ s, t }) => s.mlockPopulate(t, 1.5), 'EINVAL', /pages must be an integer/],
+    ['mlockPopulate an unknown option', ({ s, t }) => s.mlockPopulate(t, 1, any({ cpus: 0 })), 'EINVAL', /mlockPopulate options: unknown key "cpus"/],
+    ['mlockPopulate task "0"', ({ s }) => s.mlockPopulate(any('0'), 1), 'ESRCH', /a task id/],
+    ['swapoff cpu 1.5', ({ s }) => s.swapoff(1.5), 'EINVAL', /cpu/],
+    ['kmem(5)', ({ s }) => s.kmem(any(5)), 'EINVAL', /a cgroup path must be a string, not 5/],
+    ['objStock(4)', ({ s }) => s.objStock(4), 'EINVAL', /cpu must be an integer in 0\.\.3/],
+    ['objcgChargedBytes of no cgroup', ({ s }) => s.objcgChargedBytes('b'), 'ENOENT', /no cgroup "b"/],
+    ['lruAddPending(NaN)', ({ s }) => s.lruAddPending(NaN), 'EINVAL', /cpu/],
+    ['taskPageTables(2**32)', ({ s }) => s.taskPageTables(2 ** 32), 'ESRCH', /a task id/],
+    ['mkdir cpu 4 (a kmem mkdir charges the parent on that CPU)', ({ s }) => s.mkdir('a/b', {}, { cpu: 4 }), 'EINVAL', /cpu must be an integer in 0\.\.3, not 4/],
+    ['mkdir an unknown option', ({ s }) => s.mkdir('a/b', {}, any({ cpus: 1 })), 'EINVAL', /mkdir options: unknown key "cpus"/],
+  ])('%s', async (_, f, code, message) => {
+    const x = await fileSys();
+    const before = state(x.s, [x.disk, x.tmp]);
+    const r = rejected(() => f(x));
+    expect(r.code).toBe(code);
+    expect(r.message).toMatch(message);
+    expect(state(x.s, [x.disk, x.tmp])).toEqual(before);
+    expect(x.s.list()).toEqual(['', 'a']);
+  });
+
+  test('FILE_PAGES_MAX and MAX_FILES come from the core; the largest file is made, one byte more is refused', async () => {
+    const { s } = await fileSys();
+    expect(s.k('FILE_PAGES_MAX')).toBe(2 ** 36); // filemap.ts mkkey: 36 bits of page index
+    expect(s.k('MAX_FILES')).toBe(4096);
+    const f = s.createFile({ size: 2 ** 48 });
+    expect(s.fileInfo(f).size).toBe(2 ** 48);
+    expect(rejected(() => s.createFile({ size: 2 ** 48 + 1 })).code).toBe('EINVAL');
+  });
+
+  test('a full file table is the emulator\'s limit (ELIMIT), not a kernel errno', async () => {
+    const s = await createSystem({ topology: { nodes: 1, cpusPerNode: 1 }, build });
+    for (let i = 0; i < 4096; i++) s.createFile({ size: 4096 });
+    const r = rejected(() => s.createFile({ size: 4096 }));
+    expect(r.code).toBe('ELIMIT');
+    expect(r.message).toMatch(/file table \(4096 files\) is full: an emulator limit, not a kernel error/);
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    ['kmem "yes"', { kmem: 'yes' }, /option kmem must be true or false, not "yes"/],
+    ['lruAddBatch 1', { lruAddBatch: 1 }, /option lruAddBatch must be true or false, not 1/],
+    ['maxFileEntries 0', { maxFileEntries: 0 }, /option maxFileEntries must be an integer in 1\.\.67108864, not 0/],
+    ['maxFileEntries 2**26 + 1 (system_init refuses it)', { maxFileEntries: 2 ** 26 + 1 }, /option maxFileEntries must be an integer in 1\.\.67108864/],
+    ['maxFileEntries 1.5', { maxFileEntries: 1.5 }, /option maxFileEntries .* not 1\.5/],
+  ])('createSystem %s', async (_, opts, message) => {
+    await expect(createSystem({ ...(opts as object), build } as never)).rejects.toThrow(message);
+  });
+});

@@ -48,7 +48,7 @@ describe('version, help, usage', () => {
     }
   });
 
-  test.each(['run', 'validate', 'examples', 'trace record', 'trace info', 'replay'])('%s --help: its own usage on stdout', async (c) => {
+  test.each(['run', 'validate', 'examples', 'trace record', 'trace info', 'replay', 'sweep', 'sweep merge', 'report', 'live'])('%s --help: its own usage on stdout', async (c) => {
     const r = await cli([...c.split(' '), '--help']);
     expect(r.code).toBe(0);
     expect(r.out()).toMatch(new RegExp(`^usage: memcg-sim ${c} `));

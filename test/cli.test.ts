@@ -50,6 +50,23 @@ describe('exit status', () => {
     ['unknown variant', ['run', '--example', 'stock-thrash', '--variant', 'x'], 2, /no variant "x" \(known: single, multi, multi-rr\)/],
     ['trace record without -o', ['trace', 'record', '--example', 'quickstart'], 2, /trace record needs -o/],
     ['replay of a missing trace', ['replay', '/nonexistent.bin'], 2, /ENOENT: no such file or directory, open '\/nonexistent.bin'/],
+    // The commands of #11 and #14 follow the same conventions (#12).
+    ['sweep: an unknown option, with its usage', ['sweep', 'x.json', '--job', '2'], 2, /^memcg-sim: unknown option --job for sweep\n\nusage: memcg-sim sweep SWEEP\.json \[-o OUT\.jsonl\]\n/],
+    ['sweep: an option of another command', ['sweep', 'x.json', '--csv'], 2, /^memcg-sim: --csv does not apply to sweep\n\nusage: memcg-sim sweep /],
+    ['sweep: --jobs 0', ['sweep', 'x.json', '--jobs', '0'], 2, /^memcg-sim: --jobs 0: expected a number of workers 1\.\.1024\n\nusage: memcg-sim sweep /],
+    ['sweep: --jobs 2x', ['sweep', 'x.json', '--jobs', '2x'], 2, /^memcg-sim: --jobs 2x: expected a number of workers/],
+    ['sweep: a bad --shard', ['sweep', 'x.json', '--shard', '3/3'], 2, /^memcg-sim: --shard 3\/3: expected i\/n with 0 ≤ i < n/],
+    ['sweep without a file', ['sweep'], 2, /^memcg-sim: sweep needs SWEEP\.json/],
+    ['sweep merge without -o', ['sweep', 'merge', 'a.jsonl'], 2, /^memcg-sim: sweep merge needs -o ALL\.jsonl\n\nusage: memcg-sim sweep merge /],
+    ['sweep merge --jobs', ['sweep', 'merge', 'a.jsonl', '-o', 'b.jsonl', '--jobs', '2'], 2, /^memcg-sim: --jobs does not apply to sweep merge\n/],
+    ['report without -o', ['report', 'r.json'], 2, /^memcg-sim: report needs -o REPORT\.html\n\nusage: memcg-sim report /],
+    ['report --set', ['report', 'r.json', '--set', 'seed=1'], 2, /^memcg-sim: --set does not apply to report\n/],
+    ['live: an unknown option (was a raw parseArgs TypeError, status 3)', ['live', 'x.json', '--bogus'], 2, /^memcg-sim: unknown option --bogus for live\n\nusage: memcg-sim live SCENARIO\.json \| --replay M\.json\n/],
+    ['live: --stat some', ['live', '--replay', 'm.json', '--stat', 'some'], 2, /^memcg-sim: --stat takes last, all or none, not "some"\n\nusage: memcg-sim live /],
+    ['run --trace-clock without --trace-events', ['run', '--example', 'quickstart', '--trace-clock', 'ops'], 2, /^memcg-sim: --trace-clock goes with --trace-events\n\nusage: memcg-sim run /],
+    ['run --trace-clock wall', ['run', '--example', 'quickstart', '--trace-events', '/dev/null', '--trace-clock', 'wall'], 2, /^memcg-sim: --trace-clock wall: expected sim or ops\n/],
+    ['run --html given twice', ['run', '--example', 'quickstart', '--html', 'a.html', '--html', 'b.html'], 2, /^memcg-sim: --html is given more than once\n/],
+    ['validate --set: checked like the file', ['validate', '/nonexistent.json', '--set', 'novalue'], 2, /novalue: expected key=value/],
   ])('%s', async (_, args, code, err) => {
     const r = await cli(typeof args === 'function' ? args() : args);
     expect(r.err).toMatch(err);

@@ -18,16 +18,28 @@ const SEED = 12;
 const JS_INTERNALS = /Cannot read propert|is not a function|is not iterable|undefined \(reading|Maximum call stack|\[object Object\]/;
 
 async function sys(): Promise<System> {
-  const s = await createSystem({ topology: { nodes: 2, cpusPerNode: 2 }, swap: '4M', maxFolios: 4096, build });
+  const s = await createSystem({ topology: { nodes: 2, cpusPerNode: 2 }, swap: '4M', maxFolios: 4096, kmem: true, lruAddBatch: true, build });
   s.mkdir('a', { 'memory.max': '1M' });
-  s.mkdir('a/b');
-  s.spawn('a/b');
+  s.mkdir('a/b', {}, { cpu: 1 });
+  const t = s.spawn('a/b');
   for (let i = 0; i < 40; i++) s.charge({ cgroup: i % 2 ? 'a' : 'a/b', cpu: i % 4, kind: i % 3 ? 'anon' : 'file' });
+  // File 0 on disk (64 pages, 16 cached), file 1 on tmpfs (8 pages), 2 pages locked.
+  const disk = s.createFile({ size: '256K' });
+  s.readFile(disk, { task: t, cpu: 0, length: '64K' });
+  const tmpfs = s.createFile({ kind: 'tmpfs' }, { cgroup: 'a', cpu: 2 });
+  s.writeFile(tmpfs, { cgroup: 'a', cpu: 2, length: '32K' });
+  s.mlockPopulate(t, 2, { cpu: 3 });
   return s;
 }
 /** What a user can observe, cheaply: every readable file of every cgroup and the emulator's counters. */
 function observe(s: System): string {
   const out: string[] = [JSON.stringify(s.simStats()), String(s.now())];
+  for (let f = 0; ; f++) {
+    const e = outcome(() => out.push(JSON.stringify(s.fileInfo(f))));
+    if (e) break;
+  }
+  for (let c = 0; c < s.cpus; c++) out.push(JSON.stringify([s.objStock(c), s.lruAddPending(c)]));
+  for (const cg of s.list()) out.push(JSON.stringify([s.kmem(cg), s.objcgChargedBytes(cg)]));
   for (const cg of s.list()) {
     for (const f of s.ls(cg)) {
       if (s.list().includes(cg === '' ? f : `${cg}/${f}`)) continue;
@@ -64,7 +76,18 @@ const hostile = fc.oneof(
 
 describe('fuzz', () => {
   test('scenarios: valid documents mutated anywhere; a scenario or an InputError, short messages, no JS internals', () => {
-    const docs = EXAMPLES.map((e) => JSON.parse(JSON.stringify(e.scenario)));
+    // The examples, and one with every file, mapping, mlock and swapoff step (#10).
+    const files = {
+      system: { kmem: true, maxFileEntries: 4096, lruAddBatch: true, swap: '8M', topology: { nodes: 1, cpusPerNode: 2 } },
+      cgroups: { c: { 'memory.max': '4M' } }, tasks: { t: { cgroup: 'c', cpus: '0-1' } },
+      workload: [{ name: 'files', steps: [
+        { 'create-file': { name: 'd', size: '1M', readAheadKb: 256, ioKb: 0, maxOrder: 4 } }, { 'read-file': { file: 'd', task: 't', chunk: '64K', offset: 0, length: '512K' } },
+        { 'create-file': { name: 's', kind: 'tmpfs', cgroup: 'c', cpu: 1 } }, { 'write-file': { file: 's', task: 't', length: '128K' } },
+        { 'mmap-shared': { name: 'm', task: 't', size: '64K' } }, { mlock: { task: 't', pages: 4 } }, { 'truncate-file': { file: 's', size: '64K' } },
+        { 'unlink-file': { file: 'd', cpu: 1 } }, { swapoff: { cpu: 0 } },
+      ] }],
+    };
+    const docs = [...EXAMPLES.map((e) => e.scenario), files].map((d) => JSON.parse(JSON.stringify(d)));
     /** Replace the value at a random path of a document. */
     const mutate = (doc: unknown, picks: number[], v: unknown): unknown => {
       const copy = JSON.parse(JSON.stringify(doc));
@@ -157,19 +180,35 @@ describe('fuzz', () => {
       ['replay', (s, a) => s.replay(a as never)], ['replay op', (s, a, b) => s.replay([{ op: a, folio: b, cpu: b, ms: b, cgroup: 'a', file: 'memory.max', value: b } as never])],
       ['flushStats', (s, a, b) => s.flushStats(a as never, b as never)], ['drainAllStock', (s, a, b) => s.drainAllStock(a as never, b as never)],
       ['setOomScoreAdj', (s, a, b) => s.setOomScoreAdj(a as never, b as never)], ['ls', (s, a) => s.ls(a as never)],
+      // Kernel memory, files, mappings, mlock, swapoff (#10) and mkdir's CPU.
+      ['mkdir cpu', (s, a) => s.mkdir('a/c', {}, { cpu: a } as never)], ['createFile', (s, a, b) => s.createFile(a as never, b as never)],
+      ['createFile size', (s, a) => s.createFile({ size: a } as never)], ['createFile tmpfs', (s, a, b) => s.createFile({ kind: 'tmpfs' }, { task: a, cpu: b } as never)],
+      ['readFile', (s, a, b) => s.readFile(a as never, b as never)], ['readFile range', (s, a, b) => s.readFile(0, { task: 0, cpu: 1, offset: a, length: b } as never)],
+      ['readFile chunk', (s, a) => s.readFile(0, { cgroup: 'a', cpu: 0, chunk: a } as never)],
+      ['writeFile', (s, a, b) => s.writeFile(a as never, b as never)], ['writeFile range', (s, a, b) => s.writeFile(1, { cgroup: 'a', cpu: 2, offset: a, length: b } as never)],
+      ['faultFile', (s, a, b) => s.faultFile(a as never, b as never)], ['faultFile range', (s, a, b) => s.faultFile(0, { task: 0, cpu: 0, offset: a, length: b } as never)],
+      ['mmapShared', (s, a) => s.mmapShared(a as never)], ['mmapShared length', (s, a, b) => s.mmapShared({ task: 0, cpu: 0, length: a, touch: b } as never)],
+      ['truncateFile', (s, a, b) => s.truncateFile(a as never, b as never)], ['truncateFile size', (s, a) => s.truncateFile(1, a as never)],
+      ['unlinkFile', (s, a, b) => s.unlinkFile(a as never, b as never)], ['fileInfo', (s, a) => s.fileInfo(a as never)],
+      ['fileFolioOrders', (s, a) => s.fileFolioOrders(a as never)], ['fileFolio', (s, a, b) => s.fileFolio(a as never, b as never)],
+      ['mlock', (s, a, b) => s.mlock(a as never, b as never)], ['munlock', (s, a, b) => s.munlock(a as never, b as never)],
+      ['mlockPopulate', (s, a, b) => s.mlockPopulate(a as never, b as never)], ['mlockPopulate opts', (s, a, b) => s.mlockPopulate(0, 3, { cpu: a, gfp: b } as never)],
+      ['swapoff', (s, a) => s.swapoff(a as never)], ['kmem', (s, a) => s.kmem(a as never)], ['objStock', (s, a) => s.objStock(a as never)],
+      ['objcgChargedBytes', (s, a) => s.objcgChargedBytes(a as never)], ['taskPageTables', (s, a) => s.taskPageTables(a as never)],
+      ['lruAddPending', (s, a) => s.lruAddPending(a as never)],
     ];
     const heap0 = process.memoryUsage().heapUsed;
     fc.assert(fc.property(fc.nat(calls.length - 1), hostile, hostile, (i, a, b) => {
       const before = observe(s);
       const e = outcome(() => calls[i][1](s, a, b));
       if (e && REFUSALS.has(e.code) && calls[i][0] !== 'replay op') expect(observe(s), `${calls[i][0]}(${String(a)}, ${String(b)}): ${e.message}`).toBe(before);
-    }), { seed: SEED, numRuns: 1000 });
+    }), { seed: SEED, numRuns: 1500 });
     expect(() => s.simStats()).not.toThrow(); // never poisoned
     expect(process.memoryUsage().heapUsed - heap0).toBeLessThan(256 << 20);
   });
 
   test('createSystem with hostile options: a system or a typed error, never an untyped one', async () => {
-    const keys = ['profile', 'cgroupVersion', 'topology', 'seed', 'swap', 'remoteDrain', 'maxFolios', 'maxCgroups', 'hz', 'chargeBatch', 'bogus'];
+    const keys = ['profile', 'cgroupVersion', 'topology', 'seed', 'swap', 'remoteDrain', 'maxFolios', 'maxCgroups', 'hz', 'chargeBatch', 'kmem', 'lruAddBatch', 'maxFileEntries', 'bogus'];
     await fc.assert(fc.asyncProperty(fc.constantFrom(...keys), hostile, async (k, v) => {
       try {
         await createSystem({ [k]: v, maxFolios: k === 'maxFolios' ? v : 1024, build } as never);

@@ -166,6 +166,9 @@ function choice(option: string, value: string | undefined, names: Record<string,
   return names[v];
 }
 
+/** A value given by the caller, or the default when it is left out (null is a value, refused by its check). */
+const given = <T>(v: T | undefined, d: T): T => (v === undefined ? d : v);
+
 /** A size in bytes: an integer, or a string as memparse reads it ('64K', '32M'); 0..max. */
 function sizeBytes(v: unknown, what: string, max: number): number {
   let n: number;
@@ -353,7 +356,7 @@ export class System {
     cgroupPath(path, p, this.cgroupVersion === 2 ? '/sys/fs/cgroup' : '/sys/fs/cgroup/memory');
     obj('mkdir settings', settings);
     keys('mkdir options', obj('mkdir options', opts), ['cpu']);
-    const cpu = opts.cpu ?? 0;
+    const cpu = given(opts.cpu, 0);
     this.checkCpu(cpu);
     if (p === '' || this.ids.has(p)) throw new MemcgError('EEXIST', `cgroup ${show(path)} exists`);
     const slash = p.lastIndexOf('/');
@@ -480,10 +483,12 @@ export class System {
   private bytes(v: unknown, what: string): number {
     return sizeBytes(v, what, this.k('FILE_PAGES_MAX') * 4096);
   }
-  /** EBADF unless f is a file id handed out by createFile or mmapShared. */
-  private checkFile(f: unknown): asserts f is number {
+  /** EBADF unless f is a file id handed out by createFile or mmapShared (and, for an operation, not unlinked). */
+  private checkFile(f: unknown, live = true): asserts f is number {
     const id = int('a file id', f, 0, ID_MAX, 'EBADF');
-    if (this.guard(() => this.fn('memcg_file_info')(id, this.k('FI_SIZE'))) < 0) throw new MemcgError('EBADF', `no file ${id}`);
+    const state = this.guard(() => this.fn('memcg_file_info')(id, this.k('FI_LIVE')));
+    if (state < 0) throw new MemcgError('EBADF', `no file ${id}`);
+    if (live && state === 0) throw new MemcgError('EBADF', `file ${id} is unlinked`);
   }
   /** A file operation's result: ENOSPC is a table of the emulator full (the kernel's tmpfs has no size limit here). */
   private fileFail(ret: number, message: string): never {
@@ -500,13 +505,13 @@ export class System {
   createFile(opts: FileOptions = {}, ctx: FileContext = { cgroup: '', cpu: 0 }): number {
     const o = obj('createFile options', opts, true);
     keys('createFile options', o, ['kind', 'size', 'maxOrder', 'readAheadKb', 'ioKb']);
-    const kind = oneOf('file kind', o.kind ?? 'disk', ['disk', 'tmpfs'] as const);
+    const kind = oneOf('file kind', given(o.kind, 'disk'), ['disk', 'tmpfs'] as const);
     if (kind === 'tmpfs' && o.size !== undefined) throw new MemcgError('EINVAL', 'size is a disk file\'s: a tmpfs file starts empty (write to it, or truncate it later)');
-    const size = kind === 'disk' ? this.bytes(o.size ?? 0, 'file size') : 0;
-    const maxOrder = int('maxOrder', o.maxOrder ?? 9, 0, this.k('HPAGE_PMD_ORDER'));
+    const size = kind === 'disk' ? this.bytes(given(o.size, 0), 'file size') : 0;
+    const maxOrder = int('maxOrder', given(o.maxOrder, 9), 0, this.k('HPAGE_PMD_ORDER'));
     // read_ahead_kb and the optimal I/O size are pages in the core (ra_pages, io_pages: i32)
-    const ra = int('readAheadKb', o.readAheadKb ?? 128, 0, ID_MAX);
-    const io = int('ioKb', o.ioKb ?? 0, 0, ID_MAX);
+    const ra = int('readAheadKb', given(o.readAheadKb, 128), 0, ID_MAX);
+    const io = int('ioKb', given(o.ioKb, 0), 0, ID_MAX);
     const c = this.fileCtx('createFile context', ctx, []);
     const f = this.guard(() => this.fn('memcg_file_create')(this.k(kind === 'disk' ? 'FILE_DISK' : 'FILE_TMPFS'), size, maxOrder, ra >>> 2, io >>> 2, c.task, c.m, c.cpu, c.gfp));
     if (f < 0) this.fileFail(f, `create ${kind} file`);
@@ -520,9 +525,9 @@ export class System {
   readFile(f: number, ctx: FileContext & { offset?: string | number; length?: string | number; chunk?: string | number }): void {
     this.checkFile(f);
     const c = this.fileCtx('readFile context', ctx, ['offset', 'length', 'chunk']);
-    const offset = this.bytes(ctx.offset ?? 0, 'offset');
+    const offset = this.bytes(given(ctx.offset, 0), 'offset');
     const length = ctx.length === undefined ? undefined : this.bytes(ctx.length, 'length');
-    const chunk = this.bytes(ctx.chunk ?? 128 * 1024, 'chunk');
+    const chunk = this.bytes(given(ctx.chunk, 128 * 1024), 'chunk');
     if (chunk < 1) throw new MemcgError('EINVAL', 'chunk must be at least 1 byte');
     const size = this.fileInfo(f).size;
     const end = length === undefined ? size : Math.min(size, offset + length);
@@ -535,7 +540,7 @@ export class System {
   writeFile(f: number, ctx: FileContext & { offset?: string | number; length: string | number }): void {
     this.checkFile(f);
     const c = this.fileCtx('writeFile context', ctx, ['offset', 'length']);
-    const offset = this.bytes(ctx.offset ?? 0, 'offset');
+    const offset = this.bytes(given(ctx.offset, 0), 'offset');
     if (ctx.length === undefined) throw new MemcgError('EINVAL', 'writeFile needs a length');
     const length = this.bytes(ctx.length, 'length');
     if (offset + length > this.k('FILE_PAGES_MAX') * 4096) throw new MemcgError('EINVAL', `a write to ${offset + length} bytes: past the emulator's largest file`);
@@ -546,6 +551,16 @@ export class System {
   faultFile(f: number, ctx: { task: number; cpu: number; gfp?: Gfp; offset?: string | number; length: string | number }): void {
     this.checkFile(f);
     const { first, n, c } = this.faultRange('faultFile context', ctx);
+    // Checked before the first fault, so a refusal changes nothing.
+    const mapper = this.guard(() => this.fn('memcg_file_info')(f, this.k('FI_MAP_TASK')));
+    if (mapper >= 0 && mapper !== c.task) {
+      throw new MemcgError('ELIMIT', `file ${f} is mapped by task ${mapper}: the emulator models one mapping per file, not a second one by task ${c.task}`);
+    }
+    const size = this.fileInfo(f).size;
+    // filemap_fault: a page past i_size of a disk file is SIGBUS
+    if (this.guard(() => this.fn('memcg_file_info')(f, this.k('FI_KIND'))) === this.k('FILE_DISK') && n > 0 && first + n > Math.ceil(size / 4096)) {
+      throw new MemcgError('EINVAL', `a fault of page ${first + n - 1} of file ${f} (${size} bytes) is past its end: SIGBUS`);
+    }
     this.faultPages(f, first, n, c);
   }
   /** The checked context and page range of a fault of a task's mapping. */
@@ -554,7 +569,7 @@ export class System {
     if (r.task === undefined) throw new MemcgError('EINVAL', `${what}: a fault is a task's (task)`);
     if (r.cgroup !== undefined) throw new MemcgError('EINVAL', `${what}: a fault is a task's, not a cgroup's`);
     const c = this.fileCtx(what, ctx, ['offset', 'length', ...extra]);
-    const offset = this.bytes(r.offset ?? 0, 'offset');
+    const offset = this.bytes(given(r.offset, 0), 'offset');
     if (r.length === undefined) throw new MemcgError('EINVAL', `${what}: needs a length`);
     const length = this.bytes(r.length, 'length');
     if (offset + length > this.k('FILE_PAGES_MAX') * 4096) throw new MemcgError('EINVAL', `a mapping to ${offset + length} bytes: past the emulator's largest file`);
@@ -592,7 +607,7 @@ export class System {
     if (ret < 0) this.fileFail(ret, `unlink file ${f}`);
   }
   fileInfo(f: number): FileInfo {
-    this.checkFile(f);
+    this.checkFile(f, false);
     const q = (k: string) => this.guard(() => this.fn('memcg_file_info')(f, this.k(k)));
     return { size: q('FI_SIZE'), cachedPages: q('FI_CACHED'), folios: q('FI_FOLIOS'), xaNodes: q('FI_NODES'), xaHeight: q('FI_HEIGHT'), entries: q('FI_ENTRIES') };
   }
@@ -647,7 +662,7 @@ export class System {
     this.checkTask(task);
     int('pages', pages, 0, ID_MAX);
     keys('mlockPopulate options', obj('mlockPopulate options', opts), ['cpu', 'gfp']);
-    const cpu = opts.cpu ?? 0;
+    const cpu = given(opts.cpu, 0);
     this.checkCpu(cpu);
     const gfp = this.gfpMask(opts.gfp);
     const out: number[] = [];
@@ -1079,7 +1094,7 @@ export class System {
         o.folios.forEach((f, i) => put('OP_UNCHARGE_LIST', i === o.folios.length - 1 ? 1 : 0, 0, 0, o.cpu ?? 0, f, 0));
       } else {
         const f = limitFile(this.cgroupVersion, o.file);
-        if (!f) throw new MemcgError('ENOENT', `no file ${o.file} in cgroup v${this.cgroupVersion}`, { file: o.file });
+        if (!f) throw new MemcgError('ENOENT', `no file ${show(o.file)} in cgroup v${this.cgroupVersion}`, { file: o.file.slice(0, 64) });
         const pages = parseLimit(this.cgroupVersion, o.file, o.value);
         if (pages >= 0xffffffff && pages !== 2251799813685247) {
           throw new MemcgError('EINVAL', `op records carry limits below 2^32 pages; ${o.value} is not`, { file: o.file });

@@ -42,7 +42,7 @@ export function limitFileNames(version: CgroupVersion): string[] {
 /** A value as a user writes it ('100M', 'max', 4096, '-1') → pages; EINVAL with the input. */
 export function parseLimit(version: CgroupVersion, file: string, value: string | number): number {
   const f = limitFile(version, file);
-  if (!f) throw new MemcgError('ENOENT', `no file ${file} in cgroup v${version}`, { file });
+  if (!f) throw new MemcgError('ENOENT', `no file ${cut(file)} in cgroup v${version}`, { file: cut(file) });
   const raw = fileText(file, value);
   const nul = raw.indexOf('\0');
   const pages = pageCounterMemparse(nul < 0 ? raw : raw.slice(0, nul), f.maxToken);
