@@ -13,6 +13,7 @@ import { System, type SystemOptions } from './api/system.js';
 export { System } from './api/system.js';
 export type {
   SystemOptions, Counter, CounterKind, MemoryEvents, ChargeRequest, FolioInfo, FolioKind, StockEntry, Op, OpResult, SimStats, TaskInfo,
+  FileContext, FileOptions, FileInfo,
 } from './api/system.js';
 export { MemcgError, InternalError } from './core/errors.js';
 export type { Errno } from './core/errors.js';

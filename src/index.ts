@@ -3,6 +3,7 @@ export { System } from './api/system.js';
 export { createSystem } from './api/create.js';
 export type {
   SystemOptions, Counter, CounterKind, MemoryEvents, ChargeRequest, FolioInfo, FolioKind, StockEntry, Op, OpResult, SimStats, TaskInfo,
+  FileContext, FileOptions, FileInfo,
 } from './api/system.js';
 export { MemcgError, InternalError } from './core/errors.js';
 export type { Errno } from './core/errors.js';
@@ -19,6 +20,7 @@ export { runScenario, runTrace, recordTrace, prepareSystem, Interrupted } from '
 export { BUDGET } from './scenario/budget.js';
 export type { Budget } from './scenario/budget.js';
 export { scenarioJsonSchema } from './scenario/schema.js';
+export { sweepJsonSchema } from './sweep/schema.js';
 export type { ParseOptions } from './scenario/scenario.js';
 export { JsonResultWriter, CsvSampleWriter } from './report/stream.js';
 export type { RunOptions, Progress } from './scenario/runner.js';
