@@ -12,6 +12,10 @@ import { recordTrace } from '../src/scenario/runner.js';
 import { TraceError, validateTrace } from '../src/trace/trace.js';
 import { machineOf, replayTrace } from '../src/trace/replayer.js';
 import { EXAMPLES } from '../src/scenario/examples.js';
+import { parseSweep, pointScenario } from '../src/sweep/sweep.js';
+import { applySets, parseKey, parseSetArgs, setIn } from '../src/scenario/set.js';
+import { reportHtml } from '../src/report/html.js';
+import { TraceEventFile } from '../src/trace/events.js';
 import { build, tmp } from './helpers/scenario.js';
 
 const SEED = 12;
@@ -205,6 +209,38 @@ describe('fuzz', () => {
     }), { seed: SEED, numRuns: 1500 });
     expect(() => s.simStats()).not.toThrow(); // never poisoned
     expect(process.memoryUsage().heapUsed - heap0).toBeLessThan(256 << 20);
+  });
+
+  test('sweeps, --set and reports (#14) with hostile arguments: a result, an InputError or a typed MemcgError', () => {
+    const base = { cgroups: { a: { 'memory.max': '1M' } }, workload: [{ name: 'w', steps: [{ charge: { cgroup: 'a', count: 10 } }] }] };
+    const sweep = { name: 'g', base, axes: { 'cgroups.a.memory.max': ['1M', '2M'], seed: [1, 2] }, metrics: ['ok', 'sim.charges'] };
+    const sw = parseSweep(sweep);
+    const events = tmp('fuzz-events.json');
+    const key = (a: unknown, dflt: string) => (typeof a === 'string' ? a : dflt);
+    const calls: [string, (a: unknown, b: unknown) => unknown][] = [
+      ['parseSweep', (a) => parseSweep(a)], ['parseSweep opts', (a, b) => parseSweep(sweep, { [key(a, 'dir')]: b } as never)],
+      ['parseSweep axes', (a, b) => parseSweep({ ...sweep, axes: { [key(a, 'seed')]: b } })], ['parseSweep points', (a) => parseSweep({ ...sweep, points: a })],
+      ['parseSweep base', (a) => parseSweep({ ...sweep, base: a })], ['parseSweep metrics', (a) => parseSweep({ ...sweep, metrics: a })],
+      ['pointScenario', (a) => pointScenario(sw, a as never)], ['pointScenario coords', (a, b) => pointScenario(sw, { index: 0, seed: 1, coords: { [key(a, 'seed')]: b } })],
+      ['applySets', (a, b) => applySets(a, b as never)], ['applySets pair', (a, b) => applySets(base, [[a, b]] as never)],
+      ['setIn', (a, b) => setIn(base, a as never, b)], ['parseKey', (a) => parseKey(a as never)], ['parseSetArgs', (a) => parseSetArgs(a as never)],
+      ['reportHtml', (a) => reportHtml(a as never)], ['reportHtml run', (a, b) => reportHtml({ kind: 'run', title: a, result: b } as never)],
+      ['reportHtml sweep', (a, b) => reportHtml({ kind: 'sweep', title: 't', description: '', axes: a, rows: b } as never)],
+      ['TraceEventFile', (a) => new TraceEventFile(events, a as never).close()],
+    ];
+    fc.assert(fc.property(fc.nat(calls.length - 1), hostile, hostile, (i, a, b) => {
+      try {
+        calls[i][1](a, b);
+      } catch (e) {
+        if (e instanceof InputError) {
+          for (const x of e.issues) expect(x.path.length + x.message.length, calls[i][0]).toBeLessThan(600);
+          return;
+        }
+        expect(e, `${calls[i][0]}: ${String(e)}`).toBeInstanceOf(MemcgError);
+        expect((e as Error).message).not.toMatch(JS_INTERNALS);
+        expect((e as Error).message.length).toBeLessThan(600);
+      }
+    }), { seed: SEED, numRuns: 600 });
   });
 
   test('createSystem with hostile options: a system or a typed error, never an untyped one', async () => {

@@ -20,6 +20,8 @@ import { applySets } from '../scenario/set.js';
 import { cut, fromZod, InputError, inDocumentOrder, messageOf, pathText, type Issue, type RawIssue } from '../scenario/validate.js';
 import { checkMetrics } from './metrics.js';
 import { SWEEP_SCHEMA } from './schema.js';
+import { MemcgError } from '../core/errors.js';
+import { bool, int, keys, obj, show, str } from '../api/check.js';
 
 export type Coords = Record<string, unknown>;
 export type Point = { index: number; coords: Coords; seed: number };
@@ -59,8 +61,18 @@ export function canonical(v: unknown): string {
 
 /** The scenario document of a point: the base with the point's values and its seed set. */
 export function pointDoc(sw: Pick<Sweep, 'base'>, p: Point): unknown {
+  checkPoint(p);
   const sets = Object.entries(p.coords).filter(([k]) => k !== 'variant' && k !== 'seed');
   return applySets(sw.base, [...sets, ['system.seed', p.seed]], `point ${p.index}`);
+}
+
+/** A point as parseSweep makes them: an index, coordinates, a u32 seed; else a typed EINVAL. */
+function checkPoint(p: unknown): asserts p is Point {
+  const o = obj('a point', p);
+  keys('a point', o, ['index', 'coords', 'seed']);
+  int('point index', o.index, 0, MAX_POINTS - 1);
+  obj('point coords', o.coords);
+  int('point seed', o.seed, 0, 0xffffffff);
 }
 
 /** The scenario of a point, checked (with the sweep's allowLarge). */
@@ -70,6 +82,8 @@ export function pointScenario(sw: Pick<Sweep, 'base' | 'baseName' | 'allowLarge'
 
 /** Read a sweep file, apply --set values to its base, expand and check every point. */
 export function loadSweep(file: string, sets: [string, unknown][] = [], opts: Pick<SweepParseOptions, 'allowLarge'> = {}): Sweep {
+  str('a sweep file', file);
+  keys('loadSweep options', obj('loadSweep options', opts), ['allowLarge']);
   const { json, duplicates } = readJsonDoc(file);
   return parseSweep(json, { dir: dirname(file), name: scenarioName(file), sets, what: file, duplicates, ...opts });
 }
@@ -89,6 +103,12 @@ export type SweepParseOptions = {
 };
 
 export function parseSweep(json: unknown, opts: SweepParseOptions = {}): Sweep {
+  const o = obj('parseSweep options', opts, true);
+  keys('parseSweep options', o, ['dir', 'name', 'sets', 'what', 'duplicates', 'allowLarge']);
+  for (const k of ['dir', 'name', 'what'] as const) if (o[k] !== undefined) str(`option ${k}`, o[k]);
+  if (o.allowLarge !== undefined) bool('option allowLarge', o.allowLarge);
+  if (o.duplicates !== undefined && !Array.isArray(o.duplicates)) throw new MemcgError('EINVAL', `option duplicates must be a list of issues, not ${show(o.duplicates)}`);
+  if (o.sets !== undefined) applySets({}, o.sets as [string, unknown][]); // the pairs' shape: a typed EINVAL
   const what = opts.what ?? 'sweep';
   const issues: RawIssue[] = [...(opts.duplicates ?? [])];
   const parsed = SWEEP_SCHEMA.safeParse(json, { error: messageOf, reportInput: true });
