@@ -158,6 +158,33 @@ describe('--json and --csv', () => {
     expect(csv).toBe(toCsv(whole));
   });
 
+  test('the same bytes for the same inputs on the commands of #11 and #14: live --replay --json, --html, --trace-events, report, sweep', async () => {
+    const { readFileSync } = await import('node:fs');
+    const M = join(root, 'test', 'live', 'measurements', 'rmdir-cache.json');
+    const twice = async (args: (i: number) => string[], files: (i: number) => string[] = () => []) => {
+      const r = [0, 1].map(async (i) => {
+        const c = await cli(args(i));
+        expect(c.code, c.err()).toBeLessThan(2);
+        // stdout names the files written (and a sweep its wall-clock time): the rest is compared as is.
+        const out = files(i).reduce((o, f) => o.replaceAll(f, 'FILE').replaceAll(f.replace(/\.jsonl$/, '.csv'), 'CSV'), c.out()).replace(/in [\d.]+ s/, 'in … s');
+        return [out, ...files(i).map((f) => readFileSync(f, 'utf8'))];
+      });
+      const [a, b] = await Promise.all(r);
+      expect(a).toEqual(b);
+    };
+    await twice(() => ['live', '--replay', M, '--json']);
+    const html = [tmp('a.html'), tmp('b.html')];
+    const ev = [tmp('a.json'), tmp('b.json')];
+    await twice((i) => ['run', '--example', 'container-oom', '--json', '--html', html[i], '--trace-events', ev[i]], (i) => [html[i], ev[i]]);
+    const res = tmp('run.json');
+    writeFileSync(res, (await cli(['run', '--example', 'quickstart', '--json'])).out());
+    const rep = [tmp('r1.html'), tmp('r2.html')];
+    await twice((i) => ['report', res, '-o', rep[i]], (i) => [rep[i]]);
+    const sw = file({ base: { example: 'quickstart' }, axes: { seed: [1, 2] }, metrics: ['ok', 'sim.charges'] });
+    const out = [tmp('s1.jsonl'), tmp('s2.jsonl')];
+    await twice((i) => ['sweep', sw, '-o', out[i], '--jobs', '1'], (i) => [out[i]]);
+  });
+
   test('--csv without sampling says what it holds', async () => {
     const r = await cli(['run', '--example', 'quickstart', '--csv']);
     expect(r.code).toBe(0);
