@@ -1,13 +1,13 @@
-// cgroup operations on memcgs: mkdir/rmdir (css_alloc/css_offline) and the writes of the
-// limit files (memory_*_write for v2, mem_cgroup_resize_max for v1). The host parses the
-// text; these take pages.
+// The write paths of the memcg interface files: the limit files (memory_*_write for v2,
+// mem_cgroup_resize_max for v1) and the other settings. The host parses the text; these take
+// pages. (mkdir/rmdir and cgroup.subtree_control are the cgroup core's: cgroup_core.ts.)
 
-import { EBUSY, EINVAL, ENOENT, ENOSPC } from "./errno";
+import { EBUSY, EINVAL, ENOENT } from "./errno";
 import {
-  MEMCG_OOM, mem_cgroup_alloc, memsw_account, on_dfl, mem_cgroup_is_root, mem_cgroup_offline, memcg_memory_event,
-  memcg_online, memcg_online_children, memory_counter, swap_counter, memcg_soft_limit, memcg_set_soft_limit,
+  MEMCG_OOM, memsw_account, on_dfl, mem_cgroup_is_root, memcg_memory_event,
+  memcg_online, memory_counter, swap_counter, memcg_soft_limit, memcg_set_soft_limit,
   mem_cgroup_swappiness, memcg_set_swappiness, set_vm_swappiness, memcg_oom_kill_disable, memcg_set_oom_kill_disable,
-  memcg_oom_group, memcg_set_oom_group, memcg_subtree_memory, memcg_set_subtree_memory,
+  memcg_oom_group, memcg_set_oom_group,
 } from "./memcg";
 import { mem_cgroup_out_of_memory, oom_set_cpu, oom_set_current } from "./oom";
 import {
@@ -21,43 +21,7 @@ import { MAX_RECLAIM_RETRIES } from "./charge";
 import { nr_cpus } from "./topology";
 import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./sched";
-import { memcg_alloc_kmem, memcg_free_kmem, memcg_offline_kmem, memcg_online_kmem, memcg_set_alloc_objcg } from "./objcg";
-import { charge_context } from "./charge";
 import { lru_add_drain_all } from "./lru_add";
-import { css_refs, memcg_capacity, memcg_count } from "./memcg";
-
-/** cgroup_mkdir: a new memcg below parent, made from cpu; its id, or -errno. */
-export function cgroup_mkdir(parent: i32, cpu: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  if (!memcg_online(parent)) return -ENOENT;
-  if (memcg_count() >= memcg_capacity()) return -ENOSPC;
-  // mem_cgroup_css_alloc: the new memcg's structures are charged to the parent (objcg.ts).
-  charge_context(-1, cpu);
-  const o = memcg_alloc_kmem(-1, parent, cpu, GFP_KERNEL);
-  if (o < -1) return o;
-  const m = mem_cgroup_alloc(parent);
-  if (m < 0) return -ENOSPC;
-  memcg_set_alloc_objcg(m, o);
-  memcg_online_kmem(m); // mem_cgroup_css_online
-  // v2: the emulator always runs the memory controller, so a parent gets "+memory" in its
-  // cgroup.subtree_control when its first child is made (what a user must write first).
-  if (on_dfl) memcg_set_subtree_memory(parent, true);
-  return m;
-}
-
-/** cgroup_rmdir: refuse the root and cgroups with children (EBUSY); offline drains stocks. */
-export function cgroup_rmdir(m: i32, cpu: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  if (!memcg_online(m)) return -ENOENT;
-  if (mem_cgroup_is_root(m) || memcg_online_children(m) > 0) return -EBUSY;
-  mem_cgroup_offline(m);
-  memcg_offline_kmem(m); // mem_cgroup_css_offline: reparent the objcgs, then drain
-  drain_all_stock(m, cpu); // mem_cgroup_css_offline
-  // mem_cgroup_css_free runs once nothing holds the memcg (no charged folio left).
-  if (css_refs(m) == 0) memcg_free_kmem(m, cpu);
-  op_end(cpu);
-  return 0;
-}
 
 @inline function clamp_pages(pages: i64): i64 {
   return pages < 0 ? 0 : pages > PAGE_COUNTER_MAX ? PAGE_COUNTER_MAX : pages;
@@ -194,7 +158,6 @@ export const SETTING_OOM_KILL_DISABLE: i32 = 2; // v1 memory.oom_control
 export const SETTING_USE_HIERARCHY: i32 = 3; // v1 memory.use_hierarchy
 export const SETTING_MOVE_CHARGE: i32 = 4; // v1 memory.move_charge_at_immigrate
 export const SETTING_OOM_GROUP: i32 = 5; // v2 memory.oom.group
-export const SETTING_SUBTREE_MEMORY: i32 = 6; // v2 cgroup.subtree_control: +memory (1) / -memory (0)
 
 /** Read a setting (as the file shows it, before formatting); -1 for an unknown one. */
 export function setting_read(which: i32, m: i32): i64 {
@@ -204,7 +167,6 @@ export function setting_read(which: i32, m: i32): i64 {
   if (which == SETTING_USE_HIERARCHY) return 1; // mem_cgroup_hierarchy_read: always hierarchical
   if (which == SETTING_MOVE_CHARGE) return 0; // mem_cgroup_move_charge_read: moving is gone
   if (which == SETTING_OOM_GROUP) return memcg_oom_group(m) ? 1 : 0;
-  if (which == SETTING_SUBTREE_MEMORY) return memcg_subtree_memory(m) ? 1 : 0;
   return -1;
 }
 
@@ -236,13 +198,6 @@ export function setting_write(which: i32, m: i32, v: i64): i32 {
   if (which == SETTING_OOM_GROUP) {
     if (root || (v != 0 && v != 1)) return -EINVAL; // memory_oom_group_write
     memcg_set_oom_group(m, v == 1);
-    return 0;
-  }
-  if (which == SETTING_SUBTREE_MEMORY) {
-    // cgroup_subtree_control_write: the emulator cannot take the controller away from
-    // existing children (their memcgs would go), so "-memory" with children is EBUSY.
-    if (v == 0 && memcg_online_children(m) > 0) return -EBUSY;
-    memcg_set_subtree_memory(m, v != 0);
     return 0;
   }
   return -EINVAL;

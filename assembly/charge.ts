@@ -7,12 +7,13 @@ import {
   folio_set_data, folio_set_memcg, folio_valid, max_folios, FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER,
 } from "./folio";
 import {
-  __GFP_HIGH, __GFP_NOFAIL, __GFP_NORETRY, __GFP_RECLAIM, __GFP_RETRY_MAYFAIL, gfpflags_allow_blocking,
+  __GFP_ATOMIC, __GFP_HIGH, __GFP_NOFAIL, __GFP_NORETRY, __GFP_RECLAIM, __GFP_RETRY_MAYFAIL, gfpflags_allow_blocking,
 } from "./gfp";
 import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./sched";
 import { MEMCG_CHARGE_BATCH } from "./high";
 import { table_alloc } from "./layout";
+import { F_ATOMIC_BYPASS, F_FORCE_MAX_EVENT, F_HIGH_IN_CHARGE, F_MAYSWAP_PER_RETRY, F_NO_SPIN_BATCH, era } from "./profile";
 import {
   MEMCG_MAX, counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
   memcg_exists, memcg_online, memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
@@ -21,13 +22,14 @@ import { NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, NR_SHMEM, PG
 import { lru_add, lru_del } from "./lru";
 import {
   PG_ACTIVE, PG_LRU, PG_REFERENCED, PG_SWAPPED, PG_UNEVICTABLE, PG_YOUNG, folio_flags, folio_owner, folio_set_flags,
-  folio_set_owner, folio_swap_slot, folio_test, folio_set_node,
+  folio_set_owner, folio_swap_slot, folio_test, folio_set_node, folio_split_head, folio_split_next, folio_split_tail,
 } from "./folio";
 import {
   MM_ANONPAGES, MM_SWAPENTS, task_in_memcg_oom, task_killed, task_memcg, task_mm_add, task_oom_clear, task_over_high,
   task_set_over_high,
 } from "./task";
 import { mem_cgroup_handle_over_high } from "./high";
+import { cgroup_alive, cgroup_e_memcg } from "./cgroup_core";
 import { oom_set_cpu, oom_set_current, oom_set_fault } from "./oom";
 import { swap_entry_free, swapin_memcg } from "./swapcharge";
 import { PGACTIVATE, PGFAULT, PGMAJFAULT, PSWPIN } from "./rstat";
@@ -47,11 +49,19 @@ import { folio_add_lru, lru_batch_forget } from "./lru_add";
 
 export const MAX_RECLAIM_RETRIES: i32 = 16;
 
-let atomicForceNoEvent: bool = false;
+let atomicBypass: bool = false; // profile F_ATOMIC_BYPASS (5.15)
+let forceMaxEvent: bool = true; // profile F_FORCE_MAX_EVENT (6.0+)
+let maySwapPerRetry: bool = false; // profile F_MAYSWAP_PER_RETRY (mainline)
+let highInCharge: bool = true; // profile F_HIGH_IN_CHARGE (6.1+)
+let noSpinBatch: bool = true; // profile F_NO_SPIN_BATCH (6.15+)
 let overHigh: usize = 0; // i64[cpus]: current->memcg_nr_pages_over_high, one task per CPU
 
-export function charge_init(atomicNoEvent: bool): bool {
-  atomicForceNoEvent = atomicNoEvent;
+export function charge_init(): bool {
+  atomicBypass = era(F_ATOMIC_BYPASS);
+  forceMaxEvent = era(F_FORCE_MAX_EVENT);
+  maySwapPerRetry = era(F_MAYSWAP_PER_RETRY);
+  highInCharge = era(F_HIGH_IN_CHARGE);
+  noSpinBatch = era(F_NO_SPIN_BATCH);
   overHigh = table_alloc(<usize>nr_cpus * 8);
   return overHigh != 0;
 }
@@ -70,18 +80,19 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   let raisedMax = false;
   let over = m;
   let passedOom = false;
-  // try_charge_memcg (6.18): reclaim_options is set once, before retry:, so a memsw failure
-  // keeps reclaim from swapping for the rest of this charge.
+  // try_charge_memcg: reclaim_options is set once before retry: up to 6.18, so a memsw failure
+  // keeps reclaim from swapping for the rest of the charge; mainline sets it on every retry.
   let maySwap = true;
   // gfpflags_allow_spinning (6.15+): without either reclaim bit (alloc_pages_nolock) the
   // charge takes no batch, so the stock is never refilled.
-  const allowSpinning = (gfp & __GFP_RECLAIM) != 0;
+  const allowSpinning = !noSpinBatch || (gfp & __GFP_RECLAIM) != 0;
   const n = <i64>nr;
   while (true) {
     // retry:
     if (stock_enabled && consume_stock(m, cpu, nr)) return 0;
     if (!allowSpinning) batch = nr;
     let fail = -1;
+    if (maySwapPerRetry) maySwap = true;
     if (memsw_account) {
       fail = page_counter_try_charge(swap_counter(m), batch);
       if (fail >= 0) maySwap = false; // memsw limit: reclaim may not swap
@@ -97,8 +108,8 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
       batch = nr;
       continue;
     }
-    // try_charge_memcg (<= 6.2): __GFP_ATOMIC went over the limit without a MAX event.
-    if (atomicForceNoEvent && (gfp & __GFP_HIGH) != 0) return force_charge(m, over, nr, true);
+    // try_charge_memcg (5.15): __GFP_ATOMIC goes over the limit at once, without a MAX event.
+    if (atomicBypass && (gfp & __GFP_ATOMIC) != 0) return force_charge(m, over, nr, true);
     // try_charge_memcg: a task already in a v1 OOM wait does not OOM again.
     if (chargeTask >= 0 && task_in_memcg_oom(chargeTask) >= 0) return nomem(m, over, nr, gfp, raisedMax);
     if (!gfpflags_allow_blocking(gfp)) return nomem(m, over, nr, gfp, raisedMax);
@@ -138,9 +149,11 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
       break;
     }
   }
-  // try_charge_memcg (5.19+, c9afe31ec443): a large overage is handled now, inside the
+  // try_charge_memcg (c9afe31ec443; 6.1, not 5.15): a large overage is handled now, inside the
   // charge and before commit_charge, not only on the way back to user space.
-  if (pending_over_high(cpu) > <i64>MEMCG_CHARGE_BATCH && gfpflags_allow_blocking(gfp)) return_to_user(m, cpu);
+  if (highInCharge && pending_over_high(cpu) > <i64>MEMCG_CHARGE_BATCH && gfpflags_allow_blocking(gfp)) {
+    return_to_user(m, cpu);
+  }
   return 0;
 }
 
@@ -185,18 +198,18 @@ function return_to_user(m: i32, cpu: i32): void {
   mem_cgroup_handle_over_high(chargeTask >= 0 ? task_memcg(chargeTask) : m, n, chargeTask, cpu);
 }
 
-// try_charge_memcg nomem: only __GFP_NOFAIL and __GFP_HIGH charges go over the limit.
+// try_charge_memcg nomem: only __GFP_NOFAIL and (6.0+) __GFP_HIGH charges go over the limit.
 function nomem(m: i32, over: i32, nr: i32, gfp: i32, raisedMax: bool): i32 {
-  if ((gfp & (__GFP_NOFAIL | __GFP_HIGH)) == 0) {
+  if ((gfp & (atomicBypass ? __GFP_NOFAIL : __GFP_NOFAIL | __GFP_HIGH)) == 0) {
     sim_inc(SIM_CHARGE_FAILS, 1);
     return -ENOMEM;
   }
   return force_charge(m, over, nr, raisedMax);
 }
 
-// try_charge_memcg force: charge without limits, with a MAX event if none was raised.
+// try_charge_memcg force: charge without limits, with (6.0+) a MAX event if none was raised.
 function force_charge(m: i32, over: i32, nr: i32, raisedMax: bool): i32 {
-  if (!raisedMax) memcg_memory_event(over, MEMCG_MAX);
+  if (!raisedMax && forceMaxEvent) memcg_memory_event(over, MEMCG_MAX);
   sim_inc(SIM_FORCED, 1);
   page_counter_charge(memory_counter(m), nr);
   if (memsw_account) page_counter_charge(swap_counter(m), nr);
@@ -204,14 +217,27 @@ function force_charge(m: i32, over: i32, nr: i32, raisedMax: bool): i32 {
 }
 
 /**
- * mem_cgroup_charge: charge a new folio of 2^order pages to m from cpu; node -1 = the
- * CPU's node; task -1 = no task (else the task's memcg is charged and an anon folio is
- * the task's). Returns the folio id or -errno (nothing changed): -EINTR when the OOM
- * killer chose the faulting task (it dies when the op returns), -EAGAIN when the task is
- * asleep in the v1 OOM wait. A task's fault that goes to the v1 OOM wait returns the id of
- * its folio, still uncharged; the charge completes when the task is woken (memcg1_oom.ts).
+ * mem_cgroup_charge: charge a new folio of 2^order pages from cpu to the memcg of cgroup cg
+ * (its effective memcg: a task running there); node -1 = the CPU's node; task -1 = no task
+ * (else the task's memcg is charged and an anon folio is the task's). Returns the folio id
+ * or -errno (nothing changed): -EINTR when the OOM killer chose the faulting task (it dies
+ * when the op returns), -EAGAIN when the task is asleep in the v1 OOM wait. A task's fault
+ * that goes to the v1 OOM wait returns the id of its folio, still uncharged; the charge
+ * completes when the task is woken (memcg1_oom.ts).
  */
-export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
+export function mem_cgroup_charge(cg: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
+  if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
+  if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
+  if (node < -1 || node >= nr_nodes) return -EINVAL;
+  if (task < 0) {
+    if (!cgroup_alive(cg)) return -ENOENT;
+    return mem_cgroup_charge_memcg(cgroup_e_memcg(cg), cpu, order, kind, gfp, node, task);
+  }
+  return mem_cgroup_charge_memcg(0, cpu, order, kind, gfp, node, task);
+}
+
+/** mem_cgroup_charge with the memcg given (task -1), or the task's (task >= 0). */
+export function mem_cgroup_charge_memcg(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
   if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
   if (node < -1 || node >= nr_nodes) return -EINVAL;
@@ -219,8 +245,7 @@ export function mem_cgroup_charge(m: i32, cpu: i32, order: i32, kind: i32, gfp: 
     m = task_memcg(task); // get_mem_cgroup_from_mm
     if (m < 0) return -ESRCH;
     if (task_in_memcg_oom(task) >= 0) return -EAGAIN; // asleep in mem_cgroup_oom_synchronize
-  }
-  if (!memcg_online(m)) return -ENOENT;
+  } else if (!memcg_online(m)) return -ENOENT;
   run_pending_drain(cpu);
   const nid = node < 0 ? cpu_to_node(cpu) : node;
   const id = folio_alloc(order, kind, nid);
@@ -335,9 +360,11 @@ function uncharge_batch(): void {
   stat_mod(ugMemcg, ugNid, PGPGOUT, ugPgpgout, ugCpu); // memcg1_uncharge_batch
   memcg_page_events_add(ugMemcg, ugNrMemory);
   sim_inc(SIM_UNCHARGE_BATCHES, 1);
+  const m = ugMemcg;
   ugMemcg = -1;
   ugNrMemory = 0;
   ugPgpgout = 0;
+  css_put(m, 1); // pairs with the gather's css_get in uncharge_folio
 }
 
 // uncharge_folio: add a folio to the gather, flushing it when the memcg changes.
@@ -349,6 +376,7 @@ function uncharge_folio(id: i32): void {
     uncharge_batch();
     ugMemcg = m;
     ugNid = folio_nid(id); // memcg1_uncharge_batch counts on the first folio's node
+    css_get(m, 1); // the gather holds the memcg until uncharge_batch
   }
   const nr = <i64>1 << folio_order(id);
   if (!mem_cgroup_is_root(m)) ugNrMemory += nr; // uncharge_folio: the root is not charged
@@ -389,14 +417,24 @@ function free_swapped(id: i32, cpu: i32): void {
  * (do_swap_page: mem_cgroup_swapin_charge_folio, then the entry is freed). 0 or -errno.
  */
 export function folio_touch(id: i32, cpu: i32, gfp: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id)) return -EINVAL;
+  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_split_tail(id)) return -EINVAL;
   const owner = folio_owner(id);
   if (owner >= 0 && task_in_memcg_oom(owner) >= 0) return -EAGAIN; // asleep in the v1 OOM wait
-  if (folio_swapped(id)) {
-    const ret = swap_in(id, cpu, gfp);
+  if (folio_split_head(id)) {
+    // A split folio's handle: the task uses every page of the range again.
+    let ret = 0;
+    for (let p = id; p >= 0 && ret == 0; p = folio_split_next(p)) ret = touch_page(p, cpu, gfp);
     op_end(cpu);
     return ret;
   }
+  if (!folio_swapped(id)) return touch_page(id, cpu, gfp);
+  const ret = swap_in(id, cpu, gfp);
+  op_end(cpu);
+  return ret;
+}
+
+function touch_page(id: i32, cpu: i32, gfp: i32): i32 {
+  if (folio_swapped(id)) return swap_in(id, cpu, gfp);
   if (!folio_charged(id)) return -EINVAL;
   const f = folio_flags(id);
   if (folio_kind(id) == FOLIO_ANON) {
@@ -485,16 +523,30 @@ export function task_free_memory(t: i32, cpu: i32): void {
  */
 export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  if (folio_swapped(id)) {
-    free_swapped(id, cpu);
-    return 0;
-  }
-  if (!folio_charged(id)) return -EINVAL;
+  if (!folio_handle(id)) return -EINVAL;
+  const swapOnly = folio_swapped(id) && !folio_split_head(id);
   ugCpu = cpu;
-  uncharge_folio(id);
+  free_range(id, cpu);
   uncharge_batch();
-  op_end(cpu);
+  if (!swapOnly) op_end(cpu); // (a page in swap only frees its entry)
   return 0;
+}
+
+// A folio id a user holds: charged or in swap, and not a later page of a split folio.
+@inline function folio_handle(id: i32): bool {
+  return (folio_swapped(id) || folio_charged(id)) && !folio_split_tail(id);
+}
+
+// Free folio id, and every page of its range if reclaim split it: pages in swap free their
+// entry, resident ones go to the uncharge gather (one folio each, as after the split).
+function free_range(id: i32, cpu: i32): void {
+  let p = id;
+  while (p >= 0) {
+    const next = folio_split_next(p);
+    if (folio_swapped(p)) free_swapped(p, cpu);
+    else uncharge_folio(p);
+    p = next;
+  }
 }
 
 /**
@@ -509,8 +561,12 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
   let i = 0;
   for (; i < count; i++) {
     const id = load<i32>(ptr + (<usize>i << 2));
-    if (folio_swapped(id)) continue; // a page in swap is freed on its own (no gather)
-    if (!folio_charged(id) || folio_marked(id)) {
+    if (folio_split_tail(id)) {
+      bad = true;
+      break;
+    }
+    if (folio_swapped(id) && !folio_split_head(id)) continue; // a page in swap is freed on its own (no gather)
+    if (!folio_handle(id) || folio_marked(id)) {
       bad = true;
       break;
     }
@@ -518,14 +574,10 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
   }
   for (let j = 0; j < i; j++) {
     const id = load<i32>(ptr + (<usize>j << 2));
-    if (!folio_swapped(id)) folio_mark(id, false);
+    if (!folio_swapped(id) || folio_split_head(id)) folio_mark(id, false);
   }
   if (bad) return -EINVAL;
-  for (let j = 0; j < count; j++) {
-    const id = load<i32>(ptr + (<usize>j << 2));
-    if (folio_swapped(id)) free_swapped(id, cpu);
-    else uncharge_folio(id);
-  }
+  for (let j = 0; j < count; j++) free_range(load<i32>(ptr + (<usize>j << 2)), cpu);
   uncharge_batch();
   op_end(cpu);
   return 0;
@@ -536,9 +588,8 @@ export function mem_cgroup_uncharge_gather(id: i32, last: bool, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
   if (ugMemcg < 0) ugCpu = cpu; // a gather runs on the CPU of its first record
   let ret = 0;
-  if (folio_swapped(id)) free_swapped(id, cpu);
-  else if (!folio_charged(id)) ret = -EINVAL;
-  else uncharge_folio(id);
+  if (!folio_handle(id)) ret = -EINVAL;
+  else free_range(id, cpu);
   if (last) {
     uncharge_batch();
     op_end(cpu);

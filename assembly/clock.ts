@@ -2,7 +2,7 @@
 // workload says so (a wait op) and when a task is throttled; the periodic statistics
 // flush (flush_memcg_stats_dwork, every FLUSH_TIME = 2 s) runs as the clock passes it.
 
-import { rstat_flush } from "./rstat";
+import { rstat_flush_all } from "./rstat";
 
 export const NSEC_PER_SEC: i64 = 1000000000;
 export const FLUSH_TIME_NS: i64 = 2 * NSEC_PER_SEC; // FLUSH_TIME = 2 * HZ
@@ -20,7 +20,7 @@ export function clock_advance(ns: i64): void {
   now += ns;
   // flush_memcg_stats_dwork: a full flush of the tree (ignoring the threshold), requeued.
   if (now >= nextFlush) {
-    rstat_flush(0);
+    rstat_flush_all();
     nextFlush = now - (now - nextFlush) % FLUSH_TIME_NS + FLUSH_TIME_NS;
   }
 }

@@ -8,3 +8,4 @@ export const EBUSY: i32 = 16;
 export const EEXIST: i32 = 17;
 export const EINVAL: i32 = 22;
 export const ENOSPC: i32 = 28;
+export const ELIMIT: i32 = 200; // not a kernel errno: an emulator table (cgroups, memcgs, tasks) is full

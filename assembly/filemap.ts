@@ -19,7 +19,7 @@ import {
   FOLIO_FILE, FOLIO_SHMEM, PG_REFERENCED, PG_SWAPPED, PG_YOUNG, PG_ACTIVE, folio_flags, folio_memcg, folio_nid, folio_order,
   folio_set_flags, folio_set_mapping, folio_test_mapping, folio_valid, max_folios,
 } from "./folio";
-import { folio_touch, mem_cgroup_charge, mem_cgroup_uncharge } from "./charge";
+import { folio_touch, mem_cgroup_charge_memcg, mem_cgroup_uncharge } from "./charge";
 import { memcg_obj_cgroup, memcg_slab_alloc, memcg_slab_free } from "./objcg";
 import { page_cache_async_ra, page_cache_sync_ra, ra_prev_pos, ra_reset, ra_set_prev_pos, readahead_init } from "./readahead";
 import { NR_FILE_MAPPED, stat_mod } from "./rstat";
@@ -397,7 +397,7 @@ function add_folio(f: i32, index: i64, order: i32, mark: bool): i32 {
     rmap_clear(entry_folio(e), f, key & ((<i64>1 << 36) - 1)); // may move slots: find again
     xa_erase_entry(f, find(key), curCpu); // the shadow is overwritten
   }
-  const id = mem_cgroup_charge(curMemcg, curCpu, order, curKind, curGfp, -1, curTask);
+  const id = mem_cgroup_charge_memcg(curMemcg, curCpu, order, curKind, curGfp, -1, curTask);
   if (id < 0) return id;
   if (!file_valid(f)) {
     mem_cgroup_uncharge(id, curCpu); // the charge's OOM kill released the file

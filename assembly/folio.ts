@@ -25,7 +25,8 @@ const FLAGS_SHIFT: i32 = 8;
 // One 16-byte record per folio, so that a charge, an uncharge or an LRU move touches one
 // cache line of the folio (and one of each LRU neighbour):
 //   +0  u32 memcg_data
-//   +4  u32 order (bits 0-3) | kind << 4 | PG_* flags << 8 | node << 16
+//   +4  u32 order (bits 0-3) | kind << 4 | SPLIT_HEAD (bit 6) | SPLIT_TAIL (bit 7)
+//           | PG_* flags << 8 | node << 16
 //   +8  i32 lru prev         +12 i32 lru next
 // The owning task and the swap slot live in side tables, read only when PG_OWNED /
 // PG_SWAPPED say they are set.
@@ -34,6 +35,13 @@ export const FOLIO_STRIDE: i32 = 16;
 let entries: usize = 0;
 let owners: usize = 0; // i32[F]
 let swapSlots: usize = 0; // i32[F]
+// A large folio split by reclaim (split_folio_to_list) becomes base pages: the head keeps the
+// folio's id (its first page) and stays the handle of the whole range; the other pages get
+// new ids, chained in page order from the head (splitNext), marked SPLIT_TAIL. Freeing or
+// touching the head acts on every page of the range; a tail id is not a handle (EINVAL).
+const SPLIT_HEAD: i32 = 64;
+const SPLIT_TAIL: i32 = 128;
+let splitNext: usize = 0; // i32[F]: the next page of a split range, -1 after the last
 let freeStack: usize = 0; // i32[F]: ids freed, LIFO
 let nfree: i32 = 0;
 let nextFresh: i32 = 0;
@@ -48,6 +56,7 @@ export function folio_table_init(n: i32): bool {
   entries = table_alloc(<usize>n << FOLIO_SHIFT);
   owners = table_alloc(<usize>n * 4);
   swapSlots = table_alloc(<usize>n * 4);
+  splitNext = table_alloc(<usize>n * 4);
   freeStack = table_alloc(<usize>n * 4);
   return entries != 0 && freeStack != 0;
 }
@@ -65,10 +74,15 @@ export function folio_alloc(order: i32, kind: i32, node: i32): i32 {
   return id;
 }
 
+/** Ids folio_alloc can still hand out. */
+export function folio_ids_left(): i32 {
+  return nfree + (max_folios - nextFresh);
+}
+
 export function folio_free(id: i32): void {
   const r = rec(id);
   store<u32>(r, 0);
-  store<i32>(r, load<i32>(r, 4) & ~(0xff << FLAGS_SHIFT), 4);
+  store<i32>(r, load<i32>(r, 4) & ~((0xff << FLAGS_SHIFT) | SPLIT_HEAD | SPLIT_TAIL), 4);
   store<i32>(freeStack + (<usize>nfree << 2), id);
   nfree++;
 }
@@ -174,4 +188,50 @@ export function folio_set_node(id: i32, node: i32): void {
 /** Folio ids handed out so far (ids below this are valid). */
 export function folio_count(): i32 {
   return nextFresh;
+}
+
+/** The folio is the first page of a split range (the handle of all of it). */
+@inline export function folio_split_head(id: i32): bool {
+  return (load<i32>(rec(id), 4) & SPLIT_HEAD) != 0;
+}
+/** The folio is a later page of a split range (not a handle). */
+@inline export function folio_split_tail(id: i32): bool {
+  return (load<i32>(rec(id), 4) & SPLIT_TAIL) != 0;
+}
+/** The next page of id's split range, -1 after the last page or for a folio never split. */
+@inline export function folio_split_next(id: i32): i32 {
+  return (load<i32>(rec(id), 4) & (SPLIT_HEAD | SPLIT_TAIL)) != 0 ? load<i32>(splitNext + (<usize>id << 2)) : -1;
+}
+
+/**
+ * The page-table and memcg side of split_folio_to_list for an isolated folio of 2^order pages:
+ * id becomes its first base page, ids[0 .. 2^order - 2] receive new folios for the others
+ * (same memcg, kind, node, owner and page flags; __split_folio_to_order copies the flags).
+ * The caller checked folio_ids_left(). The range's pages are chained from id.
+ */
+export function folio_split_ids(id: i32, ids: StaticArray<i32>): i32 {
+  const order = folio_order(id);
+  const n = (1 << order) - 1;
+  const info = load<i32>(rec(id), 4);
+  const kind = (info >> 4) & 3;
+  const node = info >>> 16;
+  const flags = folio_flags(id);
+  const owner = folio_owner(id);
+  const data = folio_memcg_data(id);
+  let prev = id;
+  for (let i = 0; i < n; i++) {
+    const t = folio_alloc(0, kind, node);
+    unchecked((ids[i] = t));
+    folio_set_data(t, data);
+    folio_set_flags(t, flags);
+    if (owner >= 0) folio_set_owner(t, owner);
+    store<i32>(rec(t), load<i32>(rec(t), 4) | SPLIT_TAIL, 4);
+    store<i32>(splitNext + (<usize>prev << 2), t);
+    prev = t;
+  }
+  store<i32>(splitNext + (<usize>prev << 2), -1);
+  // The head: order 0, the first page of the range. (Only a charge makes a large folio, so
+  // a split page is never split again.)
+  store<i32>(rec(id), (info & ~0xf) | SPLIT_HEAD, 4);
+  return n;
 }

@@ -1,7 +1,7 @@
 // memcg-sim core ABI: everything the host may call or read, grouped. Nothing else lives here.
 
 // ── Errors: functions return 0 or -errno ─────────────────────────────────────────────────
-export { ENOENT, EAGAIN, ENOMEM, EBUSY, EEXIST, EINVAL, ENOSPC, EINTR, ESRCH } from "./errno";
+export { ENOENT, EAGAIN, ENOMEM, EBUSY, EEXIST, EINVAL, ENOSPC, EINTR, ESRCH, ELIMIT } from "./errno";
 
 // ── Configuration and creation (set keys, then system_init once) ─────────────────────────
 export {
@@ -10,7 +10,11 @@ export {
   CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM,
   CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH, layout_table_bytes,
 } from "./layout";
-export { PROFILE_SINGLE, PROFILE_MULTI, PROFILE_MULTI_RR } from "./profile";
+export {
+  PROFILE_5_15, PROFILE_6_1, PROFILE_6_6, PROFILE_6_12, PROFILE_MULTI, PROFILE_6_18, PROFILE_MAINLINE, NR_PROFILES,
+  profile_feature, F_FILE_PEAK_RECLAIM, F_FILE_SWAP_PEAK, F_PEAK_WRITE, F_RECLAIM_SWAPPINESS, F_RECLAIM_SWAPPINESS_MAX,
+  F_EVENTS_SOCK_THROTTLED, F_OOM_GROUP_KILL_EVENT,
+} from "./profile";
 export { system_init, nr_cpu_ids } from "./system";
 export { REMOTE_DRAIN_SCHEDULE, REMOTE_DRAIN_IMMEDIATE, REMOTE_DRAIN_DEFERRED } from "./stock";
 export { VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_KILL, VICTIM_EXIT_OOM } from "./sched";
@@ -23,11 +27,15 @@ export {
 } from "./replay";
 
 // ── Single operations (the same functions the replay runs) ───────────────────────────────
+export { cgroup_mkdir, cgroup_rmdir, cgroup_subtree_control_write } from "./cgroup_core";
 export {
-  cgroup_mkdir as memcg_mkdir, cgroup_rmdir as memcg_rmdir, LIMIT_MAX, LIMIT_HIGH, LIMIT_LOW, LIMIT_MIN,
-  memcg_force_empty, SETTING_SOFT_LIMIT,
+  cgroup_memcg_of, cgroup_effective_memcg, cgroup_is_alive, cgroup_parent_of, cgroup_generation, memcg_generation, memcg_kernel_id,
+  memcg_id_ref_count, memcg_allocated, cgroup_controllers_get, cgroup_subtree_get, cgroup_tasks_get,
+} from "./system";
+export { MEM_CGROUP_ID_MAX } from "./memcg";
+export {
+  LIMIT_MAX, LIMIT_HIGH, LIMIT_LOW, LIMIT_MIN, memcg_force_empty, SETTING_SOFT_LIMIT,
   SETTING_SWAPPINESS, SETTING_OOM_KILL_DISABLE, SETTING_USE_HIERARCHY, SETTING_MOVE_CHARGE, SETTING_OOM_GROUP,
-  SETTING_SUBTREE_MEMORY,
 } from "./cgroup";
 export { peak_open, peak_write, peak_close } from "./peak";
 export { memcg_setting_read, memcg_setting_write, memcg_proactive_reclaim, memcg_peak_read } from "./system";
@@ -36,8 +44,9 @@ export { memcg_setting_read, memcg_setting_write, memcg_proactive_reclaim, memcg
 export {
   memcg_task_create, memcg_task_move, memcg_task_exit, memcg_task_set_adj, memcg_task_get, memcg_oom_badness,
   TASK_MEMCG, TASK_ANON, TASK_SWAPENTS, TASK_THROTTLED_NS, TASK_KILLED, TASK_SCORE_ADJ, TASK_OVER_HIGH, TASK_OOM_WAIT,
-  TASK_OOM_FOLIO, clock_now_ns,
-  clock_wait, throttled_no_task_ns, folio_get_flags, folio_get_oom_waiter, memcg_lru_size, swap_total_pages, swap_free_pages,
+  TASK_OOM_FOLIO, TASK_CGROUP, clock_now_ns,
+  clock_wait, throttled_no_task_ns, folio_get_flags, folio_get_oom_waiter, folio_get_split, memcg_lru_size, memcg_lru_cost,
+  swap_total_pages, swap_free_pages,
 } from "./system";
 export { folio_touch } from "./charge";
 export { PG_LRU, PG_ACTIVE, PG_REFERENCED, PG_YOUNG, PG_SWAPPED, PG_UNEVICTABLE } from "./folio";
@@ -47,7 +56,7 @@ export {
   memcg_write_limit, memcg_uncharge_list, memcg_drain_all_stock, memcg_counter_reset, memcg_calculate_protection,
 } from "./system";
 export {
-  __GFP_HIGH, __GFP_IO, __GFP_FS, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
+  __GFP_HIGH, __GFP_ATOMIC, __GFP_IO, __GFP_FS, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
   __GFP_NORETRY, GFP_KERNEL, GFP_NOWAIT, GFP_ATOMIC,
 } from "./gfp";
 export { FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER, layout_folio_table, FOLIO_STRIDE } from "./folio";
@@ -70,8 +79,9 @@ export {
 export {
   NR_ANON_MAPPED, NR_FILE_PAGES, NR_ANON_THPS, NR_FILE_THPS, PGPGIN, PGPGOUT, NR_INACTIVE_ANON, NR_ACTIVE_ANON,
   NR_INACTIVE_FILE, NR_ACTIVE_FILE, NR_UNEVICTABLE, PGSCAN_DIRECT, PGSTEAL_DIRECT, PGSCAN_PROACTIVE, PGSTEAL_PROACTIVE,
-  PGREFILL, PGACTIVATE, PGDEACTIVATE, PSWPIN, PSWPOUT, PGMAJFAULT, PGFAULT, MEMCG_SWAP, stat_updates,
-  NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B, NR_PAGETABLE, NR_SHMEM, NR_FILE_MAPPED, MEMCG_KMEM, MEMCG_PERCPU_B,
+  PGREFILL, PGACTIVATE, PGDEACTIVATE, PSWPIN, PSWPOUT, PGMAJFAULT, PGFAULT, MEMCG_SWAP, THP_SWPOUT, THP_SWPOUT_FALLBACK,
+  stat_updates, NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B, NR_PAGETABLE, NR_SHMEM, NR_FILE_MAPPED, MEMCG_KMEM,
+  MEMCG_PERCPU_B,
 } from "./rstat";
 
 // ── Kernel memory: v1 kmem/tcpmem counters, the object stock (objcg.ts), page tables ─────
@@ -92,5 +102,5 @@ export { over_high_pages } from "./charge";
 export {
   SIM_CHARGES, SIM_CHARGE_FAILS, SIM_STOCK_HITS, SIM_STOCK_MISSES, SIM_STOCK_REFILLS, SIM_STOCK_DRAINS,
   SIM_STOCK_EVICTIONS, SIM_DRAIN_ALL, SIM_DRAIN_REMOTE, SIM_COUNTER_LEVELS, SIM_FORCED, SIM_RECLAIM_CALLS,
-  SIM_OOM_CALLS, SIM_UNCHARGE_BATCHES, NR_SIM_STATS,
+  SIM_OOM_CALLS, SIM_UNCHARGE_BATCHES, SIM_SPLIT_NO_IDS, NR_SIM_STATS,
 } from "./simstat";

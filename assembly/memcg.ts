@@ -1,10 +1,17 @@
 // struct mem_cgroup: the hierarchy, its two page counters, memory.events and statistics.
 
+import { EBUSY, ELIMIT } from "./errno";
+import { Ida, ida_alloc, ida_create, ida_free } from "./idr";
 import { table_alloc } from "./layout";
 import {
-  PAGE_COUNTER_MAX, PC_MEMORY, PC_SWAP, PC_TRACK_FAILCNT, PC_TRACK_PROTECTION, PCF_MAX, page_counter_init, pc_field,
-  pc_usage,
+  PAGE_COUNTER_MAX, PC_MEMORY, PC_SWAP, PC_TRACK_FAILCNT, PC_TRACK_PROTECTION, PCF_LOW, PCF_MAX, PCF_MIN, page_counter_init,
+  page_counter_set_protection, pc_field, pc_usage,
 } from "./page_counter";
+import { kmem_enabled, memcg_free_kmem, memcg_offline_kmem } from "./objcg";
+import { peak_release_counter } from "./peak";
+import { reclaim_invalidate_iterators, reclaim_memcg_init } from "./reclaim";
+import { rstat_release } from "./rstat";
+import { drain_all_stock } from "./stock";
 
 export const ROOT_MEM_CGROUP: i32 = 0;
 
@@ -22,7 +29,9 @@ export const MEMCG_NR_MEMORY_EVENTS: i32 = 9;
 
 const F_EXISTS: i32 = 1;
 const F_ONLINE: i32 = 2;
-const F_SUBTREE_MEMORY: i32 = 4; // "memory" in this cgroup's cgroup.subtree_control (v2)
+
+/** MEM_CGROUP_ID_MAX: memcg ids are 16 bits (swap records keep them in an unsigned short). */
+export const MEM_CGROUP_ID_MAX: i32 = 65535;
 
 /** vm_swappiness: the global default, and what a v1 root memory.swappiness reads and writes. */
 export let vm_swappiness: i32 = 60;
@@ -30,13 +39,21 @@ export function set_vm_swappiness(v: i32): void {
   vm_swappiness = v;
 }
 
+// The memcg table is indexed by the emulator's slot number, the handle the host keeps (a
+// folio's memcg, a stock slot's). A slot lives from css_alloc to css_free: an offline memcg
+// keeps its slot as long as something still refers to it (charged folios, stock slots, swap
+// records through its id, children). The kernel's own memcg id (memcg->id.id, what swap
+// records store) is separate: it is given up as soon as the last id reference goes.
 let parents: usize = 0; // i32[M]
-let firstChild: usize = 0; // i32[M]: cgroup children list, in creation order
+let firstChild: usize = 0; // i32[M]: the css children list, in creation order (offline ones stay)
 let lastChild: usize = 0; // i32[M]
 let nextSibling: usize = 0; // i32[M]
 let flags: usize = 0; // i32[M]
 let onlineChildren: usize = 0; // i32[M]
-let cssRefs: usize = 0; // i64[M]
+let cssRefs: usize = 0; // i64[M]: charged folios, stock slots, uncharge gathers, reclaim walks
+let idRefs: usize = 0; // i64[M]: memcg->id.ref: 1 while online, + one per page of swap recorded
+let kernelIds: usize = 0; // i32[M]: memcg->id.id, 0 once removed
+let gens: usize = 0; // i32[M]: which allocation of the slot this is
 let events: usize = 0; // i64[M][NR_EVENTS]
 let eventsLocal: usize = 0; // i64[M][NR_EVENTS]
 let nrPageEvents: usize = 0; // i64[M]: memcg1 events_percpu nr_page_events
@@ -45,7 +62,11 @@ let swappiness: usize = 0; // i32[M]: memcg->swappiness (v1)
 let oomKillDisable: usize = 0; // i32[M]: v1 memory.oom_control
 let oomGroup: usize = 0; // i32[M]: v2 memory.oom.group
 let maxMemcgs: i32 = 0;
-let nextId: i32 = 0;
+let highWater: i32 = 0; // slots below this have been used
+let serial: i32 = 0;
+let freeCpu: i32 = 0; // the CPU of the last css offline (memcg_try_free uncharges kmem there)
+let slots: Ida = changetype<Ida>(0); // free slots, lowest first
+let memcgIds: Ida = changetype<Ida>(0); // mem_cgroup_ids: 1..MEM_CGROUP_ID_MAX (DEFINE_XARRAY_ALLOC1)
 /** cgroup_subsys_on_dfl(memory_cgrp_subsys): cgroup v2. */
 export let on_dfl: bool = true;
 
@@ -68,6 +89,9 @@ export function memcg_table_init(n: i32, cgroupVersion: i32, swapAccount: bool, 
   flags = table_alloc(<usize>n * 4);
   onlineChildren = table_alloc(<usize>n * 4);
   cssRefs = table_alloc(<usize>n * 8);
+  idRefs = table_alloc(<usize>n * 8);
+  kernelIds = table_alloc(<usize>n * 4);
+  gens = table_alloc(<usize>n * 4);
   events = table_alloc(<usize>n * MEMCG_NR_MEMORY_EVENTS * 8);
   eventsLocal = table_alloc(<usize>n * MEMCG_NR_MEMORY_EVENTS * 8);
   nrPageEvents = table_alloc(<usize>n * 8);
@@ -76,6 +100,8 @@ export function memcg_table_init(n: i32, cgroupVersion: i32, swapAccount: bool, 
   oomKillDisable = table_alloc(<usize>n * 4);
   oomGroup = table_alloc(<usize>n * 4);
   if (oomGroup == 0) return false;
+  slots = ida_create(0, n - 1);
+  memcgIds = ida_create(1, MEM_CGROUP_ID_MAX);
   return mem_cgroup_alloc(-1) == ROOT_MEM_CGROUP;
 }
 
@@ -97,50 +123,96 @@ export function memcg_table_init(n: i32, cgroupVersion: i32, swapAccount: bool, 
   return m == ROOT_MEM_CGROUP;
 }
 export function memcg_exists(m: i32): bool {
-  return m >= 0 && m < nextId && (load<i32>(flags + (<usize>m << 2)) & F_EXISTS) != 0;
+  return m >= 0 && m < highWater && (load<i32>(flags + (<usize>m << 2)) & F_EXISTS) != 0;
 }
 export function memcg_online(m: i32): bool {
-  return m >= 0 && m < nextId && (load<i32>(flags + (<usize>m << 2)) & F_ONLINE) != 0;
+  return m >= 0 && m < highWater && (load<i32>(flags + (<usize>m << 2)) & F_ONLINE) != 0;
 }
 export function memcg_online_children(m: i32): i32 {
   return load<i32>(onlineChildren + (<usize>m << 2));
 }
+/** Slots below this have been used (a bound for loops and ids; check memcg_exists). */
 export function memcg_count(): i32 {
-  return nextId;
+  return highWater;
+}
+/** Memcgs that exist (online, or offline and still referenced); with kmem, freed ones too. */
+export function memcg_nr_allocated(): i32 {
+  return slots.used;
+}
+/** A memcg can be made now: a free memcg id (else EBUSY) and a free slot (else ELIMIT); 0 or -errno. */
+export function mem_cgroup_can_alloc(): i32 {
+  if (memcgIds.used >= MEM_CGROUP_ID_MAX) return -EBUSY;
+  if (slots.used >= maxMemcgs) return -ELIMIT;
+  return 0;
+}
+export function memcg_first_child(m: i32): i32 {
+  return load<i32>(firstChild + (<usize>m << 2));
+}
+export function memcg_next_sibling(m: i32): i32 {
+  return load<i32>(nextSibling + (<usize>m << 2));
+}
+/** The kernel's memcg id (mem_cgroup_id), 0 once it was removed. */
+export function mem_cgroup_id(m: i32): i32 {
+  return load<i32>(kernelIds + (<usize>m << 2));
+}
+/** Which allocation of slot m this memcg is (an open file of an earlier one is dead). */
+export function memcg_gen(m: i32): i32 {
+  return load<i32>(gens + (<usize>m << 2));
+}
+export function memcg_id_refs(m: i32): i64 {
+  return load<i64>(idRefs + (<usize>m << 3));
 }
 /** The memcg table's size (maxCgroups). */
 export function memcg_capacity(): i32 {
   return maxMemcgs;
 }
 
-/** mem_cgroup_css_alloc + css_online: a new memcg under parent (-1 only for the root); -1 when full. */
+/**
+ * mem_cgroup_css_alloc + css_online: a new memcg under parent (-1 only for the root); its
+ * slot, -EBUSY when every memcg id is in use (xa_alloc in mem_cgroup_alloc, 6.11+; older
+ * kernels' idr_alloc said -ENOSPC), or -ELIMIT when the emulator's table is full.
+ */
 export function mem_cgroup_alloc(parent: i32): i32 {
-  if (nextId >= maxMemcgs) return -1;
-  const m = nextId++;
+  const kid = ida_alloc(memcgIds); // mem_cgroup_alloc: the lowest free id >= 1
+  if (kid < 0) return -EBUSY;
+  const m = ida_alloc(slots);
+  if (m < 0) {
+    ida_free(memcgIds, kid);
+    return -ELIMIT;
+  }
+  if (m >= highWater) highWater = m + 1;
+  store<i32>(kernelIds + (<usize>m << 2), kid);
+  store<i64>(idRefs + (<usize>m << 3), 1); // mem_cgroup_css_online: online state pins the id
+  store<i64>(cssRefs + (<usize>m << 3), 0);
+  store<i32>(gens + (<usize>m << 2), ++serial);
   store<i32>(parents + (<usize>m << 2), parent);
   store<i32>(firstChild + (<usize>m << 2), -1);
   store<i32>(lastChild + (<usize>m << 2), -1);
   store<i32>(nextSibling + (<usize>m << 2), -1);
+  store<i32>(onlineChildren + (<usize>m << 2), 0);
   if (parent >= 0) {
-    // A new cgroup goes to the tail of its parent's children list.
+    // A new css goes to the tail of its parent's children list.
     const last = load<i32>(lastChild + (<usize>parent << 2));
     if (last < 0) store<i32>(firstChild + (<usize>parent << 2), m);
     else store<i32>(nextSibling + (<usize>last << 2), m);
     store<i32>(lastChild + (<usize>parent << 2), m);
   }
-  // The root's subtree_control enables memory (as an init system does); children start
-  // without it, and the first mkdir below a cgroup enables it there (memcg_subtree_enable).
-  store<i32>(flags + (<usize>m << 2), F_EXISTS | F_ONLINE | (parent < 0 ? F_SUBTREE_MEMORY : 0));
+  store<i32>(flags + (<usize>m << 2), F_EXISTS | F_ONLINE);
+  memory.fill(events + <usize>m * MEMCG_NR_MEMORY_EVENTS * 8, 0, MEMCG_NR_MEMORY_EVENTS * 8);
+  memory.fill(eventsLocal + <usize>m * MEMCG_NR_MEMORY_EVENTS * 8, 0, MEMCG_NR_MEMORY_EVENTS * 8);
+  store<i64>(nrPageEvents + (<usize>m << 3), 0);
   store<i64>(softLimit + (<usize>m << 3), PAGE_COUNTER_MAX);
   // mem_cgroup_css_alloc: swappiness and oom_kill_disable are inherited from the parent.
   store<i32>(swappiness + (<usize>m << 2), parent < 0 ? vm_swappiness : mem_cgroup_swappiness(parent));
-  if (parent >= 0) store<i32>(oomKillDisable + (<usize>m << 2), load<i32>(oomKillDisable + (<usize>parent << 2)));
+  store<i32>(oomKillDisable + (<usize>m << 2), parent >= 0 ? load<i32>(oomKillDisable + (<usize>parent << 2)) : 0);
+  store<i32>(oomGroup + (<usize>m << 2), 0);
   // mem_cgroup_css_alloc: only the v2 memory counter tracks min/low protection, and (6.12+)
   // only the v1 memory counter tracks failcnt; older kernels counted failures everywhere.
   const fc = failcntEverywhere ? PC_TRACK_FAILCNT : 0;
   const memTrack = (on_dfl ? PC_TRACK_PROTECTION : PC_TRACK_FAILCNT) | fc;
   page_counter_init(memory_counter(m), parent < 0 ? -1 : memory_counter(parent), memTrack);
   page_counter_init(swap_counter(m), parent < 0 ? -1 : swap_counter(parent), fc);
+  reclaim_memcg_init(m);
   if (parent >= 0) {
     const p = onlineChildren + (<usize>parent << 2);
     store<i32>(p, load<i32>(p) + 1);
@@ -148,12 +220,89 @@ export function mem_cgroup_alloc(parent: i32): i32 {
   return m;
 }
 
-/** mem_cgroup_css_offline: the cgroup directory is gone; charges stay until uncharged. */
-export function mem_cgroup_offline(m: i32): void {
+/**
+ * mem_cgroup_css_offline: the css is killed (rmdir, or memory taken out of the parent's
+ * cgroup.subtree_control). Its protection goes (page_counter_set_min/low 0), the stocks are
+ * drained, the online reference on the id is dropped; the charges stay until uncharged.
+ */
+export function mem_cgroup_css_offline(m: i32, cpu: i32): void {
   const f = flags + (<usize>m << 2);
   store<i32>(f, load<i32>(f) & ~F_ONLINE);
   const p = onlineChildren + (<usize>parent_mem_cgroup(m) << 2);
   store<i32>(p, load<i32>(p) - 1);
+  page_counter_set_protection(memory_counter(m), PCF_MIN, 0);
+  page_counter_set_protection(memory_counter(m), PCF_LOW, 0);
+  css_get(m, 1); // css_killed_work_fn holds the css while offlining
+  memcg_offline_kmem(m); // reparent the objcgs, then drain
+  freeCpu = cpu;
+  drain_all_stock(m, cpu);
+  mem_cgroup_id_put_many(m, 1);
+  css_put(m, 1);
+}
+
+/** mem_cgroup_id_get_many: n more references on m's id (swap records of its tail pages). */
+export function mem_cgroup_id_get_many(m: i32, n: i64): void {
+  const p = idRefs + (<usize>m << 3);
+  store<i64>(p, load<i64>(p) + n);
+}
+
+/** mem_cgroup_id_put_many: the last reference removes the id (xa_erase), which pinned the css. */
+export function mem_cgroup_id_put_many(m: i32, n: i64): void {
+  const p = idRefs + (<usize>m << 3);
+  const left = load<i64>(p) - n;
+  store<i64>(p, left);
+  if (left != 0) return;
+  const kid = mem_cgroup_id(m);
+  if (kid > 0) {
+    ida_free(memcgIds, kid); // mem_cgroup_id_remove
+    store<i32>(kernelIds + (<usize>m << 2), 0);
+  }
+  memcg_try_free(m);
+}
+
+/**
+ * mem_cgroup_id_get_online: m, or its nearest ancestor whose id is still alive, with one
+ * id reference taken (the root's id never goes).
+ */
+export function mem_cgroup_id_get_online(m: i32): i32 {
+  let x = m;
+  while (memcg_id_refs(x) == 0 && !mem_cgroup_is_root(x)) x = parent_mem_cgroup(x);
+  mem_cgroup_id_get_many(x, 1);
+  return x;
+}
+
+/**
+ * css_release + css_free: an offline memcg that nothing refers to any more (no css or id
+ * references, no child css) is freed: its statistics are flushed into the parent
+ * (css_rstat_exit), it leaves the css tree and the reclaim iterators
+ * (invalidate_reclaim_iterators), its slot is free, and a parent waiting only for it follows.
+ */
+export function memcg_try_free(m: i32): void {
+  let x = m;
+  while (x > 0) {
+    const f = load<i32>(flags + (<usize>x << 2));
+    if ((f & (F_EXISTS | F_ONLINE)) != F_EXISTS || css_refs(x) != 0 || memcg_id_refs(x) != 0 || memcg_first_child(x) >= 0) return;
+    // __mem_cgroup_free: the structures mem_cgroup_alloc charged to the parent go back (on the
+    // CPU that removed the cgroup: the emulator's choice for css_free's workqueue).
+    memcg_free_kmem(x, freeCpu);
+    rstat_release(x);
+    reclaim_invalidate_iterators(x);
+    peak_release_counter(memory_counter(x));
+    peak_release_counter(swap_counter(x));
+    const parent = parent_mem_cgroup(x);
+    // list_del of the css from its parent's children
+    let prev = -1;
+    for (let c = memcg_first_child(parent); c != x; c = memcg_next_sibling(c)) prev = c;
+    const next = memcg_next_sibling(x);
+    if (prev < 0) store<i32>(firstChild + (<usize>parent << 2), next);
+    else store<i32>(nextSibling + (<usize>prev << 2), next);
+    if (next < 0) store<i32>(lastChild + (<usize>parent << 2), prev);
+    store<i32>(flags + (<usize>x << 2), 0);
+    // An objcg is named by its memcg's slot and may outlive it (reparented, still charged by
+    // kernel objects): with kmem on, the slot of a memcg that had one is not handed out again.
+    if (!kmem_enabled) ida_free(slots, x);
+    x = parent;
+  }
 }
 
 /**
@@ -213,9 +362,12 @@ export function memcg_event(m: i32, event: i32, local: bool): i64 {
   const p = cssRefs + (<usize>m << 3);
   store<i64>(p, load<i64>(p) + n);
 }
+/** css_put: the last reference of an offline memcg frees it (memcg_try_free). */
 @inline export function css_put(m: i32, n: i64): void {
   const p = cssRefs + (<usize>m << 3);
-  store<i64>(p, load<i64>(p) - n);
+  const left = load<i64>(p) - n;
+  store<i64>(p, left);
+  if (left == 0 && (load<i32>(flags + (<usize>m << 2)) & F_ONLINE) == 0) memcg_try_free(m);
 }
 export function css_refs(m: i32): i64 {
   return load<i64>(cssRefs + (<usize>m << 3));
@@ -256,12 +408,4 @@ export function memcg_oom_group(m: i32): bool {
 }
 export function memcg_set_oom_group(m: i32, v: bool): void {
   store<i32>(oomGroup + (<usize>m << 2), v ? 1 : 0);
-}
-/** "memory" in m's cgroup.subtree_control (v2). */
-export function memcg_subtree_memory(m: i32): bool {
-  return (load<i32>(flags + (<usize>m << 2)) & F_SUBTREE_MEMORY) != 0;
-}
-export function memcg_set_subtree_memory(m: i32, on: bool): void {
-  const f = flags + (<usize>m << 2);
-  store<i32>(f, on ? load<i32>(f) | F_SUBTREE_MEMORY : load<i32>(f) & ~F_SUBTREE_MEMORY);
 }

@@ -11,6 +11,7 @@ import {
   memory_counter, memsw_account, on_dfl, parent_mem_cgroup, swap_counter,
 } from "./memcg";
 import { PCF_MAX, pc_field } from "./page_counter";
+import { F_OOM_GROUP_KILL_EVENT, era } from "./profile";
 import { sim_inc, SIM_OOM_CALLS } from "./simstat";
 import { total_swap_pages } from "./swap";
 import {
@@ -128,7 +129,7 @@ function oom_kill_process(victim: i32, domain: i32): void {
   const group = mem_cgroup_get_oom_group(victim, domain);
   kill_one(victim);
   if (group >= 0) {
-    memcg_memory_event(group, MEMCG_OOM_GROUP_KILL);
+    if (era(F_OOM_GROUP_KILL_EVENT)) memcg_memory_event(group, MEMCG_OOM_GROUP_KILL); // 5.17+
     // oom_kill_memcg_member over the group's subtree; the victim, still holding its memory,
     // is visited (and counted) again.
     const n = task_count();

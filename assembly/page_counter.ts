@@ -174,10 +174,12 @@ export function page_counter_reset_watermark(c: i32): void {
   pc_set_field(c, PCF_LOCAL_WATERMARK, pc_usage(c));
 }
 
-// effective_protection: share of a parent's effective protection a child may claim.
+// effective_protection: share of a parent's effective protection a child may claim. All in
+// u64 as the kernel's unsigned long: the products wrap modulo 2^64 exactly as there (an i64
+// product wraps past 2^63 and its signed division turns the protection negative).
 function effective_protection(
-  usage: i64, parentUsage: i64, setting: i64, parentEffective: i64, siblingsProtected: i64, recursive: bool,
-): i64 {
+  usage: u64, parentUsage: u64, setting: u64, parentEffective: u64, siblingsProtected: u64, recursive: bool,
+): u64 {
   const protectedPages = min(usage, setting);
   // Siblings claim more than the parent affords: scale each claim down proportionally.
   if (siblingsProtected > parentEffective) return (protectedPages * parentEffective) / siblingsProtected;
@@ -186,7 +188,8 @@ function effective_protection(
   // memory_recursiveprot: hand out the unclaimed rest in proportion to unprotected usage.
   if (parentEffective > siblingsProtected && parentUsage > siblingsProtected && usage > protectedPages) {
     let unclaimed = parentEffective - siblingsProtected;
-    unclaimed = (unclaimed * (usage - protectedPages)) / (parentUsage - siblingsProtected);
+    unclaimed *= usage - protectedPages;
+    unclaimed /= parentUsage - siblingsProtected;
     ep += unclaimed;
   }
   return ep;
@@ -204,8 +207,8 @@ export function page_counter_calculate_protection(root: i32, counter: i32, recur
     return;
   }
   const parentUsage = pc_usage(parent);
-  pc_set_field(counter, PCF_EMIN, effective_protection(usage, parentUsage, pc_field(counter, PCF_MIN),
-    pc_field(parent, PCF_EMIN), pc_field(parent, PCF_CHILDREN_MIN_USAGE), recursive));
-  pc_set_field(counter, PCF_ELOW, effective_protection(usage, parentUsage, pc_field(counter, PCF_LOW),
-    pc_field(parent, PCF_ELOW), pc_field(parent, PCF_CHILDREN_LOW_USAGE), recursive));
+  pc_set_field(counter, PCF_EMIN, <i64>effective_protection(<u64>usage, <u64>parentUsage, <u64>pc_field(counter, PCF_MIN),
+    <u64>pc_field(parent, PCF_EMIN), <u64>pc_field(parent, PCF_CHILDREN_MIN_USAGE), recursive));
+  pc_set_field(counter, PCF_ELOW, <i64>effective_protection(<u64>usage, <u64>parentUsage, <u64>pc_field(counter, PCF_LOW),
+    <u64>pc_field(parent, PCF_ELOW), <u64>pc_field(parent, PCF_CHILDREN_LOW_USAGE), recursive));
 }

@@ -13,19 +13,21 @@ import { PCF_LOCAL_WATERMARK, PCF_WATERMARK, pc_field, pc_set_field, pc_usage } 
 export const NR_PEAK_FILES: i32 = 1024;
 const OFP_PEAK_UNSET: i64 = -1;
 
-let fileCounter: usize = 0; // i32[F]: the counter a file watches, -1 = closed
+const CLOSED: i32 = -1;
+const DEAD: i32 = -2; // open, but its memcg was freed: it reads nothing and is only closed
+let fileCounter: usize = 0; // i32[F]: the counter a file watches, CLOSED or DEAD
 let fileValue: usize = 0; // i64[F]: the value the file's last write left, OFP_PEAK_UNSET before
 
 export function peak_init(): bool {
   fileCounter = table_alloc(<usize>NR_PEAK_FILES * 4);
   fileValue = table_alloc(<usize>NR_PEAK_FILES * 8);
   if (fileValue == 0) return false;
-  for (let f = 0; f < NR_PEAK_FILES; f++) store<i32>(fileCounter + (<usize>f << 2), -1);
+  for (let f = 0; f < NR_PEAK_FILES; f++) store<i32>(fileCounter + (<usize>f << 2), CLOSED);
   return true;
 }
 
 @inline function counter_of(f: i32): i32 {
-  return f >= 0 && f < NR_PEAK_FILES ? load<i32>(fileCounter + (<usize>f << 2)) : -1;
+  return f >= 0 && f < NR_PEAK_FILES ? load<i32>(fileCounter + (<usize>f << 2)) : CLOSED;
 }
 @inline function value_of(f: i32): i64 {
   return load<i64>(fileValue + (<usize>f << 3));
@@ -34,7 +36,7 @@ export function peak_init(): bool {
 /** peak_open: a file on counter c; its handle or -ENOSPC when every handle is open. */
 export function peak_open(c: i32): i32 {
   for (let f = 0; f < NR_PEAK_FILES; f++) {
-    if (counter_of(f) >= 0) continue;
+    if (counter_of(f) != CLOSED) continue;
     store<i32>(fileCounter + (<usize>f << 2), c);
     store<i64>(fileValue + (<usize>f << 3), OFP_PEAK_UNSET);
     return f;
@@ -67,7 +69,14 @@ export function peak_write(f: i32): i32 {
 
 /** peak_release */
 export function peak_close(f: i32): i32 {
-  if (counter_of(f) < 0) return -ENOENT;
-  store<i32>(fileCounter + (<usize>f << 2), -1);
+  if (counter_of(f) == CLOSED) return -ENOENT;
+  store<i32>(fileCounter + (<usize>f << 2), CLOSED);
   return 0;
+}
+
+/** The memcg of counter c is freed: files still open on it watch nothing (its slot is reused). */
+export function peak_release_counter(c: i32): void {
+  for (let f = 0; f < NR_PEAK_FILES; f++) {
+    if (counter_of(f) == c) store<i32>(fileCounter + (<usize>f << 2), DEAD);
+  }
 }

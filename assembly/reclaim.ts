@@ -13,15 +13,17 @@ import { filemap_folio_unmap } from "./filemap";
 import { lru_add_drain } from "./lru_add";
 import { EAGAIN } from "./errno";
 import {
-  FOLIO_ANON, FOLIO_FILE, PG_ACTIVE, PG_REFERENCED, PG_SWAPPED, PG_YOUNG, folio_flags, folio_kind, folio_order, folio_owner, folio_set_flags, folio_set_swap_slot, folio_set_data, folio_free,
+  FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER, PG_ACTIVE, PG_REFERENCED, PG_SWAPPED, PG_YOUNG, folio_flags, folio_free,
+  folio_ids_left, folio_kind, folio_nid, folio_order, folio_owner, folio_set_data, folio_set_flags, folio_set_swap_slot,
+  folio_split_ids,
 } from "./folio";
 import { GFP_KERNEL, __GFP_IO } from "./gfp";
 import {
   LRU_ACTIVE_ANON, LRU_ACTIVE_FILE, LRU_INACTIVE_ANON, LRU_INACTIVE_FILE, lru_add, lru_del, lru_size, lru_tail,
 } from "./lru";
 import {
-  MEMCG_LOW, css_put, mem_cgroup_next_pre, mem_cgroup_swappiness, memcg_memory_event, memcg_online,
-  memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup,
+  MEMCG_LOW, css_get, css_put, mem_cgroup_next_pre, mem_cgroup_swappiness, memcg_memory_event, memcg_online,
+  memcg_page_events_add, memory_counter, on_dfl, parent_mem_cgroup,
 } from "./memcg";
 import { PCF_ELOW, PCF_EMIN, page_counter_calculate_protection, pc_field, pc_usage } from "./page_counter";
 import { memcg_uncharge } from "./stock";
@@ -29,13 +31,14 @@ import { sched_point } from "./sched";
 import { memcg1_oom_recover } from "./memcg1_oom";
 import { folio_page_stat } from "./charge";
 import {
-  PGACTIVATE, PGDEACTIVATE, PGPGOUT, PGREFILL,
-  PGSCAN_DIRECT, PGSCAN_PROACTIVE, PGSTEAL_DIRECT, PGSTEAL_PROACTIVE, PSWPOUT, stat_mod,
+  NR_ANON_THPS, PGACTIVATE, PGDEACTIVATE, PGPGOUT, PGREFILL,
+  PGSCAN_DIRECT, PGSCAN_PROACTIVE, PGSTEAL_DIRECT, PGSTEAL_PROACTIVE, PSWPOUT, THP_SWPOUT, THP_SWPOUT_FALLBACK, stat_mod,
 } from "./rstat";
-import { sim_inc, SIM_RECLAIM_CALLS } from "./simstat";
+import { sim_inc, SIM_RECLAIM_CALLS, SIM_SPLIT_NO_IDS } from "./simstat";
 import { mem_cgroup_get_nr_swap_pages, swap_out_charge, swap_out_uncharge_memory } from "./swapcharge";
 import { total_swap_pages } from "./swap";
 import { table_alloc } from "./layout";
+import { F_LRU_COST_ROTATION, F_PARTIAL_WALK, F_TARGET_SELF_PROTECTED, era } from "./profile";
 import { MM_ANONPAGES, MM_SWAPENTS, task_mm_add } from "./task";
 import { cpu_to_node, nr_nodes } from "./topology";
 
@@ -60,6 +63,26 @@ export function reclaim_init(recursive: bool, maxMemcgs: i32): bool {
   if (fileCost == 0) return false;
   for (let i: usize = 0; i < n; i++) store<i32>(iterPos + (i << 2), -1);
   return true;
+}
+
+/** A new memcg in slot m: its reclaim iterators start over and its lruvecs have no cost history. */
+export function reclaim_memcg_init(m: i32): void {
+  for (let node = 0; node < nr_nodes; node++) {
+    const i = <usize>m * <usize>nr_nodes + <usize>node;
+    store<i32>(iterPos + (i << 2), -1);
+    store<i64>(anonCost + (i << 3), 0);
+    store<i64>(fileCost + (i << 3), 0);
+  }
+}
+
+/** invalidate_reclaim_iterators: no iterator of m or an ancestor may go on from freed m. */
+export function reclaim_invalidate_iterators(dead: i32): void {
+  for (let x = dead; x >= 0; x = parent_mem_cgroup(x)) {
+    for (let node = 0; node < nr_nodes; node++) {
+      const p = iterPos + ((<usize>x * <usize>nr_nodes + <usize>node) << 2);
+      if (load<i32>(p) == dead) store<i32>(p, -1);
+    }
+  }
 }
 
 // struct scan_control (the fields this model uses)
@@ -99,7 +122,8 @@ export function try_to_free_mem_cgroup_pages(m: i32, nrPages: i64, gfp: i32, opt
   scSwappiness = swappiness;
   scGfp = gfp;
   scCpu = cpu;
-  scMemcgFullWalk = false;
+  // shrink_node_memcgs: partial walks only since "restore incremental cgroup iteration" (F_PARTIAL_WALK).
+  scMemcgFullWalk = !era(F_PARTIAL_WALK);
   scForceDeactivate = false;
   scSkippedDeactivate = false;
   scMemcgLowReclaim = false;
@@ -181,7 +205,9 @@ function prepare_scan_control(node: i32): void {
 // lru_note_cost: the IO and rotation cost of reclaiming a type, up the hierarchy, decayed
 // by half whenever it exceeds a quarter of that lruvec's evictable pages.
 function lru_note_cost(m: i32, node: i32, file: bool, nrIo: i64, nrRotated: i64): void {
-  const cost = nrIo * SWAP_CLUSTER_MAX + nrRotated;
+  // lru_note_cost (<= 6.1): the cost is the pages written out; 6.2+ weighs IO by
+  // SWAP_CLUSTER_MAX and adds rotations (F_LRU_COST_ROTATION).
+  const cost = era(F_LRU_COST_ROTATION) ? nrIo * SWAP_CLUSTER_MAX + nrRotated : nrIo;
   if (cost == 0) return;
   for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
     const i = (<usize>x * <usize>nr_nodes + <usize>node) << 3;
@@ -198,6 +224,11 @@ function lru_note_cost(m: i32, node: i32, file: bool, nrIo: i64, nrRotated: i64)
   }
 }
 
+/** lruvec->anon_cost / file_cost of m on node (the reclaim cost balance). */
+export function lru_cost(m: i32, node: i32, file: bool): i64 {
+  return load<i64>((file ? fileCost : anonCost) + ((<usize>m * <usize>nr_nodes + <usize>node) << 3));
+}
+
 // shrink_node_memcgs: the target's subtree in pre-order (mem_cgroup_iter). A partial walk
 // continues where the last one on this (target, node) stopped and ends once the goal is
 // met; a full walk visits everything.
@@ -211,26 +242,34 @@ function shrink_node_memcgs(node: i32): void {
     store<i32>(it, m);
   }
   while (m >= 0) {
+    css_get(m, 1); // mem_cgroup_iter holds the position (css_tryget): m cannot be freed under the walk
     visit_memcg(m, node);
+    let next: i32;
     if (!scMemcgFullWalk) {
-      if (scNrReclaimed >= scNrToReclaim) break; // mem_cgroup_iter_break: resume after m
-      const next = mem_cgroup_next_pre(m, scTarget);
+      if (scNrReclaimed >= scNrToReclaim) {
+        css_put(m, 1);
+        break; // mem_cgroup_iter_break: resume after m
+      }
+      next = mem_cgroup_next_pre(m, scTarget);
       store<i32>(it, next); // -1: the walk reached the end, the next one starts over
-      m = next;
-    } else m = mem_cgroup_next_pre(m, scTarget);
+    } else next = mem_cgroup_next_pre(m, scTarget);
+    css_put(m, 1);
+    m = next;
   }
 }
 
 function visit_memcg(m: i32, node: i32): void {
   // mem_cgroup_calculate_protection: emin/elow of m for this reclaim (not of the target).
   if (m != scTarget) page_counter_calculate_protection(memory_counter(scTarget), memory_counter(m), recursiveProt);
-  if (m != scTarget && m != 0) {
+  // mem_cgroup_unprotected (6.2+): the target is not protected against itself; up to 6.1
+  // mem_cgroup_below_min/low look at its own (possibly stale) emin/elow too.
+  if (m != 0 && (m != scTarget || era(F_TARGET_SELF_PROTECTED))) {
     const c = memory_counter(m);
     const usage = pc_usage(c);
     // mem_cgroup_below_min: hard protection, never reclaimed.
-    if (pc_field(c, PCF_EMIN) >= usage) return;
+    if (<u64>pc_field(c, PCF_EMIN) >= <u64>usage) return;
     // mem_cgroup_below_low: only once nothing unprotected was reclaimable.
-    if (pc_field(c, PCF_ELOW) >= usage) {
+    if (<u64>pc_field(c, PCF_ELOW) >= <u64>usage) {
       if (!scMemcgLowReclaim) {
         scMemcgLowSkipped = true;
         return;
@@ -271,27 +310,29 @@ function get_scan_count(m: i32, node: i32): void {
     ff = ((MAX_SWAPPINESS - swappiness) * (t + 1)) / (fc + 1);
   }
   const c = memory_counter(m);
-  let min: i64 = 0;
-  let low: i64 = 0;
+  let min: u64 = 0;
+  let low: u64 = 0;
   if (m != scTarget) {
-    // mem_cgroup_protection
-    min = pc_field(c, PCF_EMIN);
-    low = pc_field(c, PCF_ELOW);
+    // mem_cgroup_protection (unsigned long, as the products below)
+    min = <u64>pc_field(c, PCF_EMIN);
+    low = <u64>pc_field(c, PCF_ELOW);
   }
   for (let lru = 0; lru < 4; lru++) {
     const file = lru >= LRU_INACTIVE_FILE;
     const size = lru_size(m, node, lru);
     let scan: i64;
     if (min != 0 || low != 0) {
-      // Scale the pressure by how far usage is above the protection.
-      let cgroupSize = pc_usage(c);
-      let protection: i64;
+      // apply_proportional_protection: scale the pressure by how far usage is above the
+      // protection, in unsigned long arithmetic (the product wraps as the kernel's does).
+      let cgroupSize = <u64>pc_usage(c);
+      let protection: u64;
       if (!scMemcgLowReclaim && low > min) {
         protection = low;
         scMemcgLowSkipped = true;
       } else protection = min;
       cgroupSize = max(cgroupSize, protection);
-      scan = size - (size * protection) / (cgroupSize + 1);
+      const s = <u64>size;
+      scan = <i64>(s - (s * protection) / (cgroupSize + 1));
       scan = max(scan, SWAP_CLUSTER_MAX);
     } else scan = size;
     scan >>= scPriority;
@@ -423,44 +464,95 @@ function check_references(id: i32): i32 {
 }
 
 // shrink_inactive_list + shrink_folio_list: reclaim what can go, put the rest back.
+let sfReclaimed: i64 = 0;
+let sfActivated: i64 = 0;
+let sfPageout: i64 = 0;
 function shrink_inactive_list(n: i64, m: i32, node: i32, lru: i32): i64 {
   isolate(n, m, node, lru);
   stat_mod(m, node, scProactive ? PGSCAN_PROACTIVE : PGSCAN_DIRECT, nrScanned, scCpu);
-  let reclaimed: i64 = 0;
-  let activated: i64 = 0;
-  let pageout: i64 = 0;
-  for (let i = 0; i < nrIsolated; i++) {
-    const id = unchecked(isolated[i]);
-    const pages = <i64>1 << folio_order(id);
-    const ref = check_references(id);
-    if (ref == FOLIOREF_RECLAIM) {
-      if (folio_kind(id) == FOLIO_FILE) {
-        reclaim_folio(id, m, node, -1); // a clean page cache folio is dropped (shmem swaps like anon)
-        reclaimed += pages;
-        continue;
-      }
-      // Anon needs __GFP_IO (else it is kept) and a swap entry (else it is activated).
-      if ((scGfp & __GFP_IO) != 0) {
-        const e = swap_out_charge(m, <i32>pages, scCpu);
-        if (e >= 0) {
-          reclaim_folio(id, m, node, e);
-          reclaimed += pages;
-          pageout += pages;
-          continue;
-        }
-        folio_set_flags(id, folio_flags(id) | PG_ACTIVE); // activate_locked
-        activated += pages;
-      }
-    } else if (ref == FOLIOREF_ACTIVATE) {
-      folio_set_flags(id, folio_flags(id) | PG_ACTIVE);
-      activated += pages;
+  sfReclaimed = 0;
+  sfActivated = 0;
+  sfPageout = 0;
+  for (let i = 0; i < nrIsolated; i++) shrink_folio(unchecked(isolated[i]), m, node);
+  if (sfActivated > 0) stat_mod(m, node, PGACTIVATE, sfActivated, scCpu);
+  stat_mod(m, node, scProactive ? PGSTEAL_PROACTIVE : PGSTEAL_DIRECT, sfReclaimed, scCpu);
+  lru_note_cost(m, node, lru == LRU_INACTIVE_FILE, sfPageout, nrScanned - sfReclaimed);
+  return sfReclaimed;
+}
+
+// The base pages of a folio split by shrink_folio (the head excepted).
+const splitIds = new StaticArray<i32>(1 << HPAGE_PMD_ORDER);
+
+// One folio's pass through shrink_folio_list's loop.
+function shrink_folio(id: i32, m: i32, node: i32): void {
+  const ref = check_references(id);
+  if (ref == FOLIOREF_RECLAIM) {
+    if (folio_kind(id) == FOLIO_FILE) {
+      sfReclaimed += <i64>1 << folio_order(id);
+      reclaim_folio(id, m, node, -1); // a clean page cache folio is dropped (shmem swaps like anon)
+      return;
     }
-    lru_add(m, id, scCpu, false); // move_folios_to_lru
+    // Anon needs __GFP_IO (else it is kept) and a swap entry (else it is activated).
+    if ((scGfp & __GFP_IO) != 0) {
+      const order = folio_order(id);
+      let e = swap_out_charge(m, 1 << order, scCpu);
+      if (e < 0 && order > 0 && folio_kind(id) == FOLIO_ANON) {
+        // folio_alloc_swap failed for the large anon folio (no room on the device, or the swap
+        // charge): fall back to swap normal pages. split_folio_to_list puts the other pages
+        // on the list being reclaimed; the head goes on as the first base page.
+        const tails = split_folio(id, m, node);
+        if (tails < 0) return activate(id, m); // the split failed: activate_locked
+        if (order == HPAGE_PMD_ORDER) stat_mod(m, node, THP_SWPOUT_FALLBACK, 1, scCpu);
+        e = swap_out_charge(m, 1, scCpu);
+        if (e >= 0) swap_out(id, m, node, e);
+        else activate(id, m); // activate_locked_split
+        // The tail pages make their own pass, the last one first (lru_to_folio takes the
+        // list's tail, where lru_add_split_folio appended them).
+        for (let i = tails - 1; i >= 0; i--) shrink_folio(unchecked(splitIds[i]), m, node);
+        return;
+      }
+      if (e >= 0) {
+        swap_out(id, m, node, e);
+        return;
+      }
+      return activate(id, m); // activate_locked
+    }
+  } else if (ref == FOLIOREF_ACTIVATE) return activate(id, m);
+  lru_add(m, id, scCpu, false); // keep: move_folios_to_lru
+}
+
+function swap_out(id: i32, m: i32, node: i32, e: i32): void {
+  const pages = <i64>1 << folio_order(id);
+  sfReclaimed += pages;
+  sfPageout += pages;
+  reclaim_folio(id, m, node, e);
+}
+
+// activate_locked: back to the LRU, on the active list.
+function activate(id: i32, m: i32): void {
+  folio_set_flags(id, folio_flags(id) | PG_ACTIVE);
+  sfActivated += <i64>1 << folio_order(id);
+  lru_add(m, id, scCpu, false);
+}
+
+/**
+ * split_folio_to_list of an isolated anon folio: its pages become base folios (folio.ts:
+ * the head keeps the id, the others get new ones), each charged to m with its own css
+ * reference (folio_split_memcg_refs); a PMD-mapped THP leaves NR_ANON_THPS (the PMD mapping
+ * is split into PTEs; NR_ANON_MAPPED stays). The number of new folios, or -1 when the
+ * emulator's folio table has no room for them (counted in SIM_SPLIT_NO_IDS).
+ */
+function split_folio(id: i32, m: i32, node: i32): i32 {
+  const order = folio_order(id);
+  const n = (1 << order) - 1;
+  if (folio_ids_left() < n) {
+    sim_inc(SIM_SPLIT_NO_IDS, 1);
+    return -1;
   }
-  if (activated > 0) stat_mod(m, node, PGACTIVATE, activated, scCpu);
-  stat_mod(m, node, scProactive ? PGSTEAL_PROACTIVE : PGSTEAL_DIRECT, reclaimed, scCpu);
-  lru_note_cost(m, node, lru == LRU_INACTIVE_FILE, pageout, nrScanned - reclaimed);
-  return reclaimed;
+  if (order == HPAGE_PMD_ORDER) stat_mod(m, folio_nid(id), NR_ANON_THPS, -(<i64>1 << order), scCpu);
+  folio_split_ids(id, splitIds);
+  css_get(m, n);
+  return n;
 }
 
 // __remove_mapping + free: the folio leaves memory. Anon goes to swap entry e (the owner's
@@ -469,10 +561,12 @@ function reclaim_folio(id: i32, m: i32, node: i32, e: i32): void {
   const pages = <i64>1 << folio_order(id);
   filemap_folio_unmap(id, scCpu); // try_to_unmap of a mapped page-cache folio (filemap.ts)
   folio_page_stat(m, id, node, -1, scCpu);
-  if (memsw_account && e >= 0) {
-    // mem_cgroup_swapout: memory is uncharged, memsw keeps the page as swap.
+  if (!on_dfl && e >= 0) {
+    // memcg1_swapout: memory is uncharged, memsw keeps the page as swap;
+    // memcg1_charge_statistics counts a page-out event and nr pages of nr_page_events.
     swap_out_uncharge_memory(m, <i32>pages);
-    stat_mod(m, node, PGPGOUT, 1, scCpu); // memcg1_swapout: memcg1_charge_statistics
+    stat_mod(m, node, PGPGOUT, 1, scCpu);
+    memcg_page_events_add(m, pages);
   } else {
     // mem_cgroup_uncharge_folios after shrink_folio_list (v2, and page cache in v1)
     if (m != 0) {
@@ -486,6 +580,7 @@ function reclaim_folio(id: i32, m: i32, node: i32, e: i32): void {
   const owner = folio_owner(id);
   if (e >= 0) {
     stat_mod(m, node, PSWPOUT, pages, scCpu);
+    if (folio_order(id) == HPAGE_PMD_ORDER) stat_mod(m, node, THP_SWPOUT, 1, scCpu); // count_swpout_vm_event
     if (owner >= 0) {
       task_mm_add(owner, MM_ANONPAGES, -pages);
       task_mm_add(owner, MM_SWAPENTS, pages);

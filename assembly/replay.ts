@@ -10,14 +10,15 @@
 //     u8  node;                 CHARGE: 0 = the CPU's node, else node + 1
 //     u16 cpu;                  the CPU the op runs on
 //     u16 task;                 CHARGE: 0 = no task, else task id + 1
-//     u32 id;                   CHARGE/SET_*: memcg id | UNCHARGE*, TOUCH: folio id
+//     u32 id;                   CHARGE/SET_*: cgroup id | UNCHARGE*, TOUCH: folio id
 //     u32 arg;                  CHARGE, TOUCH: gfp mask | SET_*: pages, 0xffffffff = "max"
 //                               WAIT: microseconds
 //   }
 //
 // Results: CHARGE → folio id or -errno; every other op → 0 or -errno.
 
-import { EINVAL } from "./errno";
+import { EINVAL, ENOENT } from "./errno";
+import { cgroup_alive, cgroup_memcg } from "./cgroup_core";
 import { folio_touch, mem_cgroup_charge, mem_cgroup_uncharge, mem_cgroup_uncharge_gather } from "./charge";
 import { clock_advance } from "./clock";
 import { memcg_set_limit } from "./cgroup";
@@ -61,7 +62,10 @@ export function replay(ops: usize, count: i32, results: usize): void {
   }
   if (code >= OP_SET_MAX && code <= OP_SET_MIN) {
     const pages: i64 = arg == OP_ARG_MAX ? PAGE_COUNTER_MAX : <i64>arg;
-    return memcg_set_limit(code - OP_SET_MAX, id, a, pages, cpu);
+    // The file is the cgroup's own memcg's: none (memory not enabled there) is ENOENT.
+    const m = cgroup_alive(id) ? cgroup_memcg(id) : -1;
+    if (m < 0) return -ENOENT;
+    return memcg_set_limit(code - OP_SET_MAX, m, a, pages, cpu);
   }
   return -EINVAL;
 }

@@ -13,9 +13,17 @@
 // The values a flush makes visible do not depend on which CPU an update ran on, so the
 // per-CPU deltas are summed; the update counters that decide WHEN a flush happens are kept
 // per CPU as the kernel keeps them.
+//
+// Up to 6.6 (profile.ts F_RSTAT_PER_MEMCG clear) the threshold is one global count and every
+// flush is of the whole tree: each CPU counts its updates, a CPU past a batch adds whole
+// batches to stats_flush_threshold and restarts, and a reader flushes the tree once that
+// count exceeds the number of CPUs.
 
 import { table_alloc } from "./layout";
-import { memcg_count, memcg_exists, mem_cgroup_is_descendant, parent_mem_cgroup } from "./memcg";
+import { F_RSTAT_PER_MEMCG, era } from "./profile";
+import {
+  memcg_count, memcg_exists, memcg_first_child, memcg_next_sibling, mem_cgroup_is_descendant, parent_mem_cgroup,
+} from "./memcg";
 import { nr_cpus, nr_nodes } from "./topology";
 
 export const MEMCG_CHARGE_BATCH: i32 = 64;
@@ -52,7 +60,9 @@ export const NR_SHMEM: i32 = 26; // pages (filemap.ts)
 export const NR_FILE_MAPPED: i32 = 27; // pages
 export const MEMCG_KMEM: i32 = 28; // memcg_stat_item, pages (kept on node 0)
 export const MEMCG_PERCPU_B: i32 = 29; // memcg_stat_item, bytes (kept on node 0)
-export const NR_STAT_ITEMS: i32 = 30;
+export const THP_SWPOUT: i32 = 30; // PMD-sized folios swapped out whole (count_swpout_vm_event)
+export const THP_SWPOUT_FALLBACK: i32 = 31; // ... split instead, their base pages swapped (shrink_folio_list)
+export const NR_STAT_ITEMS: i32 = 32;
 
 let pending: usize = 0; // i64[M][nodes][items]
 let inbox: usize = 0;
@@ -61,8 +71,13 @@ let local: usize = 0;
 let pcpuUpdates: usize = 0; // i32[M][cpus]: memcg_vmstats_percpu->stats_updates
 let updates: usize = 0; // i64[M]: memcg_vmstats->stats_updates
 let stride: i32 = 0; // i64 slots per memcg
+let perMemcg = true; // F_RSTAT_PER_MEMCG
+let globalPcpu: usize = 0; // i32[cpus]: the per-CPU stats_updates of <= 6.6
+let globalThreshold: i64 = 0; // stats_flush_threshold (<= 6.6), in batches
 
 export function rstat_init(maxMemcgs: i32): bool {
+  perMemcg = era(F_RSTAT_PER_MEMCG);
+  globalPcpu = table_alloc(<usize>nr_cpus * 4);
   stride = nr_nodes * NR_STAT_ITEMS;
   const bytes = <usize>maxMemcgs * <usize>stride * 8;
   pending = table_alloc(bytes);
@@ -87,6 +102,17 @@ export function rstat_init(maxMemcgs: i32): bool {
 function rstat_updated(m: i32, val: i64, cpu: i32): void {
   if (val == 0) return;
   const v = val < 0 ? -val : val;
+  if (!perMemcg) {
+    // memcg_rstat_updated (<= 6.6): past a batch, whole batches go to the global count and
+    // the CPU's count restarts (the remainder is dropped).
+    const p = globalPcpu + (<usize>cpu << 2);
+    const x = <i64>load<i32>(p) + v;
+    if (x > <i64>MEMCG_CHARGE_BATCH) {
+      globalThreshold += x / <i64>MEMCG_CHARGE_BATCH;
+      store<i32>(p, 0);
+    } else store<i32>(p, <i32>x);
+    return;
+  }
   for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
     // memcg_rstat_updated: an ancestor already due for a flush needs no more counting
     if (needs_flush(x)) break;
@@ -124,36 +150,69 @@ export function stat_mod_bytes(m: i32, node: i32, item: i32, delta: i64, cpu: i3
 
 /** css_rstat_flush: fold the pending updates of m's subtree, children before parents. */
 export function rstat_flush(m: i32): void {
-  const n = memcg_count();
-  // Ids are allocated parent first, so descending ids visit children before parents.
-  for (let x = n - 1; x >= m; x--) {
-    if (!memcg_exists(x) || !mem_cgroup_is_descendant(x, m)) continue;
-    const parent = parent_mem_cgroup(x);
-    for (let i = 0; i < stride; i++) {
-      const off = (<usize>x * <usize>stride + <usize>i) << 3;
-      const own = load<i64>(pending + off);
-      const delta = own + load<i64>(inbox + off);
-      if (delta == 0 && own == 0) continue;
-      store<i64>(agg + off, load<i64>(agg + off) + delta);
-      store<i64>(local + off, load<i64>(local + off) + own);
-      store<i64>(pending + off, 0);
-      store<i64>(inbox + off, 0);
-      // mem_cgroup_css_rstat_flush: the delta waits in the parent until it is flushed
-      if (parent >= 0) {
-        const q = inbox + ((<usize>parent * <usize>stride + <usize>i) << 3);
-        store<i64>(q, load<i64>(q) + delta);
-      }
-    }
-    for (let c = 0; c < nr_cpus; c++) store<i32>(pcpuUpdates + ((<usize>x * <usize>nr_cpus + <usize>c) << 2), 0);
-    store<i64>(updates + (<usize>x << 3), 0);
+  // A post-order walk of the css tree (offline memcgs included).
+  let x = m;
+  while (memcg_first_child(x) >= 0) x = memcg_first_child(x);
+  while (true) {
+    flush_one(x);
+    if (x == m) break;
+    const sib = memcg_next_sibling(x);
+    if (sib >= 0) {
+      x = sib;
+      while (memcg_first_child(x) >= 0) x = memcg_first_child(x);
+    } else x = parent_mem_cgroup(x);
   }
+}
+
+function flush_one(x: i32): void {
+  const parent = parent_mem_cgroup(x);
+  for (let i = 0; i < stride; i++) {
+    const off = (<usize>x * <usize>stride + <usize>i) << 3;
+    const own = load<i64>(pending + off);
+    const delta = own + load<i64>(inbox + off);
+    if (delta == 0 && own == 0) continue;
+    store<i64>(agg + off, load<i64>(agg + off) + delta);
+    store<i64>(local + off, load<i64>(local + off) + own);
+    store<i64>(pending + off, 0);
+    store<i64>(inbox + off, 0);
+    // mem_cgroup_css_rstat_flush: the delta waits in the parent until it is flushed
+    if (parent >= 0) {
+      const q = inbox + ((<usize>parent * <usize>stride + <usize>i) << 3);
+      store<i64>(q, load<i64>(q) + delta);
+    }
+  }
+  for (let c = 0; c < nr_cpus; c++) store<i32>(pcpuUpdates + ((<usize>x * <usize>nr_cpus + <usize>c) << 2), 0);
+  store<i64>(updates + (<usize>x << 3), 0);
+}
+
+/** css_rstat_exit: a freed memcg's last updates go to its parent; its slot starts from zero. */
+export function rstat_release(m: i32): void {
+  rstat_flush(m);
+  const bytes = <usize>stride * 8;
+  const off = <usize>m * bytes;
+  memory.fill(pending + off, 0, bytes);
+  memory.fill(inbox + off, 0, bytes);
+  memory.fill(agg + off, 0, bytes);
+  memory.fill(local + off, 0, bytes);
 }
 
 /** mem_cgroup_flush_stats: flush m's subtree only when enough updates are pending. */
 export function mem_cgroup_flush_stats(m: i32): bool {
+  if (!perMemcg) {
+    // mem_cgroup_flush_stats (<= 6.6): the whole tree, once the global count is past the CPUs.
+    if (globalThreshold <= <i64>nr_cpus) return false;
+    rstat_flush_all();
+    return true;
+  }
   if (!needs_flush(m)) return false;
   rstat_flush(m);
   return true;
+}
+
+/** do_flush_stats / flush_memcg_stats_dwork: flush the whole tree (and reset the <= 6.6 count). */
+export function rstat_flush_all(): void {
+  rstat_flush(0);
+  globalThreshold = 0;
 }
 
 /** A flushed value: hierarchical (memory.stat) or local (v1 memory.stat, .local). */
@@ -166,9 +225,9 @@ export function stat_exact(m: i32, node: i32, item: i32): i64 {
   return load<i64>(slot(local, m, node, item)) + load<i64>(slot(pending, m, node, item));
 }
 
-/** memcg_vmstats->stats_updates (the count the flush threshold compares). */
+/** The count the flush threshold compares: memcg_vmstats->stats_updates, or <= 6.6 the global stats_flush_threshold. */
 export function stat_updates(m: i32): i64 {
-  return load<i64>(updates + (<usize>m << 3));
+  return perMemcg ? load<i64>(updates + (<usize>m << 3)) : globalThreshold;
 }
 
 /** Global page statistic (node_page_state summed over nodes): every memcg's own pages. */

@@ -17,7 +17,8 @@ export const SIM_FORCED: i32 = 10; // charges forced over the limit
 export const SIM_RECLAIM_CALLS: i32 = 11; // try_to_free_mem_cgroup_pages calls
 export const SIM_OOM_CALLS: i32 = 12; // mem_cgroup_out_of_memory calls
 export const SIM_UNCHARGE_BATCHES: i32 = 13; // uncharge_batch flushes
-export const NR_SIM_STATS: i32 = 14;
+export const SIM_SPLIT_NO_IDS: i32 = 14; // a large folio's split refused: the folio table had no ids left
+export const NR_SIM_STATS: i32 = 15;
 
 let stats: usize = 0;
 

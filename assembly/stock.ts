@@ -7,7 +7,7 @@
 
 import { table_alloc } from "./layout";
 import {
-  memory_counter, swap_counter, memsw_account, mem_cgroup_is_descendant,
+  css_get, css_put, memory_counter, swap_counter, memsw_account, mem_cgroup_is_descendant,
 } from "./memcg";
 import { page_counter_uncharge } from "./page_counter";
 import { prng_below } from "./prng";
@@ -100,7 +100,8 @@ function drain_stock(cpu: i32, i: i32): void {
     store<i32>(slotNr + s, 0);
     sim_inc(SIM_STOCK_DRAINS, 1);
   }
-  store<i32>(slotMemcg + s, -1); // css_put of the cached memcg
+  store<i32>(slotMemcg + s, -1);
+  css_put(m, 1); // the slot's reference on the cached memcg
 }
 
 /** drain_local_stock / drain_local_memcg_stock: empty every slot of one CPU. */
@@ -145,7 +146,8 @@ export function refill_stock(m: i32, cpu: i32, n: i32): void {
     drain_stock(cpu, i);
   }
   const s = slot(cpu, i);
-  store<i32>(slotMemcg + s, m); // css_get
+  css_get(m, 1);
+  store<i32>(slotMemcg + s, m);
   store<i32>(slotNr + s, n);
 }
 

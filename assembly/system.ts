@@ -7,7 +7,7 @@ import { counter_reset, memcg_set_limit, setting_read, setting_write } from "./c
 import { peak_init, peak_read } from "./peak";
 import { lru_init, lru_size } from "./lru";
 import {
-  MM_ANONPAGES, MM_SWAPENTS, OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, task_alive, task_count, task_create, task_exit,
+  MM_ANONPAGES, MM_SWAPENTS, OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN, task_alive, task_cgroup, task_count, task_create, task_exit,
   task_killed, task_memcg, task_mm, task_move, task_over_high, task_score_adj, task_set_score_adj, task_table_init,
   task_throttled_ns, task_in_memcg_oom, task_oom_folio,
 } from "./task";
@@ -17,9 +17,16 @@ import { oom_badness } from "./oom";
 import { throttled_without_task_ns } from "./high";
 import { nr_swap_pages, swap_init, total_swap_pages } from "./swap";
 import { high_init } from "./high";
-import { global_stat, mem_cgroup_flush_stats, rstat_flush, rstat_init, stat_exact, stat_flushed, NR_ANON_MAPPED, NR_FILE_PAGES } from "./rstat";
-import { EBUSY, EINVAL, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
-import { folio_flags, folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
+import {
+  global_stat, mem_cgroup_flush_stats, rstat_flush, rstat_flush_all, rstat_init, stat_exact, stat_flushed, MEMCG_SWAP,
+  NR_ANON_MAPPED, NR_FILE_PAGES,
+} from "./rstat";
+import { EBUSY, EINVAL, ELIMIT, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
+import {
+  cgroup_alive, cgroup_controllers_memory, cgroup_count, cgroup_e_memcg, cgroup_gen, cgroup_memcg, cgroup_migrate_vet_dst,
+  cgroup_nr_tasks, cgroup_parent, cgroup_subtree_memory, cgroup_table_init,
+} from "./cgroup_core";
+import { folio_flags, folio_split_head, folio_split_tail, folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
 import {
   cfg_get, table_alloc, CFG_BATCH, CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT,
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
@@ -36,12 +43,15 @@ import { kmem_counter_read, kmem_counter_write, obj_stock_bytes, obj_stock_objcg
 import { pgtable_init, pgtable_pages } from "./pgtable";
 import {
   memcg_event, memcg_exists, memcg_online, memcg_page_events, memcg_table_init, memory_counter, mem_cgroup_is_root,
-  parent_mem_cgroup, swap_counter, css_refs, memcg_count,
+  parent_mem_cgroup, swap_counter, css_refs, memcg_count, memcg_gen, mem_cgroup_id, memcg_id_refs, memcg_nr_allocated,
 } from "./memcg";
 import { NR_PCF, PAGE_COUNTER_MAX, PCF_MAX, pc_field, pc_init, pc_usage } from "./page_counter";
 import { prng_seed } from "./prng";
-import { NR_PROFILES, profile_atomic_force_no_event, profile_failcnt_everywhere, profile_nslots, profile_victim } from "./profile";
-import { calculate_protection_subtree, reclaim_init, user_proactive_reclaim } from "./reclaim";
+import {
+  F_FAILCNT_V1_MEMORY_ONLY, F_RSTAT_PER_MEMCG, F_V1_ROOT_USAGE_GLOBAL, NR_PROFILES, era, profile_nslots,
+  profile_select, profile_victim,
+} from "./profile";
+import { calculate_protection_subtree, lru_cost, reclaim_init, user_proactive_reclaim } from "./reclaim";
 import { replay, OP_RECORD_SIZE } from "./replay";
 import { sim_get, simstat_init } from "./simstat";
 import { drain_all_stock, stock_init, stock_pages_of, REMOTE_DRAIN_DEFERRED, REMOTE_DRAIN_SCHEDULE } from "./stock";
@@ -84,6 +94,7 @@ export function system_init(): i32 {
   if (remoteDrain < REMOTE_DRAIN_SCHEDULE || remoteDrain > REMOTE_DRAIN_DEFERRED) return -EINVAL;
   if (!sched_init(<i32>cfg_get(CFG_OOM_VICTIM_EXIT))) return -EINVAL;
   high_init(configHz);
+  profile_select(profile);
   initialised = true;
   recursiveProt = cfg_get(CFG_RECURSIVE_PROT) != 0;
   prng_seed((<u64>(<u32>cfg_get(CFG_SEED_HI)) << 32) | <u64>(<u32>cfg_get(CFG_SEED_LO)));
@@ -94,19 +105,20 @@ export function system_init(): i32 {
     simstat_init() &&
     topology_init(nodes, cpusPerNode) &&
     pc_init(maxCgroups * 2) &&
-    memcg_table_init(maxCgroups, version, cfg_get(CFG_SWAP_ACCOUNT) != 0, profile_failcnt_everywhere(profile),
-      cfg_get(CFG_LOCAL_EVENTS) != 0) &&
     rstat_init(maxCgroups) &&
     lru_init(maxCgroups) &&
     reclaim_init(recursiveProt, maxCgroups) &&
+    peak_init() &&
+    memcg_table_init(maxCgroups, version, cfg_get(CFG_SWAP_ACCOUNT) != 0, !era(F_FAILCNT_V1_MEMORY_ONLY),
+      cfg_get(CFG_LOCAL_EVENTS) != 0) &&
+    cgroup_table_init(maxCgroups) &&
     task_table_init(maxTasks) &&
     objcg_init(maxCgroups, cfg_get(CFG_KMEM) != 0) &&
     pgtable_init(maxTasks) &&
     lru_add_init(cfg_get(CFG_LRU_ADD_BATCH) != 0) &&
     swap_init(swapPages, maxCgroups) &&
-    peak_init() &&
     stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0, remoteDrain) &&
-    charge_init(profile_atomic_force_no_event(profile)) &&
+    charge_init() &&
     folio_table_init(maxFolios) &&
     filemap_init(<i32>cfg_get(CFG_MAX_FILE_ENTRIES));
   return ok ? 0 : -ENOMEM;
@@ -166,7 +178,9 @@ export function memcg_stat_flushed(m: i32, node: i32, item: i32, hierarchical: b
 export function memcg_flush_stats(m: i32, force: bool): i32 {
   if (!memcg_exists(m)) return -EINVAL;
   if (force) {
-    rstat_flush(m);
+    // Up to 6.6 every flush is of the whole tree (F_RSTAT_PER_MEMCG).
+    if (era(F_RSTAT_PER_MEMCG)) rstat_flush(m);
+    else rstat_flush_all();
     return 1;
   }
   return mem_cgroup_flush_stats(m) ? 1 : 0;
@@ -174,10 +188,25 @@ export function memcg_flush_stats(m: i32, force: bool): i32 {
 export function memcg_page_events_get(m: i32): f64 {
   return <f64>memcg_page_events(m);
 }
-/** mem_cgroup_usage (v1 usage_in_bytes): the counter, or for the root the global page count. */
+/** mem_cgroup_usage (v1 usage_in_bytes): the counter, or for the root the global page count (+ used swap for memsw). */
 export function memcg_usage_v1(m: i32, swap: bool): f64 {
   if (!memcg_exists(m)) return -1;
-  if (mem_cgroup_is_root(m)) return <f64>(global_stat(NR_FILE_PAGES) + global_stat(NR_ANON_MAPPED)); // no swap yet
+  if (mem_cgroup_is_root(m)) {
+    if (era(F_V1_ROOT_USAGE_GLOBAL)) {
+      // mem_cgroup_usage (6.2+): the root approximates from global state; memsw adds the used swap.
+      let val = global_stat(NR_FILE_PAGES) + global_stat(NR_ANON_MAPPED);
+      if (swap) val += total_swap_pages() - nr_swap_pages();
+      return <f64>val;
+    }
+    // mem_cgroup_usage (<= 6.1): the root memcg's own statistics after a threshold-gated flush.
+    mem_cgroup_flush_stats(m);
+    let v: i64 = 0;
+    for (let node = 0; node < nr_nodes; node++) {
+      v += stat_flushed(m, node, NR_FILE_PAGES, true) + stat_flushed(m, node, NR_ANON_MAPPED, true);
+      if (swap) v += stat_flushed(m, node, MEMCG_SWAP, true);
+    }
+    return <f64>v;
+  }
   return <f64>pc_usage(swap ? swap_counter(m) : memory_counter(m));
 }
 /** memcg1_stat_format hierarchical_*_limit: the smallest max on the way to the root. */
@@ -274,18 +303,21 @@ export function memcg_peak_read(f: i32): f64 {
 }
 
 // ── tasks, time, folio state ───────────────────────────────────────────────────────────
-/** A task in memcg m with oom_score_adj; its id or -errno. */
-export function memcg_task_create(m: i32, adj: i32): i32 {
-  if (!memcg_online(m)) return -ENOENT;
+/** A task in cgroup cg with oom_score_adj; its id or -errno (-ELIMIT: every task slot is in use). */
+export function memcg_task_create(cg: i32, adj: i32): i32 {
+  if (!cgroup_alive(cg)) return -ENOENT;
   if (adj < OOM_SCORE_ADJ_MIN || adj > OOM_SCORE_ADJ_MAX) return -EINVAL;
-  const t = task_create(m, adj);
-  return t < 0 ? -ENOSPC : t;
+  const vet = cgroup_migrate_vet_dst(cg); // a task started in (or moved to) cg: no internal processes
+  if (vet < 0) return vet;
+  const t = task_create(cg, adj);
+  return t < 0 ? -ELIMIT : t;
 }
-/** Move a live task to memcg m (its memory stays charged where it is). */
-export function memcg_task_move(t: i32, m: i32): i32 {
+/** Move a live task to cgroup cg (its memory stays charged where it is). */
+export function memcg_task_move(t: i32, cg: i32): i32 {
   if (!task_alive(t)) return -ESRCH;
-  if (!memcg_online(m)) return -ENOENT;
-  task_move(t, m);
+  const vet = cgroup_migrate_vet_dst(cg);
+  if (vet < 0) return vet;
+  task_move(t, cg);
   return 0;
 }
 /** The task exits from cpu: its anon pages and swap entries are freed. */
@@ -311,6 +343,7 @@ export const TASK_SCORE_ADJ: i32 = 5;
 export const TASK_OVER_HIGH: i32 = 6;
 export const TASK_OOM_WAIT: i32 = 7; // memcg_in_oom: the memcg whose v1 OOM the task waits for, -1
 export const TASK_OOM_FOLIO: i32 = 8; // the folio its waiting fault is for, -1
+export const TASK_CGROUP: i32 = 9;
 /** A task's field (TASK_*); -1 for an unknown task. */
 export function memcg_task_get(t: i32, field: i32): f64 {
   if (t < 0 || t >= task_count()) return -1;
@@ -323,6 +356,7 @@ export function memcg_task_get(t: i32, field: i32): f64 {
   if (field == TASK_OVER_HIGH) return <f64>task_over_high(t);
   if (field == TASK_OOM_WAIT) return task_in_memcg_oom(t);
   if (field == TASK_OOM_FOLIO) return task_in_memcg_oom(t) >= 0 ? task_oom_folio(t) : -1;
+  if (field == TASK_CGROUP) return task_cgroup(t);
   return -1;
 }
 /** The OOM badness the killer would give task t for an OOM in memcg m (oom_badness). */
@@ -349,6 +383,11 @@ export function folio_get_oom_waiter(id: i32): i32 {
   for (let t = 0; t < n; t++) if (task_in_memcg_oom(t) >= 0 && task_oom_folio(t) == id) return t;
   return -1;
 }
+/** A split folio's part: 1 the head (the range's handle), 2 a later page, 0 neither; -1 unknown id. */
+export function folio_get_split(id: i32): i32 {
+  if (!folio_valid(id)) return -1;
+  return folio_split_head(id) ? 1 : folio_split_tail(id) ? 2 : 0;
+}
 /** The page flags of folio id (PG_*), -1 for an id never used. */
 export function folio_get_flags(id: i32): i32 {
   return folio_valid(id) ? folio_flags(id) : -1;
@@ -356,6 +395,11 @@ export function folio_get_flags(id: i32): i32 {
 export function memcg_lru_size(m: i32, node: i32, lru: i32): f64 {
   if (!memcg_exists(m) || node < 0 || node >= nr_nodes || lru < 0 || lru > 4) return -1;
   return <f64>lru_size(m, node, lru);
+}
+/** lruvec->anon_cost (file false) or file_cost of m on node; -1 for a bad memcg or node. */
+export function memcg_lru_cost(m: i32, node: i32, file: bool): f64 {
+  if (!memcg_exists(m) || node < 0 || node >= nr_nodes) return -1;
+  return <f64>lru_cost(m, node, file);
 }
 export function swap_total_pages(): f64 {
   return <f64>total_swap_pages();
@@ -439,4 +483,50 @@ export function memcg_swapoff(cpu: i32): i32 {
 /** Folios waiting in cpu's lru_add batch (-1 for a bad cpu). */
 export function memcg_lru_add_pending(cpu: i32): i32 {
   return lru_add_pending(cpu);
+}
+
+// ── cgroups (cgroup_core.ts) and memcg lifetimes ──────────────────────────────────────
+/** The memcg of cgroup cg (its own memory css), -1 without one, -2 for no such cgroup. */
+export function cgroup_memcg_of(cg: i32): i32 {
+  return cgroup_alive(cg) ? cgroup_memcg(cg) : -2;
+}
+/** The memcg a task in cgroup cg charges (its own, else the nearest ancestor's); -2 no such cgroup. */
+export function cgroup_effective_memcg(cg: i32): i32 {
+  return cgroup_alive(cg) ? cgroup_e_memcg(cg) : -2;
+}
+export function cgroup_is_alive(cg: i32): bool {
+  return cgroup_alive(cg);
+}
+/** A cgroup's parent (-1 for the root or an unknown cgroup). */
+export function cgroup_parent_of(cg: i32): i32 {
+  return cgroup_alive(cg) ? cgroup_parent(cg) : -1;
+}
+/** Which mkdir made the cgroup now in slot cg (0 for an unknown slot). */
+export function cgroup_generation(cg: i32): i32 {
+  return cg >= 0 && cg < cgroup_count() ? cgroup_gen(cg) : 0;
+}
+/** Which allocation made the memcg now in slot m (0 for an unknown slot). */
+export function memcg_generation(m: i32): i32 {
+  return memcg_exists(m) ? memcg_gen(m) : 0;
+}
+/** The kernel's id of memcg m (mem_cgroup_id; 0 once removed), -1 for an unknown slot. */
+export function memcg_kernel_id(m: i32): i32 {
+  return memcg_exists(m) ? mem_cgroup_id(m) : -1;
+}
+export function memcg_id_ref_count(m: i32): f64 {
+  return memcg_exists(m) ? <f64>memcg_id_refs(m) : -1;
+}
+/** Memcgs allocated (online, and offline ones still referenced). */
+export function memcg_allocated(): i32 {
+  return memcg_nr_allocated();
+}
+/** cgroup.controllers (1: memory listed) and cgroup.subtree_control (1: memory enabled); -1 unknown. */
+export function cgroup_controllers_get(cg: i32): i32 {
+  return cgroup_alive(cg) ? (cgroup_controllers_memory(cg) ? 1 : 0) : -1;
+}
+export function cgroup_subtree_get(cg: i32): i32 {
+  return cgroup_alive(cg) ? (cgroup_subtree_memory(cg) ? 1 : 0) : -1;
+}
+export function cgroup_tasks_get(cg: i32): i32 {
+  return cgroup_alive(cg) ? cgroup_nr_tasks(cg) : -1;
 }

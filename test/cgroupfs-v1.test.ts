@@ -6,7 +6,8 @@
 // so CPU 0's stock is the only one.
 import { describe, expect, test } from 'vitest';
 import type { System, SystemOptions } from '../src/index.js';
-import { PROFILES, codeOf, fill, sys } from './helpers/sys.js';
+import { STOCK_DESIGNS, codeOf, fill, sys } from './helpers/sys.js';
+import { KERNEL } from './helpers/eras.js';
 
 const PAGE = 4096;
 /** MEMCG_CHARGE_BATCH: a charge that misses the stock charges this many pages. */
@@ -476,12 +477,12 @@ describe('memory.failcnt (6.12+: only the v1 memory counter tracks failures)', (
   });
 
   // A GFP_KERNEL|__GFP_NORETRY charge gives up after 3 attempts (batch, 1 page, after the drain).
-  test.each(PROFILES.flatMap((profile) => [
+  test.each(STOCK_DESIGNS.flatMap((profile) => [
     // memsw unlimited: the memory counter fails every attempt.
     { profile, over: 'memory', failcnt: 3, memswFailcnt: 0 },
     // memsw limit = limit: memsw is tried first and fails, memory is never tried (measured on 6.18: both 0).
-    // Up to 6.11 (profile single) every counter counted its failures.
-    { profile, over: 'memsw', failcnt: 0, memswFailcnt: profile === 'single' ? 3 : 0 },
+    // Up to 6.14 every counter counted its failures (page_counter_try_charge).
+    { profile, over: 'memsw', failcnt: 0, memswFailcnt: KERNEL(profile).failcntEverywhere ? 3 : 0 },
   ]))('profile $profile, $over over its limit: failcnt $failcnt, memsw.failcnt $memswFailcnt', async ({ profile, over, failcnt, memswFailcnt }) => {
     const s = await v1({ profile });
     s.mkdir('a');

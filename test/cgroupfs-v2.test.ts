@@ -349,7 +349,8 @@ describe('other v2 files', () => {
     }
   });
 
-  test('cgroup.subtree_control: the first child enables memory; -memory with children is EBUSY; other controllers', async () => {
+  // cgroup_subtree_control_write; the lifecycle rules are in cgroup-subtree-control.test.ts.
+  test('cgroup.subtree_control: mkdir enables memory for the user (autoEnableMemory); -memory is EBUSY only while a child has it on; other controllers', async () => {
     const s = await one();
     expect(s.read('cgroup.subtree_control')).toBe('memory\n');
     s.mkdir('a');
@@ -360,11 +361,16 @@ describe('other v2 files', () => {
     expect(s.read('a/cgroup.subtree_control')).toBe('');
     s.mkdir('a/b');
     expect(s.read('a/cgroup.subtree_control')).toBe('memory\n');
-    expect(codeOf(() => s.write('a/cgroup.subtree_control', '-memory'))).toBe('EBUSY');
+    s.write('a/b/cgroup.subtree_control', '+memory');
+    expect(codeOf(() => s.write('a/cgroup.subtree_control', '-memory'))).toBe('EBUSY'); // b has it in its own
     expect(codeOf(() => s.write('a/cgroup.subtree_control', '+cpu'))).toBe('ENOENT'); // not in cgroup.controllers
     expect(codeOf(() => s.write('a/cgroup.subtree_control', 'memory'))).toBe('EINVAL'); // no +/- prefix
     expect(codeOf(() => s.write('a/cgroup.subtree_control', '+bogus'))).toBe('EINVAL');
     expect(codeOf(() => s.write('a/cgroup.subtree_control', '-cpu'))).toBe('ok'); // disabling what is off: no-op
     expect(s.read('a/cgroup.subtree_control')).toBe('memory\n');
+    s.write('a/b/cgroup.subtree_control', '-memory');
+    s.write('a/cgroup.subtree_control', '-memory'); // b has memory off in its own: allowed, b loses its memcg
+    expect(s.read('a/b/cgroup.controllers')).toBe('');
+    expect(codeOf(() => s.read('a/b/memory.current'))).toBe('ENOENT');
   });
 });

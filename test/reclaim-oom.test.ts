@@ -199,10 +199,11 @@ describe('memcg OOM: victim selection by oom_badness (select_bad_process)', () =
     s.mkdir('x', { 'memory.max': 10240 * PAGE });
     s.mkdir('x/a');
     s.mkdir('x/b');
+    s.mkdir('x/c'); // x has memory in its subtree_control: its tasks live in leaves (no internal processes)
     const t1 = s.spawn('x/a');
     const t2 = s.spawn('x/b', { oomScoreAdj: 300 });
     const t3 = s.spawn('x/a', { oomScoreAdj: -1000 });
-    const t4 = s.spawn('x');
+    const t4 = s.spawn('x/c');
     charge(s, { task: t1, cpu: 0, order: 9 }, 3); // 1536 pages
     charge(s, { task: t2, cpu: 0, order: 9 }, 2); // 1024
     charge(s, { task: t3, cpu: 0, order: 9 }, 8); // 4096
@@ -210,7 +211,7 @@ describe('memcg OOM: victim selection by oom_badness (select_bad_process)', () =
     expect(current(s, 'x')).toBe(10240);
     // badness: t1 1536; t2 1024 + 300 * (10240 / 1000) = 4024; t3 LONG_MIN (-1000); t4 3584.
     const f = s.charge({ task: t4, cpu: 0 });
-    expect(s.folio(f)).toMatchObject({ cgroup: 'x', kind: 'anon' });
+    expect(s.folio(f)).toMatchObject({ cgroup: 'x/c', kind: 'anon' });
     expect(s.task(t2)).toMatchObject({ alive: false, killed: true, anonPages: 0 });
     for (const t of [t1, t3, t4]) expect(s.task(t)).toMatchObject({ alive: true, killed: false });
     expect(s.task(t4).anonPages).toBe(3585);
@@ -494,18 +495,22 @@ describe('memory.oom.group (mem_cgroup_get_oom_group, oom_kill_memcg_member)', (
     s.mkdir('top');
     s.mkdir('top/d', { 'memory.max': 640 * PAGE });
     s.mkdir('top/d/v');
+    s.mkdir('top/d/w');
+    s.mkdir('top/o'); // tasks live in leaves: top and d enable memory for their children
     s.write('top/memory.oom.group', '1'); // above the OOM domain: ignored
     s.write('top/d/memory.oom.group', '1');
-    const outside = s.spawn('top');
-    const inD = s.spawn('top/d');
+    const outside = s.spawn('top/o');
+    const inD = s.spawn('top/d/w');
     const victim = s.spawn('top/d/v');
     charge(s, { task: outside, cpu: 0 }, 64);
     charge(s, { task: inD, cpu: 0 }, 128);
     const { code } = chargeUpTo(s, { task: victim, cpu: 0 }, 1000);
     expect(code).toBe('EINTR');
     expect([s.task(outside).alive, s.task(inD).alive, s.task(victim).alive]).toEqual([true, false, false]);
-    expect(events(s, 'top/d', true)).toMatchObject({ oom: 1, oom_group_kill: 1, oom_kill: 1 });
+    expect(events(s, 'top/d', true)).toMatchObject({ oom: 1, oom_group_kill: 1, oom_kill: 0 });
+    // the victim, then the group scan in pre-order (v: the victim again, w: inD)
     expect(events(s, 'top/d/v', true)).toMatchObject({ oom_kill: 2 });
+    expect(events(s, 'top/d/w', true)).toMatchObject({ oom_kill: 1 });
     expect(events(s, 'top')).toMatchObject({ oom: 1, oom_kill: 3, oom_group_kill: 1 });
     expect(current(s, 'top/d')).toBe(0);
   });
@@ -814,33 +819,40 @@ describe('selftest test_memcontrol.c ports', () => {
     expect(events(s, 'memcg_test')).toMatchObject({ oom: 1, oom_kill: 1 });
   });
 
-  // test_memcg_oom_group_leaf_events: parent (no limit) runs a 60M process; child (50M,
-  // swap.max 0, oom.group 1) two 1M processes and the 100M allocator.
+  // test_memcg_oom_group_leaf_events: parent and child made, then +memory in the parent's
+  // subtree_control; child (50M, swap.max 0, oom.group 1) two 1M processes and the 100M
+  // allocator; the 60M process meant for the parent cannot join it.
   test.each([false, true])('test_memcg_oom_group_leaf_events (memory_localevents %s)', async (localEvents) => {
-    const s = await sys({ swap: '1G', localEvents });
+    const s = await sys({ swap: '1G', localEvents, autoEnableMemory: false });
     s.mkdir('memcg_test_0');
-    s.mkdir('memcg_test_0/memcg_test_1', { 'memory.max': 50 * MB, 'memory.swap.max': 0 });
+    s.mkdir('memcg_test_0/memcg_test_1');
+    s.write('memcg_test_0/cgroup.subtree_control', '+memory');
+    s.write('memcg_test_0/memcg_test_1/memory.max', `${50 * MB}`);
+    s.write('memcg_test_0/memcg_test_1/memory.swap.max', '0');
     s.write('memcg_test_0/memcg_test_1/memory.oom.group', '1');
-    const big = s.spawn('memcg_test_0');
-    charge(s, { task: big, cpu: 0, order: 9 }, 30); // 60M
+    // cg_run_nowait(parent, 60M): parent has memory in its subtree_control, so the process
+    // cannot be placed there (cgroup_migrate_vet_dst: EBUSY) and never runs.
+    expect(codeOf(() => s.spawn('memcg_test_0'))).toBe('EBUSY');
     const small = [0, 1].map(() => s.spawn('memcg_test_0/memcg_test_1'));
     for (const t of small) charge(s, { task: t, cpu: 0 }, mb(1));
     const alloc = s.spawn('memcg_test_0/memcg_test_1');
     expect(chargeUpTo(s, { task: alloc, cpu: 0 }, mb(100)).code).toBe('EINTR');
     expect([...small, alloc].map((t) => s.task(t).alive)).toEqual([false, false, false]); // cg_test_proc_killed
-    expect(s.task(big).alive).toBe(true);
     // victim (1), then the group scan: the two small ones and the victim again → 4.
     expect(events(s, 'memcg_test_0/memcg_test_1').oom_kill).toBe(4);
     expect(events(s, 'memcg_test_0').oom_kill).toBe(localEvents ? 0 : 4);
   });
 
   // test_memcg_oom_group_parent_events: parent (80M, swap.max 0, oom.group 1) runs the 60M
-  // process; the child two 1M processes and the allocator. The OOM domain is the parent, the
-  // 60M process is the victim (badness 15360 > the allocator's 4608), the group is the parent.
+  // process; the child two 1M processes and the allocator. The test never enables memory in
+  // the parent's subtree_control, so the child has no memcg: its processes charge the
+  // parent's. The OOM domain is the parent, the 60M process is the victim (badness 15360 >
+  // the allocator's 4608), the group is the parent.
   test('test_memcg_oom_group_parent_events: every process in parent and child is killed', async () => {
-    const s = await sys({ swap: '1G' });
+    const s = await sys({ swap: '1G', autoEnableMemory: false });
     s.mkdir('memcg_test_0', { 'memory.max': 80 * MB, 'memory.swap.max': 0 });
     s.mkdir('memcg_test_0/memcg_test_1');
+    expect(s.read('memcg_test_0/memcg_test_1/cgroup.controllers')).toBe('');
     s.write('memcg_test_0/memory.oom.group', '1');
     const big = s.spawn('memcg_test_0');
     charge(s, { task: big, cpu: 0, order: 9 }, 30);
@@ -849,8 +861,10 @@ describe('selftest test_memcontrol.c ports', () => {
     const alloc = s.spawn('memcg_test_0/memcg_test_1');
     expect(chargeUpTo(s, { task: alloc, cpu: 0 }, mb(100)).code).toBe('EINTR');
     expect([big, ...small, alloc].map((t) => s.task(t).alive)).toEqual([false, false, false, false]);
-    expect(events(s, 'memcg_test_0')).toMatchObject({ oom: 1, oom_kill: 5, oom_group_kill: 1 });
-    expect(events(s, 'memcg_test_0/memcg_test_1')).toMatchObject({ oom: 0, oom_kill: 3, oom_group_kill: 0 });
+    // Every victim's memcg is the parent's: the victim, then the group scan (the victim again
+    // and the three others) → 5.
+    expect(events(s, 'memcg_test_0', true)).toMatchObject({ oom: 1, oom_kill: 5, oom_group_kill: 1 });
+    expect(codeOf(() => s.read('memcg_test_0/memcg_test_1/memory.events'))).toBe('ENOENT');
     expect(current(s, 'memcg_test_0')).toBe(0);
   });
 

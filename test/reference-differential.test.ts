@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { createSystem, parseLimit, type Op, type OpResult, type System } from '../src/index.js';
 import { TREE as SMALL_TREE, makeTree, randomOps, runCalls, snapshot } from './helpers/ops.js';
 import { EVENTS, RefSystem, gfpFromName, type Memcg } from './reference/ref-system.js';
+import { KERNEL, type Era } from './helpers/eras.js';
 
 const LIMITS: Record<string, string> = { a: '2M', 'a/b': '1M', e: '512K' };
 // More memcgs than the 7 stock slots, so that refills evict.
@@ -14,15 +15,16 @@ const PATHS = ['', ...TREE];
 const FOLIOS = 64;
 const ERRNO: Record<number, string> = { [-12]: 'ENOMEM', [-22]: 'EINVAL', [-16]: 'EBUSY' };
 
-type Config = { profile: 'single' | 'multi' | 'multi-rr'; cgroupVersion: 1 | 2; stock?: boolean };
+type Config = { profile: Era; cgroupVersion: 1 | 2; stock?: boolean };
 
 function reference(cfg: Config, seed: number): RefSystem {
   const ref = new RefSystem({
     cgroupVersion: cfg.cgroupVersion,
-    stockSlots: cfg.stock === false ? 0 : cfg.profile === 'single' ? 1 : 7,
-    victim: cfg.profile === 'multi-rr' ? 'round-robin' : 'random',
-    atomicForceNoEvent: cfg.profile === 'single',
-    failcntEverywhere: cfg.profile === 'single',
+    stockSlots: cfg.stock === false ? 0 : (KERNEL(cfg.profile).stockSlots as 1 | 7),
+    victim: KERNEL(cfg.profile).roundRobin ? 'round-robin' : 'random',
+    atomicForceNoEvent: KERNEL(cfg.profile).atomicBypass,
+    noSpinBatch: KERNEL(cfg.profile).noSpinBatch,
+    failcntEverywhere: KERNEL(cfg.profile).failcntEverywhere,
     swapAccount: true,
     nodes: 2,
     cpusPerNode: 2,
@@ -109,10 +111,10 @@ async function system(cfg: Config, seed: number): Promise<System> {
 }
 
 describe.each<Config>([
-  { profile: 'single', cgroupVersion: 2 },
+  { profile: '5.15', cgroupVersion: 2 },
   { profile: 'multi', cgroupVersion: 2 },
-  { profile: 'multi-rr', cgroupVersion: 2 },
-  { profile: 'single', cgroupVersion: 1 },
+  { profile: '6.18', cgroupVersion: 2 },
+  { profile: '6.12', cgroupVersion: 1 },
   { profile: 'multi', cgroupVersion: 1 },
   { profile: 'multi', cgroupVersion: 2, stock: false },
 ])('core = reference ($profile, v$cgroupVersion, stock $stock)', (cfg) => {

@@ -1,23 +1,24 @@
 // Spec §3 worked counts (nothing reclaimable, no killable task, batch 64). Each expected
 // number follows the retry loop of try_charge_memcg in mm/memcontrol.c.
 //
-// failcnt is only counted where the kernel counts it: every counter up to 6.11 (profile
-// single), only the v1 memory counter from 6.12 (mem_cgroup_css_alloc sets track_failcnt
-// = !memcg_on_dfl). So each case runs on v2 and on v1 without swap accounting, where the
-// memory counter is the only one charged.
+// failcnt is only counted where the kernel counts it: every counter up to 6.14 (eras 5.15 to
+// 6.12), only the v1 memory counter from 6.15 (0e2759afcaf9: mem_cgroup_css_alloc sets
+// track_failcnt = !memcg_on_dfl). So each case runs on v2 and on v1 without swap accounting,
+// where the memory counter is the only one charged.
 import { describe, expect, test } from 'vitest';
-import { PROFILES, codeOf, fill, sys } from './helpers/sys.js';
+import { codeOf, fill, sys } from './helpers/sys.js';
+import { ERAS, KERNEL, type Era } from './helpers/eras.js';
 
 const PAGE = 4096;
 const VERSIONS = [2, 1] as const;
-const CASES = PROFILES.flatMap((profile) => VERSIONS.map((version) => ({ profile, version })));
+const CASES = ERAS.flatMap((profile) => VERSIONS.map((version) => ({ profile, version })));
 
-/** The failcnt a memory counter shows for n failed attempts on this profile and version. */
-export function failcnt(profile: string, version: 1 | 2, n: number): number {
-  return profile === 'single' || version === 1 ? n : 0;
+/** The failcnt a memory counter shows for n failed attempts on this era and version. */
+export function failcnt(profile: Era, version: 1 | 2, n: number): number {
+  return KERNEL(profile).failcntEverywhere || version === 1 ? n : 0;
 }
 
-async function fullMemcg(profile: string, version: 1 | 2 = 2, pages = 100) {
+async function fullMemcg(profile: Era, version: 1 | 2 = 2, pages = 100) {
   const s = await sys({ profile, cgroupVersion: version, swapAccount: false });
   s.mkdir('a', { [version === 2 ? 'memory.max' : 'memory.limit_in_bytes']: pages * PAGE });
   const folios = fill(s, 'a');
@@ -107,13 +108,11 @@ describe.each(CASES)('try_charge_memcg on profile $profile, v$version', ({ profi
 });
 
 describe('GFP_ATOMIC into a full memcg (failcnt +2, forced to max + 1)', () => {
-  test.each([
-    ['multi', 1, 2],
-    ['multi', 1, 1],
-    ['multi-rr', 1, 2],
-    ['single', 0, 2], // <= 6.2: __GFP_ATOMIC forced before any MEMCG_MAX event
-    ['single', 0, 1],
-  ] as const)('%s: max events +%i (v%i)', async (profile, maxEvents, version) => {
+  // try_charge_memcg: 5.15 forces __GFP_ATOMIC right after the batch retry, before any
+  // MEMCG_MAX event; 6.0+ goes to nomem (no direct reclaim), forces __GFP_HIGH and raises
+  // MEMCG_MAX once ("do not miss MEMCG_MAX events for enforced allocations").
+  test.each(CASES)('$profile, v$version', async ({ profile, version }) => {
+    const maxEvents = KERNEL(profile).atomicBypass ? 0 : 1;
     const { s } = await fullMemcg(profile, version);
     const c0 = s.counter('a');
     const e0 = s.events('a');
@@ -123,6 +122,19 @@ describe('GFP_ATOMIC into a full memcg (failcnt +2, forced to max + 1)', () => {
     expect(s.events('a').max - e0.max).toBe(maxEvents);
     expect(c1.usage).toBe(101);
     expect(c1.watermark).toBe(101);
+  });
+});
+
+// try_charge_memcg nomem: 5.15 forces only __GFP_NOFAIL; from 6.0 __GFP_HIGH too, with one MAX event.
+describe.each(ERAS)('GFP_NOWAIT|__GFP_HIGH into a full memcg, profile %s', (profile) => {
+  test('ENOMEM (5.15) or forced to max + 1', async () => {
+    const { s } = await fullMemcg(profile, 2);
+    const e0 = s.events('a').max;
+    const got = codeOf(() => s.charge({ cgroup: 'a', cpu: 0, gfp: 'GFP_NOWAIT|__GFP_HIGH' }));
+    const old = KERNEL(profile).atomicBypass;
+    expect(got).toBe(old ? 'ENOMEM' : 'ok');
+    expect(s.counter('a').usage).toBe(old ? 100 : 101);
+    expect(s.events('a').max - e0).toBe(old ? 0 : 1);
   });
 });
 
@@ -141,7 +153,7 @@ describe('memcg_memory_event propagation (v2 hierarchical events)', () => {
   });
 
   test('the memcg over its limit is the ancestor: events and failcnt land there, not on the child', async () => {
-    const s = await sys({ profile: 'single' });
+    const s = await sys({ profile: '6.12' }); // failcnt on every counter (<= 6.14)
     s.mkdir('a', { 'memory.max': 10 * PAGE });
     s.mkdir('a/b');
     fill(s, 'a/b');
@@ -159,10 +171,8 @@ describe('cgroup v1 with memsw accounting', () => {
     expect(codeOf(() => s.counter('a'))).toBe('ENOENT');
   });
 
-  test.each([
-    ['single', 19],
-    ['multi', 0], // 6.12+: the memsw counter never tracks failcnt (seen live on 6.18: memsw.failcnt 0 after an OOM kill)
-  ])('memsw equal to memory: memsw is charged first, so it is the failing counter (%s: memsw.failcnt +%i)', async (profile, memswFails) => {
+  // 6.15+: the memsw counter never tracks failcnt (seen live on 6.18: memsw.failcnt 0 after an OOM kill).
+  test.each(ERAS.map((profile) => [profile, KERNEL(profile).failcntEverywhere ? 19 : 0] as const))('memsw equal to memory: memsw is charged first, so it is the failing counter (%s: memsw.failcnt +%i)', async (profile, memswFails) => {
     const s = await sys({ profile, cgroupVersion: 1 });
     s.mkdir('a', { 'memory.limit_in_bytes': 100 * PAGE, 'memory.memsw.limit_in_bytes': 100 * PAGE });
     fill(s, 'a');

@@ -16,7 +16,10 @@ import { memparse } from '../cgroupfs/memparse.js';
 export type WasmBuild = 'release' | 'debug';
 
 export type SystemOptions = {
-  /** Kernel profile: 'single' (≤ 6.15, the seed's 5.17), 'multi' (6.16+), 'multi-rr'; aliases '5.17', '6.18'. */
+  /**
+   * Kernel era (src/core/profiles.ts): '5.15', '6.1', '6.6', '6.12', 'multi' (6.16–6.18.35, the
+   * default), '6.18' (6.18.36+), 'mainline'; aliases 'single' (6.12), 'multi-rr' (6.18), '5.17'.
+   */
   profile?: ProfileAlias;
   cgroupVersion?: CgroupVersion;
   topology?: { nodes: number; cpusPerNode: number };
@@ -46,6 +49,13 @@ export type SystemOptions = {
   recursiveProtection?: boolean;
   /** memory_localevents mount option (v2): memory.events counts like memory.events.local. */
   localEvents?: boolean;
+  /**
+   * v2: mkdir first writes "+memory" to the parent's cgroup.subtree_control when it is not
+   * there, so that every cgroup made gets a memcg (what LTP's tst_cg_group_mk does). Default
+   * true; false is the kernel's plain mkdir (a child has memory only once its parent's
+   * cgroup.subtree_control says so). mkdir's own `enableMemory` option overrides it per call.
+   */
+  autoEnableMemory?: boolean;
   maxCgroups?: number;
   maxFolios?: number;
   maxTasks?: number;
@@ -91,6 +101,12 @@ export type FolioInfo = {
   id: number; cgroup: string; order: number; nrPages: number; kind: FolioKind; node: number; memcgData: number;
   /** the LRU list it is on, and its PG_referenced / PTE young bits */
   lru: LruName | null; referenced: boolean; young: boolean;
+  /**
+   * Reclaim split this large folio to swap its pages (shrink_folio_list): 'head' is the id
+   * charged (now its first page, still the handle of the whole range: uncharge and touch act
+   * on every page), 'tail' a later page (not a handle); null if never split.
+   */
+  split: 'head' | 'tail' | null;
 };
 export type TaskInfo = {
   id: number; cgroup: string | null; alive: boolean; killed: boolean; oomScoreAdj: number;
@@ -122,6 +138,8 @@ export type SimStats = {
   charges: number; chargeFails: number; stockHits: number; stockMisses: number; stockRefills: number;
   stockDrains: number; stockEvictions: number; drainAll: number; drainRemote: number; counterLevels: number;
   forced: number; reclaimCalls: number; oomCalls: number; unchargeBatches: number;
+  /** large folios reclaim could not split because the folio table had no ids left (activated whole) */
+  splitNoIds: number;
 };
 
 const SIM_KEYS: [keyof SimStats, string][] = [
@@ -129,7 +147,7 @@ const SIM_KEYS: [keyof SimStats, string][] = [
   ['stockMisses', 'SIM_STOCK_MISSES'], ['stockRefills', 'SIM_STOCK_REFILLS'], ['stockDrains', 'SIM_STOCK_DRAINS'],
   ['stockEvictions', 'SIM_STOCK_EVICTIONS'], ['drainAll', 'SIM_DRAIN_ALL'], ['drainRemote', 'SIM_DRAIN_REMOTE'],
   ['counterLevels', 'SIM_COUNTER_LEVELS'], ['forced', 'SIM_FORCED'], ['reclaimCalls', 'SIM_RECLAIM_CALLS'],
-  ['oomCalls', 'SIM_OOM_CALLS'], ['unchargeBatches', 'SIM_UNCHARGE_BATCHES'],
+  ['oomCalls', 'SIM_OOM_CALLS'], ['unchargeBatches', 'SIM_UNCHARGE_BATCHES'], ['splitNoIds', 'SIM_SPLIT_NO_IDS'],
 ];
 const COUNTER_FIELDS: [keyof Counter, string][] = [
   ['usage', 'PCF_USAGE'], ['max', 'PCF_MAX'], ['min', 'PCF_MIN'], ['low', 'PCF_LOW'], ['high', 'PCF_HIGH'],
@@ -204,6 +222,8 @@ export type FileInfo = { size: number; cachedPages: number; folios: number; xaNo
 
 export class System {
   readonly profile: ProfileName;
+  /** @internal the core's row export for the profile */
+  readonly profileCoreId: string;
   readonly cgroupVersion: CgroupVersion;
   /** v1 with memsw accounting (do_memsw_account): the memory.memsw.* files exist. */
   readonly memswAccount: boolean;
@@ -213,8 +233,11 @@ export class System {
   readonly maxFolios: number;
   private readonly core: Core;
   private poisoned: InternalError | null = null;
-  private readonly ids = new Map<string, number>();
-  private readonly paths: string[] = [];
+  /** v2: mkdir enables memory in the parent's subtree_control (SystemOptions.autoEnableMemory). */
+  readonly autoEnableMemory: boolean;
+  private readonly ids = new Map<string, number>(); // live cgroup path → cgroup id
+  private readonly paths: string[] = []; // cgroup id → path (the latest cgroup in that slot)
+  private readonly memcgNames: string[] = []; // memcg id → its cgroup's path, '… (removed)' once offline
   private buffer: ArrayBuffer | null = null;
   private u8!: Uint8Array;
   private dv!: DataView;
@@ -234,8 +257,10 @@ export class System {
     const topo = options.topology ?? { nodes: 1, cpusPerNode: 4 };
     const seed = seedOf(options.seed);
     this.profile = profile.name;
+    this.profileCoreId = profile.coreId;
     this.cgroupVersion = version;
     this.memswAccount = version === 1 && options.swapAccount !== false;
+    this.autoEnableMemory = options.autoEnableMemory !== false;
     this.nodes = topo.nodes;
     this.cpus = topo.nodes * topo.cpusPerNode;
     this.core = instantiate(module);
@@ -284,6 +309,7 @@ export class System {
     }
     this.ids.set('', 0);
     this.paths[0] = '';
+    this.memcgNames[0] = '';
     this.fCharge = this.fn('memcg_charge');
     this.fUncharge = this.fn('memcg_uncharge');
     this.fCounter = this.fn('counter_get');
@@ -331,36 +357,88 @@ export class System {
   static normalize(path: string): string {
     return path.replace(/^\/sys\/fs\/cgroup(\/memory)?(?=\/|$)/, '').split('/').filter((s) => s !== '').join('/');
   }
-  /** The memcg id of a path (ENOENT if there is no such cgroup). */
+  /** The cgroup id of a path (ENOENT if there is no such cgroup). Ids of removed cgroups are reused. */
   id(path: string): number {
     if (typeof path !== 'string') str('a cgroup path', path);
     const id = this.ids.get(path) ?? this.ids.get(System.normalize(path)); // normalized paths hit at once
     if (id === undefined) throw new MemcgError('ENOENT', `no cgroup ${show(path)}`);
     return id;
   }
+  /**
+   * The memcg id of a cgroup (its memory css): ENOENT if there is no such cgroup or memory is
+   * not enabled for it (v2: not in its cgroup.controllers).
+   */
+  memcgId(path: string): number {
+    const cg = this.id(path);
+    const m = this.guard(() => this.fn('cgroup_memcg_of')(cg));
+    if (m < 0) throw new MemcgError('ENOENT', `cgroup ${show(path)} has no memory controller (memory is not in the parent's cgroup.subtree_control)`);
+    return m;
+  }
+  /**
+   * mem_cgroup_id of a cgroup's memcg: the kernel's 16-bit memcg id (what swap records keep;
+   * no cgroupfs file shows it). Ids are the lowest free (xa_alloc), freed once the memcg is
+   * offline and no swap record names it.
+   */
+  memcgKernelId(path: string): number {
+    const m = this.memcgId(path);
+    return this.guard(() => this.fn('memcg_kernel_id')(m));
+  }
+  /** Whether memory is enabled for a cgroup (it has a memcg and the memory.* files). */
+  hasMemory(path: string): boolean {
+    const cg = this.id(path);
+    return this.guard(() => this.fn('cgroup_memcg_of')(cg)) >= 0;
+  }
   /** The path of a memcg id ('' for the root; '(removed)' suffix for an offline one). */
   pathOf(id: number): string {
-    return this.paths[id] ?? `#${id}`;
+    return this.memcgNames[id] ?? `#${id}`;
   }
   /** Every live cgroup path, parents before children ('' = the root). */
   list(): string[] {
     return [...this.ids.keys()];
   }
+  /** The live children of a cgroup path, in creation order. */
+  private children(p: string): string[] {
+    return this.list().filter((x) => x !== '' && x.slice(0, Math.max(0, x.lastIndexOf('/'))) === p);
+  }
+  private memcgOfCgroup(cg: number): number {
+    return this.fn('cgroup_memcg_of')(cg);
+  }
+  /** Run a core call that can make or kill the memcgs of cgroups cgs; name them afterwards. */
+  private renaming<T>(cgs: number[], f: () => T): T {
+    const before = cgs.map((cg) => this.memcgOfCgroup(cg));
+    const ret = f();
+    cgs.forEach((cg, i) => {
+      const now = this.memcgOfCgroup(cg);
+      const old = before[i];
+      if (old >= 0 && old !== now) this.memcgNames[old] = `${this.paths[cg]} (removed)`;
+      if (now >= 0 && now !== old) this.memcgNames[now] = this.paths[cg];
+    });
+    return ret;
+  }
+  /** @internal cgroup_subtree_control_write of memory for cgroup cg: 0 or -errno. */
+  subtreeControlWrite(cg: number, enable: boolean, cpu: number): number {
+    const kids = this.children(this.paths[cg]).map((c) => this.ids.get(c)!);
+    return this.guard(() => this.renaming(kids, () => this.fn('cgroup_subtree_control_write')(cg, enable ? 1 : 0, cpu)));
+  }
 
   /**
    * mkdir a cgroup with settings keyed by interface file; all or nothing. The mkdir runs on
    * `cpu` (default 0): with kmem, the new memcg's structures are charged to the parent there.
+   * In v2, with `enableMemory` (default: the system's autoEnableMemory) "+memory" is first
+   * written to the parent's cgroup.subtree_control if it is not there.
    */
-  mkdir(path: string, settings: Record<string, string | number> = {}, opts: { cpu?: number } = {}): void {
+  mkdir(path: string, settings: Record<string, string | number> = {}, opts: { cpu?: number; enableMemory?: boolean } = {}): void {
     const p = System.normalize(str('a cgroup path', path));
     cgroupPath(path, p, this.cgroupVersion === 2 ? '/sys/fs/cgroup' : '/sys/fs/cgroup/memory');
     obj('mkdir settings', settings);
-    keys('mkdir options', obj('mkdir options', opts), ['cpu']);
+    keys('mkdir options', obj('mkdir options', opts), ['cpu', 'enableMemory']);
     const cpu = given(opts.cpu, 0);
+    if (opts.enableMemory !== undefined) bool('mkdir option enableMemory', opts.enableMemory);
     this.checkCpu(cpu);
     if (p === '' || this.ids.has(p)) throw new MemcgError('EEXIST', `cgroup ${show(path)} exists`);
     const slash = p.lastIndexOf('/');
-    const parent = this.id(slash < 0 ? '' : p.slice(0, slash));
+    const parentPath = slash < 0 ? '' : p.slice(0, slash);
+    const parent = this.id(parentPath);
     // Validate every setting before anything changes.
     const writes = Object.entries(settings).map(([file, value]) => {
       if (!limitFile(this.cgroupVersion, file)) {
@@ -368,32 +446,52 @@ export class System {
       }
       return { file, value, pages: parseLimit(this.cgroupVersion, file, value) };
     });
-    const id = this.guard(() => this.fn('memcg_mkdir')(parent, cpu));
-    if (id < 0) this.fail(id, `mkdir ${show(path)}`);
+    const enable = this.cgroupVersion === 2 && (opts.enableMemory ?? this.autoEnableMemory)
+      && this.guard(() => this.fn('cgroup_subtree_get')(parent)) === 0;
+    if (enable) {
+      const ret = this.subtreeControlWrite(parent, true, cpu);
+      if (ret < 0) {
+        this.fail(ret, `mkdir ${show(path)}: cannot enable memory in ${show(`${parentPath}/cgroup.subtree_control`)}` +
+          (ret === -16 ? ' (it has tasks: no internal processes; spawn them in a leaf or pass { enableMemory: false })' : ''));
+      }
+    }
+    const id = this.guard(() => this.fn('cgroup_mkdir')(parent, cpu));
+    if (id < 0) {
+      if (enable) this.subtreeControlWrite(parent, false, cpu);
+      this.fail(id, `mkdir ${show(path)}` + (id === -200
+        ? ': the emulator\'s tables are full (maxCgroups: live cgroups, and removed memcgs still holding charges)'
+        : id === -16 ? ': every memcg id (MEM_CGROUP_ID_MAX) is in use' : ''));
+    }
     this.ids.set(p, id);
     this.paths[id] = p;
+    const m = this.memcgOfCgroup(id);
+    if (m >= 0) this.memcgNames[m] = p;
     try {
-      for (const w of writes) this.writeLimitPages(id, w.file, w.pages, 0, String(w.value));
+      if (writes.length && m < 0) throw new MemcgError('ENOENT', `mkdir ${show(path)}: settings need memory enabled for the cgroup`);
+      for (const w of writes) this.writeLimitPages(m, w.file, w.pages, 0, String(w.value));
     } catch (e) {
       this.rmdir(p, cpu);
+      if (enable) this.subtreeControlWrite(parent, false, cpu);
       throw e;
     }
   }
 
-  /** rmdir: EBUSY with children; charges stay with the (now offline) memcg until uncharged. */
+  /**
+   * rmdir (cgroup_destroy_locked): EBUSY for the root, a cgroup with tasks or with children;
+   * charges stay with the (now offline) memcg until uncharged.
+   */
   rmdir(path: string, cpu = 0): void {
     const id = this.id(path);
     const p = System.normalize(path);
     this.checkCpu(cpu);
-    const ret = this.guard(() => this.fn('memcg_rmdir')(id, cpu));
-    if (ret < 0) this.fail(ret, `rmdir ${show(path)}`);
+    const ret = this.guard(() => this.renaming([id], () => this.fn('cgroup_rmdir')(id, cpu)));
+    if (ret < 0) this.fail(ret, `rmdir ${show(path)}${ret === -16 ? ' (the root, or a cgroup with tasks or children)' : ''}`);
     this.ids.delete(p);
-    this.paths[id] = `${p} (removed)`;
   }
 
   /** Write a limit file ('memory.max', 'memory.limit_in_bytes', …) as a user would. */
   writeLimit(path: string, file: string, value: string | number, cpu = 0): void {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     str('a file name', file);
     this.checkCpu(cpu);
     this.writeLimitPages(id, file, parseLimit(this.cgroupVersion, file, value), cpu, String(value));
@@ -474,7 +572,9 @@ export class System {
       return { task: c.task, m: 0, gfp, cpu: c.cpu };
     }
     if (c.cgroup === undefined) throw new MemcgError('EINVAL', `${what}: a file operation needs a task or a cgroup`);
-    return { task: -1, m: this.id(str('a cgroup path', c.cgroup)), gfp, cpu: c.cpu };
+    // a task running in the cgroup: its effective memcg (the nearest with memory enabled)
+    const cg = this.id(str('a cgroup path', c.cgroup));
+    return { task: -1, m: this.guard(() => this.fn('cgroup_effective_memcg')(cg)), gfp, cpu: c.cpu };
   }
   /**
    * A byte size or offset of a file operation: at most FILE_PAGES_MAX pages (assembly/filemap.ts),
@@ -692,7 +792,7 @@ export class System {
   }
   /** v1 kmem counter of a cgroup (pages), and the tcp counter's. */
   kmem(path: string): { usage: number; maxUsage: number; tcpUsage: number; tcpMax: number } {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     const r = (k: string) => this.guard(() => this.fn('memcg_kmem_read')(id, this.k(k)));
     return { usage: r('KMEM_USAGE'), maxUsage: r('KMEM_WATERMARK'), tcpUsage: r('TCP_USAGE'), tcpMax: r('TCP_MAX') };
   }
@@ -704,7 +804,7 @@ export class System {
   }
   /** obj_cgroup->nr_charged_bytes of the objcg made for a cgroup (the drained sub-page remainder). */
   objcgChargedBytes(path: string): number {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     return this.guard(() => this.fn('memcg_objcg_bytes')(id));
   }
   /** Folios waiting in a CPU's lru_add batch (with lruAddBatch). */
@@ -729,11 +829,12 @@ export class System {
 
   /** A new task (process) in a cgroup; its id. */
   spawn(cgroup: string, opts: { oomScoreAdj?: number } = {}): number {
+    // v2: not into a cgroup whose subtree_control enables memory (EBUSY, no internal processes).
     const m = this.id(cgroup);
     keys('spawn options', obj('spawn options', opts), ['oomScoreAdj']);
     if (opts.oomScoreAdj !== undefined) int('oomScoreAdj', opts.oomScoreAdj, -1000, 1000);
     const t = this.guard(() => this.fn('memcg_task_create')(m, opts.oomScoreAdj ?? 0));
-    if (t < 0) this.fail(t, `spawn in "${cgroup}"`);
+    if (t < 0) this.fail(t, t === -200 ? `spawn in ${show(cgroup)}: the emulator's task table is full (maxTasks live tasks)` : `spawn in ${show(cgroup)}`);
     return t;
   }
   /** Move a task to another cgroup: it charges there from now on; its memory stays where it was charged. */
@@ -741,7 +842,7 @@ export class System {
     this.checkTask(task);
     const m = this.id(cgroup);
     const ret = this.guard(() => this.fn('memcg_task_move')(task, m));
-    if (ret < 0) this.fail(ret, `move task ${task} to "${cgroup}"`);
+    if (ret < 0) this.fail(ret, `move task ${task} to ${show(cgroup)}`);
   }
   /** The task exits: its anon pages and swap entries are freed. */
   exitTask(task: number, cpu = 0): void {
@@ -761,10 +862,10 @@ export class System {
     this.checkTask(task);
     return this.guard(() => {
       const adj = get('TASK_SCORE_ADJ');
-      const m = get('TASK_MEMCG');
+      const cg = get('TASK_CGROUP');
       const w = get('TASK_OOM_WAIT');
       return {
-        id: task, cgroup: m >= 0 ? this.pathOf(m) : null, alive: m >= 0, killed: get('TASK_KILLED') === 1, oomScoreAdj: adj,
+        id: task, cgroup: cg >= 0 ? this.paths[cg] : null, alive: cg >= 0, killed: get('TASK_KILLED') === 1, oomScoreAdj: adj,
         oomWait: w >= 0 ? { cgroup: this.pathOf(w), folio: get('TASK_OOM_FOLIO') } : null,
         anonPages: get('TASK_ANON'), swapEntries: get('TASK_SWAPENTS'), throttledMs: get('TASK_THROTTLED_NS') / 1e6,
       };
@@ -800,9 +901,15 @@ export class System {
   }
   /** Exact LRU list sizes of a cgroup on a node (its own lists), in pages. */
   lruSizes(path: string, node = 0): Record<LruName, number> {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     this.checkNode(node);
     return this.guard(() => Object.fromEntries(LRU_NAMES.map((name, i) => [name, this.fn('memcg_lru_size')(id, node, i)])) as Record<LruName, number>);
+  }
+
+  /** The reclaim cost balance of a cgroup's lruvec on a node (lruvec->anon_cost, file_cost; lru_note_cost). */
+  lruCost(path: string, node = 0): { anon: number; file: number } {
+    const id = this.id(path);
+    return this.guard(() => ({ anon: this.fn('memcg_lru_cost')(id, node, 0), file: this.fn('memcg_lru_cost')(id, node, 1) }));
   }
 
   /** Uncharge (free) one folio or a list from cpu, the list batched per memcg like uncharge_gather. */
@@ -829,21 +936,21 @@ export class System {
 
   /** drain_all_stock(cgroup) as run from cpu. */
   drainAllStock(path: string, cpu = 0): void {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     this.checkCpu(cpu);
     this.guard(() => this.fn('memcg_drain_all_stock')(id, cpu));
   }
 
   /** Compute emin/elow below a reclaim root (mem_cgroup_calculate_protection). */
   calculateProtection(root = ''): void {
-    const id = this.id(root);
+    const id = this.memcgId(root);
     this.guard(() => this.fn('memcg_calculate_protection')(id));
   }
 
   // ── reading ────────────────────────────────────────────────────────────────────────────
   /** A page counter of a cgroup, in pages. 'swap' is v2's, 'memsw' v1's. */
   counter(path: string, kind: CounterKind = 'memory'): Counter {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     oneOf('counter kind', kind, ['memory', 'swap', 'memsw']);
     if (kind !== 'memory' && kind !== (this.cgroupVersion === 2 ? 'swap' : 'memsw')) {
       throw new MemcgError('ENOENT', `no ${kind} counter in cgroup v${this.cgroupVersion}`);
@@ -858,7 +965,7 @@ export class System {
 
   /** memory.events (hierarchical) or memory.events.local of a cgroup. */
   events(path: string, opts: { local?: boolean } = {}): MemoryEvents {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     keys('events options', obj('events options', opts), ['local']);
     if (opts.local !== undefined) bool('local', opts.local);
     return this.guard(() => {
@@ -913,13 +1020,14 @@ export class System {
         node: this.fn('folio_get_node')(id),
         memcgData: this.fn('folio_get_memcg_data')(id) >>> 0,
         lru, referenced: has('PG_REFERENCED'), young: has('PG_YOUNG'),
+        split: ([null, 'head', 'tail'] as const)[this.fn('folio_get_split')(id)] ?? null,
       };
     });
   }
 
   /** Per-node page statistics of a cgroup (its own folios), in pages. */
   nodeStat(path: string, node: number): { anon: number; file: number; anonThp: number; fileThp: number } {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     this.checkNode(node);
     return this.guard(() => ({
       anon: this.fn('memcg_stat_get')(id, node, this.k('NR_ANON_MAPPED')),
@@ -931,7 +1039,7 @@ export class System {
 
   /** pgpgin / pgpgout (folios) and nr_page_events (pages) of a cgroup, exact (unflushed included). */
   vmEvents(path: string): { pgpgin: number; pgpgout: number; nrPageEvents: number } {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     const sum = (item: string) => {
       let n = 0;
       for (let node = 0; node < this.nodes; node++) n += this.fn('memcg_stat_get')(id, node, this.k(item));
@@ -946,7 +1054,7 @@ export class System {
    * kernel). Returns whether a flush ran.
    */
   flushStats(path = '', opts: { force?: boolean } = {}): boolean {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     keys('flushStats options', obj('flushStats options', opts), ['force']);
     if (opts.force !== undefined) bool('force', opts.force);
     return this.guard(() => this.fn('memcg_flush_stats')(id, opts.force ? 1 : 0) === 1);
@@ -967,7 +1075,7 @@ export class System {
   /** Open an interface file (needed for memory.peak's per-file local peak); close it after. */
   open(path: string): OpenFile {
     const { name, id } = this.splitFile(path);
-    return openFile(this.fs, id, id === 0, path, name, (f) => this.guard(f));
+    return openFile(this.fs, id, this.guard(() => this.memcgOfCgroup(id)), id === 0, path, name, (f) => this.guard(f));
   }
 
   /** Read an interface file: the exact text the kernel prints. */
@@ -996,8 +1104,8 @@ export class System {
   ls(dir = ''): string[] {
     const id = this.id(dir);
     const p = System.normalize(dir);
-    const children = this.list().filter((x) => x !== '' && x.slice(0, Math.max(0, x.lastIndexOf('/'))) === p).map((x) => x.slice(x.lastIndexOf('/') + 1));
-    return [...fileNames(this.fs, id === 0), ...children].sort();
+    const children = this.children(p).map((x) => x.slice(x.lastIndexOf('/') + 1));
+    return [...fileNames(this.fs, id === 0, this.hasMemory(p)), ...children].sort();
   }
 
   /** What the interface files need from the core (cgroupfs.ts formats, the core decides). */
@@ -1012,7 +1120,14 @@ export class System {
       get cgroupVersion() { return sys.cgroupVersion; },
       get nodes() { return sys.nodes; },
       get memswAccount() { return sys.memswAccount; },
-      online: (id) => sys.fn('memcg_is_online')(id) === 1,
+      has: (f) => sys.fn('profile_feature')(sys.k(sys.profileCoreId), sys.k(f)) === 1,
+      alive: (memory, id, gen) => memory
+        ? sys.fn('memcg_is_online')(id) === 1 && sys.fn('memcg_generation')(id) === gen
+        : sys.fn('cgroup_is_alive')(id) === 1 && sys.fn('cgroup_generation')(id) === gen,
+      generation: (memory, id) => sys.fn(memory ? 'memcg_generation' : 'cgroup_generation')(id),
+      controllersMemory: (cg) => sys.fn('cgroup_controllers_get')(cg) === 1,
+      subtreeMemory: (cg) => sys.fn('cgroup_subtree_get')(cg) === 1,
+      subtreeWrite: (cg, enable, cpu) => sys.subtreeControlWrite(cg, enable, cpu),
       counterField: (id, swap, f) => sys.fCounter(pc(id, swap), sys.k(field[f])),
       event: (id, name, local) => sys.fn('memcg_event_get')(id, sys.k(ev[name]), local ? 1 : 0),
       flushStats: (id) => void sys.fn('memcg_flush_stats')(id, 0),
@@ -1037,7 +1152,7 @@ export class System {
 
   /** Pages held for a cgroup in all CPUs' stocks (charged, but in no folio). */
   stockPages(path: string): number {
-    const id = this.id(path);
+    const id = this.memcgId(path);
     return this.guard(() => this.fn('memcg_stock_pages')(id));
   }
 

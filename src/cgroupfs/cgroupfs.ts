@@ -69,19 +69,36 @@ export type StatItem =
   | 'NR_ACTIVE_ANON' | 'NR_INACTIVE_FILE' | 'NR_ACTIVE_FILE' | 'NR_UNEVICTABLE' | 'PGSCAN_DIRECT' | 'PGSTEAL_DIRECT'
   | 'PGSCAN_PROACTIVE' | 'PGSTEAL_PROACTIVE' | 'PGREFILL' | 'PGACTIVATE' | 'PGDEACTIVATE' | 'PSWPIN' | 'PSWPOUT'
   | 'PGMAJFAULT' | 'MEMCG_SWAP' | 'PGFAULT' | 'NR_SLAB_RECLAIMABLE_B' | 'NR_SLAB_UNRECLAIMABLE_B' | 'NR_PAGETABLE' | 'NR_SHMEM'
-  | 'NR_FILE_MAPPED' | 'MEMCG_KMEM' | 'MEMCG_PERCPU_B';
+  | 'NR_FILE_MAPPED' | 'MEMCG_KMEM' | 'MEMCG_PERCPU_B' | 'THP_SWPOUT' | 'THP_SWPOUT_FALLBACK';
 /** v1 kmem / tcpmem counter fields (objcg.ts). */
 export type KmemField = 'KMEM_USAGE' | 'KMEM_WATERMARK' | 'KMEM_FAILCNT' | 'KMEM_MAX' | 'TCP_USAGE' | 'TCP_WATERMARK' | 'TCP_FAILCNT' | 'TCP_MAX';
 export type Setting =
   | 'SETTING_SOFT_LIMIT' | 'SETTING_SWAPPINESS' | 'SETTING_OOM_KILL_DISABLE' | 'SETTING_USE_HIERARCHY'
-  | 'SETTING_MOVE_CHARGE' | 'SETTING_OOM_GROUP' | 'SETTING_SUBTREE_MEMORY';
+  | 'SETTING_MOVE_CHARGE' | 'SETTING_OOM_GROUP';
+
+/** Interface-file differences between kernel eras (assembly/profile.ts F_*). */
+export type ProfileFeature =
+  | 'F_FILE_PEAK_RECLAIM' | 'F_FILE_SWAP_PEAK' | 'F_PEAK_WRITE' | 'F_RECLAIM_SWAPPINESS' | 'F_RECLAIM_SWAPPINESS_MAX'
+  | 'F_EVENTS_SOCK_THROTTLED' | 'F_OOM_GROUP_KILL_EVENT';
 
 export interface FsCore {
   readonly cgroupVersion: CgroupVersion;
+  /** the profile's era has this interface-file feature */
+  has(feature: ProfileFeature): boolean;
   readonly nodes: number;
   readonly memswAccount: boolean;
-  /** the cgroup still exists (an open file of a removed cgroup answers ENODEV) */
-  online(id: number): boolean;
+  /**
+   * The file's object is still the one it was opened on (kernfs_get_active): the memcg
+   * (memory files) or the cgroup (cgroup.* files) of that generation. A file of a removed
+   * cgroup, or of a memcg killed by "-memory", answers ENODEV.
+   */
+  alive(memory: boolean, id: number, gen: number): boolean;
+  generation(memory: boolean, id: number): number;
+  /** memory in the cgroup's cgroup.controllers / cgroup.subtree_control (v2) */
+  controllersMemory(cg: number): boolean;
+  subtreeMemory(cg: number): boolean;
+  /** cgroup_subtree_control_write of memory: 0 or -errno */
+  subtreeWrite(cg: number, enable: boolean, cpu: number): number;
   counterField(id: number, swap: boolean, field: 'usage' | 'max' | 'min' | 'low' | 'high' | 'watermark' | 'failcnt'): number;
   event(id: number, event: string, local: boolean): number;
   /** mem_cgroup_flush_stats (threshold-gated), then the flushed value; node -1 = all nodes. */
@@ -139,8 +156,11 @@ export function fileText(file: string, value: unknown): string {
   return value;
 }
 
-/** One open file: the cgroup it belongs to, and for memory.peak its core file handle. */
-export type FileCtx = { core: FsCore; id: number; isRoot: boolean; cpu: number; peakFd: number };
+/**
+ * One open file: its cgroup (cg), the cgroup's memcg (id; -1 for a cgroup without one, whose
+ * only files are the cgroup.* ones), and for memory.peak its core file handle.
+ */
+export type FileCtx = { core: FsCore; id: number; cg: number; isRoot: boolean; cpu: number; peakFd: number; gen: number };
 
 type FileDef = {
   name: string;
@@ -153,6 +173,10 @@ type FileDef = {
   write?: (c: FileCtx, text: string) => void;
   /** memory.peak and memory.swap.peak keep per-open-file state */
   peak?: 'memory' | 'swap';
+  /** present only in the eras with this feature */
+  since?: ProfileFeature;
+  /** a file of the cgroup core (cgroup.*): present whether or not memory is enabled */
+  cgroupFile?: boolean;
 };
 
 function einval(file: string, text: string, why: string): never {
@@ -213,7 +237,7 @@ const V2_STAT_KEYS: { key: string; item?: StatItem; numa: boolean; unit?: 1 }[] 
 const V2_EVENT_ITEMS: Record<string, StatItem> = {
   pswpin: 'PSWPIN', pswpout: 'PSWPOUT', pgscan_direct: 'PGSCAN_DIRECT', pgscan_proactive: 'PGSCAN_PROACTIVE',
   pgsteal_direct: 'PGSTEAL_DIRECT', pgsteal_proactive: 'PGSTEAL_PROACTIVE', pgfault: 'PGFAULT', pgmajfault: 'PGMAJFAULT', pgrefill: 'PGREFILL',
-  pgactivate: 'PGACTIVATE', pgdeactivate: 'PGDEACTIVATE',
+  pgactivate: 'PGACTIVATE', pgdeactivate: 'PGDEACTIVATE', thp_swpout: 'THP_SWPOUT', thp_swpout_fallback: 'THP_SWPOUT_FALLBACK',
 };
 const V2_EVENT_KEYS = [
   'pswpin', 'pswpout', 'pgscan_kswapd', 'pgscan_direct', 'pgscan_khugepaged', 'pgscan_proactive', 'pgsteal_kswapd',
@@ -323,7 +347,13 @@ function v1NumaStat(c: FileCtx): string {
   return [...sets.map(([k, items]) => row(k, items, false)), ...sets.map(([k, items]) => row(`hierarchical_${k}`, items, true))].join('');
 }
 
-const EVENTS = ['low', 'high', 'max', 'oom', 'oom_kill', 'oom_group_kill'];
+// __memory_events_show: oom_group_kill since 5.17, sock_throttled since 6.19 (0 here: no sockets).
+function events(c: FileCtx, local: boolean): string {
+  const rows: [string, number][] = ['low', 'high', 'max', 'oom', 'oom_kill'].map((e) => [e, c.core.event(c.id, e, local)]);
+  if (c.core.has('F_OOM_GROUP_KILL_EVENT')) rows.push(['oom_group_kill', c.core.event(c.id, 'oom_group_kill', local)]);
+  if (c.core.has('F_EVENTS_SOCK_THROTTLED')) rows.push(['sock_throttled', 0]);
+  return lines(rows);
+}
 
 function limitWrite(name: string): FileDef['write'] {
   return (c, text) => c.core.writeLimit(c.id, name, text, c.cpu);
@@ -352,8 +382,12 @@ function reclaimWrite(c: FileCtx, text: string): void {
   for (const tok of strstrip(rest).split(' ').filter((t) => t !== '')) {
     const m = /^swappiness=(.*)$/.exec(tok);
     if (!m) einval(file, text, `unknown argument "${tok}"`);
-    if (m[1] === 'max') swappiness = 201; // SWAPPINESS_ANON_ONLY
-    else {
+    // memory_reclaim: swappiness= since 6.12, its "max" (SWAPPINESS_ANON_ONLY) since 6.16.
+    if (!c.core.has('F_RECLAIM_SWAPPINESS')) einval(file, text, `unknown argument "${tok}" (swappiness= is 6.12+)`);
+    if (m[1] === 'max') {
+      if (!c.core.has('F_RECLAIM_SWAPPINESS_MAX')) einval(file, text, 'swappiness=max is 6.16+');
+      swappiness = 201; // SWAPPINESS_ANON_ONLY
+    } else {
       const v = kstrtoint(m[1]);
       if (typeof v !== 'number' || v < 0 || v > 200) einval(file, text, 'swappiness must be 0..200 or max');
       swappiness = v;
@@ -363,33 +397,48 @@ function reclaimWrite(c: FileCtx, text: string): void {
   check(c.core.proactiveReclaim(c.id, Number(pages > BigInt(PAGE_COUNTER_MAX) ? BigInt(PAGE_COUNTER_MAX) : pages), swappiness, c.cpu), file, text, 'could not reclaim the amount asked for');
 }
 
-/** cgroup.subtree_control: "+memory" / "-memory" (the only controller the emulator has). */
+/**
+ * cgroup.subtree_control (cgroup_subtree_control_write): space-separated "+name" / "-name",
+ * the last one of a controller wins; a name that is no controller, or no +/- prefix, is
+ * EINVAL before anything is looked at. Only memory is emulated: +other is ENOENT here (the
+ * kernel would enable it), -other does nothing.
+ */
 const KNOWN_CONTROLLERS = ['cpuset', 'cpu', 'io', 'memory', 'hugetlb', 'pids', 'rdma', 'misc', 'dmem'];
 function subtreeControlWrite(c: FileCtx, text: string): void {
   const file = 'cgroup.subtree_control';
   let memory: boolean | undefined;
   for (const tok of strstrip(text).split(' ').filter((t) => t !== '')) {
     const name = tok.slice(1);
-    if ((tok[0] !== '+' && tok[0] !== '-') || !KNOWN_CONTROLLERS.includes(name)) einval(file, text, `bad token "${tok}"`);
+    if ((tok[0] !== '+' && tok[0] !== '-') || !KNOWN_CONTROLLERS.includes(name)) einval(file, text, `bad token "${cut(tok, 40)}"`);
     if (name === 'memory') memory = tok[0] === '+';
     else if (tok[0] === '+') throw new MemcgError('ENOENT', `write ${file}: controller ${name} is not available (only memory is emulated)`, { file, input: text });
   }
-  if (memory !== undefined) check(c.core.settingWrite(c.id, 'SETTING_SUBTREE_MEMORY', memory ? 1 : 0), file, text, 'the memory controller is in use by children');
+  if (memory === undefined) return;
+  const ret = c.core.subtreeWrite(c.cg, memory, c.cpu);
+  if (ret === -200) throw new MemcgError('ELIMIT', `write ${file}: the emulator's cgroup tables are full (maxCgroups)`, { file, input: text });
+  check(ret, file, text, memory
+    ? (ret === -2 ? 'memory is not in this cgroup\'s cgroup.controllers' : 'the cgroup has tasks (no internal processes), or no memcg id is left')
+    : 'a child has memory in its own cgroup.subtree_control');
 }
 
 const counterFile = (swap: boolean, field: 'usage' | 'watermark') => (c: FileCtx) => `${bytes(c.core.counterField(c.id, swap, field))}\n`;
+// memory.peak (5.19+) and memory.swap.peak (6.5+); peak_write (6.12+) resets a file's peak.
 const peakFile = (name: string, kind: 'memory' | 'swap'): FileDef => ({
-  name, onRoot: false, peak: kind,
+  name, onRoot: false, peak: kind, since: kind === 'memory' ? 'F_FILE_PEAK_RECLAIM' : 'F_FILE_SWAP_PEAK',
   read: (c) => `${bytes(c.core.peakRead(c.peakFd))}\n`,
-  write: (c) => void c.core.peakWrite(c.peakFd),
+  write: (c, text) => {
+    if (!c.core.has('F_PEAK_WRITE')) einval(name, text, 'this kernel has no write handler for the peak files (6.12+)');
+    void c.core.peakWrite(c.peakFd);
+  },
 });
 
 /** cgroup v2 files, in cftype order (cgroup core files first). */
 const V2_FILES: FileDef[] = [
-  { name: 'cgroup.controllers', onRoot: true, read: () => 'memory\n' },
+  // cgroup_controllers_show: the parent's subtree_control (the root: what the hierarchy has).
+  { name: 'cgroup.controllers', onRoot: true, cgroupFile: true, read: (c) => (c.core.controllersMemory(c.cg) ? 'memory\n' : '') },
   {
-    name: 'cgroup.subtree_control', onRoot: true,
-    read: (c) => (c.core.settingRead(c.id, 'SETTING_SUBTREE_MEMORY') ? 'memory\n' : ''),
+    name: 'cgroup.subtree_control', onRoot: true, cgroupFile: true,
+    read: (c) => (c.core.subtreeMemory(c.cg) ? 'memory\n' : ''),
     write: subtreeControlWrite,
   },
   { name: 'memory.current', onRoot: false, read: counterFile(false, 'usage') },
@@ -399,12 +448,12 @@ const V2_FILES: FileDef[] = [
     read: (c) => tunable(c.core.counterField(c.id, false, name.slice(7) as 'min' | 'low' | 'high' | 'max')),
     write: limitWrite(name),
   })),
-  { name: 'memory.events', onRoot: false, read: (c) => lines(EVENTS.map((e) => [e, c.core.event(c.id, e, false)])) },
-  { name: 'memory.events.local', onRoot: false, read: (c) => lines(EVENTS.map((e) => [e, c.core.event(c.id, e, true)])) },
+  { name: 'memory.events', onRoot: false, read: (c) => events(c, false) },
+  { name: 'memory.events.local', onRoot: false, read: (c) => events(c, true) },
   { name: 'memory.stat', onRoot: true, read: v2Stat },
   { name: 'memory.numa_stat', onRoot: true, read: v2NumaStat },
   settingFile('memory.oom.group', 'SETTING_OOM_GROUP', false, intParse),
-  { name: 'memory.reclaim', onRoot: true, write: reclaimWrite },
+  { name: 'memory.reclaim', onRoot: true, write: reclaimWrite, since: 'F_FILE_PEAK_RECLAIM' },
   { name: 'memory.swap.current', onRoot: false, read: counterFile(true, 'usage') },
   { name: 'memory.swap.high', onRoot: false, read: (c) => tunable(c.core.counterField(c.id, true, 'high')), write: limitWrite('memory.swap.high') },
   { name: 'memory.swap.max', onRoot: false, read: (c) => tunable(c.core.counterField(c.id, true, 'max')), write: limitWrite('memory.swap.max') },
@@ -498,12 +547,16 @@ const V1_FILES: FileDef[] = [
 ];
 
 function catalog(core: FsCore): FileDef[] {
-  return core.cgroupVersion === 2 ? V2_FILES : V1_FILES.filter((f) => !f.memsw || core.memswAccount);
+  const files = core.cgroupVersion === 2 ? V2_FILES : V1_FILES.filter((f) => !f.memsw || core.memswAccount);
+  return files.filter((f) => !f.since || core.has(f.since));
 }
 
-/** The files a cgroup has (root: only those without CFTYPE_NOT_ON_ROOT), in cftype order. */
-export function fileNames(core: FsCore, isRoot: boolean): string[] {
-  return catalog(core).filter((f) => !isRoot || f.onRoot).map((f) => f.name);
+/**
+ * The files a cgroup has (root: only those without CFTYPE_NOT_ON_ROOT), in cftype order; the
+ * memory controller's only where memory is enabled for the cgroup.
+ */
+export function fileNames(core: FsCore, isRoot: boolean, memory = true): string[] {
+  return catalog(core).filter((f) => (!isRoot || f.onRoot) && (memory || f.cgroupFile)).map((f) => f.name);
 }
 
 /** An interface file opened for reading and writing, as open(2) on cgroupfs would give. */
@@ -550,19 +603,23 @@ export class OpenFile {
 
   private live(): void {
     if (this.closed) throw new MemcgError('EBADF', `${this.path} is closed`);
-    // kernfs_get_active fails once the cgroup directory is gone.
-    if (!this.guard(() => this.ctx.core.online(this.ctx.id))) throw new MemcgError('ENODEV', `${this.path}: the cgroup was removed`);
+    // kernfs_get_active fails once the cgroup directory (or the memory css) is gone.
+    const memory = !this.def.cgroupFile;
+    if (!this.guard(() => this.ctx.core.alive(memory, memory ? this.ctx.id : this.ctx.cg, this.ctx.gen))) {
+      throw new MemcgError('ENODEV', `${this.path}: the ${memory ? 'cgroup or its memory controller' : 'cgroup'} was removed`);
+    }
   }
 }
 
-/** Open an interface file of cgroup id (ENOENT if this cgroup has no such file). */
-export function openFile(core: FsCore, id: number, isRoot: boolean, path: string, name: string, guard: <T>(f: () => T) => T): OpenFile {
-  const def = catalog(core).find((f) => f.name === name && (!isRoot || f.onRoot));
+/** Open an interface file of cgroup cg whose memcg is id (ENOENT if this cgroup has no such file). */
+export function openFile(core: FsCore, cg: number, id: number, isRoot: boolean, path: string, name: string, guard: <T>(f: () => T) => T): OpenFile {
+  const def = catalog(core).find((f) => f.name === name && (!isRoot || f.onRoot) && (id >= 0 || f.cgroupFile));
   if (!def) throw new MemcgError('ENOENT', `no file ${cut(path)}`, { file: name });
+  const gen = guard(() => core.generation(!def.cgroupFile, def.cgroupFile ? cg : id));
   let peakFd = -1;
   if (def.peak) {
     peakFd = guard(() => core.peakOpen(id, def.peak === 'swap'));
     if (peakFd < 0) throw new MemcgError('ENOSPC', `too many open ${name} files`, { file: name });
   }
-  return new OpenFile(path, def, { core, id, isRoot, cpu: 0, peakFd }, guard);
+  return new OpenFile(path, def, { core, id, cg, isRoot, cpu: 0, peakFd, gen }, guard);
 }

@@ -3,7 +3,7 @@
 import { MemcgError } from './errors.js';
 
 export const GFP_NAMES = [
-  'GFP_KERNEL', 'GFP_NOWAIT', 'GFP_ATOMIC', '__GFP_HIGH', '__GFP_IO', '__GFP_FS', '__GFP_DIRECT_RECLAIM',
+  'GFP_KERNEL', 'GFP_NOWAIT', 'GFP_ATOMIC', '__GFP_HIGH', '__GFP_ATOMIC', '__GFP_IO', '__GFP_FS', '__GFP_DIRECT_RECLAIM',
   '__GFP_KSWAPD_RECLAIM', '__GFP_NOFAIL', '__GFP_NORETRY', '__GFP_RETRY_MAYFAIL',
 ] as const;
 

@@ -180,8 +180,11 @@ export function readMachine(root: { dir: string; h: Hierarchy }): MachineInfo {
  * the newest versioned alias not above it (--profile overrides).
  */
 export function profileForRelease(release: string): string {
-  const m = /^(\d+)\.(\d+)/.exec(release);
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(release);
   if (!m) return 'multi';
+  // 6.18.0 – 6.18.35 still pick the stock victim at random: the round-robin victim came with
+  // 6.18.36 (89bd8215e25a, the backport of c0cafe24d3f6).
+  if (m[1] === '6' && m[2] === '18' && Number(m[3] ?? 0) < 36) return 'multi';
   if (findProfile(`${m[1]}.${m[2]}`)) return `${m[1]}.${m[2]}`;
   const num = (s: string) => Number(s.split('.')[0]) * 1000 + Number(s.split('.')[1]);
   const known = [...new Set(['5.17', '6.16', '6.18', ...PROFILES.map((p) => p.name)])].filter((n) => /^\d+\.\d+$/.test(n) && findProfile(n));

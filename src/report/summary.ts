@@ -74,7 +74,7 @@ export type RunResult = {
 export function cgroupSummaries(sys: System, only: string[] | undefined, tasks: TaskSummary[]): CgroupSummary[] {
   const v1 = sys.cgroupVersion === 1;
   const lim = (p: number) => (p >= PAGE_COUNTER_MAX ? null : p);
-  return (only ?? sys.list().filter((p) => p !== '')).map((path) => {
+  return (only ?? sys.list().filter((p) => p !== '' && sys.hasMemory(p))).map((path) => {
     const c = sys.counter(path);
     const below = tasks.filter((t) => t.cgroup === path || t.cgroup.startsWith(`${path}/`));
     return {

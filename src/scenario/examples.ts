@@ -140,12 +140,12 @@ const stockThrash = {
   name: 'stock-thrash',
   description:
     '16000 one-page charges round-robin over N memcgs (children of the root) for N = 4, 7, 8, 16, each N ' +
-    'on its own CPU, with the three stock designs side by side. The single-memcg stock (<= 6.15) misses ' +
-    'whenever the memcg changes; the 7-slot stock (6.16+) holds up to 7 memcgs, and beyond that its ' +
-    'random victim keeps some hits while the round-robin victim (after 6.18) always evicts the slot ' +
-    'needed next.',
+    'on its own CPU, with the three stock designs side by side. The single-memcg stock (up to 6.15, ' +
+    'here 6.12) misses whenever the memcg changes; the 7-slot stock (6.16+) holds up to 7 memcgs, and ' +
+    'beyond that its random victim (6.16 - 6.18.35) keeps some hits while the round-robin victim ' +
+    '(6.18.36+, v7.1) always evicts the slot needed next.',
   system: { profile: 'multi', cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 4 }, seed: 7 },
-  variants: { single: { profile: 'single' }, multi: { profile: 'multi' }, 'multi-rr': { profile: 'multi-rr' } },
+  variants: { single: { profile: '6.12' }, multi: { profile: 'multi' }, 'multi-rr': { profile: '6.18' } },
   workload: [4, 7, 8, 16].map((n, cpu) => ({
     name: `${n} memcgs`,
     steps: [{ thrash: { cgroups: n, prefix: `n${n}-`, cpu, charges: 16000 } }],

@@ -277,7 +277,7 @@ class Parser {
     }
     for (const k of [
       'swapAccount', 'stock', 'recursiveProtection', 'localEvents', 'chargeBatch', 'maxCgroups', 'maxFolios', 'remoteDrain', 'oomVictimExit',
-      'kmem', 'maxFileEntries', 'lruAddBatch',
+      'kmem', 'maxFileEntries', 'lruAddBatch', 'autoEnableMemory',
     ] as const) {
       if (o[k] !== undefined) (s as Record<string, unknown>)[k] = o[k];
     }

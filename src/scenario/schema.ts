@@ -160,6 +160,7 @@ const system = z.strictObject({
   oomVictimExit: z.enum(['schedule', 'kill', 'oom']).optional(),
   recursiveProtection: z.boolean().optional(),
   localEvents: z.boolean().optional(),
+  autoEnableMemory: z.boolean().meta({ description: 'v2: mkdir first enables memory in the parent\'s cgroup.subtree_control (default true)' }).optional(),
   maxCgroups: int(2, LIMITS.maxCgroups).optional(),
   maxFolios: int(1, LIMITS.maxFolios).optional(),
   kmem: z.boolean().meta({ description: 'kernel memory accounting (default false: as booted with cgroup.memory=nokmem)' }).optional(),

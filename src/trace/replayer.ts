@@ -1,4 +1,4 @@
-// Running trace records on a System in bulk: cgroup indices become memcg ids, the trace's
+// Running trace records on a System in bulk: cgroup indices become cgroup ids, the trace's
 // tasks are spawned and its task indices become the core's task ids, folio handles become the
 // core's folio ids (from the results of the charges), and records go to the core in chunks
 // through System.replayRecords. Scenario runs and trace replays both come here.
@@ -97,7 +97,7 @@ export class Replayer implements RecordSink {
   readonly tasks: ReplayTask[];
   /** The core's result of the last record sent. */
   lastResult = 0;
-  private readonly memcg: Int32Array;
+  private readonly memcg: Int32Array; // trace cgroup index → cgroup id (the core finds its memcg)
   private readonly handles = new Handles();
   private folio = new Int32Array(1024).fill(FAILED); // handle → core folio id (or FAILED, LOST)
   private chargedIn = new Int32Array(1024); // handle → the chunk its charge is in

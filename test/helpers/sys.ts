@@ -1,7 +1,7 @@
 // Shared test set-up: systems on the build under test (MEMCG_SIM_WASM=debug selects debug).
 import { createSystem, type System, type SystemOptions } from '../../src/index.js';
 
-export const PROFILES = ['single', 'multi', 'multi-rr'] as const;
+export { ERAS, STOCK_DESIGNS } from './eras.js';
 export const MB = 1024 * 1024;
 
 /** A one-CPU system by default, so the stock of CPU 0 is the only one. */

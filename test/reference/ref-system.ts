@@ -26,9 +26,11 @@ export const GFP = {
   NOFAIL: 32,
   NORETRY: 64,
   RETRY_MAYFAIL: 128,
+  /** ___GFP_ATOMIC (up to 6.2): only 5.15's try_charge_memcg looks at it */
+  ATOMIC_BIT: 256,
   KERNEL: 2 | 4 | 8 | 16,
   NOWAIT: 4,
-  ATOMIC: 1 | 4,
+  ATOMIC: 1 | 256 | 4,
 } as const;
 
 /** 'GFP_KERNEL|__GFP_NOFAIL' → this file's mask. */
@@ -36,7 +38,7 @@ export function gfpFromName(spec: string): number {
   let mask = 0;
   for (const part of spec.split('|')) {
     if (part.trim() === '0') continue; // no flag (alloc_pages_nolock)
-    const key = part.trim().replace(/^_*GFP_/, '') as keyof typeof GFP;
+    const key = (part.trim() === '__GFP_ATOMIC' ? 'ATOMIC_BIT' : part.trim().replace(/^_*GFP_/, '')) as keyof typeof GFP;
     if (!(key in GFP)) throw new Error(`unknown gfp flag ${part}`);
     mask |= GFP[key];
   }
@@ -160,9 +162,11 @@ export type RefOptions = {
   /** 0 = no stock, 1 = the single-memcg stock (<= 6.15), 7 = NR_MEMCG_STOCK (6.16+) */
   stockSlots: 0 | 1 | 7;
   victim: 'random' | 'round-robin';
-  /** <= 6.2: __GFP_ATOMIC charges are forced before a MAX event is raised */
+  /** 5.15: __GFP_ATOMIC charges are forced before reclaim, no forced charge raises MAX, nomem forces only NOFAIL */
   atomicForceNoEvent: boolean;
-  /** <= 6.11: every page counter counts failures (later: only v1 memory) */
+  /** 6.15+: a charge without a reclaim bit takes no batch (false: it takes one like any other) */
+  noSpinBatch?: boolean;
+  /** <= 6.14: every page counter counts failures (6.15+: only v1 memory) */
   failcntEverywhere: boolean;
   swapAccount: boolean;
   nodes: number;
@@ -306,7 +310,7 @@ export class RefSystem {
     const stock = this.o.stockSlots > 0;
     let batch = stock ? Math.max(this.batch, n) : n;
     // gfpflags_allow_spinning: without a reclaim bit no batch is taken (6.15+)
-    const allowSpinning = (gfp & (GFP.DIRECT_RECLAIM | GFP.KSWAPD_RECLAIM)) !== 0;
+    const allowSpinning = this.o.noSpinBatch === false || (gfp & (GFP.DIRECT_RECLAIM | GFP.KSWAPD_RECLAIM)) !== 0;
     let retries = MAX_RECLAIM_RETRIES;
     let drained = false;
     let raisedMax = false;
@@ -325,15 +329,17 @@ export class RefSystem {
         batch = n;
         continue;
       }
-      const force = (event = true) => {
+      // 5.15 (atomicForceNoEvent): the force path raises no event; 6.0+ one if none was raised
+      const force = (event = !this.o.atomicForceNoEvent) => {
         if (event && !raisedMax) this.event(over, 'max');
         m.memory.charge(n);
         if (this.memsw) m.swap.charge(n);
         return 0;
       };
-      const nomem = () => ((gfp & (GFP.NOFAIL | GFP.HIGH)) !== 0 ? force() : ENOMEM);
-      // <= 6.2: __GFP_ATOMIC went over the limit at once, and the force path raised no event
-      if (this.o.atomicForceNoEvent && gfp & GFP.HIGH) return force(false);
+      // nomem: __GFP_NOFAIL, and from 6.0 __GFP_HIGH, go over the limit
+      const nomem = () => ((gfp & (this.o.atomicForceNoEvent ? GFP.NOFAIL : GFP.NOFAIL | GFP.HIGH)) !== 0 ? force() : ENOMEM);
+      // 5.15: __GFP_ATOMIC went over the limit at once
+      if (this.o.atomicForceNoEvent && gfp & GFP.ATOMIC_BIT) return force(false);
       if (!(gfp & GFP.DIRECT_RECLAIM)) return nomem();
       this.event(over, 'max');
       raisedMax = true;

@@ -1,0 +1,248 @@
+// struct cgroup and the rules of the cgroup core (kernel/cgroup/cgroup.c) that decide where
+// memcgs exist and where tasks may live: cgroup_mkdir, cgroup_destroy_locked (rmdir),
+// cgroup.subtree_control / cgroup.controllers (v2), cgroup_migrate_vet_dst (attach).
+//
+// A cgroup is a directory; its memory css (a memcg, memcg.ts) exists in v1 always, in v2 only
+// while memory is in its parent's cgroup.subtree_control. A cgroup without one charges its
+// tasks to the nearest ancestor that has one (the effective css). Removing the directory, or
+// taking memory out of the parent's subtree_control, kills the css: the memcg goes offline
+// and lingers while charges still refer to it.
+//
+// The root cgroup (0) is the root memcg's; its subtree_control starts with memory, as an init
+// system leaves it. Threaded cgroups (cgroup.type) are not modelled.
+
+import { EBUSY, EINVAL, ELIMIT, ENOENT } from "./errno";
+import { Ida, ida_alloc, ida_create, ida_free } from "./idr";
+import { table_alloc } from "./layout";
+import { charge_context } from "./charge";
+import { GFP_KERNEL } from "./gfp";
+import { ROOT_MEM_CGROUP, mem_cgroup_alloc, mem_cgroup_can_alloc, mem_cgroup_css_offline, on_dfl } from "./memcg";
+import { memcg_alloc_kmem, memcg_online_kmem, memcg_set_alloc_objcg } from "./objcg";
+import { op_end } from "./sched";
+import { nr_cpus } from "./topology";
+
+export const ROOT_CGROUP: i32 = 0;
+
+const CG_ALIVE: i32 = 1;
+const CG_SUBTREE_MEMORY: i32 = 2; // "memory" in this cgroup's cgroup.subtree_control (v2)
+
+let parents: usize = 0; // i32[C]
+let firstChild: usize = 0; // i32[C]: live children in creation order
+let lastChild: usize = 0; // i32[C]
+let nextSibling: usize = 0; // i32[C]
+let flags: usize = 0; // i32[C]
+let memcgs: usize = 0; // i32[C]: the memory css, -1 = none
+let nrTasks: usize = 0; // i32[C]: tasks attached to this cgroup itself (nr_populated_csets)
+let gens: usize = 0; // i32[C]: which mkdir made the cgroup in this slot
+let highWater: i32 = 0;
+let serial: i32 = 0;
+let slots: Ida = changetype<Ida>(0);
+
+export function cgroup_table_init(n: i32): bool {
+  parents = table_alloc(<usize>n * 4);
+  firstChild = table_alloc(<usize>n * 4);
+  lastChild = table_alloc(<usize>n * 4);
+  nextSibling = table_alloc(<usize>n * 4);
+  flags = table_alloc(<usize>n * 4);
+  memcgs = table_alloc(<usize>n * 4);
+  nrTasks = table_alloc(<usize>n * 4);
+  gens = table_alloc(<usize>n * 4);
+  if (gens == 0) return false;
+  slots = ida_create(0, n - 1);
+  const root = cgroup_alloc(-1);
+  store<i32>(memcgs + (<usize>root << 2), ROOT_MEM_CGROUP);
+  if (on_dfl) store<i32>(flags + (<usize>root << 2), CG_ALIVE | CG_SUBTREE_MEMORY);
+  return root == ROOT_CGROUP;
+}
+
+@inline function i32_at(table: usize, cg: i32): i32 {
+  return load<i32>(table + (<usize>cg << 2));
+}
+@inline function set_i32(table: usize, cg: i32, v: i32): void {
+  store<i32>(table + (<usize>cg << 2), v);
+}
+
+export function cgroup_alive(cg: i32): bool {
+  return cg >= 0 && cg < highWater && (i32_at(flags, cg) & CG_ALIVE) != 0;
+}
+/** Slots below this have been used. */
+export function cgroup_count(): i32 {
+  return highWater;
+}
+export function cgroup_gen(cg: i32): i32 {
+  return i32_at(gens, cg);
+}
+export function cgroup_parent(cg: i32): i32 {
+  return i32_at(parents, cg);
+}
+/** The cgroup's own memory css, -1 if memory is not enabled for it. */
+export function cgroup_memcg(cg: i32): i32 {
+  return i32_at(memcgs, cg);
+}
+/** The effective memory css (cgroup_e_css): its own, else the nearest ancestor's. */
+export function cgroup_e_memcg(cg: i32): i32 {
+  let x = cg;
+  let m = i32_at(memcgs, x);
+  while (m < 0) {
+    x = i32_at(parents, x);
+    m = i32_at(memcgs, x);
+  }
+  return m;
+}
+/** "memory" in cg's cgroup.subtree_control. */
+export function cgroup_subtree_memory(cg: i32): bool {
+  return (i32_at(flags, cg) & CG_SUBTREE_MEMORY) != 0;
+}
+/** cgroup_control: memory is in cg's cgroup.controllers (the root: it is bound to the hierarchy). */
+export function cgroup_controllers_memory(cg: i32): bool {
+  return cg == ROOT_CGROUP || cgroup_subtree_memory(i32_at(parents, cg));
+}
+export function cgroup_nr_tasks(cg: i32): i32 {
+  return i32_at(nrTasks, cg);
+}
+/** A task joins (n = 1) or leaves (n = -1) cg. */
+export function cgroup_tasks_add(cg: i32, n: i32): void {
+  set_i32(nrTasks, cg, i32_at(nrTasks, cg) + n);
+}
+
+function cgroup_alloc(parent: i32): i32 {
+  const cg = ida_alloc(slots);
+  if (cg < 0) return -ELIMIT;
+  if (cg >= highWater) highWater = cg + 1;
+  set_i32(parents, cg, parent);
+  set_i32(firstChild, cg, -1);
+  set_i32(lastChild, cg, -1);
+  set_i32(nextSibling, cg, -1);
+  set_i32(flags, cg, CG_ALIVE);
+  set_i32(memcgs, cg, -1);
+  set_i32(nrTasks, cg, 0);
+  set_i32(gens, cg, ++serial);
+  if (parent >= 0) {
+    const last = i32_at(lastChild, parent);
+    if (last < 0) set_i32(firstChild, parent, cg);
+    else set_i32(nextSibling, last, cg);
+    set_i32(lastChild, parent, cg);
+  }
+  return cg;
+}
+
+function cgroup_unlink(cg: i32): void {
+  const parent = i32_at(parents, cg);
+  let prev = -1;
+  for (let c = i32_at(firstChild, parent); c != cg; c = i32_at(nextSibling, c)) prev = c;
+  const next = i32_at(nextSibling, cg);
+  if (prev < 0) set_i32(firstChild, parent, next);
+  else set_i32(nextSibling, prev, next);
+  if (next < 0) set_i32(lastChild, parent, prev);
+  set_i32(flags, cg, 0);
+  ida_free(slots, cg);
+}
+
+// css_create for the memory controller, from cpu: a memcg for cg below its parent's memcg.
+// mem_cgroup_alloc takes the memcg id first (EBUSY when none is left), then allocates the
+// memcg's structures under set_active_memcg(parent): with kmem they are charged to the parent
+// (objcg.ts; that charge can fail).
+function css_create(cg: i32, cpu: i32): i32 {
+  const parent = cgroup_memcg(i32_at(parents, cg));
+  const can = mem_cgroup_can_alloc();
+  if (can < 0) return can;
+  charge_context(-1, cpu);
+  const o = memcg_alloc_kmem(-1, parent, cpu, GFP_KERNEL);
+  if (o < -1) return o;
+  const m = mem_cgroup_alloc(parent);
+  memcg_set_alloc_objcg(m, o);
+  memcg_online_kmem(m); // mem_cgroup_css_online
+  set_i32(memcgs, cg, m);
+  return m;
+}
+
+// kill_css: the memcg goes offline; cg charges to its parent's memcg from now on.
+function kill_css(cg: i32, cpu: i32): void {
+  const m = cgroup_memcg(cg);
+  if (m < 0) return;
+  set_i32(memcgs, cg, -1);
+  mem_cgroup_css_offline(m, cpu);
+}
+
+/**
+ * cgroup_mkdir from cpu: a new cgroup below parent, with a memcg in v1 or when memory is in
+ * the parent's cgroup.subtree_control (cgroup_apply_control_enable); its id or -errno:
+ * -ENOENT (no such parent), -EBUSY (no memcg id left), -ENOMEM (kmem: the parent could not be
+ * charged for the memcg's structures), -ELIMIT (an emulator table is full).
+ */
+export function cgroup_mkdir(parent: i32, cpu: i32): i32 {
+  if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  if (!cgroup_alive(parent)) return -ENOENT;
+  const cg = cgroup_alloc(parent);
+  if (cg < 0) return cg;
+  if (!on_dfl || cgroup_subtree_memory(parent)) {
+    const m = css_create(cg, cpu);
+    if (m < 0) {
+      cgroup_unlink(cg); // cgroup_mkdir: cgroup_destroy_locked on a failed css
+      return m;
+    }
+  }
+  return cg;
+}
+
+/**
+ * cgroup_destroy_locked: EBUSY for the root, a populated cgroup (tasks in it) or one with
+ * live children; else every css is killed and the directory goes.
+ */
+export function cgroup_rmdir(cg: i32, cpu: i32): i32 {
+  if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  if (!cgroup_alive(cg)) return -ENOENT;
+  if (cg == ROOT_CGROUP || cgroup_nr_tasks(cg) > 0 || i32_at(firstChild, cg) >= 0) return -EBUSY;
+  kill_css(cg, cpu);
+  cgroup_unlink(cg);
+  op_end(cpu); // the drain work offline queued on other CPUs runs as the write returns
+  return 0;
+}
+
+/**
+ * cgroup_subtree_control_write for the memory controller (v2): enable (+memory) or disable
+ * (-memory) it for cg's children. +memory that is already on, or -memory that is off, does
+ * nothing; +memory needs memory in cg's cgroup.controllers (ENOENT) and, below the root, no
+ * task in cg (cgroup_vet_subtree_control_enable: EBUSY); -memory is EBUSY while a live child
+ * has memory in its own subtree_control. All or nothing: a child whose css cannot be made
+ * undoes the write.
+ */
+export function cgroup_subtree_control_write(cg: i32, enable: bool, cpu: i32): i32 {
+  if (!on_dfl || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  if (!cgroup_alive(cg)) return -ENOENT;
+  const on = cgroup_subtree_memory(cg);
+  if (enable) {
+    if (on) return 0;
+    if (!cgroup_controllers_memory(cg)) return -ENOENT;
+    if (cg != ROOT_CGROUP && cgroup_nr_tasks(cg) > 0) return -EBUSY;
+    set_i32(flags, cg, i32_at(flags, cg) | CG_SUBTREE_MEMORY);
+    for (let c = i32_at(firstChild, cg); c >= 0; c = i32_at(nextSibling, c)) {
+      const m = css_create(c, cpu);
+      if (m >= 0) continue;
+      // cgroup_finalize_control: restore the old mask and kill the csses made so far.
+      for (let d = i32_at(firstChild, cg); d != c; d = i32_at(nextSibling, d)) kill_css(d, cpu);
+      set_i32(flags, cg, i32_at(flags, cg) & ~CG_SUBTREE_MEMORY);
+      op_end(cpu);
+      return m;
+    }
+    return 0;
+  }
+  if (!on) return 0;
+  for (let c = i32_at(firstChild, cg); c >= 0; c = i32_at(nextSibling, c)) {
+    if (cgroup_subtree_memory(c)) return -EBUSY; // "a child has it enabled?"
+  }
+  set_i32(flags, cg, i32_at(flags, cg) & ~CG_SUBTREE_MEMORY);
+  for (let c = i32_at(firstChild, cg); c >= 0; c = i32_at(nextSibling, c)) kill_css(c, cpu);
+  op_end(cpu);
+  return 0;
+}
+
+/**
+ * cgroup_migrate_vet_dst: can a task be attached to cg? v2's no-internal-process rule: not to
+ * a cgroup (other than the root) whose subtree_control enables a controller (EBUSY).
+ */
+export function cgroup_migrate_vet_dst(cg: i32): i32 {
+  if (!cgroup_alive(cg)) return -ENOENT;
+  if (on_dfl && cg != ROOT_CGROUP && cgroup_subtree_memory(cg)) return -EBUSY;
+  return 0;
+}

@@ -1,0 +1,49 @@
+// What each kernel era does, as read in that era's own stable tree (docs/profiles.md has the
+// trees, the table and the commits). The tests take their expectations from here, not from
+// the emulator's registry (assembly/profile.ts), so a wrong registry row fails them.
+
+export const ERAS = ['5.15', '6.1', '6.6', '6.12', 'multi', '6.18', 'mainline'] as const;
+export type Era = (typeof ERAS)[number];
+
+/** One era of each per-CPU stock design: one cached memcg, 7 slots random victim, 7 slots round-robin. */
+export const STOCK_DESIGNS = ['6.12', 'multi', '6.18'] as const;
+
+const rank: Record<Era, number> = { '5.15': 0, '6.1': 1, '6.6': 2, '6.12': 3, multi: 4, '6.18': 5, mainline: 6 };
+/** The era is at least `since` (multi is 6.16–6.18.35, between 6.12 and 6.18). */
+export const atLeast = (era: Era, since: Era): boolean => rank[era] >= rank[since];
+
+export const KERNEL = (era: Era) => ({
+  /** refill_stock: NR_MEMCG_STOCK slots since 6.16 (f735eebe55f8). */
+  stockSlots: atLeast(era, 'multi') ? 7 : 1,
+  /** refill_stock: round-robin victim since 6.18.36 / v7.1 (c0cafe24d3f6); random before. */
+  roundRobin: atLeast(era, '6.18'),
+  /** page_counter_try_charge: failcnt on every counter up to 6.14; 6.15+ v1 memory only (0e2759afcaf9). */
+  failcntEverywhere: !atLeast(era, 'multi'),
+  /** try_charge_memcg (5.15): __GFP_ATOMIC forced before reclaim, no MAX event. */
+  atomicBypass: era === '5.15',
+  /** oom_kill_process: MEMCG_OOM_GROUP_KILL since 5.17. */
+  oomGroupKillEvent: atLeast(era, '6.1'),
+  /** shrink_node_memcgs: partial walks (between 6.6 and 6.12). */
+  partialWalk: atLeast(era, '6.12'),
+  /** mem_cgroup_below_low/min (<= 6.1): the reclaim target's own stale protection counts. */
+  targetSelfProtected: !atLeast(era, '6.6'),
+  /** lru_note_cost (6.2+, 0538a82c39e9): nr_io * SWAP_CLUSTER_MAX + nr_rotated; before, nr_io. */
+  lruCostRotation: atLeast(era, '6.6'),
+  /** memcg_rstat_updated: per-memcg flush threshold (74adf6f85801); before, one global one. */
+  rstatPerMemcg: atLeast(era, '6.12'),
+  /** try_charge_memcg: memory.high handled inside the charge for a large overage (c9afe31ec443). */
+  highInCharge: atLeast(era, '6.1'),
+  /** try_charge_memcg: a charge that may not spin takes no batch (6.15+, 01d37228d331). */
+  noSpinBatch: atLeast(era, 'multi'),
+  /** try_charge_memcg: MAY_SWAP reset on every retry (mainline: "fix reclaim_options leak"). */
+  maySwapPerRetry: era === 'mainline',
+  /** mem_cgroup_usage (v1 root): global node counters since 6.5; before, the root memcg's flushed stats. */
+  v1RootUsageGlobal: atLeast(era, '6.6'),
+  /** memory_files: memory.peak, memory.reclaim (5.19+), memory.swap.peak (6.5+), peak writes and swappiness= (6.12+), swappiness=max (6.16+), sock_throttled (6.19+). */
+  peakAndReclaimFiles: atLeast(era, '6.1'),
+  swapPeakFile: atLeast(era, '6.6'),
+  peakWrite: atLeast(era, '6.12'),
+  reclaimSwappiness: atLeast(era, '6.12'),
+  reclaimSwappinessMax: atLeast(era, 'multi'),
+  sockThrottled: era === 'mainline',
+});
