@@ -2,7 +2,7 @@
 // MemcgError; nothing reaches the core's i32 arguments to wrap (ToInt32) or truncate, and a
 // rejected call changes nothing. Each case is a reproducer from issue #12.
 import { describe, expect, test } from 'vitest';
-import { createSystem, MemcgError, type System } from '../src/index.js';
+import { ALIASES, createSystem, MemcgError, PROFILES, type System } from '../src/index.js';
 import { build } from './helpers/scenario.js';
 import { snapshot } from './helpers/ops.js';
 
@@ -78,7 +78,7 @@ describe('ids, CPUs, orders, nodes: exact integers in range (issue #12 reproduce
 });
 
 describe('createSystem options: unknown keys and values by name, a rejection says which option and why', () => {
-  test.each<[string, unknown, string, RegExp]>([
+  test.each<[string, unknown, string, RegExp | string]>([
     ['null', null, 'EINVAL', /createSystem options must be an object, not null/],
     ['seed NaN', { seed: NaN }, 'EINVAL', /option seed must be an integer in 0\.\.2\^64-1 .* not NaN/],
     ['seed 1.5', { seed: 1.5 }, 'EINVAL', /option seed .* not 1\.5/],
@@ -86,7 +86,9 @@ describe('createSystem options: unknown keys and values by name, a rejection say
     ['seed 2**64 as bigint', { seed: 1n << 64n }, 'EINVAL', /option seed/],
     ['remoteDrain "bogus" (was accepted)', { remoteDrain: 'bogus' }, 'EINVAL', /option remoteDrain must be one of "schedule", "immediate", "deferred", not "bogus"/],
     ['an unknown key', { profil: 'single' }, 'EINVAL', /createSystem options: unknown key "profil" \(known: profile, /],
-    ['an unknown profile', { profile: '7.0' }, 'EINVAL', /option profile: unknown profile "7\.0" \(known: single, multi, multi-rr, 5\.17, /],
+    // the message lists the registry's rows, then its aliases (src/core/profiles.ts)
+    ['an unknown profile', { profile: '7.0' }, 'EINVAL',
+      `option profile: unknown profile "7.0" (known: ${[...PROFILES.map((p) => p.name), ...Object.keys(ALIASES)].join(', ')})`],
     ['topology nodes 1.5', { topology: { nodes: 1.5, cpusPerNode: 1 } }, 'EINVAL', /option topology\.nodes must be an integer in 1\.\.64, not 1\.5/],
     ['topology without cpusPerNode', { topology: { nodes: 1 } }, 'EINVAL', /option topology\.cpusPerNode must be an integer .* not undefined/],
     ['more CPUs than the emulator takes', { topology: { nodes: 64, cpusPerNode: 1024 } }, 'EINVAL', /64 × 1024 = 65536 CPUs, more than the emulator's 8192/],
@@ -245,3 +247,81 @@ describe('files, mappings, mlock, swapoff, kmem: the same exact checks (#10 API,
     await expect(createSystem({ ...(opts as object), build } as never)).rejects.toThrow(message);
   });
 });
+
+describe('the cgroup core (#8 part 2) under the same rules: subtree_control, enableMemory, rmdir, memcg ids', () => {
+  /** v2, 2 CPUs: a (memory enabled by mkdir) with a task in a/t, and b/n made without memory in b's subtree_control. */
+  async function coreSys() {
+    const s = await createSystem({ topology: { nodes: 1, cpusPerNode: 2 }, maxTasks: 2, build });
+    s.mkdir('a');
+    s.mkdir('a/t');
+    s.spawn('a/t');
+    s.mkdir('b', {}, { enableMemory: false });
+    s.mkdir('b/n', {}, { enableMemory: false }); // no memory in b's subtree_control: b/n has no memcg
+    return s;
+  }
+  const state = (s: System) => ({
+    snap: snapshot(s),
+    sub: s.list().map((p) => [p, s.read(p === '' ? 'cgroup.subtree_control' : `${p}/cgroup.subtree_control`), s.hasMemory(p)]),
+  });
+
+  test.each<[string, (s: System) => unknown, string, RegExp]>([
+    ['mkdir enableMemory "yes"', (s) => s.mkdir('c', {}, { enableMemory: any('yes') }), 'EINVAL', /mkdir option enableMemory must be true or false, not "yes"/],
+    ['mkdir enableMemory with an unknown key', (s) => s.mkdir('c', {}, any({ enableMemory: true, enable: 1 })), 'EINVAL', /mkdir options: unknown key "enable" \(known: cpu, enableMemory\)/],
+    // cgroup_subtree_control_write on a cgroup with tasks: EBUSY (no internal processes), nothing enabled
+    ['mkdir under a cgroup with tasks (it would enable memory there)', (s) => s.mkdir('a/t/x'), 'EBUSY', /cannot enable memory in "a\/t\/cgroup\.subtree_control"/],
+    ['rmdir of a cgroup with tasks (cgroup_destroy_locked)', (s) => s.rmdir('a/t'), 'EBUSY', /rmdir "a\/t" \(the root, or a cgroup with tasks or children\)/],
+    ['rmdir cpu 2', (s) => s.rmdir('b', 2), 'EINVAL', /cpu must be an integer in 0\.\.1, not 2/],
+    ['rmdir cpu 1.5', (s) => s.rmdir('b', 1.5), 'EINVAL', /not 1\.5/],
+    ['rmdir 5', (s) => s.rmdir(any(5)), 'EINVAL', /a cgroup path must be a string, not 5/],
+    ['memcgId(null)', (s) => s.memcgId(any(null)), 'EINVAL', /a cgroup path must be a string, not null/],
+    ['memcgKernelId of no cgroup', (s) => s.memcgKernelId('zz'), 'ENOENT', /no cgroup "zz"/],
+    ['hasMemory([])', (s) => s.hasMemory(any([])), 'EINVAL', /not an array/],
+    ['lruCost node 1 (one node)', (s) => s.lruCost('a', 1), 'EINVAL', /node must be an integer in 0\.\.0, not 1/],
+    ['lruCost node "0"', (s) => s.lruCost('a', any('0')), 'EINVAL', /node .*not "0"/],
+    ['counter of a cgroup without memory', (s) => s.counter('b/n'), 'ENOENT', /cgroup "b\/n" has no memory controller/],
+    ['memory.max of a cgroup without memory', (s) => s.write('b/n/memory.max', '1M'), 'ENOENT', /no file b\/n\/memory\.max/],
+    ['spawn past maxTasks: the emulator\'s table, not a kernel errno', (s) => { s.spawn('b'); s.spawn('b'); }, 'ELIMIT', /the emulator's task table is full \(maxTasks live tasks\)/],
+    // cgroup_subtree_control_write: a token without +/- or of no controller is EINVAL before anything is looked at
+    ['subtree_control "memory"', (s) => s.write('cgroup.subtree_control', 'memory'), 'EINVAL', /bad token "memory"/],
+    ['subtree_control a 3000-byte token (cut in the message)', (s) => s.write('cgroup.subtree_control', `+${'x'.repeat(3000)}`), 'EINVAL', /bad token "\+x{39}…/],
+    ['subtree_control +memory on a cgroup with tasks', (s) => s.write('a/t/cgroup.subtree_control', '+memory'), 'EBUSY', /the cgroup has tasks/],
+    ['subtree_control -memory with a child using it', (s) => s.write('cgroup.subtree_control', '-memory'), 'EBUSY', /a child has memory in its own cgroup\.subtree_control/],
+    ['subtree_control write cpu 2', (s) => s.write('a/cgroup.subtree_control', '-memory', { cpu: 2 }), 'EINVAL', /cpu must be an integer in 0\.\.1, not 2/],
+    ['an open file written with cpu 1.5 (it reached the core)', (s) => s.open('a/cgroup.subtree_control').write('-memory', { cpu: 1.5 }), 'EINVAL', /write cgroup\.subtree_control: cpu must be an integer in 0\.\.1, not 1\.5/],
+    ['an open file written with options null', (s) => s.open('a/cgroup.subtree_control').write('-memory', any(null)), 'EINVAL', /write cgroup\.subtree_control: options must be an object/],
+    ['an open file written with an unknown option', (s) => s.open('a/cgroup.subtree_control').write('-memory', any({ cpus: 0 })), 'EINVAL', /unknown option "cpus" \(known: cpu\)/],
+  ])('%s', async (_, f, code, message) => {
+    const s = await coreSys();
+    const before = state(s);
+    const tasks = [0, 1].map((t) => outcomeOf(() => s.task(t)));
+    const r = rejected(() => f(s));
+    expect(r.code).toBe(code);
+    expect(r.message).toMatch(message);
+    if (code === 'ELIMIT') return; // the first spawn of the case succeeded
+    expect(state(s)).toEqual(before);
+    expect([0, 1].map((t) => outcomeOf(() => s.task(t)))).toEqual(tasks);
+  });
+
+  test('createSystem autoEnableMemory: a boolean, by name', async () => {
+    await expect(createSystem({ autoEnableMemory: any(1), build })).rejects.toThrow(/option autoEnableMemory must be true or false, not 1/);
+    // false is the kernel's plain mkdir: below a cgroup without "+memory" in its subtree_control
+    // a child has no memcg (the root's has memory, as on a systemd host)
+    const s = await createSystem({ autoEnableMemory: false, build });
+    s.mkdir('a');
+    s.mkdir('a/b');
+    expect([s.hasMemory('a'), s.hasMemory('a/b')]).toEqual([true, false]);
+    expect(rejected(() => s.counter('a/b')).code).toBe('ENOENT');
+  });
+
+  test.each(Object.entries(ALIASES))('profile alias %s is accepted and is the %s row', async (alias, row) => {
+    expect((await createSystem({ profile: alias as never, build })).profile).toBe(row);
+  });
+});
+
+function outcomeOf(f: () => unknown): unknown {
+  try {
+    return f();
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

@@ -43,7 +43,8 @@ function observe(s: System): string {
     if (e) break;
   }
   for (let c = 0; c < s.cpus; c++) out.push(JSON.stringify([s.objStock(c), s.lruAddPending(c)]));
-  for (const cg of s.list()) out.push(JSON.stringify([s.kmem(cg), s.objcgChargedBytes(cg)]));
+  // a cgroup whose parent's subtree_control lost memory has no memcg (#8 part 2): only its cgroup.* files
+  for (const cg of s.list()) out.push(s.hasMemory(cg) ? JSON.stringify([s.memcgId(cg), s.memcgKernelId(cg), s.kmem(cg), s.objcgChargedBytes(cg)]) : `${cg}: no memory`);
   for (const cg of s.list()) {
     for (const f of s.ls(cg)) {
       if (s.list().includes(cg === '' ? f : `${cg}/${f}`)) continue;
@@ -200,6 +201,22 @@ describe('fuzz', () => {
       ['swapoff', (s, a) => s.swapoff(a as never)], ['kmem', (s, a) => s.kmem(a as never)], ['objStock', (s, a) => s.objStock(a as never)],
       ['objcgChargedBytes', (s, a) => s.objcgChargedBytes(a as never)], ['taskPageTables', (s, a) => s.taskPageTables(a as never)],
       ['lruAddPending', (s, a) => s.lruAddPending(a as never)],
+      // The cgroup core (#8 part 2): subtree_control writes, mkdir's enableMemory, rmdir of a
+      // cgroup with tasks, memcg ids, and the lru cost of the era registry.
+      ['mkdir enableMemory', (s, a, b) => s.mkdir('a/c', {}, { enableMemory: a, cpu: b } as never)],
+      ['rmdir cpu', (s, a, b) => s.rmdir((typeof a === 'string' ? a : 'a/b') as never, b as never)],
+      ['subtree_control', (s, a, b) => s.write(`${typeof a === 'string' ? a : 'a'}/cgroup.subtree_control`, b as never)],
+      ['subtree_control cpu', (s, a, b) => s.write('a/cgroup.subtree_control', a as never, { cpu: b } as never)],
+      ['open write', (s, a, b) => {
+        const f = s.open('a/cgroup.subtree_control');
+        try {
+          f.write(a as never, b as never);
+        } finally {
+          f.close();
+        }
+      }],
+      ['memcgId', (s, a) => s.memcgId(a as never)], ['memcgKernelId', (s, a) => s.memcgKernelId(a as never)],
+      ['hasMemory', (s, a) => s.hasMemory(a as never)], ['lruCost', (s, a, b) => s.lruCost(a as never, b as never)],
     ];
     const heap0 = process.memoryUsage().heapUsed;
     fc.assert(fc.property(fc.nat(calls.length - 1), hostile, hostile, (i, a, b) => {
@@ -244,7 +261,10 @@ describe('fuzz', () => {
   });
 
   test('createSystem with hostile options: a system or a typed error, never an untyped one', async () => {
-    const keys = ['profile', 'cgroupVersion', 'topology', 'seed', 'swap', 'remoteDrain', 'maxFolios', 'maxCgroups', 'hz', 'chargeBatch', 'kmem', 'lruAddBatch', 'maxFileEntries', 'bogus'];
+    const keys = [
+      'profile', 'cgroupVersion', 'topology', 'seed', 'swap', 'remoteDrain', 'maxFolios', 'maxCgroups', 'maxTasks', 'hz', 'chargeBatch', 'kmem', 'lruAddBatch',
+      'maxFileEntries', 'autoEnableMemory', 'bogus',
+    ];
     await fc.assert(fc.asyncProperty(fc.constantFrom(...keys), hostile, async (k, v) => {
       try {
         await createSystem({ [k]: v, maxFolios: k === 'maxFolios' ? v : 1024, build } as never);

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { loadScenario, parseScenario } from '../src/scenario/scenario.js';
 import { LiveQueue } from '../src/scenario/workload.js';
 import { BUDGET } from '../src/scenario/budget.js';
+import { ALIASES, PROFILES } from '../src/core/profiles.js';
 import { issuesOf, tmp } from './helpers/scenario.js';
 
 const issues = (d: unknown, allowLarge = false) => issuesOf(() => parseScenario(d, 'scenario', 'scenario', { allowLarge }));
@@ -77,7 +78,7 @@ describe('messages: no JS internals, a missing key once, long values cut, one cg
       'cgroups["/a/"]: "/a/" is another spelling of cgroup "a", declared as "a": give each cgroup once',
       'cgroups["/sys/fs/cgroup/a"]: "/sys/fs/cgroup/a" is another spelling of cgroup "a", declared as "a": give each cgroup once',
     ]],
-    ['an object where a profile goes', { system: { profile: {} } }, ['system.profile: unknown profile an object (known: single, multi, multi-rr, 5.17, 6.16, 6.18, mainline)']],
+    ['an object where a profile goes', { system: { profile: {} } }, [`system.profile: unknown profile an object (known: ${[...PROFILES.map((p) => p.name), ...Object.keys(ALIASES)].join(', ')})`]],
   ])('%s', async (_, doc, want) => {
     expect(await issues(doc)).toEqual(want);
   });

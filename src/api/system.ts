@@ -908,7 +908,8 @@ export class System {
 
   /** The reclaim cost balance of a cgroup's lruvec on a node (lruvec->anon_cost, file_cost; lru_note_cost). */
   lruCost(path: string, node = 0): { anon: number; file: number } {
-    const id = this.id(path);
+    const id = this.memcgId(path);
+    this.checkNode(node);
     return this.guard(() => ({ anon: this.fn('memcg_lru_cost')(id, node, 0), file: this.fn('memcg_lru_cost')(id, node, 1) }));
   }
 
@@ -1119,6 +1120,7 @@ export class System {
     return {
       get cgroupVersion() { return sys.cgroupVersion; },
       get nodes() { return sys.nodes; },
+      get cpus() { return sys.cpus; },
       get memswAccount() { return sys.memswAccount; },
       has: (f) => sys.fn('profile_feature')(sys.k(sys.profileCoreId), sys.k(f)) === 1,
       alive: (memory, id, gen) => memory

@@ -86,6 +86,8 @@ export interface FsCore {
   /** the profile's era has this interface-file feature */
   has(feature: ProfileFeature): boolean;
   readonly nodes: number;
+  /** CPUs of the system (a write runs on one: 0 .. cpus - 1) */
+  readonly cpus: number;
   readonly memswAccount: boolean;
   /**
    * The file's object is still the one it was opened on (kernfs_get_active): the memcg
@@ -585,6 +587,7 @@ export class OpenFile {
    */
   write(text: string | number, opts: { cpu?: number } = {}): void {
     if (this.closed) throw new MemcgError('EBADF', `${this.path} is closed`);
+    const cpu = this.writeCpu(opts);
     const s = fileText(this.def.name, text);
     this.live();
     if (s === '') return; // cgroup_file_write: a zero-length write returns 0 at once
@@ -592,7 +595,22 @@ export class OpenFile {
     // KERNFS_ROOT_EXTRA_OPEN_PERM_CHECK): a file with no write handler fails in cgroup_file_write.
     if (!this.def.write) throw new MemcgError('EINVAL', `write ${this.def.name}: the file is read-only (mode 0444)`, { file: this.def.name, input: cut(s) });
     const nul = s.indexOf('\0');
-    this.guard(() => this.def.write!({ ...this.ctx, cpu: opts.cpu ?? this.ctx.cpu }, nul < 0 ? s : s.slice(0, nul)));
+    this.guard(() => this.def.write!({ ...this.ctx, cpu }, nul < 0 ? s : s.slice(0, nul)));
+  }
+
+  /** The CPU a write runs on: { cpu } with an exact integer in 0 .. cpus - 1, or the file's. */
+  private writeCpu(opts: unknown): number {
+    const what = `write ${this.def.name}`;
+    if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new MemcgError('EINVAL', `${what}: options must be an object`, { file: this.def.name });
+    const o = opts as Record<string, unknown>;
+    const bad = Object.keys(o).find((k) => k !== 'cpu');
+    if (bad !== undefined) throw new MemcgError('EINVAL', `${what}: unknown option "${cut(bad, 40)}" (known: cpu)`, { file: this.def.name });
+    if (o.cpu === undefined) return this.ctx.cpu;
+    const n = this.ctx.core.cpus;
+    if (typeof o.cpu !== 'number' || !Number.isInteger(o.cpu) || o.cpu < 0 || o.cpu >= n) {
+      throw new MemcgError('EINVAL', `${what}: cpu must be an integer in 0..${n - 1}, not ${typeof o.cpu === 'string' ? JSON.stringify(cut(o.cpu, 40)) : typeof o.cpu === 'number' ? String(o.cpu) : typeof o.cpu}`, { file: this.def.name });
+    }
+    return o.cpu;
   }
 
   close(): void {
