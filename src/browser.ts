@@ -17,7 +17,7 @@ export type {
 } from './api/system.js';
 export { MemcgError, InternalError } from './core/errors.js';
 export type { Errno } from './core/errors.js';
-export { PROFILES, PROFILE_NAMES, findProfile } from './core/profiles.js';
+export { PROFILES, PROFILE_NAMES, ALIASES, findProfile, profileNames } from './core/profiles.js';
 export type { Profile, ProfileName, ProfileAlias } from './core/profiles.js';
 export type { Gfp, GfpName } from './core/gfp.js';
 export { memparse, pageCounterMemparse, PAGE_SIZE, PAGE_COUNTER_MAX } from './cgroupfs/memparse.js';
