@@ -73,6 +73,7 @@ export {
   LC_PC, LC_MEMCG_STOCK, LC_OBJ_STOCK, LC_LRU_BATCH, LC_OBJCG, LC_PCSTOCK, LC_STATS_PCPU, LC_STATS_UPDATES, LC_LRUVEC, cost_stat_get, cost_cpu_get, cost_lines,
   cost_line_get, cost_line_class, cost_line_index, cost_layout,
 } from "./cost_model";
+export { cost_on as COST_MODEL_BUILT } from "./cost_model";
 
 // ── Reading state ────────────────────────────────────────────────────────────────────────
 export {
@@ -104,7 +105,7 @@ export {
 export { memcg_kmem_read, memcg_kmem_write, obj_stock_get, memcg_objcg_bytes, task_pgtable_pages } from "./system";
 
 // ── Files and their page cache (filemap.ts, readahead.ts), mlock, swapoff ────────────────
-export { FILE_DISK, FILE_TMPFS, FILE_SHARED_ANON, FI_SIZE, FI_CACHED, FI_FOLIOS, FI_NODES, FI_HEIGHT, FI_ENTRIES } from "./filemap";
+export { FILE_DISK, FILE_TMPFS, FILE_SHARED_ANON, MAX_FILES, FILE_PAGES_MAX, FI_SIZE, FI_CACHED, FI_FOLIOS, FI_NODES, FI_HEIGHT, FI_ENTRIES, FI_MAP_TASK, FI_KIND, FI_LIVE } from "./filemap";
 export {
   memcg_file_create, memcg_file_read, memcg_file_write, memcg_file_fault, memcg_file_truncate, memcg_file_unlink,
   memcg_file_info, memcg_file_folio, memcg_file_folio_orders, memcg_mlock, memcg_munlock, memcg_mlock_populate,

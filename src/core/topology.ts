@@ -1,8 +1,7 @@
-// Machine shapes: presets, this machine's own ('host'), and the { nodes, cpusPerNode }
+// Machine shapes: presets, this machine's own ('host', read by host-topology.ts in Node), and the { nodes, cpusPerNode }
 // shorthand, all resolved to the core's sockets × cores × threads with nodes and LLCs
 // (assembly/topology.ts numbers the CPUs the x86-64 way and builds the maps).
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { MemcgError } from './errors.js';
 
 export type Topology = {
@@ -42,35 +41,7 @@ export const TOPOLOGY_PRESETS: Record<string, { topology: ResolvedTopology; abou
   },
 };
 
-const ints = (s: string): number[] =>
-  s.trim().split(',').filter(Boolean).flatMap((r) => {
-    const [a, b] = r.split('-').map(Number);
-    return b === undefined ? [a] : Array.from({ length: b - a + 1 }, (_, i) => a + i);
-  });
-
-/** This machine's shape from /sys/devices/system/{cpu,node} (Linux only). */
-export function hostTopology(sys = '/sys/devices/system'): ResolvedTopology {
-  const cpuDir = `${sys}/cpu`;
-  if (!existsSync(cpuDir)) throw new MemcgError('EINVAL', `topology 'host': no ${cpuDir}`);
-  const cpus = readdirSync(cpuDir).filter((d) => /^cpu\d+$/.test(d) && existsSync(`${cpuDir}/${d}/topology`));
-  const read = (d: string, f: string) => readFileSync(`${cpuDir}/${d}/topology/${f}`, 'utf8').trim();
-  const packages = new Set(cpus.map((d) => read(d, 'physical_package_id')));
-  const threads = Math.max(...cpus.map((d) => ints(read(d, 'thread_siblings_list')).length));
-  const nodeDir = `${sys}/node`;
-  const nodes = existsSync(nodeDir) ? readdirSync(nodeDir).filter((d) => /^node\d+$/.test(d)).length || 1 : 1;
-  const llcShare = (() => {
-    const f = `${cpuDir}/cpu0/cache/index3/shared_cpu_list`;
-    return existsSync(f) ? ints(readFileSync(f, 'utf8')).length : 0;
-  })();
-  const sockets = packages.size;
-  const coresPerSocket = cpus.length / sockets / threads;
-  const nodesPerSocket = Math.max(1, Math.round(nodes / sockets));
-  const coresPerLlc = llcShare > 0 ? Math.max(1, Math.round(llcShare / threads)) : coresPerSocket / nodesPerSocket;
-  const t = { sockets, coresPerSocket, threadsPerCore: threads, nodesPerSocket, coresPerLlc };
-  return checked(t, 'host');
-}
-
-function checked(t: ResolvedTopology, what: string): ResolvedTopology {
+export function checked(t: ResolvedTopology, what: string): ResolvedTopology {
   const int = (v: number) => Number.isInteger(v) && v >= 1;
   if (![t.sockets, t.coresPerSocket, t.threadsPerCore, t.nodesPerSocket, t.coresPerLlc].every(int) ||
     t.coresPerSocket % t.nodesPerSocket !== 0 || t.coresPerSocket % t.coresPerLlc !== 0 || t.threadsPerCore > 8) {
@@ -83,7 +54,8 @@ function checked(t: ResolvedTopology, what: string): ResolvedTopology {
 export function resolveTopology(opt: TopologyOption | undefined): ResolvedTopology {
   if (opt === undefined) return { sockets: 1, coresPerSocket: 4, threadsPerCore: 1, nodesPerSocket: 1, coresPerLlc: 4 };
   if (typeof opt === 'string') {
-    if (opt === 'host') return hostTopology();
+    // 'host' reads this machine's sysfs: the Node createSystem resolves it (host-topology.ts)
+    if (opt === 'host') throw new MemcgError('EINVAL', "option topology 'host' reads /sys: it needs the Node entry (memcg-sim), not memcg-sim/core");
     const p = TOPOLOGY_PRESETS[opt];
     if (!p) throw new MemcgError('EINVAL', `unknown topology "${opt}" (known: host, ${Object.keys(TOPOLOGY_PRESETS).join(', ')})`);
     return p.topology;
