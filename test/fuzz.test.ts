@@ -217,6 +217,10 @@ describe('fuzz', () => {
       }],
       ['memcgId', (s, a) => s.memcgId(a as never)], ['memcgKernelId', (s, a) => s.memcgKernelId(a as never)],
       ['hasMemory', (s, a) => s.hasMemory(a as never)], ['lruCost', (s, a, b) => s.lruCost(a as never, b as never)],
+      // Socket memory, the topology and the cost model (#13).
+      ['skCharge', (s, a, b) => s.skCharge({ cgroup: 'a', cpu: a, pages: b } as never)], ['skCharge gfp', (s, a) => s.skCharge({ cgroup: 'a', cpu: 0, pages: 1, gfp: a } as never)],
+      ['skUncharge', (s, a, b) => s.skUncharge({ cgroup: a, cpu: 0, pages: b } as never)], ['cpuTopology', (s, a) => s.cpuTopology(a as never)],
+      ['costStats', (s, a) => s.costStats(a as never)], ['raceCharges', (s, a) => s.raceCharges(a as never)],
     ];
     const heap0 = process.memoryUsage().heapUsed;
     fc.assert(fc.property(fc.nat(calls.length - 1), hostile, hostile, (i, a, b) => {

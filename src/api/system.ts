@@ -1243,6 +1243,7 @@ export class System {
    * the cgroup's memory.kmem.tcp.limit_in_bytes was written (before, its sockets have no memcg).
    */
   skCharge(req: { cgroup: string; cpu: number; pages: number; gfp?: Gfp }): boolean {
+    keys('skCharge request', obj('skCharge request', req), ['cgroup', 'cpu', 'pages', 'gfp']);
     this.skPages(req.pages);
     this.checkCpu(req.cpu);
     const id = this.id(req.cgroup);
@@ -1253,6 +1254,7 @@ export class System {
   }
   /** mem_cgroup_sk_uncharge: the pages go back (v2: to this CPU's stock, or the counters with pcstock; v1: tcpmem). */
   skUncharge(req: { cgroup: string; cpu: number; pages: number }): void {
+    keys('skUncharge request', obj('skUncharge request', req), ['cgroup', 'cpu', 'pages']);
     this.skPages(req.pages);
     this.checkCpu(req.cpu);
     const id = this.id(req.cgroup);
@@ -1268,8 +1270,9 @@ export class System {
    */
   raceCharges(charges: RaceCharge[]): { charged: boolean; failedAt: string | null }[] {
     if (!this.costModel.on) throw new MemcgError('EINVAL', 'raceCharges needs the cost model (costModel: true): its clocks order the steps');
-    if (charges.length < 1 || charges.length > 64) throw new MemcgError('EINVAL', 'raceCharges takes 1 to 64 charges');
-    const q = charges.map((c) => {
+    if (!Array.isArray(charges) || charges.length < 1 || charges.length > 64) throw new MemcgError('EINVAL', `raceCharges takes a list of 1 to 64 charges, not ${show(charges)}`);
+    const q = charges.map((c, i) => {
+      keys(`race charge ${i}`, obj(`race charge ${i}`, c), ['cgroup', 'cpu', 'pages', 'startNs']);
       this.checkCpu(c.cpu);
       if (!Number.isInteger(c.pages) || c.pages < 1) throw new MemcgError('EINVAL', `race charge of ${c.pages} pages`);
       const start = Math.round((c.startNs ?? 0) * this.costModel.costs.ghz);
@@ -1315,6 +1318,9 @@ export class System {
 
   /** The cost model's counters (modelled cycles, atomics, line transfers); null when it is off. */
   costStats(opts: { hottest?: number } = {}): CostStats | null {
+    const o = obj('costStats options', opts, true);
+    keys('costStats options', o, ['hottest']);
+    if (o.hottest !== undefined) int('costStats hottest', o.hottest, 0, 1000);
     if (!this.costModel.on) return null;
     return this.guard(() => {
       const st = (name: string, off = 0) => this.fn('cost_stat_get')(this.k(name) + off);

@@ -161,6 +161,16 @@ export type ParseOptions = {
 
 /** A failed union of steps: the step its one key names, or what is wrong with the object. */
 function stepUnion(v: unknown, path: PathKey[]): { index: number } | { at: PathKey[]; message: string } | undefined {
+  const last = path[path.length - 1];
+  const isObj = typeof v === 'object' && v !== null && !Array.isArray(v);
+  // system.topology: a preset name, { nodes, cpusPerNode } or { sockets, … } (schema.ts order)
+  if (last === 'topology' && path.length >= 2) {
+    if (typeof v === 'string') return { index: 0 };
+    if (isObj) return { index: 'nodes' in v || 'cpusPerNode' in v ? 1 : 2 };
+    return undefined;
+  }
+  // system.costModel: true/false or its object
+  if (last === 'costModel' && path.length >= 2) return typeof v === 'boolean' ? { index: 0 } : isObj ? { index: 1 } : undefined;
   if (path.length < 2 || path[path.length - 2] !== 'steps') return undefined;
   const known = STEP_NAMES.join(', ');
   if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.keys(v).length !== 1) {
@@ -295,7 +305,8 @@ class Parser {
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
     };
     if (o.topology !== undefined) {
-      const t = o.topology as TopologyOption;
+      // the shorthand's missing numbers are 1
+      const t = (typeof o.topology === 'object' && !('sockets' in o.topology) ? { nodes: 1, cpusPerNode: 1, ...o.topology } : o.topology) as TopologyOption;
       try {
         const r = shapeOf(t);
         const n = r.sockets * r.coresPerSocket * r.threadsPerCore;

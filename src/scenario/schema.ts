@@ -162,7 +162,7 @@ const system = z.strictObject({
   cgroupVersion: int(1, 2).optional(),
   topology: z.union([
     z.enum(['host', ...Object.keys(TOPOLOGY_PRESETS)] as [string, ...string[]]).meta({ description: 'a preset (docs/cost-model.md), or host: this machine\'s /sys' }),
-    z.strictObject({ nodes: int(1, LIMITS.nodes), cpusPerNode: int(1, LIMITS.cpus) }),
+    z.strictObject({ nodes: int(1, LIMITS.nodes).optional(), cpusPerNode: int(1, LIMITS.cpus).optional() }),
     z.strictObject({
       sockets: int(1, LIMITS.nodes), coresPerSocket: int(1, LIMITS.cpus), threadsPerCore: int(1, LIMITS.threadsPerCore).optional(),
       nodesPerSocket: int(1, LIMITS.nodes).optional(), coresPerLlc: int(1, LIMITS.cpus).optional(),
