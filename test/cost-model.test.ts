@@ -1,7 +1,8 @@
 // Topology maps, the cost model's directory, page_counter races, `compare` and cost
 // statistics in sweeps (the pcstock profile's own rules: pcstock.test.ts; sockets: sock.test.ts).
 import { describe, expect, test } from 'vitest';
-import { createSystem } from '../src/index.js';
+import { createSystem, System } from '../src/index.js';
+import { compiled } from '../src/core/wasm.js';
 import { runCli } from '../src/cli/commands.js';
 import { runScenario } from '../src/scenario/runner.js';
 import { runSweep } from '../src/sweep/run.js';
@@ -37,6 +38,10 @@ describe('topology (x86-64 numbering: thread 0 of every core socket by socket, t
 describe('cost model', () => {
   test('off by default: no cost statistics', async () => {
     expect((await createSystem()).costStats()).toBeNull();
+  });
+  test('the model is in the -cost build only: a core without it refuses costModel, and the other way round', () => {
+    expect(() => new System({ costModel: true }, compiled('release'))).toThrow(/option costModel needs the core built with the cost model/);
+    expect(() => new System({}, compiled('release', 'cost'))).toThrow(/this core is the cost-model build/);
   });
   test('charges from two sockets bounce the usage line (stock off: every charge walks)', async () => {
     const sys = await createSystem({ topology: '2s-72c', costModel: true, stock: false });

@@ -15,7 +15,7 @@ describe('npm pack', () => {
   test('ships the license, the built host and core, the schema and the docs', () => {
     expect(pkg.license).toBe('MIT');
     expect(readFileSync(`${root}LICENSE`, 'utf8')).toMatch(/^MIT License\n/);
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'build/release.wasm', 'build/debug.wasm', 'dist/src/index.js', 'dist/src/index.d.ts',
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'build/release.wasm', 'build/debug.wasm', 'build/release-cost.wasm', 'build/debug-cost.wasm', 'dist/src/index.js', 'dist/src/index.d.ts',
       'dist/src/browser.js', 'dist/src/cli/main.js', 'schema/scenario.schema.json', 'docs/scenarios.md']) {
       expect(packed, f).toContain(f);
     }
