@@ -62,7 +62,7 @@ export function charge_init(): bool {
   maySwapPerRetry = era(F_MAYSWAP_PER_RETRY);
   highInCharge = era(F_HIGH_IN_CHARGE);
   noSpinBatch = era(F_NO_SPIN_BATCH);
-  overHigh = table_alloc(<usize>nr_cpus * 8);
+  overHigh = table_alloc("over_high per CPU", nr_cpus, 8);
   return overHigh != 0;
 }
 

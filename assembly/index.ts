@@ -8,14 +8,16 @@ export {
   cfg_set, CFG_CGROUP_VERSION, CFG_PROFILE, CFG_NODES, CFG_CPUS_PER_NODE, CFG_MAX_CGROUPS, CFG_MAX_FOLIOS,
   CFG_OP_CAPACITY, CFG_SEED_LO, CFG_SEED_HI, CFG_SWAP_ACCOUNT, CFG_STOCK_OFF, CFG_BATCH,
   CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM,
-  CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH, layout_table_bytes,
+  CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH, CFG_PREFAULT, cfg_refused, layout_table_bytes, layout_base, layout_heap_end,
+  layout_failure, layout_failed_table, layout_failed_entries, layout_failed_entry_bytes, layout_failed_start, LAYOUT_OK,
+  LAYOUT_TOO_BIG, LAYOUT_GROW_REFUSED,
 } from "./layout";
 export {
   PROFILE_5_15, PROFILE_6_1, PROFILE_6_6, PROFILE_6_12, PROFILE_MULTI, PROFILE_6_18, PROFILE_MAINLINE, NR_PROFILES,
   profile_feature, F_FILE_PEAK_RECLAIM, F_FILE_SWAP_PEAK, F_PEAK_WRITE, F_RECLAIM_SWAPPINESS, F_RECLAIM_SWAPPINESS_MAX,
   F_EVENTS_SOCK_THROTTLED, F_OOM_GROUP_KILL_EVENT,
 } from "./profile";
-export { system_init, nr_cpu_ids } from "./system";
+export { system_init, nr_cpu_ids, MAX_NODES, MAX_CPUS, MAX_CGROUPS, MAX_FOLIOS } from "./system";
 export { REMOTE_DRAIN_SCHEDULE, REMOTE_DRAIN_IMMEDIATE, REMOTE_DRAIN_DEFERRED } from "./stock";
 export { VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_KILL, VICTIM_EXIT_OOM } from "./sched";
 
@@ -59,7 +61,7 @@ export {
   __GFP_HIGH, __GFP_ATOMIC, __GFP_IO, __GFP_FS, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
   __GFP_NORETRY, GFP_KERNEL, GFP_NOWAIT, GFP_ATOMIC,
 } from "./gfp";
-export { FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER, layout_folio_table, FOLIO_STRIDE } from "./folio";
+export { FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER, layout_folio_table, FOLIO_STRIDE, FOLIO_BYTES, folio_max_fit } from "./folio";
 
 // ── Reading state ────────────────────────────────────────────────────────────────────────
 export {
@@ -81,7 +83,7 @@ export {
   NR_INACTIVE_FILE, NR_ACTIVE_FILE, NR_UNEVICTABLE, PGSCAN_DIRECT, PGSTEAL_DIRECT, PGSCAN_PROACTIVE, PGSTEAL_PROACTIVE,
   PGREFILL, PGACTIVATE, PGDEACTIVATE, PSWPIN, PSWPOUT, PGMAJFAULT, PGFAULT, MEMCG_SWAP, THP_SWPOUT, THP_SWPOUT_FALLBACK,
   stat_updates, NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B, NR_PAGETABLE, NR_SHMEM, NR_FILE_MAPPED, MEMCG_KMEM,
-  MEMCG_PERCPU_B,
+  MEMCG_PERCPU_B, NR_STAT_ITEMS,
 } from "./rstat";
 
 // ── Kernel memory: v1 kmem/tcpmem counters, the object stock (objcg.ts), page tables ─────

@@ -58,7 +58,8 @@ export const CFG_OOM_VICTIM_EXIT: i32 = 18; // sched.ts VICTIM_EXIT_*: when an O
 export const CFG_KMEM: i32 = 19; // 1: kernel memory accounting (0 = cgroup.memory=nokmem)
 export const CFG_MAX_FILE_ENTRIES: i32 = 20; // page cache entries + xarray nodes of files (filemap.ts)
 export const CFG_LRU_ADD_BATCH: i32 = 21; // 1: the per-CPU lru_add folio_batch (lru_add.ts)
-export const NR_CFG: i32 = 22;
+export const CFG_PREFAULT: i32 = 22; // first touch: every table page is written at system_init if they total at most this many bytes
+export const NR_CFG: i32 = 23;
 
 const cfg = new StaticArray<f64>(NR_CFG);
 
@@ -69,19 +70,136 @@ export function cfg_get(key: i32): f64 {
   return key >= 0 && key < NR_CFG ? unchecked(cfg[key]) : 0;
 }
 
-let used: usize = 0;
-
-/**
- * Allocate a table from the runtime heap (only during system_init). Each system is a fresh
- * instance and the stub runtime never frees, so the memory handed out is still zero.
- */
-export function table_alloc(bytes: usize): usize {
-  const ptr = heap.alloc(bytes);
-  used += bytes;
-  return ptr;
+let refused: i32 = -1;
+/** The first config key system_init refused (not an integer in its range), -1 if none. */
+export function cfg_refused(): i32 {
+  return refused;
+}
+/** Refuse key (the first refusal is the one reported). */
+export function cfg_refuse(key: i32): void {
+  if (refused < 0) refused = key;
+}
+/** A config value that must be an integer in lo..hi (else it is refused and lo returned). */
+export function cfg_int(key: i32, lo: f64, hi: f64): f64 {
+  const v = cfg_get(key);
+  if (v >= lo && v <= hi && v == Math.floor(v)) return v;
+  cfg_refuse(key);
+  return lo;
 }
 
-/** Bytes the tables use (for the host's sizing report). */
-export function layout_table_bytes(): usize {
-  return used;
+// ── the table region ─────────────────────────────────────────────────────────────────
+// Tables come straight from memory.grow, above the runtime heap (the stub runtime refuses a
+// single allocation over 1 GiB, and a system of 100 M folios needs more). Sizes are summed
+// in 64 bits, so a configuration past the 4 GiB of a wasm32 memory is refused by name
+// instead of wrapping. The core allocates nothing on the runtime heap after system_init;
+// RUNTIME_SLACK bytes are left free above the heap all the same.
+
+/** wasm32: at most 65536 pages of 64 KiB. */
+export const MEMORY_LIMIT: u64 = <u64>1 << 32;
+const PAGE_BYTES: u64 = 65536;
+const TABLE_ALIGN: u64 = 64; // a cache line
+const RUNTIME_SLACK: u64 = 65536;
+
+export const LAYOUT_OK: i32 = 0;
+export const LAYOUT_TOO_BIG: i32 = 1; // past MEMORY_LIMIT
+export const LAYOUT_GROW_REFUSED: i32 = 2; // memory.grow failed below the limit (the host's memory)
+
+let base: u64 = 0; // start of the region
+let cursor: u64 = 0; // end of the last table (keeps counting after a failure)
+let failure: i32 = LAYOUT_OK;
+let failedName: string = "";
+let failedEntries: u64 = 0;
+let failedEntryBytes: u64 = 0;
+let failedStart: u64 = 0;
+let sizingPass = false;
+let touch = false;
+
+@inline function align_up(x: u64, a: u64): u64 {
+  return (x + a - 1) & ~(a - 1);
+}
+
+/**
+ * Start the region just above the runtime heap, before the first table: a sizing pass
+ * (tables are measured, none is handed out) or the real one, touching every table page now
+ * if prefault is set.
+ */
+export function layout_begin(sizing: bool, prefault: bool): void {
+  sizingPass = sizing;
+  touch = prefault;
+  const p = heap.alloc(0); // the runtime heap's end; freed at once (the stub drops the last block)
+  heap.free(p);
+  base = align_up(<u64>p + RUNTIME_SLACK, TABLE_ALIGN);
+  cursor = base;
+}
+
+/**
+ * A table of entries × entryBytes, cache-line aligned and zero-filled (fresh pages of a
+ * fresh instance); 0 in the sizing pass and once any table did not fit (the first one that
+ * did not is recorded in layout_failed_*, the sizes of the later ones are still summed).
+ * An init function writes nothing through a table it got as 0.
+ */
+export function table_alloc(name: string, entries: u64, entryBytes: i32): usize {
+  const start = align_up(cursor, TABLE_ALIGN);
+  const end = start + entries * <u64>entryBytes;
+  cursor = end;
+  if (failure != LAYOUT_OK) return 0;
+  let why = LAYOUT_OK;
+  if (end > MEMORY_LIMIT) why = LAYOUT_TOO_BIG;
+  else if (sizingPass) return 0;
+  else {
+    const have = <u64>memory.size();
+    const need = align_up(end, PAGE_BYTES) / PAGE_BYTES;
+    if (need > have && memory.grow(<i32>(need - have)) < 0) why = LAYOUT_GROW_REFUSED;
+  }
+  if (why != LAYOUT_OK) {
+    failure = why;
+    failedName = name;
+    failedEntries = entries;
+    failedEntryBytes = entryBytes;
+    failedStart = start;
+    return 0;
+  }
+  // First touch: write each page of the fresh table once now, so that its page faults fall
+  // in createSystem and not in the first operations.
+  if (touch && end > start) {
+    for (let p = start; p < end; p += 4096) store<u8>(<usize>p, 0);
+    store<u8>(<usize>(end - 1), 0);
+  }
+  return <usize>start;
+}
+
+/** Bytes the tables take (or would take, when a table did not fit). */
+export function layout_table_bytes(): f64 {
+  return <f64>(cursor - base);
+}
+/** The end of the tables sized so far. */
+export function layout_end(): u64 {
+  return cursor;
+}
+/** The runtime heap's end: it stays below the table region (nothing is allocated after system_init). */
+export function layout_heap_end(): f64 {
+  const p = heap.alloc(0);
+  heap.free(p);
+  return <f64>p;
+}
+/** Where the table region starts (its pages are the tables'). */
+export function layout_base(): f64 {
+  return <f64>base;
+}
+/** LAYOUT_OK, LAYOUT_TOO_BIG or LAYOUT_GROW_REFUSED. */
+export function layout_failure(): i32 {
+  return failure;
+}
+/** The first table that did not fit: its name (an AssemblyScript string), entries, bytes per entry, start offset. */
+export function layout_failed_table(): string {
+  return failedName;
+}
+export function layout_failed_entries(): f64 {
+  return <f64>failedEntries;
+}
+export function layout_failed_entry_bytes(): f64 {
+  return <f64>failedEntryBytes;
+}
+export function layout_failed_start(): f64 {
+  return <f64>failedStart;
 }

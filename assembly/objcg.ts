@@ -52,21 +52,21 @@ let stUnrecl: usize = 0; // i64: nr_slab_unreclaimable_b
 export function objcg_init(maxMemcgs: i32, enabled: bool): bool {
   kmem_enabled = enabled;
   const m = <usize>maxMemcgs;
-  objcgMemcg = table_alloc(m * 4);
-  memcgObjcg = table_alloc(m * 4);
-  chargedBytes = table_alloc(m * 8);
-  allocObjcg = table_alloc(m * 4);
-  kmemUsage = table_alloc(m * 8);
-  kmemWatermark = table_alloc(m * 8);
-  tcpMax = table_alloc(m * 8);
-  tcpWatermark = table_alloc(m * 8);
-  tcpFailcnt = table_alloc(m * 8);
+  objcgMemcg = table_alloc("obj_cgroup memcgs", m, 4);
+  memcgObjcg = table_alloc("memcg objcg", m, 4);
+  chargedBytes = table_alloc("obj_cgroup nr_charged_bytes", m, 8);
+  allocObjcg = table_alloc("memcg structure objcg", m, 4);
+  kmemUsage = table_alloc("v1 kmem usage", m, 8);
+  kmemWatermark = table_alloc("v1 kmem watermark", m, 8);
+  tcpMax = table_alloc("v1 tcpmem max", m, 8);
+  tcpWatermark = table_alloc("v1 tcpmem watermark", m, 8);
+  tcpFailcnt = table_alloc("v1 tcpmem failcnt", m, 8);
   const c = <usize>nr_cpus;
-  stObjcg = table_alloc(c * 4);
-  stBytes = table_alloc(c * 8);
-  stNode = table_alloc(c * 4);
-  stRecl = table_alloc(c * 8);
-  stUnrecl = table_alloc(c * 8);
+  stObjcg = table_alloc("obj_stock cached objcg", c, 4);
+  stBytes = table_alloc("obj_stock nr_bytes", c, 8);
+  stNode = table_alloc("obj_stock cached node", c, 4);
+  stRecl = table_alloc("obj_stock nr_slab_reclaimable_b", c, 8);
+  stUnrecl = table_alloc("obj_stock nr_slab_unreclaimable_b", c, 8);
   if (stUnrecl == 0) return false;
   for (let i: usize = 0; i < m; i++) {
     store<i32>(memcgObjcg + (i << 2), -1);

@@ -37,7 +37,7 @@ const PC_RECORD_SHIFT: i32 = 7; // 16 i64 slots = 128 bytes, two cache lines
 let records: usize = 0;
 
 export function pc_init(n: i32): bool {
-  records = table_alloc(<usize>n << PC_RECORD_SHIFT);
+  records = table_alloc("page_counter records", n, 1 << PC_RECORD_SHIFT);
   return records != 0;
 }
 

@@ -56,12 +56,12 @@ let fileCost: usize = 0; // i64[M][nodes]: lruvec->file_cost
 
 export function reclaim_init(recursive: bool, maxMemcgs: i32): bool {
   recursiveProt = recursive;
-  const n = <usize>maxMemcgs * <usize>nr_nodes;
-  iterPos = table_alloc(n * 4);
-  anonCost = table_alloc(n * 8);
-  fileCost = table_alloc(n * 8);
+  const n = <u64>maxMemcgs * <u64>nr_nodes;
+  iterPos = table_alloc("reclaim iterators", n, 4);
+  anonCost = table_alloc("lruvec anon_cost", n, 8);
+  fileCost = table_alloc("lruvec file_cost", n, 8);
   if (fileCost == 0) return false;
-  for (let i: usize = 0; i < n; i++) store<i32>(iterPos + (i << 2), -1);
+  for (let i: usize = 0; i < <usize>n; i++) store<i32>(iterPos + (i << 2), -1);
   return true;
 }
 

@@ -77,15 +77,15 @@ let globalThreshold: i64 = 0; // stats_flush_threshold (<= 6.6), in batches
 
 export function rstat_init(maxMemcgs: i32): bool {
   perMemcg = era(F_RSTAT_PER_MEMCG);
-  globalPcpu = table_alloc(<usize>nr_cpus * 4);
+  globalPcpu = table_alloc("rstat global per-CPU updates", nr_cpus, 4);
   stride = nr_nodes * NR_STAT_ITEMS;
-  const bytes = <usize>maxMemcgs * <usize>stride * 8;
-  pending = table_alloc(bytes);
-  inbox = table_alloc(bytes);
-  agg = table_alloc(bytes);
-  local = table_alloc(bytes);
-  pcpuUpdates = table_alloc(<usize>maxMemcgs * <usize>nr_cpus * 4);
-  updates = table_alloc(<usize>maxMemcgs * 8);
+  const n = <u64>maxMemcgs * <u64>stride;
+  pending = table_alloc("rstat pending", n, 8);
+  inbox = table_alloc("rstat inbox", n, 8);
+  agg = table_alloc("rstat aggregated", n, 8);
+  local = table_alloc("rstat local", n, 8);
+  pcpuUpdates = table_alloc("rstat per-CPU stats_updates", <u64>maxMemcgs * <u64>nr_cpus, 4);
+  updates = table_alloc("rstat stats_updates", maxMemcgs, 8);
   return updates != 0;
 }
 

@@ -23,7 +23,7 @@ export const NR_SIM_STATS: i32 = 15;
 let stats: usize = 0;
 
 export function simstat_init(): bool {
-  stats = table_alloc(<usize>NR_SIM_STATS * 8);
+  stats = table_alloc("sim stats", NR_SIM_STATS, 8);
   return stats != 0;
 }
 

@@ -10,7 +10,7 @@ export let nr_nodes: i32 = 0;
 export function topology_init(nodes: i32, cpusPerNode: i32): bool {
   nr_nodes = nodes;
   nr_cpus = nodes * cpusPerNode;
-  cpuNode = table_alloc(<usize>nr_cpus * 4);
+  cpuNode = table_alloc("cpu_to_node", nr_cpus, 4);
   if (cpuNode == 0) return false;
   for (let c = 0; c < nr_cpus; c++) store<i32>(cpuNode + (<usize>c << 2), c / cpusPerNode);
   return true;

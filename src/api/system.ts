@@ -8,7 +8,7 @@ import { InternalError, MemcgError, errnoName } from '../core/errors.js';
 import { parseGfp } from '../core/gfp.js';
 import { memparse, pageCounterMemparse } from '../cgroupfs/memparse.js';
 import { findProfile, profileNames, type ProfileName } from '../core/profiles.js';
-import { CoreAbort, defaultBuild, instantiateCore, type Core, type WasmBuild } from '../core/wasm.js';
+import { CoreAbort, defaultBuild, instantiateCore, liftString, type Core, type WasmBuild } from '../core/wasm.js';
 
 export type SystemOptions = {
   /**
@@ -73,6 +73,13 @@ export type SystemOptions = {
   maxFileEntries?: number;
   /** Op records per replay chunk. */
   opCapacity?: number;
+  /**
+   * First touch of the tables at createSystem, so that the page faults of fresh memory fall
+   * there and not into the first operations: true = always, false = never; by default when
+   * the tables take at most 16 MiB (a default system, sized for 1 Mi folios, takes 31 MB and
+   * a run rarely touches most of it).
+   */
+  prefault?: boolean;
   build?: WasmBuild;
 };
 
@@ -205,6 +212,47 @@ export type FileOptions = {
 };
 export type FileInfo = { size: number; cachedPages: number; folios: number; xaNodes: number; xaHeight: number; entries: number };
 
+// The records of the last encode (every system's: encoding is synchronous), kept and grown,
+// so that a replay of Op objects writes no fresh pages.
+let scratch = new Uint8Array(0);
+let scratchView = new DataView(scratch.buffer);
+
+/** Tables up to this size are touched at createSystem by default (SystemOptions.prefault). */
+const PREFAULT_DEFAULT = 16 * 1024 * 1024;
+
+/** The option behind each config key (for a refusal). */
+const CFG_OPTION: Record<string, string> = {
+  CFG_CGROUP_VERSION: 'cgroupVersion', CFG_PROFILE: 'profile', CFG_NODES: 'topology.nodes', CFG_CPUS_PER_NODE: 'topology.cpusPerNode',
+  CFG_MAX_CGROUPS: 'maxCgroups', CFG_MAX_FOLIOS: 'maxFolios', CFG_OP_CAPACITY: 'opCapacity', CFG_SEED_LO: 'seed', CFG_SEED_HI: 'seed',
+  CFG_BATCH: 'chargeBatch', CFG_MAX_TASKS: 'maxTasks', CFG_SWAP_PAGES: 'swap', CFG_HZ: 'hz', CFG_PREFAULT: 'prefault',
+  CFG_MAX_FILE_ENTRIES: 'maxFileEntries', CFG_KMEM: 'kmem', CFG_LRU_ADD_BATCH: 'lruAddBatch',
+};
+
+/** The sizes of a configuration: integers in the core's ranges (the core checks them again). */
+function checkConfig(o: SystemOptions, topo: { nodes: number; cpusPerNode: number }, k: (name: string) => number): void {
+  const int = (name: string, v: unknown, lo: number, hi: number) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+      throw new MemcgError('EINVAL', `${name} must be an integer from ${lo} to ${hi}, not ${String(v)}`);
+    }
+  };
+  const maxCpus = k('MAX_CPUS');
+  int('topology.nodes', topo.nodes, 1, k('MAX_NODES'));
+  int('topology.cpusPerNode', topo.cpusPerNode, 1, maxCpus);
+  if (topo.nodes * topo.cpusPerNode > maxCpus) {
+    throw new MemcgError('EINVAL', `topology of ${topo.nodes} × ${topo.cpusPerNode} CPUs: at most ${maxCpus} CPUs`);
+  }
+  if (o.maxCgroups !== undefined) int('maxCgroups', o.maxCgroups, 1, k('MAX_CGROUPS'));
+  if (o.maxFolios !== undefined) int('maxFolios', o.maxFolios, 1, k('MAX_FOLIOS'));
+  if (o.maxTasks !== undefined) int('maxTasks', o.maxTasks, 1, 65534);
+  if (o.opCapacity !== undefined) int('opCapacity', o.opCapacity, 1, 2 ** 24);
+  if (o.maxFileEntries !== undefined) int('maxFileEntries', o.maxFileEntries, 1, 2 ** 26);
+  if (o.chargeBatch !== undefined) int('chargeBatch', o.chargeBatch, 1, 127);
+  if (o.hz !== undefined && ![100, 250, 300, 1000].includes(o.hz)) throw new MemcgError('EINVAL', `hz must be 100, 250, 300 or 1000, not ${o.hz}`);
+  if (typeof o.seed === 'number' && !(Number.isSafeInteger(o.seed) && o.seed >= 0)) {
+    throw new MemcgError('EINVAL', `seed must be a non-negative integer, not ${o.seed}`);
+  }
+}
+
 /** Create a system: one emulated machine with its cgroup tree, CPUs and kernel profile. */
 export async function createSystem(options: SystemOptions = {}): Promise<System> {
   return new System(options);
@@ -231,9 +279,14 @@ export class System {
   private dv!: DataView;
   private i32!: Int32Array;
   private readonly opCapacity: number;
+  private readonly konst = new Map<string, number>();
   // Bound hot exports.
   private readonly fCharge: Fn;
   private readonly fUncharge: Fn;
+  private readonly fReplay: Fn;
+  /** The op and result buffers (fixed at system_init). */
+  private readonly opBase: number;
+  private readonly resBase: number;
   /** @internal */
   readonly fCounter: Fn;
 
@@ -245,6 +298,8 @@ export class System {
     const version = options.cgroupVersion ?? 2;
     if (version !== 1 && version !== 2) throw new MemcgError('EINVAL', `cgroupVersion must be 1 or 2, not ${String(version)}`);
     const topo = options.topology ?? { nodes: 1, cpusPerNode: 4 };
+    this.core = instantiateCore(options.build ?? defaultBuild());
+    checkConfig(options, topo, (name) => this.k(name));
     const seed = BigInt.asUintN(64, BigInt(options.seed ?? 1));
     this.profile = profile.name;
     this.profileCoreId = profile.coreId;
@@ -253,7 +308,6 @@ export class System {
     this.autoEnableMemory = options.autoEnableMemory !== false;
     this.nodes = topo.nodes;
     this.cpus = topo.nodes * topo.cpusPerNode;
-    this.core = instantiateCore(options.build ?? defaultBuild());
     this.opCapacity = options.opCapacity ?? 4096;
     const cfg: [string, number][] = [
       ['CFG_CGROUP_VERSION', version],
@@ -278,24 +332,25 @@ export class System {
       ['CFG_KMEM', options.kmem ? 1 : 0],
       ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 14],
       ['CFG_LRU_ADD_BATCH', options.lruAddBatch ? 1 : 0],
+      ['CFG_PREFAULT', options.prefault === true ? Number.MAX_SAFE_INTEGER : options.prefault === false ? 0 : PREFAULT_DEFAULT],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
     let ret: number;
     try {
       ret = this.fn('system_init')();
     } catch (e) {
-      // Tables larger than a wasm32 memory can hold trap in the allocator.
       if (!(e instanceof WebAssembly.RuntimeError || e instanceof CoreAbort)) throw e;
-      ret = -12;
+      throw new InternalError(`system_init trapped: ${e.message}`);
     }
-    if (ret < 0) {
-      throw new MemcgError(errnoName(ret), `system configuration rejected (${JSON.stringify({ ...options, seed: String(options.seed ?? 1) })})`);
-    }
+    if (ret < 0) this.refused(ret, cfg);
     this.ids.set('', 0);
     this.paths[0] = '';
     this.memcgNames[0] = '';
     this.fCharge = this.fn('memcg_charge');
     this.fUncharge = this.fn('memcg_uncharge');
+    this.fReplay = this.fn('replay_ops');
+    this.opBase = this.fn('op_buffer')();
+    this.resBase = this.fn('result_buffer')();
     this.fCounter = this.fn('counter_get');
   }
 
@@ -308,9 +363,14 @@ export class System {
   }
   /** A core constant (exported global). */
   k(name: string): number {
-    const g = this.core[name];
-    if (!(g instanceof WebAssembly.Global)) throw new InternalError(`core constant ${name} missing`);
-    return g.value as number;
+    let v = this.konst.get(name);
+    if (v === undefined) {
+      const g = this.core[name];
+      if (!(g instanceof WebAssembly.Global)) throw new InternalError(`core constant ${name} missing`);
+      v = g.value as number;
+      this.konst.set(name, v); // constants never change: read each once
+    }
+    return v;
   }
   /** Run a core call; an abort poisons the system and surfaces as InternalError. */
   private guard<T>(f: () => T): T {
@@ -331,6 +391,26 @@ export class System {
     this.u8 = new Uint8Array(this.buffer);
     this.dv = new DataView(this.buffer);
     this.i32 = new Int32Array(this.buffer);
+  }
+  /** Why system_init refused the configuration: the value, or the table that does not fit. */
+  private refused(ret: number, cfg: [string, number][]): never {
+    const key = this.fn('cfg_refused')();
+    if (ret === -22 && key >= 0) {
+      const [name, value] = cfg.find(([k]) => this.k(k) === key) ?? ['?', NaN];
+      throw new MemcgError('EINVAL', `system configuration rejected: ${CFG_OPTION[name] ?? name} = ${value} is out of range`);
+    }
+    const why = this.fn('layout_failure')();
+    if (why === this.k('LAYOUT_OK')) throw new MemcgError(errnoName(ret), 'system configuration rejected');
+    const table = liftString(this.core.memory, this.fn('layout_failed_table')());
+    const entries = this.fn('layout_failed_entries')();
+    const each = this.fn('layout_failed_entry_bytes')();
+    const total = this.fn('layout_table_bytes')();
+    const fit = Math.min(this.fn('folio_max_fit')(), this.k('MAX_FOLIOS'));
+    const need = `the ${table} table needs ${entries * each} bytes (${entries} × ${each} B)`;
+    const where = why === this.k('LAYOUT_TOO_BIG')
+      ? `the tables need ${total} bytes in all and a wasm32 memory holds at most 4 GiB (${2 ** 32} bytes)`
+      : `memory.grow was refused at ${this.fn('layout_failed_start')()} bytes (the host has no more memory for this instance)`;
+    throw new MemcgError('ENOMEM', `system configuration does not fit: ${need}; ${where}; with these other settings at most ${fit} folios fit (maxFolios)`);
   }
   private fail(ret: number, message: string, details: { file?: string; input?: string } = {}): never {
     throw new MemcgError(errnoName(ret), message, details);
@@ -486,8 +566,15 @@ export class System {
 
   // ── charging ───────────────────────────────────────────────────────────────────────────
   private gfpMask(gfp: Gfp | undefined): number {
-    return gfp === undefined ? this.k('GFP_KERNEL') : parseGfp(gfp, (n) => this.k(n));
+    if (gfp === undefined) return this.k('GFP_KERNEL');
+    let mask = this.gfpCache.get(gfp);
+    if (mask === undefined) {
+      mask = parseGfp(gfp, (n) => this.k(n));
+      this.gfpCache.set(gfp, mask);
+    }
+    return mask;
   }
+  private readonly gfpCache = new Map<string, number>();
   private kindCode(kind: FolioKind | undefined): number {
     if (kind === undefined || kind === 'anon') return 0;
     if (kind === 'file') return 1;
@@ -769,7 +856,7 @@ export class System {
   }
   /** Let simulated time pass; the periodic statistics flush runs every 2 s. */
   wait(ms: number): void {
-    if (!(ms >= 0)) throw new MemcgError('EINVAL', `wait of ${ms} ms`);
+    if (!Number.isFinite(ms) || ms < 0) throw new MemcgError('EINVAL', `wait of ${ms} ms`);
     this.guard(() => this.fn('clock_wait')(Math.round(ms * 1e6)));
   }
   /** Simulated time in ms since the system started. */
@@ -1036,45 +1123,78 @@ export class System {
   }
 
   // ── bulk ───────────────────────────────────────────────────────────────────────────────
-  /** Encode ops as core op records (struct op in assembly/replay.ts). */
+  /** Encode ops as core op records (struct op in assembly/replay.ts); every op is checked first. */
   encode(ops: Op[]): Uint8Array {
-    const n = ops.reduce((s, o) => s + (o.op === 'uncharge-list' ? o.folios.length : 1), 0);
-    const buf = new Uint8Array(n * 16);
-    const dv = new DataView(buf.buffer);
-    let r = 0;
-    const put = (code: string, a: number, kind: number, node: number, cpu: number, id: number, arg: number, task = 0) => {
-      const o = r * 16;
-      buf[o] = this.k(code);
-      buf[o + 1] = a;
-      buf[o + 2] = kind;
-      buf[o + 3] = node;
-      dv.setUint16(o + 4, cpu, true);
-      dv.setUint16(o + 6, task, true);
-      dv.setUint32(o + 8, id >>> 0, true);
-      dv.setUint32(o + 12, arg >>> 0, true);
-      r++;
+    const n = this.encodeInto(ops);
+    return scratch.slice(0, n * 16);
+  }
+
+  /** Encode ops into this.scratch; the number of records. Throws before writing anything the core sees. */
+  private encodeInto(ops: Op[]): number {
+    let n = 0;
+    for (let i = 0; i < ops.length; i++) {
+      const o = ops[i];
+      n += o.op === 'uncharge-list' ? o.folios.length : 1;
+    }
+    if (scratch.length < n * 16) {
+      scratch = new Uint8Array(Math.max(n * 16, scratch.length * 2));
+      scratchView = new DataView(scratch.buffer);
+    }
+    const dv = scratchView;
+    const CHARGE = this.k('OP_CHARGE');
+    const UNCHARGE = this.k('OP_UNCHARGE');
+    const LIST = this.k('OP_UNCHARGE_LIST');
+    const TOUCH = this.k('OP_TOUCH');
+    const WAIT = this.k('OP_WAIT');
+    const SET: Record<string, number> = {
+      LIMIT_MAX: this.k('OP_SET_MAX'), LIMIT_HIGH: this.k('OP_SET_HIGH'), LIMIT_LOW: this.k('OP_SET_LOW'), LIMIT_MIN: this.k('OP_SET_MIN'),
     };
-    for (const o of ops) {
+    // struct op as four little-endian u32 words: code | a << 8 | kind << 16 | node << 24,
+    // cpu | task << 16, id, arg.
+    let o16 = 0;
+    const put = (code: number, a: number, kind: number, node: number, cpu: number, task: number, id: number, arg: number) => {
+      dv.setUint32(o16, code | (a << 8) | (kind << 16) | (node << 24), true);
+      dv.setUint32(o16 + 4, cpu | (task << 16), true);
+      dv.setUint32(o16 + 8, id >>> 0, true);
+      dv.setUint32(o16 + 12, arg >>> 0, true);
+      o16 += 16;
+    };
+    const cpus = this.cpus;
+    const gfpKernel = this.k('GFP_KERNEL');
+    for (let i = 0; i < ops.length; i++) {
+      const o = ops[i];
       if (o.op === 'charge') {
-        this.checkCpu(o.cpu);
+        const cpu = o.cpu;
+        if (!(cpu >= 0 && cpu < cpus && Number.isInteger(cpu))) this.checkCpu(cpu);
         const order = o.order ?? 0;
         if (!Number.isInteger(order) || order < 0 || order > 9) throw new MemcgError('EINVAL', `order ${order} out of range 0..9`);
-        if (o.task === undefined && o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
-        if (o.task !== undefined && (!Number.isInteger(o.task) || o.task < 0 || o.task > 65534)) throw new MemcgError('ESRCH', `no task ${o.task}`);
-        put('OP_CHARGE', order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, o.cpu,
-          o.task !== undefined ? 0 : this.id(o.cgroup!), this.gfpMask(o.gfp), o.task === undefined ? 0 : o.task + 1);
+        const node = o.node;
+        if (node !== undefined && (!Number.isInteger(node) || node < 0 || node >= this.nodes)) throw new MemcgError('EINVAL', `node ${node} out of range`);
+        const task = o.task;
+        if (task !== undefined) {
+          if (!Number.isInteger(task) || task < 0 || task > 65534) throw new MemcgError('ESRCH', `no task ${task}`);
+          put(CHARGE, order, this.kindCode(o.kind), node === undefined ? 0 : node + 1, cpu, task + 1, 0, this.gfpMask(o.gfp));
+        } else {
+          if (o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
+          const id = this.ids.get(o.cgroup) ?? this.id(o.cgroup);
+          put(CHARGE, order, o.kind === undefined ? 0 : this.kindCode(o.kind), node === undefined ? 0 : node + 1, cpu, 0, id,
+            o.gfp === undefined ? gfpKernel : this.gfpMask(o.gfp));
+        }
+      } else if (o.op === 'uncharge') {
+        const cpu = o.cpu ?? 0;
+        if (!(cpu >= 0 && cpu < cpus && Number.isInteger(cpu))) this.checkCpu(cpu);
+        put(UNCHARGE, 0, 0, 0, cpu, 0, o.folio, 0);
       } else if (o.op === 'touch') {
         this.checkCpu(o.cpu);
-        put('OP_TOUCH', 0, 0, 0, o.cpu, o.folio, this.gfpMask(o.gfp));
+        put(TOUCH, 0, 0, 0, o.cpu, 0, o.folio, this.gfpMask(o.gfp));
       } else if (o.op === 'wait') {
         if (!(o.ms >= 0) || o.ms * 1000 > 0xffffffff) throw new MemcgError('EINVAL', `wait of ${o.ms} ms (0 .. 4294967 ms per record)`);
-        put('OP_WAIT', 0, 0, 0, 0, 0, Math.round(o.ms * 1000));
-      } else if (o.op === 'uncharge') {
-        this.checkCpu(o.cpu ?? 0);
-        put('OP_UNCHARGE', 0, 0, 0, o.cpu ?? 0, o.folio, 0);
+        put(WAIT, 0, 0, 0, 0, 0, 0, Math.round(o.ms * 1000));
       } else if (o.op === 'uncharge-list') {
-        this.checkCpu(o.cpu ?? 0);
-        o.folios.forEach((f, i) => put('OP_UNCHARGE_LIST', i === o.folios.length - 1 ? 1 : 0, 0, 0, o.cpu ?? 0, f, 0));
+        const cpu = o.cpu ?? 0;
+        this.checkCpu(cpu);
+        const last = o.folios.length - 1;
+        for (let j = 0; j <= last; j++) put(LIST, j === last ? 1 : 0, 0, 0, cpu, 0, o.folios[j], 0);
       } else {
         const f = limitFile(this.cgroupVersion, o.file);
         if (!f) throw new MemcgError('ENOENT', `no file ${o.file} in cgroup v${this.cgroupVersion}`, { file: o.file });
@@ -1082,37 +1202,49 @@ export class System {
         if (pages >= 0xffffffff && pages !== 2251799813685247) {
           throw new MemcgError('EINVAL', `op records carry limits below 2^32 pages; ${o.value} is not`, { file: o.file });
         }
-        const code = { LIMIT_MAX: 'OP_SET_MAX', LIMIT_HIGH: 'OP_SET_HIGH', LIMIT_LOW: 'OP_SET_LOW', LIMIT_MIN: 'OP_SET_MIN' }[f.limit];
-        const arg = pages === 2251799813685247 ? 0xffffffff : pages;
-        put(code, this.k(f.counter), 0, 0, o.cpu ?? 0, this.id(o.cgroup), arg);
+        const cpu = o.cpu ?? 0;
+        this.checkCpu(cpu);
+        put(SET[f.limit], this.k(f.counter), 0, 0, cpu, 0, this.id(o.cgroup), pages === 2251799813685247 ? 0xffffffff : pages);
       }
     }
-    return buf;
+    return n;
   }
 
   /** Replay encoded op records in chunks; returns one raw result per record (id or -errno). */
   replayRecords(records: Uint8Array): Int32Array {
     const count = records.length >>> 4;
     const results = new Int32Array(count);
+    this.replayChunks(records, count, (done, n, i32, base) => results.set(i32.subarray(base, base + n), done));
+    return results;
+  }
+
+  /** Copy records into the op buffer a chunk at a time and replay each; sink reads the chunk's results. */
+  private replayChunks(records: Uint8Array, count: number, sink: (done: number, n: number, i32: Int32Array, base: number) => void): void {
     this.guard(() => {
-      const replay = this.fn('replay_ops');
+      const replay = this.fReplay;
+      const opBase = this.opBase;
+      const resBase = this.resBase >>> 2;
       for (let done = 0; done < count; done += this.opCapacity) {
         const n = Math.min(this.opCapacity, count - done);
         this.views();
-        const opBase = this.fn('op_buffer')();
         this.u8.set(records.subarray(done * 16, (done + n) * 16), opBase);
         replay(n);
         this.views();
-        const resBase = this.fn('result_buffer')() >>> 2;
-        results.set(this.i32.subarray(resBase, resBase + n), done);
+        sink(done, n, this.i32, resBase);
       }
     });
-    return results;
   }
 
   /** Replay ops through the core in bulk; results in op order (an uncharge-list gives one per folio). */
   replay(ops: Op[]): OpResult[] {
-    return Array.from(this.replayRecords(this.encode(ops)), (v) =>
-      v >= 0 ? { ok: true as const, value: v } : { ok: false as const, code: errnoName(v) });
+    const count = this.encodeInto(ops);
+    const out: OpResult[] = []; // (new Array(n) of a large n would be a slow dictionary array)
+    this.replayChunks(scratch, count, (_done, n, i32, base) => {
+      for (let i = 0; i < n; i++) {
+        const v = i32[base + i];
+        out.push(v >= 0 ? { ok: true, value: v } : { ok: false, code: errnoName(v) });
+      }
+    });
+    return out;
   }
 }
