@@ -35,7 +35,7 @@ import { swap_entry_free, swapin_memcg } from "./swapcharge";
 import { PGACTIVATE, PGFAULT, PGMAJFAULT, PSWPIN } from "./rstat";
 import { mem_cgroup_oom, PAGE_ALLOC_COSTLY_ORDER } from "./oom";
 import {
-  PCF_HIGH, page_counter_charge, page_counter_try_charge, page_counter_uncharge, pc_field, pc_usage,
+  PCF_HIGH, pc_no_high_limit, page_counter_charge, page_counter_try_charge, page_counter_uncharge, pc_field, pc_usage,
 } from "./page_counter";
 import { MEMCG_RECLAIM_MAY_SWAP, try_to_free_mem_cgroup_pages } from "./reclaim";
 import { sim_inc, SIM_CHARGES, SIM_CHARGE_FAILS, SIM_FORCED, SIM_UNCHARGE_BATCHES } from "./simstat";
@@ -140,7 +140,8 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   // done_restock:
   if (batch > nr) refill_stock(m, cpu, batch - nr);
   // try_charge_memcg: note memory.high (or swap.high) overage for the return-to-user
-  // handler, on the first memcg up to the root that is over it.
+  // handler, on the first memcg up to the root that is over it (none can be without a limit).
+  if (pc_no_high_limit()) return 0;
   for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
     const c = memory_counter(x);
     const sc = swap_counter(x);

@@ -64,6 +64,9 @@ export {
 export { FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER, layout_folio_table, FOLIO_STRIDE, FOLIO_BYTES, folio_max_fit } from "./folio";
 
 // ── Reading state ────────────────────────────────────────────────────────────────────────
+// ── Testing: the cheap skips off (every observable must stay the same) ──────────────────
+export { pc_skips_set } from "./page_counter";
+
 export {
   PC_MEMORY, PC_SWAP, PCF_USAGE, PCF_MAX, PCF_MIN, PCF_LOW, PCF_HIGH, PCF_EMIN, PCF_ELOW, PCF_MIN_USAGE,
   PCF_LOW_USAGE, PCF_CHILDREN_MIN_USAGE, PCF_CHILDREN_LOW_USAGE, PCF_WATERMARK, PCF_LOCAL_WATERMARK, PCF_FAILCNT,

@@ -57,6 +57,34 @@ export function pc_init(n: i32): bool {
   return load<i32>(fptr(PCF_LINK, c));
 }
 
+// Cheap skips that keep semantics: counts of the counters with a high limit and with min/low
+// protection. They only over-count (a counter re-initialised over a used record is not taken
+// off), so "none" is always true when it is said: then no walk can find a counter over high,
+// and propagate_protected_usage has nothing to do (min_usage = min(usage, 0) is 0 already:
+// page_counter_set_protection propagates as soon as a setting changes).
+let nrHighLimited: i32 = 0;
+let nrProtected: i32 = 0;
+let skips = true;
+/** Turn the skips off (tests compare every observable with and without them). */
+export function pc_skips_set(on: bool): void {
+  skips = on;
+}
+/** No counter has a high limit below PAGE_COUNTER_MAX (the memory.high / swap.high walk finds nothing). */
+@inline export function pc_no_high_limit(): bool {
+  return skips && nrHighLimited == 0;
+}
+@inline function no_protection(): bool {
+  return skips && nrProtected == 0;
+}
+
+/** page_counter_set_high: store the high limit. */
+export function page_counter_set_high(c: i32, n: i64): void {
+  const was = pc_field(c, PCF_HIGH) < PAGE_COUNTER_MAX;
+  const is = n < PAGE_COUNTER_MAX;
+  if (was != is) nrHighLimited += is ? 1 : -1;
+  pc_set_field(c, PCF_HIGH, n);
+}
+
 // Per-counter policy flags; a charge walk follows the flags of the counter it starts from.
 export const PC_TRACK_PROTECTION: i32 = 1; // protection_support: keep min/low usage propagated
 export const PC_TRACK_FAILCNT: i32 = 2; // track_failcnt: count failed charges
@@ -79,6 +107,7 @@ export function page_counter_init(c: i32, parent: i32, track: i32): void {
 
 /** propagate_protected_usage: keep the parent's children_{min,low}_usage in step with min(usage, setting). */
 function propagate_protected_usage(c: i32, usage: i64): void {
+  if (no_protection()) return;
   const parent = pc_parent(c);
   if (parent < 0) return;
   let prot = min(usage, pc_field(c, PCF_MIN));
@@ -164,8 +193,13 @@ export function page_counter_set_max(c: i32, n: i64): i32 {
 
 /** page_counter_set_min / page_counter_set_low: store, then re-propagate up the tree. */
 export function page_counter_set_protection(counter: i32, field: i32, n: i64): void {
+  const was = pc_field(counter, PCF_MIN) != 0 || pc_field(counter, PCF_LOW) != 0;
   pc_set_field(counter, field, n);
+  const is = pc_field(counter, PCF_MIN) != 0 || pc_field(counter, PCF_LOW) != 0;
+  // Counted before the walk below, so that it propagates a setting going to 0 as well.
+  if (!was && is) nrProtected++;
   for (let c = counter; c >= 0; c = pc_parent(c)) propagate_protected_usage(c, pc_usage(c));
+  if (was && !is) nrProtected--;
 }
 
 /** page_counter_reset_watermark: the peak restarts from the current usage. */
