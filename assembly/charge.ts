@@ -141,13 +141,14 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   if (batch > nr) refill_stock(m, cpu, batch - nr);
   // try_charge_memcg: note memory.high (or swap.high) overage for the return-to-user
   // handler, on the first memcg up to the root that is over it (none can be without a limit).
-  if (pc_no_high_limit()) return 0;
-  for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
-    const c = memory_counter(x);
-    const sc = swap_counter(x);
-    if (pc_usage(c) > pc_field(c, PCF_HIGH) || (!memsw_account && pc_usage(sc) > pc_field(sc, PCF_HIGH))) {
-      add_over_high(cpu, batch);
-      break;
+  if (!pc_no_high_limit()) {
+    for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
+      const c = memory_counter(x);
+      const sc = swap_counter(x);
+      if (pc_usage(c) > pc_field(c, PCF_HIGH) || (!memsw_account && pc_usage(sc) > pc_field(sc, PCF_HIGH))) {
+        add_over_high(cpu, batch);
+        break;
+      }
     }
   }
   // try_charge_memcg (c9afe31ec443; 6.1, not 5.15): a large overage is handled now, inside the

@@ -171,7 +171,10 @@ else {
       const wd = join(work, `w_${m}.txt`);
       execFileSync(bin, [opFile, m, '1', '--warmup', '0', '--dump', cd], { stdio: 'pipe' });
       execFileSync(process.execPath, ['--import', tsx, join(yard, 'wasm_run.ts'), opFile, m, '1', '--warmup', '0', '--dump', wd], { cwd: ROOT, env: { ...process.env, PROJECT: ROOT }, stdio: 'pipe' });
-      same.push(readFileSync(cd, 'utf8') === readFileSync(wd, 'utf8') ? `(${m}) identical` : `(${m}) DIFFERENT`);
+      const c = readFileSync(cd, 'utf8').split('\n');
+      const w = readFileSync(wd, 'utf8').split('\n');
+      const kinds = new Set(c.flatMap((l, i) => (l === w[i] ? [] : [l.split(' ')[0]])));
+      same.push(kinds.size === 0 && c.length === w.length ? `(${m}) identical` : `(${m}) DIFFERENT in the ${[...kinds].join(', ')} lines`);
     }
     yardstickCheck = `final state of the C port vs the wasm core on this op stream: ${same.join(', ')}`;
     if (same.some((s) => s.includes('DIFFERENT'))) {
