@@ -1,39 +1,47 @@
-// Linear-memory layout of one system. Every table is allocated once, by system_init, from
-// the config block, so a replay never grows memory midway and host views stay valid.
-// Tables are structures of arrays indexed by small integer ids (DESIGN rule 2).
+// Linear-memory layout of one system. system_init sizes every table from the config block
+// (in 64 bits, a sizing pass first), then takes them from memory.grow in this order, each
+// cache-line aligned, so a replay never grows memory midway and host views stay valid. Most
+// tables are structures of arrays indexed by small integer ids (DESIGN rule 2); the
+// page_counter and folio tables are arrays of fixed records, because a charge or an uncharge
+// reads several fields of one counter level / one folio together. Bytes per entry:
 //
-//   heap.alloc ──►┌─────────────────────────────────────────────────────────────┐
-//                 │ op buffer      OP_RECORD_SIZE × opCapacity   (replay.ts)     │
-//                 │ result buffer  i32 × opCapacity                             │
-//                 ├─────────────────────────────────────────────────────────────┤
-//                 │ page_counter   C = 2 × maxCgroups entries (memory, swap|memsw│
-//                 │   usage max min low high emin elow min_usage low_usage      │
-//                 │   children_min_usage children_low_usage watermark           │
-//                 │   local_watermark failcnt : i64[C]      parent : i32[C]     │
-//                 ├─────────────────────────────────────────────────────────────┤
-//                 │ mem_cgroup     M = maxCgroups entries                       │
-//                 │   parent flags depth : i32[M]   css_refs : i64[M]           │
-//                 │   events events_local : i64[M × NR_MEMCG_EVENTS]            │
-//                 │   nr_page_events soft_limit : i64[M]                        │
-//                 │   swappiness oom_kill_disable oom_group : i32[M]            │
-//                 ├─────────────────────────────────────────────────────────────┤
-//                 │ rstat          pending inbox agg local :                    │
-//                 │                  i64[M × nodes × NR_STAT_ITEMS]             │
-//                 │   stats_updates : i64[M]   percpu stats_updates : i32[M×cpus]│
-//                 ├─────────────────────────────────────────────────────────────┤
-//                 │ peak files     counter : i32[1024]   value : i64[1024]      │
-//                 ├─────────────────────────────────────────────────────────────┤
-//                 │ stock          S = cpus × nslots slots                      │
-//                 │   slot_memcg slot_nr : i32[S]   drain_idx flushing : i32[N] │
-//                 │   over_high : i64[cpus]                                     │
-//                 ├─────────────────────────────────────────────────────────────┤
-//                 │ topology       cpu_node : i32[cpus]                         │
-//                 ├─────────────────────────────────────────────────────────────┤
-//                 │ folio          F = maxFolios entries                        │
-//                 │   memcg_data order kind node : i32[F]   free list : i32[F]  │
-//                 ├─────────────────────────────────────────────────────────────┤
-//                 │ sim stats      i64[NR_SIM_STATS]  (emulator's own counters) │
-//                 └─────────────────────────────────────────────────────────────┘
+//   0 ┌ static data, the runtime heap (stub: nothing is allocated there after system_init)
+//     │ 64 KiB left free
+//     ├──────────────────────────────────────────────────────────────── per   bytes ────
+//     │ op buffer        struct op (replay.ts)                         op      16
+//     │ op results, uncharge id list   i32                             op      4 + 4
+//     │ sim stats        i64[NR_SIM_STATS]                             —       112
+//     │ cpu_to_node      i32                                           CPU     4
+//     ├────────────────────────────────────────────────────────────────────────────────
+//     │ page_counter     one record per counter, 2 per memcg           counter 128
+//     │   (memory, and swap (v2) or memsw (v1)), 16 i64 slots, two cache lines:
+//     │   usage max parent|flags local_watermark min low min_usage low_usage  ← a charge
+//     │   watermark high emin elow children_min_usage children_low_usage failcnt —
+//     ├────────────────────────────────────────────────────────────────────────────────
+//     │ mem_cgroup       parents first_child last_child next_sibling   memcg   204
+//     │   flags online_children swappiness oom_kill_disable oom_group : i32
+//     │   css_refs nr_page_events soft_limit : i64   events events_local : i64[9]
+//     │ rstat            pending inbox aggregated local : i64[nodes × NR_STAT_ITEMS]
+//     │                  stats_updates : i64   per-CPU stats_updates : i32[cpus]
+//     │                                                  memcg   8 + 4 × cpus + 736 × nodes
+//     │ lruvec lists     heads tails : i32[nodes × 5]   sizes : i64[…]  memcg   80 × nodes
+//     │ reclaim          iterator : i32[nodes]   anon_cost file_cost : i64[nodes]
+//     │                                                                memcg   20 × nodes
+//     ├────────────────────────────────────────────────────────────────────────────────
+//     │ tasks            memcg oom_score_adj killed + 5 OOM-wait fields : i32,
+//     │                  rss : i64[3], over_high throttled join_seq oom_seq : i64
+//     │                                                                task    88
+//     │ swap device      swap_cgroup record, entry size, free list : i32  swap page 12
+//     │ peak files       counter : i32, value : i64 (1024 files)        —       12 288
+//     │ stock            slot memcg, slot pages : i32[nslots]           CPU     8 × nslots
+//     │                  drain_idx flushing : i32                      CPU     8
+//     │ over_high        i64 (charges made without a task)             CPU     8
+//     ├────────────────────────────────────────────────────────────────────────────────
+//     │ folio records    memcg_data, order|kind|flags|node, lru prev, lru next : u32
+//     │ folio owners, swap slots, free list : i32                      folio   16 + 12
+//     └ at most 4 GiB (wasm32). The folio tables come last: what the others leave decides
+//       how many folios fit (folio_max_fit); e.g. 256 CPUs on 2 nodes with 10 001 memcgs
+//       take 33.6 MB besides the folios, so 152 M folios fit (100 M take 2.64 GiB in all).
 
 /** Config keys the host sets before system_init (values are f64 at the boundary). */
 export const CFG_CGROUP_VERSION: i32 = 0; // 1 or 2

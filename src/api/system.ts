@@ -280,6 +280,9 @@ export class System {
   private i32!: Int32Array;
   private readonly opCapacity: number;
   private readonly konst = new Map<string, number>();
+  // id() of the paths looked up since the tree last changed: a dictionary object, whose
+  // lookups internalise the key string once (a Map compares the characters every time).
+  private idCache: Record<string, number> = Object.create(null);
   // Bound hot exports.
   private readonly fCharge: Fn;
   private readonly fUncharge: Fn;
@@ -423,8 +426,11 @@ export class System {
   }
   /** The cgroup id of a path (ENOENT if there is no such cgroup). Ids of removed cgroups are reused. */
   id(path: string): number {
+    const hit = this.idCache[path];
+    if (hit !== undefined) return hit;
     const id = this.ids.get(path) ?? this.ids.get(System.normalize(path)); // normalized paths hit at once
     if (id === undefined) throw new MemcgError('ENOENT', `no cgroup "${path}"`);
+    this.idCache[path] = id;
     return id;
   }
   /**
@@ -526,6 +532,7 @@ export class System {
         : id === -16 ? ': every memcg id (MEM_CGROUP_ID_MAX) is in use' : ''));
     }
     this.ids.set(p, id);
+    this.idCache = Object.create(null);
     this.paths[id] = p;
     const m = this.memcgOfCgroup(id);
     if (m >= 0) this.memcgNames[m] = p;
@@ -549,6 +556,7 @@ export class System {
     const ret = this.guard(() => this.renaming([id], () => this.fn('cgroup_rmdir')(id, cpu)));
     if (ret < 0) this.fail(ret, `rmdir "${path}"${ret === -16 ? ' (the root, or a cgroup with tasks or children)' : ''}`);
     this.ids.delete(p);
+    this.idCache = Object.create(null);
   }
 
   /** Write a limit file ('memory.max', 'memory.limit_in_bytes', …) as a user would. */
@@ -1176,7 +1184,7 @@ export class System {
           put(CHARGE, order, this.kindCode(o.kind), node === undefined ? 0 : node + 1, cpu, task + 1, 0, this.gfpMask(o.gfp));
         } else {
           if (o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
-          const id = this.ids.get(o.cgroup) ?? this.id(o.cgroup);
+          const id = this.id(o.cgroup);
           put(CHARGE, order, o.kind === undefined ? 0 : this.kindCode(o.kind), node === undefined ? 0 : node + 1, cpu, 0, id,
             o.gfp === undefined ? gfpKernel : this.gfpMask(o.gfp));
         }
