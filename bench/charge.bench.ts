@@ -6,8 +6,9 @@
 //
 // Measurement, for a shared machine: rounds, each running every implementation once per
 // mix in an order rotated by the round; a sample is one replay of the whole op list on a
-// fresh system (created untimed, a full GC before it under --expose-gc), timed in process
-// CPU time (user + system); each (round, mix, implementation) is the median of its samples,
+// fresh system (created untimed, its tables touched, a full GC before it under --expose-gc),
+// timed in process CPU time (user + system); each (round, mix, implementation) is the median
+// of its samples (the C yardstick: its own median of as many, tables touched as well),
 // and the table shows the median over rounds with min–max. Ratios are taken within a round.
 //
 //   npm run bench [-- --rounds 5 --reps 5 --warmup 1 --ops 200000 --no-native --write]
@@ -74,7 +75,7 @@ type Impl = {
 
 async function freshSystem(stock: boolean): Promise<System> {
   const s = await createSystem({
-    profile: 'multi', topology: { nodes: 2, cpusPerNode: CPUS / 2 }, stock, maxFolios, opCapacity: 65536, seed: SEED,
+    profile: 'multi', topology: { nodes: 2, cpusPerNode: CPUS / 2 }, stock, maxFolios, opCapacity: 65536, seed: SEED, prefault: true,
   });
   for (const p of TREE) s.mkdir(p);
   return s;
@@ -183,7 +184,9 @@ else {
     impls.push({
       name: 'native C (yardstick)',
       run: async (stock) => {
-        const out = execFileSync(bin, [opFile, stock ? 'a' : 'b', String(REPS), '--warmup', String(WARMUP)], { encoding: 'utf8' });
+        // --prefault: its tables are touched before the timed replay, as createSystem touches
+        // the core's (SystemOptions.prefault: the bench's tables are below the 16 MiB default).
+        const out = execFileSync(bin, [opFile, stock ? 'a' : 'b', String(REPS), '--warmup', String(WARMUP), '--prefault'], { encoding: 'utf8' });
         const f = out.split('\n').find((l) => l.startsWith('median '))!.split(/\s+/);
         return { cpu: Number(f[f.indexOf('cpu_median') + 1]), wall: Number(f[1]) };
       },
