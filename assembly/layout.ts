@@ -41,7 +41,7 @@
 //     │ folio owners, swap slots, free list : i32                      folio   16 + 12
 //     └ at most 4 GiB (wasm32). The folio tables come last: what the others leave decides
 //       how many folios fit (folio_max_fit); e.g. 256 CPUs on 2 nodes with 10 001 memcgs
-//       take 33.6 MB besides the folios, so 152 M folios fit (100 M take 2.64 GiB in all).
+//       take 32 MB besides the folios, so 152 M folios fit (100 M take 2.64 GiB in all).
 
 /** Config keys the host sets before system_init (values are f64 at the boundary). */
 export const CFG_CGROUP_VERSION: i32 = 0; // 1 or 2
