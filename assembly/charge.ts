@@ -18,7 +18,7 @@ import {
   MEMCG_MAX, counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
   memcg_exists, memcg_online, memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
 } from "./memcg";
-import { NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, NR_SHMEM, PGPGIN, PGPGOUT, stat_mod } from "./rstat";
+import { folio_page_stat, PGPGIN, PGPGOUT, stat_mod } from "./rstat";
 import { lru_add, lru_del } from "./lru";
 import {
   PG_ACTIVE, PG_LRU, PG_REFERENCED, PG_SWAPPED, PG_UNEVICTABLE, PG_YOUNG, folio_flags, folio_owner, folio_set_flags,
@@ -328,21 +328,6 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
 export function fault_refault(t: i32, m: i32, id: i32, cpu: i32, gfp: i32): void {
   if (folio_swapped(id)) swap_in(id, cpu, gfp);
   else charge_folio(id, m, cpu, gfp, t);
-}
-
-/**
- * The page statistics of a folio's kind (NR_ANON_MAPPED / NR_FILE_PAGES, and the THP
- * counters for a PMD-sized folio) on node nid: sign +1 when it is mapped or added to the
- * page cache, -1 when it leaves.
- */
-export function folio_page_stat(m: i32, id: i32, nid: i32, sign: i64, cpu: i32): void {
-  const order = folio_order(id);
-  const nr = sign << order;
-  const kind = folio_kind(id);
-  const anon = kind == FOLIO_ANON;
-  stat_mod(m, nid, anon ? NR_ANON_MAPPED : NR_FILE_PAGES, nr, cpu);
-  if (kind == FOLIO_SHMEM) stat_mod(m, nid, NR_SHMEM, nr, cpu); // shmem_add_to_page_cache
-  if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, anon ? NR_ANON_THPS : NR_FILE_THPS, nr, cpu);
 }
 
 // struct uncharge_gather

@@ -10,7 +10,7 @@
 //     ├──────────────────────────────────────────────────────────────── per   bytes ────
 //     │ op buffer        struct op (replay.ts)                         op      16
 //     │ op results, uncharge id list   i32                             op      4 + 4
-//     │ sim stats        i64[NR_SIM_STATS]                             —       112
+//     │ sim stats        i64[NR_SIM_STATS]                             —       120
 //     │ cpu_to_node      i32                                           CPU     4
 //     ├────────────────────────────────────────────────────────────────────────────────
 //     │ page_counter     one record per counter, 2 per memcg           counter 128
@@ -18,30 +18,47 @@
 //     │   usage max parent|flags local_watermark min low min_usage low_usage  ← a charge
 //     │   watermark high emin elow children_min_usage children_low_usage failcnt —
 //     ├────────────────────────────────────────────────────────────────────────────────
-//     │ mem_cgroup       parents first_child last_child next_sibling   memcg   204
-//     │   flags online_children swappiness oom_kill_disable oom_group : i32
-//     │   css_refs nr_page_events soft_limit : i64   events events_local : i64[9]
-//     │ rstat            pending inbox aggregated local : i64[nodes × NR_STAT_ITEMS]
-//     │                  stats_updates : i64   per-CPU stats_updates : i32[cpus]
-//     │                                                  memcg   8 + 4 × cpus + 736 × nodes
+//     │ rstat            global per-CPU updates : i32                  CPU     4
+//     │                  pending inbox aggregated local : i64[nodes × NR_STAT_ITEMS]
+//     │                  per-CPU stats_updates : i32[cpus]   stats_updates : i64
+//     │                                                  memcg   1024 × nodes + 4 × cpus + 8
 //     │ lruvec lists     heads tails : i32[nodes × 5]   sizes : i64[…]  memcg   80 × nodes
 //     │ reclaim          iterator : i32[nodes]   anon_cost file_cost : i64[nodes]
 //     │                                                                memcg   20 × nodes
+//     │ peak files       counter : i32, value : i64 (1024 files)        —       12 288
+//     │ mem_cgroup       parents first_child last_child next_sibling   memcg   220
+//     │   flags online_children kernel_id gen swappiness oom_kill_disable oom_group : i32
+//     │   css_refs id_refs nr_page_events soft_limit : i64   events events_local : i64[9]
+//     │   slot ida (1 bit a memcg), memcg id ida (MEM_CGROUP_ID_MAX bits)   —    8 KiB
+//     │ cgroup           parents first_child last_child next_sibling flags memory_css
+//     │                  nr_tasks gen : i32, slot ida (1 bit)          cgroup  32
 //     ├────────────────────────────────────────────────────────────────────────────────
 //     │ tasks            memcg oom_score_adj killed + 5 OOM-wait fields : i32,
 //     │                  rss : i64[3], over_high throttled join_seq oom_seq : i64
 //     │                                                                task    88
+//     │ obj_cgroup       objcg memcg, memcg objcg, structure objcg : i32
+//     │   nr_charged_bytes, v1 kmem usage/watermark, tcpmem max/watermark/failcnt : i64
+//     │                                                                memcg   60
+//     │ obj_stock        objcg node : i32, bytes reclaimable unreclaimable : i64
+//     │                                                                CPU     32
+//     │ page tables      fault cursor, PTE region : i64, anon_vma objcg, node : i32,
+//     │                  4 × (objcg, node : i32, pages : i64)          task    88
+//     │ lru_add          folio_batch i32[31], count : i32              CPU     128
 //     │ swap device      swap_cgroup record, entry size, free list : i32  swap page 12
-//     │ peak files       counter : i32, value : i64 (1024 files)        —       12 288
 //     │ stock            slot memcg, slot pages : i32[nslots]           CPU     8 × nslots
 //     │                  drain_idx flushing : i32                      CPU     8
 //     │ over_high        i64 (charges made without a task)             CPU     8
+//     │ page cache       xarray keys, values : i64 (a power of two ≥ 2 × maxFileEntries)
+//     │                                                                entry   16
+//     │ files            10 × i32, size and mapping PTE pages : i64, file_ra_state 36
+//     │                                                    file (4096) 92
 //     ├────────────────────────────────────────────────────────────────────────────────
 //     │ folio records    memcg_data, order|kind|flags|node, lru prev, lru next : u32
-//     │ folio owners, swap slots, free list : i32                      folio   16 + 12
+//     │ folio owners, swap slots, split chain, free list : i32         folio   16 + 16
 //     └ at most 4 GiB (wasm32). The folio tables come last: what the others leave decides
 //       how many folios fit (folio_max_fit); e.g. 256 CPUs on 2 nodes with 10 001 memcgs
-//       take 32 MB besides the folios, so 152 M folios fit (100 M take 2.64 GiB in all).
+//       (and the defaults: 4096 op records, 16 Ki page cache entries, 4096 files) take 40.3 MB
+//       besides the folios, so 132.9 M folios fit (100 M take 3.24 GB, 3.02 GiB, in all).
 
 /** Config keys the host sets before system_init (values are f64 at the boundary). */
 export const CFG_CGROUP_VERSION: i32 = 0; // 1 or 2

@@ -29,9 +29,8 @@ import { PCF_ELOW, PCF_EMIN, page_counter_calculate_protection, pc_field, pc_usa
 import { memcg_uncharge } from "./stock";
 import { sched_point } from "./sched";
 import { memcg1_oom_recover } from "./memcg1_oom";
-import { folio_page_stat } from "./charge";
 import {
-  NR_ANON_THPS, PGACTIVATE, PGDEACTIVATE, PGPGOUT, PGREFILL,
+  folio_page_stat, NR_ANON_THPS, PGACTIVATE, PGDEACTIVATE, PGPGOUT, PGREFILL,
   PGSCAN_DIRECT, PGSCAN_PROACTIVE, PGSTEAL_DIRECT, PGSTEAL_PROACTIVE, PSWPOUT, THP_SWPOUT, THP_SWPOUT_FALLBACK, stat_mod,
 } from "./rstat";
 import { sim_inc, SIM_RECLAIM_CALLS, SIM_SPLIT_NO_IDS } from "./simstat";

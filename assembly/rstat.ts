@@ -20,6 +20,7 @@
 // count exceeds the number of CPUs.
 
 import { table_alloc } from "./layout";
+import { folio_kind, folio_order, FOLIO_ANON, FOLIO_SHMEM, HPAGE_PMD_ORDER } from "./folio";
 import { F_RSTAT_PER_MEMCG, era } from "./profile";
 import {
   memcg_count, memcg_exists, memcg_first_child, memcg_next_sibling, mem_cgroup_is_descendant, parent_mem_cgroup,
@@ -239,4 +240,19 @@ export function global_stat(item: i32): i64 {
     for (let node = 0; node < nr_nodes; node++) total += stat_exact(m, node, item);
   }
   return total;
+}
+
+/**
+ * The page statistics of a folio's kind (NR_ANON_MAPPED / NR_FILE_PAGES, and the THP
+ * counters for a PMD-sized folio) on node nid: sign +1 when it is mapped or added to the
+ * page cache, -1 when it leaves.
+ */
+export function folio_page_stat(m: i32, id: i32, nid: i32, sign: i64, cpu: i32): void {
+  const order = folio_order(id);
+  const nr = sign << order;
+  const kind = folio_kind(id);
+  const anon = kind == FOLIO_ANON;
+  stat_mod(m, nid, anon ? NR_ANON_MAPPED : NR_FILE_PAGES, nr, cpu);
+  if (kind == FOLIO_SHMEM) stat_mod(m, nid, NR_SHMEM, nr, cpu); // shmem_add_to_page_cache
+  if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, anon ? NR_ANON_THPS : NR_FILE_THPS, nr, cpu);
 }
