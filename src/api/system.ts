@@ -76,7 +76,7 @@ export type SystemOptions = {
   /**
    * First touch of the tables at createSystem, so that the page faults of fresh memory fall
    * there and not into the first operations: true = always, false = never; by default when
-   * the tables take at most 16 MiB (a default system, sized for 1 Mi folios, takes 31 MB and
+   * the tables take at most 16 MiB (a default system, sized for 1 Mi folios, takes 37 MB and
    * a run rarely touches most of it).
    */
   prefault?: boolean;
