@@ -44,7 +44,7 @@ describe('table sizes in 64 bits', () => {
   });
 
   test('the runtime heap stays below the tables after work of every kind', async () => {
-    const s = await createSystem({ topology: { nodes: 2, cpusPerNode: 2 }, swap: '1M' });
+    const s = await createSystem({ topology: { nodes: 2, cpusPerNode: 2 }, swap: '1M', kmem: true });
     s.mkdir('a', { 'memory.max': '1M', 'memory.high': '512K' });
     const t = s.spawn('a');
     for (let i = 0; i < 400; i++) {
@@ -56,6 +56,17 @@ describe('table sizes in 64 bits', () => {
     }
     s.read('a/memory.stat');
     s.wait(5000);
+    // The page cache, shmem and kernel memory, and a cgroup removed and made again (slot and id reuse).
+    const f = s.createFile({ kind: 'tmpfs' }, { cgroup: 'a', cpu: 1 });
+    s.writeFile(f, { cgroup: 'a', cpu: 1, length: '64K' });
+    const d = s.createFile({ size: '256K' }, { cgroup: 'a', cpu: 2 });
+    s.readFile(d, { cgroup: 'a', cpu: 2 });
+    s.mmapShared({ task: t, cpu: 3, length: '32K' });
+    s.exitTask(t);
+    s.unlinkFile(f);
+    s.mkdir('b');
+    s.rmdir('b');
+    s.mkdir('b');
     const fn = (n: string) => (core(s) as unknown as Record<string, () => number>)[n]();
     expect(fn('layout_heap_end')).toBeLessThan(fn('layout_base'));
   });
