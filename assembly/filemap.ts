@@ -33,6 +33,9 @@ export const FILE_TMPFS: i32 = 1; // a tmpfs file: shmem folios
 export const FILE_SHARED_ANON: i32 = 2; // MAP_SHARED|MAP_ANONYMOUS: shmem freed with its mapping
 
 export const MAX_FILES: i32 = 4096;
+/** Page indexes a file can have: its xarray keys hold 36 bits of index (mkkey); sizes beyond are EINVAL. */
+export const FILE_PAGES_MAX: f64 = 68719476736; // 2^36 pages, 256 TiB
+const FILE_BYTES_MAX: i64 = <i64>1 << 48;
 const MAX_FILES_C: i32 = 4096;
 const RADIX_TREE_NODE_SIZE: i64 = 584; // radix_tree_node s->size (576-byte object), SLAB_RECLAIM_ACCOUNT
 const SHMEM_INODE_SIZE: i64 = 752; // shmem_inode_cache s->size, SLAB_ACCOUNT
@@ -445,7 +448,7 @@ function set_context(task: i32, m: i32, cpu: i32, gfp: i32, kind: i32): i32 {
  * by task or in memcg m on cpu: shmem inode and dentry charged). Its id or -errno.
  */
 export function file_create(kind: i32, size: i64, maxOrder: i32, raPages: i32, ioPages: i32, task: i32, m: i32, cpu: i32, gfp: i32): i32 {
-  if (kind < FILE_DISK || kind > FILE_SHARED_ANON || size < 0 || maxOrder < 0 || maxOrder > 9 || raPages < 0 || ioPages < 0) return -EINVAL;
+  if (kind < FILE_DISK || kind > FILE_SHARED_ANON || size < 0 || size > FILE_BYTES_MAX || maxOrder < 0 || maxOrder > 9 || raPages < 0 || ioPages < 0) return -EINVAL;
   if (nextFile >= MAX_FILES) return -ENOSPC;
   const f = nextFile;
   si(fInodeObjcg, f, -1);
@@ -485,7 +488,7 @@ export function file_create(kind: i32, size: i64, maxOrder: i32, raPages: i32, i
  * as zeroes without allocating; a shmem page in swap is read back. 0 or -errno.
  */
 export function filemap_read(f: i32, pos: i64, count: i64, task: i32, m: i32, cpu: i32, gfp: i32): i32 {
-  if (!file_valid(f) || pos < 0 || count < 0) return -EINVAL;
+  if (!file_valid(f) || pos < 0 || count < 0 || pos > FILE_BYTES_MAX - count) return -EINVAL;
   const shmem = gi(fKind, f) != FILE_DISK;
   const r = set_context(task, m, cpu, gfp, shmem ? FOLIO_SHMEM : FOLIO_FILE);
   if (r < 0) return r;
@@ -545,7 +548,7 @@ export function filemap_read(f: i32, pos: i64, count: i64, task: i32, m: i32, cp
  * gets an order-0 folio charged to the writer; the size grows. 0 or -errno.
  */
 export function filemap_write(f: i32, pos: i64, count: i64, task: i32, m: i32, cpu: i32, gfp: i32): i32 {
-  if (!file_valid(f) || pos < 0 || count < 0) return -EINVAL;
+  if (!file_valid(f) || pos < 0 || count < 0 || pos > FILE_BYTES_MAX - count) return -EINVAL;
   const r = set_context(task, m, cpu, gfp, gi(fKind, f) != FILE_DISK ? FOLIO_SHMEM : FOLIO_FILE);
   if (r < 0) return r;
   const last = (pos + count + 4095) >> PAGE_SHIFT;
@@ -574,7 +577,7 @@ export function filemap_write(f: i32, pos: i64, count: i64, task: i32, m: i32, c
  * NR_FILE_MAPPED when the folio is first mapped. 0 or -errno.
  */
 export function filemap_fault(f: i32, index: i64, task: i32, cpu: i32, gfp: i32): i32 {
-  if (!file_valid(f) || index < 0 || task < 0) return -EINVAL;
+  if (!file_valid(f) || index < 0 || index >= (FILE_BYTES_MAX >> PAGE_SHIFT) || task < 0) return -EINVAL;
   const kind = gi(fKind, f);
   const r = set_context(task, 0, cpu, gfp, kind != FILE_DISK ? FOLIO_SHMEM : FOLIO_FILE);
   if (r < 0) return r;
@@ -638,7 +641,7 @@ function drop_entry(f: i32, e: i32, cpu: i32): void {
  * or after size are removed (a large folio that straddles is kept whole); size is set.
  */
 export function filemap_truncate(f: i32, size: i64, cpu: i32): i32 {
-  if (!file_valid(f) || size < 0 || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
+  if (!file_valid(f) || size < 0 || size > FILE_BYTES_MAX || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
   curCpu = cpu;
   const old = gl(fSize, f);
   const from = (size + 4095) >> PAGE_SHIFT;
@@ -696,6 +699,9 @@ export const FI_FOLIOS: i32 = 2; // live folios
 export const FI_NODES: i32 = 3; // xarray nodes
 export const FI_HEIGHT: i32 = 4;
 export const FI_ENTRIES: i32 = 5; // entries, shadows included
+export const FI_MAP_TASK: i32 = 6; // the task that maps it (one mapping per file), -1 none
+export const FI_KIND: i32 = 7; // FILE_DISK / FILE_TMPFS / FILE_SHARED_ANON
+export const FI_LIVE: i32 = 8; // 1, or 0 once unlinked
 
 /** A file's size, cached pages, folios, xarray nodes, height, entries; -1 for a bad file. */
 export function file_info(f: i32, what: i32): i64 {
@@ -703,6 +709,9 @@ export function file_info(f: i32, what: i32): i64 {
   if (what == FI_SIZE) return gl(fSize, f);
   if (what == FI_HEIGHT) return gi(fHeight, f);
   if (what == FI_ENTRIES) return gi(fEntries, f);
+  if (what == FI_MAP_TASK) return gi(fMapTask, f);
+  if (what == FI_KIND) return gi(fKind, f);
+  if (what == FI_LIVE) return gi(fLive, f);
   let n: i64 = 0;
   for (let i = 0; i < cap; i++) {
     const k = load<i64>(keys + (<usize>i << 3));
@@ -719,7 +728,7 @@ export function file_info(f: i32, what: i32): i64 {
 
 /** The folio caching page index of f (-1: none, or only a shadow). */
 export function file_folio_at(f: i32, index: i64): i32 {
-  if (!file_valid(f) || index < 0) return -1;
+  if (!file_valid(f) || index < 0 || index >= (FILE_BYTES_MAX >> PAGE_SHIFT)) return -1;
   const e = lookup(f, index);
   return e >= 0 && entry_live(f, e) ? entry_folio(e) : -1;
 }

@@ -96,7 +96,7 @@ export {
 export { memcg_kmem_read, memcg_kmem_write, obj_stock_get, memcg_objcg_bytes, task_pgtable_pages } from "./system";
 
 // ── Files and their page cache (filemap.ts, readahead.ts), mlock, swapoff ────────────────
-export { FILE_DISK, FILE_TMPFS, FILE_SHARED_ANON, FI_SIZE, FI_CACHED, FI_FOLIOS, FI_NODES, FI_HEIGHT, FI_ENTRIES } from "./filemap";
+export { FILE_DISK, FILE_TMPFS, FILE_SHARED_ANON, MAX_FILES, FILE_PAGES_MAX, FI_SIZE, FI_CACHED, FI_FOLIOS, FI_NODES, FI_HEIGHT, FI_ENTRIES, FI_MAP_TASK, FI_KIND, FI_LIVE } from "./filemap";
 export {
   memcg_file_create, memcg_file_read, memcg_file_write, memcg_file_fault, memcg_file_truncate, memcg_file_unlink,
   memcg_file_info, memcg_file_folio, memcg_file_folio_orders, memcg_mlock, memcg_munlock, memcg_mlock_populate,

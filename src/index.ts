@@ -1,18 +1,28 @@
 // memcg-sim: a kernel-faithful emulator of the Linux memory-cgroup charge path.
-export { createSystem, System } from './api/system.js';
+export { System } from './api/system.js';
+export { createSystem } from './api/create.js';
 export type {
   SystemOptions, Counter, CounterKind, MemoryEvents, ChargeRequest, FolioInfo, FolioKind, StockEntry, Op, OpResult, SimStats, TaskInfo,
+  FileContext, FileOptions, FileInfo,
 } from './api/system.js';
 export { MemcgError, InternalError } from './core/errors.js';
 export type { Errno } from './core/errors.js';
-export { PROFILES, ALIASES, findProfile, profileNames } from './core/profiles.js';
-export type { Profile, ProfileName } from './core/profiles.js';
+export { PROFILES, PROFILE_NAMES, ALIASES, findProfile, profileNames } from './core/profiles.js';
+export type { Profile, ProfileName, ProfileAlias } from './core/profiles.js';
+export type { Gfp, GfpName } from './core/gfp.js';
+export type { WasmSource } from './core/instance.js';
 export { memparse, pageCounterMemparse, PAGE_SIZE, PAGE_COUNTER_MAX } from './cgroupfs/memparse.js';
 export { parseLimit, OpenFile, V2_STAT_ORDER } from './cgroupfs/cgroupfs.js';
 // Scenarios, traces and the command line (issue #5).
 export { parseScenario, loadScenario } from './scenario/scenario.js';
 export type { Scenario, SystemSpec, Step, Expectation } from './scenario/scenario.js';
-export { runScenario, runTrace, recordTrace, prepareSystem } from './scenario/runner.js';
+export { runScenario, runTrace, recordTrace, prepareSystem, Interrupted } from './scenario/runner.js';
+export { BUDGET } from './scenario/budget.js';
+export type { Budget } from './scenario/budget.js';
+export { scenarioJsonSchema } from './scenario/schema.js';
+export { sweepJsonSchema } from './sweep/schema.js';
+export type { ParseOptions } from './scenario/scenario.js';
+export { JsonResultWriter, CsvSampleWriter } from './report/stream.js';
 export type { RunOptions, Progress } from './scenario/runner.js';
 export { formatResult, toCsv } from './report/summary.js';
 export type { RunResult, RunSummary, CgroupSummary, TaskSummary, PhaseSummary, ExpectResult, Sample } from './report/summary.js';
@@ -23,6 +33,7 @@ export type { RecordSink, TraceHeader, TraceInfo, TraceTask } from './trace/trac
 export { InputError } from './scenario/validate.js';
 export type { Issue } from './scenario/validate.js';
 export { EXAMPLES, exampleScenario } from './scenario/examples.js';
+export type { ExampleName } from './scenario/examples.js';
 export { runCli } from './cli/commands.js';
 // memcg-sim live: a scenario on this machine's kernel and on the emulator, compared (issue #11).
 export { runLive, loadKnown } from './live/live.js';

@@ -32,9 +32,13 @@ const FAILING = { ...PASSING, expect: [{ read: 'a/memory.events', key: 'oom', eq
 describe('exit status', () => {
   test.each<[string, string[] | (() => string[]), number, RegExp]>([
     ['help', ['--help'], 0, /^$/],
-    ['no command', [], 2, /^$/],
+    ['no command: the usage on stderr', [], 2, /^usage: memcg-sim <command> \[options\]/],
     ['unknown command', ['frobnicate'], 2, /unknown command "frobnicate"/],
-    ['unknown option', ['run', '--jsn'], 2, /Unknown option '--jsn'/],
+    ['unknown option: named, with the command\'s usage', ['run', '--jsn'], 2, /^memcg-sim: unknown option --jsn for run\n\nusage: memcg-sim run SCENARIO.json \| --example NAME\n/],
+    ['an option of another command', ['run', '--example', 'quickstart', '-o', 'x.bin'], 2, /^memcg-sim: --output does not apply to run\n\nusage: memcg-sim run /],
+    ['an option without its value', ['run', '--example'], 2, /^memcg-sim: option --example needs a value\n/],
+    ['too many arguments', ['validate', 'a.json', 'b.json'], 2, /^memcg-sim: too many arguments for validate: b\.json/],
+    ['trace without a subcommand', ['trace'], 2, /^memcg-sim: trace needs record or info\n/],
     ['--json with --csv', ['run', '--example', 'quickstart', '--json', '--csv'], 2, /--json and --csv exclude each other/],
     ['unknown example', ['run', '--example', 'nope'], 2, /no example "nope"/],
     ['missing scenario file', ['run', '/nonexistent.json'], 2, /\/nonexistent.json: 1 error\n {2}\(file\): ENOENT/],
@@ -46,6 +50,23 @@ describe('exit status', () => {
     ['unknown variant', ['run', '--example', 'stock-thrash', '--variant', 'x'], 2, /no variant "x" \(known: single, multi, multi-rr\)/],
     ['trace record without -o', ['trace', 'record', '--example', 'quickstart'], 2, /trace record needs -o/],
     ['replay of a missing trace', ['replay', '/nonexistent.bin'], 2, /ENOENT: no such file or directory, open '\/nonexistent.bin'/],
+    // The commands of #11 and #14 follow the same conventions (#12).
+    ['sweep: an unknown option, with its usage', ['sweep', 'x.json', '--job', '2'], 2, /^memcg-sim: unknown option --job for sweep\n\nusage: memcg-sim sweep SWEEP\.json \[-o OUT\.jsonl\]\n/],
+    ['sweep: an option of another command', ['sweep', 'x.json', '--csv'], 2, /^memcg-sim: --csv does not apply to sweep\n\nusage: memcg-sim sweep /],
+    ['sweep: --jobs 0', ['sweep', 'x.json', '--jobs', '0'], 2, /^memcg-sim: --jobs 0: expected a number of workers 1\.\.1024\n\nusage: memcg-sim sweep /],
+    ['sweep: --jobs 2x', ['sweep', 'x.json', '--jobs', '2x'], 2, /^memcg-sim: --jobs 2x: expected a number of workers/],
+    ['sweep: a bad --shard', ['sweep', 'x.json', '--shard', '3/3'], 2, /^memcg-sim: --shard 3\/3: expected i\/n with 0 ≤ i < n/],
+    ['sweep without a file', ['sweep'], 2, /^memcg-sim: sweep needs SWEEP\.json/],
+    ['sweep merge without -o', ['sweep', 'merge', 'a.jsonl'], 2, /^memcg-sim: sweep merge needs -o ALL\.jsonl\n\nusage: memcg-sim sweep merge /],
+    ['sweep merge --jobs', ['sweep', 'merge', 'a.jsonl', '-o', 'b.jsonl', '--jobs', '2'], 2, /^memcg-sim: --jobs does not apply to sweep merge\n/],
+    ['report without -o', ['report', 'r.json'], 2, /^memcg-sim: report needs -o REPORT\.html\n\nusage: memcg-sim report /],
+    ['report --set', ['report', 'r.json', '--set', 'seed=1'], 2, /^memcg-sim: --set does not apply to report\n/],
+    ['live: an unknown option (was a raw parseArgs TypeError, status 3)', ['live', 'x.json', '--bogus'], 2, /^memcg-sim: unknown option --bogus for live\n\nusage: memcg-sim live SCENARIO\.json \| --replay M\.json\n/],
+    ['live: --stat some', ['live', '--replay', 'm.json', '--stat', 'some'], 2, /^memcg-sim: --stat takes last, all or none, not "some"\n\nusage: memcg-sim live /],
+    ['run --trace-clock without --trace-events', ['run', '--example', 'quickstart', '--trace-clock', 'ops'], 2, /^memcg-sim: --trace-clock goes with --trace-events\n\nusage: memcg-sim run /],
+    ['run --trace-clock wall', ['run', '--example', 'quickstart', '--trace-events', '/dev/null', '--trace-clock', 'wall'], 2, /^memcg-sim: --trace-clock wall: expected sim or ops\n/],
+    ['run --html given twice', ['run', '--example', 'quickstart', '--html', 'a.html', '--html', 'b.html'], 2, /^memcg-sim: --html is given more than once\n/],
+    ['validate --set: checked like the file', ['validate', '/nonexistent.json', '--set', 'novalue'], 2, /novalue: expected key=value/],
   ])('%s', async (_, args, code, err) => {
     const r = await cli(typeof args === 'function' ? args() : args);
     expect(r.err).toMatch(err);
@@ -70,11 +91,11 @@ describe('output', () => {
     const r = await cli(['run', '--example', 'container-oom', '--json']);
     expect(r.code).toBe(0);
     const res = JSON.parse(r.out) as RunResult;
-    expect(Object.keys(res)).toEqual(['scenario', 'description', 'ok', 'notes', 'pageSize', 'runs']);
+    expect(Object.keys(res)).toEqual(['scenario', 'description', 'notes', 'pageSize', 'runs', 'ok']);
     expect(res).toMatchObject({ scenario: 'container-oom', ok: true, pageSize: 4096 });
     const [run] = res.runs;
     expect(Object.keys(run)).toEqual([
-      'variant', 'system', 'ops', 'clockMs', 'elapsedMs', 'phases', 'reads', 'samples', 'warnings', 'expectations', 'cgroups', 'tasks', 'sim', 'stockHitRate',
+      'variant', 'system', 'samples', 'ops', 'clockMs', 'phases', 'reads', 'warnings', 'expectations', 'cgroups', 'tasks', 'sim', 'stockHitRate',
     ]);
     expect(run.system).toEqual({ profile: 'multi', cgroupVersion: 2, nodes: 1, cpus: 4, seed: 1 });
     expect(run.phases.map((p) => [p.name, p.ops, p.charges, p.failed, p.dead])).toEqual([
@@ -118,7 +139,7 @@ describe('output', () => {
     const f = scenarioFile({ system: { ram: '1G' }, cgroups: { a: {} }, tasks: { t: { cgroup: 'a', oom_score_adj: 100 } }, workload: [{ steps: [{ move: { task: 't', to: 'a' } }] }] });
     const r = await cli(['validate', f]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/ok \(1 cgroups, 1 tasks, 1 phases, 1 steps, 0 expectations\)\n {2}note: system\.ram has no effect/);
+    expect(r.out).toMatch(/ok \(1 cgroups, 1 tasks, 1 phases, 1 steps, 0 expectations\)\n {2}a run replays up to 1 records, writes up to 0 rows, no waits\n {2}note: system\.ram has no effect/);
   });
 
   test('run: the task table and the throttled time in the summary', async () => {

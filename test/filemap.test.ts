@@ -269,4 +269,50 @@ describe('scenario steps: create-file, read-file, write-file, truncate-file, unl
       'workload[0].steps[3]["write-file"].length: missing',
     ]);
   });
+
+  test('validation by the zod schema, in document order: every key checked, keys that do nothing refused, sizes bounded by the core\'s page index (#12)', async () => {
+    const issues = await issuesOf(() => parseScenario(doc([
+      { 'create-file': { name: 'd', size: '1M', task: 'reader' } },
+      { 'create-file': { name: 't', kind: 'tmpfs', size: '1M' } },
+      { 'create-file': { name: 'x', kind: 'ext4', readAheadKb: -1, maxOrder: 10 } },
+      { 'read-file': { file: 'd', task: 'reader', chunk: 0, cpu: 0 } },
+      { 'write-file': { file: 't', cgroup: 'c', length: '1E' } },
+      { mlock: { task: 'reader', pages: 2, size: '8K' } },
+      { 'mmap-shared': { name: '', task: 'reader', size: '4K', touch: false } },
+      { swapoff: { cpu: 9 } },
+      { 'unlink-file': { file: 'd', size: 0 } },
+    ])));
+    expect(issues).toEqual([
+      'workload[0].steps[0]["create-file"].task: a disk file is on disk already: nothing is charged when it is opened (task and cgroup say who makes a tmpfs file)',
+      'workload[0].steps[1]["create-file"].size: a tmpfs file starts empty: write to it (write-file) to give it pages',
+      'workload[0].steps[2]["create-file"].kind: expected one of "disk", "tmpfs", got "ext4"',
+      'workload[0].steps[2]["create-file"].readAheadKb: -1 is below the minimum 0',
+      'workload[0].steps[2]["create-file"].maxOrder: 10 is above the maximum 9',
+      'workload[0].steps[3]["read-file"].chunk: a read(2) of 0 bytes reads nothing: chunk is at least one page',
+      'workload[0].steps[3]["read-file"].cpu: task reader does not run on cpu 0 (its CPUs: 1)',
+      'workload[0].steps[4]["write-file"].length: 281474976710656 pages: past the emulator\'s largest file (68719476736 pages, 256 TiB)',
+      'workload[0].steps[5].mlock: pages and size exclude each other',
+      'workload[0].steps[6]["mmap-shared"].name: the string is empty',
+      'workload[0].steps[6]["mmap-shared"].touch: unknown key (expected one of: name, task, cpu, size)',
+      'workload[0].steps[7].swapoff.cpu: cpu 9 out of range 0..1',
+      'workload[0].steps[8]["unlink-file"].size: unknown key (expected one of: file, cpu)',
+    ]);
+  });
+
+  test('the budget counts the pages a file step goes through (and swapoff the swap device): a 1T read is refused', async () => {
+    const sc = parseScenario({ ...doc([
+      { 'create-file': { name: 'd', size: '32M' } }, { 'read-file': { file: 'd', task: 'reader' } },
+      { 'create-file': { name: 's', kind: 'tmpfs', task: 'reader' } }, { 'write-file': { file: 's', task: 'reader', offset: '4K', length: '8K' } },
+      { 'truncate-file': { file: 's', size: 0 } }, { mlock: { task: 'reader', size: '16K' } }, { swapoff: {} },
+    ]), system: { cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: 2 }, swap: '1M' } });
+    // create 1 + read 8192 + create 1 + write 2 + truncate 3 (the pages up to 12K) + mlock 4 + swapoff 1 + 256 swap pages
+    expect(sc.budget.records).toBe(1 + 8192 + 1 + 2 + 3 + 4 + 1 + 256);
+    const big = await issuesOf(() => parseScenario(doc([{ 'create-file': { name: 'd', size: '1T' } }, { 'read-file': { file: 'd', task: 'reader' } }])));
+    expect(big).toEqual([expect.stringMatching(/^workload\[0\]\.steps\[1\]\["read-file"\]: the run replays up to 268\.4 M records and file pages \(268\.4 M here\): over the budget of 10\.0 M records per run;/)]);
+  });
+
+  test('JSON Schema: the file steps are there (npm run schema)', async () => {
+    const { STEP_NAMES } = await import('../src/scenario/schema.js');
+    expect(STEP_NAMES).toEqual(expect.arrayContaining(['create-file', 'read-file', 'write-file', 'truncate-file', 'unlink-file', 'mmap-shared', 'mlock', 'swapoff']));
+  });
 });

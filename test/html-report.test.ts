@@ -13,7 +13,7 @@ import { runCli, type Io } from '../src/cli/commands.js';
 import { reportHtml } from '../src/report/html.js';
 import type { RunResult } from '../src/report/summary.js';
 import { parseScenario } from '../src/scenario/scenario.js';
-import { exampleScenario, EXAMPLES } from '../src/scenario/examples.js';
+import { exampleScenario } from '../src/scenario/examples.js';
 import { runScenario } from '../src/scenario/runner.js';
 import { runSweep } from '../src/sweep/run.js';
 import { parseSweep } from '../src/sweep/sweep.js';
@@ -83,8 +83,7 @@ describe.skipIf(noBrowser)(noBrowser ? `HTML reports (skipped: no ${CHROMIUM}; .
   const vertices = (d: string) => (d.match(/[ML]/g) ?? []).length;
 
   test('a run: usage with limits, events, OOM kill; the page holds and draws every sample', async () => {
-    const ex = EXAMPLES.find((e) => e.name === 'container-oom')!;
-    const res = await runScenario(exampleScenario(ex), { build, sampleAll: true });
+    const res = await runScenario(exampleScenario('container-oom'), { build, sampleAll: true });
     const page = await load(reportHtml({ kind: 'run', title: res.scenario, result: res }), 'container-oom');
     expect(page.problems).toEqual([]);
     expect(page.requests).toEqual([`file://${page.file}`]);

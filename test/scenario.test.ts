@@ -366,7 +366,7 @@ describe('expectations', () => {
 
   test('all built-in examples run and their expectations hold', async () => {
     for (const e of EXAMPLES) {
-      const res = await runScenario(exampleScenario(e), { build });
+      const res = await runScenario(exampleScenario(e.name), { build });
       expect(res.runs.flatMap((r) => r.expectations.filter((x) => !x.ok)), e.name).toEqual([]);
       expect(res.runs.every((r) => r.expectations.length > 0), e.name).toBe(true);
     }

@@ -72,7 +72,7 @@ describe('points', () => {
   test('every mistake with its path, before anything runs', async () => {
     const bad = { ...SWEEP, axes: { 'cgroups.a.memory.max': ['1M', '64x'], 'workload.nope.repeat': [1] }, metrics: ['max(a/memory.stat)', 'zz(a/memory.current)'], extra: 1 };
     expect(await issuesOf(() => parseSweep(bad))).toEqual([
-      'extra: unknown key (expected one of: name, description, base, axes, points, exclude, metrics, seed)',
+      'extra: unknown key (expected one of: $schema, name, description, base, axes, points, exclude, metrics, seed)',
     ]);
     const { extra: _, ...rest } = bad;
     expect(await issuesOf(() => parseSweep(rest))).toEqual([
@@ -238,4 +238,29 @@ describe('shards from batch engines', () => {
     ['a bad --shard', '4/4', undefined, {}, '--shard 4/4: expected i/n with 0 ≤ i < n (like --shard 0/4)'],
     ['--shards alone', undefined, '4', {}, '--shards needs the shard index from a batch engine (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, AWS_BATCH_JOB_ARRAY_INDEX) or --shard i/n'],
   ])('%s', (_, shard, shards, env, want) => expect(shardOf(shard, shards, env)).toEqual(want));
+});
+
+describe('API inputs (#12): a typed EINVAL before any file is written', () => {
+  test.each<[string, (sw: ReturnType<typeof parseSweep>, out: string) => Promise<unknown>, RegExp]>([
+    ['runSweep without options', (sw) => runSweep(sw, undefined as never), /runSweep options must be an object, not undefined/],
+    ['runSweep jobs 1.5', (sw, out) => runSweep(sw, { output: out, jobs: 1.5 }), /option jobs must be an integer in 1\.\.1024, not 1\.5/],
+    ['runSweep an unknown option', (sw, out) => runSweep(sw, { output: out, job: 2 } as never), /runSweep options: unknown key "job"/],
+    ['runSweep shard 3 of 3', (sw, out) => runSweep(sw, { output: out, shard: { index: 3, count: 3, from: '--shard' } }), /option shard\.index must be an integer in 0\.\.2, not 3/],
+    ['runSweep a sweep that is not one', (_, out) => runSweep({} as never, { output: out }), /runSweep takes a sweep made by parseSweep or loadSweep/],
+    ['runSweep signal "stop"', (sw, out) => runSweep(sw, { output: out, signal: 'stop' as never }), /option signal must be an AbortSignal, not "stop"/],
+  ])('%s', async (_, f, message) => {
+    const out = tmp('api.jsonl');
+    const sw = parseSweep(SWEEP);
+    await expect(f(sw, out)).rejects.toThrow(message);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('parseSweep, pointScenario, applySets: bad arguments are typed errors', async () => {
+    const { applySets, parseKey } = await import('../src/scenario/set.js');
+    const sw = parseSweep(SWEEP);
+    expect(() => parseSweep(SWEEP, { sets: 'seed=1' } as never)).toThrow(/settings are a list of \[key, value\] pairs, not "seed=1"/);
+    expect(() => pointScenario(sw, { index: 1.5, coords: {}, seed: 1 })).toThrow(/point index must be an integer/);
+    expect(() => applySets({}, [['seed']] as never)).toThrow(/setting 0 must be a \[key, value\] pair/);
+    expect(parseKey(5 as never)).toBe('a key is a string, not 5');
+  });
 });

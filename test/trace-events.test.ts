@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { runCli, type Io } from '../src/cli/commands.js';
-import { exampleScenario, EXAMPLES } from '../src/scenario/examples.js';
+import { exampleScenario, type ExampleName } from '../src/scenario/examples.js';
 import { runScenario } from '../src/scenario/runner.js';
 import { TraceEventFile, type TraceEvent } from '../src/trace/events.js';
 import { build, tmp } from './helpers/scenario.js';
@@ -27,11 +27,10 @@ function checkFormat(doc: Doc): void {
   }
 }
 
-async function traced(example: string, variant?: string, clock: 'sim' | 'ops' = 'sim') {
+async function traced(example: ExampleName, variant?: string, clock: 'sim' | 'ops' = 'sim') {
   const file = tmp('t.json');
   const out = new TraceEventFile(file, clock);
-  const ex = EXAMPLES.find((e) => e.name === example)!;
-  const res = await runScenario(exampleScenario(ex), { build, variant, traceEvents: out });
+  const res = await runScenario(exampleScenario(example), { build, variant, traceEvents: out });
   out.close();
   const doc = JSON.parse(readFileSync(file, 'utf8')) as Doc;
   return { res, doc, run: res.runs[0] };

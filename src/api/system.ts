@@ -5,17 +5,22 @@ import {
   fileNames, limitFile, limitFileNames, openFile, parseLimit, type CgroupVersion, type FsCore, type OpenFile, type Setting, type StatItem,
 } from '../cgroupfs/cgroupfs.js';
 import { InternalError, MemcgError, errnoName } from '../core/errors.js';
-import { parseGfp } from '../core/gfp.js';
-import { memparse, pageCounterMemparse } from '../cgroupfs/memparse.js';
-import { findProfile, profileNames, type ProfileName } from '../core/profiles.js';
-import { CoreAbort, defaultBuild, instantiateCore, liftString, type Core, type WasmBuild } from '../core/wasm.js';
+import { parseGfp, type Gfp } from '../core/gfp.js';
+import { findProfile, type ProfileAlias, type ProfileName } from '../core/profiles.js';
+import { bool, cgroupPath, int, keys, obj, oneOf, show, str } from './check.js';
+import { checkOptions, seedOf, swapPagesOf } from './options.js';
+import { CoreAbort, instantiate, liftString, type Core } from '../core/instance.js';
+import { memparse } from '../cgroupfs/memparse.js';
+
+/** Which compiled core a Node system loads from the package (src/core/wasm.ts). */
+export type WasmBuild = 'release' | 'debug';
 
 export type SystemOptions = {
   /**
    * Kernel era (src/core/profiles.ts): '5.15', '6.1', '6.6', '6.12', 'multi' (6.16–6.18.35, the
    * default), '6.18' (6.18.36+), 'mainline'; aliases 'single' (6.12), 'multi-rr' (6.18), '5.17'.
    */
-  profile?: ProfileName | string;
+  profile?: ProfileAlias;
   cgroupVersion?: CgroupVersion;
   topology?: { nodes: number; cpusPerNode: number };
   seed?: number | bigint;
@@ -94,7 +99,7 @@ export type MemoryEvents = {
   low: number; high: number; max: number; oom: number; oom_kill: number; oom_group_kill: number;
 };
 export type SwapEvents = { high: number; max: number; fail: number };
-export type Gfp = string;
+export type { Gfp } from '../core/gfp.js';
 export type FolioKind = 'anon' | 'file' | 'shmem';
 /** A charge by a task (its memcg is charged, an anon folio is its page) or straight to a cgroup. */
 export type ChargeRequest = { cgroup?: string; task?: number; cpu: number; order?: number; kind?: FolioKind; gfp?: Gfp; node?: number };
@@ -166,13 +171,14 @@ type Fn = (...args: number[]) => number;
 
 const LRU_NAMES: LruName[] = ['inactive_anon', 'active_anon', 'inactive_file', 'active_file', 'unevictable'];
 
-/** The swap option (bytes or '1G') in pages. */
-function swapPages(swap: string | number | undefined): number {
-  if (swap === undefined) return 0;
-  const pages = pageCounterMemparse(String(swap), '');
-  if (pages === null || pages > 1 << 28) throw new MemcgError('EINVAL', `swap size "${swap}" is not a size up to 1T`);
-  return pages;
-}
+/** Folio, task and memcg ids are i32 in the core: a larger integer would wrap. */
+const ID_MAX = 0x7fffffff;
+/** The keys of a file operation's context (FileContext). */
+const FILE_CTX_KEYS = ['task', 'cgroup', 'cpu', 'gfp'] as const;
+const CHARGE_KEYS = ['cgroup', 'task', 'cpu', 'order', 'kind', 'gfp', 'node'] as const;
+const OP_NAMES = ['charge', 'uncharge', 'uncharge-list', 'write', 'touch', 'wait'] as const;
+/** The simulated clock is i64 nanoseconds: one wait of at most 2^63 ns (about 292 years). */
+const WAIT_MAX_MS = 9.2e12;
 
 const REMOTE_DRAIN = { schedule: 'REMOTE_DRAIN_SCHEDULE', immediate: 'REMOTE_DRAIN_IMMEDIATE', deferred: 'REMOTE_DRAIN_DEFERRED' };
 const VICTIM_EXIT = { schedule: 'VICTIM_EXIT_SCHEDULE', kill: 'VICTIM_EXIT_KILL', oom: 'VICTIM_EXIT_OOM' };
@@ -185,15 +191,23 @@ function choice(option: string, value: string | undefined, names: Record<string,
   return names[v];
 }
 
-/** A size in bytes: a number, or a string as memparse reads it ('64K', '32M'). */
-function sizeBytes(v: string | number, what: string): number {
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v) || v < 0) throw new MemcgError('EINVAL', `${what} must be a byte count, not ${v}`);
-    return v;
+/** A value given by the caller, or the default when it is left out (null is a value, refused by its check). */
+const given = <T>(v: T | undefined, d: T): T => (v === undefined ? d : v);
+
+/** A size in bytes: an integer, or a string as memparse reads it ('64K', '32M'); 0..max. */
+function sizeBytes(v: unknown, what: string, max: number): number {
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string') {
+    const t = v.trim();
+    const { bytes, rest } = memparse(t);
+    if (t === '' || rest !== '') throw new MemcgError('EINVAL', `${what} ${show(v)} is not a size (bytes, or a number with K/M/G/T/P/E)`);
+    n = Number(bytes);
+  } else throw new MemcgError('EINVAL', `${what} must be a number of bytes or a string like "32M", not ${show(v)}`);
+  if (!Number.isSafeInteger(n) || n < 0 || n > max) {
+    throw new MemcgError('EINVAL', `${what} must be 0..${max} bytes (the emulator's files: 2^${Math.log2(max)} bytes), not ${show(v)}`);
   }
-  const { bytes, rest } = memparse(v.trim());
-  if (rest !== '' || rest === v.trim()) throw new MemcgError('EINVAL', `${what} "${v}" is not a size`);
-  return Number(bytes);
+  return n;
 }
 
 /** Who a file operation runs as: a task (its memcg is charged) or a cgroup, on a CPU. */
@@ -228,35 +242,6 @@ const CFG_OPTION: Record<string, string> = {
   CFG_MAX_FILE_ENTRIES: 'maxFileEntries', CFG_KMEM: 'kmem', CFG_LRU_ADD_BATCH: 'lruAddBatch',
 };
 
-/** The sizes of a configuration: integers in the core's ranges (the core checks them again). */
-function checkConfig(o: SystemOptions, topo: { nodes: number; cpusPerNode: number }, k: (name: string) => number): void {
-  const int = (name: string, v: unknown, lo: number, hi: number) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-      throw new MemcgError('EINVAL', `${name} must be an integer from ${lo} to ${hi}, not ${String(v)}`);
-    }
-  };
-  const maxCpus = k('MAX_CPUS');
-  int('topology.nodes', topo.nodes, 1, k('MAX_NODES'));
-  int('topology.cpusPerNode', topo.cpusPerNode, 1, maxCpus);
-  if (topo.nodes * topo.cpusPerNode > maxCpus) {
-    throw new MemcgError('EINVAL', `topology of ${topo.nodes} × ${topo.cpusPerNode} CPUs: at most ${maxCpus} CPUs`);
-  }
-  if (o.maxCgroups !== undefined) int('maxCgroups', o.maxCgroups, 1, k('MAX_CGROUPS'));
-  if (o.maxFolios !== undefined) int('maxFolios', o.maxFolios, 1, k('MAX_FOLIOS'));
-  if (o.maxTasks !== undefined) int('maxTasks', o.maxTasks, 1, 65534);
-  if (o.opCapacity !== undefined) int('opCapacity', o.opCapacity, 1, 2 ** 24);
-  if (o.maxFileEntries !== undefined) int('maxFileEntries', o.maxFileEntries, 1, 2 ** 26);
-  if (o.chargeBatch !== undefined) int('chargeBatch', o.chargeBatch, 1, 127);
-  if (o.hz !== undefined && ![100, 250, 300, 1000].includes(o.hz)) throw new MemcgError('EINVAL', `hz must be 100, 250, 300 or 1000, not ${o.hz}`);
-  if (typeof o.seed === 'number' && !(Number.isSafeInteger(o.seed) && o.seed >= 0)) {
-    throw new MemcgError('EINVAL', `seed must be a non-negative integer, not ${o.seed}`);
-  }
-}
-
-/** Create a system: one emulated machine with its cgroup tree, CPUs and kernel profile. */
-export async function createSystem(options: SystemOptions = {}): Promise<System> {
-  return new System(options);
-}
 
 export class System {
   readonly profile: ProfileName;
@@ -267,6 +252,8 @@ export class System {
   readonly memswAccount: boolean;
   readonly nodes: number;
   readonly cpus: number;
+  /** The emulator's folio table size (charged folios at once). */
+  readonly maxFolios: number;
   private readonly core: Core;
   private poisoned: InternalError | null = null;
   /** v2: mkdir enables memory in the parent's subtree_control (SystemOptions.autoEnableMemory). */
@@ -293,17 +280,13 @@ export class System {
   /** @internal */
   readonly fCounter: Fn;
 
-  constructor(options: SystemOptions) {
-    const profile = findProfile(options.profile ?? 'multi');
-    if (!profile) {
-      throw new MemcgError('EINVAL', `unknown profile "${options.profile}" (known: ${profileNames().join(', ')})`);
-    }
+  /** A system on a compiled core module (createSystem in src/api/create.ts or src/browser.ts makes one). */
+  constructor(options: SystemOptions, module: WebAssembly.Module) {
+    checkOptions(options);
+    const profile = findProfile(options.profile ?? 'multi')!;
     const version = options.cgroupVersion ?? 2;
-    if (version !== 1 && version !== 2) throw new MemcgError('EINVAL', `cgroupVersion must be 1 or 2, not ${String(version)}`);
     const topo = options.topology ?? { nodes: 1, cpusPerNode: 4 };
-    this.core = instantiateCore(options.build ?? defaultBuild());
-    checkConfig(options, topo, (name) => this.k(name));
-    const seed = BigInt.asUintN(64, BigInt(options.seed ?? 1));
+    const seed = seedOf(options.seed);
     this.profile = profile.name;
     this.profileCoreId = profile.coreId;
     this.cgroupVersion = version;
@@ -311,7 +294,9 @@ export class System {
     this.autoEnableMemory = options.autoEnableMemory !== false;
     this.nodes = topo.nodes;
     this.cpus = topo.nodes * topo.cpusPerNode;
+    this.core = instantiate(module);
     this.opCapacity = options.opCapacity ?? 4096;
+    this.maxFolios = options.maxFolios ?? 1 << 20;
     const cfg: [string, number][] = [
       ['CFG_CGROUP_VERSION', version],
       ['CFG_PROFILE', this.k(profile.coreId)],
@@ -330,7 +315,7 @@ export class System {
       ['CFG_RECURSIVE_PROT', options.recursiveProtection ? 1 : 0],
       ['CFG_LOCAL_EVENTS', options.localEvents ? 1 : 0],
       ['CFG_MAX_TASKS', options.maxTasks ?? 4096],
-      ['CFG_SWAP_PAGES', swapPages(options.swap)],
+      ['CFG_SWAP_PAGES', swapPagesOf(options.swap)],
       ['CFG_HZ', options.hz ?? 1000],
       ['CFG_KMEM', options.kmem ? 1 : 0],
       ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 14],
@@ -426,10 +411,11 @@ export class System {
   }
   /** The cgroup id of a path (ENOENT if there is no such cgroup). Ids of removed cgroups are reused. */
   id(path: string): number {
+    if (typeof path !== 'string') str('a cgroup path', path);
     const hit = this.idCache[path];
     if (hit !== undefined) return hit;
     const id = this.ids.get(path) ?? this.ids.get(System.normalize(path)); // normalized paths hit at once
-    if (id === undefined) throw new MemcgError('ENOENT', `no cgroup "${path}"`);
+    if (id === undefined) throw new MemcgError('ENOENT', `no cgroup ${show(path)}`);
     this.idCache[path] = id;
     return id;
   }
@@ -440,7 +426,7 @@ export class System {
   memcgId(path: string): number {
     const cg = this.id(path);
     const m = this.guard(() => this.fn('cgroup_memcg_of')(cg));
-    if (m < 0) throw new MemcgError('ENOENT', `cgroup "${path}" has no memory controller (memory is not in the parent's cgroup.subtree_control)`);
+    if (m < 0) throw new MemcgError('ENOENT', `cgroup ${show(path)} has no memory controller (memory is not in the parent's cgroup.subtree_control)`);
     return m;
   }
   /**
@@ -497,17 +483,17 @@ export class System {
    * written to the parent's cgroup.subtree_control if it is not there.
    */
   mkdir(path: string, settings: Record<string, string | number> = {}, opts: { cpu?: number; enableMemory?: boolean } = {}): void {
-    const cpu = opts.cpu ?? 0;
+    const p = System.normalize(str('a cgroup path', path));
+    cgroupPath(path, p, this.cgroupVersion === 2 ? '/sys/fs/cgroup' : '/sys/fs/cgroup/memory');
+    obj('mkdir settings', settings);
+    keys('mkdir options', obj('mkdir options', opts), ['cpu', 'enableMemory']);
+    const cpu = given(opts.cpu, 0);
+    if (opts.enableMemory !== undefined) bool('mkdir option enableMemory', opts.enableMemory);
     this.checkCpu(cpu);
-    const p = System.normalize(path);
-    if (p === '' || this.ids.has(p)) throw new MemcgError('EEXIST', `cgroup "${path}" exists`);
+    if (p === '' || this.ids.has(p)) throw new MemcgError('EEXIST', `cgroup ${show(path)} exists`);
     const slash = p.lastIndexOf('/');
     const parentPath = slash < 0 ? '' : p.slice(0, slash);
     const parent = this.id(parentPath);
-    const name = p.slice(slash + 1);
-    if (name.startsWith('memory.') || name.startsWith('cgroup.') || name === '.' || name === '..') {
-      throw new MemcgError('EINVAL', `invalid cgroup name "${name}"`);
-    }
     // Validate every setting before anything changes.
     const writes = Object.entries(settings).map(([file, value]) => {
       if (!limitFile(this.cgroupVersion, file)) {
@@ -520,14 +506,14 @@ export class System {
     if (enable) {
       const ret = this.subtreeControlWrite(parent, true, cpu);
       if (ret < 0) {
-        this.fail(ret, `mkdir "${path}": cannot enable memory in "${parentPath}/cgroup.subtree_control"` +
+        this.fail(ret, `mkdir ${show(path)}: cannot enable memory in ${show(`${parentPath}/cgroup.subtree_control`)}` +
           (ret === -16 ? ' (it has tasks: no internal processes; spawn them in a leaf or pass { enableMemory: false })' : ''));
       }
     }
     const id = this.guard(() => this.fn('cgroup_mkdir')(parent, cpu));
     if (id < 0) {
       if (enable) this.subtreeControlWrite(parent, false, cpu);
-      this.fail(id, `mkdir "${path}"` + (id === -200
+      this.fail(id, `mkdir ${show(path)}` + (id === -200
         ? ': the emulator\'s tables are full (maxCgroups: live cgroups, and removed memcgs still holding charges)'
         : id === -16 ? ': every memcg id (MEM_CGROUP_ID_MAX) is in use' : ''));
     }
@@ -537,11 +523,11 @@ export class System {
     const m = this.memcgOfCgroup(id);
     if (m >= 0) this.memcgNames[m] = p;
     try {
-      if (writes.length && m < 0) throw new MemcgError('ENOENT', `mkdir "${path}": settings need memory enabled for the cgroup`);
+      if (writes.length && m < 0) throw new MemcgError('ENOENT', `mkdir ${show(path)}: settings need memory enabled for the cgroup`);
       for (const w of writes) this.writeLimitPages(m, w.file, w.pages, 0, String(w.value));
     } catch (e) {
-      this.rmdir(p);
-      if (enable) this.subtreeControlWrite(parent, false, 0);
+      this.rmdir(p, cpu);
+      if (enable) this.subtreeControlWrite(parent, false, cpu);
       throw e;
     }
   }
@@ -551,10 +537,11 @@ export class System {
    * charges stay with the (now offline) memcg until uncharged.
    */
   rmdir(path: string, cpu = 0): void {
+    const id = this.id(path);
     const p = System.normalize(path);
-    const id = this.id(p);
+    this.checkCpu(cpu);
     const ret = this.guard(() => this.renaming([id], () => this.fn('cgroup_rmdir')(id, cpu)));
-    if (ret < 0) this.fail(ret, `rmdir "${path}"${ret === -16 ? ' (the root, or a cgroup with tasks or children)' : ''}`);
+    if (ret < 0) this.fail(ret, `rmdir ${show(path)}${ret === -16 ? ' (the root, or a cgroup with tasks or children)' : ''}`);
     this.ids.delete(p);
     this.idCache = Object.create(null);
   }
@@ -562,6 +549,8 @@ export class System {
   /** Write a limit file ('memory.max', 'memory.limit_in_bytes', …) as a user would. */
   writeLimit(path: string, file: string, value: string | number, cpu = 0): void {
     const id = this.memcgId(path);
+    str('a file name', file);
+    this.checkCpu(cpu);
     this.writeLimitPages(id, file, parseLimit(this.cgroupVersion, file, value), cpu, String(value));
   }
 
@@ -587,10 +576,19 @@ export class System {
     if (kind === undefined || kind === 'anon') return 0;
     if (kind === 'file') return 1;
     if (kind === 'shmem') return 2;
-    throw new MemcgError('EINVAL', `folio kind must be 'anon', 'file' or 'shmem', not "${String(kind)}"`);
+    throw new MemcgError('EINVAL', `folio kind must be 'anon', 'file' or 'shmem', not ${show(kind)}`);
   }
-  private checkCpu(cpu: number): void {
-    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus) throw new MemcgError('EINVAL', `cpu ${cpu} out of range 0..${this.cpus - 1}`);
+  private checkCpu(cpu: unknown): asserts cpu is number {
+    int('cpu', cpu, 0, this.cpus - 1);
+  }
+  private checkNode(node: unknown): asserts node is number {
+    int('node', node, 0, this.nodes - 1);
+  }
+  private checkFolio(folio: unknown): asserts folio is number {
+    int('a folio id', folio, 0, ID_MAX);
+  }
+  private checkOrder(order: unknown): asserts order is number {
+    int('order', order, 0, this.k('HPAGE_PMD_ORDER'));
   }
 
   /**
@@ -602,6 +600,13 @@ export class System {
    * names it until the task is woken and the charge completes (or fails) inside the core.
    */
   charge(req: ChargeRequest): number {
+    // A replay Op ({ op: 'charge', … }) is a charge request too.
+    const r = obj('a charge request', req);
+    keys('charge', r, r.op === 'charge' ? ['op', ...CHARGE_KEYS] : CHARGE_KEYS);
+    if (req.cgroup !== undefined && req.task !== undefined) throw new MemcgError('EINVAL', 'charge takes a cgroup or a task, not both');
+    if (req.cgroup !== undefined) str('charge cgroup', req.cgroup);
+    if (req.order !== undefined) this.checkOrder(req.order);
+    if (req.node !== undefined) this.checkNode(req.node);
     const task = req.task ?? -1;
     if (req.task !== undefined) this.checkTask(req.task);
     else if (req.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
@@ -612,24 +617,49 @@ export class System {
     const kind = this.kindCode(req.kind);
     const node = req.node ?? -1;
     const ret = this.guard(() => this.fCharge(id, req.cpu, order, kind, gfp, node, task));
+    // mem_cgroup_charge never returns ENOSPC: the core's folio table is full.
+    if (ret === -28) throw new MemcgError('ELIMIT', `the emulator's folio table is full (maxFolios ${this.maxFolios}): an emulator limit, not a kernel error; create the system with a larger maxFolios`);
     if (ret < 0) this.fail(ret, `charge of ${2 ** order} page(s) to ${req.task !== undefined ? `task ${req.task}` : `"${req.cgroup}"`} failed`);
     return ret;
   }
 
   // ── files, page cache, mlock, swapoff ──────────────────────────────────────────────────
-  private fileCtx(ctx: FileContext): { task: number; m: number; gfp: number } {
-    this.checkCpu(ctx.cpu);
-    if (ctx.task !== undefined) {
-      this.checkTask(ctx.task);
-      return { task: ctx.task, m: 0, gfp: this.gfpMask(ctx.gfp) };
+  /** Who a file operation runs as (checked): a task or a cgroup, on a CPU, with a gfp mask. */
+  private fileCtx(what: string, ctx: unknown, extra: readonly string[]): { task: number; m: number; gfp: number; cpu: number } {
+    const c = obj(what, ctx);
+    keys(what, c, [...FILE_CTX_KEYS, ...extra]);
+    this.checkCpu(c.cpu);
+    const gfp = this.gfpMask(c.gfp as Gfp | undefined);
+    if (c.task !== undefined && c.cgroup !== undefined) throw new MemcgError('EINVAL', `${what}: a task or a cgroup, not both`);
+    if (c.task !== undefined) {
+      this.checkTask(c.task);
+      return { task: c.task, m: 0, gfp, cpu: c.cpu };
     }
-    if (ctx.cgroup === undefined) throw new MemcgError('EINVAL', 'a file operation needs a task or a cgroup');
+    if (c.cgroup === undefined) throw new MemcgError('EINVAL', `${what}: a file operation needs a task or a cgroup`);
     // a task running in the cgroup: its effective memcg (the nearest with memory enabled)
-    const cg = this.id(ctx.cgroup);
-    return { task: -1, m: this.guard(() => this.fn('cgroup_effective_memcg')(cg)), gfp: this.gfpMask(ctx.gfp) };
+    const cg = this.id(str('a cgroup path', c.cgroup));
+    return { task: -1, m: this.guard(() => this.fn('cgroup_effective_memcg')(cg)), gfp, cpu: c.cpu };
   }
-  private checkFile(f: number): void {
-    if (!Number.isInteger(f) || this.guard(() => this.fn('memcg_file_info')(f, this.k('FI_SIZE'))) < 0) throw new MemcgError('EBADF', `no file ${f}`);
+  /**
+   * A byte size or offset of a file operation: at most FILE_PAGES_MAX pages (assembly/filemap.ts),
+   * the page index the emulator's page cache holds (the kernel's MAX_LFS_FILESIZE is larger).
+   */
+  private bytes(v: unknown, what: string): number {
+    return sizeBytes(v, what, this.k('FILE_PAGES_MAX') * 4096);
+  }
+  /** EBADF unless f is a file id handed out by createFile or mmapShared (and, for an operation, not unlinked). */
+  private checkFile(f: unknown, live = true): asserts f is number {
+    const id = int('a file id', f, 0, ID_MAX, 'EBADF');
+    const state = this.guard(() => this.fn('memcg_file_info')(id, this.k('FI_LIVE')));
+    if (state < 0) throw new MemcgError('EBADF', `no file ${id}`);
+    if (live && state === 0) throw new MemcgError('EBADF', `file ${id} is unlinked`);
+  }
+  /** A file operation's result: ENOSPC is a table of the emulator full (the kernel's tmpfs has no size limit here). */
+  private fileFail(ret: number, message: string): never {
+    if (ret === -28) {
+      throw new MemcgError('ELIMIT', `${message}: the emulator's page-cache table (maxFileEntries), folio table (maxFolios ${this.maxFolios}) or file table (${this.k('MAX_FILES')} files) is full: an emulator limit, not a kernel error`);
+    }
+    this.fail(ret, message);
   }
 
   /**
@@ -637,17 +667,18 @@ export class System {
    * the context (with kmem, its inode and dentry are charged). Returns the file id.
    */
   createFile(opts: FileOptions = {}, ctx: FileContext = { cgroup: '', cpu: 0 }): number {
-    const kind = opts.kind ?? 'disk';
-    if (kind !== 'disk' && kind !== 'tmpfs') throw new MemcgError('EINVAL', `file kind must be 'disk' or 'tmpfs', not "${String(kind)}"`);
-    const size = kind === 'disk' ? sizeBytes(opts.size ?? 0, 'file size') : 0;
-    const maxOrder = opts.maxOrder ?? 9;
-    if (!Number.isInteger(maxOrder) || maxOrder < 0 || maxOrder > 9) throw new MemcgError('EINVAL', `maxOrder must be 0..9, not ${maxOrder}`);
-    const ra = opts.readAheadKb ?? 128;
-    const io = opts.ioKb ?? 0;
-    if (!Number.isInteger(ra) || ra < 0 || !Number.isInteger(io) || io < 0) throw new MemcgError('EINVAL', 'readAheadKb and ioKb must be whole KiB');
-    const c = this.fileCtx(ctx);
-    const f = this.guard(() => this.fn('memcg_file_create')(this.k(kind === 'disk' ? 'FILE_DISK' : 'FILE_TMPFS'), size, maxOrder, ra >> 2, io >> 2, c.task, c.m, ctx.cpu, c.gfp));
-    if (f < 0) this.fail(f, `create ${kind} file`);
+    const o = obj('createFile options', opts, true);
+    keys('createFile options', o, ['kind', 'size', 'maxOrder', 'readAheadKb', 'ioKb']);
+    const kind = oneOf('file kind', given(o.kind, 'disk'), ['disk', 'tmpfs'] as const);
+    if (kind === 'tmpfs' && o.size !== undefined) throw new MemcgError('EINVAL', 'size is a disk file\'s: a tmpfs file starts empty (write to it, or truncate it later)');
+    const size = kind === 'disk' ? this.bytes(given(o.size, 0), 'file size') : 0;
+    const maxOrder = int('maxOrder', given(o.maxOrder, 9), 0, this.k('HPAGE_PMD_ORDER'));
+    // read_ahead_kb and the optimal I/O size are pages in the core (ra_pages, io_pages: i32)
+    const ra = int('readAheadKb', given(o.readAheadKb, 128), 0, ID_MAX);
+    const io = int('ioKb', given(o.ioKb, 0), 0, ID_MAX);
+    const c = this.fileCtx('createFile context', ctx, []);
+    const f = this.guard(() => this.fn('memcg_file_create')(this.k(kind === 'disk' ? 'FILE_DISK' : 'FILE_TMPFS'), size, maxOrder, ra >>> 2, io >>> 2, c.task, c.m, c.cpu, c.gfp));
+    if (f < 0) this.fileFail(f, `create ${kind} file`);
     return f;
   }
   /**
@@ -657,61 +688,91 @@ export class System {
    */
   readFile(f: number, ctx: FileContext & { offset?: string | number; length?: string | number; chunk?: string | number }): void {
     this.checkFile(f);
-    const c = this.fileCtx(ctx);
-    const size = this.fileInfo(f).size;
-    const offset = sizeBytes(ctx.offset ?? 0, 'offset');
-    const end = ctx.length === undefined ? size : Math.min(size, offset + sizeBytes(ctx.length, 'length'));
-    const chunk = sizeBytes(ctx.chunk ?? 128 * 1024, 'chunk');
+    const c = this.fileCtx('readFile context', ctx, ['offset', 'length', 'chunk']);
+    const offset = this.bytes(given(ctx.offset, 0), 'offset');
+    const length = ctx.length === undefined ? undefined : this.bytes(ctx.length, 'length');
+    const chunk = this.bytes(given(ctx.chunk, 128 * 1024), 'chunk');
     if (chunk < 1) throw new MemcgError('EINVAL', 'chunk must be at least 1 byte');
+    const size = this.fileInfo(f).size;
+    const end = length === undefined ? size : Math.min(size, offset + length);
     for (let pos = offset; pos < end; pos += chunk) {
-      const ret = this.guard(() => this.fn('memcg_file_read')(f, pos, Math.min(chunk, end - pos), c.task, c.m, ctx.cpu, c.gfp));
-      if (ret < 0) this.fail(ret, `read of file ${f} at ${pos}`);
+      const ret = this.guard(() => this.fn('memcg_file_read')(f, pos, Math.min(chunk, end - pos), c.task, c.m, c.cpu, c.gfp));
+      if (ret < 0) this.fileFail(ret, `read of file ${f} at ${pos}`);
     }
   }
   /** write(2) of `length` bytes at `offset` (default 0): new pages are charged to the writer. */
   writeFile(f: number, ctx: FileContext & { offset?: string | number; length: string | number }): void {
     this.checkFile(f);
-    const c = this.fileCtx(ctx);
-    const offset = sizeBytes(ctx.offset ?? 0, 'offset');
-    const ret = this.guard(() => this.fn('memcg_file_write')(f, offset, sizeBytes(ctx.length, 'length'), c.task, c.m, ctx.cpu, c.gfp));
-    if (ret < 0) this.fail(ret, `write of file ${f}`);
+    const c = this.fileCtx('writeFile context', ctx, ['offset', 'length']);
+    const offset = this.bytes(given(ctx.offset, 0), 'offset');
+    if (ctx.length === undefined) throw new MemcgError('EINVAL', 'writeFile needs a length');
+    const length = this.bytes(ctx.length, 'length');
+    if (offset + length > this.k('FILE_PAGES_MAX') * 4096) throw new MemcgError('EINVAL', `a write to ${offset + length} bytes: past the emulator's largest file`);
+    const ret = this.guard(() => this.fn('memcg_file_write')(f, offset, length, c.task, c.m, c.cpu, c.gfp));
+    if (ret < 0) this.fileFail(ret, `write of file ${f}`);
   }
   /** Faults of a task on its shared mapping of the file: pages [offset, offset + length). */
   faultFile(f: number, ctx: { task: number; cpu: number; gfp?: Gfp; offset?: string | number; length: string | number }): void {
     this.checkFile(f);
-    const c = this.fileCtx(ctx);
-    const first = Math.floor(sizeBytes(ctx.offset ?? 0, 'offset') / 4096);
-    const n = Math.ceil(sizeBytes(ctx.length, 'length') / 4096);
+    const { first, n, c } = this.faultRange('faultFile context', ctx);
+    // Checked before the first fault, so a refusal changes nothing.
+    const mapper = this.guard(() => this.fn('memcg_file_info')(f, this.k('FI_MAP_TASK')));
+    if (mapper >= 0 && mapper !== c.task) {
+      throw new MemcgError('ELIMIT', `file ${f} is mapped by task ${mapper}: the emulator models one mapping per file, not a second one by task ${c.task}`);
+    }
+    const size = this.fileInfo(f).size;
+    // filemap_fault: a page past i_size of a disk file is SIGBUS
+    if (this.guard(() => this.fn('memcg_file_info')(f, this.k('FI_KIND'))) === this.k('FILE_DISK') && n > 0 && first + n > Math.ceil(size / 4096)) {
+      throw new MemcgError('EINVAL', `a fault of page ${first + n - 1} of file ${f} (${size} bytes) is past its end: SIGBUS`);
+    }
+    this.faultPages(f, first, n, c);
+  }
+  /** The checked context and page range of a fault of a task's mapping. */
+  private faultRange(what: string, ctx: unknown, extra: readonly string[] = []): { first: number; n: number; c: { task: number; cpu: number; gfp: number } } {
+    const r = obj(what, ctx);
+    if (r.task === undefined) throw new MemcgError('EINVAL', `${what}: a fault is a task's (task)`);
+    if (r.cgroup !== undefined) throw new MemcgError('EINVAL', `${what}: a fault is a task's, not a cgroup's`);
+    const c = this.fileCtx(what, ctx, ['offset', 'length', ...extra]);
+    const offset = this.bytes(given(r.offset, 0), 'offset');
+    if (r.length === undefined) throw new MemcgError('EINVAL', `${what}: needs a length`);
+    const length = this.bytes(r.length, 'length');
+    if (offset + length > this.k('FILE_PAGES_MAX') * 4096) throw new MemcgError('EINVAL', `a mapping to ${offset + length} bytes: past the emulator's largest file`);
+    return { first: Math.floor(offset / 4096), n: Math.ceil(length / 4096), c };
+  }
+  private faultPages(f: number, first: number, n: number, c: { task: number; cpu: number; gfp: number }): void {
     for (let i = first; i < first + n; i++) {
-      const ret = this.guard(() => this.fn('memcg_file_fault')(f, i, c.task, ctx.cpu, c.gfp));
-      if (ret < 0) this.fail(ret, `fault of file ${f} page ${i}`);
+      const ret = this.guard(() => this.fn('memcg_file_fault')(f, i, c.task, c.cpu, c.gfp));
+      if (ret < 0) this.fileFail(ret, `fault of file ${f} page ${i}`);
     }
   }
   /** mmap(MAP_SHARED | MAP_ANONYMOUS) of `length` by a task, touched: a shmem file freed with the mapping. */
   mmapShared(ctx: { task: number; cpu: number; gfp?: Gfp; length: string | number; touch?: boolean }): number {
-    const c = this.fileCtx(ctx);
-    const f = this.guard(() => this.fn('memcg_file_create')(this.k('FILE_SHARED_ANON'), 0, 0, 0, 0, c.task, 0, ctx.cpu, c.gfp));
-    if (f < 0) this.fail(f, 'mmap of a shared anonymous mapping');
-    if (ctx.touch !== false) this.faultFile(f, { ...ctx, offset: 0 });
+    // Everything is checked before the mapping is made (a refusal leaves no file behind).
+    const { n, c } = this.faultRange('mmapShared context', ctx, ['touch']);
+    const touch = ctx.touch === undefined ? true : bool('touch', ctx.touch);
+    const f = this.guard(() => this.fn('memcg_file_create')(this.k('FILE_SHARED_ANON'), 0, 0, 0, 0, c.task, 0, c.cpu, c.gfp));
+    if (f < 0) this.fileFail(f, 'mmap of a shared anonymous mapping');
+    if (touch) this.faultPages(f, 0, n, c);
     return f;
   }
   /** truncate(2) to `size` bytes: the folios past it are uncharged, their xarray nodes freed. */
   truncateFile(f: number, size: string | number, cpu = 0): void {
     this.checkFile(f);
+    const bytes = this.bytes(size, 'size');
     this.checkCpu(cpu);
-    const ret = this.guard(() => this.fn('memcg_file_truncate')(f, sizeBytes(size, 'size'), cpu));
-    if (ret < 0) this.fail(ret, `truncate file ${f}`);
+    const ret = this.guard(() => this.fn('memcg_file_truncate')(f, bytes, cpu));
+    if (ret < 0) this.fileFail(ret, `truncate file ${f}`);
   }
   /** unlink(2): the page cache, then (tmpfs) the inode and dentry go. */
   unlinkFile(f: number, cpu = 0): void {
     this.checkFile(f);
     this.checkCpu(cpu);
     const ret = this.guard(() => this.fn('memcg_file_unlink')(f, cpu));
-    if (ret < 0) this.fail(ret, `unlink file ${f}`);
+    if (ret < 0) this.fileFail(ret, `unlink file ${f}`);
   }
   fileInfo(f: number): FileInfo {
+    this.checkFile(f, false);
     const q = (k: string) => this.guard(() => this.fn('memcg_file_info')(f, this.k(k)));
-    if (q('FI_SIZE') < 0) throw new MemcgError('EBADF', `no file ${f}`);
     return { size: q('FI_SIZE'), cachedPages: q('FI_CACHED'), folios: q('FI_FOLIOS'), xaNodes: q('FI_NODES'), xaHeight: q('FI_HEIGHT'), entries: q('FI_ENTRIES') };
   }
   /** The order of each cached folio of the file, in index order. */
@@ -725,13 +786,25 @@ export class System {
   }
   /** The folio caching page `index` of a file, or null. */
   fileFolio(f: number, index: number): number | null {
+    this.checkFile(f);
+    int('a page index', index, 0, this.k('FILE_PAGES_MAX') - 1);
     const id = this.guard(() => this.fn('memcg_file_folio')(f, index));
     return id < 0 ? null : id;
+  }
+  /** Folio ids of an mlock/munlock call, each a charged resident folio (all checked before any is changed). */
+  private residentFolios(what: string, folios: unknown): number[] {
+    const ids = Array.isArray(folios) ? folios : [folios];
+    ids.forEach((f, i) => int(Array.isArray(folios) ? `folio ${i} of the list` : 'a folio id', f, 0, ID_MAX));
+    for (const id of ids as number[]) {
+      const state = this.folioState(id);
+      if (state !== 'charged') throw new MemcgError('EINVAL', `${what} of folio ${id}: it is ${state === 'free' ? 'not charged' : state === 'swapped' ? 'in swap' : 'not charged yet (its fault waits for the OOM killer)'}`);
+    }
+    return ids as number[];
   }
   /** mlock of resident folios: they move to the unevictable LRU. */
   mlock(folios: number | number[], cpu = 0): void {
     this.checkCpu(cpu);
-    for (const id of Array.isArray(folios) ? folios : [folios]) {
+    for (const id of this.residentFolios('mlock', folios)) {
       const ret = this.guard(() => this.fn('memcg_mlock')(id, cpu));
       if (ret < 0) this.fail(ret, `mlock of folio ${id}`);
     }
@@ -739,7 +812,7 @@ export class System {
   /** munlock: back to the evictable (inactive) LRU. */
   munlock(folios: number | number[], cpu = 0): void {
     this.checkCpu(cpu);
-    for (const id of Array.isArray(folios) ? folios : [folios]) {
+    for (const id of this.residentFolios('munlock', folios)) {
       const ret = this.guard(() => this.fn('memcg_munlock')(id, cpu));
       if (ret < 0) this.fail(ret, `munlock of folio ${id}`);
     }
@@ -751,7 +824,9 @@ export class System {
    */
   mlockPopulate(task: number, pages: number, opts: { cpu?: number; gfp?: Gfp } = {}): number[] {
     this.checkTask(task);
-    const cpu = opts.cpu ?? 0;
+    int('pages', pages, 0, ID_MAX);
+    keys('mlockPopulate options', obj('mlockPopulate options', opts), ['cpu', 'gfp']);
+    const cpu = given(opts.cpu, 0);
     this.checkCpu(cpu);
     const gfp = this.gfpMask(opts.gfp);
     const out: number[] = [];
@@ -763,7 +838,9 @@ export class System {
       const base = this.fn('id_buffer')() >> 2;
       out.push(...this.i32.subarray(base, base + got));
       if (ret < 0) {
-        const err = new MemcgError(errnoName(ret), `mlock of ${pages} pages by task ${task}: ${out.length} locked`);
+        const err = ret === -28
+          ? new MemcgError('ELIMIT', `mlock of ${pages} pages by task ${task}: ${out.length} locked, then the emulator's folio table (maxFolios ${this.maxFolios}) was full`)
+          : new MemcgError(errnoName(ret), `mlock of ${pages} pages by task ${task}: ${out.length} locked`);
         (err as MemcgError & { folios: number[] }).folios = out;
         throw err;
       }
@@ -775,7 +852,7 @@ export class System {
   swapoff(cpu = 0): void {
     this.checkCpu(cpu);
     const ret = this.guard(() => this.fn('memcg_swapoff')(cpu));
-    if (ret < 0) this.fail(ret, 'swapoff');
+    if (ret < 0) this.fileFail(ret, 'swapoff');
   }
   /** v1 kmem counter of a cgroup (pages), and the tcp counter's. */
   kmem(path: string): { usage: number; maxUsage: number; tcpUsage: number; tcpMax: number } {
@@ -807,9 +884,10 @@ export class System {
 
   // ── tasks, access, time ─────────────────────────────────────────────────────────────────
   /** ESRCH unless t is a task id handed out by spawn (alive or not). */
-  private checkTask(t: number): void {
-    if (!Number.isInteger(t) || this.guard(() => this.fn('memcg_task_get')(t, this.k('TASK_KILLED'))) === -1) {
-      throw new MemcgError('ESRCH', `no task ${t}`);
+  private checkTask(t: unknown): asserts t is number {
+    const id = int('a task id', t, 0, ID_MAX, 'ESRCH');
+    if (this.guard(() => this.fn('memcg_task_get')(id, this.k('TASK_KILLED'))) === -1) {
+      throw new MemcgError('ESRCH', `no task ${show(t)}`);
     }
   }
 
@@ -817,23 +895,29 @@ export class System {
   spawn(cgroup: string, opts: { oomScoreAdj?: number } = {}): number {
     // v2: not into a cgroup whose subtree_control enables memory (EBUSY, no internal processes).
     const m = this.id(cgroup);
+    keys('spawn options', obj('spawn options', opts), ['oomScoreAdj']);
+    if (opts.oomScoreAdj !== undefined) int('oomScoreAdj', opts.oomScoreAdj, -1000, 1000);
     const t = this.guard(() => this.fn('memcg_task_create')(m, opts.oomScoreAdj ?? 0));
-    if (t < 0) this.fail(t, t === -200 ? `spawn in "${cgroup}": the emulator's task table is full (maxTasks live tasks)` : `spawn in "${cgroup}"`);
+    if (t < 0) this.fail(t, t === -200 ? `spawn in ${show(cgroup)}: the emulator's task table is full (maxTasks live tasks)` : `spawn in ${show(cgroup)}`);
     return t;
   }
   /** Move a task to another cgroup: it charges there from now on; its memory stays where it was charged. */
   moveTask(task: number, cgroup: string): void {
+    this.checkTask(task);
     const m = this.id(cgroup);
     const ret = this.guard(() => this.fn('memcg_task_move')(task, m));
-    if (ret < 0) this.fail(ret, `move task ${task} to "${cgroup}"`);
+    if (ret < 0) this.fail(ret, `move task ${task} to ${show(cgroup)}`);
   }
   /** The task exits: its anon pages and swap entries are freed. */
   exitTask(task: number, cpu = 0): void {
+    this.checkTask(task);
     this.checkCpu(cpu);
     const ret = this.guard(() => this.fn('memcg_task_exit')(task, cpu));
     if (ret < 0) this.fail(ret, `exit of task ${task}`);
   }
   setOomScoreAdj(task: number, adj: number): void {
+    this.checkTask(task);
+    int('oomScoreAdj', adj, -1000, 1000);
     const ret = this.guard(() => this.fn('memcg_task_set_adj')(task, adj));
     if (ret < 0) this.fail(ret, `oom_score_adj ${adj} for task ${task}`);
   }
@@ -857,6 +941,8 @@ export class System {
    * cache folio, or a swap-in fault for a page in swap (which charges, so it can fail with ENOMEM).
    */
   touch(folio: number, opts: { cpu?: number; gfp?: Gfp } = {}): void {
+    this.checkFolio(folio);
+    keys('touch options', obj('touch options', opts), ['cpu', 'gfp']);
     const cpu = opts.cpu ?? 0;
     this.checkCpu(cpu);
     const ret = this.guard(() => this.fn('folio_touch')(folio, cpu, this.gfpMask(opts.gfp)));
@@ -864,7 +950,9 @@ export class System {
   }
   /** Let simulated time pass; the periodic statistics flush runs every 2 s. */
   wait(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new MemcgError('EINVAL', `wait of ${ms} ms`);
+    if (typeof ms !== 'number' || !(ms >= 0 && ms <= WAIT_MAX_MS)) {
+      throw new MemcgError('EINVAL', `wait takes 0..${WAIT_MAX_MS} ms (the clock is i64 nanoseconds), not ${show(ms)}`);
+    }
     this.guard(() => this.fn('clock_wait')(Math.round(ms * 1e6)));
   }
   /** Simulated time in ms since the system started. */
@@ -878,23 +966,27 @@ export class System {
   /** Exact LRU list sizes of a cgroup on a node (its own lists), in pages. */
   lruSizes(path: string, node = 0): Record<LruName, number> {
     const id = this.memcgId(path);
+    this.checkNode(node);
     return this.guard(() => Object.fromEntries(LRU_NAMES.map((name, i) => [name, this.fn('memcg_lru_size')(id, node, i)])) as Record<LruName, number>);
   }
 
   /** The reclaim cost balance of a cgroup's lruvec on a node (lruvec->anon_cost, file_cost; lru_note_cost). */
   lruCost(path: string, node = 0): { anon: number; file: number } {
-    const id = this.id(path);
+    const id = this.memcgId(path);
+    this.checkNode(node);
     return this.guard(() => ({ anon: this.fn('memcg_lru_cost')(id, node, 0), file: this.fn('memcg_lru_cost')(id, node, 1) }));
   }
 
   /** Uncharge (free) one folio or a list from cpu, the list batched per memcg like uncharge_gather. */
   uncharge(folios: number | number[], cpu = 0): void {
     this.checkCpu(cpu);
-    if (typeof folios === 'number') {
+    if (!Array.isArray(folios)) {
+      this.checkFolio(folios);
       const ret = this.guard(() => this.fUncharge(folios, cpu));
       if (ret < 0) this.fail(ret, `folio ${folios} is not charged`);
       return;
     }
+    folios.forEach((f, i) => int(`folio ${i} of the list`, f, 0, ID_MAX));
     if (folios.length > this.opCapacity) {
       throw new MemcgError('EINVAL', `uncharge list of ${folios.length} folios is longer than opCapacity ${this.opCapacity}`);
     }
@@ -924,6 +1016,7 @@ export class System {
   /** A page counter of a cgroup, in pages. 'swap' is v2's, 'memsw' v1's. */
   counter(path: string, kind: CounterKind = 'memory'): Counter {
     const id = this.memcgId(path);
+    oneOf('counter kind', kind, ['memory', 'swap', 'memsw']);
     if (kind !== 'memory' && kind !== (this.cgroupVersion === 2 ? 'swap' : 'memsw')) {
       throw new MemcgError('ENOENT', `no ${kind} counter in cgroup v${this.cgroupVersion}`);
     }
@@ -938,6 +1031,8 @@ export class System {
   /** memory.events (hierarchical) or memory.events.local of a cgroup. */
   events(path: string, opts: { local?: boolean } = {}): MemoryEvents {
     const id = this.memcgId(path);
+    keys('events options', obj('events options', opts), ['local']);
+    if (opts.local !== undefined) bool('local', opts.local);
     return this.guard(() => {
       const out = {} as MemoryEvents;
       for (const [key, ev] of EVENT_KEYS) out[key] = this.fn('memcg_event_get')(id, this.k(ev), opts.local ? 1 : 0);
@@ -964,6 +1059,7 @@ export class System {
    * (a fault of a task asleep in the v1 OOM wait: allocated, not charged) or 'free'.
    */
   folioState(id: number): 'charged' | 'swapped' | 'oom-wait' | 'free' {
+    this.checkFolio(id);
     return this.guard(() => {
       if (this.fn('folio_get_memcg')(id) >= 0) return 'charged';
       const flags = this.fn('folio_get_flags')(id);
@@ -974,6 +1070,7 @@ export class System {
 
   /** A charged folio, or null if the id is not charged. */
   folio(id: number): FolioInfo | null {
+    this.checkFolio(id);
     return this.guard(() => {
       const m = this.fn('folio_get_memcg')(id);
       if (m < 0) return null;
@@ -996,7 +1093,7 @@ export class System {
   /** Per-node page statistics of a cgroup (its own folios), in pages. */
   nodeStat(path: string, node: number): { anon: number; file: number; anonThp: number; fileThp: number } {
     const id = this.memcgId(path);
-    if (!Number.isInteger(node) || node < 0 || node >= this.nodes) throw new MemcgError('EINVAL', `node ${node} out of range`);
+    this.checkNode(node);
     return this.guard(() => ({
       anon: this.fn('memcg_stat_get')(id, node, this.k('NR_ANON_MAPPED')),
       file: this.fn('memcg_stat_get')(id, node, this.k('NR_FILE_PAGES')),
@@ -1023,18 +1120,20 @@ export class System {
    */
   flushStats(path = '', opts: { force?: boolean } = {}): boolean {
     const id = this.memcgId(path);
+    keys('flushStats options', obj('flushStats options', opts), ['force']);
+    if (opts.force !== undefined) bool('force', opts.force);
     return this.guard(() => this.fn('memcg_flush_stats')(id, opts.force ? 1 : 0) === 1);
   }
 
   // ── interface files ────────────────────────────────────────────────────────────────────
   /** Split 'a/b/memory.max' (or '/sys/fs/cgroup/a/b/memory.max') into cgroup and file. */
   private splitFile(path: string): { cgroup: string; name: string; id: number } {
-    const p = System.normalize(path);
+    const p = System.normalize(str('a file path', path));
     const slash = p.lastIndexOf('/');
     const cgroup = slash < 0 ? '' : p.slice(0, slash);
     const name = p.slice(slash + 1);
     const id = this.ids.get(cgroup);
-    if (id === undefined || name === '') throw new MemcgError('ENOENT', `no file ${path}`);
+    if (id === undefined || name === '') throw new MemcgError('ENOENT', `no file ${show(path)}`);
     return { cgroup, name, id };
   }
 
@@ -1056,6 +1155,7 @@ export class System {
 
   /** Write an interface file as `echo value > file` would (errors as the kernel's errno). */
   write(path: string, value: string | number, opts: { cpu?: number } = {}): void {
+    keys('write options', obj('write options', opts), ['cpu']);
     if (opts.cpu !== undefined) this.checkCpu(opts.cpu);
     const f = this.open(path);
     try {
@@ -1067,8 +1167,8 @@ export class System {
 
   /** `ls` of a cgroup directory: its interface files and child cgroups, sorted like ls. */
   ls(dir = ''): string[] {
+    const id = this.id(dir);
     const p = System.normalize(dir);
-    const id = this.id(p);
     const children = this.children(p).map((x) => x.slice(x.lastIndexOf('/') + 1));
     return [...fileNames(this.fs, id === 0, this.hasMemory(p)), ...children].sort();
   }
@@ -1084,6 +1184,7 @@ export class System {
     return {
       get cgroupVersion() { return sys.cgroupVersion; },
       get nodes() { return sys.nodes; },
+      get cpus() { return sys.cpus; },
       get memswAccount() { return sys.memswAccount; },
       has: (f) => sys.fn('profile_feature')(sys.k(sys.profileCoreId), sys.k(f)) === 1,
       alive: (memory, id, gen) => memory
@@ -1139,9 +1240,11 @@ export class System {
 
   /** Encode ops into this.scratch; the number of records. Throws before writing anything the core sees. */
   private encodeInto(ops: Op[]): number {
+    if (!Array.isArray(ops)) throw new MemcgError('EINVAL', `replay takes an array of ops, not ${show(ops)}`);
     let n = 0;
     for (let i = 0; i < ops.length; i++) {
       const o = ops[i];
+      this.checkOp(o, i);
       n += o.op === 'uncharge-list' ? o.folios.length : 1;
     }
     if (scratch.length < n * 16) {
@@ -1168,26 +1271,18 @@ export class System {
       o16 += 16;
     };
     const cpus = this.cpus;
-    const gfpKernel = this.k('GFP_KERNEL');
     for (let i = 0; i < ops.length; i++) {
       const o = ops[i];
       if (o.op === 'charge') {
         const cpu = o.cpu;
         if (!(cpu >= 0 && cpu < cpus && Number.isInteger(cpu))) this.checkCpu(cpu);
         const order = o.order ?? 0;
-        if (!Number.isInteger(order) || order < 0 || order > 9) throw new MemcgError('EINVAL', `order ${order} out of range 0..9`);
-        const node = o.node;
-        if (node !== undefined && (!Number.isInteger(node) || node < 0 || node >= this.nodes)) throw new MemcgError('EINVAL', `node ${node} out of range`);
+        if (!(order >= 0 && order <= 9 && Number.isInteger(order))) this.checkOrder(order);
         const task = o.task;
-        if (task !== undefined) {
-          if (!Number.isInteger(task) || task < 0 || task > 65534) throw new MemcgError('ESRCH', `no task ${task}`);
-          put(CHARGE, order, this.kindCode(o.kind), node === undefined ? 0 : node + 1, cpu, task + 1, 0, this.gfpMask(o.gfp));
-        } else {
-          if (o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
-          const id = this.id(o.cgroup);
-          put(CHARGE, order, o.kind === undefined ? 0 : this.kindCode(o.kind), node === undefined ? 0 : node + 1, cpu, 0, id,
-            o.gfp === undefined ? gfpKernel : this.gfpMask(o.gfp));
-        }
+        if (task === undefined && o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
+        if (task !== undefined && (!Number.isInteger(task) || task < 0 || task > 65534)) throw new MemcgError('ESRCH', `no task ${task}`);
+        put(CHARGE, order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, cpu, task === undefined ? 0 : task + 1,
+          task !== undefined ? 0 : this.id(o.cgroup!), this.gfpMask(o.gfp));
       } else if (o.op === 'uncharge') {
         const cpu = o.cpu ?? 0;
         if (!(cpu >= 0 && cpu < cpus && Number.isInteger(cpu))) this.checkCpu(cpu);
@@ -1205,7 +1300,7 @@ export class System {
         for (let j = 0; j <= last; j++) put(LIST, j === last ? 1 : 0, 0, 0, cpu, 0, o.folios[j], 0);
       } else {
         const f = limitFile(this.cgroupVersion, o.file);
-        if (!f) throw new MemcgError('ENOENT', `no file ${o.file} in cgroup v${this.cgroupVersion}`, { file: o.file });
+        if (!f) throw new MemcgError('ENOENT', `no file ${show(o.file)} in cgroup v${this.cgroupVersion}`, { file: o.file.slice(0, 64) });
         const pages = parseLimit(this.cgroupVersion, o.file, o.value);
         if (pages >= 0xffffffff && pages !== 2251799813685247) {
           throw new MemcgError('EINVAL', `op records carry limits below 2^32 pages; ${o.value} is not`, { file: o.file });
@@ -1216,6 +1311,39 @@ export class System {
       }
     }
     return n;
+  }
+
+  /** One op of replay(): an object with a known op and only its own keys, each of its type. */
+  private checkOp(o: unknown, i: number): void {
+    const what = `op ${i}`;
+    const r = obj(what, o);
+    const op = oneOf(`${what} op`, r.op, OP_NAMES);
+    const own: Record<(typeof OP_NAMES)[number], readonly string[]> = {
+      charge: ['op', ...CHARGE_KEYS], uncharge: ['op', 'folio', 'cpu'], 'uncharge-list': ['op', 'folios', 'cpu'],
+      write: ['op', 'cgroup', 'file', 'value', 'cpu'], touch: ['op', 'folio', 'cpu', 'gfp'], wait: ['op', 'ms'],
+    };
+    keys(`${what} (${op})`, r, own[op]);
+    try {
+      if (op === 'uncharge' || op === 'touch') this.checkFolio(r.folio);
+      if (op === 'uncharge-list') {
+        if (!Array.isArray(r.folios)) throw new MemcgError('EINVAL', `folios must be an array of folio ids, not ${show(r.folios)}`);
+        r.folios.forEach((f, j) => int(`folio ${j} of the list`, f, 0, ID_MAX));
+      }
+      if (op === 'charge') {
+        if (r.cgroup !== undefined) str('cgroup', r.cgroup);
+        if (r.cgroup !== undefined && r.task !== undefined) throw new MemcgError('EINVAL', 'a charge takes a cgroup or a task, not both');
+        if (r.node !== undefined) this.checkNode(r.node);
+      }
+      if (op === 'write') {
+        str('cgroup', r.cgroup);
+        str('file', r.file);
+        if (typeof r.value !== 'string' && typeof r.value !== 'number') throw new MemcgError('EINVAL', `value must be a string or a number, not ${show(r.value)}`);
+      }
+      if (op === 'wait' && (typeof r.ms !== 'number' || !(r.ms >= 0))) throw new MemcgError('EINVAL', `ms must be a number of at least 0, not ${show(r.ms)}`);
+    } catch (e) {
+      if (e instanceof MemcgError) throw new MemcgError(e.code, `${what} (${op}): ${e.message.replace(/^[A-Z0-9]+: /, '')}`, { file: e.file, input: e.input });
+      throw e;
+    }
   }
 
   /** Replay encoded op records in chunks; returns one raw result per record (id or -errno). */
@@ -1246,11 +1374,14 @@ export class System {
   /** Replay ops through the core in bulk; results in op order (an uncharge-list gives one per folio). */
   replay(ops: Op[]): OpResult[] {
     const count = this.encodeInto(ops);
+    const charge = this.k('OP_CHARGE');
+    const records = scratch;
     const out: OpResult[] = []; // (new Array(n) of a large n would be a slow dictionary array)
-    this.replayChunks(scratch, count, (_done, n, i32, base) => {
+    this.replayChunks(records, count, (done, n, i32, base) => {
       for (let i = 0; i < n; i++) {
         const v = i32[base + i];
-        out.push(v >= 0 ? { ok: true, value: v } : { ok: false, code: errnoName(v) });
+        // A charge's ENOSPC is the emulator's full folio table (as charge() says).
+        out.push(v >= 0 ? { ok: true, value: v } : { ok: false, code: v === -28 && records[(done + i) * 16] === charge ? 'ELIMIT' : errnoName(v) });
       }
     });
     return out;

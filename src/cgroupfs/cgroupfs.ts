@@ -42,10 +42,11 @@ export function limitFileNames(version: CgroupVersion): string[] {
 /** A value as a user writes it ('100M', 'max', 4096, '-1') → pages; EINVAL with the input. */
 export function parseLimit(version: CgroupVersion, file: string, value: string | number): number {
   const f = limitFile(version, file);
-  if (!f) throw new MemcgError('ENOENT', `no file ${file} in cgroup v${version}`, { file });
-  const text = typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? String(value) : 'x') : value;
-  const pages = pageCounterMemparse(text, f.maxToken);
-  if (pages === null) throw new MemcgError('EINVAL', `invalid value for ${file}: "${value}"`, { file, input: String(value) });
+  if (!f) throw new MemcgError('ENOENT', `no file ${cut(file)} in cgroup v${version}`, { file: cut(file) });
+  const raw = fileText(file, value);
+  const nul = raw.indexOf('\0');
+  const pages = pageCounterMemparse(nul < 0 ? raw : raw.slice(0, nul), f.maxToken);
+  if (pages === null) throw new MemcgError('EINVAL', `invalid value for ${file}: ${JSON.stringify(cut(raw))}`, { file, input: cut(raw) });
   return pages;
 }
 
@@ -85,6 +86,8 @@ export interface FsCore {
   /** the profile's era has this interface-file feature */
   has(feature: ProfileFeature): boolean;
   readonly nodes: number;
+  /** CPUs of the system (a write runs on one: 0 .. cpus - 1) */
+  readonly cpus: number;
   readonly memswAccount: boolean;
   /**
    * The file's object is still the one it was opened on (kernfs_get_active): the memcg
@@ -122,6 +125,37 @@ export interface FsCore {
   kmemRead(id: number, field: KmemField): number;
   /** reset a watermark / failcnt, or set the tcp limit (pages) */
   kmemWrite(id: number, field: KmemField, pages: number): void;
+}
+
+/** kernfs ATOMIC_WRITE_LEN of cgroup files (cgroup_kf_ops.atomic_write_len = PAGE_SIZE). */
+export const ATOMIC_WRITE_LEN = PAGE_SIZE;
+
+/** UTF-8 bytes of s (what write(2) is given). */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1; // a surrogate pair: 4 bytes for 2 units
+  }
+  return n;
+}
+
+/** Long input cut for an error message. */
+export function cut(s: string, max = 64): string {
+  return s.length > max ? `${s.slice(0, max)}… (${s.length} characters)` : s;
+}
+
+/**
+ * The text of a write: a string or a number as `echo` prints it; more than ATOMIC_WRITE_LEN
+ * bytes is E2BIG (kernfs_fop_write_iter, before the handler runs).
+ */
+export function fileText(file: string, value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'string') throw new MemcgError('EINVAL', `write ${file}: a value is a string or a number, not ${value === null ? 'null' : typeof value}`, { file });
+  if (value.length * 3 > ATOMIC_WRITE_LEN && utf8Length(value) > ATOMIC_WRITE_LEN) {
+    throw new MemcgError('E2BIG', `write ${file}: ${utf8Length(value)} bytes, more than the ${ATOMIC_WRITE_LEN} a cgroup file takes in one write`, { file, input: cut(value) });
+  }
+  return value;
 }
 
 /**
@@ -377,7 +411,7 @@ function subtreeControlWrite(c: FileCtx, text: string): void {
   let memory: boolean | undefined;
   for (const tok of strstrip(text).split(' ').filter((t) => t !== '')) {
     const name = tok.slice(1);
-    if ((tok[0] !== '+' && tok[0] !== '-') || !KNOWN_CONTROLLERS.includes(name)) einval(file, text, `bad token "${tok}"`);
+    if ((tok[0] !== '+' && tok[0] !== '-') || !KNOWN_CONTROLLERS.includes(name)) einval(file, text, `bad token "${cut(tok, 40)}"`);
     if (name === 'memory') memory = tok[0] === '+';
     else if (tok[0] === '+') throw new MemcgError('ENOENT', `write ${file}: controller ${name} is not available (only memory is emulated)`, { file, input: text });
   }
@@ -540,17 +574,43 @@ export class OpenFile {
   /** The file's text, exactly as the kernel prints it. */
   read(): string {
     this.live();
-    if (!this.def.read) throw new MemcgError('EINVAL', `read ${this.def.name}: the file has no read handler`, { file: this.def.name });
+    // cgroup_seqfile_show of a file without a show handler (memory.reclaim, v1
+    // memory.force_empty: mode 0200) is EINVAL for root, as is memory.pressure_level's dummy.
+    if (!this.def.read) throw new MemcgError('EINVAL', `read ${this.def.name}: the file ${this.def.write ? 'is write-only (mode 0200)' : 'has no read handler'}`, { file: this.def.name });
     return this.guard(() => this.def.read!(this.ctx));
   }
 
-  /** Write text as write(2) would (a trailing newline is fine); an empty write does nothing. */
+  /**
+   * Write text as write(2) would (a trailing newline is fine): more than ATOMIC_WRITE_LEN
+   * bytes is E2BIG, an empty write does nothing, and the handler sees the text up to the
+   * first NUL (kernfs_fop_write_iter NUL-terminates the buffer; the handlers parse C strings).
+   */
   write(text: string | number, opts: { cpu?: number } = {}): void {
+    if (this.closed) throw new MemcgError('EBADF', `${this.path} is closed`);
+    const cpu = this.writeCpu(opts);
+    const s = fileText(this.def.name, text);
     this.live();
-    const s = String(text);
-    if (s === '') return; // a zero-length write never reaches the handler
-    if (!this.def.write) throw new MemcgError('EINVAL', `write ${this.def.name}: the file is read-only`, { file: this.def.name, input: s });
-    this.guard(() => this.def.write!({ ...this.ctx, cpu: opts.cpu ?? this.ctx.cpu }, s));
+    if (s === '') return; // cgroup_file_write: a zero-length write returns 0 at once
+    // Root passes the open(2) permission check (CAP_DAC_OVERRIDE; cgroup roots have no
+    // KERNFS_ROOT_EXTRA_OPEN_PERM_CHECK): a file with no write handler fails in cgroup_file_write.
+    if (!this.def.write) throw new MemcgError('EINVAL', `write ${this.def.name}: the file is read-only (mode 0444)`, { file: this.def.name, input: cut(s) });
+    const nul = s.indexOf('\0');
+    this.guard(() => this.def.write!({ ...this.ctx, cpu }, nul < 0 ? s : s.slice(0, nul)));
+  }
+
+  /** The CPU a write runs on: { cpu } with an exact integer in 0 .. cpus - 1, or the file's. */
+  private writeCpu(opts: unknown): number {
+    const what = `write ${this.def.name}`;
+    if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new MemcgError('EINVAL', `${what}: options must be an object`, { file: this.def.name });
+    const o = opts as Record<string, unknown>;
+    const bad = Object.keys(o).find((k) => k !== 'cpu');
+    if (bad !== undefined) throw new MemcgError('EINVAL', `${what}: unknown option "${cut(bad, 40)}" (known: cpu)`, { file: this.def.name });
+    if (o.cpu === undefined) return this.ctx.cpu;
+    const n = this.ctx.core.cpus;
+    if (typeof o.cpu !== 'number' || !Number.isInteger(o.cpu) || o.cpu < 0 || o.cpu >= n) {
+      throw new MemcgError('EINVAL', `${what}: cpu must be an integer in 0..${n - 1}, not ${typeof o.cpu === 'string' ? JSON.stringify(cut(o.cpu, 40)) : typeof o.cpu === 'number' ? String(o.cpu) : typeof o.cpu}`, { file: this.def.name });
+    }
+    return o.cpu;
   }
 
   close(): void {
@@ -572,7 +632,7 @@ export class OpenFile {
 /** Open an interface file of cgroup cg whose memcg is id (ENOENT if this cgroup has no such file). */
 export function openFile(core: FsCore, cg: number, id: number, isRoot: boolean, path: string, name: string, guard: <T>(f: () => T) => T): OpenFile {
   const def = catalog(core).find((f) => f.name === name && (!isRoot || f.onRoot) && (id >= 0 || f.cgroupFile));
-  if (!def) throw new MemcgError('ENOENT', `no file ${path}`, { file: name });
+  if (!def) throw new MemcgError('ENOENT', `no file ${cut(path)}`, { file: name });
   const gen = guard(() => core.generation(!def.cgroupFile, def.cgroupFile ? cg : id));
   let peakFd = -1;
   if (def.peak) {

@@ -16,15 +16,15 @@ export function memparse(s: string): { bytes: bigint; rest: string } {
   let i = 0;
   let base = 10n;
   if (s[0] === '0') {
-    if ((s[1] === 'x' || s[1] === 'X') && /[0-9a-fA-F]/.test(s[2] ?? '')) {
+    if ((s[1] === 'x' || s[1] === 'X') && digit(s.charCodeAt(2)) >= 0) {
       base = 16n;
       i = 2;
     } else base = 8n;
   }
   let v = 0n;
   for (; i < s.length; i++) {
-    const d = parseInt(s[i], 16);
-    if (Number.isNaN(d) || BigInt(d) >= base) break;
+    const d = digit(s.charCodeAt(i));
+    if (d < 0 || BigInt(d) >= base) break;
     v = (v * base + BigInt(d)) & U64;
   }
   const shift = SHIFT[(s[i] ?? '').toLowerCase()];
@@ -35,9 +35,18 @@ export function memparse(s: string): { bytes: bigint; rest: string } {
   return { bytes: v, rest: s.slice(i) };
 }
 
-/** strstrip: the kernel strips leading and trailing white space (and so the newline). */
+/** isspace() of the kernel's ctype table: space, \t \n \v \f \r. */
+function isspace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/** strstrip (lib/string_helpers.c): leading and trailing white space (and so the newline) removed. */
 export function strstrip(s: string): string {
-  return s.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '');
+  let a = 0;
+  let b = s.length;
+  while (a < b && isspace(s.charCodeAt(a))) a++;
+  while (b > a && isspace(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 /**
@@ -53,29 +62,46 @@ export function pageCounterMemparse(input: string, maxToken: string): number | n
   return pages > BigInt(PAGE_COUNTER_MAX) ? PAGE_COUNTER_MAX : Number(pages);
 }
 
+/** The value of a digit in bases up to 16 ('0'-'9', 'a'-'f', 'A'-'F'), else -1. */
+function digit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const lc = c | 0x20;
+  return lc >= 97 && lc <= 102 ? lc - 87 : -1;
+}
+
 /**
  * kstrtoull(s, 0) (lib/kstrtox.c), as write_u64 cgroup files parse: an optional '+', a C
  * number (0x… hex, 0… octal), one optional trailing newline, nothing else. null for EINVAL,
- * 'ERANGE' above 2^64 - 1.
+ * 'ERANGE' above 2^64 - 1 — _kstrtoull tests the overflow bit before anything else, so an
+ * overflowing number followed by garbage is ERANGE too. Linear: once the value overflows,
+ * _parse_integer_limit only counts the remaining digits.
  */
 export function kstrtoull(input: string): bigint | null | 'ERANGE' {
-  let s = input.startsWith('+') ? input.slice(1) : input;
-  let base = 10n;
-  if (s[0] === '0' && (s[1] === 'x' || s[1] === 'X') && /[0-9a-fA-F]/.test(s[2] ?? '')) {
-    base = 16n;
-    s = s.slice(2);
-  } else if (s[0] === '0') base = 8n;
-  let v = 0n;
-  let i = 0;
-  for (; i < s.length; i++) {
-    const d = parseInt(s[i], 16);
-    if (Number.isNaN(d) || BigInt(d) >= base) break;
-    v = v * base + BigInt(d);
+  let i = input.charCodeAt(0) === 43 ? 1 : 0; // '+'
+  let base = 10;
+  // _parse_integer_fixup_radix: 0x followed by a hex digit is hex, another leading 0 octal.
+  if (input[i] === '0') {
+    if ((input[i + 1] === 'x' || input[i + 1] === 'X') && digit(input.charCodeAt(i + 2)) >= 0) {
+      base = 16;
+      i += 2;
+    } else base = 8;
   }
-  if (i === 0) return null;
-  if (s[i] === '\n') i++;
-  if (i !== s.length) return null;
-  return v > (1n << 64n) - 1n ? 'ERANGE' : v;
+  const start = i;
+  const b = BigInt(base);
+  let v = 0n;
+  let overflow = false;
+  for (; i < input.length; i++) {
+    const d = digit(input.charCodeAt(i));
+    if (d < 0 || d >= base) break;
+    if (!overflow) {
+      v = v * b + BigInt(d);
+      overflow = v > U64;
+    }
+  }
+  if (overflow) return 'ERANGE';
+  if (i === start) return null;
+  if (input[i] === '\n') i++;
+  return i === input.length ? v : null;
 }
 
 /** kstrtoint(s, 0): kstrtoull with an optional '-' sign, range of an int. */

@@ -14,38 +14,36 @@ import { shardOf } from '../sweep/shard.js';
 import type { PointLine } from '../sweep/point.js';
 import { SweepProgress } from './progress.js';
 import type { Io } from './commands.js';
-
-export class UsageError extends Error {}
+import { UsageError } from './usage.js';
 
 export type SweepArgs = {
-  output?: string; jobs?: string; shard?: string; shards?: string; resume?: boolean; html?: string; sets: [string, unknown][];
+  output?: string; jobs?: string; shard?: string; shards?: string; resume?: boolean; html?: string; sets: [string, unknown][]; allowLarge?: boolean;
 };
+
+/** More workers than this is a mistake (each is a thread with its own core instance). */
+const MAX_JOBS = 1024;
 
 const show = (v: unknown) => (typeof v === 'string' ? v : canonical(v));
 
-/** memcg-sim sweep SWEEP.json: exit 0 done, 1 some points could not run, 130 interrupted. */
+/** memcg-sim sweep SWEEP.json: exit 0 done, 1 some points could not run, 130 (143) interrupted by SIGINT (SIGTERM). */
 export async function sweepCommand(file: string, a: SweepArgs, io: Io): Promise<number> {
-  const sw = loadSweep(file, a.sets);
   const shard = shardOf(a.shard, a.shards);
-  if (typeof shard === 'string') throw new UsageError(shard);
-  const jobs = a.jobs === undefined ? defaultJobs() : Number(a.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${a.jobs}: expected a number of workers ≥ 1`);
+  if (typeof shard === 'string') throw new UsageError(shard, 'sweep');
+  const jobs = a.jobs === undefined ? defaultJobs() : /^\s*\d+\s*$/.test(a.jobs) ? Number(a.jobs) : NaN;
+  if (!Number.isSafeInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) throw new UsageError(`--jobs ${a.jobs}: expected a number of workers 1..${MAX_JOBS}`, 'sweep');
+  const sw = loadSweep(file, a.sets, { allowLarge: a.allowLarge });
   const base = a.output ?? `${sw.name}.jsonl`;
   const output = shard ? shardPath(base, shard.index, shard.count) : base;
   if (shard && shard.from !== '--shard') io.err(`memcg-sim: shard ${shard.index}/${shard.count} (from ${shard.from})`);
-  const ac = new AbortController();
-  const onSigint = () => ac.abort();
-  process.once('SIGINT', onSigint);
   const bar = io.tty ? new SweepProgress(io.tty, sw.name) : undefined;
   const t0 = performance.now();
   let res;
   try {
     res = await runSweep(sw, {
-      output, jobs, shard, resume: a.resume, signal: ac.signal,
+      output, jobs, shard, resume: a.resume, signal: io.signal,
       onPoint: (done, total, resumed) => bar?.update(done, total, resumed),
     });
   } finally {
-    process.removeListener('SIGINT', onSigint);
     bar?.end();
   }
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
@@ -54,7 +52,7 @@ export async function sweepCommand(file: string, a: SweepArgs, io: Io): Promise<
   if (res.interrupted) {
     io.err(`memcg-sim: interrupted: ${res.lines.length} of ${n} points done${of}, written to ${output} and ${csvPath(output)}; ` +
       `run the same command with --resume to run the other ${n - res.lines.length}`);
-    return 130;
+    return io.signalName?.() === 'SIGTERM' ? 143 : 130;
   }
   const resumed = res.resumed ? `, ${res.resumed} of them from the earlier run (--resume)` : '';
   io.out(`${sw.name}: ${n} points${of} in ${secs} s with ${plural(Math.min(jobs, Math.max(1, n - res.resumed)), 'worker')}${resumed} → ${output}, ${csvPath(output)}`);
@@ -99,8 +97,8 @@ function sweepData(title: string, description: string, lines: SweepRow[], axes =
 
 /** memcg-sim sweep merge A.jsonl B.jsonl … -o ALL.jsonl: exit 0, or 1 when points are missing. */
 export function mergeCommand(files: string[], a: { output?: string; html?: string }, io: Io): number {
-  if (!files.length) throw new UsageError('sweep merge needs the shard outputs (sweep merge out-*.jsonl -o all.jsonl)');
-  if (!a.output) throw new UsageError('sweep merge needs -o ALL.jsonl');
+  if (!files.length) throw new UsageError('sweep merge needs the shard outputs (sweep merge out-*.jsonl -o all.jsonl)', 'sweep merge');
+  if (!a.output) throw new UsageError('sweep merge needs -o ALL.jsonl', 'sweep merge');
   const all = files.flatMap((f) => readLines(f));
   const ofs = [...new Set(all.map((l) => l.of))];
   if (ofs.length > 1) throw new InputError('sweep merge', [{ path: files.join(' '), message: `lines from sweeps of ${ofs.join(' and ')} points` }]);

@@ -1,8 +1,8 @@
 // Errors are data: an errno-like code, what was being done, and a message.
 
 export type Errno =
-  | 'ENOENT' | 'ESRCH' | 'EINTR' | 'EAGAIN' | 'ENOMEM' | 'EBUSY' | 'EEXIST' | 'EINVAL' | 'ENOSPC' | 'ERANGE' | 'EBADF' | 'ENODEV'
-  /** Not a kernel errno: one of the emulator's fixed-size tables (maxCgroups, maxTasks) is full. */
+  | 'ENOENT' | 'ESRCH' | 'EINTR' | 'EAGAIN' | 'ENOMEM' | 'EBUSY' | 'EEXIST' | 'EINVAL' | 'ENOSPC' | 'ERANGE' | 'EBADF' | 'ENODEV' | 'E2BIG' | 'ENAMETOOLONG'
+  /** Not a kernel errno: one of the emulator's fixed-size tables (maxCgroups, maxFolios, maxTasks, …) is full. */
   | 'ELIMIT';
 
 /** A user-visible failure, answered like the kernel would (errno), state unchanged. */
@@ -31,7 +31,7 @@ export class InternalError extends Error {
 }
 
 const ERRNO_NAMES: Record<number, Errno> = {
-  2: 'ENOENT', 3: 'ESRCH', 4: 'EINTR', 9: 'EBADF', 19: 'ENODEV', 11: 'EAGAIN', 12: 'ENOMEM', 16: 'EBUSY', 17: 'EEXIST', 22: 'EINVAL', 28: 'ENOSPC', 34: 'ERANGE',
+  2: 'ENOENT', 7: 'E2BIG', 3: 'ESRCH', 4: 'EINTR', 9: 'EBADF', 19: 'ENODEV', 11: 'EAGAIN', 12: 'ENOMEM', 16: 'EBUSY', 17: 'EEXIST', 22: 'EINVAL', 28: 'ENOSPC', 34: 'ERANGE', 36: 'ENAMETOOLONG',
   200: 'ELIMIT', // assembly/errno.ts ELIMIT
 };
 

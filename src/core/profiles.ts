@@ -2,10 +2,8 @@
 // row id (assembly/profile.ts, where the switches are), the kernels it models and the tree it
 // was read in (docs/profiles.md has the behaviour × era table with the commits).
 
-export type ProfileName = '5.15' | '6.1' | '6.6' | '6.12' | 'multi' | '6.18' | 'mainline';
-
 export type Profile = {
-  name: ProfileName;
+  name: string;
   /** The core's export naming this profile's row. */
   coreId:
     | 'PROFILE_5_15' | 'PROFILE_6_1' | 'PROFILE_6_6' | 'PROFILE_6_12' | 'PROFILE_MULTI' | 'PROFILE_6_18' | 'PROFILE_MAINLINE';
@@ -15,7 +13,7 @@ export type Profile = {
   stock: string;
 };
 
-export const PROFILES: readonly Profile[] = [
+export const PROFILES = [
   {
     name: '5.15', coreId: 'PROFILE_5_15', kernels: '5.15 LTS (the seed\'s 5.17 is an alias)', source: '5.15.215',
     stock: 'one cached memcg per CPU',
@@ -35,7 +33,7 @@ export const PROFILES: readonly Profile[] = [
     name: 'mainline', coreId: 'PROFILE_MAINLINE', kernels: 'v7.1', source: '7.1.5',
     stock: '7 slots per CPU, round-robin victim (drain_idx)',
   },
-];
+] as const satisfies readonly Profile[];
 
 /**
  * Other names for the rows: the stock-design names ('single' is the single-slot stock of the
@@ -43,21 +41,29 @@ export const PROFILES: readonly Profile[] = [
  * the seed's 5.17 (same switches as 5.15 except the oom_group_kill event, 5.17+), and
  * version numbers that fall in a row.
  */
-export const ALIASES: Readonly<Record<string, ProfileName>> = {
+export const ALIASES = {
   '5.17': '5.15',
   single: '6.12',
   '6.16': 'multi',
   '6.17': 'multi',
   'multi-rr': '6.18',
   '7.1': 'mainline',
-};
+} as const satisfies Record<string, (typeof PROFILES)[number]['name']>;
 
-export function findProfile(name: string): Profile | undefined {
-  const n = ALIASES[name] ?? name;
+/** A profile's own name (a row of PROFILES). */
+export type ProfileName = (typeof PROFILES)[number]['name'];
+/** What createSystem's profile option takes: a profile's name or an alias (both from the tables above). */
+export type ProfileAlias = ProfileName | keyof typeof ALIASES;
+
+/** Every name and alias, for messages. */
+export const PROFILE_NAMES: readonly ProfileAlias[] = [...PROFILES.map((p) => p.name), ...(Object.keys(ALIASES) as (keyof typeof ALIASES)[])];
+
+export function findProfile(name: string): (typeof PROFILES)[number] | undefined {
+  const n = (ALIASES as Record<string, ProfileName>)[name] ?? name;
   return PROFILES.find((p) => p.name === n);
 }
 
 /** Every name findProfile accepts: the rows, then the aliases. */
 export function profileNames(): string[] {
-  return [...PROFILES.map((p) => p.name), ...Object.keys(ALIASES)];
+  return [...PROFILE_NAMES];
 }

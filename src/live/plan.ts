@@ -79,7 +79,7 @@ export function extractLiveSteps(json: unknown): { json: unknown; live: Map<stri
 /** The emulator's system for this machine: its topology, swap device, swap accounting and HZ; the release's profile. */
 export function machineSpec(sc: Scenario, m: MachineInfo, profile?: string): SystemSpec {
   return {
-    ...sc.system, profile: profile ?? profileForRelease(m.release), cgroupVersion: m.cgroupVersion,
+    ...sc.system, profile: (profile ?? profileForRelease(m.release)) as SystemSpec['profile'], cgroupVersion: m.cgroupVersion,
     topology: { nodes: m.nodes, cpusPerNode: m.cpusPerNode }, swapPages: m.swapPages,
     ...(m.cgroupVersion === 1 ? { swapAccount: m.memsw } : {}), ...(m.hz ? { hz: m.hz } : {}),
   };
@@ -161,7 +161,7 @@ class Planner {
             if (first) this.error(s.path, `the ${s.op} step is not run on the kernel by memcg-sim live (its own shmem/mlock steps are)`);
           } else {
             if (first && !this.liveable(s)) bad.add(s.path);
-            if (!bad.has(s.path)) wl.emit(s, sink);
+            if (!bad.has(s.path)) wl.emitAll(s, sink);
           }
         }
       }
@@ -259,7 +259,7 @@ class Planner {
     const watch = this.taskCgroup[task];
     if (name === 'shmem') {
       const which = o.pages !== undefined ? 'pages' : 'size';
-      const pages = which === 'pages' ? o.pages : parseSize(o.size);
+      const pages = which === 'pages' ? o.pages : typeof o.size === 'number' || typeof o.size === 'string' ? parseSize(o.size) : 'a size is a number of bytes or a string like "64M"';
       if (typeof pages !== 'number' || !Number.isInteger(pages) || pages < 1) {
         this.error(jsonPath(sat, which), typeof pages === 'string' ? pages : 'expected a number of pages (pages) or a size (size)');
         return;

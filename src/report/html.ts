@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InternalError } from '../core/errors.js';
+import { InternalError, MemcgError } from '../core/errors.js';
+import { obj, oneOf, show, str } from '../api/check.js';
 import type { RunResult } from './summary.js';
 
 /** One point of a sweep as its output line holds it (sweep/point.ts writes them). */
@@ -55,10 +56,36 @@ th, td { padding: .15em .6em; border-bottom: 1px solid #eee; text-align: right; 
 #filter { margin: .5em 0; padding: .2em .4em; width: 24em; }
 `;
 
+/** The shape the page script reads (assets/report.js), else a typed EINVAL. */
+function checkData(data: unknown): void {
+  const d = obj('report data', data);
+  const kind = oneOf('report data kind', d.kind, ['run', 'sweep']);
+  str('report title', d.title);
+  const list = (what: string, v: unknown) => {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'object' || x === null)) throw new MemcgError('EINVAL', `${what} must be a list of objects, not ${show(v)}`);
+  };
+  if (kind === 'run') list('report result.runs', obj('report result', d.result).runs);
+  else {
+    list('report rows', d.rows);
+    list('report axes', d.axes);
+    (d.axes as Record<string, unknown>[]).forEach((a, i) => {
+      str(`axis ${i} key`, a.key);
+      if (!Array.isArray(a.values)) throw new MemcgError('EINVAL', `axis ${i} values must be a list, not ${show(a.values)}`);
+    });
+  }
+}
+
 /** The report page of run or sweep data. */
 export function reportHtml(data: ReportData): string {
+  checkData(data);
+  let text: string;
+  try {
+    text = JSON.stringify(data);
+  } catch (e) {
+    throw new MemcgError('EINVAL', `report data is not JSON data: ${(e as Error).message.slice(0, 80)}`);
+  }
   const a = loadAssets();
-  const json = JSON.stringify(data).replace(/</g, '\\u003c');
+  const json = text.replace(/</g, '\\u003c');
   const title = data.title.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="generator" content="memcg-sim">

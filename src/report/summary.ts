@@ -37,10 +37,13 @@ export type Sample = { ops: number; ms: number; phase: string; values: Record<st
 export type RunSummary = {
   variant: string | null;
   system: { profile: string; cgroupVersion: number; nodes: number; cpus: number; seed: number };
+  /** The sampled rows (empty when they were streamed: RunOptions.onSample). */
+  samples: Sample[];
   ops: number;
   /** Simulated time at the end (waits and memory.high throttling). */
   clockMs: number;
-  elapsedMs: number;
+  /** Wall-clock time of the run, only when asked for (--timing): the rest is the same for the same inputs. */
+  elapsedMs?: number;
   phases: PhaseSummary[];
   cgroups: CgroupSummary[];
   tasks: TaskSummary[];
@@ -48,20 +51,23 @@ export type RunSummary = {
   /** Stock hits per try_charge_memcg call (consume_stock succeeded); null without charges. */
   stockHitRate: number | null;
   reads: { path: string; ops: number; file: string; content: string }[];
-  samples: Sample[];
   /** Writes the kernel refused (the workload goes on, as a shell script would). */
   warnings: { path: string; message: string }[];
   expectations: ExpectResult[];
+  /** Stopped before the end (a signal): what ran so far. */
+  interrupted?: true;
 };
 
 export type RunResult = {
   scenario: string;
   description: string;
-  /** Every expectation of every run holds. */
-  ok: boolean;
   notes: string[];
   pageSize: number;
   runs: RunSummary[];
+  /** Every expectation of every run holds (and no run was interrupted). */
+  ok: boolean;
+  /** Present when the run could be interrupted (the CLI): whether it was. */
+  interrupted?: boolean;
 };
 
 /** The summary rows of a system's cgroups (all but the root, or those listed). */
@@ -101,7 +107,7 @@ export function sampleColumns(file: string, text: string): [string, string][] {
 // ── text ─────────────────────────────────────────────────────────────────────────────────
 
 const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
-const errnos = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${n} ${k}`).join(', ') || '0';
+const errnos = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => (k === 'ELIMIT' ? `${n} over maxFolios` : `${n} ${k}`)).join(', ') || '0';
 
 /** 850 → "850 ms", 12345 → "12.3 s". */
 export function duration(ms: number): string {
@@ -166,6 +172,8 @@ function runText(r: RunSummary, variants: boolean): string[] {
     `stock: ${st.stockHits} hits in ${st.charges} charges (${pct(stockHitRate(st))}), ${st.stockMisses} misses, ` +
       `${st.stockEvictions} evictions, ${st.drainAll} drain_all_stock calls; ${st.counterLevels} page_counter levels walked`,
   );
+  const limited = r.phases.reduce((n, p) => n + (p.failed.ELIMIT ?? 0), 0);
+  if (limited) out.push(`${limited} charges failed because the emulator's folio table was full: an emulator limit, not a kernel error (raise system.maxFolios)`);
   const lost = r.phases.reduce((n, p) => n + p.lost, 0);
   if (lost) out.push(`${lost} frees and touches found their folio freed by the kernel already (page cache reclaimed, pages of OOM-killed tasks)`);
   if (r.warnings.length) out.push('', 'refused writes:', ...r.warnings.map((w) => `  ${w.path}: ${w.message}`));
@@ -183,6 +191,7 @@ function runText(r: RunSummary, variants: boolean): string[] {
 export function formatResult(res: RunResult): string {
   const variants = res.runs.length > 1 || res.runs[0]?.variant !== null;
   const out = [wrap(res.description ? `${res.scenario}: ${res.description}` : res.scenario), ''];
+  if (res.interrupted) out.push('INTERRUPTED: the run stopped early; what follows is what ran until then', '');
   if (res.notes.length) out.push(...res.notes.map((n) => `note: ${n}`), '');
   if (variants) out.push(phaseTable(res.runs, true), '');
   res.runs.forEach((r, i) => out.push(...(i > 0 ? [''] : []), ...runText(r, variants)));
@@ -205,12 +214,15 @@ function wrap(text: string, width = 100): string {
 // ── CSV ──────────────────────────────────────────────────────────────────────────────────
 
 const csvCell = (v: string | number) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+/** One CSV line. */
+export const csvRow = (row: (string | number)[]) => row.map(csvCell).join(',');
+/** The CSV header for these sample columns. */
+export const sampleHeader = (cols: string[]) => ['variant', 'phase', 'ops', 'ms', ...cols];
 
 /** The sampled time series of every run as CSV: variant, phase, ops, ms (simulated time), then one column per value. */
 export function toCsv(res: RunResult): string {
   const cols: string[] = [];
   for (const r of res.runs) for (const s of r.samples) for (const k of Object.keys(s.values)) if (!cols.includes(k)) cols.push(k);
   const rows = res.runs.flatMap((r) => r.samples.map((s) => [r.variant ?? '', s.phase, s.ops, s.ms, ...cols.map((c) => s.values[c] ?? '')]));
-  return [['variant', 'phase', 'ops', 'ms', ...cols], ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+  return [sampleHeader(cols), ...rows].map(csvRow).join('\n') + '\n';
 }
-

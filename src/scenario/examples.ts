@@ -1,9 +1,12 @@
 // Built-in examples: scenarios that tell a story a user recognises. `memcg-sim examples NAME`
 // prints one as JSON, to copy and change.
 
+import { MemcgError } from '../core/errors.js';
 import { parseScenario, type Scenario } from './scenario.js';
 
 export type Example = { name: string; summary: string; scenario: Record<string, unknown> };
+/** The name of a built-in example (from the EXAMPLES table). */
+export type ExampleName = (typeof EXAMPLES)[number]['name'];
 
 const quickstart = {
   name: 'quickstart',
@@ -156,15 +159,17 @@ const stockThrash = {
   ],
 };
 
-export const EXAMPLES: Example[] = [
+export const EXAMPLES = [
   { name: 'quickstart', summary: 'a small cgroup tree charged from 4 CPUs: usage, stock, max/oom events per cgroup', scenario: quickstart },
   { name: 'container-oom', summary: 'a container hits memory.max: the OOM killer kills its biggest task, the other survives (time series with --csv)', scenario: containerOom },
   { name: 'high-throttle', summary: 'memory.high throttles a leaky service (and its neighbour task): sleep time, high events; with swap, none', scenario: highThrottle },
   { name: 'low-protection', summary: 'memory.low keeps a database\'s page cache while a noisy neighbour streams; breached when only it is left', scenario: lowProtection },
   { name: 'stock-thrash', summary: 'more memcgs than stock slots on one CPU: single vs multi vs multi-rr side by side', scenario: stockThrash },
-];
+] as const satisfies readonly Example[];
 
-/** A built-in example as a checked scenario. */
-export function exampleScenario(e: Example): Scenario {
+/** A built-in example, by name, as a checked scenario (EINVAL for an unknown name). */
+export function exampleScenario(name: ExampleName): Scenario {
+  const e = (EXAMPLES as readonly Example[]).find((x) => x.name === name);
+  if (!e) throw new MemcgError('EINVAL', `no example ${JSON.stringify(String(name))} (known: ${EXAMPLES.map((x) => x.name).join(', ')})`);
   return parseScenario(e.scenario, e.name, `example ${e.name}`);
 }

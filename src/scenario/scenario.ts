@@ -5,12 +5,19 @@
 
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import type * as z from 'zod';
 import { limitFile, parseLimit, type CgroupVersion } from '../cgroupfs/cgroupfs.js';
-import { parseGfp } from '../core/gfp.js';
-import { findProfile, profileNames } from '../core/profiles.js';
 import { System, type FolioKind, type SystemOptions } from '../api/system.js';
-import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN } from '../trace/trace.js';
-import { Checker, InputError, jsonPath, parseCpuList, type Obj } from './validate.js';
+import { LIMITS } from '../api/options.js';
+import { PAGE_SIZE } from '../cgroupfs/memparse.js';
+import { CATCHING_SCHEMA, MAX_ORDER, NO_SUCH_STEP, SCENARIO_SCHEMA, STEP_NAMES, TASK_KEYS, type ScenarioDoc, type StepName } from './schema.js';
+import { budgetIssues, type Budget } from './budget.js';
+import { applySets } from './set.js';
+import {
+  cut, duplicateKeys, fromZod, InputError, inDocumentOrder, messageOf, parseCpuList, pathText, type PathKey, type RawIssue,
+} from './validate.js';
+
+export { TASK_KEYS } from './schema.js';
 
 /** The system: createSystem's options, with the RAM size (not used yet) and the swap size in pages. */
 export type SystemSpec = Omit<SystemOptions, 'seed' | 'build' | 'opCapacity'> & { seed?: number; ramPages?: number; swapPages?: number };
@@ -48,21 +55,23 @@ export type WaitStep = At & { kind: 'wait'; ms: number };
 export type WriteStep = At & { kind: 'write'; file: string; cgroup: number; name: string; value: string; cpu: number };
 export type ReadStep = At & { kind: 'read'; file: string };
 export type ExpectStep = At & { kind: 'expect'; expect: Expectation };
+/** The file, mapping, mlock and swapoff steps: run through the System API, not as op records. */
+export type FileOp = 'create-file' | 'read-file' | 'write-file' | 'truncate-file' | 'unlink-file' | 'mmap-shared' | 'mlock' | 'swapoff';
 /**
- * A file, mapping, mlock or swapoff operation (run through the System API, not an op record):
- * op create-file / read-file / write-file / truncate-file / unlink-file / mmap-shared / mlock /
- * swapoff. Sizes are in bytes (validated as sizes); file names a file created by an earlier
- * create-file or mmap-shared step.
+ * A file, mapping, mlock or swapoff operation. Sizes are in bytes (whole pages; mlock's length
+ * is in pages); file names a file made by an earlier create-file or mmap-shared step.
+ * `pages` is what the step goes through (the budget's estimate: a read, write, fault or
+ * truncate visits each page of its range).
  */
 export type FileStep = At & {
-  kind: 'file-op'; op: string; file?: string; target?: Target; cpu: number;
+  kind: 'file-op'; op: FileOp; file?: string; target?: Target; cpu: number; pages: number;
   args: { kind?: 'disk' | 'tmpfs'; size?: number; maxOrder?: number; readAheadKb?: number; ioKb?: number; offset?: number; length?: number; chunk?: number };
 };
 export type OpStep = ChargeStep | FaultsStep | GrowFreeStep | ThrashStep | FreeStep | AccessStep | MoveStep | WaitStep;
 export type Step = OpStep | WriteStep | ReadStep | ExpectStep | FileStep;
+/** The step names of FileStep. */
+export const FILE_OPS: readonly FileOp[] = ['create-file', 'read-file', 'write-file', 'truncate-file', 'unlink-file', 'mmap-shared', 'mlock', 'swapoff'];
 
-/** What a task expectation reads (System.task's fields). */
-export const TASK_KEYS = ['alive', 'killed', 'anonPages', 'swapEntries', 'throttledMs', 'oomScoreAdj'] as const;
 export type TaskKey = (typeof TASK_KEYS)[number];
 export type Expectation = At & {
   read?: string; key?: string; sim?: string; task?: string; variant?: string;
@@ -93,57 +102,28 @@ export type Scenario = {
   summaryCgroups?: string[];
   /** Settings accepted that have no effect. */
   notes: string[];
+  /** What a run of it costs, estimated before it runs (budget.ts). */
+  budget: Budget;
 };
 
-const MAX_ORDER = 9; // HPAGE_PMD_ORDER: a PMD-sized THP is the largest folio charged
-/** The keys of a scenario's system object. */
-export const SYSTEM_KEYS = [
-  'profile', 'cgroupVersion', 'topology', 'seed', 'ram', 'swap', 'swapAccount', 'stock', 'chargeBatch', 'remoteDrain',
-  'oomVictimExit', 'recursiveProtection', 'localEvents', 'autoEnableMemory', 'maxCgroups', 'maxFolios', 'kmem', 'maxFileEntries',
-  'lruAddBatch',
-] as const;
-const TARGET = ['task', 'cgroup'] as const;
-const EXPECT_KEYS = ['read', 'key', 'sim', 'task', 'variant', 'contains', 'equals', 'matches', 'atLeast', 'atMost'] as const;
-const PICK = ['folios', ...TARGET, 'count', 'every', 'cpu'] as const;
-/** Step and generator names → their keys. */
-const STEP_KEYS: Record<string, readonly string[]> = {
-  charge: [...TARGET, 'cpu', 'order', 'kind', 'gfp', 'node', 'count', 'tag'],
-  fault: [...TARGET, 'cpu', 'order', 'gfp', 'node', 'count', 'tag'],
-  free: [...PICK, 'batch'],
-  write: ['file', 'value', 'cpu'],
-  read: [],
-  expect: EXPECT_KEYS,
-  faults: [...TARGET, 'pages', 'size', 'cpus', 'order', 'kind', 'gfp', 'node', 'tag', 'rate'],
-  stream: [...TARGET, 'pages', 'size', 'cpu', 'order', 'tag'],
-  thp: [...TARGET, 'count', 'size', 'cpus', 'gfp', 'tag'],
-  'grow-then-free': [...TARGET, 'pages', 'size', 'cpus', 'order', 'gfp', 'repeat', 'tag'],
-  thrash: ['cgroups', 'prefix', 'cpu', 'cpus', 'charges', 'order', 'gfp', 'pick', 'tag'],
-  access: [...PICK, 'gfp'],
-  move: ['task', 'to'],
-  wait: ['ms'],
-  'create-file': ['name', 'kind', 'size', 'maxOrder', 'readAheadKb', 'ioKb', ...TARGET, 'cpu'],
-  'read-file': ['file', ...TARGET, 'cpu', 'offset', 'length', 'chunk'],
-  'write-file': ['file', ...TARGET, 'cpu', 'offset', 'length'],
-  'truncate-file': ['file', 'size', 'cpu'],
-  'unlink-file': ['file', 'cpu'],
-  'mmap-shared': ['name', 'task', 'cpu', 'size'],
-  mlock: ['task', 'cpu', 'pages', 'size'],
-  swapoff: ['cpu'],
-};
-/** Steps that are not (the kernel has no such operation), and what to write instead. */
-const NO_SUCH_STEP: Record<string, string> = {
-  'swap-out': 'no such step: the kernel swaps pages out only by reclaim; to swap out a cgroup\'s coldest anon pages, ' +
-    'write its memory.reclaim, e.g. { "write": { "file": "a/memory.reclaim", "value": "16M swappiness=max" } }',
-  'swap-in': 'no such step: a task swaps a page in by touching it; use access',
-};
 
-/** Read a JSON document (a scenario, a sweep); InputError if it cannot be read or parsed. */
-export function readJsonFile(file: string): unknown {
+/**
+ * Read a JSON document (a scenario, a sweep) and find its duplicate keys (JSON.parse keeps the
+ * last one silently); InputError if it cannot be read or parsed.
+ */
+export function readJsonDoc(file: string): { json: unknown; duplicates: RawIssue[] } {
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    const json: unknown = JSON.parse(text);
+    return { json, duplicates: duplicateKeys(text) };
   } catch (e) {
-    throw new InputError(file, [{ path: '(file)', message: (e as Error).message }]);
+    throw new InputError(file, [{ path: '(file)', message: cut((e as Error).message, 200) }]);
   }
+}
+
+/** Read a JSON document; InputError if it cannot be read or parsed (readJsonDoc without the duplicates). */
+export function readJsonFile(file: string): unknown {
+  return readJsonDoc(file).json;
 }
 
 /** A scenario file's default name: its base name without .json. */
@@ -151,71 +131,106 @@ export function scenarioName(file: string): string {
   return basename(file).replace(/\.json$/, '');
 }
 
-/** Read and check a scenario file; InputError lists every problem. */
-export function loadScenario(file: string): Scenario {
-  return parseScenario(readJsonFile(file), scenarioName(file), file);
+/**
+ * Read and check a scenario file; InputError lists every problem. `sets` (--set key=value) are
+ * applied to the document first, so their values are checked like the file's.
+ */
+export function loadScenario(file: string, opts: ParseOptions & { sets?: [string, unknown][] } = {}): Scenario {
+  const { sets, ...rest } = opts;
+  const { json, duplicates } = readJsonDoc(file);
+  return parseScenario(sets?.length ? applySets(json, sets) : json, scenarioName(file), file, { ...rest, duplicates });
+}
+
+export type ParseOptions = {
+  /** Run beyond the budget (budget.ts): samples stream, memory stays bounded, it just takes long. */
+  allowLarge?: boolean;
+  /** Issues found in the text before parsing (duplicate keys). */
+  duplicates?: RawIssue[];
+};
+
+/** A failed union of steps: the step its one key names, or what is wrong with the object. */
+function stepUnion(v: unknown, path: PathKey[]): { index: number } | { at: PathKey[]; message: string } | undefined {
+  if (path.length < 2 || path[path.length - 2] !== 'steps') return undefined;
+  const known = STEP_NAMES.join(', ');
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.keys(v).length !== 1) {
+    return { at: [], message: `a step is an object with one key, its name (${known})` };
+  }
+  const name = Object.keys(v)[0];
+  const index = STEP_NAMES.indexOf(name as StepName);
+  if (index >= 0) return { index };
+  return { at: [name], message: NO_SUCH_STEP[name] ?? `unknown step (known: ${known})` };
 }
 
 /** Check a scenario document whole; InputError lists every problem with its JSON path. */
-export function parseScenario(json: unknown, defaultName = 'scenario', what = 'scenario'): Scenario {
-  const c = new Checker();
-  const top = c.object(json, '', [
-    'name', 'description', 'system', 'cgroups', 'tasks', 'workload', 'expect', 'sample', 'variants', 'summary',
-  ]);
-  if (!top) throw new InputError(what, c.issues);
-  const name = top.str('name') ?? defaultName;
-  const description = top.str('description') ?? '';
-  const p = new Parser(c);
-  const system = p.system(top.obj('system', SYSTEM_KEYS), true);
-  const variants = c.record(top.raw.variants, 'variants').map(([vname, v]): Variant => {
-    const at = jsonPath('variants', vname);
-    return { name: vname, path: at, system: { ...system, ...p.system(c.object(v, at, SYSTEM_KEYS), false) } };
-  });
+export function parseScenario(json: unknown, defaultName = 'scenario', what = 'scenario', opts: ParseOptions = {}): Scenario {
+  const issues: RawIssue[] = [...(opts.duplicates ?? [])];
+  const strict = SCENARIO_SCHEMA.safeParse(json, { error: messageOf, reportInput: true });
+  if (!strict.success) issues.push(...fromZod(strict.error.issues, json, [], stepUnion));
+  const loose = CATCHING_SCHEMA.safeParse(json, { error: messageOf });
+  if (!loose.success) throw new InputError(what, inDocumentOrder(json, issues)); // not an object at all
+  const doc = loose.data;
+  const p = new Parser(issues);
+  const system = p.system(doc.system, true, ['system']);
+  const variants = Object.entries(doc.variants ?? {}).map(([name, v]): Variant => ({
+    name, path: jsonPathOf(['variants', name]), system: { ...system, ...p.system(v, false, ['variants', name]) },
+  }));
   // CPU and node numbers must exist on every variant's machine.
   const all = [system, ...variants.map((v) => v.system)];
   p.cpus = Math.min(...all.map((m) => m.topology!.nodes * m.topology!.cpusPerNode));
   p.nodes = Math.min(...all.map((m) => m.topology!.nodes));
   p.version = system.cgroupVersion!;
-  if (variants.some((v) => v.system.cgroupVersion !== p.version)) {
-    c.error('variants', 'variants cannot change cgroupVersion (the interface files differ)');
-  }
+  if (variants.some((v) => v.system.cgroupVersion !== p.version)) p.err(['variants'], 'variants cannot change cgroupVersion (the interface files differ)');
 
-  p.cgroupTable(c.record(top.raw.cgroups, 'cgroups'));
-  p.taskTable(c.record(top.raw.tasks, 'tasks'));
-  const phases = (top.has('workload') ? c.array(top.raw.workload, 'workload') ?? [] : []).map((ph, i) => p.phase(ph, jsonPath('workload', i)));
-  const expect = (top.has('expect') ? c.array(top.raw.expect, 'expect') ?? [] : []).map((e, i) => p.expectation(e, jsonPath('expect', i)));
+  p.cgroupTable(doc.cgroups ?? {});
+  p.taskTable(doc.tasks ?? {});
+  const phases = (doc.workload ?? []).flatMap((ph, i) => (ph ? [p.phase(ph, ['workload', i])] : []));
+  const expect = (doc.expect ?? []).flatMap((e, i) => (e ? [p.expectation(e, ['expect', i])] : []));
   let sample: Scenario['sample'];
-  const so = top.obj('sample', ['every', 'everyMs', 'files']);
-  if (so) {
-    const which = so.oneOf(['every', 'everyMs']);
-    const n = which && so.num(which, { above: 0 });
-    const files = (c.array(so.need('files'), so.at('files')) ?? []).map((f, i) => p.file(f, jsonPath(so.at('files'), i)));
-    if (which === 'every' && n !== undefined && !Number.isInteger(n)) c.error(so.at('every'), `expected an integer, got ${n}`);
-    if (n !== undefined) {
-      sample = { ...(which === 'every' ? { every: n } : { everyMs: n }), files: files.filter((f): f is string => f !== undefined), path: so.path };
-    }
+  if (doc.sample) {
+    const at: PathKey[] = ['sample'];
+    const which = p.oneOf(doc.sample, ['every', 'everyMs'], at);
+    const files = doc.sample.files.flatMap((f, i) => p.file(f, [...at, 'files', i]) ?? []);
+    if (which) sample = { ...(which === 'every' ? { every: doc.sample.every } : { everyMs: doc.sample.everyMs }), files, path: 'sample' };
   }
-  const so2 = top.obj('summary', ['cgroups']);
   let summaryCgroups: string[] | undefined;
-  if (so2?.has('cgroups')) {
-    summaryCgroups = (c.array(so2.raw.cgroups, so2.at('cgroups')) ?? []).flatMap((g, i) => {
-      const at = jsonPath(so2.at('cgroups'), i);
-      const idx = p.cgroupRef(g, at);
+  if (doc.summary?.cgroups) {
+    summaryCgroups = doc.summary.cgroups.flatMap((g, i) => {
+      const idx = p.cgroupRef(g, ['summary', 'cgroups', i]);
       return idx === undefined ? [] : [p.paths[idx]];
     });
   }
-  for (const [tag, at] of p.freedTags) if (!p.tags.has(tag)) c.error(at, `no charge step or generator has tag "${tag}"`);
+  for (const [tag, at] of p.freedTags) if (!p.tags.has(tag)) p.err(at, `no charge step or generator has tag ${JSON.stringify(cut(tag))}`);
   for (const e of [...expect, ...p.inlineExpects]) {
-    if (e.variant !== undefined && !variants.some((v) => v.name === e.variant)) c.error(jsonPath(e.path, 'variant'), `no variant "${e.variant}"`);
+    if (e.variant !== undefined && !variants.some((v) => v.name === e.variant)) p.err([...e.at, 'variant'], `no variant ${JSON.stringify(cut(e.variant))}`);
   }
-  if (c.issues.length) throw new InputError(what, c.issues);
-  return {
-    name, description, system, cgroups: p.cgroups, paths: p.paths,
-    tasks: p.tasks, phases, expect, sample, variants, summaryCgroups, notes: p.notes,
+  const sc: Scenario = {
+    name: doc.name ?? defaultName, description: doc.description ?? '', system, cgroups: p.cgroups, paths: p.paths,
+    tasks: p.tasks, phases, expect: expect.map(({ at: _, ...e }) => e), sample, variants, summaryCgroups, notes: p.notes,
+    budget: { records: 0, rows: 0, simulatedMs: 0, memoryBytes: 0 },
   };
+  if (issues.length === 0) {
+    const b = budgetIssues(sc, opts.allowLarge === true);
+    sc.budget = b.budget;
+    issues.push(...b.issues);
+  }
+  if (issues.length) throw new InputError(what, inDocumentOrder(json, issues));
+  return sc;
 }
 
-/** The state of one parse: the cgroup and task tables, tags, notes. */
+const jsonPathOf = pathText;
+
+type Doc = NonNullable<ScenarioDoc>;
+type SystemDoc = NonNullable<Doc['system']>;
+type PhaseDoc = NonNullable<NonNullable<Doc['workload']>[number]>;
+type StepDoc = NonNullable<PhaseDoc['steps'][number]>;
+type ExpectDoc = NonNullable<NonNullable<Doc['expect']>[number]>;
+type TaskDoc = NonNullable<NonNullable<Doc['tasks']>[string]>;
+type StepArg<N extends StepName> = z.output<(typeof import('./schema.js'))['STEPS'][N]>;
+type Located<T> = T & { at: PathKey[] };
+/** The argument of any file step (each step's schema says which keys it has). */
+type FileArg = Partial<StepArg<'create-file'> & StepArg<'read-file'> & StepArg<'mmap-shared'> & StepArg<'mlock'>>;
+
+/** The state of one parse: the cgroup and task tables, tags, notes, and the issues found. */
 class Parser {
   cpus = 1;
   nodes = 1;
@@ -224,63 +239,80 @@ class Parser {
   readonly cgroups: CgroupSpec[] = [];
   readonly tasks = new Map<string, TaskSpec>();
   readonly tags = new Set<string>();
-  readonly freedTags: [string, string][] = [];
-  readonly inlineExpects: Expectation[] = [];
+  readonly freedTags: [string, PathKey[]][] = [];
+  readonly inlineExpects: Located<Expectation>[] = [];
   readonly notes: string[] = [];
   private readonly index = new Map<string, number>([['', 0]]);
-  private readonly c: Checker;
+  /** Normalised cgroup → the cgroups key that declared it (two spellings of one cgroup are an error). */
+  private readonly declared = new Map<string, string>();
 
-  constructor(c: Checker) {
-    this.c = c;
+  constructor(private readonly issues: RawIssue[]) {}
+
+  err(path: PathKey[], message: string): undefined {
+    this.issues.push({ path, message });
+    return undefined;
+  }
+
+  /** Exactly one of keys is present in o: which one, or undefined with an issue at the object. */
+  oneOf<K extends string>(o: Partial<Record<K, unknown>>, keys: readonly K[], at: PathKey[]): K | undefined {
+    const present = keys.filter((k) => o[k] !== undefined);
+    if (present.length === 1) return present[0];
+    return this.err(at, present.length === 0 ? `needs one of: ${keys.join(', ')}` : `${present.join(' and ')} exclude each other`);
   }
 
   /** The system object (base: every key defaulted; variant: only the keys given). */
-  system(o: Obj | undefined, base: boolean): SystemSpec {
-    const s: SystemSpec = {};
-    const d = <T>(v: T) => (base ? v : undefined);
-    if (!o) return base ? { profile: 'multi', cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 4 }, seed: 1 } : s;
-    const profile = o.str('profile', d('multi'));
-    if (profile !== undefined && !findProfile(profile)) {
-      this.c.error(o.at('profile'), `unknown profile "${profile}" (known: ${profileNames().join(', ')})`);
+  system(o: SystemDoc | undefined, base: boolean, at: PathKey[]): SystemSpec {
+    const dflt: SystemSpec = { profile: 'multi', cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 4 }, seed: 1 };
+    if (!o) return base ? dflt : {};
+    const s: SystemSpec = {
+      ...(base ? dflt : {}),
+      ...(o.profile !== undefined ? { profile: o.profile as SystemSpec['profile'] } : {}),
+      ...(o.cgroupVersion !== undefined ? { cgroupVersion: o.cgroupVersion as CgroupVersion } : {}),
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    };
+    if (o.topology) {
+      s.topology = { nodes: o.topology.nodes ?? 1, cpusPerNode: o.topology.cpusPerNode ?? 1 };
+      const n = s.topology.nodes * s.topology.cpusPerNode;
+      if (n > 8192) this.err([...at, 'topology'], `${s.topology.nodes} × ${s.topology.cpusPerNode} = ${n} CPUs, more than the emulator's 8192`);
     }
-    s.profile = profile;
-    const v = o.int('cgroupVersion', { min: 1, max: 2 }, d(2));
-    if (v !== undefined) s.cgroupVersion = v as CgroupVersion;
-    const t = o.obj('topology', ['nodes', 'cpusPerNode']);
-    if (t) s.topology = { nodes: t.int('nodes', { min: 1, max: 64 }, 1) ?? 1, cpusPerNode: t.int('cpusPerNode', { min: 1, max: 1024 }, 1) ?? 1 };
-    else if (base) s.topology = { nodes: 1, cpusPerNode: 4 };
-    s.seed = o.int('seed', { min: 0 }, d(1));
-    for (const k of ['swapAccount', 'stock', 'recursiveProtection', 'localEvents', 'kmem', 'lruAddBatch', 'autoEnableMemory'] as const) s[k] = o.bool(k);
-    s.maxFileEntries = o.int('maxFileEntries', { min: 1, max: 1 << 26 });
-    s.chargeBatch = o.int('chargeBatch', { min: 1, max: 255 });
-    s.maxCgroups = o.int('maxCgroups', { min: 2 });
-    s.maxFolios = o.int('maxFolios', { min: 1 });
-    s.remoteDrain = o.enum('remoteDrain', ['schedule', 'immediate', 'deferred'] as const);
-    s.oomVictimExit = o.enum('oomVictimExit', ['schedule', 'kill', 'oom'] as const);
-    s.ramPages = o.size('ram');
-    s.swapPages = o.size('swap');
-    if (o.has('ram')) this.notes.push(`${o.at('ram')} has no effect: the emulator has no global memory limit yet`);
-    return Object.fromEntries(Object.entries(s).filter(([, x]) => x !== undefined)) as SystemSpec;
+    for (const k of [
+      'swapAccount', 'stock', 'recursiveProtection', 'localEvents', 'chargeBatch', 'maxCgroups', 'maxFolios', 'remoteDrain', 'oomVictimExit',
+      'kmem', 'maxFileEntries', 'lruAddBatch', 'autoEnableMemory',
+    ] as const) {
+      if (o[k] !== undefined) (s as Record<string, unknown>)[k] = o[k];
+    }
+    if (o.ram !== undefined) s.ramPages = o.ram;
+    if (o.swap !== undefined) s.swapPages = o.swap;
+    if (o.ram !== undefined) this.notes.push(`${jsonPathOf([...at, 'ram'])} has no effect: the emulator has no global memory limit yet`);
+    return s;
   }
 
   /** cgroups: "a/b": { "memory.max": "100M", … }, written through the files in key order. */
-  cgroupTable(entries: [string, unknown][]): void {
-    for (const [key, v] of entries) {
-      const at = jsonPath('cgroups', key);
+  cgroupTable(table: Record<string, Record<string, string | number> | undefined>): void {
+    for (const [key, v] of Object.entries(table)) {
+      const at: PathKey[] = ['cgroups', key];
       const cgroup = this.cgroupName(key, at);
-      const settings = this.c.record(v, at).flatMap(([file, value]) => {
-        const fat = jsonPath(at, file);
-        if (typeof value !== 'string' && typeof value !== 'number') return this.c.error(fat, 'a setting is a string or a number') ?? [];
-        this.limitValue(file, value, fat);
-        return [{ file, value: String(value), path: fat }];
+      const settings = Object.entries(v ?? {}).map(([file, value]) => {
+        this.limitValue(file, value, [...at, file]);
+        return { file, value: String(value), path: jsonPathOf([...at, file]) };
       });
-      if (cgroup === '') this.c.error(at, 'the root cgroup takes no settings');
-      else if (cgroup !== undefined) this.addCgroup(cgroup, at, settings);
+      if (cgroup === undefined) continue;
+      if (cgroup === '') {
+        this.err(at, 'the root cgroup takes no settings');
+        continue;
+      }
+      const first = this.declared.get(cgroup);
+      if (first !== undefined) {
+        this.err(at, `${JSON.stringify(cut(key))} is another spelling of cgroup "${cut(cgroup)}", declared as ${JSON.stringify(cut(first))}: give each cgroup once`);
+        continue;
+      }
+      this.declared.set(cgroup, key);
+      this.addCgroup(cgroup, jsonPathOf(at), settings);
     }
   }
 
   /** Add a cgroup (and its missing parents) to the table; its index. */
-  private addCgroup(cgroup: string, at: string, settings: CgroupSpec['settings'] = []): number {
+  addCgroup(cgroup: string, at: string, settings: CgroupSpec['settings'] = []): number {
     const known = this.index.get(cgroup);
     if (known !== undefined) {
       this.cgroups.find((g) => g.cgroup === cgroup)?.settings.push(...settings);
@@ -294,361 +326,362 @@ class Parser {
     return this.paths.length - 1;
   }
 
-  /** A cgroup path as written (a/b, /a/b/, /sys/fs/cgroup/a/b) → normalised; root is ''. */
-  private cgroupName(v: unknown, at: string): string | undefined {
-    const s = this.c.string(v, at);
-    if (s === undefined) return undefined;
+  /** A cgroup path as written (a/b, /a/b/, /sys/fs/cgroup/a/b) → normalised; root is ''. Names as System.mkdir takes them. */
+  cgroupName(s: string, at: PathKey[]): string | undefined {
     const p = System.normalize(s);
-    const bad = p.split('/').find((n) => n.startsWith('memory.') || n.startsWith('cgroup.') || n === '.' || n === '..');
-    if (bad !== undefined) return this.c.error(at, `invalid cgroup name "${bad}"`);
+    for (const n of p === '' ? [] : p.split('/')) {
+      const bad = n.includes('\n') ? 'a newline' : n.includes('\0') ? 'a NUL byte' : n === '.' || n === '..' ? `"${n}"`
+        : n.startsWith('memory.') || n.startsWith('cgroup.') ? 'the prefix of an interface file' : '';
+      if (bad) return this.err(at, `invalid cgroup name ${JSON.stringify(cut(n))}: ${bad}`);
+    }
+    if (p.length > 4000) return this.err(at, `cgroup path of ${p.length} characters: mkdir(2) takes at most 4095 bytes`);
     return p;
   }
 
   /** A reference to a declared cgroup (or the root): its index in the path table. */
-  cgroupRef(v: unknown, at: string): number | undefined {
+  cgroupRef(v: string, at: PathKey[]): number | undefined {
     const p = this.cgroupName(v, at);
     if (p === undefined) return undefined;
-    const idx = this.index.get(p);
-    return idx ?? this.c.error(at, `no cgroup "${p}" in cgroups`);
+    return this.index.get(p) ?? this.err(at, `no cgroup "${cut(p)}" in cgroups`);
   }
 
   /** An interface file path: its cgroup must be declared. */
-  file(v: unknown, at: string): string | undefined {
-    const s = this.c.string(v, at);
-    if (s === undefined) return undefined;
+  file(s: string, at: PathKey[]): string | undefined {
     const p = System.normalize(s);
     const slash = p.lastIndexOf('/');
     const name = p.slice(slash + 1);
-    if (!name.startsWith('memory.') && !name.startsWith('cgroup.')) return this.c.error(at, `"${s}" does not name an interface file (like a/memory.current)`);
+    if (!name.startsWith('memory.') && !name.startsWith('cgroup.')) return this.err(at, `${JSON.stringify(cut(s))} does not name an interface file (like a/memory.current)`);
     if (this.cgroupRef(slash < 0 ? '' : p.slice(0, slash), at) === undefined) return undefined;
     return p;
   }
 
   /** A limit file's value is checked now (memparse); other files' values when written. */
-  private limitValue(file: string, value: string | number, at: string): void {
+  private limitValue(file: string, value: string | number, at: PathKey[]): void {
     if (!limitFile(this.version, file)) return;
     try {
       parseLimit(this.version, file, value);
     } catch (e) {
-      this.c.error(at, (e as Error).message.replace(/^EINVAL: /, ''));
+      this.err(at, (e as Error).message.replace(/^[A-Z0-9]+: /, ''));
     }
   }
 
-  taskTable(entries: [string, unknown][]): void {
-    for (const [name, v] of entries) {
-      const at = jsonPath('tasks', name);
-      const o = this.c.object(v, at, ['cgroup', 'cpus', 'oom_score_adj']);
-      if (!o) continue;
-      const cgroup = this.cgroupRef(o.need('cgroup'), o.at('cgroup'));
-      const cpus = this.cpuList(o.has('cpus') ? o.raw.cpus : 'all', o.at('cpus'));
-      const oomScoreAdj = o.int('oom_score_adj', { min: OOM_SCORE_ADJ_MIN, max: OOM_SCORE_ADJ_MAX }, 0) ?? 0;
+  taskTable(table: Record<string, TaskDoc | undefined>): void {
+    for (const [name, t] of Object.entries(table)) {
+      if (!t) continue;
+      const at: PathKey[] = ['tasks', name];
+      const cgroup = this.cgroupRef(t.cgroup, [...at, 'cgroup']);
+      const cpus = this.cpuList(t.cpus ?? 'all', [...at, 'cpus']);
       // A task with a bad CPU list still exists (on CPU 0), so steps naming it are checked.
-      if (cgroup !== undefined) this.tasks.set(name, { name, cgroup, cpus: cpus ?? [0], oomScoreAdj, path: at });
+      if (cgroup !== undefined) this.tasks.set(name, { name, cgroup, cpus: cpus ?? [0], oomScoreAdj: t.oom_score_adj ?? 0, path: jsonPathOf(at) });
     }
   }
 
-  private cpuList(v: unknown, at: string): number[] | undefined {
-    return this.c.parsed(v, at, (x) => parseCpuList(x, this.cpus));
+  private cpuList(v: string | number[], at: PathKey[]): number[] | undefined {
+    const r = parseCpuList(v, this.cpus);
+    return typeof r === 'string' ? this.err(at, r) : r;
   }
-  private cpu(o: Obj, key: string): number | undefined {
-    return this.below(o, key, this.cpus, 'cpu');
-  }
-  /** An integer key in 0..n-1: "cpu 9 out of range 0..3". */
-  private below(o: Obj, key: string, n: number, what: string): number | undefined {
-    const v = o.int(key, { min: 0 });
-    return v === undefined || v < n ? v : this.c.error(o.at(key), `${what} ${v} out of range 0..${n - 1}`);
-  }
-
-  private files = new Set<string>();
-  /** The file, mapping, mlock and swapoff steps (FILE_STEPS). */
-  private fileStep(op: string, o: Obj, at: string): FileStep | undefined {
-    const bytes = (key: string) => {
-      const pages = o.size(key);
-      return pages === undefined ? undefined : pages * 4096;
-    };
-    const args: FileStep['args'] = {};
-    let file: string | undefined;
-    let target: Target | undefined;
-    if (op === 'create-file' || op === 'mmap-shared') {
-      file = o.str('name');
-      if (file === undefined) o.need('name');
-      else if (this.files.has(file)) this.c.error(o.at('name'), `file "${file}" is created twice`);
-      else this.files.add(file);
-    } else if (op !== 'mlock' && op !== 'swapoff') {
-      file = o.str('file');
-      if (file === undefined) o.need('file');
-      else if (!this.files.has(file)) this.c.error(o.at('file'), `no file "${file}" created by an earlier create-file or mmap-shared step`);
-    }
-    if (op === 'create-file') {
-      args.kind = o.enum('kind', ['disk', 'tmpfs'] as const, 'disk') ?? 'disk';
-      if (args.kind === 'disk') args.size = bytes('size') ?? 0;
-      args.maxOrder = o.int('maxOrder', { min: 0, max: MAX_ORDER });
-      args.readAheadKb = o.int('readAheadKb', { min: 0 });
-      args.ioKb = o.int('ioKb', { min: 0 });
-      if (args.kind === 'tmpfs') target = o.has('task') || o.has('cgroup') ? this.target(o) : { cgroup: 0, cpus: [0] };
-    } else if (op === 'read-file' || op === 'write-file') {
-      target = this.target(o);
-      args.offset = bytes('offset');
-      args.length = bytes('length');
-      if (op === 'read-file') args.chunk = bytes('chunk');
-      else if (args.length === undefined) o.need('length');
-    } else if (op === 'truncate-file') {
-      o.need('size');
-      args.size = bytes('size');
-    } else if (op === 'mmap-shared' || op === 'mlock') {
-      o.need('task');
-      target = this.target(o);
-      if (target && !target.task) return undefined;
-      if (op === 'mmap-shared') {
-        o.need('size');
-        args.length = bytes('size');
-      } else args.length = (o.oneOf(['pages', 'size']) === 'pages' ? o.int('pages', { min: 1 }) : o.size('size')) ?? undefined;
-    }
-    const cpu = this.cpu(o, 'cpu') ?? target?.cpus[0] ?? 0;
-    if ((op === 'read-file' || op === 'write-file' || op === 'mmap-shared' || op === 'mlock') && !target) return undefined;
-    return { kind: 'file-op', path: at, op, file, target, cpu, args };
+  /** An integer in 0..n-1 (a CPU or a node of the smallest machine). */
+  private below(v: number | undefined, n: number, what: string, at: PathKey[]): number | undefined {
+    return v === undefined || v < n ? v : this.err(at, `${what} ${v} out of range 0..${n - 1}`);
   }
 
   /** task or cgroup → the cgroup charged and the CPUs it runs on (a cgroup alone: CPU 0). */
-  private target(o: Obj): Target | undefined {
-    const which = o.oneOf(TARGET);
+  private target(o: { task?: string; cgroup?: string }, at: PathKey[]): Target | undefined {
+    const which = this.oneOf(o, ['task', 'cgroup'], at);
     if (which === 'task') {
-      const t = this.tasks.get(this.taskRef(o.raw.task, o.at('task')) ?? '');
+      const t = this.tasks.get(this.taskRef(o.task!, [...at, 'task']) ?? '');
       return t && { cgroup: t.cgroup, task: t.name, cpus: t.cpus };
     }
     if (which === 'cgroup') {
-      const cgroup = this.cgroupRef(o.raw.cgroup, o.at('cgroup'));
+      const cgroup = this.cgroupRef(o.cgroup!, [...at, 'cgroup']);
       return cgroup === undefined ? undefined : { cgroup, cpus: [0] };
     }
     return undefined;
   }
 
-  private gfp(o: Obj): string {
-    const spec = o.str('gfp', 'GFP_KERNEL') ?? 'GFP_KERNEL';
-    try {
-      parseGfp(spec, () => 0);
-    } catch (e) {
-      this.c.error(o.at('gfp'), (e as Error).message.replace(/^EINVAL: /, ''));
-    }
-    return spec;
-  }
-  private order(o: Obj, dflt = 0): number {
-    return o.int('order', { min: 0, max: MAX_ORDER }, dflt) ?? dflt;
-  }
-  private node(o: Obj): number | undefined {
-    return this.below(o, 'node', this.nodes, 'node');
-  }
-  private tag(o: Obj): string | undefined {
-    const t = o.str('tag');
+  private tag(t: string | undefined): string | undefined {
     if (t !== undefined) this.tags.add(t);
     return t;
   }
   /** pages or size → a number of folios of this order. */
-  private folios(o: Obj, order: number, keys: readonly string[] = ['pages', 'size']): number | undefined {
-    const which = o.oneOf(keys);
+  private folios(o: { pages?: number; size?: number; count?: number }, order: number, at: PathKey[], keys: ('pages' | 'size' | 'count')[] = ['pages', 'size']): number | undefined {
+    const which = this.oneOf(o, keys, at);
     if (which === undefined) return undefined;
-    const pages = which === 'size' ? o.size('size') : o.int(which, { min: 1 });
-    if (pages === undefined) return undefined;
-    if (pages % 2 ** order !== 0) return this.c.error(o.at(which), `${pages} pages is not a whole number of order-${order} folios`);
+    if (which === 'count') return o.count;
+    const pages = o[which]!;
+    if (pages % 2 ** order !== 0) return this.err([...at, which], `${pages} pages is not a whole number of order-${order} folios`);
     return pages / 2 ** order;
   }
 
-  phase(v: unknown, at: string): Phase {
-    const o = this.c.object(v, at, ['name', 'repeat', 'steps']);
-    const steps = o ? (this.c.array(o.need('steps'), o.at('steps')) ?? []) : [];
+  phase(ph: PhaseDoc, at: PathKey[]): Phase {
     return {
-      path: at, name: o?.str('name') ?? at, repeat: o?.int('repeat', { min: 1 }, 1) ?? 1,
-      steps: steps.flatMap((s, i) => this.step(s, jsonPath(o!.at('steps'), i)) ?? []),
+      path: jsonPathOf(at), name: ph.name ?? jsonPathOf(at), repeat: ph.repeat ?? 1,
+      steps: ph.steps.flatMap((s, i) => (s ? this.step(s, [...at, 'steps', i]) ?? [] : [])),
     };
   }
 
-  /** One step: an object with one key, the step's name. */
-  step(v: unknown, at: string): Step | undefined {
-    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.keys(v).length !== 1) {
-      return this.c.error(at, `a step is an object with one key, its name (${Object.keys(STEP_KEYS).join(', ')})`);
-    }
-    const [name, arg] = Object.entries(v)[0];
-    const sat = jsonPath(at, name);
-    const keys = STEP_KEYS[name];
-    if (NO_SUCH_STEP[name]) return this.c.error(sat, NO_SUCH_STEP[name]);
-    if (!keys) return this.c.error(sat, `unknown step (known: ${Object.keys(STEP_KEYS).join(', ')})`);
-    if (name === 'read') {
-      const file = this.file(arg, sat);
-      return file === undefined ? undefined : { kind: 'read', file, path: sat };
-    }
-    const o = this.c.object(arg, sat, keys);
-    if (!o) return undefined;
+  /** One step: an object with one key, its name (the schema checked its argument's shape). */
+  step(v: StepDoc, at: PathKey[]): Step | undefined {
+    const name = Object.keys(v)[0] as StepName;
+    const arg = (v as Record<string, unknown>)[name];
+    const sat = [...at, name];
+    const path = jsonPathOf(sat);
     switch (name) {
+      case 'read': {
+        const file = this.file(arg as string, sat);
+        return file === undefined ? undefined : { kind: 'read', file, path };
+      }
       case 'charge':
       case 'fault': {
-        const target = this.target(o);
+        const o = arg as StepArg<'charge'>;
+        const target = this.target(o, sat);
         const step: ChargeStep = {
-          kind: 'charge', path: sat, target: target!, cpu: this.cpu(o, 'cpu'), order: this.order(o),
-          folio: name === 'fault' ? 'anon' : o.enum('kind', ['anon', 'file'] as const, 'anon') ?? 'anon',
-          gfp: this.gfp(o), node: this.node(o), count: o.int('count', { min: 1 }, 1) ?? 1, tag: this.tag(o),
+          kind: 'charge', path, target: target!, cpu: this.below(o.cpu, this.cpus, 'cpu', [...sat, 'cpu']), order: o.order ?? 0,
+          folio: o.kind ?? 'anon', gfp: o.gfp ?? 'GFP_KERNEL', node: this.below(o.node, this.nodes, 'node', [...sat, 'node']),
+          count: o.count ?? 1, tag: this.tag(o.tag),
         };
         if (target && step.cpu !== undefined && target.task && !target.cpus.includes(step.cpu)) {
-          this.c.error(o.at('cpu'), `task ${target.task} does not run on cpu ${step.cpu} (its CPUs: ${target.cpus.join(',')})`);
+          this.err([...sat, 'cpu'], `task ${target.task} does not run on cpu ${step.cpu} (its CPUs: ${target.cpus.join(',')})`);
         }
         return target && step;
       }
       case 'faults':
       case 'stream':
       case 'thp': {
-        const target = this.target(o);
-        const order = name === 'thp' ? MAX_ORDER : this.order(o);
-        const folios = name !== 'thp' ? this.folios(o, order)
-          : o.oneOf(['count', 'size']) === 'count' ? o.int('count', { min: 1 }) : this.folios(o, order, ['size']);
+        const o = arg as StepArg<'faults'> & StepArg<'stream'> & StepArg<'thp'>;
+        const target = this.target(o, sat);
+        const order = name === 'thp' ? MAX_ORDER : o.order ?? 0;
+        const folios = this.folios(o, order, sat, name === 'thp' ? ['count', 'size'] : ['pages', 'size']);
         const cpus = name === 'stream'
-          ? (o.has('cpu') ? [this.cpu(o, 'cpu') ?? 0] : target ? [target.cpus[0]] : [0])
-          : o.has('cpus') ? this.cpuList(o.raw.cpus, o.at('cpus')) : target?.cpus;
+          ? (o.cpu !== undefined ? [this.below(o.cpu, this.cpus, 'cpu', [...sat, 'cpu']) ?? 0] : target ? [target.cpus[0]] : [0])
+          : o.cpus !== undefined ? this.cpuList(o.cpus, [...sat, 'cpus']) : target?.cpus;
         const rest = {
-          folio: name === 'stream' ? 'file' as const : o.enum('kind', ['anon', 'file'] as const, 'anon') ?? 'anon',
-          gfp: name === 'stream' ? 'GFP_KERNEL' : this.gfp(o), node: this.node(o), tag: this.tag(o), rate: o.num('rate', { above: 0 }),
+          folio: name === 'stream' ? 'file' as const : o.kind ?? 'anon', gfp: name === 'stream' ? 'GFP_KERNEL' : o.gfp ?? 'GFP_KERNEL',
+          node: this.below(o.node, this.nodes, 'node', [...sat, 'node']), tag: this.tag(o.tag), rate: o.rate,
         };
         if (!target || !cpus || folios === undefined) return undefined;
-        return { kind: 'faults', path: sat, target, cpus, folios, order, ...rest };
+        return { kind: 'faults', path, target, cpus, folios, order, ...rest };
       }
       case 'grow-then-free': {
-        const target = this.target(o);
-        const order = this.order(o);
-        const folios = this.folios(o, order);
-        const cpus = o.has('cpus') ? this.cpuList(o.raw.cpus, o.at('cpus')) : target?.cpus;
-        const rest = { gfp: this.gfp(o), repeat: o.int('repeat', { min: 1 }, 1) ?? 1, tag: this.tag(o) };
+        const o = arg as StepArg<'grow-then-free'>;
+        const target = this.target(o, sat);
+        const order = o.order ?? 0;
+        const folios = this.folios(o, order, sat);
+        const cpus = o.cpus !== undefined ? this.cpuList(o.cpus, [...sat, 'cpus']) : target?.cpus;
+        const rest = { gfp: o.gfp ?? 'GFP_KERNEL', repeat: o.repeat ?? 1, tag: this.tag(o.tag) };
         if (!target || !cpus || folios === undefined) return undefined;
-        return { kind: 'grow-then-free', path: sat, target, cpus, folios, order, ...rest };
+        return { kind: 'grow-then-free', path, target, cpus, folios, order, ...rest };
       }
       case 'thrash':
-        return this.thrash(o, sat);
+        return this.thrash(arg as StepArg<'thrash'>, sat);
       case 'free': {
-        const pick = this.pick(o);
-        const batch = o.bool('batch', true) ?? true;
-        return pick && { kind: 'free', path: sat, ...pick, batch };
+        const o = arg as StepArg<'free'>;
+        const pick = this.pick(o, sat);
+        return pick && { kind: 'free', path, ...pick, batch: o.batch ?? true };
       }
       case 'access': {
-        const pick = this.pick(o);
-        const gfp = this.gfp(o);
-        return pick && { kind: 'access', path: sat, ...pick, gfp };
+        const o = arg as StepArg<'access'>;
+        const pick = this.pick(o, sat);
+        return pick && { kind: 'access', path, ...pick, gfp: o.gfp ?? 'GFP_KERNEL' };
       }
       case 'move': {
-        const task = this.taskRef(o.need('task'), o.at('task'));
-        const to = this.cgroupRef(o.need('to'), o.at('to'));
-        return task !== undefined && to !== undefined ? { kind: 'move', path: sat, task, to } : undefined;
+        const o = arg as StepArg<'move'>;
+        const task = this.taskRef(o.task, [...sat, 'task']);
+        const to = this.cgroupRef(o.to, [...sat, 'to']);
+        return task !== undefined && to !== undefined ? { kind: 'move', path, task, to } : undefined;
       }
       case 'wait': {
-        o.need('ms');
-        const ms = o.num('ms', { min: 0 });
-        if (ms !== undefined && Math.round(ms * 1000) !== ms * 1000) return this.c.error(o.at('ms'), `${ms} ms is not a whole number of microseconds`);
-        return ms === undefined ? undefined : { kind: 'wait', path: sat, ms };
+        const { ms } = arg as StepArg<'wait'>;
+        if (Math.round(ms * 1000) !== ms * 1000) return this.err([...sat, 'ms'], `${ms} ms is not a whole number of microseconds`);
+        return { kind: 'wait', path, ms };
       }
       case 'write': {
-        const file = this.file(o.need('file'), o.at('file'));
-        const value = o.need('value');
-        if (value !== undefined && typeof value !== 'string' && typeof value !== 'number') this.c.error(o.at('value'), 'a value is a string or a number');
-        const cpu = this.cpu(o, 'cpu') ?? 0;
-        if (file === undefined || value === undefined) return undefined;
+        const o = arg as StepArg<'write'>;
+        const file = this.file(o.file, [...sat, 'file']);
+        const cpu = this.below(o.cpu, this.cpus, 'cpu', [...sat, 'cpu']) ?? 0;
+        if (file === undefined) return undefined;
         const slash = file.lastIndexOf('/');
-        const name = file.slice(slash + 1);
-        this.limitValue(name, value as string | number, o.at('value'));
-        return { kind: 'write', path: sat, file, cgroup: this.index.get(slash < 0 ? '' : file.slice(0, slash))!, name, value: String(value), cpu };
+        const fname = file.slice(slash + 1);
+        this.limitValue(fname, o.value, [...sat, 'value']);
+        return { kind: 'write', path, file, cgroup: this.index.get(slash < 0 ? '' : file.slice(0, slash))!, name: fname, value: String(o.value), cpu };
       }
       case 'create-file': case 'read-file': case 'write-file': case 'truncate-file': case 'unlink-file':
       case 'mmap-shared': case 'mlock': case 'swapoff':
-        return this.fileStep(name, o, sat);
+        return this.fileStep(name, arg as FileArg, sat);
       case 'expect': {
-        const e = this.expectation(arg, sat);
+        const e = this.expectation(arg as ExpectDoc, sat);
         this.inlineExpects.push(e);
-        return { kind: 'expect', path: sat, expect: e };
+        const { at: _, ...expect } = e;
+        return { kind: 'expect', path, expect };
       }
     }
     return undefined;
   }
 
-  /** thrash: charges rotating over K cgroups (created as prefix0…) or listed ones, on cpu(s). */
-  private thrash(o: Obj, at: string): ThrashStep | undefined {
-    const g = o.need('cgroups');
-    let cgroups: number[] | undefined;
-    if (typeof g === 'number') {
-      const k = this.c.int(g, o.at('cgroups'), { min: 1, max: 4096 });
-      const prefix = o.str('prefix', 'm') ?? 'm';
-      const first = this.cgroupName(`${prefix}0`, o.at('prefix'));
-      if (k !== undefined && first) cgroups = Array.from({ length: k }, (_, i) => this.addCgroup(System.normalize(`${prefix}${i}`), at));
-    } else if (g !== undefined) {
-      if (o.has('prefix')) this.c.error(o.at('prefix'), 'prefix names the cgroups made when cgroups is a number');
-      const list = this.c.array(g, o.at('cgroups'));
-      const ids = list?.map((x, i) => this.cgroupRef(x, jsonPath(o.at('cgroups'), i)));
-      if (ids && ids.length === 0) this.c.error(o.at('cgroups'), 'the cgroup list is empty');
-      else if (ids?.every((x) => x !== undefined)) cgroups = ids as number[];
+  /** File name → the most pages it can hold (its size, the writes and faults so far): what a truncate or unlink goes through. */
+  private readonly files = new Map<string, number>();
+
+  /** The file, mapping, mlock and swapoff steps (FileStep). */
+  private fileStep(op: FileOp, o: FileArg, at: PathKey[]): FileStep | undefined {
+    const path = jsonPathOf(at);
+    const bytes = (p: number | undefined) => (p === undefined ? undefined : p * PAGE_SIZE);
+    const args: FileStep['args'] = {};
+    let file: string | undefined;
+    let target: Target | undefined;
+    let ok = true;
+    const bad = (key: string, message: string) => {
+      ok = false;
+      this.err([...at, key], message);
+    };
+    if (op === 'create-file' || op === 'mmap-shared') {
+      file = o.name!;
+      if (this.files.has(file)) bad('name', `file ${JSON.stringify(cut(file))} is created twice`);
+      else this.files.set(file, 0);
+    } else if (op !== 'mlock' && op !== 'swapoff') {
+      file = o.file!;
+      if (!this.files.has(file)) bad('file', `no file ${JSON.stringify(cut(file))} created by an earlier create-file or mmap-shared step`);
     }
-    const cpuKey = o.oneOf(['cpu', 'cpus']);
-    const cpus = cpuKey === 'cpu' ? [this.cpu(o, 'cpu')] : cpuKey === 'cpus' ? this.cpuList(o.raw.cpus, o.at('cpus')) : undefined;
-    o.need('charges');
-    const charges = o.int('charges', { min: 1 });
-    const rest = { order: this.order(o), gfp: this.gfp(o), pick: o.enum('pick', ['round-robin', 'random'] as const, 'round-robin')!, tag: this.tag(o) };
-    if (!cgroups || !cpus || cpus.some((x) => x === undefined) || charges === undefined) return undefined;
-    return { kind: 'thrash', path: at, cgroups, cpus: cpus as number[], charges, ...rest };
+    // A file's extent in pages (what truncate and unlink visit) only grows here.
+    const extent = (pages: number) => {
+      if (file !== undefined && this.files.has(file)) this.files.set(file, Math.max(this.files.get(file)!, pages));
+    };
+    const within = (key: string, pages: number) => {
+      if (pages > LIMITS.filePages) bad(key, `${pages} pages: past the emulator's largest file (${LIMITS.filePages} pages, 256 TiB)`);
+    };
+    let pages = 0;
+    switch (op) {
+      case 'create-file': {
+        args.kind = o.kind ?? 'disk';
+        if (args.kind === 'disk') {
+          if (o.task !== undefined || o.cgroup !== undefined) bad(o.task !== undefined ? 'task' : 'cgroup', 'a disk file is on disk already: nothing is charged when it is opened (task and cgroup say who makes a tmpfs file)');
+          args.size = bytes(o.size ?? 0);
+          within('size', o.size ?? 0);
+          extent(o.size ?? 0);
+        } else {
+          if (o.size !== undefined) bad('size', 'a tmpfs file starts empty: write to it (write-file) to give it pages');
+          target = o.task !== undefined || o.cgroup !== undefined ? this.target(o, at) : { cgroup: 0, cpus: [0] };
+        }
+        args.maxOrder = o.maxOrder;
+        args.readAheadKb = o.readAheadKb;
+        args.ioKb = o.ioKb;
+        pages = 1;
+        break;
+      }
+      case 'read-file':
+      case 'write-file': {
+        target = this.target(o, at);
+        args.offset = bytes(o.offset);
+        args.length = bytes(o.length);
+        if (op === 'read-file') {
+          if (o.chunk === 0) bad('chunk', 'a read(2) of 0 bytes reads nothing: chunk is at least one page');
+          args.chunk = bytes(o.chunk);
+          // At most the pages of the range, or of the file as far as it may reach.
+          pages = o.length ?? (file !== undefined ? this.files.get(file) ?? 0 : 0);
+        } else {
+          within('length', (o.offset ?? 0) + o.length!);
+          extent((o.offset ?? 0) + o.length!);
+          pages = o.length!;
+        }
+        break;
+      }
+      case 'truncate-file':
+        args.size = bytes(o.size);
+        within('size', o.size!);
+        pages = file !== undefined ? this.files.get(file) ?? 0 : 0;
+        break;
+      case 'unlink-file':
+        pages = file !== undefined ? this.files.get(file) ?? 0 : 0;
+        break;
+      case 'mmap-shared':
+        target = this.target(o, at);
+        args.length = bytes(o.size);
+        within('size', o.size!);
+        extent(o.size!);
+        pages = o.size!;
+        break;
+      case 'mlock': {
+        target = this.target(o, at);
+        const which = this.oneOf(o, ['pages', 'size'], at);
+        args.length = which === 'pages' ? o.pages : which === 'size' ? o.size : undefined;
+        if (which === 'size' && o.size === 0) bad('size', 'mlock of no pages: give a size of at least one page');
+        pages = args.length ?? 0;
+        break;
+      }
+      case 'swapoff':
+        pages = 1; // and every page in swap, counted with the system's swap size (budget.ts)
+        break;
+    }
+    const cpu = this.below(o.cpu, this.cpus, 'cpu', [...at, 'cpu']) ?? target?.cpus[0] ?? 0;
+    if (target?.task && o.cpu !== undefined && !target.cpus.includes(cpu)) {
+      bad('cpu', `task ${target.task} does not run on cpu ${cpu} (its CPUs: ${target.cpus.join(',')})`);
+    }
+    const needsTarget = op === 'read-file' || op === 'write-file' || op === 'mmap-shared' || op === 'mlock' || (op === 'create-file' && args.kind === 'tmpfs');
+    if (!ok || (needsTarget && !target) || (op === 'mlock' && args.length === undefined)) return undefined;
+    return { kind: 'file-op', path, op, file, target, cpu, pages, args };
+  }
+
+  /** thrash: charges rotating over K cgroups (created as prefix0…) or listed ones, on cpu(s). */
+  private thrash(o: StepArg<'thrash'>, at: PathKey[]): ThrashStep | undefined {
+    let cgroups: number[] | undefined;
+    if (typeof o.cgroups === 'number') {
+      const prefix = o.prefix ?? 'm';
+      const k = o.cgroups;
+      if (this.cgroupName(`${prefix}0`, [...at, 'prefix'])) cgroups = Array.from({ length: k }, (_, i) => this.addCgroup(System.normalize(`${prefix}${i}`), jsonPathOf(at)));
+    } else {
+      if (o.prefix !== undefined) this.err([...at, 'prefix'], 'prefix names the cgroups made when cgroups is a number');
+      const ids = o.cgroups.map((x, i) => this.cgroupRef(x, [...at, 'cgroups', i]));
+      if (ids.length === 0) this.err([...at, 'cgroups'], 'the cgroup list is empty');
+      else if (ids.every((x) => x !== undefined)) cgroups = ids as number[];
+    }
+    const cpuKey = this.oneOf(o, ['cpu', 'cpus'], at);
+    const cpus = cpuKey === 'cpu' ? [this.below(o.cpu, this.cpus, 'cpu', [...at, 'cpu'])] : cpuKey === 'cpus' ? this.cpuList(o.cpus!, [...at, 'cpus']) : undefined;
+    const rest = { order: o.order ?? 0, gfp: o.gfp ?? 'GFP_KERNEL', pick: o.pick ?? 'round-robin', tag: this.tag(o.tag) };
+    if (!cgroups || !cpus || cpus.some((x) => x === undefined)) return undefined;
+    return { kind: 'thrash', path: jsonPathOf(at), cgroups, cpus: cpus as number[], charges: o.charges, ...rest };
   }
 
   /** folios (a tag) | task | cgroup, count?, every?, cpu?: the live folios a free or an access takes. */
-  private pick(o: Obj): Pick | undefined {
-    const rest = { count: o.int('count', { min: 1 }), every: o.int('every', { min: 1 }, 1) ?? 1, cpu: this.cpu(o, 'cpu') };
-    const which = o.oneOf(['folios', ...TARGET]);
+  private pick(o: StepArg<'free'>, at: PathKey[]): Pick | undefined {
+    const rest = { count: o.count, every: o.every ?? 1, cpu: this.below(o.cpu, this.cpus, 'cpu', [...at, 'cpu']) };
+    const which = this.oneOf(o, ['folios', 'task', 'cgroup'], at);
     let group: Group | undefined;
     if (which === 'folios') {
-      const tag = o.str('folios');
-      if (tag !== undefined) {
-        group = { tag };
-        this.freedTags.push([tag, o.at('folios')]);
-      }
+      group = { tag: o.folios! };
+      this.freedTags.push([o.folios!, [...at, 'folios']]);
     } else if (which === 'task') {
-      const t = this.taskRef(o.raw.task, o.at('task'));
+      const t = this.taskRef(o.task!, [...at, 'task']);
       if (t !== undefined) group = { task: t };
     } else if (which === 'cgroup') {
-      const g = this.cgroupRef(o.raw.cgroup, o.at('cgroup'));
+      const g = this.cgroupRef(o.cgroup!, [...at, 'cgroup']);
       if (g !== undefined) group = { cgroup: g };
     }
     return group && { group, ...rest };
   }
 
   /** A reference to a declared task. */
-  private taskRef(v: unknown, at: string): string | undefined {
-    const t = this.c.string(v, at);
-    if (t === undefined) return undefined;
-    return this.tasks.has(t) ? t : this.c.error(at, `no task "${t}" in tasks`);
+  private taskRef(t: string, at: PathKey[]): string | undefined {
+    return this.tasks.has(t) ? t : this.err(at, `no task ${JSON.stringify(cut(t))} in tasks`);
   }
 
-  expectation(v: unknown, at: string): Expectation {
-    const o = this.c.object(v, at, EXPECT_KEYS);
-    if (!o) return { path: at };
-    const e: Expectation = { path: at, variant: o.str('variant') };
-    const which = o.oneOf(['read', 'sim', 'task']);
-    if (which === 'read') e.read = this.file(o.raw.read, o.at('read'));
-    if (which === 'sim') e.sim = o.str('sim');
-    if (which === 'task') e.task = this.taskRef(o.raw.task, o.at('task'));
-    e.key = o.str('key');
-    if (e.key !== undefined && which === 'sim') this.c.error(o.at('key'), 'key picks a line of a file or a field of a task: use it with read or task');
+  expectation(o: ExpectDoc, at: PathKey[]): Located<Expectation> {
+    const e: Located<Expectation> = { at, path: jsonPathOf(at), variant: o.variant };
+    const which = this.oneOf(o, ['read', 'sim', 'task'], at);
+    if (which === 'read') e.read = this.file(o.read!, [...at, 'read']);
+    if (which === 'sim') e.sim = o.sim;
+    if (which === 'task') e.task = this.taskRef(o.task!, [...at, 'task']);
+    e.key = o.key;
+    if (e.key !== undefined && which === 'sim') this.err([...at, 'key'], 'key picks a line of a file or a field of a task: use it with read or task');
     if (which === 'task') {
-      if (!o.has('key')) this.c.error(o.at('key'), `missing: a task expectation reads one of ${TASK_KEYS.join(', ')}`);
-      else if (e.key !== undefined && !(TASK_KEYS as readonly string[]).includes(e.key)) this.c.error(o.at('key'), `a task has no "${e.key}" (known: ${TASK_KEYS.join(', ')})`);
+      if (o.key === undefined) this.err([...at, 'key'], `missing: a task expectation reads one of ${TASK_KEYS.join(', ')}`);
+      else if (!(TASK_KEYS as readonly string[]).includes(o.key)) this.err([...at, 'key'], `a task has no ${JSON.stringify(cut(o.key))} (known: ${TASK_KEYS.join(', ')})`);
     }
-    e.contains = o.str('contains');
-    if (o.has('equals')) {
-      const eq = o.raw.equals;
-      if (typeof eq === 'string' || typeof eq === 'number' || typeof eq === 'boolean') e.equals = eq;
-      else this.c.error(o.at('equals'), 'equals is a string, a number or true/false');
-    }
-    e.matches = o.str('matches');
-    if (e.matches !== undefined) {
-      try {
-        new RegExp(e.matches, 'm');
-      } catch (err) {
-        this.c.error(o.at('matches'), (err as Error).message);
-      }
-    }
-    e.atLeast = o.num('atLeast');
-    e.atMost = o.num('atMost');
-    if (!['contains', 'equals', 'matches', 'atLeast', 'atMost'].some((k) => o.has(k))) {
-      this.c.error(at, 'needs a check: contains, equals, matches, atLeast or atMost');
+    e.contains = o.contains;
+    e.equals = o.equals;
+    e.matches = o.matches;
+    e.atLeast = o.atLeast;
+    e.atMost = o.atMost;
+    if ((['contains', 'equals', 'matches', 'atLeast', 'atMost'] as const).every((k) => o[k] === undefined)) {
+      this.err(at, 'needs a check: contains, equals, matches, atLeast or atMost');
     }
     return e;
   }

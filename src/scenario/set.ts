@@ -6,13 +6,16 @@
 // (workload.leak.steps[0].faults.size). The document is changed before it is checked, so a
 // value set here is validated like one written in the file.
 
+import { MemcgError } from '../core/errors.js';
+import { show, str } from '../api/check.js';
 import { InputError, type Issue } from './validate.js';
-import { SYSTEM_KEYS } from './scenario.js';
+import { SYSTEM_KEYS } from './schema.js';
 
 type Segment = string | number;
 
 /** A key → its segments, or an error message. */
 export function parseKey(key: string): Segment[] | string {
+  if (typeof key !== 'string') return `a key is a string, not ${show(key)}`;
   let rest = key.trim();
   if (rest === '') return 'an empty key';
   // cgroups.<cgroup path>.<file>: the cgroup path runs to the first ".memory." / ".cgroup." (names may hold dots).
@@ -44,7 +47,12 @@ export function parseValue(text: string): unknown {
 export function setIn(doc: unknown, key: string, value: unknown): { doc: unknown } | { error: string } {
   const segs = parseKey(key);
   if (typeof segs === 'string') return { error: segs };
-  const root = structuredClone(doc ?? {});
+  let root: unknown;
+  try {
+    root = structuredClone(doc ?? {});
+  } catch {
+    throw new MemcgError('EINVAL', 'the document is not JSON data (it holds a function or a symbol)');
+  }
   let at: unknown = root;
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i];
@@ -75,6 +83,8 @@ export function setIn(doc: unknown, key: string, value: unknown): { doc: unknown
 
 /** Apply key=value settings in order; InputError lists every one that cannot be set. */
 export function applySets(doc: unknown, sets: [string, unknown][], what = '--set'): unknown {
+  checkPairs(sets);
+  str('what', what);
   const issues: Issue[] = [];
   let out = doc;
   for (const [key, value] of sets) {
@@ -86,8 +96,18 @@ export function applySets(doc: unknown, sets: [string, unknown][], what = '--set
   return out;
 }
 
+/** Settings are [key, value] pairs (what parseSetArgs returns), else a typed EINVAL. */
+function checkPairs(sets: unknown): asserts sets is [string, unknown][] {
+  if (!Array.isArray(sets)) throw new MemcgError('EINVAL', `settings are a list of [key, value] pairs, not ${show(sets)}`);
+  sets.forEach((p, i) => {
+    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string') throw new MemcgError('EINVAL', `setting ${i} must be a [key, value] pair with a string key, not ${show(p)}`);
+  });
+}
+
 /** "key=value" command-line arguments → [key, value] pairs. */
 export function parseSetArgs(args: string[]): [string, unknown][] {
+  if (!Array.isArray(args)) throw new MemcgError('EINVAL', `parseSetArgs takes a list of "key=value" strings, not ${show(args)}`);
+  args.forEach((a, i) => str(`argument ${i}`, a));
   const issues: Issue[] = [];
   const out: [string, unknown][] = [];
   for (const a of args) {

@@ -1,9 +1,14 @@
-// User errors in a JSON document as data (zod-like): every issue names the JSON path and the
-// problem, and a document is checked whole, so one run reports every mistake.
+// User errors in a JSON document as data: every issue names the JSON path and the problem,
+// and a document is checked whole, so one run reports every mistake. The structure is
+// checked by the zod schema (schema.ts); this file turns zod's issues into these messages,
+// finds duplicate keys that JSON.parse would merge, and parses sizes and CPU lists.
 
+import type * as z from 'zod';
 import { memparse, PAGE_SIZE } from '../cgroupfs/memparse.js';
 
 export type Issue = { path: string; message: string };
+/** A path as keys and indices, before it is written as text. */
+export type PathKey = string | number;
 
 /** A document (scenario, trace, command line) that cannot be used, with every issue found. */
 export class InputError extends Error {
@@ -17,166 +22,218 @@ export class InputError extends Error {
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** The JSON path of key below parent: system.seed, cgroups["a/b"], workload[2]. */
-export function jsonPath(parent: string, key: string | number): string {
+export function jsonPath(parent: string, key: PathKey): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
-  if (IDENT.test(key)) return parent === '' ? key : `${parent}.${key}`;
-  return `${parent}[${JSON.stringify(key)}]`;
+  if (IDENT.test(key) && key.length <= 40) return parent === '' ? key : `${parent}.${key}`;
+  return `${parent}[${JSON.stringify(cut(key))}]`;
+}
+/** A path of keys as text. */
+export function pathText(keys: readonly PathKey[]): string {
+  return keys.reduce<string>((p, k) => jsonPath(p, k), '');
+}
+
+/** A long string cut for a message (a 1 MB value gives a short error line). */
+export function cut(s: string, max = 40): string {
+  return s.length > max ? `${s.slice(0, max)}… (${s.length} characters)` : s;
+}
+
+/** A value as a message shows it: short, never a whole object. */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(cut(v));
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+/** An issue with its path as keys (sorted in document order before it is shown). */
+export type RawIssue = { path: PathKey[]; message: string; /** the path as text already (ranked as given) */ text?: string };
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string', number: 'a number', int: 'an integer', boolean: 'true or false', object: 'an object', array: 'an array',
+  record: 'an object',
+};
+
+/** The message of a zod issue, as this project writes them (the per-parse error map of schema.ts). */
+export function messageOf(iss: z.core.$ZodRawIssue): string | undefined {
+  const input = iss.input;
+  if (input === undefined && (iss.code === 'invalid_union' || iss.code === 'invalid_value')) return 'missing';
+  switch (iss.code) {
+    case 'invalid_type':
+      if (input === undefined) return 'missing';
+      return `expected ${TYPE_NAMES[iss.expected] ?? iss.expected}, got ${describe(input)}`;
+    case 'too_small':
+      if (iss.origin === 'array') return `the list is empty`;
+      if (iss.origin === 'string') return 'the string is empty';
+      return iss.inclusive === false ? `${describe(input)} is not above ${iss.minimum}` : `${describe(input)} is below the minimum ${iss.minimum}`;
+    case 'too_big':
+      return `${describe(input)} is above the maximum ${iss.maximum}`;
+    case 'invalid_value':
+      return `expected one of ${iss.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(input)}`;
+    case 'unrecognized_keys': {
+      const def = (iss.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def;
+      const known = Object.keys(def?.shape ?? {});
+      return `unknown key (expected ${known.length ? `one of: ${known.join(', ')}` : 'none'})`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * zod's issues as path + message: an unknown key becomes one issue at that key; a failed
+ * union of single-key step objects reports the errors of the step its key names (union
+ * members are tried in turn, so the other members' complaints say nothing).
+ */
+export function fromZod(issues: readonly z.core.$ZodIssue[], input: unknown, base: PathKey[] = [], union?: UnionHelp): RawIssue[] {
+  const out: RawIssue[] = [];
+  for (const iss of issues) {
+    const path = [...base, ...(iss.path as PathKey[])];
+    if (iss.code === 'unrecognized_keys') {
+      for (const k of iss.keys) out.push({ path: [...path, k], message: iss.message });
+    } else if (iss.code === 'invalid_union' && union) {
+      const picked = union(valueAt(input, path), path);
+      if (picked && 'index' in picked) out.push(...fromZod(iss.errors[picked.index], input, path, union));
+      else if (picked) out.push({ path: [...path, ...picked.at], message: picked.message });
+      else out.push({ path, message: iss.message });
+    } else out.push({ path, message: iss.message });
+  }
+  return out;
+}
+
+/** For a failed union at a value: the member to report (its index), a message (at a path below), or undefined (the union's own message). */
+export type UnionHelp = (value: unknown, path: PathKey[]) => { index: number } | { at: PathKey[]; message: string } | undefined;
+
+/** The value at a path of a JSON document (undefined where there is none). */
+export function valueAt(doc: unknown, path: readonly PathKey[]): unknown {
+  let v = doc;
+  for (const k of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PathKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** Issues in the order their paths appear in the document (keys in insertion order), each path's "missing" alone, no repeats. */
+export function inDocumentOrder(doc: unknown, issues: RawIssue[]): Issue[] {
+  const rank = (path: PathKey[]): number[] => {
+    const r: number[] = [];
+    let v = doc;
+    for (const k of path) {
+      if (Array.isArray(v)) r.push(typeof k === 'number' ? k : v.length);
+      else if (typeof v === 'object' && v !== null) {
+        const keys = Object.keys(v);
+        const i = keys.indexOf(String(k));
+        r.push(i < 0 ? keys.length : i);
+      } else r.push(0);
+      v = typeof v === 'object' && v !== null ? (v as Record<PathKey, unknown>)[k] : undefined;
+    }
+    return r;
+  };
+  const ranked = issues.map((iss, i) => ({ iss, i, r: rank(iss.path), text: iss.text ?? pathText(iss.path) }));
+  ranked.sort((a, b) => {
+    for (let j = 0; j < Math.min(a.r.length, b.r.length); j++) if (a.r[j] !== b.r[j]) return a.r[j] - b.r[j];
+    return a.r.length - b.r.length || a.i - b.i;
+  });
+  const missing = new Set(ranked.filter((x) => x.iss.message.startsWith('missing')).map((x) => x.text));
+  const seen = new Set<string>();
+  const out: Issue[] = [];
+  for (const x of ranked) {
+    const key = `${x.text}\0${x.iss.message}`;
+    if (seen.has(key) || (missing.has(x.text) && !x.iss.message.startsWith('missing'))) continue;
+    seen.add(key);
+    out.push({ path: x.text, message: x.iss.message });
+  }
+  return out;
+}
+
+/**
+ * Duplicate keys of every object of a JSON text (JSON.parse keeps the last one silently):
+ * the path of each second occurrence. The text must be valid JSON (parse it first).
+ */
+export function duplicateKeys(text: string): RawIssue[] {
+  const out: RawIssue[] = [];
+  type Frame = { keys: Set<string> | null; path: PathKey[]; index: number; key: string | null };
+  const stack: Frame[] = [];
+  let i = 0;
+  const str = (): string => {
+    const start = i;
+    i++; // opening quote
+    while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  /** The path of the value about to start in the innermost container. */
+  const here = (): PathKey[] => {
+    const f = stack[stack.length - 1];
+    if (!f) return [];
+    return [...f.path, f.keys ? f.key! : f.index];
+  };
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      stack.push({ keys: c === '{' ? new Set() : null, path: here(), index: 0, key: null });
+      i++;
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+      i++;
+    } else if (c === ',') {
+      const f = stack[stack.length - 1];
+      if (f && !f.keys) f.index++;
+      i++;
+    } else if (c === '"') {
+      const f = stack[stack.length - 1];
+      const s = str();
+      let j = i;
+      while (text[j] === ' ' || text[j] === '\t' || text[j] === '\n' || text[j] === '\r') j++;
+      if (f?.keys && text[j] === ':') {
+        if (f.keys.has(s)) out.push({ path: [...f.path, s], message: `duplicate key ${JSON.stringify(cut(s))}: JSON.parse keeps only the last value; give each key once` });
+        f.keys.add(s);
+        f.key = s;
+        i = j + 1;
+      }
+    } else i++;
+  }
+  return out;
 }
 
 /** A byte size as a user writes it ("64M", 4096) → pages; must be whole pages. */
-export function parseSize(v: unknown): number | string {
+export function parseSize(v: number | string): number | string {
   let bytes: bigint;
   if (typeof v === 'number') {
     if (!Number.isSafeInteger(v) || v < 0) return 'a size is a non-negative integer of bytes or a string like "64M"';
     bytes = BigInt(v);
-  } else if (typeof v === 'string') {
-    const m = memparse(v.trim());
-    if (v.trim() === '' || m.rest !== '') return `invalid size "${v}" (bytes, or a number with K/M/G/T suffix)`;
+  } else {
+    const t = v.trim();
+    const m = memparse(t);
+    if (t === '' || m.rest !== '') return `invalid size ${JSON.stringify(cut(v))} (bytes, or a number with K/M/G/T/P/E suffix)`;
     bytes = m.bytes;
-  } else return 'a size is a number of bytes or a string like "64M"';
-  if (bytes % BigInt(PAGE_SIZE) !== 0n) return `${String(v)} is not a whole number of ${PAGE_SIZE}-byte pages`;
+  }
+  if (bytes % BigInt(PAGE_SIZE) !== 0n) return `${cut(String(v))} is not a whole number of ${PAGE_SIZE}-byte pages`;
   const pages = bytes / BigInt(PAGE_SIZE);
-  return pages > BigInt(Number.MAX_SAFE_INTEGER) ? `size ${String(v)} is too large` : Number(pages);
+  return pages > BigInt(Number.MAX_SAFE_INTEGER) ? `size ${cut(String(v))} is too large` : Number(pages);
 }
 
 /** A CPU list: [0, 2], "0-3,6" (the cpuset list format) or "all"; sorted, unique. */
-export function parseCpuList(v: unknown, cpus: number): number[] | string {
-  let out: number[] = [];
-  if (v === 'all') out = Array.from({ length: cpus }, (_, i) => i);
-  else if (Array.isArray(v)) {
-    if (!v.every((c) => Number.isInteger(c))) return 'a CPU list holds integers';
-    out = v as number[];
-  } else if (typeof v === 'string') {
+export function parseCpuList(v: string | number[], cpus: number): number[] | string {
+  const out = new Set<number>();
+  if (v === 'all') for (let c = 0; c < cpus; c++) out.add(c);
+  else if (Array.isArray(v)) v.forEach((c) => out.add(c));
+  else {
     for (const part of v.split(',')) {
-      const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
-      if (!m) return `invalid CPU list "${v}" (like "0-3,6")`;
+      const m = /^\s*(\d{1,9})(?:-(\d{1,9}))?\s*$/.exec(part);
+      if (!m) return `invalid CPU list ${JSON.stringify(cut(v))} (like "0-3,6")`;
       const lo = Number(m[1]);
       const hi = m[2] === undefined ? lo : Number(m[2]);
       if (hi < lo) return `invalid CPU range "${part.trim()}"`;
-      for (let c = lo; c <= hi; c++) out.push(c);
+      // A range beyond the machine is reported, not expanded (a "0-999999999" list).
+      if (hi >= cpus) return `cpu ${Math.max(lo, cpus)} out of range 0..${cpus - 1}`;
+      for (let c = lo; c <= hi; c++) out.add(c);
     }
-  } else return 'a CPU list is an array of CPU numbers, a string like "0-3" or "all"';
-  if (out.length === 0) return 'the CPU list is empty';
-  const bad = out.find((c) => c < 0 || c >= cpus);
+  }
+  if (out.size === 0) return 'the CPU list is empty';
+  const bad = [...out].find((c) => c < 0 || c >= cpus);
   if (bad !== undefined) return `cpu ${bad} out of range 0..${cpus - 1}`;
-  return [...new Set(out)].sort((a, b) => a - b);
-}
-
-type IntOpts = { min?: number; max?: number };
-type NumOpts = IntOpts & { above?: number };
-
-/** Collects issues while reading an untyped JSON value. */
-export class Checker {
-  readonly issues: Issue[] = [];
-
-  error(path: string, message: string): undefined {
-    this.issues.push({ path, message });
-    return undefined;
-  }
-
-  /** An object with only the given keys (unknown keys are issues); undefined if not an object. */
-  object(v: unknown, path: string, keys: readonly string[]): Obj | undefined {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return this.error(path, `expected an object, got ${describe(v)}`);
-    const rec = v as Record<string, unknown>;
-    for (const k of Object.keys(rec)) {
-      if (!keys.includes(k)) this.error(jsonPath(path, k), `unknown key (expected ${keys.length ? `one of: ${keys.join(', ')}` : 'none'})`);
-    }
-    return new Obj(this, path, rec);
-  }
-
-  /** A record with arbitrary keys (cgroups, tasks, variants). */
-  record(v: unknown, path: string): [string, unknown][] {
-    if (v === undefined) return [];
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-      this.error(path, `expected an object, got ${describe(v)}`);
-      return [];
-    }
-    return Object.entries(v);
-  }
-
-  array(v: unknown, path: string): unknown[] | undefined {
-    return Array.isArray(v) ? v : this.error(path, `expected an array, got ${describe(v)}`);
-  }
-
-  string(v: unknown, path: string): string | undefined {
-    return typeof v === 'string' ? v : this.error(path, `expected a string, got ${describe(v)}`);
-  }
-
-  int(v: unknown, path: string, o: IntOpts = {}): number | undefined {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) return this.error(path, `expected an integer, got ${describe(v)}`);
-    if (o.min !== undefined && v < o.min) return this.error(path, `${v} is below the minimum ${o.min}`);
-    if (o.max !== undefined && v > o.max) return this.error(path, `${v} is above the maximum ${o.max}`);
-    return v;
-  }
-
-  /** A finite number (ms, a rate). */
-  number(v: unknown, path: string, o: NumOpts = {}): number | undefined {
-    if (typeof v !== 'number' || !Number.isFinite(v)) return this.error(path, `expected a number, got ${describe(v)}`);
-    if (o.above !== undefined && !(v > o.above)) return this.error(path, `${v} is not above ${o.above}`);
-    if (o.min !== undefined && v < o.min) return this.error(path, `${v} is below the minimum ${o.min}`);
-    if (o.max !== undefined && v > o.max) return this.error(path, `${v} is above the maximum ${o.max}`);
-    return v;
-  }
-
-  /** A value checked by a parser that returns a result or an error message (string). */
-  parsed<T>(v: unknown, path: string, parse: (v: unknown) => T | string): T | undefined {
-    const r = parse(v);
-    return typeof r === 'string' ? this.error(path, r) : r;
-  }
-}
-
-/** An object being read: getters report issues at the key's path and return undefined. */
-export class Obj {
-  constructor(readonly c: Checker, readonly path: string, readonly raw: Record<string, unknown>) {}
-
-  at(key: string): string {
-    return jsonPath(this.path, key);
-  }
-  has(key: string): boolean {
-    return this.raw[key] !== undefined;
-  }
-  /** A required key: an issue when it is missing. */
-  need(key: string): unknown {
-    if (!this.has(key)) this.c.error(this.at(key), 'missing');
-    return this.raw[key];
-  }
-  /** Exactly one of keys is present: which one, or undefined with an issue at this object. */
-  oneOf<K extends string>(keys: readonly K[]): K | undefined {
-    const present = keys.filter((k) => this.has(k));
-    if (present.length === 1) return present[0];
-    return this.c.error(this.path, present.length === 0 ? `needs one of: ${keys.join(', ')}` : `${present.join(' and ')} exclude each other`);
-  }
-  str(key: string, dflt?: string): string | undefined {
-    return this.has(key) ? this.c.string(this.raw[key], this.at(key)) : dflt;
-  }
-  int(key: string, o: IntOpts = {}, dflt?: number): number | undefined {
-    return this.has(key) ? this.c.int(this.raw[key], this.at(key), o) : dflt;
-  }
-  num(key: string, o: NumOpts = {}): number | undefined {
-    return this.has(key) ? this.c.number(this.raw[key], this.at(key), o) : undefined;
-  }
-  bool(key: string, dflt?: boolean): boolean | undefined {
-    if (!this.has(key)) return dflt;
-    const v = this.raw[key];
-    return typeof v === 'boolean' ? v : this.c.error(this.at(key), `expected true or false, got ${describe(v)}`);
-  }
-  enum<T extends string>(key: string, values: readonly T[], dflt?: T): T | undefined {
-    if (!this.has(key)) return dflt;
-    const v = this.raw[key];
-    return (values as readonly unknown[]).includes(v) ? (v as T) : this.c.error(this.at(key), `expected one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${describe(v)}`);
-  }
-  size(key: string): number | undefined {
-    return this.has(key) ? this.c.parsed(this.raw[key], this.at(key), parseSize) : undefined;
-  }
-  obj(key: string, keys: readonly string[]): Obj | undefined {
-    return this.has(key) ? this.c.object(this.raw[key], this.at(key), keys) : undefined;
-  }
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (typeof v === 'object') return 'an object';
-  return String(v);
+  return [...out].sort((a, b) => a - b);
 }

@@ -9,7 +9,7 @@ import type {
   AccessStep, ChargeStep, FaultsStep, FreeStep, GrowFreeStep, Group, MoveStep, OpStep, Pick, Scenario, Target, ThrashStep, WriteStep,
 } from './scenario.js';
 import type { FolioKind, System } from '../api/system.js';
-import { feedRecords, Handles, OP, OP_MOVE, type RecordSink, type TraceTask } from '../trace/trace.js';
+import { feedRecords, grow, Handles, OP, OP_MOVE, type RecordSink, type TraceTask } from '../trace/trace.js';
 
 /** folio_batch (PAGEVEC_SIZE): folios_put_refs uncharges a freed range 31 folios at a time. */
 export const FOLIO_BATCH = 31;
@@ -37,6 +37,50 @@ function groupKey(g: Group): string {
   return 'tag' in g ? `tag:${g.tag}` : 'task' in g ? `task:${g.task}` : `cgroup:${g.cgroup}`;
 }
 
+/** Records between two points where a long expansion may pause (Workload.emit yields). */
+const YIELD_EVERY = 0xffff;
+
+/**
+ * The live handles of a group in charge order, without a JS Set (2^24 entries at most) or a
+ * per-handle list of groups: entries are (handle, serial of its charge); an entry is live
+ * while the handle's current charge has that serial. Dead entries are dropped when the table
+ * is full or read, so it stays within twice the live handles plus what was charged since.
+ */
+export class LiveQueue {
+  private h = new Int32Array(64);
+  private s = new Float64Array(64);
+  private n = 0;
+
+  push(handle: number, serial: number, live: Float64Array): void {
+    if (this.n === this.h.length) {
+      this.compact(live);
+      if (2 * this.n > this.h.length) {
+        this.h = grow(this.h, this.h.length + 1);
+        this.s = grow(this.s, this.s.length + 1);
+      }
+    }
+    this.h[this.n] = handle;
+    this.s[this.n++] = serial;
+  }
+
+  private compact(live: Float64Array): void {
+    let j = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (live[this.h[i]] === this.s[i]) {
+        this.h[j] = this.h[i];
+        this.s[j++] = this.s[i];
+      }
+    }
+    this.n = j;
+  }
+
+  /** The live handles, oldest first. */
+  handles(live: Float64Array): Int32Array {
+    this.compact(live);
+    return this.h.slice(0, this.n);
+  }
+}
+
 /** What a charge step charges: folios of one order and kind, from a gfp mask, with a tag; at a rate (pages per ms). */
 type Folios = { order: number; folio: FolioKind; gfp: string; node?: number; tag?: string; rate?: number };
 
@@ -51,10 +95,13 @@ export class Workload {
   private readonly rngs = new Map<string, Prng>();
   private readonly gfps = new Map<string, number>();
   /** Groups some free or access step names: their live handles in charge order. */
-  private readonly groups = new Map<string, Set<number>>();
-  private readonly joins = new Map<string, Set<number>[] | undefined>();
-  /** handle → the tracked groups it is in. */
-  private memberOf: (Set<number>[] | undefined)[] = [];
+  private readonly groups = new Map<string, LiveQueue>();
+  private readonly joins = new Map<string, LiveQueue[] | undefined>();
+  /** handle → the serial of its live charge, or -1. */
+  private live = new Float64Array(256).fill(-1);
+  private serial = 0;
+  /** Records emitted, for the pauses of emit. */
+  private emitted = 0;
   private readonly seed: number;
   private readonly tasks: Scenario['tasks'];
   /** Task name → its index in the task table. */
@@ -70,30 +117,41 @@ export class Workload {
       this.taskCgroup.set(t.name, t.cgroup);
     });
     for (const ph of sc.phases) {
-      for (const s of ph.steps) if (s.kind === 'free' || s.kind === 'access') this.groups.set(groupKey(s.group), new Set());
+      for (const s of ph.steps) if (s.kind === 'free' || s.kind === 'access') this.groups.set(groupKey(s.group), new LiveQueue());
     }
   }
 
-  /** Emit the records of one op step. */
-  emit(step: OpStep, sink: RecordSink): void {
+  /**
+   * Emit the records of one op step; the generator pauses every 65536 records (a caller may
+   * let the event loop run there: a signal handler, a progress bar). Iterate it to the end.
+   */
+  *emit(step: OpStep, sink: RecordSink): Generator<void, void, void> {
     switch (step.kind) {
       case 'charge':
-        return this.charges(step, sink);
+        return yield* this.charges(step, sink);
       case 'faults':
-        return this.faults(step, sink);
+        return yield* this.faults(step, sink);
       case 'grow-then-free':
-        return this.growThenFree(step, sink);
+        return yield* this.growThenFree(step, sink);
       case 'thrash':
-        return this.thrash(step, sink);
+        return yield* this.thrash(step, sink);
       case 'free':
-        return this.free(step, sink);
+        return yield* this.free(step, sink);
       case 'access':
-        return this.access(step, sink);
+        return yield* this.access(step, sink);
       case 'move':
         return this.move(step, sink);
       case 'wait':
-        return this.wait(step.ms * 1000, sink);
+        return yield* this.wait(step.ms * 1000, sink);
     }
+  }
+  /** emit, run to the end at once. */
+  emitAll(step: OpStep, sink: RecordSink): void {
+    for (const _ of this.emit(step, sink));
+  }
+  /** Whether to pause after this record. */
+  private pause(): boolean {
+    return (++this.emitted & YIELD_EVERY) === 0;
   }
 
   /** The record of a limit write (System.encode's), its cgroup given as a path-table index. */
@@ -133,7 +191,7 @@ export class Workload {
   }
 
   /** The tracked groups a charge of (cgroup, task, tag) joins; undefined if none (cached: the groups are fixed). */
-  private groupsOf(cgroup: number, task: string | undefined, tag: string | undefined): Set<number>[] | undefined {
+  private groupsOf(cgroup: number, task: string | undefined, tag: string | undefined): LiveQueue[] | undefined {
     const key = JSON.stringify([cgroup, task, tag]);
     if (this.joins.has(key)) return this.joins.get(key);
     const keys = [`cgroup:${cgroup}`, ...(task === undefined ? [] : [`task:${task}`]), ...(tag === undefined ? [] : [`tag:${tag}`])];
@@ -143,25 +201,23 @@ export class Workload {
   }
 
   /** count CHARGE records by t, each on the CPU cpu(i) gives; the handles they take join t's and the tag's groups. */
-  private charge(sink: RecordSink, t: Target, count: number, cpu: (i: number) => number, f: Folios): number[] {
+  private *charge(sink: RecordSink, t: Target, count: number, cpu: (i: number) => number, f: Folios, out?: Int32Array): Generator<void, void, void> {
     const { task, cgroup } = this.who(t);
     const groups = this.groupsOf(cgroup, t.task, f.tag);
     const gfp = this.gfp(f.gfp);
     const pages = 2 ** f.order;
-    const out: number[] = [];
     for (let i = 0; i < count; i++) {
       const h = this.handles.alloc();
-      if (groups) {
-        for (const g of groups) g.add(h);
-        if (h >= this.memberOf.length) this.memberOf.length = h + 1;
-      }
-      if (h < this.memberOf.length) this.memberOf[h] = groups;
+      if (h >= this.live.length) this.live = grow(this.live, h + 1).fill(-1, this.live.length);
+      const serial = this.serial++;
+      this.live[h] = serial;
+      if (groups) for (const g of groups) g.push(h, serial, this.live);
       sink.op(OP.CHARGE, f.order, KIND[f.folio], f.node === undefined ? 0 : f.node + 1, cpu(i), task, task ? 0 : cgroup, gfp);
-      out.push(h);
+      if (out) out[i] = h;
       // rate pages per ms: fault i is done at (i + 1) × pages / rate ms.
-      if (f.rate !== undefined) this.wait(Math.round(((i + 1) * pages * 1000) / f.rate) - Math.round((i * pages * 1000) / f.rate), sink);
+      if (f.rate !== undefined) yield* this.wait(Math.round(((i + 1) * pages * 1000) / f.rate) - Math.round((i * pages * 1000) / f.rate), sink);
+      if (this.pause()) yield;
     }
-    return out;
   }
 
   /** A CPU drawn from cpus (seeded by the step's path). */
@@ -170,50 +226,54 @@ export class Workload {
     return cpus.length === 1 ? () => cpus[0] : () => cpus[rng.below(cpus.length)];
   }
 
-  private charges(s: ChargeStep, sink: RecordSink): void {
-    this.charge(sink, s.target, s.count, () => s.cpu ?? this.nextCpu(s.target), s);
+  private *charges(s: ChargeStep, sink: RecordSink): Generator<void, void, void> {
+    yield* this.charge(sink, s.target, s.count, () => s.cpu ?? this.nextCpu(s.target), s);
   }
 
-  private faults(s: FaultsStep, sink: RecordSink): void {
-    this.charge(sink, s.target, s.folios, this.draw(s.cpus, s.path), s);
+  private *faults(s: FaultsStep, sink: RecordSink): Generator<void, void, void> {
+    yield* this.charge(sink, s.target, s.folios, this.draw(s.cpus, s.path), s);
   }
 
-  private growThenFree(s: GrowFreeStep, sink: RecordSink): void {
+  private *growThenFree(s: GrowFreeStep, sink: RecordSink): Generator<void, void, void> {
     const cpu = this.draw(s.cpus, s.path);
+    const mine = new Int32Array(s.folios);
     for (let r = 0; r < s.repeat; r++) {
-      const mine = this.charge(sink, s.target, s.folios, cpu, { ...s, folio: 'anon' });
-      this.uncharge(sink, mine, this.nextCpu(s.target), true);
+      yield* this.charge(sink, s.target, s.folios, cpu, { ...s, folio: 'anon' }, mine);
+      yield* this.uncharge(sink, mine, this.nextCpu(s.target), true);
     }
   }
 
-  private thrash(s: ThrashStep, sink: RecordSink): void {
+  private *thrash(s: ThrashStep, sink: RecordSink): Generator<void, void, void> {
     const rng = this.rng(s.path);
     const k = s.cgroups.length;
     const targets = s.cgroups.map((cgroup) => ({ cgroup, cpus: s.cpus }));
     const f: Folios = { ...s, folio: 'anon' };
     for (let i = 0; i < s.charges; i++) {
-      this.charge(sink, targets[s.pick === 'random' ? rng.below(k) : i % k], 1, () => s.cpus[i % s.cpus.length], f);
+      yield* this.charge(sink, targets[s.pick === 'random' ? rng.below(k) : i % k], 1, () => s.cpus[i % s.cpus.length], f);
     }
   }
 
   /** The live handles a free or an access takes (oldest first), and the CPU it runs on. */
-  private picked(s: Pick): { handles: number[]; cpu: number } {
-    const live = [...this.groups.get(groupKey(s.group))!];
+  private picked(s: Pick): { handles: Int32Array; cpu: number } {
+    const live = this.groups.get(groupKey(s.group))!.handles(this.live);
     let pick = s.every === 1 ? live : live.filter((_, i) => i % s.every === 0);
-    if (s.count !== undefined) pick = pick.slice(0, s.count);
+    if (s.count !== undefined) pick = pick.subarray(0, s.count);
     const task = 'task' in s.group ? this.tasks.get(s.group.task) : undefined;
     return { handles: pick, cpu: s.cpu ?? (task ? this.nextCpu({ cgroup: task.cgroup, task: task.name, cpus: task.cpus }) : 0) };
   }
 
-  private free(s: FreeStep, sink: RecordSink): void {
+  private *free(s: FreeStep, sink: RecordSink): Generator<void, void, void> {
     const { handles, cpu } = this.picked(s);
-    this.uncharge(sink, handles, cpu, s.batch);
+    yield* this.uncharge(sink, handles, cpu, s.batch);
   }
 
-  private access(s: AccessStep, sink: RecordSink): void {
+  private *access(s: AccessStep, sink: RecordSink): Generator<void, void, void> {
     const { handles, cpu } = this.picked(s);
     const gfp = this.gfp(s.gfp);
-    for (const h of handles) sink.op(OP.TOUCH, 0, 0, 0, cpu, 0, h, gfp);
+    for (const h of handles) {
+      sink.op(OP.TOUCH, 0, 0, 0, cpu, 0, h, gfp);
+      if (this.pause()) yield;
+    }
   }
 
   private move(s: MoveStep, sink: RecordSink): void {
@@ -222,22 +282,23 @@ export class Workload {
   }
 
   /** WAIT records for us microseconds (none for 0). */
-  private wait(us: number, sink: RecordSink): void {
-    for (let left = us; left > 0; left -= MAX_WAIT_US) sink.op(OP.WAIT, 0, 0, 0, 0, 0, 0, Math.min(left, MAX_WAIT_US));
+  private *wait(us: number, sink: RecordSink): Generator<void, void, void> {
+    for (let left = us; left > 0; left -= MAX_WAIT_US) {
+      sink.op(OP.WAIT, 0, 0, 0, 0, 0, 0, Math.min(left, MAX_WAIT_US));
+      if (this.pause()) yield;
+    }
   }
 
   /** Uncharge handles from cpu: one by one, or as uncharge lists of FOLIO_BATCH. */
-  private uncharge(sink: RecordSink, hs: ArrayLike<number>, cpu: number, batch: boolean): void {
+  private *uncharge(sink: RecordSink, hs: ArrayLike<number>, cpu: number, batch: boolean): Generator<void, void, void> {
     for (let i = 0; i < hs.length; i++) {
       const h = hs[i];
-      const groups = this.memberOf[h];
-      if (groups) {
-        for (const g of groups) g.delete(h);
-        this.memberOf[h] = undefined;
-      }
+      this.live[h] = -1; // its entries in the groups are dead now
       this.handles.release(h);
       const last = !batch || i === hs.length - 1 || i % FOLIO_BATCH === FOLIO_BATCH - 1;
       sink.op(batch ? OP.UNCHARGE_LIST : OP.UNCHARGE, batch && last ? 1 : 0, 0, 0, cpu, 0, h, 0);
+      // An uncharge list is never cut by a pause: it ends before any other op (trace.ts).
+      if (last && this.pause()) yield;
     }
   }
 }

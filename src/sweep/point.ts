@@ -8,7 +8,7 @@ import { pointMetrics, type Metrics } from './metrics.js';
 import { pointScenario, type Coords, type Point, type Sweep } from './sweep.js';
 
 /** What a worker needs of a sweep (structured-cloneable). */
-export type SweepJob = Pick<Sweep, 'base' | 'baseName' | 'metrics'> & { of: number };
+export type SweepJob = Pick<Sweep, 'base' | 'baseName' | 'metrics' | 'allowLarge'> & { of: number };
 
 /** One line of a sweep's output (JSON Lines): a point's coordinates and metrics, or why it could not run. */
 export type PointLine = { point: number; of: number; coords: Coords; seed: number; ok?: boolean; metrics?: Metrics; error?: string };
@@ -20,7 +20,7 @@ export async function runPoint(job: SweepJob, p: Point, build?: WasmBuild): Prom
     const sc = pointScenario(job, p);
     let sys: System | undefined;
     const variant = typeof p.coords.variant === 'string' ? p.coords.variant : undefined;
-    const res = await runScenario(sc, { variant, build, onFinish: (s) => void (sys = s) });
+    const res = await runScenario(sc, { variant, build, allowLarge: job.allowLarge, onFinish: (s) => void (sys = s) });
     const run = res.runs[0];
     return { ...head, ok: res.ok, metrics: pointMetrics(run, job.metrics, (f) => sys!.read(f)) };
   } catch (e) {

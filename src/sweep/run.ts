@@ -3,6 +3,8 @@
 // (and write the CSV) when the run completes or is interrupted.
 
 import { writeFileSync } from 'node:fs';
+import { MemcgError } from '../core/errors.js';
+import { bool, int, keys, obj, oneOf, show, str } from '../api/check.js';
 import type { WasmBuild } from '../core/wasm.js';
 import type { PointLine, SweepJob } from './point.js';
 import { LineWriter, resumeFrom, sortLines, writeSorted } from './output.js';
@@ -37,7 +39,27 @@ export function shardPoints(points: Point[], shard?: Shard): Point[] {
   return shard ? points.filter((p) => p.index % shard.count === shard.index) : points;
 }
 
+/** The options of runSweep, checked before any file is written (a typed EINVAL). */
+function checkOptions(sw: unknown, opts: unknown): void {
+  const s = obj('a sweep', sw);
+  if (!Array.isArray(s.points) || typeof s.baseName !== 'string') throw new MemcgError('EINVAL', 'runSweep takes a sweep made by parseSweep or loadSweep');
+  const o = obj('runSweep options', opts);
+  keys('runSweep options', o, ['output', 'jobs', 'shard', 'resume', 'build', 'signal', 'onPoint']);
+  str('option output', o.output);
+  if (o.jobs !== undefined) int('option jobs', o.jobs, 1, 1024);
+  if (o.shard !== undefined) {
+    const sh = obj('option shard', o.shard);
+    const count = int('option shard.count', sh.count, 1, 1 << 30);
+    int('option shard.index', sh.index, 0, count - 1);
+  }
+  if (o.resume !== undefined) bool('option resume', o.resume);
+  if (o.build !== undefined) oneOf('option build', o.build, ['release', 'debug']);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new MemcgError('EINVAL', `option signal must be an AbortSignal, not ${show(o.signal)}`);
+  if (o.onPoint !== undefined && typeof o.onPoint !== 'function') throw new MemcgError('EINVAL', `option onPoint must be a function, not ${show(o.onPoint)}`);
+}
+
 export async function runSweep(sw: Sweep, opts: SweepOptions): Promise<SweepResult> {
+  checkOptions(sw, opts);
   const points = shardPoints(sw.points, opts.shard);
   const total = sw.points.length;
   const had = opts.resume ? resumeFrom(opts.output, points, total) : [];
@@ -46,7 +68,7 @@ export async function runSweep(sw: Sweep, opts: SweepOptions): Promise<SweepResu
   const todo = points.filter((p) => !done.has(p.index));
   const lines = [...had];
   const w = new LineWriter(opts.output);
-  const job: SweepJob = { base: sw.base, baseName: sw.baseName, metrics: sw.metrics, of: total };
+  const job: SweepJob = { base: sw.base, baseName: sw.baseName, metrics: sw.metrics, allowLarge: sw.allowLarge, of: total };
   let interrupted = false;
   if (todo.length) {
     ({ interrupted } = await runPool(job, todo, {

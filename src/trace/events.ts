@@ -17,6 +17,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { MemoryEvents, System } from '../api/system.js';
 import type { ReplayTask } from './replayer.js';
 import { OP, RECORD_SIZE } from './trace.js';
+import { oneOf, str } from '../api/check.js';
 
 export type TraceClock = 'sim' | 'ops';
 export type TraceEvent = {
@@ -42,6 +43,8 @@ export class TraceEventFile {
   clockMoved = false;
 
   constructor(readonly file: string, readonly clock: TraceClock = 'sim') {
+    str('a trace event file', file);
+    oneOf('clock', clock, ['sim', 'ops']);
     this.fd = openSync(file, 'w');
     writeSync(this.fd, '{"traceEvents":[\n');
   }

@@ -241,7 +241,8 @@ export class Replayer implements RecordSink {
           continue;
         }
         c.charges++;
-        if (r < 0) bump(c.failed, errnoName(r));
+        // A charge's ENOSPC: the emulator's folio table is full (maxFolios), no kernel errno.
+        if (r < 0) bump(c.failed, r === -28 ? 'ELIMIT' : errnoName(r));
       } else if (tag === REC_UNCHARGE) {
         if (r < 0) c.lost++; // freed by the kernel in this chunk, its id not given out again
         else c.uncharged++;

@@ -125,7 +125,7 @@ export class Handles {
 }
 
 /** A typed array at least n long (doubling). */
-export function grow<T extends Int32Array | Uint8Array>(a: T, n: number): T {
+export function grow<T extends Int32Array | Uint8Array | Float64Array>(a: T, n: number): T {
   let len = a.length || 1;
   while (len < n) len *= 2;
   const b = new (a.constructor as new (n: number) => T)(len);
@@ -184,6 +184,15 @@ export class TraceWriter implements RecordSink {
   private flush(): void {
     writeSync(this.fd, this.buf, 0, this.n * RECORD_SIZE);
     this.n = 0;
+  }
+
+  /** Close without finishing (record_count stays 0): the caller removes the file. */
+  abandon(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // closed already
+    }
   }
 
   /** Flush, write record_count, close; the file's size in bytes. */
@@ -295,13 +304,15 @@ export type TraceInfo = TraceHeader & { ops: Record<string, number>; handles: nu
 export type Machine = { cpus: number; nodes: number; gfpBits: number };
 
 /** Check a whole trace (header, every record, handle liveness) against a machine, streaming. */
-export function validateTrace(file: string, m: Machine): TraceInfo {
+export function validateTrace(file: string, m: Machine, progress?: (done: number, total: number) => void): TraceInfo {
   const h = readTraceHeader(file);
+  progress?.(0, h.records);
   const codes = Object.keys(OP_NAMES).map(Number).filter((c) => h.version > 1 || c <= OP.SET_MIN);
   const counts = new Map(codes.map((c) => [c, 0]));
   const handles = new Handles();
   let listOpen = -1; // offset of an UNCHARGE_LIST record with a = 0 awaiting its last
   for (const [buf, first] of traceChunks(file, h)) {
+    if (first > 0) progress?.(first, h.records);
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     for (let r = 0; r < buf.length; r += RECORD_SIZE) {
       const off = h.headerSize + first * RECORD_SIZE + r;

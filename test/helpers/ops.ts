@@ -43,7 +43,10 @@ export function runCalls(s: System, ops: Op[]): OpResult[] {
     }
   };
   for (const o of ops) {
-    if (o.op === 'charge') attempt(() => s.charge(o));
+    if (o.op === 'charge') {
+      const { op: _, ...req } = o;
+      attempt(() => s.charge(req));
+    }
     else if (o.op === 'uncharge') attempt(() => (s.uncharge(o.folio), 0));
     else if (o.op === 'uncharge-list') {
       // replay reports one result per record: the list is gathered record by record.
@@ -55,7 +58,8 @@ export function runCalls(s: System, ops: Op[]): OpResult[] {
 
 /** Everything observable about a system, as plain data. */
 export function snapshot(s: System, folioRange = 64) {
-  const cgroups = s.list().map((p) => ({
+  // a v2 cgroup without memory in its parent's subtree_control has no memcg: its cgroup.* files only
+  const cgroups = s.list().map((p) => (!s.hasMemory(p) ? { path: p, noMemory: s.ls(p) } : {
     path: p,
     memory: s.counter(p),
     swap: s.counter(p, s.cgroupVersion === 2 ? 'swap' : 'memsw'),
