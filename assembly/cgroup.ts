@@ -12,7 +12,7 @@ import {
 import { mem_cgroup_out_of_memory, oom_set_cpu, oom_set_current } from "./oom";
 import {
   PAGE_COUNTER_MAX, PC_SWAP, PCF_FAILCNT, PCF_HIGH, PCF_LOW, PCF_MAX, PCF_MIN, page_counter_reset_watermark,
-  page_counter_set_max, page_counter_set_protection, pc_field, pc_set_field, pc_usage,
+  page_counter_set_high, page_counter_set_max, page_counter_set_protection, pc_field, pc_set_field, pc_usage,
 } from "./page_counter";
 import { MEMCG_RECLAIM_MAY_SWAP, try_to_free_mem_cgroup_pages } from "./reclaim";
 import { drain_all_stock } from "./stock";
@@ -58,7 +58,7 @@ export function memory_max_write(m: i32, pages: i64, cpu: i32): i32 {
 export function memory_high_write(m: i32, pages: i64, cpu: i32): i32 {
   const c = memory_counter(m);
   const high = clamp_pages(pages);
-  pc_set_field(c, PCF_HIGH, high); // page_counter_set_high
+  page_counter_set_high(c, high);
   let drained = false;
   let retries = MAX_RECLAIM_RETRIES;
   while (true) {
@@ -83,7 +83,8 @@ export function memory_protection_write(m: i32, low: bool, pages: i64): i32 {
 
 /** swap_max_write / swap_high_write (v2): no reclaim, the setting is simply stored. */
 export function swap_limit_write(m: i32, high: bool, pages: i64): i32 {
-  pc_set_field(swap_counter(m), high ? PCF_HIGH : PCF_MAX, clamp_pages(pages));
+  if (high) page_counter_set_high(swap_counter(m), clamp_pages(pages));
+  else pc_set_field(swap_counter(m), PCF_MAX, clamp_pages(pages));
   return 0;
 }
 

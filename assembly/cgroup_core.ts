@@ -40,16 +40,16 @@ let serial: i32 = 0;
 let slots: Ida = changetype<Ida>(0);
 
 export function cgroup_table_init(n: i32): bool {
-  parents = table_alloc(<usize>n * 4);
-  firstChild = table_alloc(<usize>n * 4);
-  lastChild = table_alloc(<usize>n * 4);
-  nextSibling = table_alloc(<usize>n * 4);
-  flags = table_alloc(<usize>n * 4);
-  memcgs = table_alloc(<usize>n * 4);
-  nrTasks = table_alloc(<usize>n * 4);
-  gens = table_alloc(<usize>n * 4);
-  if (gens == 0) return false;
-  slots = ida_create(0, n - 1);
+  parents = table_alloc("cgroup parents", n, 4);
+  firstChild = table_alloc("cgroup first child", n, 4);
+  lastChild = table_alloc("cgroup last child", n, 4);
+  nextSibling = table_alloc("cgroup next sibling", n, 4);
+  flags = table_alloc("cgroup flags", n, 4);
+  memcgs = table_alloc("cgroup memory css", n, 4);
+  nrTasks = table_alloc("cgroup tasks", n, 4);
+  gens = table_alloc("cgroup generations", n, 4);
+  slots = ida_create("cgroup slot ida", 0, n - 1);
+  if (changetype<usize>(slots) == 0) return false;
   const root = cgroup_alloc(-1);
   store<i32>(memcgs + (<usize>root << 2), ROOT_MEM_CGROUP);
   if (on_dfl) store<i32>(flags + (<usize>root << 2), CG_ALIVE | CG_SUBTREE_MEMORY);

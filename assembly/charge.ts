@@ -18,7 +18,7 @@ import {
   MEMCG_MAX, counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
   memcg_exists, memcg_online, memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
 } from "./memcg";
-import { NR_ANON_MAPPED, NR_ANON_THPS, NR_FILE_PAGES, NR_FILE_THPS, NR_SHMEM, PGPGIN, PGPGOUT, stat_mod } from "./rstat";
+import { folio_page_stat, PGPGIN, PGPGOUT, stat_mod } from "./rstat";
 import { lru_add, lru_del } from "./lru";
 import {
   PG_ACTIVE, PG_LRU, PG_REFERENCED, PG_SWAPPED, PG_UNEVICTABLE, PG_YOUNG, folio_flags, folio_owner, folio_set_flags,
@@ -35,7 +35,7 @@ import { swap_entry_free, swapin_memcg } from "./swapcharge";
 import { PGACTIVATE, PGFAULT, PGMAJFAULT, PSWPIN } from "./rstat";
 import { mem_cgroup_oom, PAGE_ALLOC_COSTLY_ORDER } from "./oom";
 import {
-  PCF_HIGH, page_counter_charge, page_counter_try_charge, page_counter_uncharge, pc_field, pc_usage,
+  PCF_HIGH, pc_no_high_limit, page_counter_charge, page_counter_try_charge, page_counter_uncharge, pc_field, pc_usage,
 } from "./page_counter";
 import { MEMCG_RECLAIM_MAY_SWAP, try_to_free_mem_cgroup_pages } from "./reclaim";
 import { sim_inc, SIM_CHARGES, SIM_CHARGE_FAILS, SIM_FORCED, SIM_UNCHARGE_BATCHES } from "./simstat";
@@ -67,7 +67,7 @@ export function charge_init(): bool {
   maySwapPerRetry = era(F_MAYSWAP_PER_RETRY);
   highInCharge = era(F_HIGH_IN_CHARGE);
   noSpinBatch = era(F_NO_SPIN_BATCH);
-  overHigh = table_alloc(<usize>nr_cpus * 8);
+  overHigh = table_alloc("over_high per CPU", nr_cpus, 8);
   return overHigh != 0;
 }
 
@@ -152,17 +152,19 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   // done_restock:
   if (batch > nr && !pcstock_on) refill_stock(m, cpu, batch - nr);
   // try_charge_memcg: note memory.high (or swap.high) overage for the return-to-user
-  // handler, on the first memcg up to the root that is over it.
-  for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
-    const c = memory_counter(x);
-    const sc = swap_counter(x);
-    if (cost_on) {
-      cost_pc(c, PCF_USAGE, ACC_READ); // page_counter_read
-      cost_pc(c, PCF_HIGH, ACC_READ);
-    }
-    if (pc_usage(c) > pc_field(c, PCF_HIGH) || (!memsw_account && pc_usage(sc) > pc_field(sc, PCF_HIGH))) {
-      add_over_high(cpu, batch);
-      break;
+  // handler, on the first memcg up to the root that is over it (none can be without a limit).
+  if (!pc_no_high_limit()) {
+    for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
+      const c = memory_counter(x);
+      const sc = swap_counter(x);
+      if (cost_on) {
+        cost_pc(c, PCF_USAGE, ACC_READ); // page_counter_read
+        cost_pc(c, PCF_HIGH, ACC_READ);
+      }
+      if (pc_usage(c) > pc_field(c, PCF_HIGH) || (!memsw_account && pc_usage(sc) > pc_field(sc, PCF_HIGH))) {
+        add_over_high(cpu, batch);
+        break;
+      }
     }
   }
   // try_charge_memcg (c9afe31ec443; 6.1, not 5.15): a large overage is handled now, inside the
@@ -359,21 +361,6 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
 export function fault_refault(t: i32, m: i32, id: i32, cpu: i32, gfp: i32): void {
   if (folio_swapped(id)) swap_in(id, cpu, gfp);
   else charge_folio(id, m, cpu, gfp, t);
-}
-
-/**
- * The page statistics of a folio's kind (NR_ANON_MAPPED / NR_FILE_PAGES, and the THP
- * counters for a PMD-sized folio) on node nid: sign +1 when it is mapped or added to the
- * page cache, -1 when it leaves.
- */
-export function folio_page_stat(m: i32, id: i32, nid: i32, sign: i64, cpu: i32): void {
-  const order = folio_order(id);
-  const nr = sign << order;
-  const kind = folio_kind(id);
-  const anon = kind == FOLIO_ANON;
-  stat_mod(m, nid, anon ? NR_ANON_MAPPED : NR_FILE_PAGES, nr, cpu);
-  if (kind == FOLIO_SHMEM) stat_mod(m, nid, NR_SHMEM, nr, cpu); // shmem_add_to_page_cache
-  if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, anon ? NR_ANON_THPS : NR_FILE_THPS, nr, cpu);
 }
 
 // struct uncharge_gather

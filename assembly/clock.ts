@@ -14,13 +14,17 @@ export function clock_now(): i64 {
   return now;
 }
 
-/** Advance the clock by ns, running the periodic flusher each time it comes due. */
+/** The clock's end (i64 ns, about 292 years): time saturates there instead of wrapping. */
+export const CLOCK_MAX: i64 = i64.MAX_VALUE;
+
+/** Advance the clock by ns (saturating at CLOCK_MAX), running the periodic flusher each time it comes due. */
 export function clock_advance(ns: i64): void {
-  if (ns <= 0) return;
-  now += ns;
+  if (ns <= 0 || now == CLOCK_MAX) return;
+  now = ns > CLOCK_MAX - now ? CLOCK_MAX : now + ns;
   // flush_memcg_stats_dwork: a full flush of the tree (ignoring the threshold), requeued.
   if (now >= nextFlush) {
     rstat_flush_all();
-    nextFlush = now - (now - nextFlush) % FLUSH_TIME_NS + FLUSH_TIME_NS;
+    const due = now - (now - nextFlush) % FLUSH_TIME_NS; // the last due time passed
+    nextFlush = due > CLOCK_MAX - FLUSH_TIME_NS ? CLOCK_MAX : due + FLUSH_TIME_NS;
   }
 }

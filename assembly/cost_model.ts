@@ -37,6 +37,7 @@ import {
   PCF_CHILDREN_LOW_USAGE, PCF_WATERMARK, PCF_LOCAL_WATERMARK, NR_PCF, PCF_MAX,
 } from "./page_counter";
 import { era, F_PC_LAYOUT_2022, F_PROT_XCHG_CHANGED } from "./profile";
+import { pc_skips_set } from "./page_counter";
 
 // The cost model is compiled in only in the -cost builds (asc --use COST_MODEL=1, the host
 // loads build/*-cost.wasm for costModel: true): elsewhere every `if (cost_on)` folds away, so
@@ -94,6 +95,7 @@ let layout: i32 = PC_LAYOUT_2022;
 let words: i32 = 1; // u64 words of a sharer bitmap
 let nLines: i32 = 0;
 const base = new StaticArray<i32>(NR_LC + 1);
+const base64 = new StaticArray<u64>(NR_LC + 1); // the same, summed in 64 bits for the sizing pass
 let owner: usize = 0; // i32[lines], -1 = no exclusive owner
 let ready: usize = 0; // f64[lines]: when the last write completes
 let sharers: usize = 0; // u64[lines × words]
@@ -136,6 +138,9 @@ let opStart: f64 = 0;
 export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: i32): bool {
   if (on != cost_on) return false; // the host loads the build that matches
   if (!on) return true;
+  // The cheap skips (page_counter.ts) leave out work whose result is known; the kernel does it
+  // and the model costs it, so they are off here.
+  pc_skips_set(false);
   for (let i = 0; i < NR_COSTS; i++) unchecked((costs[i] = cfg_get(CFG_COST_BASE + i)));
   hitCost = unchecked(costs[D_HIT]);
   atomicCost = unchecked(costs[COST_ATOMIC]);
@@ -144,40 +149,47 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   layout = l < 0 ? (era(F_PC_LAYOUT_2022) ? PC_LAYOUT_2022 : PC_LAYOUT_PRE_2022) : <i32>l;
   const x = cfg_get(CFG_PROT_XCHG_ALWAYS);
   prot_xchg_always = x < 0 ? !era(F_PROT_XCHG_CHANGED) : x != 0;
-  slotOf = table_alloc(<usize>NR_PCF * 4);
-  for (let f = 0; f < NR_PCF; f++) store<i32>(slotOf + (<usize>f << 2), pc_slot_of(layout, f));
+  slotOf = table_alloc("cost: page_counter field slots", NR_PCF, 4);
   words = (nr_cpus + 63) >> 6;
   nMemcgs = maxCgroups;
   nCounters = maxCgroups * 2;
   const per = (nCounters + 15) >> 4;
   // class bases in one id space; the per-CPU classes (MEMCG_STOCK .. STATS_PCPU) are
   // multiples of nr_cpus long, so a line's CPU is its offset from base[LC_MEMCG_STOCK] mod nr_cpus.
-  unchecked((base[LC_PC] = 0));
-  unchecked((base[LC_MEMCG_STOCK] = nCounters * 3));
-  unchecked((base[LC_OBJ_STOCK] = base[LC_MEMCG_STOCK] + nr_cpus));
-  unchecked((base[LC_LRU_BATCH] = base[LC_OBJ_STOCK] + nr_cpus));
-  unchecked((base[LC_PCSTOCK] = base[LC_LRU_BATCH] + nr_cpus));
-  unchecked((base[LC_STATS_PCPU] = base[LC_PCSTOCK] + nr_cpus * per));
-  unchecked((base[LC_STATS_UPDATES] = base[LC_STATS_PCPU] + maxCgroups * nr_cpus));
-  unchecked((base[LC_LRUVEC] = base[LC_STATS_UPDATES] + maxCgroups));
-  unchecked((base[LC_OBJCG] = base[LC_LRUVEC] + maxCgroups * nr_nodes));
-  unchecked((base[NR_LC] = base[LC_OBJCG] + maxCgroups));
-  nLines = unchecked(base[NR_LC]);
-  owner = table_alloc(<usize>nLines * 4);
-  ready = table_alloc(<usize>nLines * 8);
-  sharers = table_alloc(<usize>nLines * <usize>words * 8);
-  lineXfers = table_alloc(<usize>nLines * 8);
-  lineWait = table_alloc(<usize>nLines * 8);
+  // Sized in 64 bits: a machine whose directory does not fit is refused by the sizing pass.
+  const cpus = <u64>nr_cpus;
+  const m = <u64>maxCgroups;
+  const b = base64;
+  unchecked((b[LC_PC] = 0));
+  unchecked((b[LC_MEMCG_STOCK] = <u64>nCounters * 3));
+  unchecked((b[LC_OBJ_STOCK] = b[LC_MEMCG_STOCK] + cpus));
+  unchecked((b[LC_LRU_BATCH] = b[LC_OBJ_STOCK] + cpus));
+  unchecked((b[LC_PCSTOCK] = b[LC_LRU_BATCH] + cpus));
+  unchecked((b[LC_STATS_PCPU] = b[LC_PCSTOCK] + cpus * <u64>per));
+  unchecked((b[LC_STATS_UPDATES] = b[LC_STATS_PCPU] + m * cpus));
+  unchecked((b[LC_LRUVEC] = b[LC_STATS_UPDATES] + m));
+  unchecked((b[LC_OBJCG] = b[LC_LRUVEC] + m * <u64>nr_nodes));
+  unchecked((b[NR_LC] = b[LC_OBJCG] + m));
+  const lines = unchecked(b[NR_LC]);
+  for (let k = 0; k <= NR_LC; k++) unchecked((base[k] = <i32>min<u64>(b[k], <u64>i32.MAX_VALUE)));
+  nLines = <i32>min<u64>(lines, <u64>i32.MAX_VALUE);
+  owner = table_alloc("cost: line owners", lines, 4);
+  ready = table_alloc("cost: line ready times", lines, 8);
+  sharers = table_alloc("cost: line sharers", lines * <u64>words, 8);
+  lineXfers = table_alloc("cost: line transfers", lines, 8);
+  lineWait = table_alloc("cost: line waits", lines, 8);
   nFolios = maxFolios;
-  folioOwner = table_alloc(<usize>maxFolios * 4);
+  folioOwner = table_alloc("cost: folio owners", maxFolios, 4);
   nSwapLines = (max(swapPages, 1) + 31) >> 5;
-  swapOwner = table_alloc(<usize>nSwapLines * 4);
-  distTab = table_alloc(<usize>nr_cpus * <usize>nr_cpus);
-  clk = table_alloc(<usize>nr_cpus * 8);
-  idle = table_alloc(<usize>nr_cpus * 8);
-  waited = table_alloc(<usize>nr_cpus * 8);
-  if (waited == 0) return false;
-  for (let a = 0; a < nr_cpus; a++) for (let b = 0; b < nr_cpus; b++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>b, <u8>topo_dist(a, b));
+  swapOwner = table_alloc("cost: swap_cgroup owners", nSwapLines, 4);
+  distTab = table_alloc("cost: cpu distances", cpus * cpus, 1);
+  clk = table_alloc("cost: cpu clocks", nr_cpus, 8);
+  idle = table_alloc("cost: cpu idle", nr_cpus, 8);
+  waited = table_alloc("cost: cpu waits", nr_cpus, 8);
+  if (slotOf == 0 || owner == 0 || ready == 0 || sharers == 0 || lineXfers == 0 || lineWait == 0 || folioOwner == 0 || swapOwner == 0 ||
+    distTab == 0 || clk == 0 || idle == 0 || waited == 0) return false;
+  for (let f = 0; f < NR_PCF; f++) store<i32>(slotOf + (<usize>f << 2), pc_slot_of(layout, f));
+  for (let a = 0; a < nr_cpus; a++) for (let c = 0; c < nr_cpus; c++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>c, <u8>topo_dist(a, c));
   for (let i = 0; i < nLines; i++) store<i32>(owner + (<usize>i << 2), -1);
   for (let i = 0; i < maxFolios; i++) store<i32>(folioOwner + (<usize>i << 2), -1);
   for (let i = 0; i < nSwapLines; i++) store<i32>(swapOwner + (<usize>i << 2), -1);

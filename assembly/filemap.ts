@@ -79,22 +79,23 @@ export function filemap_init(maxEntries: i32): bool {
   let c = 16;
   while (c < maxEntries * 2) c <<= 1;
   cap = c;
-  keys = table_alloc(<usize>c * 8);
-  vals = table_alloc(<usize>c * 8);
-  const n = <usize>MAX_FILES;
-  fLive = table_alloc(n * 4);
-  fKind = table_alloc(n * 4);
-  fSize = table_alloc(n * 8);
-  fMaxOrder = table_alloc(n * 4);
-  fRaPages = table_alloc(n * 4);
-  fIoPages = table_alloc(n * 4);
-  fHeight = table_alloc(n * 4);
-  fEntries = table_alloc(n * 4);
-  fInodeObjcg = table_alloc(n * 4);
-  fInodeNode = table_alloc(n * 4);
-  fMapTask = table_alloc(n * 4);
-  fMapPte = table_alloc(n * 8);
-  return fMapPte != 0 && readahead_init(MAX_FILES);
+  keys = table_alloc("page cache keys", c, 8);
+  vals = table_alloc("page cache values", c, 8);
+  const n = <u64>MAX_FILES;
+  fLive = table_alloc("file live", n, 4);
+  fKind = table_alloc("file kind", n, 4);
+  fSize = table_alloc("file size", n, 8);
+  fMaxOrder = table_alloc("file max order", n, 4);
+  fRaPages = table_alloc("file ra_pages", n, 4);
+  fIoPages = table_alloc("file io_pages", n, 4);
+  fHeight = table_alloc("file xarray height", n, 4);
+  fEntries = table_alloc("file entries", n, 4);
+  fInodeObjcg = table_alloc("file inode objcg", n, 4);
+  fInodeNode = table_alloc("file inode node", n, 4);
+  fMapTask = table_alloc("file mapping task", n, 4);
+  fMapPte = table_alloc("file mapping PTE pages", n, 8);
+  const ra = readahead_init(MAX_FILES); // sized even when the tables above were not handed out
+  return fMapPte != 0 && ra;
 }
 
 @inline function gi(t: usize, f: i32): i32 {

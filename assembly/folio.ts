@@ -1,7 +1,7 @@
 // struct folio, only what the charge path touches: memcg_data, order, node, kind.
 // memcg_data = ((memcg id + 1) << 2) | MEMCG_DATA_* flags; 0 = not charged.
 
-import { table_alloc } from "./layout";
+import { layout_end, table_alloc, MEMORY_LIMIT } from "./layout";
 
 export const MEMCG_DATA_OBJEXTS: u32 = 1; // bit 0: slab object extension vector (never on a user folio)
 export const MEMCG_DATA_KMEM: u32 = 2; // bit 1: kernel memory (never on a user folio)
@@ -51,13 +51,35 @@ export let max_folios: i32 = 0;
   return entries + (<usize>id << FOLIO_SHIFT);
 }
 
+/** Bytes per folio over the five folio tables (record, owner, swap slot, split chain, free list). */
+export const FOLIO_BYTES: i32 = FOLIO_STRIDE + 16;
+let maxFit: u64 = 0;
+
+/** How many folios fit in the wasm32 memory beside the other tables of this configuration. */
+export function folio_max_fit(): f64 {
+  return <f64>maxFit;
+}
+
+// Where the five folio tables of n entries end when they start at c (as table_alloc lays them).
+function folio_tables_end(c: u64, n: u64): u64 {
+  let e = c;
+  e = ((e + 63) & ~63) + n * <u64>FOLIO_STRIDE;
+  for (let i = 0; i < 4; i++) e = ((e + 63) & ~63) + n * 4;
+  return e;
+}
+
 export function folio_table_init(n: i32): bool {
+  // The folio tables come last: the rest of the 4 GiB bounds them.
+  const c = layout_end();
+  let fit: u64 = c < MEMORY_LIMIT ? (MEMORY_LIMIT - c) / <u64>FOLIO_BYTES : 0;
+  while (fit > 0 && folio_tables_end(c, fit) > MEMORY_LIMIT) fit--;
+  maxFit = fit;
   max_folios = n;
-  entries = table_alloc(<usize>n << FOLIO_SHIFT);
-  owners = table_alloc(<usize>n * 4);
-  swapSlots = table_alloc(<usize>n * 4);
-  splitNext = table_alloc(<usize>n * 4);
-  freeStack = table_alloc(<usize>n * 4);
+  entries = table_alloc("folio records", n, FOLIO_STRIDE);
+  owners = table_alloc("folio owners", n, 4);
+  swapSlots = table_alloc("folio swap slots", n, 4);
+  splitNext = table_alloc("folio split chain", n, 4);
+  freeStack = table_alloc("folio free list", n, 4);
   return entries != 0 && freeStack != 0;
 }
 

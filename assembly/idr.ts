@@ -18,12 +18,16 @@ export class Ida {
   used: i32 = 0;
 }
 
-/** An allocator of the ids min..max (inclusive), all free. */
-export function ida_create(min: i32, max: i32): Ida {
-  const ida = changetype<Ida>(table_alloc(offsetof<Ida>()));
+/** An allocator of the ids min..max (inclusive), all free; at address 0 when its tables were not handed out (layout.ts). */
+export function ida_create(name: string, min: i32, max: i32): Ida {
   const n = max - min + 1;
-  ida.words = (n + 63) >> 6;
-  ida.bits = table_alloc(<usize>ida.words << 3);
+  const words = (n + 63) >> 6;
+  const header = table_alloc(name, 1, offsetof<Ida>());
+  const bits = table_alloc(name, words, 8);
+  if (bits == 0) return changetype<Ida>(0);
+  const ida = changetype<Ida>(header);
+  ida.words = words;
+  ida.bits = bits;
   ida.min = min;
   ida.max = max;
   ida.hint = 0;

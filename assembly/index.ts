@@ -8,7 +8,9 @@ export {
   cfg_set, CFG_CGROUP_VERSION, CFG_PROFILE, CFG_NODES, CFG_CPUS_PER_NODE, CFG_MAX_CGROUPS, CFG_MAX_FOLIOS,
   CFG_OP_CAPACITY, CFG_SEED_LO, CFG_SEED_HI, CFG_SWAP_ACCOUNT, CFG_STOCK_OFF, CFG_BATCH,
   CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM,
-  CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH, layout_table_bytes,
+  CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH, CFG_PREFAULT, cfg_refused, layout_table_bytes, layout_base, layout_heap_end,
+  layout_failure, layout_failed_table, layout_failed_entries, layout_failed_entry_bytes, layout_failed_start, LAYOUT_OK,
+  LAYOUT_TOO_BIG, LAYOUT_GROW_REFUSED,
   CFG_SOCKETS, CFG_CORES_PER_SOCKET, CFG_THREADS_PER_CORE, CFG_NODES_PER_SOCKET, CFG_CORES_PER_LLC, CFG_COST_MODEL,
   CFG_PC_LAYOUT, CFG_PROT_XCHG_ALWAYS, CFG_COST_BASE,
 } from "./layout";
@@ -17,7 +19,7 @@ export {
   profile_feature, F_FILE_PEAK_RECLAIM, F_FILE_SWAP_PEAK, F_PEAK_WRITE, F_RECLAIM_SWAPPINESS, F_RECLAIM_SWAPPINESS_MAX,
   F_EVENTS_SOCK_THROTTLED, F_OOM_GROUP_KILL_EVENT, F_PCSTOCK, F_PC_LAYOUT_2022, F_PROT_XCHG_CHANGED,
 } from "./profile";
-export { system_init, nr_cpu_ids } from "./system";
+export { system_init, nr_cpu_ids, MAX_NODES, MAX_CPUS, MAX_CGROUPS, MAX_FOLIOS } from "./system";
 export { REMOTE_DRAIN_SCHEDULE, REMOTE_DRAIN_IMMEDIATE, REMOTE_DRAIN_DEFERRED } from "./stock";
 export { VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_KILL, VICTIM_EXIT_OOM } from "./sched";
 
@@ -61,7 +63,7 @@ export {
   __GFP_HIGH, __GFP_ATOMIC, __GFP_IO, __GFP_FS, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
   __GFP_NORETRY, GFP_KERNEL, GFP_NOWAIT, GFP_ATOMIC,
 } from "./gfp";
-export { FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER, layout_folio_table, FOLIO_STRIDE } from "./folio";
+export { FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER, layout_folio_table, FOLIO_STRIDE, FOLIO_BYTES, folio_max_fit } from "./folio";
 
 // ── Topology, socket memory, the cost model and page_counter races ──────────────────────
 export {
@@ -76,6 +78,9 @@ export {
 export { cost_on as COST_MODEL_BUILT } from "./cost_model";
 
 // ── Reading state ────────────────────────────────────────────────────────────────────────
+// ── Testing: the cheap skips off (every observable must stay the same) ──────────────────
+export { pc_skips_set } from "./page_counter";
+
 export {
   PC_MEMORY, PC_SWAP, PCF_USAGE, PCF_MAX, PCF_MIN, PCF_LOW, PCF_HIGH, PCF_EMIN, PCF_ELOW, PCF_MIN_USAGE,
   PCF_LOW_USAGE, PCF_CHILDREN_MIN_USAGE, PCF_CHILDREN_LOW_USAGE, PCF_WATERMARK, PCF_LOCAL_WATERMARK, PCF_FAILCNT,
@@ -95,7 +100,7 @@ export {
   NR_INACTIVE_FILE, NR_ACTIVE_FILE, NR_UNEVICTABLE, PGSCAN_DIRECT, PGSTEAL_DIRECT, PGSCAN_PROACTIVE, PGSTEAL_PROACTIVE,
   PGREFILL, PGACTIVATE, PGDEACTIVATE, PSWPIN, PSWPOUT, PGMAJFAULT, PGFAULT, MEMCG_SWAP, MEMCG_SOCK, THP_SWPOUT, THP_SWPOUT_FALLBACK,
   stat_updates, NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B, NR_PAGETABLE, NR_SHMEM, NR_FILE_MAPPED, MEMCG_KMEM,
-  MEMCG_PERCPU_B,
+  MEMCG_PERCPU_B, NR_STAT_ITEMS,
 } from "./rstat";
 
 // ── Kernel memory: v1 kmem/tcpmem counters, the object stock (objcg.ts), page tables ─────

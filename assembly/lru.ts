@@ -26,12 +26,12 @@ let tails: usize = 0;
 let sizes: usize = 0; // i64[M][nodes][NR_LRU_LISTS], pages
 
 export function lru_init(maxMemcgs: i32): bool {
-  const n = <usize>maxMemcgs * <usize>nr_nodes * NR_LRU_LISTS;
-  heads = table_alloc(n * 4);
-  tails = table_alloc(n * 4);
-  sizes = table_alloc(n * 8);
+  const n = <u64>maxMemcgs * <u64>nr_nodes * NR_LRU_LISTS;
+  heads = table_alloc("lru heads", n, 4);
+  tails = table_alloc("lru tails", n, 4);
+  sizes = table_alloc("lru sizes", n, 8);
   if (sizes == 0) return false;
-  for (let i: usize = 0; i < n; i++) {
+  for (let i: usize = 0; i < <usize>n; i++) {
     store<i32>(heads + (i << 2), -1);
     store<i32>(tails + (i << 2), -1);
   }

@@ -19,8 +19,8 @@ let count: usize = 0; // i32[cpus]
 
 export function lru_add_init(enabled: bool): bool {
   lru_add_batching = enabled;
-  batch = table_alloc(<usize>nr_cpus * FBATCH_SIZE * 4);
-  count = table_alloc(<usize>nr_cpus * 4);
+  batch = table_alloc("lru_add folio_batch", <u64>nr_cpus * FBATCH_SIZE, 4);
+  count = table_alloc("lru_add folio_batch count", nr_cpus, 4);
   return count != 0;
 }
 

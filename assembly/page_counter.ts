@@ -38,7 +38,7 @@ const PC_RECORD_SHIFT: i32 = 7; // 16 i64 slots = 128 bytes, two cache lines
 let records: usize = 0;
 
 export function pc_init(n: i32): bool {
-  records = table_alloc(<usize>n << PC_RECORD_SHIFT);
+  records = table_alloc("page_counter records", n, 1 << PC_RECORD_SHIFT);
   return records != 0;
 }
 
@@ -56,6 +56,34 @@ export function pc_init(n: i32): bool {
 }
 @inline export function pc_parent(c: i32): i32 {
   return load<i32>(fptr(PCF_LINK, c));
+}
+
+// Cheap skips that keep semantics: counts of the counters with a high limit and with min/low
+// protection. They only over-count (a counter re-initialised over a used record is not taken
+// off), so "none" is always true when it is said: then no walk can find a counter over high,
+// and propagate_protected_usage has nothing to do (min_usage = min(usage, 0) is 0 already:
+// page_counter_set_protection propagates as soon as a setting changes).
+let nrHighLimited: i32 = 0;
+let nrProtected: i32 = 0;
+let skips = true;
+/** Turn the skips off (tests compare every observable with and without them). */
+export function pc_skips_set(on: bool): void {
+  skips = on;
+}
+/** No counter has a high limit below PAGE_COUNTER_MAX (the memory.high / swap.high walk finds nothing). */
+@inline export function pc_no_high_limit(): bool {
+  return skips && nrHighLimited == 0;
+}
+@inline function no_protection(): bool {
+  return skips && nrProtected == 0;
+}
+
+/** page_counter_set_high: store the high limit. */
+export function page_counter_set_high(c: i32, n: i64): void {
+  const was = pc_field(c, PCF_HIGH) < PAGE_COUNTER_MAX;
+  const is = n < PAGE_COUNTER_MAX;
+  if (was != is) nrHighLimited += is ? 1 : -1;
+  pc_set_field(c, PCF_HIGH, n);
 }
 
 // Per-counter policy flags; a charge walk follows the flags of the counter it starts from.
@@ -85,6 +113,7 @@ export function pc_tracks(c: i32, f: i32): bool {
 
 /** propagate_protected_usage: keep the parent's children_{min,low}_usage in step with min(usage, setting). */
 export function propagate_protected_usage(c: i32, usage: i64): void {
+  if (no_protection()) return;
   const parent = pc_parent(c);
   if (cost_on) cost_pc_parent(c);
   if (parent < 0) return;
@@ -212,8 +241,13 @@ export function page_counter_set_max(c: i32, n: i64): i32 {
 
 /** page_counter_set_min / page_counter_set_low: store, then re-propagate up the tree. */
 export function page_counter_set_protection(counter: i32, field: i32, n: i64): void {
+  const was = pc_field(counter, PCF_MIN) != 0 || pc_field(counter, PCF_LOW) != 0;
   pc_set_field(counter, field, n);
+  const is = pc_field(counter, PCF_MIN) != 0 || pc_field(counter, PCF_LOW) != 0;
+  // Counted before the walk below, so that it propagates a setting going to 0 as well.
+  if (!was && is) nrProtected++;
   for (let c = counter; c >= 0; c = pc_parent(c)) propagate_protected_usage(c, pc_usage(c));
+  if (was && !is) nrProtected--;
 }
 
 /** page_counter_reset_watermark: the peak restarts from the current usage. */

@@ -34,7 +34,7 @@ export function pcs_init(on: bool, counters: i32, chargeBatch: i32): bool {
   if (!on) return true;
   nCounters = counters;
   batch = chargeBatch;
-  table = table_alloc(<usize>counters * <usize>nr_cpus * 4);
+  table = table_alloc("page_counter stocks", <u64>counters * <u64>nr_cpus, 4);
   return table != 0;
 }
 

@@ -19,8 +19,8 @@ let fileCounter: usize = 0; // i32[F]: the counter a file watches, CLOSED or DEA
 let fileValue: usize = 0; // i64[F]: the value the file's last write left, OFP_PEAK_UNSET before
 
 export function peak_init(): bool {
-  fileCounter = table_alloc(<usize>NR_PEAK_FILES * 4);
-  fileValue = table_alloc(<usize>NR_PEAK_FILES * 8);
+  fileCounter = table_alloc("peak file counters", NR_PEAK_FILES, 4);
+  fileValue = table_alloc("peak file values", NR_PEAK_FILES, 8);
   if (fileValue == 0) return false;
   for (let f = 0; f < NR_PEAK_FILES; f++) store<i32>(fileCounter + (<usize>f << 2), CLOSED);
   return true;

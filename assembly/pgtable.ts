@@ -36,13 +36,13 @@ let maxTasks: i32 = 0;
 
 export function pgtable_init(n: i32): bool {
   maxTasks = n;
-  cursor = table_alloc(<usize>n * 8);
-  pteRegion = table_alloc(<usize>n * 8);
-  anonVma = table_alloc(<usize>n * 4);
-  anonVmaNode = table_alloc(<usize>n * 4);
-  ptObjcg = table_alloc(<usize>n * NR_PT_RECORDS * 4);
-  ptPages = table_alloc(<usize>n * NR_PT_RECORDS * 8);
-  ptNode = table_alloc(<usize>n * NR_PT_RECORDS * 4);
+  cursor = table_alloc("task fault cursor", n, 8);
+  pteRegion = table_alloc("task PTE region", n, 8);
+  anonVma = table_alloc("task anon_vma objcg", n, 4);
+  anonVmaNode = table_alloc("task anon_vma node", n, 4);
+  ptObjcg = table_alloc("page table objcgs", <u64>n * NR_PT_RECORDS, 4);
+  ptPages = table_alloc("page table pages", <u64>n * NR_PT_RECORDS, 8);
+  ptNode = table_alloc("page table nodes", <u64>n * NR_PT_RECORDS, 4);
   if (ptNode == 0) return false;
   for (let t = 0; t < n; t++) pgtable_reset(t);
   return true;

@@ -13,11 +13,11 @@ let raOrder: usize = 0; // i32[files]
 let raPrevPos: usize = 0; // i64[files]: bytes
 
 export function readahead_init(maxFiles: i32): bool {
-  raStart = table_alloc(<usize>maxFiles * 8);
-  raSize = table_alloc(<usize>maxFiles * 8);
-  raAsync = table_alloc(<usize>maxFiles * 8);
-  raOrder = table_alloc(<usize>maxFiles * 4);
-  raPrevPos = table_alloc(<usize>maxFiles * 8);
+  raStart = table_alloc("file_ra_state start", maxFiles, 8);
+  raSize = table_alloc("file_ra_state size", maxFiles, 8);
+  raAsync = table_alloc("file_ra_state async_size", maxFiles, 8);
+  raOrder = table_alloc("file_ra_state order", maxFiles, 4);
+  raPrevPos = table_alloc("file_ra_state prev_pos", maxFiles, 8);
   return raPrevPos != 0;
 }
 

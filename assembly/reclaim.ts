@@ -29,9 +29,8 @@ import { PCF_ELOW, PCF_EMIN, page_counter_calculate_protection, pc_field, pc_usa
 import { memcg_uncharge } from "./stock";
 import { sched_point } from "./sched";
 import { memcg1_oom_recover } from "./memcg1_oom";
-import { folio_page_stat } from "./charge";
 import {
-  NR_ANON_THPS, PGACTIVATE, PGDEACTIVATE, PGPGOUT, PGREFILL,
+  folio_page_stat, NR_ANON_THPS, PGACTIVATE, PGDEACTIVATE, PGPGOUT, PGREFILL,
   PGSCAN_DIRECT, PGSCAN_PROACTIVE, PGSTEAL_DIRECT, PGSTEAL_PROACTIVE, PSWPOUT, THP_SWPOUT, THP_SWPOUT_FALLBACK, stat_mod,
 } from "./rstat";
 import { sim_inc, SIM_RECLAIM_CALLS, SIM_SPLIT_NO_IDS } from "./simstat";
@@ -56,12 +55,12 @@ let fileCost: usize = 0; // i64[M][nodes]: lruvec->file_cost
 
 export function reclaim_init(recursive: bool, maxMemcgs: i32): bool {
   recursiveProt = recursive;
-  const n = <usize>maxMemcgs * <usize>nr_nodes;
-  iterPos = table_alloc(n * 4);
-  anonCost = table_alloc(n * 8);
-  fileCost = table_alloc(n * 8);
+  const n = <u64>maxMemcgs * <u64>nr_nodes;
+  iterPos = table_alloc("reclaim iterators", n, 4);
+  anonCost = table_alloc("lruvec anon_cost", n, 8);
+  fileCost = table_alloc("lruvec file_cost", n, 8);
   if (fileCost == 0) return false;
-  for (let i: usize = 0; i < n; i++) store<i32>(iterPos + (i << 2), -1);
+  for (let i: usize = 0; i < <usize>n; i++) store<i32>(iterPos + (i << 2), -1);
   return true;
 }
 

@@ -20,6 +20,7 @@
 // count exceeds the number of CPUs.
 
 import { table_alloc } from "./layout";
+import { folio_kind, folio_order, FOLIO_ANON, FOLIO_SHMEM, HPAGE_PMD_ORDER } from "./folio";
 import { F_RSTAT_PER_MEMCG, era } from "./profile";
 import {
   memcg_count, memcg_exists, memcg_first_child, memcg_next_sibling, mem_cgroup_is_descendant, parent_mem_cgroup,
@@ -79,15 +80,15 @@ let globalThreshold: i64 = 0; // stats_flush_threshold (<= 6.6), in batches
 
 export function rstat_init(maxMemcgs: i32): bool {
   perMemcg = era(F_RSTAT_PER_MEMCG);
-  globalPcpu = table_alloc(<usize>nr_cpus * 4);
+  globalPcpu = table_alloc("rstat global per-CPU updates", nr_cpus, 4);
   stride = nr_nodes * NR_STAT_ITEMS;
-  const bytes = <usize>maxMemcgs * <usize>stride * 8;
-  pending = table_alloc(bytes);
-  inbox = table_alloc(bytes);
-  agg = table_alloc(bytes);
-  local = table_alloc(bytes);
-  pcpuUpdates = table_alloc(<usize>maxMemcgs * <usize>nr_cpus * 4);
-  updates = table_alloc(<usize>maxMemcgs * 8);
+  const n = <u64>maxMemcgs * <u64>stride;
+  pending = table_alloc("rstat pending", n, 8);
+  inbox = table_alloc("rstat inbox", n, 8);
+  agg = table_alloc("rstat aggregated", n, 8);
+  local = table_alloc("rstat local", n, 8);
+  pcpuUpdates = table_alloc("rstat per-CPU stats_updates", <u64>maxMemcgs * <u64>nr_cpus, 4);
+  updates = table_alloc("rstat stats_updates", maxMemcgs, 8);
   return updates != 0;
 }
 
@@ -245,4 +246,19 @@ export function global_stat(item: i32): i64 {
     for (let node = 0; node < nr_nodes; node++) total += stat_exact(m, node, item);
   }
   return total;
+}
+
+/**
+ * The page statistics of a folio's kind (NR_ANON_MAPPED / NR_FILE_PAGES, and the THP
+ * counters for a PMD-sized folio) on node nid: sign +1 when it is mapped or added to the
+ * page cache, -1 when it leaves.
+ */
+export function folio_page_stat(m: i32, id: i32, nid: i32, sign: i64, cpu: i32): void {
+  const order = folio_order(id);
+  const nr = sign << order;
+  const kind = folio_kind(id);
+  const anon = kind == FOLIO_ANON;
+  stat_mod(m, nid, anon ? NR_ANON_MAPPED : NR_FILE_PAGES, nr, cpu);
+  if (kind == FOLIO_SHMEM) stat_mod(m, nid, NR_SHMEM, nr, cpu); // shmem_add_to_page_cache
+  if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, anon ? NR_ANON_THPS : NR_FILE_THPS, nr, cpu);
 }

@@ -26,7 +26,7 @@ export const NR_SIM_STATS: i32 = 18;
 let stats: usize = 0;
 
 export function simstat_init(): bool {
-  stats = table_alloc(<usize>NR_SIM_STATS * 8);
+  stats = table_alloc("sim stats", NR_SIM_STATS, 8);
   return stats != 0;
 }
 

@@ -47,13 +47,13 @@ export function stock_init(slots: i32, victim: i32, batch: i32, enabled: bool, r
   charge_batch = batch;
   stock_enabled = enabled;
   remoteDrain = remoteDrainMode;
-  const n = <usize>nr_cpus * <usize>slots;
-  slotMemcg = table_alloc(n * 4);
-  slotNr = table_alloc(n * 4);
-  drainIdx = table_alloc(<usize>nr_cpus * 4);
-  flushing = table_alloc(<usize>nr_cpus * 4);
+  const n = <u64>nr_cpus * <u64>slots;
+  slotMemcg = table_alloc("stock slot memcgs", n, 4);
+  slotNr = table_alloc("stock slot pages", n, 4);
+  drainIdx = table_alloc("stock drain_idx", nr_cpus, 4);
+  flushing = table_alloc("stock flushing", nr_cpus, 4);
   if (flushing == 0) return false;
-  for (let i: usize = 0; i < n; i++) store<i32>(slotMemcg + (i << 2), -1);
+  for (let i: usize = 0; i < <usize>n; i++) store<i32>(slotMemcg + (i << 2), -1);
   return true;
 }
 

@@ -17,10 +17,10 @@ export function swap_init(pages: i32, maxMemcgs: i32): bool {
   totalPages = pages;
   freePages = pages;
   maxEntries = pages;
-  const n = <usize>max(pages, 1);
-  entryMemcg = table_alloc(n * 4);
-  entryPages = table_alloc(n * 4);
-  freeStack = table_alloc(n * 4);
+  const n = <u64>max(pages, 1);
+  entryMemcg = table_alloc("swap_cgroup records", n, 4);
+  entryPages = table_alloc("swap entry sizes", n, 4);
+  freeStack = table_alloc("swap free list", n, 4);
   if (freeStack == 0) return false;
   // Hand out low entries first (the stack pops from the end).
   for (let i = 0; i < pages; i++) {

@@ -12,7 +12,7 @@ import {
   task_throttled_ns, task_in_memcg_oom, task_oom_folio,
 } from "./task";
 import { task_free_memory } from "./charge";
-import { clock_advance, clock_now } from "./clock";
+import { clock_advance, clock_now, CLOCK_MAX } from "./clock";
 import { oom_badness } from "./oom";
 import { throttled_without_task_ns } from "./high";
 import { nr_swap_pages, swap_init, total_swap_pages } from "./swap";
@@ -28,7 +28,8 @@ import {
 } from "./cgroup_core";
 import { folio_flags, folio_split_head, folio_split_tail, folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
 import {
-  cfg_get, table_alloc, CFG_BATCH, CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT,
+  cfg_int, cfg_refuse, cfg_refused, layout_begin, layout_failure, layout_table_bytes, table_alloc, LAYOUT_OK, CFG_BATCH, CFG_PREFAULT,
+  CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT,
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
   CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM, CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH,
 } from "./layout";
@@ -55,7 +56,7 @@ import { calculate_protection_subtree, lru_cost, reclaim_init, user_proactive_re
 import { replay, OP_RECORD_SIZE } from "./replay";
 import { sim_get, simstat_init } from "./simstat";
 import { drain_all_stock, stock_init, stock_pages_of, REMOTE_DRAIN_DEFERRED, REMOTE_DRAIN_SCHEDULE } from "./stock";
-import { op_end, sched_init, task_do_exit } from "./sched";
+import { op_end, sched_init, task_do_exit, VICTIM_EXIT_OOM, VICTIM_EXIT_SCHEDULE } from "./sched";
 import { memcg_under_oom } from "./memcg1_oom";
 import { topology_init, nr_cpus, nr_nodes } from "./topology";
 import { OPK_FILE, OPK_OTHER, cost_init, cost_on, cost_other_begin, cost_other_end } from "./cost_model";
@@ -72,83 +73,121 @@ let resultBuffer: usize = 0;
 let idBuffer: usize = 0;
 let opCapacity: i32 = 0;
 let recursiveProt = false;
+let topoSockets: i32 = 1;
+let topoCores: i32 = 4;
+let topoThreads: i32 = 1;
+let topoNodesPerSocket: i32 = 1;
+let topoCoresPerLlc: i32 = 4;
+let costModel = false;
 
-/** Build the system from the config block: 0, -EINVAL (bad config), -ENOMEM, -EBUSY (twice). */
+// Emulator limits of a configuration (besides the 4 GiB of a wasm32 memory).
+export const MAX_NODES: i32 = 64;
+export const MAX_CPUS: i32 = 8192; // NR_CPUS of an x86-64 MAXSMP kernel
+export const MAX_CGROUPS: i32 = 1 << 24;
+export const MAX_FOLIOS: i32 = 1 << 28;
+
+/** Build the system from the config block: 0, -EINVAL (a value refused: cfg_refused), -ENOMEM (layout_failure), -EBUSY (twice). */
 export function system_init(): i32 {
   if (initialised) return -EBUSY;
-  const version = <i32>cfg_get(CFG_CGROUP_VERSION);
-  const profile = <i32>cfg_get(CFG_PROFILE);
-  const nodes = <i32>cfg_get(CFG_NODES);
-  const cpusPerNode = <i32>cfg_get(CFG_CPUS_PER_NODE);
-  const maxCgroups = <i32>cfg_get(CFG_MAX_CGROUPS);
-  const maxFolios = <i32>cfg_get(CFG_MAX_FOLIOS);
-  const batch = <i32>cfg_get(CFG_BATCH);
-  opCapacity = <i32>cfg_get(CFG_OP_CAPACITY);
-  if (version != 1 && version != 2) return -EINVAL;
-  if (profile < 0 || profile >= NR_PROFILES) return -EINVAL;
-  // The topology: sockets × coresPerSocket × threadsPerCore, or nodes × cpusPerNode.
-  let sockets = <i32>cfg_get(CFG_SOCKETS);
-  let cores = <i32>cfg_get(CFG_CORES_PER_SOCKET);
-  let threads = <i32>cfg_get(CFG_THREADS_PER_CORE);
-  let nps = <i32>cfg_get(CFG_NODES_PER_SOCKET);
-  let perLlc = <i32>cfg_get(CFG_CORES_PER_LLC);
-  if (sockets == 0) {
-    if (nodes < 1 || nodes > 64 || cpusPerNode < 1 || nodes * cpusPerNode > 8192) return -EINVAL;
-    sockets = nodes;
-    cores = cpusPerNode;
-    threads = 1;
-    nps = 1;
-    perLlc = cpusPerNode;
+  // Every value must be an integer in its range; the tables' sizes are then summed in 64 bits.
+  const version = <i32>cfg_int(CFG_CGROUP_VERSION, 1, 2);
+  const profile = <i32>cfg_int(CFG_PROFILE, 0, NR_PROFILES - 1);
+  // The topology: sockets × coresPerSocket × threadsPerCore (nodes and LLCs dividing the
+  // cores), or the shorthand nodes × cpusPerNode (CFG_SOCKETS 0).
+  topoSockets = <i32>cfg_int(CFG_SOCKETS, 0, MAX_NODES);
+  if (topoSockets == 0) {
+    const nodes = <i32>cfg_int(CFG_NODES, 1, MAX_NODES);
+    const cpusPerNode = <i32>cfg_int(CFG_CPUS_PER_NODE, 1, MAX_CPUS);
+    if (nodes * cpusPerNode > MAX_CPUS) cfg_refuse(CFG_CPUS_PER_NODE);
+    topoSockets = nodes;
+    topoCores = cpusPerNode;
+    topoThreads = 1;
+    topoNodesPerSocket = 1;
+    topoCoresPerLlc = cpusPerNode;
+  } else {
+    topoCores = <i32>cfg_int(CFG_CORES_PER_SOCKET, 1, MAX_CPUS);
+    topoThreads = <i32>cfg_int(CFG_THREADS_PER_CORE, 1, 8);
+    topoNodesPerSocket = <i32>cfg_int(CFG_NODES_PER_SOCKET, 1, MAX_NODES);
+    topoCoresPerLlc = <i32>cfg_int(CFG_CORES_PER_LLC, 1, MAX_CPUS);
+    if (topoSockets * topoNodesPerSocket > MAX_NODES || topoCores % topoNodesPerSocket != 0) cfg_refuse(CFG_NODES_PER_SOCKET);
+    if (topoCores % topoCoresPerLlc != 0) cfg_refuse(CFG_CORES_PER_LLC);
+    if (<i64>topoSockets * topoCores * topoThreads > MAX_CPUS) cfg_refuse(CFG_CORES_PER_SOCKET);
   }
-  if (sockets < 1 || cores < 1 || threads < 1 || threads > 8 || nps < 1 || perLlc < 1) return -EINVAL;
-  if (sockets * nps > 64 || sockets * cores * threads > 8192 || cores % nps != 0 || cores % perLlc != 0) return -EINVAL;
-  const costModel = cfg_get(CFG_COST_MODEL) != 0;
-  if (costModel != cost_on) return -EINVAL; // the cost model is in the -cost builds only
-  if (costModel && sockets * cores * threads > 1024) return -EINVAL; // the directory's sharer bitmaps
-  if (maxCgroups < 1 || maxCgroups > (1 << 24) || maxFolios < 1 || maxFolios > (1 << 28)) return -EINVAL;
+  // The cost model is in the -cost builds only, for up to 1024 CPUs (its sharer bitmaps).
+  costModel = cfg_int(CFG_COST_MODEL, 0, 1) != 0;
+  if (costModel != cost_on || (costModel && <i64>topoSockets * topoCores * topoThreads > 1024)) cfg_refuse(CFG_COST_MODEL);
+  const maxCgroups = <i32>cfg_int(CFG_MAX_CGROUPS, 1, MAX_CGROUPS);
+  const maxFolios = <i32>cfg_int(CFG_MAX_FOLIOS, 1, MAX_FOLIOS);
   // MEMCG_CHARGE_BATCH: the 7-slot stock keeps u8 page counts (<= 127 with a refill).
-  if (batch < 1 || batch > 127 || opCapacity < 1 || opCapacity > (1 << 24)) return -EINVAL;
-  const maxTasks = <i32>cfg_get(CFG_MAX_TASKS);
-  const swapPages = <i32>cfg_get(CFG_SWAP_PAGES);
-  const configHz = <i32>cfg_get(CFG_HZ);
-  const maxFileEntries = <i32>cfg_get(CFG_MAX_FILE_ENTRIES);
-  if (maxFileEntries < 1 || maxFileEntries > (1 << 26)) return -EINVAL;
-  if (maxTasks < 1 || maxTasks > 65534 || swapPages < 0 || swapPages > (1 << 28)) return -EINVAL;
-  if (configHz != 100 && configHz != 250 && configHz != 300 && configHz != 1000) return -EINVAL;
-  const remoteDrain = <i32>cfg_get(CFG_REMOTE_DRAIN);
-  if (remoteDrain < REMOTE_DRAIN_SCHEDULE || remoteDrain > REMOTE_DRAIN_DEFERRED) return -EINVAL;
-  if (!sched_init(<i32>cfg_get(CFG_OOM_VICTIM_EXIT))) return -EINVAL;
+  const batch = <i32>cfg_int(CFG_BATCH, 1, 127);
+  opCapacity = <i32>cfg_int(CFG_OP_CAPACITY, 1, 16777216);
+  const seedLo = <u32>cfg_int(CFG_SEED_LO, 0, 4294967295);
+  const seedHi = <u32>cfg_int(CFG_SEED_HI, 0, 4294967295);
+  const maxTasks = <i32>cfg_int(CFG_MAX_TASKS, 1, 65534); // op records carry task id + 1 in a u16
+  const swapPages = <i32>cfg_int(CFG_SWAP_PAGES, 0, 268435456);
+  const configHz = <i32>cfg_int(CFG_HZ, 100, 1000);
+  if (configHz != 100 && configHz != 250 && configHz != 300 && configHz != 1000) cfg_refuse(CFG_HZ);
+  const maxFileEntries = <i32>cfg_int(CFG_MAX_FILE_ENTRIES, 1, 67108864);
+  const swapAccount = cfg_int(CFG_SWAP_ACCOUNT, 0, 1) != 0;
+  const stockOff = cfg_int(CFG_STOCK_OFF, 0, 1) != 0;
+  const kmem = cfg_int(CFG_KMEM, 0, 1) != 0;
+  const lruAddBatch = cfg_int(CFG_LRU_ADD_BATCH, 0, 1) != 0;
+  const remoteDrain = <i32>cfg_int(CFG_REMOTE_DRAIN, REMOTE_DRAIN_SCHEDULE, REMOTE_DRAIN_DEFERRED);
+  if (!sched_init(<i32>cfg_int(CFG_OOM_VICTIM_EXIT, VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_OOM))) cfg_refuse(CFG_OOM_VICTIM_EXIT);
+  recursiveProt = cfg_int(CFG_RECURSIVE_PROT, 0, 1) != 0;
+  const localEvents = cfg_int(CFG_LOCAL_EVENTS, 0, 1) != 0;
+  const prefault = <u64>cfg_int(CFG_PREFAULT, 0, 9007199254740991);
+  if (cfg_refused() >= 0) return -EINVAL;
   high_init(configHz);
   profile_select(profile);
   initialised = true;
-  recursiveProt = cfg_get(CFG_RECURSIVE_PROT) != 0;
-  prng_seed((<u64>(<u32>cfg_get(CFG_SEED_HI)) << 32) | <u64>(<u32>cfg_get(CFG_SEED_LO)));
-  opBuffer = table_alloc(<usize>opCapacity * OP_RECORD_SIZE);
-  resultBuffer = table_alloc(<usize>opCapacity * 4);
-  idBuffer = table_alloc(<usize>opCapacity * 4);
-  const ok = opBuffer != 0 && resultBuffer != 0 && idBuffer != 0 &&
-    simstat_init() &&
-    topology_init(sockets, cores, threads, nps, perLlc) &&
-    cost_init(costModel, maxCgroups, maxFolios, swapPages) &&
-    pc_init(maxCgroups * 2) &&
-    rstat_init(maxCgroups) &&
-    lru_init(maxCgroups) &&
-    reclaim_init(recursiveProt, maxCgroups) &&
-    peak_init() &&
-    memcg_table_init(maxCgroups, version, cfg_get(CFG_SWAP_ACCOUNT) != 0, !era(F_FAILCNT_V1_MEMORY_ONLY),
-      cfg_get(CFG_LOCAL_EVENTS) != 0) &&
-    cgroup_table_init(maxCgroups) &&
-    task_table_init(maxTasks) &&
-    objcg_init(maxCgroups, cfg_get(CFG_KMEM) != 0) &&
-    pgtable_init(maxTasks) &&
-    lru_add_init(cfg_get(CFG_LRU_ADD_BATCH) != 0) &&
-    swap_init(swapPages, maxCgroups) &&
-    stock_init(profile_nslots(profile), profile_victim(profile), batch, cfg_get(CFG_STOCK_OFF) == 0, remoteDrain) &&
-    charge_init() &&
-    pcs_init(era(F_PCSTOCK) && cfg_get(CFG_STOCK_OFF) == 0, maxCgroups * 2, batch) &&
-    folio_table_init(maxFolios) &&
-    filemap_init(<i32>cfg_get(CFG_MAX_FILE_ENTRIES));
-  return ok ? 0 : -ENOMEM;
+  prng_seed((<u64>seedHi << 32) | <u64>seedLo);
+  // First a sizing pass (no table is handed out, nothing is written): a configuration that
+  // does not fit is refused before memory grows, and the total decides the first touch.
+  layout_begin(true, false);
+  build_tables(version, profile, maxCgroups, maxFolios, batch, maxTasks, swapPages, maxFileEntries, swapAccount,
+    stockOff, kmem, lruAddBatch, remoteDrain, localEvents);
+  if (layout_failure() != LAYOUT_OK) return -ENOMEM;
+  layout_begin(false, <u64>layout_table_bytes() <= prefault);
+  return build_tables(version, profile, maxCgroups, maxFolios, batch, maxTasks, swapPages, maxFileEntries, swapAccount,
+    stockOff, kmem, lruAddBatch, remoteDrain, localEvents) ? 0 : -ENOMEM;
+}
+
+// Every table, in layout order. Each is sized even after one did not fit (a refusal reports
+// the whole need); an init whose tables were not handed out writes nothing (in the sizing
+// pass none is). The folio tables come last: what is left of the 4 GiB after the others
+// decides how many folios fit.
+function build_tables(
+  version: i32, profile: i32, maxCgroups: i32, maxFolios: i32, batch: i32, maxTasks: i32,
+  swapPages: i32, maxFileEntries: i32, swapAccount: bool, stockOff: bool, kmem: bool, lruAddBatch: bool, remoteDrain: i32,
+  localEvents: bool,
+): bool {
+  opBuffer = table_alloc("op buffer", opCapacity, OP_RECORD_SIZE);
+  resultBuffer = table_alloc("op results", opCapacity, 4);
+  idBuffer = table_alloc("uncharge id list", opCapacity, 4);
+  let ok = opBuffer != 0 && resultBuffer != 0 && idBuffer != 0;
+  ok = simstat_init() && ok;
+  ok = topology_init(topoSockets, topoCores, topoThreads, topoNodesPerSocket, topoCoresPerLlc) && ok;
+  ok = cost_init(costModel, maxCgroups, maxFolios, swapPages) && ok;
+  ok = pc_init(maxCgroups * 2) && ok;
+  ok = rstat_init(maxCgroups) && ok;
+  ok = lru_init(maxCgroups) && ok;
+  ok = reclaim_init(recursiveProt, maxCgroups) && ok;
+  ok = peak_init() && ok;
+  // The root memcg is made here: after the per-memcg tables above.
+  ok = memcg_table_init(maxCgroups, version, swapAccount, !era(F_FAILCNT_V1_MEMORY_ONLY), localEvents) && ok;
+  ok = cgroup_table_init(maxCgroups) && ok;
+  ok = task_table_init(maxTasks) && ok;
+  ok = objcg_init(maxCgroups, kmem) && ok;
+  ok = pgtable_init(maxTasks) && ok;
+  ok = lru_add_init(lruAddBatch) && ok;
+  ok = swap_init(swapPages, maxCgroups) && ok;
+  ok = stock_init(profile_nslots(profile), profile_victim(profile), batch, !stockOff, remoteDrain) && ok;
+  ok = charge_init() && ok;
+  ok = pcs_init(era(F_PCSTOCK) && !stockOff, maxCgroups * 2, batch) && ok;
+  ok = filemap_init(maxFileEntries) && ok;
+  ok = folio_table_init(maxFolios) && ok;
+  return ok;
 }
 
 export function op_buffer(): usize {
@@ -395,10 +434,10 @@ export function memcg_oom_badness(t: i32, totalpages: f64): f64 {
 export function clock_now_ns(): f64 {
   return <f64>clock_now();
 }
-/** Let simulated time pass (ns); the periodic stats flush runs as it comes due. */
+/** Let simulated time pass (ns, finite and >= 0); the clock saturates; the periodic stats flush runs as it comes due. */
 export function clock_wait(ns: f64): i32 {
-  if (!(ns >= 0)) return -EINVAL;
-  clock_advance(<i64>ns);
+  if (!(ns >= 0) || ns == Infinity) return -EINVAL;
+  clock_advance(ns >= <f64>CLOCK_MAX ? CLOCK_MAX : <i64>ns);
   return 0;
 }
 export function throttled_no_task_ns(): f64 {

@@ -41,19 +41,19 @@ export let victims_pending: bool = false; // a killed task may still be alive (s
 
 export function task_table_init(n: i32): bool {
   maxTasks = n;
-  taskCgroup = table_alloc(<usize>n * 4);
-  scoreAdj = table_alloc(<usize>n * 4);
-  rss = table_alloc(<usize>n * NR_MM_COUNTERS * 8);
-  overHigh = table_alloc(<usize>n * 8);
-  throttled = table_alloc(<usize>n * 8);
-  killed = table_alloc(<usize>n * 4);
-  joinSeq = table_alloc(<usize>n * 8);
-  inOom = table_alloc(<usize>n * 4);
-  oomFolio = table_alloc(<usize>n * 4);
-  oomCpu = table_alloc(<usize>n * 4);
-  oomGfp = table_alloc(<usize>n * 4);
-  oomWoken = table_alloc(<usize>n * 4);
-  oomSeq = table_alloc(<usize>n * 8);
+  taskCgroup = table_alloc("task cgroups", n, 4);
+  scoreAdj = table_alloc("task oom_score_adj", n, 4);
+  rss = table_alloc("task rss counters", <u64>n * NR_MM_COUNTERS, 8);
+  overHigh = table_alloc("task over_high", n, 8);
+  throttled = table_alloc("task throttled time", n, 8);
+  killed = table_alloc("task killed", n, 4);
+  joinSeq = table_alloc("task join order", n, 8);
+  inOom = table_alloc("task memcg_in_oom", n, 4);
+  oomFolio = table_alloc("task OOM-wait folio", n, 4);
+  oomCpu = table_alloc("task OOM-wait cpu", n, 4);
+  oomGfp = table_alloc("task OOM-wait gfp", n, 4);
+  oomWoken = table_alloc("task OOM-wait woken", n, 4);
+  oomSeq = table_alloc("task OOM-wait order", n, 8);
   if (oomSeq == 0) return false;
   for (let t = 0; t < n; t++) store<i32>(taskCgroup + (<usize>t << 2), -1);
   return true;

@@ -23,12 +23,11 @@ export function topology_init(sockets: i32, coresPerSocket: i32, threadsPerCore:
   nr_sockets = sockets;
   nr_nodes = sockets * nodesPerSocket;
   nr_cpus = sockets * coresPerSocket * threadsPerCore;
-  const bytes = <usize>nr_cpus * 4;
-  cpuNode = table_alloc(bytes);
-  cpuCore = table_alloc(bytes);
-  cpuLlc = table_alloc(bytes);
-  cpuSocket = table_alloc(bytes);
-  if (cpuSocket == 0) return false;
+  cpuNode = table_alloc("cpu_to_node", nr_cpus, 4);
+  cpuCore = table_alloc("cpu core", nr_cpus, 4);
+  cpuLlc = table_alloc("cpu llc", nr_cpus, 4);
+  cpuSocket = table_alloc("cpu socket", nr_cpus, 4);
+  if (cpuNode == 0 || cpuCore == 0 || cpuLlc == 0 || cpuSocket == 0) return false;
   const cores = sockets * coresPerSocket;
   const coresPerNode = coresPerSocket / nodesPerSocket;
   for (let cpu = 0; cpu < nr_cpus; cpu++) {

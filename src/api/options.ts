@@ -13,7 +13,7 @@ import { COST_TABLES, INTEL_2S } from '../core/costs.js';
 export const OPTION_KEYS = [
   'profile', 'cgroupVersion', 'topology', 'seed', 'swapAccount', 'stock', 'chargeBatch', 'remoteDrain', 'oomVictimExit',
   'recursiveProtection', 'localEvents', 'autoEnableMemory', 'maxCgroups', 'maxFolios', 'maxTasks', 'swap', 'hz', 'kmem', 'lruAddBatch', 'maxFileEntries',
-  'opCapacity', 'build', 'costModel',
+  'opCapacity', 'prefault', 'build', 'costModel',
 ] as const;
 
 /** The emulator's table limits (system_init): what each sizing option may be. */
@@ -75,7 +75,7 @@ export function checkOptions(options: unknown): void {
     }
   }
   seedOf(o.seed);
-  for (const k of ['swapAccount', 'stock', 'recursiveProtection', 'localEvents', 'autoEnableMemory', 'kmem', 'lruAddBatch'] as const) if (o[k] !== undefined) bool(opt(k), o[k]);
+  for (const k of ['swapAccount', 'stock', 'recursiveProtection', 'localEvents', 'autoEnableMemory', 'kmem', 'lruAddBatch', 'prefault'] as const) if (o[k] !== undefined) bool(opt(k), o[k]);
   if (o.chargeBatch !== undefined) int(opt('chargeBatch'), o.chargeBatch, 1, LIMITS.chargeBatch);
   if (o.remoteDrain !== undefined) oneOf(opt('remoteDrain'), o.remoteDrain, ['schedule', 'immediate', 'deferred']);
   if (o.oomVictimExit !== undefined) oneOf(opt('oomVictimExit'), o.oomVictimExit, ['schedule', 'kill', 'oom']);

@@ -9,7 +9,7 @@ import { parseGfp, type Gfp } from '../core/gfp.js';
 import { findProfile, type ProfileAlias, type ProfileName } from '../core/profiles.js';
 import { bool, cgroupPath, int, keys, obj, oneOf, show, str } from './check.js';
 import { checkOptions, seedOf, swapPagesOf } from './options.js';
-import { CoreAbort, instantiate, type Core } from '../core/instance.js';
+import { CoreAbort, instantiate, liftString, type Core } from '../core/instance.js';
 import { memparse } from '../cgroupfs/memparse.js';
 
 /** Which compiled core a Node system loads from the package (src/core/wasm.ts). */
@@ -87,6 +87,13 @@ export type SystemOptions = {
   maxFileEntries?: number;
   /** Op records per replay chunk. */
   opCapacity?: number;
+  /**
+   * First touch of the tables at createSystem, so that the page faults of fresh memory fall
+   * there and not into the first operations: true = always, false = never; by default when
+   * the tables take at most 16 MiB (a default system, sized for 1 Mi folios, takes 37 MB and
+   * a run rarely touches most of it).
+   */
+  prefault?: boolean;
   build?: WasmBuild;
 };
 
@@ -210,7 +217,7 @@ const ID_MAX = 0x7fffffff;
 /** The keys of a file operation's context (FileContext). */
 const FILE_CTX_KEYS = ['task', 'cgroup', 'cpu', 'gfp'] as const;
 const CHARGE_KEYS = ['cgroup', 'task', 'cpu', 'order', 'kind', 'gfp', 'node'] as const;
-const OP_NAMES = ['charge', 'uncharge', 'uncharge-list', 'write', 'touch', 'wait'] as const;
+const OP_NAMES = ['charge', 'uncharge', 'uncharge-list', 'write', 'touch', 'wait', 'sk-charge', 'sk-uncharge'] as const;
 /** The simulated clock is i64 nanoseconds: one wait of at most 2^63 ns (about 292 years). */
 const WAIT_MAX_MS = 9.2e12;
 
@@ -260,6 +267,24 @@ export type FileOptions = {
 };
 export type FileInfo = { size: number; cachedPages: number; folios: number; xaNodes: number; xaHeight: number; entries: number };
 
+// The records of the last encode (every system's: encoding is synchronous), kept and grown,
+// so that a replay of Op objects writes no fresh pages.
+let scratch = new Uint8Array(0);
+let scratchView = new DataView(scratch.buffer);
+
+/** Tables up to this size are touched at createSystem by default (SystemOptions.prefault). */
+const PREFAULT_DEFAULT = 16 * 1024 * 1024;
+
+/** The option behind each config key (for a refusal). */
+const CFG_OPTION: Record<string, string> = {
+  CFG_CGROUP_VERSION: 'cgroupVersion', CFG_PROFILE: 'profile', CFG_NODES: 'topology.nodes', CFG_CPUS_PER_NODE: 'topology.cpusPerNode',
+  CFG_MAX_CGROUPS: 'maxCgroups', CFG_MAX_FOLIOS: 'maxFolios', CFG_OP_CAPACITY: 'opCapacity', CFG_SEED_LO: 'seed', CFG_SEED_HI: 'seed',
+  CFG_BATCH: 'chargeBatch', CFG_MAX_TASKS: 'maxTasks', CFG_SWAP_PAGES: 'swap', CFG_HZ: 'hz', CFG_PREFAULT: 'prefault',
+  CFG_MAX_FILE_ENTRIES: 'maxFileEntries', CFG_KMEM: 'kmem', CFG_LRU_ADD_BATCH: 'lruAddBatch',
+  CFG_SOCKETS: 'topology.sockets', CFG_CORES_PER_SOCKET: 'topology.coresPerSocket', CFG_THREADS_PER_CORE: 'topology.threadsPerCore',
+  CFG_NODES_PER_SOCKET: 'topology.nodesPerSocket', CFG_CORES_PER_LLC: 'topology.coresPerLlc', CFG_COST_MODEL: 'costModel',
+};
+
 
 export class System {
   readonly profile: ProfileName;
@@ -286,9 +311,17 @@ export class System {
   private dv!: DataView;
   private i32!: Int32Array;
   private readonly opCapacity: number;
+  private readonly konst = new Map<string, number>();
+  // id() of the paths looked up since the tree last changed: a dictionary object, whose
+  // lookups internalise the key string once (a Map compares the characters every time).
+  private idCache: Record<string, number> = Object.create(null);
   // Bound hot exports.
   private readonly fCharge: Fn;
   private readonly fUncharge: Fn;
+  private readonly fReplay: Fn;
+  /** The op and result buffers (fixed at system_init). */
+  private readonly opBase: number;
+  private readonly resBase: number;
   /** @internal */
   readonly fCounter: Fn;
 
@@ -346,6 +379,7 @@ export class System {
       ['CFG_KMEM', options.kmem ? 1 : 0],
       ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 14],
       ['CFG_LRU_ADD_BATCH', options.lruAddBatch ? 1 : 0],
+      ['CFG_PREFAULT', options.prefault === true ? Number.MAX_SAFE_INTEGER : options.prefault === false ? 0 : PREFAULT_DEFAULT],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
     costCycles(cost.costs).forEach((v, i) => this.fn('cfg_set')(this.k('CFG_COST_BASE') + i, v));
@@ -353,23 +387,18 @@ export class System {
     try {
       ret = this.fn('system_init')();
     } catch (e) {
-      // Tables larger than a wasm32 memory can hold trap in the allocator.
       if (!(e instanceof WebAssembly.RuntimeError || e instanceof CoreAbort)) throw e;
-      ret = -12;
+      throw new InternalError(`system_init trapped: ${e.message}`);
     }
-    if (ret < 0) {
-      // Every option was checked above: what is left is the size of the tables together.
-      const sizes = `maxCgroups ${options.maxCgroups ?? 1024}, maxFolios ${options.maxFolios ?? 1 << 20}, maxTasks ${options.maxTasks ?? 4096}, ` +
-        `${this.cpus} CPUs, opCapacity ${this.opCapacity}, maxFileEntries ${options.maxFileEntries ?? 1 << 14}${options.swap !== undefined ? `, swap ${show(options.swap)}` : ''}`;
-      throw new MemcgError(errnoName(ret), ret === -12
-        ? `system configuration rejected: the emulator's tables for ${sizes} do not fit in one WebAssembly memory (4 GiB)`
-        : `system configuration rejected by the core (${errnoName(ret)}) for ${sizes}`);
-    }
+    if (ret < 0) this.refused(ret, cfg);
     this.ids.set('', 0);
     this.paths[0] = '';
     this.memcgNames[0] = '';
     this.fCharge = this.fn('memcg_charge');
     this.fUncharge = this.fn('memcg_uncharge');
+    this.fReplay = this.fn('replay_ops');
+    this.opBase = this.fn('op_buffer')();
+    this.resBase = this.fn('result_buffer')();
     this.fCounter = this.fn('counter_get');
   }
 
@@ -382,9 +411,14 @@ export class System {
   }
   /** A core constant (exported global). */
   k(name: string): number {
-    const g = this.core[name];
-    if (!(g instanceof WebAssembly.Global)) throw new InternalError(`core constant ${name} missing`);
-    return g.value as number;
+    let v = this.konst.get(name);
+    if (v === undefined) {
+      const g = this.core[name];
+      if (!(g instanceof WebAssembly.Global)) throw new InternalError(`core constant ${name} missing`);
+      v = g.value as number;
+      this.konst.set(name, v); // constants never change: read each once
+    }
+    return v;
   }
   /** Run a core call; an abort poisons the system and surfaces as InternalError. */
   private guard<T>(f: () => T): T {
@@ -406,6 +440,26 @@ export class System {
     this.dv = new DataView(this.buffer);
     this.i32 = new Int32Array(this.buffer);
   }
+  /** Why system_init refused the configuration: the value, or the table that does not fit. */
+  private refused(ret: number, cfg: [string, number][]): never {
+    const key = this.fn('cfg_refused')();
+    if (ret === -22 && key >= 0) {
+      const [name, value] = cfg.find(([k]) => this.k(k) === key) ?? ['?', NaN];
+      throw new MemcgError('EINVAL', `system configuration rejected: ${CFG_OPTION[name] ?? name} = ${value} is out of range`);
+    }
+    const why = this.fn('layout_failure')();
+    if (why === this.k('LAYOUT_OK')) throw new MemcgError(errnoName(ret), 'system configuration rejected');
+    const table = liftString(this.core.memory, this.fn('layout_failed_table')());
+    const entries = this.fn('layout_failed_entries')();
+    const each = this.fn('layout_failed_entry_bytes')();
+    const total = this.fn('layout_table_bytes')();
+    const fit = Math.min(this.fn('folio_max_fit')(), this.k('MAX_FOLIOS'));
+    const need = `the ${table} table needs ${entries * each} bytes (${entries} × ${each} B)`;
+    const where = why === this.k('LAYOUT_TOO_BIG')
+      ? `the tables need ${total} bytes in all and a wasm32 memory holds at most 4 GiB (${2 ** 32} bytes)`
+      : `memory.grow was refused at ${this.fn('layout_failed_start')()} bytes (the host has no more memory for this instance)`;
+    throw new MemcgError('ENOMEM', `system configuration does not fit: ${need}; ${where}; with these other settings at most ${fit} folios fit (maxFolios)`);
+  }
   private fail(ret: number, message: string, details: { file?: string; input?: string } = {}): never {
     throw new MemcgError(errnoName(ret), message, details);
   }
@@ -418,8 +472,11 @@ export class System {
   /** The cgroup id of a path (ENOENT if there is no such cgroup). Ids of removed cgroups are reused. */
   id(path: string): number {
     if (typeof path !== 'string') str('a cgroup path', path);
+    const hit = this.idCache[path];
+    if (hit !== undefined) return hit;
     const id = this.ids.get(path) ?? this.ids.get(System.normalize(path)); // normalized paths hit at once
     if (id === undefined) throw new MemcgError('ENOENT', `no cgroup ${show(path)}`);
+    this.idCache[path] = id;
     return id;
   }
   /**
@@ -521,6 +578,7 @@ export class System {
         : id === -16 ? ': every memcg id (MEM_CGROUP_ID_MAX) is in use' : ''));
     }
     this.ids.set(p, id);
+    this.idCache = Object.create(null);
     this.paths[id] = p;
     const m = this.memcgOfCgroup(id);
     if (m >= 0) this.memcgNames[m] = p;
@@ -545,6 +603,7 @@ export class System {
     const ret = this.guard(() => this.renaming([id], () => this.fn('cgroup_rmdir')(id, cpu)));
     if (ret < 0) this.fail(ret, `rmdir ${show(path)}${ret === -16 ? ' (the root, or a cgroup with tasks or children)' : ''}`);
     this.ids.delete(p);
+    this.idCache = Object.create(null);
   }
 
   /** Write a limit file ('memory.max', 'memory.limit_in_bytes', …) as a user would. */
@@ -564,8 +623,15 @@ export class System {
 
   // ── charging ───────────────────────────────────────────────────────────────────────────
   private gfpMask(gfp: Gfp | undefined): number {
-    return gfp === undefined ? this.k('GFP_KERNEL') : parseGfp(gfp, (n) => this.k(n));
+    if (gfp === undefined) return this.k('GFP_KERNEL');
+    let mask = this.gfpCache.get(gfp);
+    if (mask === undefined) {
+      mask = parseGfp(gfp, (n) => this.k(n));
+      this.gfpCache.set(gfp, mask);
+    }
+    return mask;
   }
+  private readonly gfpCache = new Map<string, number>();
   private kindCode(kind: FolioKind | undefined): number {
     if (kind === undefined || kind === 'anon') return 0;
     if (kind === 'file') return 1;
@@ -1368,52 +1434,77 @@ export class System {
   }
 
   // ── bulk ───────────────────────────────────────────────────────────────────────────────
-  /** Encode ops as core op records (struct op in assembly/replay.ts). */
+  /** Encode ops as core op records (struct op in assembly/replay.ts); every op is checked first. */
   encode(ops: Op[]): Uint8Array {
+    const n = this.encodeInto(ops);
+    return scratch.slice(0, n * 16);
+  }
+
+  /** Encode ops into this.scratch; the number of records. Throws before writing anything the core sees. */
+  private encodeInto(ops: Op[]): number {
     if (!Array.isArray(ops)) throw new MemcgError('EINVAL', `replay takes an array of ops, not ${show(ops)}`);
-    ops.forEach((o, i) => this.checkOp(o, i));
-    const n = ops.reduce((s, o) => s + (o.op === 'uncharge-list' ? o.folios.length : 1), 0);
-    const buf = new Uint8Array(n * 16);
-    const dv = new DataView(buf.buffer);
-    let r = 0;
-    const put = (code: string, a: number, kind: number, node: number, cpu: number, id: number, arg: number, task = 0) => {
-      const o = r * 16;
-      buf[o] = this.k(code);
-      buf[o + 1] = a;
-      buf[o + 2] = kind;
-      buf[o + 3] = node;
-      dv.setUint16(o + 4, cpu, true);
-      dv.setUint16(o + 6, task, true);
-      dv.setUint32(o + 8, id >>> 0, true);
-      dv.setUint32(o + 12, arg >>> 0, true);
-      r++;
+    let n = 0;
+    for (let i = 0; i < ops.length; i++) {
+      const o = ops[i];
+      this.checkOp(o, i);
+      n += o.op === 'uncharge-list' ? o.folios.length : 1;
+    }
+    if (scratch.length < n * 16) {
+      scratch = new Uint8Array(Math.max(n * 16, scratch.length * 2));
+      scratchView = new DataView(scratch.buffer);
+    }
+    const dv = scratchView;
+    const CHARGE = this.k('OP_CHARGE');
+    const UNCHARGE = this.k('OP_UNCHARGE');
+    const LIST = this.k('OP_UNCHARGE_LIST');
+    const TOUCH = this.k('OP_TOUCH');
+    const WAIT = this.k('OP_WAIT');
+    const SET: Record<string, number> = {
+      LIMIT_MAX: this.k('OP_SET_MAX'), LIMIT_HIGH: this.k('OP_SET_HIGH'), LIMIT_LOW: this.k('OP_SET_LOW'), LIMIT_MIN: this.k('OP_SET_MIN'),
     };
-    for (const o of ops) {
+    // struct op as four little-endian u32 words: code | a << 8 | kind << 16 | node << 24,
+    // cpu | task << 16, id, arg.
+    let o16 = 0;
+    const put = (code: number, a: number, kind: number, node: number, cpu: number, task: number, id: number, arg: number) => {
+      dv.setUint32(o16, code | (a << 8) | (kind << 16) | (node << 24), true);
+      dv.setUint32(o16 + 4, cpu | (task << 16), true);
+      dv.setUint32(o16 + 8, id >>> 0, true);
+      dv.setUint32(o16 + 12, arg >>> 0, true);
+      o16 += 16;
+    };
+    const cpus = this.cpus;
+    for (let i = 0; i < ops.length; i++) {
+      const o = ops[i];
       if (o.op === 'charge') {
-        this.checkCpu(o.cpu);
+        const cpu = o.cpu;
+        if (!(cpu >= 0 && cpu < cpus && Number.isInteger(cpu))) this.checkCpu(cpu);
         const order = o.order ?? 0;
-        this.checkOrder(order);
-        if (o.task === undefined && o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
-        if (o.task !== undefined && (!Number.isInteger(o.task) || o.task < 0 || o.task > 65534)) throw new MemcgError('ESRCH', `no task ${o.task}`);
-        put('OP_CHARGE', order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, o.cpu,
-          o.task !== undefined ? 0 : this.id(o.cgroup!), this.gfpMask(o.gfp), o.task === undefined ? 0 : o.task + 1);
+        if (!(order >= 0 && order <= 9 && Number.isInteger(order))) this.checkOrder(order);
+        const task = o.task;
+        if (task === undefined && o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
+        if (task !== undefined && (!Number.isInteger(task) || task < 0 || task > 65534)) throw new MemcgError('ESRCH', `no task ${task}`);
+        put(CHARGE, order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, cpu, task === undefined ? 0 : task + 1,
+          task !== undefined ? 0 : this.id(o.cgroup!), this.gfpMask(o.gfp));
+      } else if (o.op === 'uncharge') {
+        const cpu = o.cpu ?? 0;
+        if (!(cpu >= 0 && cpu < cpus && Number.isInteger(cpu))) this.checkCpu(cpu);
+        put(UNCHARGE, 0, 0, 0, cpu, 0, o.folio, 0);
+      } else if (o.op === 'touch') {
+        this.checkCpu(o.cpu);
+        put(TOUCH, 0, 0, 0, o.cpu, 0, o.folio, this.gfpMask(o.gfp));
       } else if (o.op === 'sk-charge' || o.op === 'sk-uncharge') {
         this.checkCpu(o.cpu);
         this.skPages(o.pages);
         const gfp = o.op === 'sk-charge' ? (o.gfp === undefined ? this.k('GFP_ATOMIC') : this.gfpMask(o.gfp)) : 0;
-        put(o.op === 'sk-charge' ? 'OP_SK_CHARGE' : 'OP_SK_UNCHARGE', o.pages, 0, 0, o.cpu, this.id(o.cgroup), gfp);
-      } else if (o.op === 'touch') {
-        this.checkCpu(o.cpu);
-        put('OP_TOUCH', 0, 0, 0, o.cpu, o.folio, this.gfpMask(o.gfp));
+        put(this.k(o.op === 'sk-charge' ? 'OP_SK_CHARGE' : 'OP_SK_UNCHARGE'), o.pages, 0, 0, o.cpu, 0, this.id(o.cgroup), gfp);
       } else if (o.op === 'wait') {
         if (!(o.ms >= 0) || o.ms * 1000 > 0xffffffff) throw new MemcgError('EINVAL', `wait of ${o.ms} ms (0 .. 4294967 ms per record)`);
-        put('OP_WAIT', 0, 0, 0, 0, 0, Math.round(o.ms * 1000));
-      } else if (o.op === 'uncharge') {
-        this.checkCpu(o.cpu ?? 0);
-        put('OP_UNCHARGE', 0, 0, 0, o.cpu ?? 0, o.folio, 0);
+        put(WAIT, 0, 0, 0, 0, 0, 0, Math.round(o.ms * 1000));
       } else if (o.op === 'uncharge-list') {
-        this.checkCpu(o.cpu ?? 0);
-        o.folios.forEach((f, i) => put('OP_UNCHARGE_LIST', i === o.folios.length - 1 ? 1 : 0, 0, 0, o.cpu ?? 0, f, 0));
+        const cpu = o.cpu ?? 0;
+        this.checkCpu(cpu);
+        const last = o.folios.length - 1;
+        for (let j = 0; j <= last; j++) put(LIST, j === last ? 1 : 0, 0, 0, cpu, 0, o.folios[j], 0);
       } else {
         const f = limitFile(this.cgroupVersion, o.file);
         if (!f) throw new MemcgError('ENOENT', `no file ${show(o.file)} in cgroup v${this.cgroupVersion}`, { file: o.file.slice(0, 64) });
@@ -1421,12 +1512,12 @@ export class System {
         if (pages >= 0xffffffff && pages !== 2251799813685247) {
           throw new MemcgError('EINVAL', `op records carry limits below 2^32 pages; ${o.value} is not`, { file: o.file });
         }
-        const code = { LIMIT_MAX: 'OP_SET_MAX', LIMIT_HIGH: 'OP_SET_HIGH', LIMIT_LOW: 'OP_SET_LOW', LIMIT_MIN: 'OP_SET_MIN' }[f.limit];
-        const arg = pages === 2251799813685247 ? 0xffffffff : pages;
-        put(code, this.k(f.counter), 0, 0, o.cpu ?? 0, this.id(o.cgroup), arg);
+        const cpu = o.cpu ?? 0;
+        this.checkCpu(cpu);
+        put(SET[f.limit], this.k(f.counter), 0, 0, cpu, 0, this.id(o.cgroup), pages === 2251799813685247 ? 0xffffffff : pages);
       }
     }
-    return buf;
+    return n;
   }
 
   /** One op of replay(): an object with a known op and only its own keys, each of its type. */
@@ -1437,6 +1528,7 @@ export class System {
     const own: Record<(typeof OP_NAMES)[number], readonly string[]> = {
       charge: ['op', ...CHARGE_KEYS], uncharge: ['op', 'folio', 'cpu'], 'uncharge-list': ['op', 'folios', 'cpu'],
       write: ['op', 'cgroup', 'file', 'value', 'cpu'], touch: ['op', 'folio', 'cpu', 'gfp'], wait: ['op', 'ms'],
+      'sk-charge': ['op', 'cgroup', 'cpu', 'pages', 'gfp'], 'sk-uncharge': ['op', 'cgroup', 'cpu', 'pages'],
     };
     keys(`${what} (${op})`, r, own[op]);
     try {
@@ -1455,6 +1547,7 @@ export class System {
         str('file', r.file);
         if (typeof r.value !== 'string' && typeof r.value !== 'number') throw new MemcgError('EINVAL', `value must be a string or a number, not ${show(r.value)}`);
       }
+      if (op === 'sk-charge' || op === 'sk-uncharge') str('cgroup', r.cgroup);
       if (op === 'wait' && (typeof r.ms !== 'number' || !(r.ms >= 0))) throw new MemcgError('EINVAL', `ms must be a number of at least 0, not ${show(r.ms)}`);
     } catch (e) {
       if (e instanceof MemcgError) throw new MemcgError(e.code, `${what} (${op}): ${e.message.replace(/^[A-Z0-9]+: /, '')}`, { file: e.file, input: e.input });
@@ -1466,28 +1559,40 @@ export class System {
   replayRecords(records: Uint8Array): Int32Array {
     const count = records.length >>> 4;
     const results = new Int32Array(count);
+    this.replayChunks(records, count, (done, n, i32, base) => results.set(i32.subarray(base, base + n), done));
+    return results;
+  }
+
+  /** Copy records into the op buffer a chunk at a time and replay each; sink reads the chunk's results. */
+  private replayChunks(records: Uint8Array, count: number, sink: (done: number, n: number, i32: Int32Array, base: number) => void): void {
     this.guard(() => {
-      const replay = this.fn('replay_ops');
+      const replay = this.fReplay;
+      const opBase = this.opBase;
+      const resBase = this.resBase >>> 2;
       for (let done = 0; done < count; done += this.opCapacity) {
         const n = Math.min(this.opCapacity, count - done);
         this.views();
-        const opBase = this.fn('op_buffer')();
         this.u8.set(records.subarray(done * 16, (done + n) * 16), opBase);
         replay(n);
         this.views();
-        const resBase = this.fn('result_buffer')() >>> 2;
-        results.set(this.i32.subarray(resBase, resBase + n), done);
+        sink(done, n, this.i32, resBase);
       }
     });
-    return results;
   }
 
   /** Replay ops through the core in bulk; results in op order (an uncharge-list gives one per folio). */
   replay(ops: Op[]): OpResult[] {
-    const records = this.encode(ops);
+    const count = this.encodeInto(ops);
     const charge = this.k('OP_CHARGE');
-    // A charge's ENOSPC is the emulator's full folio table (as charge() says).
-    return Array.from(this.replayRecords(records), (v, i) =>
-      v >= 0 ? { ok: true as const, value: v } : { ok: false as const, code: v === -28 && records[i * 16] === charge ? 'ELIMIT' : errnoName(v) });
+    const records = scratch;
+    const out: OpResult[] = []; // (new Array(n) of a large n would be a slow dictionary array)
+    this.replayChunks(records, count, (done, n, i32, base) => {
+      for (let i = 0; i < n; i++) {
+        const v = i32[base + i];
+        // A charge's ENOSPC is the emulator's full folio table (as charge() says).
+        out.push(v >= 0 ? { ok: true, value: v } : { ok: false, code: v === -28 && records[(done + i) * 16] === charge ? 'ELIMIT' : errnoName(v) });
+      }
+    });
+    return out;
   }
 }

@@ -14,8 +14,8 @@ export class CoreAbort extends Error {
   }
 }
 
-// AssemblyScript strings: UTF-16 code units, byte length stored just before the data.
-function liftString(memory: WebAssembly.Memory, ptr: number): string {
+/** An AssemblyScript string of the core: UTF-16 code units, byte length stored just before the data. */
+export function liftString(memory: WebAssembly.Memory, ptr: number): string {
   if (!ptr) return '';
   const bytes = new Uint32Array(memory.buffer)[(ptr - 4) >>> 2];
   const units = new Uint16Array(memory.buffer, ptr, bytes >>> 1);
