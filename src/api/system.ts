@@ -1300,7 +1300,7 @@ export class System {
   }
 
   private skPages(pages: number): void {
-    if (!Number.isInteger(pages) || pages < 1 || pages > 255) throw new MemcgError('EINVAL', `socket charge of ${pages} pages (1..255)`);
+    if (!Number.isInteger(pages) || pages < 1 || pages > 255) throw new MemcgError('EINVAL', `a socket charge is 1..255 pages, not ${show(pages)}`);
   }
   /**
    * mem_cgroup_sk_charge: network buffer pages charged to a cgroup's socket on cpu; gfp
@@ -1340,9 +1340,9 @@ export class System {
     const q = charges.map((c, i) => {
       keys(`race charge ${i}`, obj(`race charge ${i}`, c), ['cgroup', 'cpu', 'pages', 'startNs']);
       this.checkCpu(c.cpu);
-      if (!Number.isInteger(c.pages) || c.pages < 1) throw new MemcgError('EINVAL', `race charge of ${c.pages} pages`);
+      if (!Number.isInteger(c.pages) || c.pages < 1) throw new MemcgError('EINVAL', `race charge ${i}: pages must be an integer of at least 1, not ${show(c.pages)}`);
       const start = Math.round((c.startNs ?? 0) * this.costModel.costs.ghz);
-      if (!(start >= 0 && start < 2 ** 31)) throw new MemcgError('EINVAL', `startNs ${c.startNs}`);
+      if (!(start >= 0 && start < 2 ** 31)) throw new MemcgError('EINVAL', `race charge ${i}: startNs must be a number of ns from 0, not ${show(c.startNs)}`);
       return [c.cpu, this.id(c.cgroup), c.pages, start];
     });
     return this.guard(() => {
