@@ -36,8 +36,11 @@ export function obj(what: string, v: unknown, optional = false): Record<string, 
 
 /** Only the keys given (a misspelt option is refused by name, not ignored). */
 export function keys(what: string, o: Record<string, unknown>, known: readonly string[]): void {
-  for (const k of Object.keys(o)) {
-    if (!known.includes(k)) throw new MemcgError('EINVAL', `${what}: unknown key ${show(k)} (known: ${known.join(', ')})`);
+  // for-in over the own keys is Object.keys without its array (this runs once per replayed op).
+  for (const k in o) {
+    if (!known.includes(k) && Object.prototype.hasOwnProperty.call(o, k)) {
+      throw new MemcgError('EINVAL', `${what}: unknown key ${show(k)} (known: ${known.join(', ')})`);
+    }
   }
 }
 

@@ -218,6 +218,13 @@ const ID_MAX = 0x7fffffff;
 const FILE_CTX_KEYS = ['task', 'cgroup', 'cpu', 'gfp'] as const;
 const CHARGE_KEYS = ['cgroup', 'task', 'cpu', 'order', 'kind', 'gfp', 'node'] as const;
 const OP_NAMES = ['charge', 'uncharge', 'uncharge-list', 'write', 'touch', 'wait', 'sk-charge', 'sk-uncharge'] as const;
+const CHARGE_OP_KEYS = ['op', ...CHARGE_KEYS] as const;
+/** The keys of each replay op. */
+const OP_KEYS: Record<(typeof OP_NAMES)[number], readonly string[]> = {
+  charge: CHARGE_OP_KEYS, uncharge: ['op', 'folio', 'cpu'], 'uncharge-list': ['op', 'folios', 'cpu'],
+  write: ['op', 'cgroup', 'file', 'value', 'cpu'], touch: ['op', 'folio', 'cpu', 'gfp'], wait: ['op', 'ms'],
+  'sk-charge': ['op', 'cgroup', 'cpu', 'pages', 'gfp'], 'sk-uncharge': ['op', 'cgroup', 'cpu', 'pages'],
+};
 /** The simulated clock is i64 nanoseconds: one wait of at most 2^63 ns (about 292 years). */
 const WAIT_MAX_MS = 9.2e12;
 
@@ -623,7 +630,7 @@ export class System {
 
   // ── charging ───────────────────────────────────────────────────────────────────────────
   private gfpMask(gfp: Gfp | undefined): number {
-    if (gfp === undefined) return this.k('GFP_KERNEL');
+    if (gfp === undefined) return (this.gfpKernel ??= this.k('GFP_KERNEL'));
     let mask = this.gfpCache.get(gfp);
     if (mask === undefined) {
       mask = parseGfp(gfp, (n) => this.k(n));
@@ -632,6 +639,7 @@ export class System {
     return mask;
   }
   private readonly gfpCache = new Map<string, number>();
+  private gfpKernel: number | undefined;
   private kindCode(kind: FolioKind | undefined): number {
     if (kind === undefined || kind === 'anon') return 0;
     if (kind === 'file') return 1;
@@ -662,7 +670,7 @@ export class System {
   charge(req: ChargeRequest): number {
     // A replay Op ({ op: 'charge', … }) is a charge request too.
     const r = obj('a charge request', req);
-    keys('charge', r, r.op === 'charge' ? ['op', ...CHARGE_KEYS] : CHARGE_KEYS);
+    keys('charge', r, r.op === 'charge' ? CHARGE_OP_KEYS : CHARGE_KEYS);
     if (req.cgroup !== undefined && req.task !== undefined) throw new MemcgError('EINVAL', 'charge takes a cgroup or a task, not both');
     if (req.cgroup !== undefined) str('charge cgroup', req.cgroup);
     if (req.order !== undefined) this.checkOrder(req.order);
@@ -1522,20 +1530,23 @@ export class System {
 
   /** One op of replay(): an object with a known op and only its own keys, each of its type. */
   private checkOp(o: unknown, i: number): void {
-    const what = `op ${i}`;
+    try {
+      this.checkOpNamed(o, 'op', false);
+    } catch (e) {
+      // The same checks again, naming the op by its index (no message string is built per op).
+      if (e instanceof MemcgError) this.checkOpNamed(o, `op ${i}`, true);
+      throw e;
+    }
+  }
+  private checkOpNamed(o: unknown, what: string, named: boolean): void {
     const r = obj(what, o);
-    const op = oneOf(`${what} op`, r.op, OP_NAMES);
-    const own: Record<(typeof OP_NAMES)[number], readonly string[]> = {
-      charge: ['op', ...CHARGE_KEYS], uncharge: ['op', 'folio', 'cpu'], 'uncharge-list': ['op', 'folios', 'cpu'],
-      write: ['op', 'cgroup', 'file', 'value', 'cpu'], touch: ['op', 'folio', 'cpu', 'gfp'], wait: ['op', 'ms'],
-      'sk-charge': ['op', 'cgroup', 'cpu', 'pages', 'gfp'], 'sk-uncharge': ['op', 'cgroup', 'cpu', 'pages'],
-    };
-    keys(`${what} (${op})`, r, own[op]);
+    const op = oneOf(named ? `${what} op` : 'op', r.op, OP_NAMES);
+    keys(named ? `${what} (${op})` : op, r, OP_KEYS[op]);
     try {
       if (op === 'uncharge' || op === 'touch') this.checkFolio(r.folio);
       if (op === 'uncharge-list') {
         if (!Array.isArray(r.folios)) throw new MemcgError('EINVAL', `folios must be an array of folio ids, not ${show(r.folios)}`);
-        r.folios.forEach((f, j) => int(`folio ${j} of the list`, f, 0, ID_MAX));
+        for (let j = 0; j < r.folios.length; j++) if (!Number.isInteger(r.folios[j]) || r.folios[j] < 0 || r.folios[j] > ID_MAX) int(`folio ${j} of the list`, r.folios[j], 0, ID_MAX);
       }
       if (op === 'charge') {
         if (r.cgroup !== undefined) str('cgroup', r.cgroup);
