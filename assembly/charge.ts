@@ -166,6 +166,12 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
         break;
       }
     }
+  } else if (cost_on) {
+    // the skip above: the walk the kernel does, every level read and none over its high limit
+    for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
+      cost_pc(memory_counter(x), PCF_USAGE, ACC_READ);
+      cost_pc(memory_counter(x), PCF_HIGH, ACC_READ);
+    }
   }
   // try_charge_memcg (c9afe31ec443; 6.1, not 5.15): a large overage is handled now, inside the
   // charge and before commit_charge, not only on the way back to user space.

@@ -37,7 +37,6 @@ import {
   PCF_CHILDREN_LOW_USAGE, PCF_WATERMARK, PCF_LOCAL_WATERMARK, NR_PCF, PCF_MAX,
 } from "./page_counter";
 import { era, F_PC_LAYOUT_2022, F_PROT_XCHG_CHANGED } from "./profile";
-import { pc_skips_set } from "./page_counter";
 
 // The cost model is compiled in only in the -cost builds (asc --use COST_MODEL=1, the host
 // loads build/*-cost.wasm for costModel: true): elsewhere every `if (cost_on)` folds away, so
@@ -138,9 +137,7 @@ let opStart: f64 = 0;
 export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: i32): bool {
   if (on != cost_on) return false; // the host loads the build that matches
   if (!on) return true;
-  // The cheap skips (page_counter.ts) leave out work whose result is known; the kernel does it
-  // and the model costs it, so they are off here.
-  pc_skips_set(false);
+
   for (let i = 0; i < NR_COSTS; i++) unchecked((costs[i] = cfg_get(CFG_COST_BASE + i)));
   hitCost = unchecked(costs[D_HIT]);
   atomicCost = unchecked(costs[COST_ATOMIC]);

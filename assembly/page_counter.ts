@@ -113,7 +113,10 @@ export function pc_tracks(c: i32, f: i32): bool {
 
 /** propagate_protected_usage: keep the parent's children_{min,low}_usage in step with min(usage, setting). */
 export function propagate_protected_usage(c: i32, usage: i64): void {
-  if (no_protection()) return;
+  if (no_protection()) {
+    if (cost_on) cost_unprotected(c);
+    return;
+  }
   const parent = pc_parent(c);
   if (cost_on) cost_pc_parent(c);
   if (parent < 0) return;
@@ -133,6 +136,17 @@ export function propagate_protected_usage(c: i32, usage: i64): void {
     pc_set_field(c, PCF_LOW_USAGE, prot);
     pc_set_field(parent, PCF_CHILDREN_LOW_USAGE, pc_field(parent, PCF_CHILDREN_LOW_USAGE) + prot - old);
   }
+}
+
+// The cost of propagate_protected_usage when no counter has min/low (the skip above): what the
+// full walk below costs then, the parent and the four reads, no xchg in either layout era.
+function cost_unprotected(c: i32): void {
+  cost_pc_parent(c);
+  if (pc_parent(c) < 0) return;
+  cost_pc(c, PCF_MIN, ACC_READ);
+  cost_pc(c, PCF_MIN_USAGE, ACC_READ);
+  cost_pc(c, PCF_LOW, ACC_READ);
+  cost_pc(c, PCF_LOW_USAGE, ACC_READ);
 }
 
 // The cost of propagate_protected_usage for min or low: read the setting and the stored

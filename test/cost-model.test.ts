@@ -39,6 +39,21 @@ describe('cost model', () => {
   test('off by default: no cost statistics', async () => {
     expect((await createSystem()).costStats()).toBeNull();
   });
+  // page_counter.ts skips the memory.high walk and propagate_protected_usage while no counter
+  // has such a limit; the model still costs the reads the kernel does there.
+  test.each([[{}], [{ 'memory.high': '64M', 'memory.low': '1M' }]])('the cheap skips do not change the cost statistics (limits %j)', async (limits) => {
+    const make = async (skips: boolean) => {
+      const s = await createSystem({ topology: '2s-72c', costModel: true });
+      if (!skips) s.fn('pc_skips_set')(0);
+      s.mkdir('a', limits);
+      s.mkdir('a/b');
+      const ids: number[] = [];
+      for (let i = 0; i < 300; i++) ids.push(s.charge({ cgroup: i % 3 ? 'a/b' : 'a', cpu: (i * 7) % 72 }));
+      for (const id of ids.slice(0, 150)) s.uncharge(id, 5);
+      return s.costStats({ hottest: 10 });
+    };
+    expect(await make(true)).toEqual(await make(false));
+  });
   test('the model is in the -cost build only: a core without it refuses costModel, and the other way round', () => {
     expect(() => new System({ costModel: true }, compiled('release'))).toThrow(/option costModel needs the core built with the cost model/);
     expect(() => new System({}, compiled('release', 'cost'))).toThrow(/this core is the cost-model build/);
