@@ -84,7 +84,8 @@ export const CFG_KMEM: i32 = 19; // 1: kernel memory accounting (0 = cgroup.memo
 export const CFG_MAX_FILE_ENTRIES: i32 = 20; // page cache entries + xarray nodes of files (filemap.ts)
 export const CFG_LRU_ADD_BATCH: i32 = 21; // 1: the per-CPU lru_add folio_batch (lru_add.ts)
 export const CFG_PREFAULT: i32 = 22; // first touch: every table page is written at system_init if they total at most this many bytes
-export const NR_CFG: i32 = 23;
+export const CFG_MM_PREPARED: i32 = 23; // 1: tasks' page tables and anon_vma exist before their faults (pgtable.ts)
+export const NR_CFG: i32 = 24;
 
 const cfg = new StaticArray<f64>(NR_CFG);
 

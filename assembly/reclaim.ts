@@ -112,7 +112,6 @@ let scFileCost: i64 = 0;
 export function try_to_free_mem_cgroup_pages(m: i32, nrPages: i64, gfp: i32, options: i32, cpu: i32, swappiness: i32): i64 {
   sim_inc(SIM_RECLAIM_CALLS, 1);
   sched_point(cpu); // shrink_node_memcgs: cond_resched (sched.ts: other CPUs' work and victims run)
-  lru_add_drain(cpu); // shrink_{in,}active_list: lru_add_drain() of the reclaiming CPU (lru_add.ts)
   scTarget = m;
   scNrToReclaim = max(nrPages, SWAP_CLUSTER_MAX);
   scNrReclaimed = 0;
@@ -430,6 +429,7 @@ function isolate(n: i64, m: i32, node: i32, lru: i32): void {
 
 // shrink_active_list: deactivate the scanned folios (their mapping references are cleared).
 function shrink_active_list(n: i64, m: i32, node: i32, lru: i32): void {
+  lru_add_drain(scCpu); // only when a list is scanned: get_scan_count saw the lists without the batch
   isolate(n, m, node, lru);
   stat_mod(m, node, PGREFILL, nrScanned, scCpu);
   let deactivated: i64 = 0;
@@ -467,6 +467,7 @@ let sfReclaimed: i64 = 0;
 let sfActivated: i64 = 0;
 let sfPageout: i64 = 0;
 function shrink_inactive_list(n: i64, m: i32, node: i32, lru: i32): i64 {
+  lru_add_drain(scCpu); // lru_add_drain() of the reclaiming CPU, before isolating (lru_add.ts)
   isolate(n, m, node, lru);
   stat_mod(m, node, scProactive ? PGSCAN_PROACTIVE : PGSCAN_DIRECT, nrScanned, scCpu);
   sfReclaimed = 0;

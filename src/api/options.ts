@@ -10,7 +10,7 @@ import { bool, int, obj, keys, oneOf, show } from './check.js';
 /** The option keys createSystem takes. */
 export const OPTION_KEYS = [
   'profile', 'cgroupVersion', 'topology', 'seed', 'swapAccount', 'stock', 'chargeBatch', 'remoteDrain', 'oomVictimExit',
-  'recursiveProtection', 'localEvents', 'autoEnableMemory', 'maxCgroups', 'maxFolios', 'maxTasks', 'swap', 'hz', 'kmem', 'lruAddBatch', 'maxFileEntries',
+  'recursiveProtection', 'localEvents', 'autoEnableMemory', 'maxCgroups', 'maxFolios', 'maxTasks', 'swap', 'hz', 'kmem', 'lruAddBatch', 'preparedMm', 'maxFileEntries',
   'opCapacity', 'prefault', 'build',
 ] as const;
 
@@ -70,7 +70,7 @@ export function checkOptions(options: unknown): void {
     if (nodes * per > LIMITS.cpus) throw new MemcgError('EINVAL', `option topology: ${nodes} × ${per} = ${nodes * per} CPUs, more than the emulator's ${LIMITS.cpus}`);
   }
   seedOf(o.seed);
-  for (const k of ['swapAccount', 'stock', 'recursiveProtection', 'localEvents', 'autoEnableMemory', 'kmem', 'lruAddBatch', 'prefault'] as const) if (o[k] !== undefined) bool(opt(k), o[k]);
+  for (const k of ['swapAccount', 'stock', 'recursiveProtection', 'localEvents', 'autoEnableMemory', 'kmem', 'lruAddBatch', 'preparedMm', 'prefault'] as const) if (o[k] !== undefined) bool(opt(k), o[k]);
   if (o.chargeBatch !== undefined) int(opt('chargeBatch'), o.chargeBatch, 1, LIMITS.chargeBatch);
   if (o.remoteDrain !== undefined) oneOf(opt('remoteDrain'), o.remoteDrain, ['schedule', 'immediate', 'deferred']);
   if (o.oomVictimExit !== undefined) oneOf(opt('oomVictimExit'), o.oomVictimExit, ['schedule', 'kill', 'oom']);

@@ -74,6 +74,12 @@ export type SystemOptions = {
    * fills, at once when large, or at a drain (before reclaim). Default false: on the list at once.
    */
   lruAddBatch?: boolean;
+  /**
+   * With kmem: every task's page tables and anon_vma exist before its first fault (made while
+   * it ran in another cgroup, as memcg-sim live's helper does), so faults charge no PTE page,
+   * no deposited THP table and no anon_vma. Default false.
+   */
+  preparedMm?: boolean;
   /** Page-cache entries plus xarray nodes the emulator can track for files (default 16384). */
   maxFileEntries?: number;
   /** Op records per replay chunk. */
@@ -245,7 +251,7 @@ const CFG_OPTION: Record<string, string> = {
   CFG_CGROUP_VERSION: 'cgroupVersion', CFG_PROFILE: 'profile', CFG_NODES: 'topology.nodes', CFG_CPUS_PER_NODE: 'topology.cpusPerNode',
   CFG_MAX_CGROUPS: 'maxCgroups', CFG_MAX_FOLIOS: 'maxFolios', CFG_OP_CAPACITY: 'opCapacity', CFG_SEED_LO: 'seed', CFG_SEED_HI: 'seed',
   CFG_BATCH: 'chargeBatch', CFG_MAX_TASKS: 'maxTasks', CFG_SWAP_PAGES: 'swap', CFG_HZ: 'hz', CFG_PREFAULT: 'prefault',
-  CFG_MAX_FILE_ENTRIES: 'maxFileEntries', CFG_KMEM: 'kmem', CFG_LRU_ADD_BATCH: 'lruAddBatch',
+  CFG_MAX_FILE_ENTRIES: 'maxFileEntries', CFG_KMEM: 'kmem', CFG_LRU_ADD_BATCH: 'lruAddBatch', CFG_MM_PREPARED: 'preparedMm',
 };
 
 
@@ -327,6 +333,7 @@ export class System {
       ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 14],
       ['CFG_LRU_ADD_BATCH', options.lruAddBatch ? 1 : 0],
       ['CFG_PREFAULT', options.prefault === true ? Number.MAX_SAFE_INTEGER : options.prefault === false ? 0 : PREFAULT_DEFAULT],
+      ['CFG_MM_PREPARED', options.preparedMm ? 1 : 0],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
     let ret: number;
@@ -882,6 +889,16 @@ export class System {
   lruAddPending(cpu: number): number {
     this.checkCpu(cpu);
     return this.guard(() => this.fn('memcg_lru_add_pending')(cpu));
+  }
+  /** lru_add_drain on a CPU (as MADV_COLD or a reclaim scan there does), or lru_add_drain_all. */
+  lruAddDrain(cpu?: number): void {
+    if (cpu !== undefined) this.checkCpu(cpu);
+    this.guard(() => this.fn('memcg_lru_add_drain')(cpu ?? -1));
+  }
+  /** The global THP fault events of /proc/vmstat (thp_fault_alloc, thp_fault_fallback, thp_fault_fallback_charge). */
+  thpFaultEvents(): { alloc: number; fallback: number; fallbackCharge: number } {
+    const e = (k: string) => Number(this.guard(() => this.fn('thp_fault_event')(this.k(k))));
+    return { alloc: e('THP_FAULT_ALLOC'), fallback: e('THP_FAULT_FALLBACK'), fallbackCharge: e('THP_FAULT_FALLBACK_CHARGE') };
   }
   /** Page-table pages a task holds (with kmem). */
   taskPageTables(task: number): number {
