@@ -10,7 +10,7 @@
 // lru_add batching (new folios are on their LRU at once), LRU sizes read exactly.
 
 import { filemap_folio_unmap } from "./filemap";
-import { lru_add_drain } from "./lru_add";
+import { lru_add_drain, lru_add_drain_all } from "./lru_add";
 import { EAGAIN } from "./errno";
 import {
   FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER, PG_ACTIVE, PG_REFERENCED, PG_SWAPPED, PG_YOUNG, folio_flags, folio_free,
@@ -606,13 +606,14 @@ export function calculate_protection_subtree(root: i32, recursive: bool): void {
 
 /**
  * user_proactive_reclaim (memory.reclaim): reclaim nr pages from m in quarters of what is
- * left; 16 passes without progress give -EAGAIN.
+ * left; 16 passes without progress give -EAGAIN (the last one after lru_add_drain_all).
  */
 export function user_proactive_reclaim(m: i32, nr: i64, swappiness: i32, cpu: i32): i32 {
   let reclaimed: i64 = 0;
   let retries = 16; // MAX_RECLAIM_RETRIES
   while (reclaimed < nr) {
     const batch = (nr - reclaimed) / 4; // try_to_free_mem_cgroup_pages asks for at least SWAP_CLUSTER_MAX
+    if (retries == 0) lru_add_drain_all(); // the final attempt drains every CPU's lru_add batch
     const got = try_to_free_mem_cgroup_pages(m, batch, GFP_KERNEL, MEMCG_RECLAIM_MAY_SWAP | MEMCG_RECLAIM_PROACTIVE, cpu, swappiness);
     if (got == 0 && retries-- == 0) return -EAGAIN;
     reclaimed += got;

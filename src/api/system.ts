@@ -637,6 +637,20 @@ export class System {
     return ret;
   }
 
+  /**
+   * A task's write fault to a fresh 2 MiB range of THP-enabled anon memory
+   * (do_huge_pmd_anonymous_page): a PMD folio, or, when its charge fails, the range's 512 base
+   * pages faulted one by one (each may reclaim and OOM); returns the folio id (the THP, or the
+   * first base page: freeing or touching it acts on the whole range). Errors as charge's.
+   */
+  thpFault(task: number, cpu: number, gfp?: Gfp): number {
+    this.checkTask(task);
+    this.checkCpu(cpu);
+    const ret = this.guard(() => this.fn('thp_fault')(task, cpu, this.gfpMask(gfp), -1));
+    if (ret < 0) this.fail(ret, `THP fault of task ${task} failed`);
+    return ret;
+  }
+
   // ── files, page cache, mlock, swapoff ──────────────────────────────────────────────────
   /** Who a file operation runs as (checked): a task or a cgroup, on a CPU, with a gfp mask. */
   private fileCtx(what: string, ctx: unknown, extra: readonly string[]): { task: number; m: number; gfp: number; cpu: number } {

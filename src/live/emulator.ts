@@ -105,6 +105,7 @@ export async function runEmulator(plan: Plan, opts: { stat: StatMode; memsw: boo
         for (const f of lazy) readValues(sys, f, values);
       }
       run.checkpoints.push({ name: o.name, values });
+      sys.lruAddDrain(); // as the kernel side drains every CPU's batch after a checkpoint
     }
   }
   return run;

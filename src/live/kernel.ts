@@ -273,6 +273,11 @@ export async function runKernel(plan: Plan, m: MachineInfo, opts: KernelOptions)
         for (const f of lazy) readValues(join(caseDir, f), f, values);
       }
       run.checkpoints.push({ name, values, ...(Object.keys(context).length ? { context } : {}) } satisfies Observation);
+      // Reading a checkpoint makes memcg-sim fault pages of its own on these CPUs, into the same
+      // per-CPU lru_add batches, so what a batch holds after it is not the workload's: drain
+      // them all (the emulator side does the same), and the next op starts from empty batches.
+      await helper!.batch(m.cpuMap.map((cpu) => ({ worker: -1, op: 'c', cpu, a: 0, b: 0, watch: -1 })));
+      lastWatch = -1;
       log(`checkpoint ${name}`);
     };
 
