@@ -10,7 +10,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { buildPlan, type Plan } from '../src/live/plan.js';
 import { compare, matchKnown } from '../src/live/compare.js';
 import { fileValues, monitoredOps, type SideRun } from '../src/live/values.js';
-import { LiveSetupError, parseCpulist, profileForRelease, type MachineInfo } from '../src/live/machine.js';
+import { kmemFromCmdline, LiveSetupError, parseCpulist, profileForRelease, type MachineInfo } from '../src/live/machine.js';
 import { findProfile } from '../src/core/profiles.js';
 import { Helper, helperBinary } from '../src/live/helper.js';
 import { InputError } from '../src/scenario/validate.js';
@@ -161,6 +161,23 @@ describe('the machine and the helper', () => {
     const rows = ['6.18.44-fc-v973', '6.18.19', '6.17.2', '6.16', '6.12.8', '5.15.0', '7.1'].map((r) => findProfile(profileForRelease(r))?.name);
     expect(rows).toEqual(['6.18', 'multi', 'multi', 'multi', '6.12', '5.15', 'mainline']);
     expect(parseCpulist('0-2,5\n')).toEqual([0, 1, 2, 5]);
+  });
+
+  // mm/memcontrol.c cgroup_memory (the "cgroup.memory=" boot option, a comma list): only nokmem
+  // turns kmem accounting off (this machine's /proc/cmdline has no cgroup.memory at all).
+  test('kmem from the kernel command line', () => {
+    expect(kmemFromCmdline('console=ttyS0 quiet reboot=k')).toBe(true);
+    expect(kmemFromCmdline('quiet cgroup.memory=nokmem')).toBe(false);
+    expect(kmemFromCmdline('cgroup.memory=nosocket,nokmem quiet')).toBe(false);
+    expect(kmemFromCmdline('cgroup.memory=nosocket')).toBe(true);
+  });
+
+  test('the emulator runs the machine\'s kernel: kmem as the machine says, the lru_add batch, the helper\'s prepared page tables; the scenario overrides', async () => {
+    const doc = base([{ name: 'p', steps: [{ fault: { task: 't', count: 1 } }] }]);
+    expect((await buildPlan(doc, V1)).spec).toMatchObject({ kmem: true, lruAddBatch: true, preparedMm: true, profile: '6.18' });
+    expect((await buildPlan(doc, { ...V1, kmem: false })).spec.kmem).toBe(false);
+    const own = { ...doc, system: { cgroupVersion: 1, kmem: false, lruAddBatch: false, preparedMm: false } };
+    expect((await buildPlan(own, V1)).spec).toMatchObject({ kmem: false, lruAddBatch: false, preparedMm: false });
   });
 
   const saved = { CC: process.env.CC, MEMCG_SIM_CACHE: process.env.MEMCG_SIM_CACHE, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, TMPDIR: process.env.TMPDIR };
