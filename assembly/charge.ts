@@ -50,7 +50,7 @@ import { page_counter_try_charge_stock, pcs_charged, pcstock_on } from "./page_c
 import { PCF_USAGE } from "./page_counter";
 import { anon_fault_commit, anon_fault_prepare, pgtable_exit } from "./pgtable";
 import { filemap_task_exit } from "./filemap";
-import { folio_add_lru, lru_batch_forget } from "./lru_add";
+import { folio_add_lru, lru_batch_forget, lru_batch_hold } from "./lru_add";
 
 export const MAX_RECLAIM_RETRIES: i32 = 16;
 
@@ -398,6 +398,15 @@ function uncharge_folio(id: i32): void {
   const m = folio_memcg(id);
   // VM_BUG_ON: a charged folio always names a memcg that exists.
   if (!memcg_exists(m)) throw new Error("uncharge_folio: memcg_data names no memcg");
+  if (folio_kind(id) == FOLIO_ANON && !folio_test(id, PG_LRU) && lru_batch_hold(id)) {
+    // Unmapped (folio_remove_rmap, the RSS counter) but still referenced by an lru_add batch:
+    // uncharged when the batch drains (lru_batch_put).
+    folio_page_stat(m, id, folio_nid(id), -1, ugCpu);
+    const t = folio_owner(id);
+    if (t >= 0) task_mm_add(t, MM_ANONPAGES, -(<i64>1 << folio_order(id)));
+    folio_set_owner(id, -1);
+    return;
+  }
   if (ugMemcg != m) {
     uncharge_batch();
     ugMemcg = m;
@@ -415,6 +424,29 @@ function uncharge_folio(id: i32): void {
   if (t >= 0) task_mm_add(t, MM_ANONPAGES, -nr);
   css_put(m, 1);
   folio_free(id); // memcg_data = 0
+}
+
+/**
+ * folio_batch_move_lru → folios_put: an unmapped folio the lru_add batch of cpu held goes to
+ * the uncharge gather and is freed (lru_batch_put_done ends the gather).
+ */
+export function lru_batch_put(id: i32, cpu: i32): void {
+  const m = folio_memcg(id);
+  if (ugMemcg < 0) ugCpu = cpu;
+  if (ugMemcg != m) {
+    uncharge_batch();
+    ugMemcg = m;
+    ugNid = folio_nid(id);
+    css_get(m, 1);
+  }
+  if (!mem_cgroup_is_root(m)) ugNrMemory += <i64>1 << folio_order(id);
+  ugPgpgout++;
+  css_put(m, 1);
+  folio_free(id);
+}
+/** The end of a drain's folios_put: the gathered uncharge. */
+export function lru_batch_put_done(): void {
+  uncharge_batch();
 }
 
 /** An uncharge list is being gathered record by record (replay): its last record is to come. */

@@ -226,6 +226,20 @@ export function folio_count(): i32 {
 }
 
 /**
+ * The n base folios at ids (charged, in page order) are one range with ids[0] its handle, as a
+ * split leaves them: a THP fault that fell back to base pages (thp_fault.ts) faulted them in
+ * one 2 MiB range, and freeing or touching the range acts on each page.
+ */
+export function folio_chain(ids: usize, n: i32): void {
+  if (n < 2) return;
+  for (let i = 0; i < n; i++) {
+    const id = load<i32>(ids + (<usize>i << 2));
+    store<i32>(rec(id), load<i32>(rec(id), 4) | (i == 0 ? SPLIT_HEAD : SPLIT_TAIL), 4);
+    store<i32>(splitNext + (<usize>id << 2), i + 1 < n ? load<i32>(ids + (<usize>(i + 1) << 2)) : -1);
+  }
+}
+
+/**
  * The page-table and memcg side of split_folio_to_list for an isolated folio of 2^order pages:
  * id becomes its first base page, ids[0 .. 2^order - 2] receive new folios for the others
  * (same memcg, kind, node, owner and page flags; __split_folio_to_order copies the flags).

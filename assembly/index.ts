@@ -8,7 +8,7 @@ export {
   cfg_set, CFG_CGROUP_VERSION, CFG_PROFILE, CFG_NODES, CFG_CPUS_PER_NODE, CFG_MAX_CGROUPS, CFG_MAX_FOLIOS,
   CFG_OP_CAPACITY, CFG_SEED_LO, CFG_SEED_HI, CFG_SWAP_ACCOUNT, CFG_STOCK_OFF, CFG_BATCH,
   CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT, CFG_RECURSIVE_PROT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM,
-  CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH, CFG_PREFAULT, cfg_refused, layout_table_bytes, layout_base, layout_heap_end,
+  CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH, CFG_PREFAULT, CFG_MM_PREPARED, cfg_refused, layout_table_bytes, layout_base, layout_heap_end,
   layout_failure, layout_failed_table, layout_failed_entries, layout_failed_entry_bytes, layout_failed_start, LAYOUT_OK,
   LAYOUT_TOO_BIG, LAYOUT_GROW_REFUSED,
   CFG_SOCKETS, CFG_CORES_PER_SOCKET, CFG_THREADS_PER_CORE, CFG_NODES_PER_SOCKET, CFG_CORES_PER_LLC, CFG_COST_MODEL,
@@ -27,8 +27,9 @@ export { VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_KILL, VICTIM_EXIT_OOM } from "./sched
 export { op_buffer, result_buffer, id_buffer, op_capacity, replay_ops } from "./system";
 export {
   OP_RECORD_SIZE, OP_CHARGE, OP_UNCHARGE, OP_UNCHARGE_LIST, OP_SET_MAX, OP_SET_HIGH, OP_SET_LOW, OP_SET_MIN,
-  OP_ARG_MAX, OP_TOUCH, OP_WAIT, OP_SK_CHARGE, OP_SK_UNCHARGE,
+  OP_ARG_MAX, OP_TOUCH, OP_WAIT, OP_THP_FAULT, OP_SK_CHARGE, OP_SK_UNCHARGE,
 } from "./replay";
+export { thp_fault, thp_fault_event, THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_FAULT_FALLBACK_CHARGE } from "./thp_fault";
 
 // ── Single operations (the same functions the replay runs) ───────────────────────────────
 export { cgroup_mkdir, cgroup_rmdir, cgroup_subtree_control_write } from "./cgroup_core";
@@ -114,7 +115,7 @@ export { FILE_DISK, FILE_TMPFS, FILE_SHARED_ANON, MAX_FILES, FILE_PAGES_MAX, FI_
 export {
   memcg_file_create, memcg_file_read, memcg_file_write, memcg_file_fault, memcg_file_truncate, memcg_file_unlink,
   memcg_file_info, memcg_file_folio, memcg_file_folio_orders, memcg_mlock, memcg_munlock, memcg_mlock_populate,
-  memcg_mlock_populated, memcg_swapoff, memcg_lru_add_pending,
+  memcg_mlock_populated, memcg_swapoff, memcg_lru_add_pending, memcg_lru_add_drain,
 } from "./system";
 export { NR_MEMCG_STOCK, nslots as stock_nslots_value, stock_slot_memcg, stock_slot_pages } from "./stock";
 export { over_high_pages } from "./charge";

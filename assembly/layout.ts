@@ -90,18 +90,19 @@ export const CFG_KMEM: i32 = 19; // 1: kernel memory accounting (0 = cgroup.memo
 export const CFG_MAX_FILE_ENTRIES: i32 = 20; // page cache entries + xarray nodes of files (filemap.ts)
 export const CFG_LRU_ADD_BATCH: i32 = 21; // 1: the per-CPU lru_add folio_batch (lru_add.ts)
 export const CFG_PREFAULT: i32 = 22; // first touch: every table page is written at system_init if they total at most this many bytes
+export const CFG_MM_PREPARED: i32 = 23; // 1: tasks' page tables and anon_vma exist before their faults (pgtable.ts)
 // Topology (topology.ts): sockets > 0 selects it; otherwise CFG_NODES × CFG_CPUS_PER_NODE.
-export const CFG_SOCKETS: i32 = 23;
-export const CFG_CORES_PER_SOCKET: i32 = 24;
-export const CFG_THREADS_PER_CORE: i32 = 25;
-export const CFG_NODES_PER_SOCKET: i32 = 26;
-export const CFG_CORES_PER_LLC: i32 = 27;
+export const CFG_SOCKETS: i32 = 24;
+export const CFG_CORES_PER_SOCKET: i32 = 25;
+export const CFG_THREADS_PER_CORE: i32 = 26;
+export const CFG_NODES_PER_SOCKET: i32 = 27;
+export const CFG_CORES_PER_LLC: i32 = 28;
 // Cost model (cost_model.ts): on/off, the struct layouts (-1: the era's), and the costs in cycles.
-export const CFG_COST_MODEL: i32 = 28;
-export const CFG_PC_LAYOUT: i32 = 29; // cost_model.ts PC_LAYOUT_*
-export const CFG_PROT_XCHG_ALWAYS: i32 = 30; // propagate_protected_usage before 6.1: xchg whenever min/low is set
-export const CFG_COST_BASE: i32 = 31; // NR_COSTS entries (cost_model.ts COST_*), cycles
-export const NR_CFG: i32 = 41;
+export const CFG_COST_MODEL: i32 = 29;
+export const CFG_PC_LAYOUT: i32 = 30; // cost_model.ts PC_LAYOUT_*
+export const CFG_PROT_XCHG_ALWAYS: i32 = 31; // propagate_protected_usage before 6.1: xchg whenever min/low is set
+export const CFG_COST_BASE: i32 = 32; // NR_COSTS entries (cost_model.ts COST_*), cycles
+export const NR_CFG: i32 = 42;
 
 const cfg = new StaticArray<f64>(NR_CFG);
 

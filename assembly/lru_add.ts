@@ -2,14 +2,17 @@
 // lru_add_drain_cpu; 6.18: FBATCH_SIZE / PAGEVEC_SIZE 31 entries): a new folio reaches its
 // LRU list only when the batch is full, at once for a large folio, or when the batch is
 // drained (lru_add_drain before reclaim scans, lru_add_drain_all in force_empty), so the LRU
-// sizes in memory.stat lag the charges. Opt-in (the host's `lruAddBatch`); off, a folio is
-// on its list at once as before.
+// sizes in memory.stat lag the charges. The batch holds a reference: an anon folio unmapped
+// while it waits there (MADV_DONTNEED, munmap, exit) is not freed, and stays charged, until
+// the batch lets it go (folio_batch_move_lru → folios_put). Opt-in (the host's `lruAddBatch`);
+// off, a folio is on its list at once as before.
 
 import { table_alloc } from "./layout";
 import { PG_LRU, folio_memcg, folio_order, folio_test } from "./folio";
 import { lru_add } from "./lru";
 import { nr_cpus } from "./topology";
 import { cost_lru_batch, cost_on } from "./cost_model";
+import { lru_batch_put, lru_batch_put_done } from "./charge";
 
 export const FBATCH_SIZE: i32 = 31;
 
@@ -48,10 +51,34 @@ export function lru_add_drain(cpu: i32): void {
   const pc = count + (<usize>cpu << 2);
   const n = load<i32>(pc);
   store<i32>(pc, 0);
+  let held = false;
   for (let i = 0; i < n; i++) {
     const id = load<i32>(slot(cpu, i));
-    if (!folio_test(id, PG_LRU)) lru_add(folio_memcg(id), id, cpu, false); // lru_add
+    if (id < 0) {
+      // lru_add, then folios_put drops the last reference: __page_cache_release takes it off
+      // the list again and mem_cgroup_uncharge_folios uncharges it.
+      lru_batch_put(-id - 1, cpu);
+      held = true;
+    } else if (!folio_test(id, PG_LRU)) lru_add(folio_memcg(id), id, cpu, false); // lru_add
   }
+  if (held) lru_batch_put_done();
+}
+
+/**
+ * An anon folio waiting in a batch lost its last mapping: the batch's reference keeps it
+ * (charged, off every list) until the drain. False if it is in no batch.
+ */
+export function lru_batch_hold(id: i32): bool {
+  if (!lru_add_batching) return false;
+  for (let cpu = 0; cpu < nr_cpus; cpu++) {
+    const n = load<i32>(count + (<usize>cpu << 2));
+    for (let i = 0; i < n; i++) {
+      if (load<i32>(slot(cpu, i)) != id) continue;
+      store<i32>(slot(cpu, i), -id - 1);
+      return true;
+    }
+  }
+  return false;
 }
 
 /** lru_add_drain_all */

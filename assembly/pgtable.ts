@@ -8,6 +8,11 @@
 // the task's cursor (a THP at the next 2 MiB boundary), so a PTE page is needed whenever a
 // fault enters a 2 MiB region that has none. PMD/PUD tables are not charged (the VMA sits in
 // ranges whose upper tables exist, as the live runs showed).
+//
+// With `prepared` (the host's preparedMm) every task's page tables and anon_vma exist before
+// its first fault here, made while it ran elsewhere (memcg-sim live's helper writes a page of
+// every 2 MiB and reads every THP slot, so the huge zero page's table is deposited, before it
+// joins its cgroup): faults then charge none of them.
 
 import { table_alloc } from "./layout";
 import { HPAGE_PMD_ORDER } from "./folio";
@@ -33,9 +38,11 @@ let ptObjcg: usize = 0; // i32[T × 4]
 let ptPages: usize = 0; // i64[T × 4]
 let ptNode: usize = 0; // i32[T × 4]
 let maxTasks: i32 = 0;
+let prepared: bool = false;
 
-export function pgtable_init(n: i32): bool {
+export function pgtable_init(n: i32, mmPrepared: bool): bool {
   maxTasks = n;
+  prepared = mmPrepared;
   cursor = table_alloc("task fault cursor", n, 8);
   pteRegion = table_alloc("task PTE region", n, 8);
   anonVma = table_alloc("task anon_vma objcg", n, 4);
@@ -109,7 +116,7 @@ function anon_vma_prepare(t: i32, o: i32, cpu: i32, gfp: i32): i32 {
  * do_huge_pmd_anonymous_page prepares the anon_vma only. 0 or -ENOMEM (VM_FAULT_OOM).
  */
 export function anon_fault_prepare(t: i32, m: i32, cpu: i32, gfp: i32, order: i32): i32 {
-  if (!kmem_enabled || t < 0 || t >= maxTasks) return 0;
+  if (!kmem_enabled || prepared || t < 0 || t >= maxTasks) return 0;
   const o = memcg_obj_cgroup(m);
   if (order < HPAGE_PMD_ORDER) {
     const nr = <i64>1 << order;
@@ -130,7 +137,7 @@ export function anon_fault_prepare(t: i32, m: i32, cpu: i32, gfp: i32, order: i3
  * folio, VM_FAULT_OOM); the cursor moves past the folio. 0 or -ENOMEM.
  */
 export function anon_fault_commit(t: i32, m: i32, cpu: i32, gfp: i32, order: i32): i32 {
-  if (!kmem_enabled || t < 0 || t >= maxTasks) return 0;
+  if (!kmem_enabled || prepared || t < 0 || t >= maxTasks) return 0;
   const nr = <i64>1 << order;
   const pc = cursor + (<usize>t << 3);
   const at = (load<i64>(pc) + nr - 1) & ~(nr - 1);
@@ -145,8 +152,20 @@ export function anon_fault_commit(t: i32, m: i32, cpu: i32, gfp: i32, order: i32
 
 /** A page-table page of a file mapping of task t (memcg m) from cpu; 0 or -ENOMEM. */
 export function task_pte_alloc(t: i32, m: i32, cpu: i32, gfp: i32): i32 {
-  if (!kmem_enabled || t < 0 || t >= maxTasks) return 0;
+  if (!kmem_enabled || prepared || t < 0 || t >= maxTasks) return 0;
   return pte_page_alloc(t, memcg_obj_cgroup(m), cpu, gfp);
+}
+
+/**
+ * A THP fault of task t fell back (VM_FAULT_FALLBACK): its base pages are faulted in the THP's
+ * 2 MiB range, so the next fault starts at that boundary (and do_anonymous_page gives the
+ * range its PTE page).
+ */
+export function anon_fault_align_pmd(t: i32): void {
+  if (t < 0 || t >= maxTasks) return;
+  const pc = cursor + (<usize>t << 3);
+  const nr = <i64>1 << HPAGE_PMD_ORDER;
+  store<i64>(pc, (load<i64>(pc) + nr - 1) & ~(nr - 1));
 }
 
 /** exit_mmap → free_pgtables: the task's page tables and anon_vma objects are freed. */

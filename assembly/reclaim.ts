@@ -10,7 +10,7 @@
 // lru_add batching (new folios are on their LRU at once), LRU sizes read exactly.
 
 import { filemap_folio_unmap } from "./filemap";
-import { lru_add_drain } from "./lru_add";
+import { lru_add_drain, lru_add_drain_all } from "./lru_add";
 import { EAGAIN } from "./errno";
 import {
   FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER, PG_ACTIVE, PG_REFERENCED, PG_SWAPPED, PG_YOUNG, folio_flags, folio_free,
@@ -112,7 +112,6 @@ let scFileCost: i64 = 0;
 export function try_to_free_mem_cgroup_pages(m: i32, nrPages: i64, gfp: i32, options: i32, cpu: i32, swappiness: i32): i64 {
   sim_inc(SIM_RECLAIM_CALLS, 1);
   sched_point(cpu); // shrink_node_memcgs: cond_resched (sched.ts: other CPUs' work and victims run)
-  lru_add_drain(cpu); // shrink_{in,}active_list: lru_add_drain() of the reclaiming CPU (lru_add.ts)
   scTarget = m;
   scNrToReclaim = max(nrPages, SWAP_CLUSTER_MAX);
   scNrReclaimed = 0;
@@ -430,6 +429,7 @@ function isolate(n: i64, m: i32, node: i32, lru: i32): void {
 
 // shrink_active_list: deactivate the scanned folios (their mapping references are cleared).
 function shrink_active_list(n: i64, m: i32, node: i32, lru: i32): void {
+  lru_add_drain(scCpu); // only when a list is scanned: get_scan_count saw the lists without the batch
   isolate(n, m, node, lru);
   stat_mod(m, node, PGREFILL, nrScanned, scCpu);
   let deactivated: i64 = 0;
@@ -467,6 +467,7 @@ let sfReclaimed: i64 = 0;
 let sfActivated: i64 = 0;
 let sfPageout: i64 = 0;
 function shrink_inactive_list(n: i64, m: i32, node: i32, lru: i32): i64 {
+  lru_add_drain(scCpu); // lru_add_drain() of the reclaiming CPU, before isolating (lru_add.ts)
   isolate(n, m, node, lru);
   stat_mod(m, node, scProactive ? PGSCAN_PROACTIVE : PGSCAN_DIRECT, nrScanned, scCpu);
   sfReclaimed = 0;
@@ -605,13 +606,14 @@ export function calculate_protection_subtree(root: i32, recursive: bool): void {
 
 /**
  * user_proactive_reclaim (memory.reclaim): reclaim nr pages from m in quarters of what is
- * left; 16 passes without progress give -EAGAIN.
+ * left; 16 passes without progress give -EAGAIN (the last one after lru_add_drain_all).
  */
 export function user_proactive_reclaim(m: i32, nr: i64, swappiness: i32, cpu: i32): i32 {
   let reclaimed: i64 = 0;
   let retries = 16; // MAX_RECLAIM_RETRIES
   while (reclaimed < nr) {
     const batch = (nr - reclaimed) / 4; // try_to_free_mem_cgroup_pages asks for at least SWAP_CLUSTER_MAX
+    if (retries == 0) lru_add_drain_all(); // the final attempt drains every CPU's lru_add batch
     const got = try_to_free_mem_cgroup_pages(m, batch, GFP_KERNEL, MEMCG_RECLAIM_MAY_SWAP | MEMCG_RECLAIM_PROACTIVE, cpu, swappiness);
     if (got == 0 && retries-- == 0) return -EAGAIN;
     reclaimed += got;

@@ -4,7 +4,9 @@
 //
 //   struct op {                 16 bytes, little-endian
 //     u8  code;                 OP_*
-//     u8  a;                    CHARGE: folio order 0..9 | UNCHARGE_LIST: 1 = last of the list
+//     u8  a;                    CHARGE: folio order 0..9, | OP_THP_FAULT (0x80) for a task's THP
+//                               fault that falls back to base pages (thp_fault.ts)
+//                               | UNCHARGE_LIST: 1 = last of the list
 //                               SET_*: PC_MEMORY or PC_SWAP (v1 memsw)
 //     u8  kind;                 CHARGE: FOLIO_ANON 0 / FOLIO_FILE 1
 //     u8  node;                 CHARGE: 0 = the CPU's node, else node + 1
@@ -25,6 +27,8 @@ import { clock_advance } from "./clock";
 import { memcg_set_limit } from "./cgroup";
 import { PAGE_COUNTER_MAX } from "./page_counter";
 import { mem_cgroup_sk_charge, mem_cgroup_sk_uncharge } from "./sock";
+import { thp_fault } from "./thp_fault";
+import { FOLIO_ANON, HPAGE_PMD_ORDER } from "./folio";
 
 export const OP_RECORD_SIZE: i32 = 16;
 export const OP_CHARGE: i32 = 1;
@@ -39,6 +43,7 @@ export const OP_WAIT: i32 = 9; // the clock advances by arg microseconds
 export const OP_SK_CHARGE: i32 = 10; // mem_cgroup_sk_charge: result 1 charged, 0 refused
 export const OP_SK_UNCHARGE: i32 = 11; // mem_cgroup_sk_uncharge
 export const OP_ARG_MAX: u32 = 0xffffffff;
+export const OP_THP_FAULT: i32 = 0x80; // CHARGE a: do_huge_pmd_anonymous_page (order 9, anon, a task)
 
 /** Run count records at ops, one i32 result each at results. */
 export function replay(ops: usize, count: i32, results: usize): void {
@@ -54,6 +59,11 @@ export function replay(ops: usize, count: i32, results: usize): void {
   const cpu = <i32>load<u16>(r, 4);
   const id = load<i32>(r, 8);
   const arg = load<u32>(r, 12);
+  if (code == OP_CHARGE && (a & OP_THP_FAULT) != 0) {
+    const task = <i32>load<u16>(r, 6) - 1;
+    if ((a & ~OP_THP_FAULT) != HPAGE_PMD_ORDER || <i32>load<u8>(r, 2) != FOLIO_ANON || task < 0) return -EINVAL;
+    return thp_fault(task, cpu, <i32>arg, <i32>load<u8>(r, 3) - 1);
+  }
   if (code == OP_CHARGE) {
     return mem_cgroup_charge(id, cpu, a, <i32>load<u8>(r, 2), <i32>arg, <i32>load<u8>(r, 3) - 1, <i32>load<u16>(r, 6) - 1);
   }

@@ -31,9 +31,9 @@ import {
   cfg_int, cfg_refuse, cfg_refused, layout_begin, layout_failure, layout_table_bytes, table_alloc, LAYOUT_OK, CFG_BATCH, CFG_PREFAULT,
   CFG_CGROUP_VERSION, CFG_CPUS_PER_NODE, CFG_REMOTE_DRAIN, CFG_OOM_VICTIM_EXIT,
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
-  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM, CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH,
+  CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM, CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH, CFG_MM_PREPARED,
 } from "./layout";
-import { lru_add_init, lru_add_pending } from "./lru_add";
+import { lru_add_drain, lru_add_drain_all, lru_add_init, lru_add_pending } from "./lru_add";
 import {
   file_create, file_folio_at, file_folio_orders, file_info, file_unlink, filemap_fault, filemap_init, filemap_read,
   filemap_truncate, filemap_write,
@@ -87,6 +87,8 @@ export const MAX_CGROUPS: i32 = 1 << 24;
 export const MAX_FOLIOS: i32 = 1 << 28;
 
 /** Build the system from the config block: 0, -EINVAL (a value refused: cfg_refused), -ENOMEM (layout_failure), -EBUSY (twice). */
+let mmPrepared = false; // CFG_MM_PREPARED (pgtable.ts)
+
 export function system_init(): i32 {
   if (initialised) return -EBUSY;
   // Every value must be an integer in its range; the tables' sizes are then summed in 64 bits.
@@ -132,6 +134,7 @@ export function system_init(): i32 {
   const stockOff = cfg_int(CFG_STOCK_OFF, 0, 1) != 0;
   const kmem = cfg_int(CFG_KMEM, 0, 1) != 0;
   const lruAddBatch = cfg_int(CFG_LRU_ADD_BATCH, 0, 1) != 0;
+  mmPrepared = cfg_int(CFG_MM_PREPARED, 0, 1) != 0;
   const remoteDrain = <i32>cfg_int(CFG_REMOTE_DRAIN, REMOTE_DRAIN_SCHEDULE, REMOTE_DRAIN_DEFERRED);
   if (!sched_init(<i32>cfg_int(CFG_OOM_VICTIM_EXIT, VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_OOM))) cfg_refuse(CFG_OOM_VICTIM_EXIT);
   recursiveProt = cfg_int(CFG_RECURSIVE_PROT, 0, 1) != 0;
@@ -179,7 +182,7 @@ function build_tables(
   ok = cgroup_table_init(maxCgroups) && ok;
   ok = task_table_init(maxTasks) && ok;
   ok = objcg_init(maxCgroups, kmem) && ok;
-  ok = pgtable_init(maxTasks) && ok;
+  ok = pgtable_init(maxTasks, mmPrepared) && ok;
   ok = lru_add_init(lruAddBatch) && ok;
   ok = swap_init(swapPages, maxCgroups) && ok;
   ok = stock_init(profile_nslots(profile), profile_victim(profile), batch, !stockOff, remoteDrain) && ok;
@@ -580,6 +583,12 @@ export function memcg_swapoff(cpu: i32): i32 {
 /** Folios waiting in cpu's lru_add batch (-1 for a bad cpu). */
 export function memcg_lru_add_pending(cpu: i32): i32 {
   return lru_add_pending(cpu);
+}
+/** lru_add_drain of cpu (-1: lru_add_drain_all); the folios freed meanwhile are released. */
+export function memcg_lru_add_drain(cpu: i32): void {
+  if (cpu < 0) lru_add_drain_all();
+  else if (cpu < nr_cpus) lru_add_drain(cpu);
+  op_end(cpu < 0 ? 0 : cpu);
 }
 
 // ── cgroups (cgroup_core.ts) and memcg lifetimes ──────────────────────────────────────

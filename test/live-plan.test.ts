@@ -10,7 +10,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { buildPlan, type Plan } from '../src/live/plan.js';
 import { compare, matchKnown } from '../src/live/compare.js';
 import { fileValues, monitoredOps, type SideRun } from '../src/live/values.js';
-import { LiveSetupError, parseCpulist, profileForRelease, type MachineInfo } from '../src/live/machine.js';
+import { kmemFromCmdline, LiveSetupError, parseCpulist, profileForRelease, type MachineInfo } from '../src/live/machine.js';
 import { findProfile } from '../src/core/profiles.js';
 import { Helper, helperBinary } from '../src/live/helper.js';
 import { InputError } from '../src/scenario/validate.js';
@@ -163,6 +163,23 @@ describe('the machine and the helper', () => {
     expect(parseCpulist('0-2,5\n')).toEqual([0, 1, 2, 5]);
   });
 
+  // mm/memcontrol.c cgroup_memory (the "cgroup.memory=" boot option, a comma list): only nokmem
+  // turns kmem accounting off (this machine's /proc/cmdline has no cgroup.memory at all).
+  test('kmem from the kernel command line', () => {
+    expect(kmemFromCmdline('console=ttyS0 quiet reboot=k')).toBe(true);
+    expect(kmemFromCmdline('quiet cgroup.memory=nokmem')).toBe(false);
+    expect(kmemFromCmdline('cgroup.memory=nosocket,nokmem quiet')).toBe(false);
+    expect(kmemFromCmdline('cgroup.memory=nosocket')).toBe(true);
+  });
+
+  test('the emulator runs the machine\'s kernel: kmem as the machine says, the lru_add batch, the helper\'s prepared page tables; the scenario overrides', async () => {
+    const doc = base([{ name: 'p', steps: [{ fault: { task: 't', count: 1 } }] }]);
+    expect((await buildPlan(doc, V1)).spec).toMatchObject({ kmem: true, lruAddBatch: true, preparedMm: true, profile: '6.18' });
+    expect((await buildPlan(doc, { ...V1, kmem: false })).spec.kmem).toBe(false);
+    const own = { ...doc, system: { cgroupVersion: 1, kmem: false, lruAddBatch: false, preparedMm: false } };
+    expect((await buildPlan(own, V1)).spec).toMatchObject({ kmem: false, lruAddBatch: false, preparedMm: false });
+  });
+
   const saved = { CC: process.env.CC, MEMCG_SIM_CACHE: process.env.MEMCG_SIM_CACHE, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, TMPDIR: process.env.TMPDIR };
   let dir = '';
   const isolate = () => {
@@ -193,7 +210,8 @@ describe('the machine and the helper', () => {
 });
 
 describe('memcg-sim live on the command line (replays: no kernel)', () => {
-  const M = join(import.meta.dirname, 'live', 'measurements', 'rmdir-cache.json');
+  const M = join(import.meta.dirname, 'live', 'measurements', 'hierarchy.json');
+  const AGREE = join(import.meta.dirname, 'live', 'measurements', 'rmdir-cache.json');
   const K = join(import.meta.dirname, 'live', 'known-differences.json');
   async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
     const { runCli } = await import('../src/cli/commands.js');
@@ -204,16 +222,18 @@ describe('memcg-sim live on the command line (replays: no kernel)', () => {
   }
 
   test('exit 1 when a value differs, 0 when the differences are known', async () => {
+    expect((await cli('--replay', AGREE)).code).toBe(0);
     const plain = await cli('--replay', M);
     expect(plain.code).toBe(1);
-    // the kmem of p/c's creation, charged to p (measured): 576 pages where the emulator has 512
-    expect(plain.out).toMatch(/\[cache\] +p\/memory\.usage_in_bytes +2359296 \(576 p\) +2097152 \(512 p\)/);
-    expect(plain.out).toMatch(/summary: 158 values compared \(3 checkpoints, 1 write result\): 146 agree, 12 differ \(0 known, 0 after noise, 12 unexplained\)/);
+    // the OOM-killed task's pages held by CPU 0's lru_add batch: 25, 22, 26 pages in the three
+    // measured runs (other tenants of the CPU), where the model, alone on the CPU, holds 19
+    expect(plain.out).toMatch(/\[a over\] +p\/a\/memory\.usage_in_bytes +102400 \(25 p\) \| 90112 \(22 p\) \| 106496 \(26 p\) +77824 \(19 p\)/);
+    expect(plain.out).toMatch(/summary: 328 values compared \(3 checkpoints, 1 write result\): 324 agree, 4 differ \(0 known, 0 after noise, 4 unexplained\)/);
     const known = await cli('--replay', M, '--known', K);
     expect(known.code).toBe(0);
-    expect(known.out).toContain('(1) a new memcg\'s own kernel memory is charged to its parent');
+    expect(known.out).toContain('(2) the killed task\'s last pages wait in CPU 0\'s lru_add batch');
     const json = JSON.parse((await cli('--replay', M, '--json')).out);
-    expect(json.comparison.summary).toMatchObject({ compared: 158, agree: 146, differ: 12 });
+    expect(json.comparison.summary).toMatchObject({ compared: 328, agree: 324, differ: 4 });
     expect(json.runs).toHaveLength(3);
   });
 

@@ -5,7 +5,8 @@
 // be listed there with its reason, and every entry must still match a difference (when the
 // emulator improves the list shrinks; an unexpected difference fails).
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runLive, loadKnown } from '../src/live/live.js';
@@ -54,6 +55,22 @@ describe('saved live measurements', () => {
     expect(general.filter((k) => !seen.has(k.reason)).map((k) => k.key)).toEqual([]);
   });
 
+  test('a measurement saved before machine.kmem existed is replayed as kmem on, and the replay says so', async () => {
+    const m = loadMeasurement(join(MEASURED, 'rmdir-cache.json'));
+    expect(m.machine.kmem).toBe(true); // this machine's /proc/cmdline has no cgroup.memory=nokmem
+    delete m.machine.kmem;
+    const dir = mkdtempSync(join(tmpdir(), 'memcg-live-replay-'));
+    try {
+      const file = join(dir, 'old.json');
+      writeFileSync(file, JSON.stringify(m));
+      const res = await runLive(undefined, { replay: file });
+      expect(res.warnings.join('\n')).toContain('taken as kmem on');
+      expect(res.comparison!.summary).toMatchObject({ differ: 0 }); // as the measurement with kmem: true
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   test('the kernel-only scenario (tmpfs, mlock) is refused by the emulator side, naming #10', async () => {
     const err = await runLive(undefined, { replay: join(MEASURED, 'shmem-mlock.json') }).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
@@ -73,6 +90,17 @@ describe('kernel facts in the saved measurements', () => {
     for (const r of run('stock-steps')) {
       expect(r.checkpoints.map((c) => Number(c.values['a/memory.usage_in_bytes']) / 4096)).toEqual([64, 64, 128, 1024, 4032]);
     }
+  });
+
+  // Measured on 6.18.44 (mm/swap.c: the lru_add batch's reference keeps an unmapped folio until
+  // folio_batch_move_lru): 40 pages faulted from an empty batch and freed leave the stock's 24
+  // pages charged plus the ones still in the batch: 9 (40 - 31) when nothing else used the CPU's
+  // batch, more when another process's folios shifted it; none of them mapped (rss 0).
+  test('lru-hold: pages freed while in the lru_add batch stay charged', () => {
+    const held = run('lru-hold').map((r) => Number(r.checkpoints[0].values['a/memory.usage_in_bytes']) / 4096 - 24);
+    expect(held).toContain(9);
+    for (const h of held) expect(h).toBeGreaterThanOrEqual(9);
+    for (const r of run('lru-hold')) expect(r.checkpoints[0].values['a/memory.stat:rss']).toBe('0');
   });
 
   // Measured on 6.18.44: a task faulting past a 4M v1 limit without swap is OOM-killed in its fault;

@@ -25,16 +25,29 @@ describe('lru_add batch', () => {
     expect(s.lruAddPending(0)).toBe(0);
   });
 
-  test('reclaim drains only the reclaiming CPU: a folio waiting on another CPU is not scanned', async () => {
+  // 6.18 mm/vmscan.c: lru_add_drain() is in shrink_inactive_list / shrink_active_list, which
+  // run only for a list get_scan_count gives pages to scan.
+  test('a reclaim scan drains only the reclaiming CPU: a folio waiting on another CPU stays there', async () => {
+    const s = await sys(2, { cgroupVersion: 2 });
+    s.mkdir('a');
+    for (let i = 0; i < 31; i++) s.charge({ cgroup: 'a', cpu: 0, kind: 'file' }); // the 31st moves them to the list
+    s.charge({ cgroup: 'a', cpu: 0, kind: 'file' });
+    const f1 = s.charge({ cgroup: 'a', cpu: 1, kind: 'file' });
+    s.write('a/memory.reclaim', '4K', { cpu: 0 }); // scans inactive_file: lru_add_drain on CPU 0
+    expect(s.lruAddPending(0)).toBe(0); // f0 left the batch (listed, then reclaimed or not)
+    expect(s.folio(f1)).toMatchObject({ lru: null });
+    expect(s.lruAddPending(1)).toBe(1);
+  });
+
+  // user_proactive_reclaim: with every folio still in a batch the lists are empty and nothing is
+  // scanned (so nothing drains), until the final attempt's lru_add_drain_all.
+  test('memory.reclaim with the folios all in batches: its last attempt drains every CPU and drops them', async () => {
     const s = await sys(2, { cgroupVersion: 2 });
     s.mkdir('a');
     const f0 = s.charge({ cgroup: 'a', cpu: 0, kind: 'file' });
     const f1 = s.charge({ cgroup: 'a', cpu: 1, kind: 'file' });
-    s.write('a/memory.reclaim', '4K', { cpu: 0 }); // lru_add_drain on CPU 0: f0 listed and dropped
-    expect(s.folio(f0)).toBe(null);
-    expect(s.folio(f1)).not.toBe(null);
-    expect(s.lruAddPending(1)).toBe(1);
-    expect(s.lruSizes('a').inactive_file).toBe(0);
+    s.write('a/memory.reclaim', '4K', { cpu: 0 });
+    expect([s.folio(f0), s.folio(f1), s.lruAddPending(0), s.lruAddPending(1)]).toEqual([null, null, 0, 0]);
   });
 
   test('force_empty drains every CPU first (lru_add_drain_all) and empties the memcg', async () => {

@@ -9,7 +9,7 @@ import { openTrace, replayTrace } from '../src/trace/replayer.js';
 import { prepareSystem, recordTrace, runScenario, runTrace, systemOf } from '../src/scenario/runner.js';
 import { parseScenario, type Scenario } from '../src/scenario/scenario.js';
 import type { System } from '../src/api/system.js';
-import { feedTrace, Handles, OP, OP_MOVE, readTraceHeader, TraceError, validateTrace, type RecordSink, type TraceInfo } from '../src/trace/trace.js';
+import { feedTrace, Handles, OP, OP_MOVE, OP_THP_FAULT, readTraceHeader, TraceError, validateTrace, type RecordSink, type TraceInfo } from '../src/trace/trace.js';
 import { build, observables, tmp } from './helpers/scenario.js';
 
 /** Run a scenario directly, and record + replay it on the same system: observables of each run. */
@@ -142,7 +142,8 @@ function perCall(sys: System, info: TraceInfo): RecordSink {
         expect(arg).toBe(sys.k('GFP_KERNEL'));
         const who = task ? { task: tasks[task - 1] } : { cgroup: paths[id] };
         try {
-          const f = sys.charge({ ...who, cpu, order: a, kind: kind ? 'file' : 'anon', node: node ? node - 1 : undefined });
+          const f = a & OP_THP_FAULT ? sys.thpFault(tasks[task - 1], cpu) // a thp step's fault (thp_fault.ts)
+            : sys.charge({ ...who, cpu, order: a, kind: kind ? 'file' : 'anon', node: node ? node - 1 : undefined });
           const old = owner.get(f);
           if (old !== undefined && folios[old] === f) folios[old] = -1;
           owner.set(f, h);

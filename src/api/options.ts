@@ -12,7 +12,7 @@ import { COST_TABLES, INTEL_2S } from '../core/costs.js';
 /** The option keys createSystem takes. */
 export const OPTION_KEYS = [
   'profile', 'cgroupVersion', 'topology', 'seed', 'swapAccount', 'stock', 'chargeBatch', 'remoteDrain', 'oomVictimExit',
-  'recursiveProtection', 'localEvents', 'autoEnableMemory', 'maxCgroups', 'maxFolios', 'maxTasks', 'swap', 'hz', 'kmem', 'lruAddBatch', 'maxFileEntries',
+  'recursiveProtection', 'localEvents', 'autoEnableMemory', 'maxCgroups', 'maxFolios', 'maxTasks', 'swap', 'hz', 'kmem', 'lruAddBatch', 'preparedMm', 'maxFileEntries',
   'opCapacity', 'prefault', 'build', 'costModel',
 ] as const;
 
@@ -75,7 +75,7 @@ export function checkOptions(options: unknown): void {
     }
   }
   seedOf(o.seed);
-  for (const k of ['swapAccount', 'stock', 'recursiveProtection', 'localEvents', 'autoEnableMemory', 'kmem', 'lruAddBatch', 'prefault'] as const) if (o[k] !== undefined) bool(opt(k), o[k]);
+  for (const k of ['swapAccount', 'stock', 'recursiveProtection', 'localEvents', 'autoEnableMemory', 'kmem', 'lruAddBatch', 'preparedMm', 'prefault'] as const) if (o[k] !== undefined) bool(opt(k), o[k]);
   if (o.chargeBatch !== undefined) int(opt('chargeBatch'), o.chargeBatch, 1, LIMITS.chargeBatch);
   if (o.remoteDrain !== undefined) oneOf(opt('remoteDrain'), o.remoteDrain, ['schedule', 'immediate', 'deferred']);
   if (o.oomVictimExit !== undefined) oneOf(opt('oomVictimExit'), o.oomVictimExit, ['schedule', 'kill', 'oom']);

@@ -83,6 +83,12 @@ export type SystemOptions = {
    * fills, at once when large, or at a drain (before reclaim). Default false: on the list at once.
    */
   lruAddBatch?: boolean;
+  /**
+   * With kmem: every task's page tables and anon_vma exist before its first fault (made while
+   * it ran in another cgroup, as memcg-sim live's helper does), so faults charge no PTE page,
+   * no deposited THP table and no anon_vma. Default false.
+   */
+  preparedMm?: boolean;
   /** Page-cache entries plus xarray nodes the emulator can track for files (default 16384). */
   maxFileEntries?: number;
   /** Op records per replay chunk. */
@@ -287,7 +293,7 @@ const CFG_OPTION: Record<string, string> = {
   CFG_CGROUP_VERSION: 'cgroupVersion', CFG_PROFILE: 'profile', CFG_NODES: 'topology.nodes', CFG_CPUS_PER_NODE: 'topology.cpusPerNode',
   CFG_MAX_CGROUPS: 'maxCgroups', CFG_MAX_FOLIOS: 'maxFolios', CFG_OP_CAPACITY: 'opCapacity', CFG_SEED_LO: 'seed', CFG_SEED_HI: 'seed',
   CFG_BATCH: 'chargeBatch', CFG_MAX_TASKS: 'maxTasks', CFG_SWAP_PAGES: 'swap', CFG_HZ: 'hz', CFG_PREFAULT: 'prefault',
-  CFG_MAX_FILE_ENTRIES: 'maxFileEntries', CFG_KMEM: 'kmem', CFG_LRU_ADD_BATCH: 'lruAddBatch',
+  CFG_MAX_FILE_ENTRIES: 'maxFileEntries', CFG_KMEM: 'kmem', CFG_LRU_ADD_BATCH: 'lruAddBatch', CFG_MM_PREPARED: 'preparedMm',
   CFG_SOCKETS: 'topology.sockets', CFG_CORES_PER_SOCKET: 'topology.coresPerSocket', CFG_THREADS_PER_CORE: 'topology.threadsPerCore',
   CFG_NODES_PER_SOCKET: 'topology.nodesPerSocket', CFG_CORES_PER_LLC: 'topology.coresPerLlc', CFG_COST_MODEL: 'costModel',
 };
@@ -387,6 +393,7 @@ export class System {
       ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 14],
       ['CFG_LRU_ADD_BATCH', options.lruAddBatch ? 1 : 0],
       ['CFG_PREFAULT', options.prefault === true ? Number.MAX_SAFE_INTEGER : options.prefault === false ? 0 : PREFAULT_DEFAULT],
+      ['CFG_MM_PREPARED', options.preparedMm ? 1 : 0],
     ];
     for (const [key, value] of cfg) this.fn('cfg_set')(this.k(key), value);
     costCycles(cost.costs).forEach((v, i) => this.fn('cfg_set')(this.k('CFG_COST_BASE') + i, v));
@@ -691,6 +698,20 @@ export class System {
     return ret;
   }
 
+  /**
+   * A task's write fault to a fresh 2 MiB range of THP-enabled anon memory
+   * (do_huge_pmd_anonymous_page): a PMD folio, or, when its charge fails, the range's 512 base
+   * pages faulted one by one (each may reclaim and OOM); returns the folio id (the THP, or the
+   * first base page: freeing or touching it acts on the whole range). Errors as charge's.
+   */
+  thpFault(task: number, cpu: number, gfp?: Gfp): number {
+    this.checkTask(task);
+    this.checkCpu(cpu);
+    const ret = this.guard(() => this.fn('thp_fault')(task, cpu, this.gfpMask(gfp), -1));
+    if (ret < 0) this.fail(ret, `THP fault of task ${task} failed`);
+    return ret;
+  }
+
   // ── files, page cache, mlock, swapoff ──────────────────────────────────────────────────
   /** Who a file operation runs as (checked): a task or a cgroup, on a CPU, with a gfp mask. */
   private fileCtx(what: string, ctx: unknown, extra: readonly string[]): { task: number; m: number; gfp: number; cpu: number } {
@@ -943,6 +964,16 @@ export class System {
   lruAddPending(cpu: number): number {
     this.checkCpu(cpu);
     return this.guard(() => this.fn('memcg_lru_add_pending')(cpu));
+  }
+  /** lru_add_drain on a CPU (as MADV_COLD or a reclaim scan there does), or lru_add_drain_all. */
+  lruAddDrain(cpu?: number): void {
+    if (cpu !== undefined) this.checkCpu(cpu);
+    this.guard(() => this.fn('memcg_lru_add_drain')(cpu ?? -1));
+  }
+  /** The global THP fault events of /proc/vmstat (thp_fault_alloc, thp_fault_fallback, thp_fault_fallback_charge). */
+  thpFaultEvents(): { alloc: number; fallback: number; fallbackCharge: number } {
+    const e = (k: string) => Number(this.guard(() => this.fn('thp_fault_event')(this.k(k))));
+    return { alloc: e('THP_FAULT_ALLOC'), fallback: e('THP_FAULT_FALLBACK'), fallbackCharge: e('THP_FAULT_FALLBACK_CHARGE') };
   }
   /** Page-table pages a task holds (with kmem). */
   taskPageTables(task: number): number {

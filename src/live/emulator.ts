@@ -100,10 +100,12 @@ export async function runEmulator(plan: Plan, opts: { stat: StatMode; memsw: boo
       }
       const lazy = o.files ? o.files.filter(lazyFile) : readsStat(plan, opts.stat, i) ? sc.paths.slice(1).flatMap((p) => LAZY.map((f) => `${p}/${f}`)) : [];
       if (lazy.length) {
+        sys.lruAddDrain(); // as the kernel side drains every CPU's lru_add batch (MADV_COLD there)
         sys.wait(FLUSH_WAIT_MS);
         for (const f of lazy) readValues(sys, f, values);
       }
       run.checkpoints.push({ name: o.name, values });
+      sys.lruAddDrain(); // as the kernel side drains every CPU's batch after a checkpoint
     }
   }
   return run;

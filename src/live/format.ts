@@ -27,7 +27,7 @@ export function formatLive(res: LiveResult, opts: { all?: boolean } = {}): strin
   out.push(`${res.scenario}${res.description ? `: ${res.description}` : ''}`);
   out.push('');
   out.push(`kernel ${m.release}, cgroup v${m.cgroupVersion}, ${m.nodes} node${m.nodes > 1 ? 's' : ''} × ${m.cpusPerNode} CPUs, ` +
-    `${m.swapPages ? `swap ${Math.round(m.swapPages / 256)}M` : 'no swap'}${m.cgroupVersion === 1 ? `, memsw ${m.memsw ? 'on' : 'off'}` : ''}, THP ${m.thp.enabled}` +
+    `${m.swapPages ? `swap ${Math.round(m.swapPages / 256)}M` : 'no swap'}${m.cgroupVersion === 1 ? `, memsw ${m.memsw ? 'on' : 'off'}` : ''}, kmem ${m.kmem === false ? 'off (nokmem)' : 'on'}, THP ${m.thp.enabled}` +
     `; emulator profile ${res.profile}${prof && prof.name !== res.profile ? ` (${prof.name})` : ''}; ${runs} kernel run${runs > 1 ? 's' : ''}` +
     (res.source.kind === 'replay' ? ` (saved ${res.source.takenAt.slice(0, 10)}, replayed from ${res.source.file})` : ` below ${res.source.root}`));
   for (const w of res.warnings) out.push(`  note: ${w}`);

@@ -203,6 +203,9 @@ export async function runKernel(plan: Plan, m: MachineInfo, opts: KernelOptions)
       log(`task ${w.task}: pid ${pid} in ${sc.paths[w.cgroup]}`);
     }
     for (let cg = 1; cg < sc.paths.length; cg++) await helper.watch(cg, join(dir(cg), usageFile(m.cgroupVersion)));
+    // Every CPU's lru_add batch starts empty, as the emulator's do: the workers' preparation
+    // left pages there, and a page freed while in a batch stays charged until the batch drains.
+    await helper.batch(m.cpuMap.map((cpu) => ({ worker: -1, op: 'c', cpu, a: 0, b: 0, watch: -1 })));
 
     const alive = plan.workers.map(() => true);
     const killedBy = plan.workers.map(() => 0);
@@ -263,13 +266,18 @@ export async function runKernel(plan: Plan, m: MachineInfo, opts: KernelOptions)
       }
       const lazy = files ? files.filter((f) => LAZY.some((l) => f.endsWith(`/${l}`))) : readsStat(plan, opts.stat, at) ? sc.paths.slice(1).flatMap((p) => LAZY.map((f) => `${p}/${f}`)) : [];
       if (lazy.length) {
-        // Folios in the per-CPU lru_add batches are on no LRU yet (the emulator has no such batch): drain every CPU's.
+        // Folios in the per-CPU lru_add batches are on no LRU yet: drain every CPU's (the emulator side does the same).
         await helper!.batch(m.cpuMap.map((cpu) => ({ worker: -1, op: 'c', cpu, a: 0, b: 0, watch: -1 })));
         lastWatch = -1; // the drain frees folios a free left in the batches: not a change between ops to report
         await sleep(FLUSH_WAIT_MS);
         for (const f of lazy) readValues(join(caseDir, f), f, values);
       }
       run.checkpoints.push({ name, values, ...(Object.keys(context).length ? { context } : {}) } satisfies Observation);
+      // Reading a checkpoint makes memcg-sim fault pages of its own on these CPUs, into the same
+      // per-CPU lru_add batches, so what a batch holds after it is not the workload's: drain
+      // them all (the emulator side does the same), and the next op starts from empty batches.
+      await helper!.batch(m.cpuMap.map((cpu) => ({ worker: -1, op: 'c', cpu, a: 0, b: 0, watch: -1 })));
+      lastWatch = -1;
       log(`checkpoint ${name}`);
     };
 

@@ -77,7 +77,10 @@ export async function runLive(file: string | undefined, opts: LiveOptions = {}):
     if (plan.kernelOnly.length) throw new InputError(opts.replay, plan.kernelOnly);
     const emulator = await runEmulator(plan, { stat: ms.stat, memsw: ms.machine.memsw });
     checkShape(plan, ms.runs, opts.replay);
-    return result(plan, ms.machine, ms.runs, emulator, opts, { kind: 'replay', file: opts.replay, takenAt: ms.takenAt }, []);
+    const machine = ms.machine.kmem === undefined
+      ? { ...ms.machine, notes: [...ms.machine.notes, 'the measurement does not say whether its kernel charged kmem (saved before memcg-sim recorded cgroup.memory=nokmem): taken as kmem on, as on the 6.18.44 machine such measurements came from'] }
+      : ms.machine;
+    return result(plan, machine, ms.runs, emulator, opts, { kind: 'replay', file: opts.replay, takenAt: ms.takenAt }, []);
   }
   if (file === undefined) throw new InputError('live', [{ path: '(arguments)', message: 'give a scenario file, or --replay MEASUREMENT.json' }]);
   const root = cgroupRoot(opts.cgroupRoot);

@@ -32,6 +32,12 @@ export type MachineInfo = {
   /** CONFIG_HZ from /proc/config.gz, when the kernel exposes its configuration. */
   hz?: number;
   thp: { enabled: string; defrag: string; useZeroPage: boolean };
+  /**
+   * Kernel memory accounting: off only when the kernel was booted with cgroup.memory=nokmem
+   * (/proc/cmdline; mem_cgroup_kmem_disabled). Measurements saved before this field existed
+   * came from this project's 6.18.44 machine, which charges kmem: absent is read as true.
+   */
+  kmem?: boolean;
   /** Notes on what was assumed (an uneven NUMA topology, no CONFIG_HZ, …). */
   notes: string[];
 };
@@ -156,6 +162,11 @@ function configHz(): number | undefined {
   }
 }
 
+/** cgroup.memory=nokmem on the kernel command line (cgroup_memory, a comma list: nokmem, nosocket, nobpf). */
+export function kmemFromCmdline(cmdline: string): boolean {
+  return !cmdline.split(/\s+/).some((w) => w.startsWith('cgroup.memory=') && w.slice('cgroup.memory='.length).split(',').includes('nokmem'));
+}
+
 /** Read the machine (the release can be given, for a profile other than uname's). */
 export function readMachine(root: { dir: string; h: Hierarchy }): MachineInfo {
   const notes: string[] = [];
@@ -171,6 +182,7 @@ export function readMachine(root: { dir: string; h: Hierarchy }): MachineInfo {
     memsw: root.h.version === 1 && existsSync(join(root.dir, 'memory.memsw.usage_in_bytes')),
     hz,
     thp: { enabled: choice(join(thp, 'enabled')), defrag: choice(join(thp, 'defrag')), useZeroPage: (read(join(thp, 'use_zero_page')) ?? '0').trim() === '1' },
+    kmem: kmemFromCmdline(read('/proc/cmdline') ?? ''),
     notes,
   };
 }

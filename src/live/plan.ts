@@ -18,7 +18,7 @@ import { parseScenario, type Scenario, type Step, type SystemSpec } from '../sce
 import { InputError, jsonPath, parseSize, type Issue } from '../scenario/validate.js';
 import { taskTable, Workload } from '../scenario/workload.js';
 import { systemOf } from '../scenario/runner.js';
-import { Handles, OP, OP_MOVE, type RecordSink } from '../trace/trace.js';
+import { Handles, OP, OP_MOVE, OP_THP_FAULT, type RecordSink } from '../trace/trace.js';
 import { System } from '../api/system.js';
 import type { MachineInfo } from './machine.js';
 import { profileForRelease } from './machine.js';
@@ -76,10 +76,20 @@ export function extractLiveSteps(json: unknown): { json: unknown; live: Map<stri
   return { json: doc, live };
 }
 
-/** The emulator's system for this machine: its topology, swap device, swap accounting and HZ; the release's profile. */
+/**
+ * The emulator's system for this machine: its topology, swap device, swap accounting and HZ; the
+ * release's profile; and the kernel the machine runs: kmem on unless booted with
+ * cgroup.memory=nokmem, the per-CPU lru_add batch on (every supported era has one: 15 folios up
+ * to 6.6, 31 from 6.12; the core has the 31 of 6.12+), and the helper's way of faulting
+ * (`preparedMm`: its page tables, the THP slots' deposited tables and the anon_vma are made
+ * before it joins the cgroup, so its faults inside charge none of them). The scenario's own
+ * `system.kmem`, `lruAddBatch` and `preparedMm` override these.
+ */
 export function machineSpec(sc: Scenario, m: MachineInfo, profile?: string): SystemSpec {
+  const own = Object.fromEntries(Object.entries(sc.system).filter(([, v]) => v !== undefined));
   return {
-    ...sc.system, profile: (profile ?? profileForRelease(m.release)) as SystemSpec['profile'], cgroupVersion: m.cgroupVersion,
+    kmem: m.kmem ?? true, lruAddBatch: true, preparedMm: true,
+    ...own, profile: (profile ?? profileForRelease(m.release)) as SystemSpec['profile'], cgroupVersion: m.cgroupVersion,
     topology: { nodes: m.nodes, cpusPerNode: m.cpusPerNode }, swapPages: m.swapPages,
     ...(m.cgroupVersion === 1 ? { swapAccount: m.memsw } : {}), ...(m.hz ? { hz: m.hz } : {}),
   };
@@ -286,7 +296,7 @@ class Planner {
       const w = this.workers[t];
       const h = this.handles.alloc();
       const f: Folio = kind === 1 ? { worker: t, kind: 'file', slot: w.filePages++, cgroup: this.taskCgroup[t] }
-        : a === 9 ? { worker: t, kind: 'thp', slot: w.thpSlots++, cgroup: this.taskCgroup[t] }
+        : (a & ~OP_THP_FAULT) === 9 ? { worker: t, kind: 'thp', slot: w.thpSlots++, cgroup: this.taskCgroup[t] }
         : { worker: t, kind: 'anon', slot: w.anonPages++, cgroup: this.taskCgroup[t] };
       this.folios[h] = f;
       this.ops.push({ t: 'op', path, rec, k: [{ worker: t, op: f.kind === 'file' ? 'r' : f.kind === 'thp' ? 'h' : 't', cpu: real, a: f.slot, b: 0 }], watch: f.cgroup, charge: true, task: t });

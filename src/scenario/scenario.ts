@@ -41,6 +41,8 @@ export type ChargeStep = At & {
 /** faults / stream / thp: `folios` charges of one order, each on a CPU drawn from cpus; `rate` in pages per simulated ms. */
 export type FaultsStep = At & {
   kind: 'faults'; target: Target; cpus: number[]; folios: number; order: number; folio: FolioKind; gfp: string; node?: number; tag?: string; rate?: number;
+  /** thp by a task: THP faults, each falling back to its 512 base pages when its charge fails (thp_fault.ts). */
+  thpFault?: boolean;
 };
 export type GrowFreeStep = At & {
   kind: 'grow-then-free'; target: Target; cpus: number[]; folios: number; order: number; gfp: string; repeat: number; tag?: string;
@@ -319,7 +321,7 @@ class Parser {
     }
     for (const k of [
       'swapAccount', 'stock', 'recursiveProtection', 'localEvents', 'chargeBatch', 'maxCgroups', 'maxFolios', 'remoteDrain', 'oomVictimExit',
-      'kmem', 'maxFileEntries', 'lruAddBatch', 'autoEnableMemory',
+      'kmem', 'maxFileEntries', 'lruAddBatch', 'preparedMm', 'autoEnableMemory',
     ] as const) {
       if (o[k] !== undefined) (s as Record<string, unknown>)[k] = o[k];
     }
@@ -503,7 +505,8 @@ class Parser {
           node: this.below(o.node, this.nodes, 'node', [...sat, 'node']), tag: this.tag(o.tag), rate: o.rate,
         };
         if (!target || !cpus || folios === undefined) return undefined;
-        return { kind: 'faults', path, target, cpus, folios, order, ...rest };
+        const thpFault = name === 'thp' && rest.folio === 'anon' && target.task !== undefined;
+        return { kind: 'faults', path, target, cpus, folios, order, ...rest, ...(thpFault ? { thpFault } : {}) };
       }
       case 'grow-then-free': {
         const o = arg as StepArg<'grow-then-free'>;

@@ -9,7 +9,7 @@ import type {
   AccessStep, ChargeStep, FaultsStep, FreeStep, GrowFreeStep, Group, MoveStep, OpStep, Pick, Scenario, SocketsStep, Target, ThrashStep, WriteStep,
 } from './scenario.js';
 import type { FolioKind, System } from '../api/system.js';
-import { feedRecords, grow, Handles, OP, OP_MOVE, type RecordSink, type TraceTask } from '../trace/trace.js';
+import { feedRecords, grow, Handles, OP, OP_MOVE, OP_THP_FAULT, type RecordSink, type TraceTask } from '../trace/trace.js';
 
 /** folio_batch (PAGEVEC_SIZE): folios_put_refs uncharges a freed range 31 folios at a time. */
 export const FOLIO_BATCH = 31;
@@ -82,7 +82,7 @@ export class LiveQueue {
 }
 
 /** What a charge step charges: folios of one order and kind, from a gfp mask, with a tag; at a rate (pages per ms). */
-type Folios = { order: number; folio: FolioKind; gfp: string; node?: number; tag?: string; rate?: number };
+type Folios = { order: number; folio: FolioKind; gfp: string; node?: number; tag?: string; rate?: number; thpFault?: boolean };
 
 /** A scenario's tasks as a trace's task table (the record's task field is index + 1). */
 export function taskTable(sc: Scenario): TraceTask[] {
@@ -214,7 +214,7 @@ export class Workload {
       const serial = this.serial++;
       this.live[h] = serial;
       if (groups) for (const g of groups) g.push(h, serial, this.live);
-      sink.op(OP.CHARGE, f.order, KIND[f.folio], f.node === undefined ? 0 : f.node + 1, cpu(i), task, task ? 0 : cgroup, gfp);
+      sink.op(OP.CHARGE, f.thpFault ? f.order | OP_THP_FAULT : f.order, KIND[f.folio], f.node === undefined ? 0 : f.node + 1, cpu(i), task, task ? 0 : cgroup, gfp);
       if (out) out[i] = h;
       // rate pages per ms: fault i is done at (i + 1) × pages / rate ms.
       if (f.rate !== undefined) yield* this.wait(Math.round(((i + 1) * pages * 1000) / f.rate) - Math.round((i * pages * 1000) / f.rate), sink);

@@ -7,7 +7,7 @@ import { errnoName, InternalError, MemcgError } from '../core/errors.js';
 import { GFP_NAMES } from '../core/gfp.js';
 import type { System } from '../api/system.js';
 import {
-  feedTrace, grow, Handles, OP, OP_MOVE, putOp, RECORD_SIZE, validateTrace, type Machine, type RecordSink, type TraceInfo, type TraceTask,
+  feedTrace, grow, Handles, OP, OP_MOVE, OP_THP_FAULT, putOp, RECORD_SIZE, validateTrace, type Machine, type RecordSink, type TraceInfo, type TraceTask,
 } from './trace.js';
 
 export type ReplayCounters = {
@@ -124,6 +124,7 @@ export class Replayer implements RecordSink {
     for (const [name, code] of Object.entries(OP)) {
       if (sys.k(`OP_${name}`) !== code) throw new InternalError(`core OP_${name} is ${sys.k(`OP_${name}`)}, traces say ${code}`);
     }
+    if (sys.k('OP_THP_FAULT') !== OP_THP_FAULT) throw new InternalError(`core OP_THP_FAULT is ${sys.k('OP_THP_FAULT')}, traces say ${OP_THP_FAULT}`);
     this.memcg = Int32Array.from(paths, (p) => sys.id(p));
     this.tasks = tasks.map((t) => ({ name: t.name, id: sys.spawn(paths[t.cgroup], { oomScoreAdj: t.oomScoreAdj }), cgroup: t.cgroup, dead: 0 }));
     this.buf = new Uint8Array(chunk * RECORD_SIZE);

@@ -48,6 +48,8 @@ export const OP = {
   CHARGE: 1, UNCHARGE: 2, UNCHARGE_LIST: 3, SET_MAX: 4, SET_HIGH: 5, SET_LOW: 6, SET_MIN: 7, TOUCH: 8, WAIT: 9,
   SK_CHARGE: 10, SK_UNCHARGE: 11,
 } as const;
+/** CHARGE field a: order | OP_THP_FAULT, a task's THP fault that falls back to base pages (assembly/thp_fault.ts). */
+export const OP_THP_FAULT = 0x80;
 /** A trace op that is no core op: the replayer moves the task itself (System.moveTask). */
 export const OP_MOVE = 128;
 export const OP_NAMES: Record<number, string> = {
@@ -347,7 +349,9 @@ export function validateTrace(file: string, m: Machine, progress?: (done: number
         if (id >= h.paths.length) fail(8, `cgroup index ${id} is outside the path table (${h.paths.length} paths)`);
       };
       if (code === OP.CHARGE) {
-        if (a > MAX_ORDER) fail(1, `folio order ${a} out of range 0..${MAX_ORDER}`);
+        if (a & OP_THP_FAULT) {
+          if (a !== (OP_THP_FAULT | MAX_ORDER) || kind !== 0 || task === 0) fail(1, `field a is 0x${a.toString(16)}: a THP fault (0x80) is an order-${MAX_ORDER} anon charge by a task`);
+        } else if (a > MAX_ORDER) fail(1, `folio order ${a} out of range 0..${MAX_ORDER}`);
         if (kind > 1) fail(2, `folio kind ${kind} is neither anon (0) nor file (1)`);
         if (node > m.nodes) fail(3, `node ${node - 1} out of range 0..${m.nodes - 1}`);
         if (task === 0) cgroupIndex();
