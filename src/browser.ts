@@ -10,18 +10,7 @@ import { MemcgError } from './core/errors.js';
 import { checkOptions } from './api/options.js';
 import { System, type SystemOptions } from './api/system.js';
 
-export { System } from './api/system.js';
-export type {
-  SystemOptions, Counter, CounterKind, MemoryEvents, ChargeRequest, FolioInfo, FolioKind, StockEntry, Op, OpResult, SimStats, TaskInfo,
-  FileContext, FileOptions, FileInfo,
-} from './api/system.js';
-export { MemcgError, InternalError } from './core/errors.js';
-export type { Errno } from './core/errors.js';
-export { PROFILES, PROFILE_NAMES, ALIASES, findProfile, profileNames } from './core/profiles.js';
-export type { Profile, ProfileName, ProfileAlias } from './core/profiles.js';
-export type { Gfp, GfpName } from './core/gfp.js';
-export { memparse, pageCounterMemparse, PAGE_SIZE, PAGE_COUNTER_MAX } from './cgroupfs/memparse.js';
-export type { WasmSource } from './core/instance.js';
+export * from './api/surface.js';
 
 /** Create a system on the core given as wasm (build/release.wasm of the package). */
 export async function createSystem(options: SystemOptions & { wasm: WasmSource }): Promise<System> {

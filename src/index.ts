@@ -1,17 +1,6 @@
 // memcg-sim: a kernel-faithful emulator of the Linux memory-cgroup charge path.
-export { System } from './api/system.js';
+export * from './api/surface.js';
 export { createSystem } from './api/create.js';
-export type {
-  SystemOptions, Counter, CounterKind, MemoryEvents, ChargeRequest, FolioInfo, FolioKind, StockEntry, Op, OpResult, SimStats, TaskInfo,
-  FileContext, FileOptions, FileInfo,
-} from './api/system.js';
-export { MemcgError, InternalError } from './core/errors.js';
-export type { Errno } from './core/errors.js';
-export { PROFILES, PROFILE_NAMES, ALIASES, findProfile, profileNames } from './core/profiles.js';
-export type { Profile, ProfileName, ProfileAlias } from './core/profiles.js';
-export type { Gfp, GfpName } from './core/gfp.js';
-export type { WasmSource } from './core/instance.js';
-export { memparse, pageCounterMemparse, PAGE_SIZE, PAGE_COUNTER_MAX } from './cgroupfs/memparse.js';
 export { parseLimit, OpenFile, V2_STAT_ORDER } from './cgroupfs/cgroupfs.js';
 // Scenarios, traces and the command line (issue #5).
 export { parseScenario, loadScenario } from './scenario/scenario.js';
