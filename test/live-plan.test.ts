@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { buildPlan, type Plan } from '../src/live/plan.js';
+import { buildPlan, fileIndex, filePagesFor, type Plan } from '../src/live/plan.js';
 import { compare, matchKnown } from '../src/live/compare.js';
 import { fileValues, monitoredOps, type SideRun } from '../src/live/values.js';
 import { kmemFromCmdline, LiveSetupError, parseCpulist, profileForRelease, type MachineInfo } from '../src/live/machine.js';
@@ -65,11 +65,24 @@ describe('what a live scenario may hold', () => {
     expect(c).toEqual({ path: 'tasks.t.cpus', message: 'cpu 3 out of range 0..1' });
   });
 
-  test('live-only steps keep their paths; tmpfs and mlock are kernel-only, naming #10', async () => {
-    const plan = await buildPlan(base([{ steps: [{ fault: { task: 't', count: 2 } }, { shmem: { task: 't', pages: 3 } }, { checkpoint: 'mid' }, { mlock: { task: 't' } }, { rmdir: { cgroup: 'b' } }] }]), V1);
-    expect(plan.kernelOnly.map((k) => k.path)).toEqual(['workload[0].steps[1].shmem', 'workload[0].steps[3].mlock']);
-    expect(plan.kernelOnly[0].message).toMatch(/#10/);
-    expect(plan.ops.map((o) => o.t === 'op' ? o.k.map((k) => k.op).join('') : o.t)).toEqual(['t', 't', 's', 's', 's', 'checkpoint', 'm', 'rmdir', 'checkpoint']);
+  test('live-only steps keep their paths; tmpfs and mlock run on both sides, as the helper does them', async () => {
+    const plan = await buildPlan(base([{ steps: [{ fault: { task: 't', count: 2 } }, { shmem: { task: 't', pages: 3 } }, { checkpoint: 'mid' }, { mlock: { task: 't' } }, { fault: { task: 't', count: 1 } }, { munlock: { task: 't' } }, { fault: { task: 't', count: 1 } }, { 'shmem-free': { task: 't' } }, { rmdir: { cgroup: 'b' } }] }]), V1);
+    expect(plan.kernelOnly).toEqual([]);
+    expect(plan.ops.map((o) => o.t === 'op' ? o.k.map((k) => k.op).join('') : o.t)).toEqual(['t', 't', 's', 's', 's', 'checkpoint', 'm', 't', 'n', 't', 'p', 'rmdir', 'checkpoint']);
+    const ops = plan.ops.flatMap((o) => (o.t === 'op' ? [o] : []));
+    // the helper's tmpfs layout: page 63 of every 64 is an anchor (file_index)
+    expect(ops.slice(2, 5).map((o) => o.emu)).toEqual([0, 1, 2].map((index) => ({ t: 'shmem', task: 0, index, cpu: 0 })));
+    // mlock2(MLOCK_ONFAULT) of the anon region: the two resident pages now, the next fault at fault time; not after munlock
+    expect(ops[5].emu).toEqual({ t: 'mlock', task: 0, cpu: 0, handles: [0, 1] });
+    expect([ops[6].mlock, ops[8].mlock]).toEqual([2, undefined]);
+    expect(ops[7].emu).toEqual({ t: 'munlock', task: 0, cpu: 0, handles: [0, 1, 2] });
+    expect(ops[9].emu).toEqual({ t: 'shmem-free', task: 0, cpu: 0 });
+    expect(ops[9].k).toEqual([{ worker: 0, op: 'p', cpu: 0, a: 0, b: 3 }]);
+    expect(fileIndex(62)).toBe(62);
+    expect(fileIndex(63)).toBe(64); // page 63 is the first anchor
+    expect(filePagesFor(500)).toBe(512);
+    const again = await buildPlan(base([{ steps: [{ shmem: { task: 't', pages: 1 } }, { 'shmem-free': { task: 't' } }, { shmem: { task: 't', pages: 1 } }] }]), V1);
+    expect(again.kernelOnly.map((k) => k.path)).toEqual(['workload[0].steps[2].shmem']);
     expect((await issues(base([{ steps: [{ rmdir: { cgroup: 'nope' } }, { shmem: { task: 'x', pages: 1 } }] }]))).map((i) => i.path))
       .toEqual(['workload[0].steps[0].rmdir.cgroup', 'workload[0].steps[1].shmem.task']);
   });

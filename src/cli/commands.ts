@@ -52,7 +52,7 @@ const OPT: Record<string, Opt> = {
   save: { type: 'string', arg: 'M.json', help: 'save the kernel measurements' },
   known: { type: 'string', arg: 'K.json', help: 'known differences (marked, not counted in the exit status)' },
   profile: { type: 'string', arg: 'NAME', help: 'emulator profile (default: the one for uname -r)' },
-  'kernel-only': { type: 'boolean', help: 'run only the kernel side (tmpfs, mlock: not emulated yet)' },
+  'kernel-only': { type: 'boolean', help: 'run only the kernel side (for a scenario the emulator cannot run: a shmem step after shmem-free)' },
   stat: { type: 'string', arg: 'last|all|none', help: 'where memory.stat is compared (each read waits for the 2 s flush); default last' },
   all: { type: 'boolean', help: 'print the agreeing values too' },
   prefix: { type: 'string', arg: 'P', help: 'case cgroup names P<pid>-<n> (default msim-)' },

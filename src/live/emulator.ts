@@ -9,7 +9,7 @@ import { Replayer } from '../trace/replayer.js';
 import { systemOf } from '../scenario/runner.js';
 import { taskTable, Workload } from '../scenario/workload.js';
 import type { System } from '../api/system.js';
-import type { Plan } from './plan.js';
+import { ANCHOR, filePagesFor, type EmuOp, type Plan } from './plan.js';
 import { LAZY, exactFiles, fileValues, readsStat, writeKeys, type SideRun, type StatMode } from './values.js';
 
 const FLUSH_WAIT_MS = 2100; // as the kernel side waits
@@ -57,11 +57,34 @@ export async function runEmulator(plan: Plan, opts: { stat: StatMode; memsw: boo
     }
   };
   const version = sys.cgroupVersion;
+  const shm = shmemFiles(sys, plan);
+  const emu = (e: EmuOp) => {
+    const tid = r.tasks[e.task].id;
+    try {
+      if (e.t === 'shmem') sys.writeFile(shm[e.task], { task: tid, cpu: e.cpu, offset: e.index * 4096, length: 4096 });
+      else if (e.t === 'shmem-free') sys.truncateFile(shm[e.task], 0, e.cpu); // the whole file: see shmemFiles
+      else {
+        const ids = e.handles.map((h) => r.folioOf(h)).filter((id) => id >= 0 && sys.folioState(id) === 'charged');
+        if (e.t === 'mlock') sys.mlock(ids, e.cpu);
+        else sys.munlock(ids, e.cpu);
+      }
+    } catch (err) {
+      code(err); // a failed write (the task killed, a charge failed) is the kernel's failed op too
+    }
+  };
   for (const [i, o] of plan.ops.entries()) {
     if (o.t === 'op') {
-      if (!o.rec) throw new Error(`${o.path}: a kernel-only step reached the emulator`);
-      r.op(...o.rec);
-      r.flush();
+      if (o.emu) emu(o.emu);
+      else if (!o.rec) throw new Error(`${o.path}: a kernel-only step reached the emulator`);
+      else {
+        r.op(...o.rec);
+        r.flush();
+        if (o.mlock !== undefined) {
+          // mlock_new_folio: a fault in a VM_LOCKONFAULT region goes to the unevictable list
+          const id = r.folioOf(o.mlock);
+          if (id >= 0 && sys.folioState(id) === 'charged') sys.mlock(id, o.rec[4]);
+        }
+      }
       if (o.watch >= 0 && o.k.length > 0) run.usage.push(usage(o.watch));
     } else if (o.t === 'write') {
       const file = `${sc.paths[o.cgroup]}/${o.file}`;
@@ -109,4 +132,29 @@ export async function runEmulator(plan: Plan, opts: { stat: StatMode; memsw: boo
     }
   }
   return run;
+}
+
+/**
+ * The tmpfs file of each task with shmem steps, as the helper prepares it before the task joins
+ * its cgroup: sized (ftruncate) to whole anchor blocks, with page 63 of every 64 written from
+ * outside the measured cgroups (here: the root, which is not charged), so the xarray nodes exist
+ * and a write inside charges only its page. Then every CPU's lru_add batch is drained, as the
+ * kernel side drains them before the workload. A shmem-free punches out the task's pages, the
+ * anchors staying; the emulator has no hole punch and truncates the file (the anchors and their
+ * nodes go too, uncharged from the root: nothing measured changes; the planner refuses a later
+ * shmem step of that task).
+ */
+function shmemFiles(sys: System, plan: Plan): number[] {
+  const out: number[] = [];
+  for (const [i, w] of plan.workers.entries()) {
+    if (!w.shmemPages) continue;
+    const pages = filePagesFor(w.shmemPages);
+    const cpu = plan.sc.tasks.get(w.task)!.cpus[0];
+    const f = sys.createFile({ kind: 'tmpfs' }, { cgroup: '', cpu });
+    sys.truncateFile(f, pages * 4096, cpu);
+    for (let p = ANCHOR - 1; p < pages; p += ANCHOR) sys.writeFile(f, { cgroup: '', cpu, offset: p * 4096, length: 4096 });
+    out[i] = f;
+  }
+  if (out.length) sys.lruAddDrain();
+  return out;
 }

@@ -9,10 +9,12 @@
 // other step keeps its JSON path:
 //   { "checkpoint": "name" | {} }                  compare every file here (also after each phase)
 //   { "rmdir": { "cgroup": "a/b" } }               rmdir on both sides (the kernel: then 1 s for the offline)
-//   { "shmem": { "task", "pages"|"size", "cpu"? } } the task writes tmpfs pages   } kernel only: the
-//   { "shmem-free": { "task" } }                   it punches them all out        } emulator has no
-//   { "mlock": { "task" } } / { "munlock": … }     mlock2(MLOCK_ONFAULT) of its   } shmem/mlock yet (#10)
-//                                                  anon region, munlock
+//   { "shmem": { "task", "pages"|"size", "cpu"? } } the task writes tmpfs pages, one by one
+//   { "shmem-free": { "task" } }                   it punches them all out
+//   { "mlock": { "task" } } / { "munlock": … }     mlock2(MLOCK_ONFAULT) of its anon region, munlock
+// The emulator does the same through the System API (EmuOp): a tmpfs file per task, laid out
+// as the helper's (anchors written from outside the cgroup), written a page at a time; the
+// task's resident anon folios mlocked, and its later anon faults locked at fault time.
 
 import { parseScenario, type Scenario, type Step, type SystemSpec } from '../scenario/scenario.js';
 import { InputError, jsonPath, parseSize, type Issue } from '../scenario/validate.js';
@@ -28,9 +30,23 @@ export type KOp = { worker: number; op: string; cpu: number; a: number; b: numbe
 /** An op record as RecordSink.op receives it: code, a, kind, node, cpu, task, id, arg. */
 export type Rec = [number, number, number, number, number, number, number, number];
 
+/**
+ * What the emulator does for a live-only step (the kernel side's KOps): write page `page` of the
+ * task's tmpfs file (its index in the helper's layout), punch every page out, or (mun)lock the
+ * task's resident anon folios (handles of the plan's records, the Replayer's too).
+ */
+export type EmuOp =
+  | { t: 'shmem'; task: number; index: number; cpu: number }
+  | { t: 'shmem-free'; task: number; cpu: number }
+  | { t: 'mlock' | 'munlock'; task: number; cpu: number; handles: number[] };
+
 export type PlanOp =
-  /** A workload record (rec: for the emulator) and what the kernel side does for it. */
-  | { t: 'op'; path: string; rec?: Rec; k: KOp[]; watch: number; charge: boolean; task: number; move?: number }
+  /**
+   * A workload record (rec: for the emulator) or a live-only step (emu), and what the kernel
+   * side does for it; mlock: the record is an anon fault in a VM_LOCKONFAULT region (handle:
+   * its folio's), which mlock_new_folio puts on the unevictable list.
+   */
+  | { t: 'op'; path: string; rec?: Rec; emu?: EmuOp; mlock?: number; k: KOp[]; watch: number; charge: boolean; task: number; move?: number }
   | { t: 'write'; path: string; cgroup: number; file: string; value: string; cpu: number }
   | { t: 'rmdir'; path: string; cgroup: number }
   | { t: 'checkpoint'; path: string; name: string; files?: string[] };
@@ -53,7 +69,13 @@ export type Plan = {
 
 const LIVE_STEPS = ['checkpoint', 'rmdir', 'shmem', 'shmem-free', 'mlock', 'munlock'] as const;
 type LiveName = (typeof LIVE_STEPS)[number];
-const NOT_IN_EMULATOR = 'tmpfs/shmem and mlock are not in the emulator yet (#10): run it with --kernel-only (and --save the measurement to replay later)';
+const SHMEM_AFTER_FREE = 'a shmem step after the task\'s shmem-free: the emulator punches the file out with a truncate (it has no hole punch), which also drops the anchor pages the helper keeps, so a later write would charge xarray nodes the kernel does not: run it with --kernel-only';
+/** The helper's tmpfs (and page cache) file layout: page 63 of every 64 is an anchor written from outside. */
+export const ANCHOR = 64;
+/** Page i of the workload's file → its index in the file (anchors skipped), as the helper's file_index. */
+export const fileIndex = (i: number): number => Math.floor(i / (ANCHOR - 1)) * ANCHOR + (i % (ANCHOR - 1));
+/** The length in pages of a file of n workload pages (whole anchor blocks), as the helper's file_pages_for. */
+export const filePagesFor = (n: number): number => Math.ceil(n / (ANCHOR - 1)) * ANCHOR;
 const ANON_ORDERS = [0, 9]; // base pages, or a PMD THP (the mTHP sizes are a sysfs choice: not used)
 
 type Folio = { worker: number; kind: 'anon' | 'thp' | 'file'; slot: number; cgroup: number };
@@ -137,6 +159,9 @@ class Planner {
   private pendingList: Folio[] = [];
   private step: Step | undefined;
   private readonly names = new Set<string>();
+  /** Workers whose anon region is mlocked (VM_LOCKONFAULT), and whose shmem was punched out. */
+  private readonly locked = new Set<number>();
+  private readonly punched = new Set<number>();
 
   constructor(
     private readonly sc: Scenario, private readonly spec: SystemSpec, private readonly m: MachineInfo,
@@ -163,7 +188,7 @@ class Planner {
           const ext = s.kind === 'wait' && s.ms === 0 ? this.live.get(s.path.replace(/\.wait$/, '')) : undefined;
           const first = !checked.has(s.path);
           checked.add(s.path);
-          if (ext) this.liveStep(s.path.replace(/\.wait$/, ''), ext, first);
+          if (ext) this.liveStep(s.path.replace(/\.wait$/, ''), ext);
           else if (s.kind === 'read') this.checkpoint(s.path, s.path, [s.file]);
           else if (s.kind === 'expect') continue;
           else if (s.kind === 'write') this.ops.push({ t: 'write', path: s.path, cgroup: s.cgroup, file: s.name, value: s.value, cpu: s.cpu });
@@ -233,7 +258,7 @@ class Planner {
     return this.taskIndex.get(t);
   }
 
-  private liveStep(at: string, { name, arg }: { name: LiveName; arg: unknown }, first: boolean): void {
+  private liveStep(at: string, { name, arg }: { name: LiveName; arg: unknown }): void {
     const sat = jsonPath(at, name);
     if (name === 'checkpoint') {
       if (typeof arg === 'string') return this.checkpoint(arg, sat);
@@ -259,13 +284,13 @@ class Planner {
     }
     const task = this.taskOf(o, sat);
     if (task === undefined) return;
-    if (first) this.kernelOnly.push({ path: sat, message: NOT_IN_EMULATOR });
     const w = this.workers[task];
     if (o.cpu !== undefined && !(Number.isInteger(o.cpu) && (o.cpu as number) >= 0 && (o.cpu as number) < this.m.cpuMap.length)) {
       this.error(jsonPath(sat, 'cpu'), `cpu ${JSON.stringify(o.cpu)} out of range 0..${this.m.cpuMap.length - 1}`);
       return;
     }
-    const cpu = this.m.cpuMap[(o.cpu as number | undefined) ?? this.sc.tasks.get(w.task)!.cpus[0]];
+    const ecpu = (o.cpu as number | undefined) ?? this.sc.tasks.get(w.task)!.cpus[0]; // the emulator's CPU
+    const cpu = this.m.cpuMap[ecpu];
     const watch = this.taskCgroup[task];
     if (name === 'shmem') {
       const which = o.pages !== undefined ? 'pages' : 'size';
@@ -274,15 +299,22 @@ class Planner {
         this.error(jsonPath(sat, which), typeof pages === 'string' ? pages : 'expected a number of pages (pages) or a size (size)');
         return;
       }
+      if (this.punched.has(task) && !this.kernelOnly.some((k) => k.path === sat)) this.kernelOnly.push({ path: sat, message: SHMEM_AFTER_FREE });
       const k = Array.from({ length: pages }, (_, i) => ({ worker: task, op: 's', cpu, a: w.shmemPages + i, b: 0 }));
       w.shmemPages += pages;
-      k.forEach((op) => this.ops.push({ t: 'op', path: sat, k: [op], watch, charge: true, task }));
+      k.forEach((op) => this.ops.push({ t: 'op', path: sat, emu: { t: 'shmem', task, index: fileIndex(op.a), cpu: ecpu }, k: [op], watch, charge: true, task }));
     } else if (name === 'shmem-free') {
       const k: KOp[] = [];
-      for (let i = 0; i < w.shmemPages; i += 63) k.push({ worker: task, op: 'p', cpu, a: i, b: Math.min(63, w.shmemPages - i) });
-      this.ops.push({ t: 'op', path: sat, k, watch, charge: false, task });
+      for (let i = 0; i < w.shmemPages; i += ANCHOR - 1) k.push({ worker: task, op: 'p', cpu, a: i, b: Math.min(ANCHOR - 1, w.shmemPages - i) });
+      if (w.shmemPages) this.punched.add(task);
+      this.ops.push({ t: 'op', path: sat, emu: { t: 'shmem-free', task, cpu: ecpu }, k, watch, charge: false, task });
     } else {
-      this.ops.push({ t: 'op', path: sat, k: [{ worker: task, op: name === 'mlock' ? 'm' : 'n', cpu, a: 0, b: 0 }], watch, charge: false, task });
+      // mlock2(MLOCK_ONFAULT) / munlock of the helper's whole anon region: its resident pages
+      // (not the THP region, not the files); while locked, each new anon fault is locked too
+      const handles = this.folios.flatMap((f, h) => (f && f.worker === task && f.kind === 'anon' ? [h] : []));
+      if (name === 'mlock') this.locked.add(task);
+      else this.locked.delete(task);
+      this.ops.push({ t: 'op', path: sat, emu: { t: name, task, cpu: ecpu, handles }, k: [{ worker: task, op: name === 'mlock' ? 'm' : 'n', cpu, a: 0, b: 0 }], watch, charge: false, task });
     }
   }
 
@@ -299,7 +331,8 @@ class Planner {
         : (a & ~OP_THP_FAULT) === 9 ? { worker: t, kind: 'thp', slot: w.thpSlots++, cgroup: this.taskCgroup[t] }
         : { worker: t, kind: 'anon', slot: w.anonPages++, cgroup: this.taskCgroup[t] };
       this.folios[h] = f;
-      this.ops.push({ t: 'op', path, rec, k: [{ worker: t, op: f.kind === 'file' ? 'r' : f.kind === 'thp' ? 'h' : 't', cpu: real, a: f.slot, b: 0 }], watch: f.cgroup, charge: true, task: t });
+      const mlock = f.kind === 'anon' && this.locked.has(t) ? { mlock: h } : {};
+      this.ops.push({ t: 'op', path, rec, ...mlock, k: [{ worker: t, op: f.kind === 'file' ? 'r' : f.kind === 'thp' ? 'h' : 't', cpu: real, a: f.slot, b: 0 }], watch: f.cgroup, charge: true, task: t });
     } else if (code === OP.UNCHARGE || code === OP.UNCHARGE_LIST) {
       const f = this.folios[id]!;
       this.folios[id] = undefined;

@@ -274,6 +274,12 @@ export class Replayer implements RecordSink {
     for (const now = this.sys.now(); now >= this.nextMs; this.nextMs += this.hooks.everyMs!) this.hooks.onTick?.(c.ops, this.nextMs);
   }
 
+  /** The core folio id a charge record's handle names now (after flush), or -1 (failed, freed, lost). */
+  folioOf(h: number): number {
+    const f = h < this.folio.length ? this.folio[h] : FAILED;
+    return f >= 0 ? f : -1;
+  }
+
   /** Handle h now names folio f; a handle still naming f lost its folio to the kernel. */
   private charged(h: number, f: number): void {
     if (f >= this.owner.length) this.owner = grow(this.owner, f + 1).fill(-1, this.owner.length);
