@@ -7,13 +7,17 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep } from '../src/sweep/run.js';
 import { parseSweep } from '../src/sweep/sweep.js';
+import { EXAMPLES } from '../src/scenario/examples.js';
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+// quickstart with 8000 charges instead of 2600
+const base = structuredClone(EXAMPLES.find((e) => e.name === 'quickstart')!.scenario) as { workload: { steps: { thrash?: { charges: number } }[] }[] };
+base.workload[0].steps[0].thrash!.charges = 8000;
 const sw = parseSweep({
-  name: 'bench16', base: { example: 'quickstart' },
+  name: 'bench16', base,
   axes: { profile: ['single', 'multi'], chargeBatch: [32, 64], seed: [1, 2, 3, 4] },
   metrics: ['cgroups.workload.events.oom', 'sim.stockHits'],
-}, { sets: [['workload.charge.steps[0].thrash.charges', 8000]] });
+});
 const dir = mkdtempSync(join(tmpdir(), 'memcg-sim-bench-'));
 
 async function time(jobs: number): Promise<number> {
