@@ -13,9 +13,14 @@ export function show(v: unknown): string {
   return Array.isArray(v) ? 'an array' : 'an object';
 }
 
+/** Whether v is an exact integer in lo..hi (int() without the error, for a loop that names the element only on failure). */
+export function isInt(v: unknown, lo: number, hi: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+}
+
 /** An exact integer in lo..hi (a number, not a string, NaN, ±Infinity or a fraction). */
 export function int(what: string, v: unknown, lo: number, hi: number, code: Errno = 'EINVAL'): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+  if (!isInt(v, lo, hi)) {
     throw new MemcgError(code, `${what} must be an integer in ${lo}..${hi}, not ${show(v)}`);
   }
   return v;

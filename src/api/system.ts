@@ -7,7 +7,7 @@ import {
 import { InternalError, MemcgError, errnoName } from '../core/errors.js';
 import { parseGfp, type Gfp } from '../core/gfp.js';
 import { findProfile, type ProfileAlias, type ProfileName } from '../core/profiles.js';
-import { bool, cgroupPath, int, keys, obj, oneOf, show, str } from './check.js';
+import { bool, cgroupPath, int, isInt, keys, obj, oneOf, show, str } from './check.js';
 import { checkOptions, seedOf, swapPagesOf } from './options.js';
 import { CoreAbort, instantiate, liftString, type Core } from '../core/instance.js';
 import { memparse } from '../cgroupfs/memparse.js';
@@ -1511,14 +1511,13 @@ export class System {
       dv.setUint32(o16 + 12, arg >>> 0, true);
       o16 += 16;
     };
-    const cpus = this.cpus;
     for (let i = 0; i < ops.length; i++) {
       const o = ops[i];
       if (o.op === 'charge') {
         const cpu = o.cpu;
-        if (!(cpu >= 0 && cpu < cpus && Number.isInteger(cpu))) this.checkCpu(cpu);
+        this.checkCpu(cpu);
         const order = o.order ?? 0;
-        if (!(order >= 0 && order <= 9 && Number.isInteger(order))) this.checkOrder(order);
+        this.checkOrder(order);
         const task = o.task;
         if (task === undefined && o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
         if (task !== undefined && (!Number.isInteger(task) || task < 0 || task > 65534)) throw new MemcgError('ESRCH', `no task ${task}`);
@@ -1526,7 +1525,7 @@ export class System {
           task !== undefined ? 0 : this.id(o.cgroup!), this.gfpMask(o.gfp));
       } else if (o.op === 'uncharge') {
         const cpu = o.cpu ?? 0;
-        if (!(cpu >= 0 && cpu < cpus && Number.isInteger(cpu))) this.checkCpu(cpu);
+        this.checkCpu(cpu);
         put(UNCHARGE, 0, 0, 0, cpu, 0, o.folio, 0);
       } else if (o.op === 'touch') {
         this.checkCpu(o.cpu);
@@ -1577,7 +1576,7 @@ export class System {
       if (op === 'uncharge' || op === 'touch') this.checkFolio(r.folio);
       if (op === 'uncharge-list') {
         if (!Array.isArray(r.folios)) throw new MemcgError('EINVAL', `folios must be an array of folio ids, not ${show(r.folios)}`);
-        for (let j = 0; j < r.folios.length; j++) if (!Number.isInteger(r.folios[j]) || r.folios[j] < 0 || r.folios[j] > ID_MAX) int(`folio ${j} of the list`, r.folios[j], 0, ID_MAX);
+        for (let j = 0; j < r.folios.length; j++) if (!isInt(r.folios[j], 0, ID_MAX)) int(`folio ${j} of the list`, r.folios[j], 0, ID_MAX);
       }
       if (op === 'charge') {
         if (r.cgroup !== undefined) str('cgroup', r.cgroup);
