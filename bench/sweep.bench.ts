@@ -1,44 +1,98 @@
-// Sweep throughput: one sweep of 16 points (quickstart with 8000 charges, over 4 profiles
-// and batch sizes × 4 seeds, each point a whole run) on 1 worker and on 2, in one run, repeated;
-// the ratio of wall times is the pool's speed-up (this machine has 2 cores). Appends its table
-// to bench/results-sweep.md.
+// Sweep throughput: one sweep of 16 points (quickstart with 8000 charges, over 2 profiles × 2
+// batch sizes × 4 seeds, each point a whole run) on 1 worker and on 2, interleaved (1,2 then 2,1
+// …), repeated; the ratio of median wall times is the pool's speed-up (this machine has 2 cores).
+// Other programs on the same CPUs take from the workers, so each sweep also reports figures that
+// do not depend on them: CPU time (per point, worker startup, the rest of the process) and the
+// speed-up those predict on an idle machine. BENCH_TIMELINE=1 prints every point's timeline.
+// Appends its table to bench/results-sweep.md.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSweep } from '../src/sweep/run.js';
 import { parseSweep } from '../src/sweep/sweep.js';
-import { EXAMPLES } from '../src/scenario/examples.js';
+import type { PointTiming } from '../src/sweep/pool.js';
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
-// quickstart with 8000 charges instead of 2600
-const base = structuredClone(EXAMPLES.find((e) => e.name === 'quickstart')!.scenario) as { workload: { steps: { thrash?: { charges: number } }[] }[] };
-base.workload[0].steps[0].thrash!.charges = 8000;
+const TIMELINE = process.env.BENCH_TIMELINE === '1';
 const sw = parseSweep({
-  name: 'bench16', base,
+  name: 'bench16', base: { example: 'quickstart' },
   axes: { profile: ['single', 'multi'], chargeBatch: [32, 64], seed: [1, 2, 3, 4] },
   metrics: ['cgroups.workload.events.oom', 'sim.stockHits'],
-});
+}, { sets: [['workload.charge.steps[0].thrash.charges', 8000]] });
 const dir = mkdtempSync(join(tmpdir(), 'memcg-sim-bench-'));
 
-async function time(jobs: number): Promise<number> {
-  const t0 = performance.now();
-  await runSweep(sw, { output: join(dir, `j${jobs}.jsonl`), jobs });
-  return performance.now() - t0;
+type Sample = {
+  jobs: number; wall: number; load: number;
+  /** CPU ms: the whole process, the points, the workers' startup (modules loaded). */
+  cpu: number; pointCpu: number; startupCpu: number;
+  /** Per worker: CPU of its startup and points (the critical path on an idle machine). */
+  workerCpu: number[];
+  /** Per worker: time running a point ÷ the sweep's wall time. */
+  busy: number[];
+  startupMs: number[];
+};
+
+const now = () => performance.timeOrigin + performance.now();
+async function sweep(jobs: number): Promise<Sample> {
+  const tl: PointTiming[] = [];
+  const cpu0 = process.cpuUsage();
+  const t0 = now();
+  await runSweep(sw, { output: join(dir, `j${jobs}.jsonl`), jobs, onTiming: (t) => tl.push(t) });
+  const wall = now() - t0;
+  const c = process.cpuUsage(cpu0);
+  const ws = [...new Set(tl.map((t) => t.worker))].sort();
+  const mine = (w: number) => tl.filter((t) => t.worker === w).sort((a, b) => a.start - b.start);
+  const first = (w: number) => mine(w)[0];
+  const s: Sample = {
+    jobs, wall, load: loadavg()[0],
+    cpu: (c.user + c.system) / 1000,
+    pointCpu: tl.reduce((a, t) => a + t.cpuMs, 0),
+    startupCpu: ws.reduce((a, w) => a + first(w).readyCpuMs!, 0),
+    workerCpu: ws.map((w) => first(w).readyCpuMs! + mine(w).reduce((a, t) => a + t.cpuMs, 0)),
+    busy: ws.map((w) => mine(w).reduce((a, t) => a + t.end - t.start, 0) / wall),
+    startupMs: ws.map((w) => first(w).ready! - first(w).spawned),
+  };
+  if (TIMELINE) {
+    console.log(`\n${jobs} worker(s): wall ${wall.toFixed(0)} ms, process CPU ${s.cpu.toFixed(0)} ms (points ${s.pointCpu.toFixed(0)}, startup ${s.startupCpu.toFixed(0)}), loadavg ${s.load.toFixed(2)}`);
+    for (const w of ws) {
+      const f = first(w);
+      console.log(`worker ${w}: spawned +${(f.spawned - t0).toFixed(0)} ms, modules loaded +${(f.ready! - t0).toFixed(0)} ms (${f.readyCpuMs!.toFixed(0)} ms CPU)`);
+      let prev = f.ready!;
+      for (const t of mine(w)) {
+        console.log(`  point ${String(t.point).padStart(2)}: start +${(t.start - t0).toFixed(0).padStart(6)}, idle before ${(t.start - prev).toFixed(1).padStart(5)}, run ${(t.end - t.start).toFixed(0).padStart(5)} (CPU ${t.cpuMs.toFixed(0).padStart(5)}), line received after ${(t.received - t.end).toFixed(1)}`);
+        prev = t.received;
+      }
+      console.log(`  done +${(prev - t0).toFixed(0)} ms; running points ${(100 * s.busy[w]).toFixed(1)}% of the wall time`);
+    }
+  }
+  return s;
 }
 
-await time(2); // warm: compile caches, page cache
-const rows: { jobs: number; ms: number[] }[] = [{ jobs: 1, ms: [] }, { jobs: 2, ms: [] }];
-for (let r = 0; r < REPEAT; r++) for (const row of rows) row.ms.push(await time(row.jobs));
+/** The wall time CPU figures predict on 2 idle cores: the longest worker, or the whole process's CPU shared by 2. */
+const idle = (s: Sample) => Math.max(...s.workerCpu, s.cpu / 2);
+
+await sweep(2); // warm: page cache
+const all: Sample[] = [];
+for (let r = 0; r < REPEAT; r++) for (const jobs of r % 2 ? [2, 1] : [1, 2]) all.push(await sweep(jobs));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const m1 = median(rows[0].ms);
+const of = (jobs: number) => all.filter((s) => s.jobs === jobs);
+const m = (jobs: number, f: (s: Sample) => number) => median(of(jobs).map(f));
+const f0 = (x: number) => x.toFixed(0);
 const lines = [
-  `Written by \`npx tsx bench/sweep.bench.ts\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}): a sweep of ${sw.points.length} points`,
-  `(quickstart with 8000 charges × 2 profiles × 2 batch sizes × 4 seeds), wall time per sweep, median of ${REPEAT} (each sweep starts its workers).`,
-  `Load average when it ended: ${loadavg().map((x) => x.toFixed(1)).join(', ')} (other programs on the same 2 CPUs take from the workers).`,
+  `Written by \`npm run bench:sweep\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}): a sweep of ${sw.points.length} points`,
+  `(quickstart with 8000 charges × 2 profiles × 2 batch sizes × 4 seeds) on 1 and 2 workers, interleaved, ${REPEAT} of each, medians`,
+  `(each sweep starts its workers). Load average (1 min) after each sweep: ${all.map((s) => s.load.toFixed(1)).join(', ')} — other programs on`,
+  'the same 2 CPUs take from the workers, so wall times are only as good as the machine was idle; the CPU columns are not.',
   '',
-  '| workers | wall time (ms), each run | median | speed-up |',
-  '|---:|---|---:|---:|',
-  ...rows.map((r) => `| ${r.jobs} | ${r.ms.map((x) => x.toFixed(0)).join(', ')} | ${median(r.ms).toFixed(0)} | ${(m1 / median(r.ms)).toFixed(2)}× |`),
+  '| workers | wall time (ms), each run | median | speed-up | CPU per point (ms) | worker startup (ms wall / CPU) | process CPU not in points (ms) | running points (% of wall, per worker) | idle-machine estimate (ms) |',
+  '|---:|---|---:|---:|---:|---:|---:|---|---:|',
+  ...[1, 2].map((j) => `| ${j} | ${of(j).map((s) => f0(s.wall)).join(', ')} | ${f0(m(j, (s) => s.wall))} | ${(m(1, (s) => s.wall) / m(j, (s) => s.wall)).toFixed(2)}× `
+    + `| ${f0(m(j, (s) => s.pointCpu / sw.points.length))} | ${f0(m(j, (s) => Math.max(...s.startupMs)))} / ${f0(m(j, (s) => s.startupCpu / j))} | ${f0(m(j, (s) => s.cpu - s.pointCpu))} `
+    + `| ${of(j).map((s) => s.busy.map((b) => (100 * b).toFixed(1)).join('/')).join(', ')} | ${f0(m(j, idle))} (${(m(1, idle) / m(j, idle)).toFixed(2)}×) |`),
+  '',
+  'CPU time is each worker thread\'s (/proc/thread-self/schedstat) and the process\'s (process.cpuUsage: all threads, with V8\'s',
+  'compiler and GC threads). The idle-machine estimate is the longest worker\'s CPU time (startup and points) or half the process\'s',
+  'CPU time, whichever is more: what the sweep would take on 2 idle cores if the CPU time of the work stays what it was here.',
   '',
 ];
 console.log(lines.join('\n'));

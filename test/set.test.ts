@@ -36,7 +36,7 @@ describe('keys', () => {
     const r = setIn(doc, 'workload.warm.steps[0].faults.size', '2M') as { doc: typeof doc };
     expect(r.doc.workload[0].steps[0].faults.size).toBe('2M');
     expect(doc.workload[0].steps[0].faults.size).toBe('1M');
-    expect(setIn(doc, 'workload.cold.steps[0]', 1)).toEqual({ error: 'workload has no element named "cold"' });
+    expect(setIn(doc, 'workload.cold.steps[0]', 1)).toEqual({ error: 'workload has no element named "cold" (named: "warm")' });
     expect(setIn(doc, 'workload[3].name', 'x')).toEqual({ error: 'workload has 1 elements, no [3]' });
     expect(setIn(doc, 'workload[0].name.x', 1)).toEqual({ error: 'workload.0.name is "warm", which has no "x"' });
     expect(() => applySets(doc, [['a..b', 1], ['=', 2]])).toThrow(InputError);

@@ -76,7 +76,7 @@ describe('points', () => {
     ]);
     const { extra: _, ...rest } = bad;
     expect(await issuesOf(() => parseSweep(rest))).toEqual([
-      'point 0 {"cgroups.a.memory.max":"1M","workload.nope.repeat":1}: workload.nope.repeat: workload has no element named "nope"',
+      'point 0 {"cgroups.a.memory.max":"1M","workload.nope.repeat":1}: workload.nope.repeat: workload has no element named "nope" (named: "fill")',
     ]);
     // The same mistake at several points is reported once, at the first.
     const values = { ...SWEEP, axes: { 'cgroups.a.memory.max': ['1M', '64x'], 'workload.fill.repeat': [1, 0] } };

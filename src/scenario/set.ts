@@ -63,7 +63,10 @@ export function setIn(doc: unknown, key: string, value: unknown): { doc: unknown
       if (typeof s === 'number') idx = s;
       else {
         idx = at.findIndex((x) => typeof x === 'object' && x !== null && (x as { name?: unknown }).name === s);
-        if (idx < 0) return { error: `${where} has no element named "${s}"` };
+        if (idx < 0) {
+          const names = at.map((x) => (x as { name?: unknown } | null)?.name).filter((n): n is string => typeof n === 'string');
+          return { error: `${where} has no element named "${s}" (${names.length ? `named: ${names.map((n) => JSON.stringify(n)).join(', ')}` : 'none has a name'})` };
+        }
       }
       if (idx >= at.length) return { error: `${where} has ${at.length} elements, no [${idx}]` };
       if (last) at[idx] = value;
@@ -97,7 +100,7 @@ export function applySets(doc: unknown, sets: [string, unknown][], what = '--set
 }
 
 /** Settings are [key, value] pairs (what parseSetArgs returns), else a typed EINVAL. */
-function checkPairs(sets: unknown): asserts sets is [string, unknown][] {
+export function checkPairs(sets: unknown): asserts sets is [string, unknown][] {
   if (!Array.isArray(sets)) throw new MemcgError('EINVAL', `settings are a list of [key, value] pairs, not ${show(sets)}`);
   sets.forEach((p, i) => {
     if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string') throw new MemcgError('EINVAL', `setting ${i} must be a [key, value] pair with a string key, not ${show(p)}`);

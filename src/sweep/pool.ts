@@ -6,8 +6,9 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { WasmBuild } from '../core/wasm.js';
+import { compiledCores, defaultBuild, type WasmBuild } from '../core/wasm.js';
 import type { Point } from './sweep.js';
 import type { PointLine, SweepJob } from './point.js';
 
@@ -18,7 +19,17 @@ export type PoolOptions = {
   /** Aborting stops the sweep: no new point starts, the running ones are dropped. */
   signal?: AbortSignal;
   onLine: (line: PointLine) => void;
+  /** Each point's timeline (the sweep benchmark's): which worker ran it, when, and its CPU time. */
+  onTiming?: (t: PointTiming) => void;
 };
+
+/**
+ * When a point ran: wall-clock ms (performance.timeOrigin-based, comparable across threads) of
+ * the worker's creation, its modules loaded (on its first point only, with the thread's CPU time
+ * until then), the point's start and end in the worker and its line received here; cpuMs is the
+ * worker thread's CPU time for the point (NaN where /proc/thread-self is missing).
+ */
+export type PointTiming = { point: number; worker: number; spawned: number; ready?: number; readyCpuMs?: number; start: number; end: number; received: number; cpuMs: number };
 
 /**
  * The worker: the compiled worker.js, or, running from the sources without a build, a small
@@ -43,6 +54,8 @@ export function defaultJobs(): number {
 /** Run points on a pool; resolves when all are done (interrupted: false) or the signal aborted (true). */
 export function runPool(job: SweepJob, points: Point[], opts: PoolOptions): Promise<{ interrupted: boolean }> {
   const n = Math.max(1, Math.min(opts.jobs ?? defaultJobs(), points.length));
+  // Compiled here once (and kept for the next sweep), shared by every worker.
+  const cores = compiledCores(opts.build ?? defaultBuild());
   const queue = [...points];
   const workers = new Set<Worker>();
   let running = 0;
@@ -71,14 +84,17 @@ export function runPool(job: SweepJob, points: Point[], opts: PoolOptions): Prom
       running++;
       w.postMessage(p);
     };
-    const start = () => {
-      const w = newWorker({ job, build: opts.build });
+    const start = (id: number) => {
+      const spawned = performance.timeOrigin + performance.now();
+      const w = newWorker({ job, build: opts.build, cores });
       workers.add(w);
-      w.on('message', (m: { line?: PointLine; fatal?: string }) => {
+      w.on('message', (m: { line?: PointLine; fatal?: string; timing?: Omit<PointTiming, 'point' | 'worker' | 'spawned' | 'received'> }) => {
         if (settled) return;
         running--;
         if (m.fatal !== undefined) return finish(false, new Error(`sweep worker: ${m.fatal}`));
+        const received = performance.timeOrigin + performance.now();
         opts.onLine(m.line!);
+        opts.onTiming?.({ point: m.line!.point, worker: id, spawned, ...m.timing!, received });
         next(w);
       });
       w.on('error', (e) => finish(false, e));
@@ -87,6 +103,6 @@ export function runPool(job: SweepJob, points: Point[], opts: PoolOptions): Prom
       });
       next(w);
     };
-    for (let i = 0; i < n; i++) start();
+    for (let i = 0; i < n; i++) start(i);
   });
 }

@@ -8,7 +8,7 @@ import { bool, int, keys, obj, oneOf, show, str } from '../api/check.js';
 import type { WasmBuild } from '../core/wasm.js';
 import type { PointLine, SweepJob } from './point.js';
 import { LineWriter, resumeFrom, sortLines, writeSorted } from './output.js';
-import { runPool } from './pool.js';
+import { runPool, type PointTiming } from './pool.js';
 import type { Shard } from './shard.js';
 import type { Point, Sweep } from './sweep.js';
 
@@ -23,6 +23,8 @@ export type SweepOptions = {
   signal?: AbortSignal;
   /** After each point (for a progress bar): points done of this run's total, of which resumed were there at the start. */
   onPoint?: (done: number, total: number, resumed: number, line: PointLine) => void;
+  /** Each point's timeline: its worker, when it ran, its CPU time (bench/sweep.bench.ts). */
+  onTiming?: (t: PointTiming) => void;
 };
 
 export type SweepResult = {
@@ -44,7 +46,7 @@ function checkOptions(sw: unknown, opts: unknown): void {
   const s = obj('a sweep', sw);
   if (!Array.isArray(s.points) || typeof s.baseName !== 'string') throw new MemcgError('EINVAL', 'runSweep takes a sweep made by parseSweep or loadSweep');
   const o = obj('runSweep options', opts);
-  keys('runSweep options', o, ['output', 'jobs', 'shard', 'resume', 'build', 'signal', 'onPoint']);
+  keys('runSweep options', o, ['output', 'jobs', 'shard', 'resume', 'build', 'signal', 'onPoint', 'onTiming']);
   str('option output', o.output);
   if (o.jobs !== undefined) int('option jobs', o.jobs, 1, 1024);
   if (o.shard !== undefined) {
@@ -55,7 +57,7 @@ function checkOptions(sw: unknown, opts: unknown): void {
   if (o.resume !== undefined) bool('option resume', o.resume);
   if (o.build !== undefined) oneOf('option build', o.build, ['release', 'debug']);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new MemcgError('EINVAL', `option signal must be an AbortSignal, not ${show(o.signal)}`);
-  if (o.onPoint !== undefined && typeof o.onPoint !== 'function') throw new MemcgError('EINVAL', `option onPoint must be a function, not ${show(o.onPoint)}`);
+  for (const k of ['onPoint', 'onTiming'] as const) if (o[k] !== undefined && typeof o[k] !== 'function') throw new MemcgError('EINVAL', `option ${k} must be a function, not ${show(o[k])}`);
 }
 
 export async function runSweep(sw: Sweep, opts: SweepOptions): Promise<SweepResult> {
@@ -72,7 +74,7 @@ export async function runSweep(sw: Sweep, opts: SweepOptions): Promise<SweepResu
   let interrupted = false;
   if (todo.length) {
     ({ interrupted } = await runPool(job, todo, {
-      jobs: opts.jobs, build: opts.build, signal: opts.signal,
+      jobs: opts.jobs, build: opts.build, signal: opts.signal, onTiming: opts.onTiming,
       onLine: (l) => {
         w.append(l);
         lines.push(l);

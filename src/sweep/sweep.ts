@@ -16,7 +16,7 @@
 import { dirname, resolve } from 'node:path';
 import { EXAMPLES } from '../scenario/examples.js';
 import { parseScenario, readJsonDoc, scenarioName, type Scenario } from '../scenario/scenario.js';
-import { applySets } from '../scenario/set.js';
+import { applySets, checkPairs } from '../scenario/set.js';
 import { cut, fromZod, InputError, inDocumentOrder, messageOf, pathText, type Issue, type RawIssue } from '../scenario/validate.js';
 import { checkMetrics } from './metrics.js';
 import { SWEEP_SCHEMA } from './schema.js';
@@ -108,7 +108,8 @@ export function parseSweep(json: unknown, opts: SweepParseOptions = {}): Sweep {
   for (const k of ['dir', 'name', 'what'] as const) if (o[k] !== undefined) str(`option ${k}`, o[k]);
   if (o.allowLarge !== undefined) bool('option allowLarge', o.allowLarge);
   if (o.duplicates !== undefined && !Array.isArray(o.duplicates)) throw new MemcgError('EINVAL', `option duplicates must be a list of issues, not ${show(o.duplicates)}`);
-  if (o.sets !== undefined) applySets({}, o.sets as [string, unknown][]); // the pairs' shape: a typed EINVAL
+  // The pairs' shape (a typed EINVAL) now; their keys are resolved in the base once it is loaded (a path, an example).
+  if (o.sets !== undefined) checkPairs(o.sets);
   const what = opts.what ?? 'sweep';
   const issues: RawIssue[] = [...(opts.duplicates ?? [])];
   const parsed = SWEEP_SCHEMA.safeParse(json, { error: messageOf, reportInput: true });
