@@ -35,29 +35,6 @@ export function compiled(build: WasmBuild, variant: WasmVariant = ''): WebAssemb
   return m;
 }
 
-/**
- * The compiled cores of a build (both variants; a missing file is left out), to post to worker
- * threads: a WebAssembly.Module posted to a worker shares its machine code with it, so the core
- * is compiled (and optimised, as V8 tiers its hot functions up) once for all the workers instead
- * of once in each.
- */
-export function compiledCores(build: WasmBuild): Record<string, WebAssembly.Module> {
-  const out: Record<string, WebAssembly.Module> = {};
-  for (const variant of ['', 'cost'] as const) {
-    try {
-      out[`${build}${variant ? `-${variant}` : ''}.wasm`] = compiled(build, variant);
-    } catch (e) {
-      if (!(e instanceof InternalError)) throw e;
-    }
-  }
-  return out;
-}
-
-/** Use the cores another thread compiled (compiledCores): a sweep worker takes its pool's. */
-export function useCompiled(cores: Record<string, WebAssembly.Module>): void {
-  for (const [file, m] of Object.entries(cores)) modules.set(file, m);
-}
-
 /** The build tests and tools use: MEMCG_SIM_WASM=debug selects the debug build. */
 export function defaultBuild(): WasmBuild {
   return process.env.MEMCG_SIM_WASM === 'debug' ? 'debug' : 'release';

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { compiledCores, defaultBuild, type WasmBuild } from '../core/wasm.js';
+import type { WasmBuild } from '../core/wasm.js';
 import type { Point } from './sweep.js';
 import type { PointLine, SweepJob } from './point.js';
 
@@ -54,8 +54,6 @@ export function defaultJobs(): number {
 /** Run points on a pool; resolves when all are done (interrupted: false) or the signal aborted (true). */
 export function runPool(job: SweepJob, points: Point[], opts: PoolOptions): Promise<{ interrupted: boolean }> {
   const n = Math.max(1, Math.min(opts.jobs ?? defaultJobs(), points.length));
-  // Compiled here once (and kept for the next sweep), shared by every worker.
-  const cores = compiledCores(opts.build ?? defaultBuild());
   const queue = [...points];
   const workers = new Set<Worker>();
   let running = 0;
@@ -86,7 +84,7 @@ export function runPool(job: SweepJob, points: Point[], opts: PoolOptions): Prom
     };
     const start = (id: number) => {
       const spawned = performance.timeOrigin + performance.now();
-      const w = newWorker({ job, build: opts.build, cores });
+      const w = newWorker({ job, build: opts.build });
       workers.add(w);
       w.on('message', (m: { line?: PointLine; fatal?: string; timing?: Omit<PointTiming, 'point' | 'worker' | 'spawned' | 'received'> }) => {
         if (settled) return;

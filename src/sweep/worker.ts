@@ -4,12 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { useCompiled, type WasmBuild } from '../core/wasm.js';
+import type { WasmBuild } from '../core/wasm.js';
 import type { Point } from './sweep.js';
 import { runPoint, type SweepJob } from './point.js';
 
-const { job, build, cores } = workerData as { job: SweepJob; build?: WasmBuild; cores: Record<string, WebAssembly.Module> };
-useCompiled(cores);
+const { job, build } = workerData as { job: SweepJob; build?: WasmBuild };
 const now = () => performance.timeOrigin + performance.now();
 /** This thread's CPU time in ms (Linux: /proc/thread-self/schedstat), or NaN elsewhere. */
 function cpuMs(): number {
