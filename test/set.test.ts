@@ -61,6 +61,18 @@ describe('run --set', () => {
     expect(res.runs[0].system).toMatchObject({ seed: 9, profile: '5.15' }); // the alias 5.17 names the 5.15 row
   });
 
+  // quickstart: 2600 one-page charges into workload (memory.max 6M), every fifth folio freed. With
+  // 300 charges (1.2M, under memory.max: try_charge_memcg never fails) and every third freed: 100.
+  test('list paths into an example: its charges and its free step', async () => {
+    const r = await cli(['run', '--example', 'quickstart', '--json', '--set', 'workload.charge.steps[0].thrash.charges=300', '--set', 'workload[1].steps[0].free.every=3']);
+    const [run] = (JSON.parse(r.out) as RunResult).runs;
+    expect(run.phases.map((p) => [p.name, p.charges, p.uncharged])).toEqual([['charge', 300, 0], ['free 1/5', 0, 100]]);
+    expect(run.cgroups.find((g) => g.path === 'workload')!.events).toMatchObject({ max: 0, oom: 0 });
+    const bad = await cli(['run', '--example', 'quickstart', '--set', 'workload.charge.steps[1].thrash.charges=1']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe('memcg-sim: --set: 1 error\n  workload.charge.steps[1].thrash.charges: workload.charge.steps has 1 elements, no [1]\n');
+  });
+
   test('a bad value is checked like the file: exit 2 with its path', async () => {
     const r = await cli(['run', '--example', 'container-oom', '--set', 'cgroups.container.memory.max=64x']);
     expect(r.code).toBe(2);

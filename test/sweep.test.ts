@@ -171,6 +171,22 @@ describe('running', () => {
     expect(out).toMatch(/^grid: 9 points in [\d.]+ s with 2 workers → /);
   });
 
+  // quickstart with 300 charges instead of 2600: 1.2M, under workload's memory.max 6M, so no
+  // charge fails (try_charge_memcg) and no OOM at any seed.
+  test('--set on a sweep whose base is an example: resolved in the example, a wrong path named', async () => {
+    const f = sweepFile({ base: { example: 'quickstart' }, axes: { seed: [1, 2] }, metrics: ['sim.charges', 'sim.chargeFails', 'workload/memory.events:oom'] });
+    const out = tmp('ex.jsonl');
+    const r = await cli(['sweep', f, '-o', out, '--jobs', '2', '--set', 'workload.charge.steps[0].thrash.charges=300']);
+    expect(r.code).toBe(0);
+    expect(readLines(out).map((l) => [l.coords.seed, l.metrics])).toEqual([1, 2].map((seed) => [seed, { 'sim.charges': 300, 'sim.chargeFails': 0, 'workload/memory.events:oom': 0 }]));
+    // The same through parseSweep, with a list index.
+    const sw = parseSweep({ base: { example: 'quickstart' }, axes: { seed: [1, 2] } }, { sets: [['workload[0].steps[0].thrash.charges', 300]] });
+    expect(pointScenario(sw, sw.points[1]).phases[0].steps[0]).toMatchObject({ kind: 'thrash', charges: 300 });
+    const bad = await cli(['sweep', f, '-o', tmp('bad.jsonl'), '--set', 'workload.charges.steps[0].thrash.charges=300']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe(`memcg-sim: ${f}: 1 error\n  --set workload.charges.steps[0].thrash.charges: workload has no element named "charges" (named: "charge", "free 1/5")\n`);
+  });
+
   test('a point that cannot run is a line with its error (exit 1), the others run', async () => {
     const f = sweepFile({ base: BASE, axes: { 'cgroups.a.memory.max': ['1M', '2M'] }, metrics: ['sim.stokHits'] });
     const r = await cli(['sweep', f, '-o', tmp('e.jsonl'), '--jobs', '1']);

@@ -31,6 +31,17 @@ export type PoolOptions = {
  */
 export type PointTiming = { point: number; worker: number; spawned: number; ready?: number; readyCpuMs?: number; start: number; end: number; received: number; cpuMs: number };
 
+/** Node options but the module loaders (--import tsx …): compiled JS needs none, and each costs a worker ~150 ms to start. */
+export function withoutLoaders(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^(--import|--require|-r|--loader|--experimental-loader)(=.*)?$/.exec(argv[i]);
+    if (!m) out.push(argv[i]);
+    else if (m[2] === undefined) i++; // the value is the next argument
+  }
+  return out;
+}
+
 /**
  * The worker: the compiled worker.js, or, running from the sources without a build, a small
  * script that loads worker.ts through tsx's loader in the worker thread (slow to start).
@@ -39,7 +50,7 @@ function newWorker(workerData: unknown): Worker {
   // Compiled: worker.js beside this file; from the sources with a build beside them (the tests): dist's.
   for (const rel of ['./worker.js', '../../dist/src/sweep/worker.js']) {
     const js = new URL(rel, import.meta.url);
-    if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData });
+    if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData, execArgv: withoutLoaders(process.execArgv) });
   }
   // tsx/esm/api as an ES module (require.resolve finds its CommonJS twin beside it).
   const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
