@@ -12,6 +12,7 @@ import { runScenario } from '../src/scenario/runner.js';
 import { pointMetrics } from '../src/sweep/metrics.js';
 import { readLines } from '../src/sweep/output.js';
 import { runSweep } from '../src/sweep/run.js';
+import { withoutLoaders, type PointTiming } from '../src/sweep/pool.js';
 import { shardOf } from '../src/sweep/shard.js';
 import { parseSweep, pointScenario, pointSeed } from '../src/sweep/sweep.js';
 import type { System } from '../src/api/system.js';
@@ -102,8 +103,17 @@ describe('running', () => {
     const one = tmp('one.jsonl');
     const two = tmp('two.jsonl');
     const r1 = await runSweep(sw, { output: one, jobs: 1, build });
-    await runSweep(sw, { output: two, jobs: 2, build });
+    const timings: PointTiming[] = [];
+    await runSweep(sw, { output: two, jobs: 2, build, onTiming: (t) => timings.push(t) });
     expect(read(two)).toBe(read(one));
+    // The timeline: one entry per point, each worker's modules loaded before its first point, in order.
+    expect(timings.map((t) => t.point).sort((a, b) => a - b)).toEqual(sw.points.map((p) => p.index));
+    expect(new Set(timings.map((t) => t.worker))).toEqual(new Set([0, 1]));
+    expect(timings.filter((t) => t.ready !== undefined)).toHaveLength(2);
+    for (const t of timings) {
+      expect(t.spawned <= (t.ready ?? t.start) && t.start <= t.end && t.end <= t.received).toBe(true);
+      expect(t.cpuMs).toBeGreaterThan(0); // /proc/thread-self/schedstat (Linux)
+    }
     expect(read(two.replace(/jsonl$/, 'csv'))).toBe(read(one.replace(/jsonl$/, 'csv')));
     expect(r1.lines).toHaveLength(9);
     for (const p of sw.points) {
@@ -242,6 +252,10 @@ describe('the command line', () => {
   }, 60_000);
 });
 
+test('a compiled worker starts without the module loaders of its parent (--import tsx), with its other options', () => {
+  expect(withoutLoaders(['--import', 'tsx', '--max-old-space-size=512', '--import=x', '-r', 'y', '--loader', 'z', '--experimental-loader=w', '--require', 'v', '--expose-gc'])).toEqual(['--max-old-space-size=512', '--expose-gc']);
+});
+
 describe('shards from batch engines', () => {
   test.each<[string, string | undefined, string | undefined, Record<string, string>, unknown]>([
     ['--shard', '1/4', undefined, {}, { index: 1, count: 4, from: '--shard' }],
@@ -264,6 +278,7 @@ describe('API inputs (#12): a typed EINVAL before any file is written', () => {
     ['runSweep shard 3 of 3', (sw, out) => runSweep(sw, { output: out, shard: { index: 3, count: 3, from: '--shard' } }), /option shard\.index must be an integer in 0\.\.2, not 3/],
     ['runSweep a sweep that is not one', (_, out) => runSweep({} as never, { output: out }), /runSweep takes a sweep made by parseSweep or loadSweep/],
     ['runSweep signal "stop"', (sw, out) => runSweep(sw, { output: out, signal: 'stop' as never }), /option signal must be an AbortSignal, not "stop"/],
+    ['runSweep onTiming 1', (sw, out) => runSweep(sw, { output: out, onTiming: 1 as never }), /option onTiming must be a function, not 1/],
   ])('%s', async (_, f, message) => {
     const out = tmp('api.jsonl');
     const sw = parseSweep(SWEEP);
