@@ -85,17 +85,21 @@ async function sweep(jobs: number): Promise<Sample> {
 }
 
 /**
- * The wall time the CPU figures predict on 2 idle cores: the pool's schedule replayed with each
- * point's and each startup's CPU time (each worker takes the next point when it is free), or
- * the whole process's CPU time shared by the 2 cores, whichever is longer.
+ * The wall time a sweep would take on 2 idle cores with every point costing its median CPU time
+ * over all the sweeps (p): the pool's schedule replayed (each worker starts, with this sweep's
+ * startup CPU, then takes the next point when it is free), or this sweep's whole CPU time (points,
+ * startups, V8's background threads) shared by the 2 cores, whichever is longer. Using the same
+ * point costs for 1 and 2 workers leaves only what the pool adds: startup, background CPU, the
+ * schedule's tail.
  */
-function idle(s: Sample): number {
+function idle(s: Sample, p: number[]): number {
   const free = [...s.startups];
-  for (const p of s.points) {
+  for (const c of p) {
     const w = free.indexOf(Math.min(...free));
-    free[w] += p;
+    free[w] += c;
   }
-  return Math.max(...free, s.cpu / 2);
+  const total = p.reduce((a, b) => a + b, 0) + (s.cpu - s.pointCpu);
+  return Math.max(...free, total / 2);
 }
 
 await sweep(2); // warm: page cache
@@ -104,6 +108,8 @@ for (let r = 0; r < REPEAT; r++) for (const jobs of r % 2 ? [2, 1] : [1, 2]) all
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const of = (jobs: number) => all.filter((s) => s.jobs === jobs);
 const m = (jobs: number, f: (s: Sample) => number) => median(of(jobs).map(f));
+const pointMedians = sw.points.map((_, i) => median(all.map((s) => s.points[i])));
+const est = (s: Sample) => idle(s, pointMedians);
 const f0 = (x: number) => x.toFixed(0);
 const QUIET = 0.1; // CPUs busy with other processes below which a sweep counts as on an idle machine
 const quiet = (j: number) => of(j).filter((s) => s.others < QUIET);
@@ -119,14 +125,15 @@ const lines = [
   '|---:|---|---|---:|---:|---:|---:|---:|---|---:|',
   ...[1, 2].map((j) => `| ${j} | ${of(j).map((s) => f0(s.wall)).join(', ')} | ${of(j).map((s) => s.others.toFixed(2)).join(', ')} | ${f0(m(j, (s) => s.wall))} | ${speedup(of(1), of(j))} `
     + `| ${f0(m(j, (s) => s.pointCpu / sw.points.length))} | ${f0(m(j, (s) => Math.max(...s.startupMs)))} / ${f0(m(j, (s) => s.startupCpu / j))} | ${f0(m(j, (s) => s.cpu - s.pointCpu))} `
-    + `| ${of(j).map((s) => s.busy.map((b) => (100 * b).toFixed(1)).join('/')).join(', ')} | ${f0(m(j, idle))} (${(m(1, idle) / m(j, idle)).toFixed(2)}×) |`),
+    + `| ${of(j).map((s) => s.busy.map((b) => (100 * b).toFixed(1)).join('/')).join(', ')} | ${f0(m(j, est))} (${(m(1, est) / m(j, est)).toFixed(2)}×) |`),
   '',
   `Speed-up over the sweeps with others below ${QUIET} CPUs: ${speedup(quiet(1), quiet(2))} (${quiet(1).length} on 1 worker, ${quiet(2).length} on 2).`,
   '',
   'CPU time is each worker thread\'s (/proc/thread-self/schedstat) and the process\'s (process.cpuUsage: all threads, with V8\'s',
-  'compiler and GC threads). The idle-machine estimate replays the pool\'s schedule with the CPU times measured (each worker',
-  'starts, then takes the next point when it is free), or is half the process\'s CPU time if that is longer: what the sweep would',
-  'take on 2 idle cores if the CPU time of the work stays what it was here.',
+  'compiler and GC threads). The idle-machine estimate gives every point its median CPU time over all these sweeps and replays',
+  'the pool\'s schedule (each worker starts, then takes the next point when it is free), or is half of the points\' and the rest',
+  'of the process\'s CPU time if that is longer: what the pool itself costs, on 2 idle cores, whatever the load here did to the',
+  'points\' CPU time (compare the CPU per point of 1 and 2 workers for that).',
   '',
 ];
 console.log(lines.join('\n'));
