@@ -11,7 +11,6 @@ import {
 } from "./gfp";
 import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./sched";
-import { MEMCG_CHARGE_BATCH } from "./high";
 import { table_alloc } from "./layout";
 import { F_ATOMIC_BYPASS, F_FORCE_MAX_EVENT, F_HIGH_IN_CHARGE, F_MAYSWAP_PER_RETRY, F_NO_SPIN_BATCH, era } from "./profile";
 import {
@@ -175,7 +174,7 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   }
   // try_charge_memcg (c9afe31ec443; 6.1, not 5.15): a large overage is handled now, inside the
   // charge and before commit_charge, not only on the way back to user space.
-  if (highInCharge && pending_over_high(cpu) > <i64>MEMCG_CHARGE_BATCH && gfpflags_allow_blocking(gfp)) {
+  if (highInCharge && pending_over_high(cpu) > <i64>charge_batch && gfpflags_allow_blocking(gfp)) {
     return_to_user(m, cpu);
   }
   return 0;

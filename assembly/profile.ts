@@ -83,6 +83,9 @@ export const NR_PROFILE_FEATURES: i32 = 21;
 // Registry columns, indexed by profile id.
 //                                        5.15 6.1 6.6 6.12 multi 6.18 mainline pcstock
 const NSLOTS: StaticArray<i32> = [1, 1, 1, 1, 7, 7, 7, 7]; // f735eebe55f8 (6.16): NR_MEMCG_STOCK = 7
+// MEMCG_CHARGE_BATCH (include/linux/memcontrol.h): 32 in 5.15; 64 from 6.1, 1813e51eece0
+// "memcg: increase MEMCG_CHARGE_BATCH to 64" (the 2022 "memcg: optimize charge codepath" series).
+const CHARGE_BATCH: StaticArray<i32> = [32, 64, 64, 64, 64, 64, 64, 64];
 const VICTIM: StaticArray<i32> = [
   VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_ROUND_ROBIN, VICTIM_ROUND_ROBIN,
   VICTIM_ROUND_ROBIN,
@@ -139,4 +142,9 @@ export function profile_nslots(p: i32): i32 {
 }
 export function profile_victim(p: i32): i32 {
   return unchecked(VICTIM[p]);
+}
+/** MEMCG_CHARGE_BATCH of row p (the chargeBatch option's default); -1 for a bad row. */
+export function profile_charge_batch(p: i32): i32 {
+  if (p < 0 || p >= NR_PROFILES) return -1;
+  return unchecked(CHARGE_BATCH[p]);
 }

@@ -25,6 +25,7 @@ function reference(cfg: Config, seed: number): RefSystem {
     atomicForceNoEvent: KERNEL(cfg.profile).atomicBypass,
     noSpinBatch: KERNEL(cfg.profile).noSpinBatch,
     failcntEverywhere: KERNEL(cfg.profile).failcntEverywhere,
+    batch: KERNEL(cfg.profile).chargeBatch,
     swapAccount: true,
     nodes: 2,
     cpusPerNode: 2,

@@ -37,7 +37,7 @@ export type SystemOptions = {
   swapAccount?: boolean;
   /** Emulator option: no per-CPU stock at all (every charge walks the hierarchy). */
   stock?: boolean;
-  /** MEMCG_CHARGE_BATCH (default 64). */
+  /** MEMCG_CHARGE_BATCH: default the profile's (32 for '5.15', 64 from '6.1' on). */
   chargeBatch?: number;
   /**
    * When drain work that drain_all_stock queued on another CPU runs: 'schedule' (default) at
@@ -381,7 +381,7 @@ export class System {
       ['CFG_SEED_HI', Number(seed >> 32n)],
       ['CFG_SWAP_ACCOUNT', options.swapAccount === false ? 0 : 1],
       ['CFG_STOCK_OFF', options.stock === false ? 1 : 0],
-      ['CFG_BATCH', options.chargeBatch ?? 64],
+      ['CFG_BATCH', options.chargeBatch ?? this.fn('profile_charge_batch')(this.k(profile.coreId))],
       ['CFG_REMOTE_DRAIN', this.k(choice('remoteDrain', options.remoteDrain, REMOTE_DRAIN))],
       ['CFG_OOM_VICTIM_EXIT', this.k(choice('oomVictimExit', options.oomVictimExit, VICTIM_EXIT))],
       ['CFG_RECURSIVE_PROT', options.recursiveProtection ? 1 : 0],
