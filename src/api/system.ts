@@ -79,7 +79,7 @@ export type SystemOptions = {
    */
   kmem?: boolean;
   /**
-   * The per-CPU lru_add folio_batch (31 folios): new folios reach their LRU list when the batch
+   * The per-CPU lru_add folio_batch (PAGEVEC_SIZE: 15 folios up to '6.6', 31 from '6.12'): new folios reach their LRU list when the batch
    * fills, at once when large, or at a drain (before reclaim). Default false: on the list at once.
    */
   lruAddBatch?: boolean;
