@@ -65,7 +65,10 @@ export const MEMCG_PERCPU_B: i32 = 29; // memcg_stat_item, bytes (kept on node 0
 export const THP_SWPOUT: i32 = 30; // PMD-sized folios swapped out whole (count_swpout_vm_event)
 export const THP_SWPOUT_FALLBACK: i32 = 31; // ... split instead, their base pages swapped (shrink_folio_list)
 export const MEMCG_SOCK: i32 = 32; // memcg_stat_item: socket memory pages (memory.stat sock)
-export const NR_STAT_ITEMS: i32 = 33;
+// count_memcg_event_mm(THP_FAULT_ALLOC) in map_anon_folio_pmd (6.18; __do_huge_pmd_anonymous_page
+// up to 6.12): a PMD folio mapped by a fault, memcg-wide (v2 memory.stat thp_fault_alloc).
+export const MEMCG_THP_FAULT_ALLOC: i32 = 33;
+export const NR_STAT_ITEMS: i32 = 34;
 
 let pending: usize = 0; // i64[M][nodes][items]
 let inbox: usize = 0;
