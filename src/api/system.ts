@@ -75,7 +75,8 @@ export type SystemOptions = {
   /**
    * Kernel memory accounting (docs/kernel-memory.md): page tables and anon_vma of faults,
    * xarray nodes of page cache, a new memcg's structures, through the objcg byte stock.
-   * Default false, as if booted with cgroup.memory=nokmem.
+   * Default true, as every era's kernel (5.15 on, v1 and v2: memcg_online_kmem) unless booted
+   * with cgroup.memory=nokmem, which false is.
    */
   kmem?: boolean;
   /**
@@ -389,7 +390,7 @@ export class System {
       ['CFG_MAX_TASKS', options.maxTasks ?? 4096],
       ['CFG_SWAP_PAGES', swapPagesOf(options.swap)],
       ['CFG_HZ', options.hz ?? 1000],
-      ['CFG_KMEM', options.kmem ? 1 : 0],
+      ['CFG_KMEM', options.kmem === false ? 0 : 1], // memcg_online_kmem: on unless cgroup.memory=nokmem (every era)
       ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 14],
       ['CFG_LRU_ADD_BATCH', options.lruAddBatch ? 1 : 0],
       ['CFG_PREFAULT', options.prefault === true ? Number.MAX_SAFE_INTEGER : options.prefault === false ? 0 : PREFAULT_DEFAULT],
