@@ -105,7 +105,11 @@ function idle(s: Sample, p: number[]): number {
 await sweep(2); // warm: page cache
 const all: Sample[] = [];
 for (let r = 0; r < REPEAT; r++) for (const jobs of r % 2 ? [2, 1] : [1, 2]) all.push(await sweep(jobs));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = Math.floor(s.length / 2);
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
 const of = (jobs: number) => all.filter((s) => s.jobs === jobs);
 const m = (jobs: number, f: (s: Sample) => number) => median(of(jobs).map(f));
 const pointMedians = sw.points.map((_, i) => median(all.map((s) => s.points[i])));
