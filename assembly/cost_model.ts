@@ -95,11 +95,17 @@ let words: i32 = 1; // u64 words of a sharer bitmap
 let nLines: i32 = 0;
 const base = new StaticArray<i32>(NR_LC + 1);
 const base64 = new StaticArray<u64>(NR_LC + 1); // the same, summed in 64 bits for the sizing pass
-let owner: usize = 0; // i32[lines], -1 = no exclusive owner
-let ready: usize = 0; // f64[lines]: when the last write completes
-let sharers: usize = 0; // u64[lines × words]
-let lineXfers: usize = 0; // f64[lines]
-let lineWait: usize = 0; // f64[lines]
+// The directory: one record per line, `stride` bytes, so that an access finds all it needs
+// in one or two cache lines of the host:
+//   +0 owner (i32, -1 = no exclusive owner), +8 ready (f64: when the last write completes),
+//   +16 transfers (f64), +24 waiting cycles (f64), +32 sharers (u64 × words)
+let dir: usize = 0;
+let stride: usize = 64;
+const R_OWNER: usize = 0;
+const R_READY: usize = 8;
+const R_XFERS: usize = 16;
+const R_WAIT: usize = 24;
+const R_SHARERS: usize = 32;
 let folioOwner: usize = 0; // i32[folios]
 let swapOwner: usize = 0; // i32[swap lines]
 let nFolios: i32 = 0;
@@ -170,11 +176,8 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   const lines = unchecked(b[NR_LC]);
   for (let k = 0; k <= NR_LC; k++) unchecked((base[k] = <i32>min<u64>(b[k], <u64>i32.MAX_VALUE)));
   nLines = <i32>min<u64>(lines, <u64>i32.MAX_VALUE);
-  owner = table_alloc("cost: line owners", lines, 4);
-  ready = table_alloc("cost: line ready times", lines, 8);
-  sharers = table_alloc("cost: line sharers", lines * <u64>words, 8);
-  lineXfers = table_alloc("cost: line transfers", lines, 8);
-  lineWait = table_alloc("cost: line waits", lines, 8);
+  stride = (R_SHARERS + (<usize>words << 3) + 31) & ~31; // 64 bytes up to 128 CPUs
+  dir = table_alloc("cost: line directory", lines, <i32>stride);
   nFolios = maxFolios;
   folioOwner = table_alloc("cost: folio owners", maxFolios, 4);
   nSwapLines = (max(swapPages, 1) + 31) >> 5;
@@ -183,11 +186,11 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   clk = table_alloc("cost: cpu clocks", nr_cpus, 8);
   idle = table_alloc("cost: cpu idle", nr_cpus, 8);
   waited = table_alloc("cost: cpu waits", nr_cpus, 8);
-  if (slotOf == 0 || owner == 0 || ready == 0 || sharers == 0 || lineXfers == 0 || lineWait == 0 || folioOwner == 0 || swapOwner == 0 ||
+  if (slotOf == 0 || dir == 0 || folioOwner == 0 || swapOwner == 0 ||
     distTab == 0 || clk == 0 || idle == 0 || waited == 0) return false;
   for (let f = 0; f < NR_PCF; f++) store<i32>(slotOf + (<usize>f << 2), pc_slot_of(layout, f));
   for (let a = 0; a < nr_cpus; a++) for (let c = 0; c < nr_cpus; c++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>c, <u8>topo_dist(a, c));
-  for (let i = 0; i < nLines; i++) store<i32>(owner + (<usize>i << 2), -1);
+  for (let i = 0; i < nLines; i++) store<i32>(rec(i) + R_OWNER, -1);
   for (let i = 0; i < maxFolios; i++) store<i32>(folioOwner + (<usize>i << 2), -1);
   for (let i = 0; i < nSwapLines; i++) store<i32>(swapOwner + (<usize>i << 2), -1);
   return true;
@@ -204,8 +207,11 @@ function topo_dist(a: i32, b: i32): i32 {
   if (cpu_llc(a) == cpu_llc(b)) return D_LLC;
   return cpu_socket(a) == cpu_socket(b) ? D_SOCKET : D_REMOTE;
 }
+@inline function rec(line: i32): usize {
+  return dir + <usize>line * stride;
+}
 @inline function sh(line: i32, w: i32): usize {
-  return sharers + ((<usize>line * <usize>words + <usize>w) << 3);
+  return rec(line) + R_SHARERS + (<usize>w << 3);
 }
 @inline function is_sharer(line: i32, c: i32): bool {
   return (load<u64>(sh(line, c >> 6)) & (<u64>1 << <u64>(c & 63))) != 0;
@@ -223,7 +229,7 @@ function home(line: i32): i32 {
 
 // Where c finds the line, and (for a write) the farthest copy it must invalidate.
 function locate(line: i32, c: i32, write: bool): i32 {
-  const own = load<i32>(owner + (<usize>line << 2));
+  const own = load<i32>(rec(line) + R_OWNER);
   if (own == c) return D_HIT;
   if (!write && is_sharer(line, c)) return D_HIT;
   if (own >= 0) return dist(c, own);
@@ -270,11 +276,11 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
   }
   if (line >= 0) {
     if (d != D_HIT) {
-      const xo = lineXfers + (<usize>line << 3);
+      const xo = rec(line) + R_XFERS;
       store<f64>(xo, load<f64>(xo) + 1);
     }
     if (waitCycles > 0) {
-      const lw = lineWait + (<usize>line << 3);
+      const lw = rec(line) + R_WAIT;
       store<f64>(lw, load<f64>(lw) + waitCycles);
     }
   }
@@ -283,13 +289,13 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
 
 /** One access by the current CPU to a directory line. */
 @inline export function cost_access(line: i32, kind: i32): void {
-  const own = load<i32>(owner + (<usize>line << 2));
+  const own = load<i32>(rec(line) + R_OWNER);
   if (own == cur) {
     // Modified/Exclusive here: no transfer, no wait
     curClk += kind == ACC_ATOMIC ? hitCost + atomicCost : hitCost;
     hits += 1;
     if (kind == ACC_ATOMIC) atomics += 1;
-    if (kind != ACC_READ) store<f64>(ready + (<usize>line << 3), curClk);
+    if (kind != ACC_READ) store<f64>(rec(line) + R_READY, curClk);
   } else if (kind == ACC_READ && own < 0 && is_sharer(line, cur)) {
     curClk += hitCost; // Shared here, for a read
     hits += 1;
@@ -298,14 +304,14 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
 
 function cost_access_miss(line: i32, kind: i32, own: i32): void {
   const c = cur;
-  const oo = owner + (<usize>line << 2);
+  const oo = rec(line) + R_OWNER;
   const write = kind != ACC_READ;
   const d = locate(line, c, write);
   let t = curClk;
   let w: f64 = 0;
   if (d != D_HIT) {
     // the line is busy until the last write to it completes
-    const r = load<f64>(ready + (<usize>line << 3));
+    const r = load<f64>(rec(line) + R_READY);
     if (r > t) {
       w = r - t;
       t = r;
@@ -315,7 +321,7 @@ function cost_access_miss(line: i32, kind: i32, own: i32): void {
   if (write) {
     for (let i = 0; i < words; i++) store<u64>(sh(line, i), 0);
     store<i32>(oo, c);
-    store<f64>(ready + (<usize>line << 3), t);
+    store<f64>(rec(line) + R_READY, t);
   } else if (d != D_HIT) {
     if (own >= 0) {
       const p = sh(line, own >> 6);
@@ -504,7 +510,7 @@ export function cost_lines(): i32 {
 /** Transfers (which 0) or waiting cycles (1) of directory line l. */
 export function cost_line_get(l: i32, which: i32): f64 {
   if (!cost_on || l < 0 || l >= nLines) return 0;
-  return load<f64>((which == 0 ? lineXfers : lineWait) + (<usize>l << 3));
+  return load<f64>(rec(l) + (which == 0 ? R_XFERS : R_WAIT));
 }
 /** The class of line l (LC_*) and its index within the class, for naming it. */
 export function cost_line_class(l: i32): i32 {
