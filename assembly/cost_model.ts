@@ -60,7 +60,8 @@ export const D_MEM_REMOTE: i32 = 6;
 export const NR_DIST: i32 = 7;
 export const COST_ATOMIC: i32 = 7; // the LOCKed op's own cycles
 export const COST_WORK: i32 = 8; // cycles of other work per operation (the rest of a fault, a packet)
-export const NR_COSTS: i32 = 9;
+export const COST_NS: i32 = 9; // cycles per ns (the clock rate), for a sleep given in ns
+export const NR_COSTS: i32 = 10;
 
 export const PC_LAYOUT_2022: i32 = 0;
 export const PC_LAYOUT_PRE_2022: i32 = 1;
@@ -75,9 +76,13 @@ export const LC_STATS_PCPU: i32 = 5;
 export const LC_STATS_UPDATES: i32 = 6;
 export const LC_LRUVEC: i32 = 7;
 export const LC_OBJCG: i32 = 8; // struct obj_cgroup: refcnt, nr_charged_bytes
-export const NR_LC: i32 = 9;
-export const LC_FOLIO: i32 = 9; // owner-only classes (ids into their own tables)
-export const LC_SWAP_CGROUP: i32 = 10;
+export const LC_TCPMEM: i32 = 9; // 3 per memcg: memcg->tcpmem (v1), the page_counter layout's slots
+export const LC_RSTAT_LOCK: i32 = 10; // 1 line: the rstat lock the statistics flush takes
+export const LC_RSTAT_CPU: i32 = 11; // per CPU: the per-CPU rstat lock (the flusher takes every CPU's)
+export const LC_TASK: i32 = 12; // per task: what the OOM victim selection reads (task_struct, mm counters)
+export const NR_LC: i32 = 13;
+export const LC_FOLIO: i32 = 13; // owner-only classes (ids into their own tables)
+export const LC_SWAP_CGROUP: i32 = 14;
 
 // Operation kinds whose cycles are summed apart.
 export const OPK_CHARGE: i32 = 0;
@@ -112,6 +117,10 @@ let nFolios: i32 = 0;
 let nSwapLines: i32 = 0;
 let nCounters: i32 = 0;
 let nMemcgs: i32 = 0;
+let nTasks: i32 = 0;
+// u8[memcgs × cpus]: memcg m has statistics updates on cpu not yet flushed (css_rstat_updated
+// put it on that CPU's updated list); the flush visits only those.
+let rstatUpd: usize = 0;
 let distTab: usize = 0; // u8[cpus × cpus]: dist() precomputed
 let clk: usize = 0; // f64[cpus]
 let idle: usize = 0; // f64[cpus]: clock moved forward without work (cost_clock_set)
@@ -140,7 +149,7 @@ let opKind: i32 = 0;
 let opStart: f64 = 0;
 
 /** Allocate the directory (system_init, only when the cost model is on). */
-export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: i32): bool {
+export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: i32, maxTasks: i32): bool {
   if (on != cost_on) return false; // the host loads the build that matches
   if (!on) return true;
 
@@ -172,7 +181,12 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   unchecked((b[LC_STATS_UPDATES] = b[LC_STATS_PCPU] + m * cpus));
   unchecked((b[LC_LRUVEC] = b[LC_STATS_UPDATES] + m));
   unchecked((b[LC_OBJCG] = b[LC_LRUVEC] + m * <u64>nr_nodes));
-  unchecked((b[NR_LC] = b[LC_OBJCG] + m));
+  unchecked((b[LC_TCPMEM] = b[LC_OBJCG] + m));
+  unchecked((b[LC_RSTAT_LOCK] = b[LC_TCPMEM] + m * 3));
+  unchecked((b[LC_RSTAT_CPU] = b[LC_RSTAT_LOCK] + 1));
+  unchecked((b[LC_TASK] = b[LC_RSTAT_CPU] + cpus));
+  nTasks = max(maxTasks, 0);
+  unchecked((b[NR_LC] = b[LC_TASK] + <u64>nTasks));
   const lines = unchecked(b[NR_LC]);
   for (let k = 0; k <= NR_LC; k++) unchecked((base[k] = <i32>min<u64>(b[k], <u64>i32.MAX_VALUE)));
   nLines = <i32>min<u64>(lines, <u64>i32.MAX_VALUE);
@@ -183,11 +197,12 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   nSwapLines = (max(swapPages, 1) + 31) >> 5;
   swapOwner = table_alloc("cost: swap_cgroup owners", nSwapLines, 4);
   distTab = table_alloc("cost: cpu distances", cpus * cpus, 1);
+  rstatUpd = table_alloc("cost: rstat updated", m * cpus, 1);
   clk = table_alloc("cost: cpu clocks", nr_cpus, 8);
   idle = table_alloc("cost: cpu idle", nr_cpus, 8);
   waited = table_alloc("cost: cpu waits", nr_cpus, 8);
   if (slotOf == 0 || dir == 0 || folioOwner == 0 || swapOwner == 0 ||
-    distTab == 0 || clk == 0 || idle == 0 || waited == 0) return false;
+    distTab == 0 || rstatUpd == 0 || clk == 0 || idle == 0 || waited == 0) return false;
   for (let f = 0; f < NR_PCF; f++) store<i32>(slotOf + (<usize>f << 2), pc_slot_of(layout, f));
   for (let a = 0; a < nr_cpus; a++) for (let c = 0; c < nr_cpus; c++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>c, <u8>topo_dist(a, c));
   for (let i = 0; i < nLines; i++) store<i32>(rec(i) + R_OWNER, -1);
@@ -224,6 +239,8 @@ function home(line: i32): i32 {
   if (line >= b && line < unchecked(base[LC_STATS_UPDATES])) return cpu_to_node((line - b) % nr_cpus);
   const l = unchecked(base[LC_LRUVEC]);
   if (line >= l && line < unchecked(base[LC_OBJCG])) return (line - l) % nr_nodes;
+  const r = unchecked(base[LC_RSTAT_CPU]);
+  if (line >= r && line < unchecked(base[LC_TASK])) return cpu_to_node(line - r);
   return 0;
 }
 
@@ -411,14 +428,58 @@ export function pc_line(c: i32, f: i32): i32 {
   cost_access(c * 3 + pc_slot(PCF_USAGE), ACC_ATOMIC);
   cost_access(c * 3 + pc_slot(PCF_MAX), ACC_READ);
 }
-/** memcg m's per-CPU statistics on cpu. */
+/** memcg m's per-CPU statistics on cpu (and css_rstat_updated: m is on cpu's updated list). */
 @inline export function cost_stats_pcpu(m: i32, cpu: i32): void {
   cost_access(unchecked(base[LC_STATS_PCPU]) + m * nr_cpus + cpu, ACC_WRITE);
+  store<u8>(rstatUpd + <usize>m * <usize>nr_cpus + <usize>cpu, 1);
 }
 /** memcg m's shared vmstats->stats_updates. */
 @inline export function cost_stats_updates(m: i32, kind: i32): void {
   cost_access(unchecked(base[LC_STATS_UPDATES]) + m, kind);
 }
+/** A field of memcg m's v1 tcpmem page_counter (laid out as struct page_counter). */
+@inline export function cost_tcpmem(m: i32, f: i32, kind: i32): void {
+  if (m >= 0 && m < nMemcgs) cost_access(unchecked(base[LC_TCPMEM]) + m * 3 + pc_slot(f), kind);
+}
+/** c->parent of memcg m's tcpmem counter (the read-mostly line since 2022; see cost_pc_parent). */
+@inline export function cost_tcpmem_parent(m: i32): void {
+  if (m >= 0 && m < nMemcgs) cost_access(unchecked(base[LC_TCPMEM]) + m * 3 + (layout == PC_LAYOUT_2022 ? 2 : 1), ACC_READ);
+}
+/** The rstat lock (the flusher's spin_lock_irq, and its unlock). */
+export function cost_rstat_lock(kind: i32): void {
+  cost_access(unchecked(base[LC_RSTAT_LOCK]), kind);
+}
+/** cpu's per-CPU rstat lock, taken and released by the flushing CPU. */
+export function cost_rstat_cpu_lock(cpu: i32): void {
+  const l = unchecked(base[LC_RSTAT_CPU]) + cpu;
+  cost_access(l, ACC_ATOMIC); // raw_spin_lock_irqsave
+  cost_access(l, ACC_WRITE); // raw_spin_unlock_irqrestore
+}
+/**
+ * The flush of memcg m on cpu (mem_cgroup_css_rstat_flush): if m is on cpu's updated list,
+ * the flushing CPU reads m's per-CPU statistics of cpu and writes their prev copies (the
+ * line moves to the flusher); false when m had nothing pending on cpu.
+ */
+export function cost_rstat_flush_cpu(m: i32, cpu: i32): bool {
+  const p = rstatUpd + <usize>m * <usize>nr_cpus + <usize>cpu;
+  if (load<u8>(p) == 0) return false;
+  store<u8>(p, 0);
+  cost_access(unchecked(base[LC_STATS_PCPU]) + m * nr_cpus + cpu, ACC_WRITE);
+  return true;
+}
+/** The lines of task t that the OOM victim selection reads (oom_evaluate_task, oom_badness). */
+export function cost_task(t: i32): void {
+  if (t >= 0 && t < nTasks) cost_access(unchecked(base[LC_TASK]) + t, ACC_READ);
+}
+/** A sleep of ns on the current CPU (schedule_timeout of memory.high throttling): its clock moves on, idle. */
+export function cost_sleep_ns(ns: i64): void {
+  if (ns <= 0) return;
+  const t = <f64>ns * unchecked(costs[COST_NS]);
+  curClk += t;
+  const io = idle + (<usize>cur << 3);
+  store<f64>(io, load<f64>(io) + t);
+}
+
 /** lruvec of m on node: lru_lock (a LOCKed op) and the list heads on its line. */
 @inline export function cost_lruvec(m: i32, node: i32): void {
   cost_access(unchecked(base[LC_LRUVEC]) + m * nr_nodes + node, ACC_ATOMIC);
@@ -426,6 +487,10 @@ export function pc_line(c: i32, f: i32): i32 {
 /** The folio's struct (memcg_data, flags, LRU links). */
 @inline export function cost_folio(id: i32, node: i32): void {
   if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_WRITE, node);
+}
+/** A LOCKed op on the folio's struct (folio_try_get, folio_test_clear_lru, folio_trylock). */
+export function cost_folio_atomic(id: i32, node: i32): void {
+  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_ATOMIC, node);
 }
 /** A swap_cgroup record of entry e (swap_cgroup_record / lookup, atomic since 6.15). */
 export function cost_swap_cgroup(e: i32, kind: i32): void {
