@@ -191,11 +191,13 @@ function post_next(x: i32, m: i32): i32 {
   return sib >= 0 ? post_first(sib) : parent_mem_cgroup(x);
 }
 
-// The cost of css_rstat_flush (kernel/cgroup/rstat.c; the cost model only): the flusher takes
-// the rstat lock (cgroup_rstat_lock; 6.16+ the memory subsystem's own rstat_ss_lock), then for
-// each possible CPU that CPU's rstat lock, and walks the CPU's updated list: every memcg of
-// the subtree updated on that CPU since the last flush, and its ancestors in the subtree
-// (css_rstat_updated_list). Each visit is mem_cgroup_css_rstat_flush(memcg, cpu): it reads
+// The cost of css_rstat_flush (kernel/cgroup/rstat.c, 6.18; the cost model only): for each
+// possible CPU the flusher takes the rstat lock (the memory subsystem's rstat_ss_lock in 6.18,
+// cgroup_rstat_lock before; reacquired per CPU since "cgroup: rstat: Cleanup flushing
+// functions and locking", 093c8812de2d, where older kernels held it across CPUs: the model
+// takes it per CPU in every era), then that CPU's rstat lock in css_rstat_updated_list, and
+// walks the CPU's updated list: every memcg of the subtree updated on that CPU since the last
+// flush, and its ancestors in the subtree. Each visit is mem_cgroup_css_rstat_flush(memcg, cpu): it reads
 // the memcg's per-CPU statistics of that CPU and writes their prev copies (the line comes to
 // the flusher), adds the deltas to memcg->vmstats and the parent's pending counts, and clears
 // vmstats->stats_updates (the memcg's shared vmstats line here). The flush runs on CPU 0:
@@ -203,9 +205,9 @@ function post_next(x: i32, m: i32): i32 {
 function cost_flush(m: i32): void {
   const begun = cost_other_begin(0, OPK_OTHER);
   const prev = cost_enter_cpu(0);
-  cost_rstat_lock(ACC_ATOMIC); // spin_lock_irq
   for (let c = 0; c < nr_cpus; c++) {
-    cost_rstat_cpu_lock(c);
+    cost_rstat_lock(ACC_ATOMIC); // __css_rstat_lock: spin_lock_irq
+    cost_rstat_cpu_lock(c); // css_rstat_updated_list: raw_spin_lock_irqsave, unlock
     // a memcg is visited when it was updated on c or a child of it was visited (post-order)
     for (let x = post_first(m); x >= 0; x = post_next(x, m)) {
       const child = flush_child(x, false);
@@ -217,8 +219,8 @@ function cost_flush(m: i32): void {
         flush_child(parent, true);
       }
     }
+    cost_rstat_lock(ACC_WRITE); // __css_rstat_unlock: spin_unlock_irq
   }
-  cost_rstat_lock(ACC_WRITE); // spin_unlock_irq
   cost_leave_cpu(prev);
   cost_other_end(begun);
 }
