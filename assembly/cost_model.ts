@@ -136,6 +136,9 @@ export const NR_CS: i32 = CS_OPK_OPS + NR_OPK;
 const stats = new StaticArray<f64>(NR_CS);
 
 let cur: i32 = 0;
+// cur's bit in a sharer bitmap and the byte offset of its word (the read hit's test).
+let curBit: u64 = 1;
+let curWord: usize = 0;
 // The current CPU's clock and the hit / atomic counts live in globals (the hot path): clk[cur]
 // is stale while curClk runs ahead; flush_clock writes it back whenever cur changes or a
 // clock is read. busy = clock − waited − idle (idle: a race's staggered start).
@@ -276,6 +279,8 @@ function locate(line: i32, c: i32, write: bool): i32 {
 @inline function switch_cpu(cpu: i32): void {
   store<f64>(clk + (<usize>cur << 3), curClk);
   cur = cpu;
+  curBit = <u64>1 << <u64>(cpu & 63);
+  curWord = <usize>(cpu >> 6) << 3;
   curClk = load<f64>(clk + (<usize>cpu << 3));
 }
 
@@ -305,21 +310,26 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
 }
 
 /** One access by the current CPU to a directory line. */
+// The owner of a line (Modified/Exclusive) also has its sharer bit, the only bit then set, so a
+// read hits exactly when cur's bit is set: one load and a test. A write hits when cur owns it.
 @inline export function cost_access(line: i32, kind: i32): void {
-  const own = load<i32>(rec(line) + R_OWNER);
-  if (own == cur) {
+  const r = rec(line);
+  if (kind == ACC_READ) {
+    if ((load<u64>(r + R_SHARERS + curWord) & curBit) != 0) {
+      curClk += hitCost; // here (owned or shared), for a read
+      hits += 1;
+    } else cost_access_miss(line, kind);
+  } else if (load<i32>(r + R_OWNER) == cur) {
     // Modified/Exclusive here: no transfer, no wait
     curClk += kind == ACC_ATOMIC ? hitCost + atomicCost : hitCost;
     hits += 1;
     if (kind == ACC_ATOMIC) atomics += 1;
-    if (kind != ACC_READ) store<f64>(rec(line) + R_READY, curClk);
-  } else if (kind == ACC_READ && own < 0 && is_sharer(line, cur)) {
-    curClk += hitCost; // Shared here, for a read
-    hits += 1;
-  } else cost_access_miss(line, kind, own);
+    store<f64>(r + R_READY, curClk);
+  } else cost_access_miss(line, kind);
 }
 
-function cost_access_miss(line: i32, kind: i32, own: i32): void {
+function cost_access_miss(line: i32, kind: i32): void {
+  const own = load<i32>(rec(line) + R_OWNER);
   const c = cur;
   const oo = rec(line) + R_OWNER;
   const write = kind != ACC_READ;
@@ -337,6 +347,8 @@ function cost_access_miss(line: i32, kind: i32, own: i32): void {
   t += account(c, d, kind, w, line);
   if (write) {
     for (let i = 0; i < words; i++) store<u64>(sh(line, i), 0);
+    const p = sh(line, c >> 6);
+    store<u64>(p, <u64>1 << <u64>(c & 63)); // the owner's own bit
     store<i32>(oo, c);
     store<f64>(rec(line) + R_READY, t);
   } else if (d != D_HIT) {
@@ -417,6 +429,45 @@ export function pc_line(c: i32, f: i32): i32 {
 /** cpu's page_counter_stock of counter c (16 counters' stocks to a line). */
 @inline export function cost_pcstock(cpu: i32, c: i32, kind: i32): void {
   cost_access(unchecked(base[LC_PCSTOCK]) + cpu + nr_cpus * (c >> 4), kind);
+}
+// An access that must hit: the current CPU touched the line earlier in the same sequence and
+// no other CPU ran since (every access leaves the line here). The same accounting as the hit
+// path of cost_access, without the directory lookup.
+@inline function read_hit(): void {
+  curClk += hitCost;
+  hits += 1;
+}
+@inline function write_hit(line: i32): void {
+  curClk += hitCost;
+  hits += 1;
+  store<f64>(rec(line) + R_READY, curClk);
+}
+/** After c->parent was read: reads of f1..f4 of counter c, each line looked up once. */
+@inline export function cost_pc_reads_after_parent(c: i32, f1: i32, f2: i32, f3: i32, f4: i32): void {
+  let seen = 1 << (layout == PC_LAYOUT_2022 ? 2 : 1);
+  const s1 = pc_slot(f1);
+  if ((seen & (1 << s1)) != 0) read_hit();
+  else cost_access(c * 3 + s1, ACC_READ);
+  seen |= 1 << s1;
+  const s2 = pc_slot(f2);
+  if ((seen & (1 << s2)) != 0) read_hit();
+  else cost_access(c * 3 + s2, ACC_READ);
+  seen |= 1 << s2;
+  const s3 = pc_slot(f3);
+  if ((seen & (1 << s3)) != 0) read_hit();
+  else cost_access(c * 3 + s3, ACC_READ);
+  seen |= 1 << s3;
+  if ((seen & (1 << pc_slot(f4))) != 0) read_hit();
+  else cost_access(c * 3 + pc_slot(f4), ACC_READ);
+}
+/** c->parent read again at the end of a page_counter_try_charge level: its line was read there (max, or the watermark before 2022). */
+@inline export function cost_pc_parent_hit(): void {
+  read_hit();
+}
+/** The first level of memcg_rstat_updated from mod_memcg_state: this CPU's statistics line was just written. */
+@inline export function cost_rstat_level_hot(m: i32, cpu: i32, flushDue: bool): void {
+  cost_access(unchecked(base[LC_STATS_UPDATES]) + m, ACC_READ);
+  if (!flushDue) write_hit(unchecked(base[LC_STATS_PCPU]) + m * nr_cpus + cpu);
 }
 /** One level of memcg_rstat_updated: read vmstats->stats_updates, then (unless a flush is due) this CPU's count. */
 @inline export function cost_rstat_level(m: i32, cpu: i32, flushDue: bool): void {

@@ -28,7 +28,7 @@ import {
 import { nr_cpus, nr_nodes } from "./topology";
 import {
   ACC_ATOMIC, ACC_WRITE, OPK_OTHER, cost_enter_cpu, cost_leave_cpu, cost_on, cost_other_begin, cost_other_end, cost_rstat_cpu_lock,
-  cost_rstat_flush_cpu, cost_rstat_level, cost_rstat_lock, cost_stats_pcpu, cost_stats_updates,
+  cost_rstat_flush_cpu, cost_rstat_level, cost_rstat_level_hot, cost_rstat_lock, cost_stats_pcpu, cost_stats_updates,
 } from "./cost_model";
 
 export const MEMCG_CHARGE_BATCH: i32 = 64;
@@ -109,7 +109,7 @@ export function rstat_init(maxMemcgs: i32): bool {
 }
 
 /** memcg_rstat_updated: count |val| updates from cpu on m and each ancestor. */
-function rstat_updated(m: i32, val: i64, cpu: i32): void {
+function rstat_updated(m: i32, val: i64, cpu: i32, hot: bool): void {
   if (val == 0) return;
   const v = val < 0 ? -val : val;
   if (!perMemcg) {
@@ -126,7 +126,11 @@ function rstat_updated(m: i32, val: i64, cpu: i32): void {
   for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
     // memcg_rstat_updated: an ancestor already due for a flush needs no more counting
     const due = needs_flush(x);
-    if (cost_on) cost_rstat_level(x, cpu, due); // memcg_vmstats_needs_flush, this_cpu_add_return
+    if (cost_on) {
+      // memcg_vmstats_needs_flush, this_cpu_add_return (m's own line on cpu: just written by mod_memcg_state when hot)
+      if (hot && x == m) cost_rstat_level_hot(x, cpu, due);
+      else cost_rstat_level(x, cpu, due);
+    }
     if (due) break;
     const p = pcpuUpdates + ((<usize>x * <usize>nr_cpus + <usize>cpu) << 2);
     const n = load<i32>(p) + <i32>v;
@@ -147,7 +151,7 @@ export function stat_mod(m: i32, node: i32, item: i32, delta: i64, cpu: i32): vo
   if (cost_on) cost_stats_pcpu(m, cpu); // __mod_memcg_lruvec_state: the per-CPU counters
   const p = slot(pending, m, node, item);
   store<i64>(p, load<i64>(p) + delta);
-  rstat_updated(m, delta, cpu);
+  rstat_updated(m, delta, cpu, true);
 }
 
 /**
@@ -159,7 +163,7 @@ export function stat_mod_bytes(m: i32, node: i32, item: i32, delta: i64, cpu: i3
   const p = slot(pending, m, node, item);
   store<i64>(p, load<i64>(p) + delta);
   const a = delta < 0 ? -delta : delta;
-  rstat_updated(m, max<i64>(a >> 12, 1), cpu);
+  rstat_updated(m, max<i64>(a >> 12, 1), cpu, false);
 }
 
 /** css_rstat_flush: fold the pending updates of m's subtree, children before parents. */
