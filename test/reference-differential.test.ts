@@ -25,6 +25,7 @@ function reference(cfg: Config, seed: number): RefSystem {
     atomicForceNoEvent: KERNEL(cfg.profile).atomicBypass,
     noSpinBatch: KERNEL(cfg.profile).noSpinBatch,
     failcntEverywhere: KERNEL(cfg.profile).failcntEverywhere,
+    batch: KERNEL(cfg.profile).chargeBatch,
     swapAccount: true,
     nodes: 2,
     cpusPerNode: 2,
@@ -105,7 +106,7 @@ function charged(snap: ReturnType<typeof snapshot>) {
 }
 
 async function system(cfg: Config, seed: number): Promise<System> {
-  const s = await createSystem({ ...cfg, topology: { nodes: 2, cpusPerNode: 2 }, seed, opCapacity: 257 });
+  const s = await createSystem({ ...cfg, topology: { nodes: 2, cpusPerNode: 2 }, seed, opCapacity: 257, kmem: false });
   makeTree(s, LIMITS, TREE);
   return s;
 }
