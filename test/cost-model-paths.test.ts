@@ -85,7 +85,8 @@ describe('OOM victim selection (select_bad_process → mem_cgroup_scan_tasks →
   // mm and rss counters); nothing else touches a task's line, so each comes from memory. With
   // 8 tasks instead of 1 the walk reads 7 more such lines.
   const oom = async (n: number) => {
-    const s = await createSystem({ costModel: true, topology: { nodes: 1, cpusPerNode: 2 } });
+    // kmem off: the tasks' page tables would be charged too and reach memory.max before the 65th page
+    const s = await createSystem({ costModel: true, kmem: false, topology: { nodes: 1, cpusPerNode: 2 } });
     s.mkdir('a', { 'memory.max': 64 * PAGE });
     const tasks = Array.from({ length: n }, () => s.spawn('a'));
     for (let i = 0; i < 64; i++) s.charge({ task: tasks[0], cpu: 0 }); // anon, no swap: nothing reclaimable
