@@ -77,6 +77,12 @@ export function over_high_pages(cpu: i32): i64 {
 
 /** try_charge_memcg: charge nr pages to m from cpu; 0 or -ENOMEM. */
 export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
+  return try_charge_memcg_inline(m, cpu, gfp, nr);
+}
+
+// The body of try_charge_memcg, inlined into the charge of a new folio (V8 does not inline
+// wasm calls; the other callers share the function above).
+@inline function try_charge_memcg_inline(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   if (mem_cgroup_is_root(m)) return 0; // try_charge: the root memcg is not charged
   sim_inc(SIM_CHARGES, 1);
   // pcstock: the batch is taken inside page_counter_try_charge_stock.
@@ -261,18 +267,26 @@ function force_charge(m: i32, over: i32, nr: i32, raisedMax: bool): i32 {
  * completes when the task is woken (memcg1_oom.ts).
  */
 export function mem_cgroup_charge(cg: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
+  return mem_cgroup_charge_inline(cg, cpu, order, kind, gfp, node, task);
+}
+/** mem_cgroup_charge, inlined into the replay loop (replay.ts). */
+@inline export function mem_cgroup_charge_inline(cg: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
   if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
   if (node < -1 || node >= nr_nodes) return -EINVAL;
+  let m = 0; // a task's charge: the task's memcg (charge_memcg_inline)
   if (task < 0) {
     if (!cgroup_alive(cg)) return -ENOENT;
-    return mem_cgroup_charge_memcg(cgroup_e_memcg(cg), cpu, order, kind, gfp, node, task);
+    m = cgroup_e_memcg(cg);
   }
-  return mem_cgroup_charge_memcg(0, cpu, order, kind, gfp, node, task);
+  return charge_memcg_inline(m, cpu, order, kind, gfp, node, task);
 }
 
 /** mem_cgroup_charge with the memcg given (task -1), or the task's (task >= 0). */
 export function mem_cgroup_charge_memcg(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
+  return charge_memcg_inline(m, cpu, order, kind, gfp, node, task);
+}
+@inline function charge_memcg_inline(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
   if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
   if (node < -1 || node >= nr_nodes) return -EINVAL;
@@ -289,7 +303,7 @@ export function mem_cgroup_charge_memcg(m: i32, cpu: i32, order: i32, kind: i32,
     if (cost_on) cost_op_end();
     return -ENOSPC; // the emulator's folio table is full
   }
-  const ret = charge_folio(id, m, cpu, gfp, task);
+  const ret = charge_folio_inline(id, m, cpu, gfp, task);
   op_end(cpu);
   if (cost_on) cost_op_end();
   return ret;
@@ -298,6 +312,9 @@ export function mem_cgroup_charge_memcg(m: i32, cpu: i32, order: i32, kind: i32,
 // The charge of a new folio id (allocated, uncharged) and its commit; the id or -errno, the
 // folio freed on failure unless the task went to the v1 OOM wait with it.
 function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
+  return charge_folio_inline(id, m, cpu, gfp, task);
+}
+@inline function charge_folio_inline(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
   const nr = 1 << folio_order(id);
   const kind = folio_kind(id);
   const nid = folio_nid(id);
@@ -319,7 +336,7 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
       return task_killed(task) ? -EINTR : r;
     }
   }
-  const ret = try_charge_memcg(m, cpu, gfp, nr);
+  const ret = try_charge_memcg_inline(m, cpu, gfp, nr);
   // mm_account_fault: PGFAULT for every fault, failed ones included, on the mm's memcg.
   if (kind == FOLIO_ANON) stat_mod(m, nid, PGFAULT, 1, cpu);
   if (ret < 0) {
@@ -378,6 +395,9 @@ let ugCpu: i32 = 0; // the CPU the uncharge runs on
 
 // uncharge_batch: one counter uncharge for the gathered folios of one memcg.
 function uncharge_batch(): void {
+  uncharge_batch_inline();
+}
+@inline function uncharge_batch_inline(): void {
   if (ugMemcg < 0) return;
   if (ugNrMemory > 0) {
     memcg_uncharge(ugMemcg, ugNrMemory);
@@ -395,6 +415,9 @@ function uncharge_batch(): void {
 
 // uncharge_folio: add a folio to the gather, flushing it when the memcg changes.
 function uncharge_folio(id: i32): void {
+  uncharge_folio_inline(id);
+}
+@inline function uncharge_folio_inline(id: i32): void {
   const m = folio_memcg(id);
   // VM_BUG_ON: a charged folio always names a memcg that exists.
   if (!memcg_exists(m)) throw new Error("uncharge_folio: memcg_data names no memcg");
@@ -408,7 +431,7 @@ function uncharge_folio(id: i32): void {
     return;
   }
   if (ugMemcg != m) {
-    uncharge_batch();
+    uncharge_batch_inline();
     ugMemcg = m;
     ugNid = folio_nid(id); // memcg1_uncharge_batch counts on the first folio's node
     css_get(m, 1); // the gather holds the memcg until uncharge_batch
@@ -585,13 +608,24 @@ export function task_free_memory(t: i32, cpu: i32): void {
  * swap entry instead. -EINVAL if it is neither.
  */
 export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
+  return mem_cgroup_uncharge_inline(id, cpu);
+}
+/** mem_cgroup_uncharge, inlined into the replay loop (replay.ts). */
+@inline export function mem_cgroup_uncharge_inline(id: i32, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
   if (!folio_handle(id)) return -EINVAL;
   const swapOnly = folio_swapped(id) && !folio_split_head(id);
   if (cost_on) cost_op_begin(cpu, OPK_UNCHARGE);
   ugCpu = cpu;
-  free_range(id, cpu);
-  uncharge_batch();
+  // free_range, the one folio of an unsplit range inlined
+  let p = id;
+  while (p >= 0) {
+    const next = folio_split_next(p);
+    if (folio_swapped(p)) free_swapped(p, cpu);
+    else uncharge_folio_inline(p);
+    p = next;
+  }
+  uncharge_batch_inline();
   if (!swapOnly) op_end(cpu); // (a page in swap only frees its entry)
   if (cost_on) cost_op_end();
   return 0;
