@@ -285,6 +285,9 @@ export type FileInfo = { size: number; cachedPages: number; folios: number; xaNo
 let scratch = new Uint8Array(0);
 let scratchView = new DataView(scratch.buffer);
 
+/** replay() sizes its result array at once up to this many results (V8's fast arrays reach 2^25). */
+const RESULTS_PREALLOC_MAX = 1 << 24;
+
 /** Tables up to this size are touched at createSystem by default (SystemOptions.prefault). */
 const PREFAULT_DEFAULT = 16 * 1024 * 1024;
 
@@ -1687,12 +1690,13 @@ export class System {
     const count = this.encodeInto(ops);
     const charge = this.k('OP_CHARGE');
     const records = scratch;
-    const out: OpResult[] = []; // (new Array(n) of a large n would be a slow dictionary array)
+    // Sized once (pushing grows and copies it; V8 keeps a new Array of up to 2^25 elements fast).
+    const out: OpResult[] = count <= RESULTS_PREALLOC_MAX ? new Array<OpResult>(count) : [];
     this.replayChunks(records, count, (done, n, i32, base) => {
       for (let i = 0; i < n; i++) {
         const v = i32[base + i];
         // A charge's ENOSPC is the emulator's full folio table (as charge() says).
-        out.push(v >= 0 ? { ok: true, value: v } : { ok: false, code: v === -28 && records[(done + i) * 16] === charge ? 'ELIMIT' : errnoName(v) });
+        out[done + i] = v >= 0 ? { ok: true, value: v } : { ok: false, code: v === -28 && records[(done + i) * 16] === charge ? 'ELIMIT' : errnoName(v) };
       }
     });
     return out;
