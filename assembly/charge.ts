@@ -224,18 +224,14 @@ function pending_over_high(cpu: i32): i64 {
  * mem_cgroup_handle_over_high for the charging task (or CPU) and memcg m: on the way back
  * to user space (resume_user_mode_work), or inside try_charge_memcg for a large overage.
  */
-function return_to_user(m: i32, cpu: i32): void {
-  let n: i64;
-  if (chargeTask >= 0) {
-    n = task_over_high(chargeTask);
-    if (n == 0) return;
-    task_set_over_high(chargeTask, 0);
-  } else {
-    const p = overHigh + (<usize>cpu << 3);
-    n = load<i64>(p);
-    if (n == 0) return;
-    store<i64>(p, 0);
-  }
+@inline function return_to_user(m: i32, cpu: i32): void {
+  // Inlined: the common case (no overage noted) is one load.
+  const n = chargeTask >= 0 ? task_over_high(chargeTask) : load<i64>(overHigh + (<usize>cpu << 3));
+  if (n != 0) over_high_return(m, cpu, n);
+}
+function over_high_return(m: i32, cpu: i32, n: i64): void {
+  if (chargeTask >= 0) task_set_over_high(chargeTask, 0);
+  else store<i64>(overHigh + (<usize>cpu << 3), 0);
   mem_cgroup_handle_over_high(chargeTask >= 0 ? task_memcg(chargeTask) : m, n, chargeTask, cpu);
 }
 
