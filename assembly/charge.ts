@@ -11,7 +11,7 @@ import {
 } from "./gfp";
 import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./sched";
-import { MEMCG_CHARGE_BATCH } from "./high";
+import { count_thp_fault_alloc } from "./thp_fault";
 import { table_alloc } from "./layout";
 import { F_ATOMIC_BYPASS, F_FORCE_MAX_EVENT, F_HIGH_IN_CHARGE, F_MAYSWAP_PER_RETRY, F_NO_SPIN_BATCH, era } from "./profile";
 import {
@@ -181,7 +181,7 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   }
   // try_charge_memcg (c9afe31ec443; 6.1, not 5.15): a large overage is handled now, inside the
   // charge and before commit_charge, not only on the way back to user space.
-  if (highInCharge && pending_over_high(cpu) > <i64>MEMCG_CHARGE_BATCH && gfpflags_allow_blocking(gfp)) {
+  if (highInCharge && pending_over_high(cpu) > <i64>charge_batch && gfpflags_allow_blocking(gfp)) {
     return_to_user(m, cpu);
   }
   return 0;
@@ -371,6 +371,8 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
   folio_page_stat(m, id, nid, 1, cpu);
   // memcg1_charge_statistics: a page-in of a large folio is one event.
   stat_mod(m, nid, PGPGIN, 1, cpu);
+  // map_anon_folio_pmd: a task's fault that mapped a PMD folio (its table deposited above).
+  if (fault && order == HPAGE_PMD_ORDER) count_thp_fault_alloc(m, nid, cpu);
   memcg_page_events_add(m, nr);
   return_to_user(m, cpu);
   return id;

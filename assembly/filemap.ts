@@ -14,6 +14,7 @@
 // folio->mapping for this file and index.
 
 import { table_alloc } from "./layout";
+import { pagevec_size } from "./profile";
 import { EEXIST, EINTR, EINVAL, ENOENT, ENOMEM, ENOSPC } from "./errno";
 import {
   FOLIO_FILE, FOLIO_SHMEM, PG_REFERENCED, PG_SWAPPED, PG_YOUNG, PG_ACTIVE, folio_flags, folio_memcg, folio_nid, folio_order,
@@ -42,7 +43,6 @@ const SHMEM_INODE_SIZE: i64 = 752; // shmem_inode_cache s->size, SLAB_ACCOUNT
 const DENTRY_SIZE: i64 = 192; // dentry s->size, SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT
 const XA_CHUNK_SHIFT: i32 = 6;
 const PAGE_SHIFT: i32 = 12;
-const FBATCH_SIZE: i32 = 31; // PAGEVEC_SIZE: folios filemap_get_read_batch hands over at once
 
 let cap: i32 = 0; // table slots (a power of two)
 let keys: usize = 0; // i64[cap]
@@ -531,7 +531,7 @@ export function filemap_read(f: i32, pos: i64, count: i64, task: i32, m: i32, cp
       folio_touch(id, cpu, gfp); // folio_mark_accessed of the batch's first folio
     }
     first = false;
-    inBatch = inBatch + 1 == FBATCH_SIZE ? 0 : inBatch + 1;
+    inBatch = inBatch + 1 == pagevec_size ? 0 : inBatch + 1; // filemap_get_read_batch: PAGEVEC_SIZE folios at once
     if ((val(e) >> 40) & 1) {
       set_val(e, val(e) & ~(<i64>1 << 40)); // folio_clear_readahead
       page_cache_async_ra(f, head, nr, last - head);

@@ -12,8 +12,8 @@ import {
 import { PCF_HIGH, pc_field, pc_usage } from "./page_counter";
 import { MEMCG_RECLAIM_MAY_SWAP, SWAP_CLUSTER_MAX, try_to_free_mem_cgroup_pages } from "./reclaim";
 import { task_add_throttled_ns, task_killed } from "./task";
+import { charge_batch } from "./stock";
 
-export const MEMCG_CHARGE_BATCH: i64 = 64;
 const MEMCG_DELAY_PRECISION_SHIFT: u64 = 20;
 const MEMCG_DELAY_SCALING_SHIFT: u64 = 14;
 const MAX_RECLAIM_RETRIES: i32 = 16;
@@ -65,7 +65,7 @@ export function calculate_high_delay(nr: u64, overage: u64): u64 {
   let penalty: u64 = overage * overage * <u64>hz; // u64, wrapping as the kernel's does
   penalty >>= MEMCG_DELAY_PRECISION_SHIFT;
   penalty >>= MEMCG_DELAY_SCALING_SHIFT;
-  return (penalty * nr) / <u64>MEMCG_CHARGE_BATCH;
+  return (penalty * nr) / <u64>charge_batch; // calculate_high_delay: MEMCG_CHARGE_BATCH pages is nominal
 }
 
 /**

@@ -1,5 +1,6 @@
 // The per-CPU lru_add folio_batch (mm/swap.c folio_add_lru, folio_batch_move_lru,
-// lru_add_drain_cpu; 6.18: FBATCH_SIZE / PAGEVEC_SIZE 31 entries): a new folio reaches its
+// lru_add_drain_cpu; PAGEVEC_SIZE entries: 15 up to 6.6, 31 from 6.9, profile.ts; 5.15's
+// lru_cache_add pagevec the same): a new folio reaches its
 // LRU list only when the batch is full, at once for a large folio, or when the batch is
 // drained (lru_add_drain before reclaim scans, lru_add_drain_all in force_empty), so the LRU
 // sizes in memory.stat lag the charges. The batch holds a reference: an anon folio unmapped
@@ -13,22 +14,21 @@ import { lru_add } from "./lru";
 import { nr_cpus } from "./topology";
 import { cost_lru_batch, cost_on } from "./cost_model";
 import { lru_batch_put, lru_batch_put_done } from "./charge";
-
-export const FBATCH_SIZE: i32 = 31;
+import { pagevec_size } from "./profile";
 
 export let lru_add_batching: bool = false;
-let batch: usize = 0; // i32[cpus × 31]: folio ids
+let batch: usize = 0; // i32[cpus × PAGEVEC_SIZE]: folio ids
 let count: usize = 0; // i32[cpus]
 
 export function lru_add_init(enabled: bool): bool {
   lru_add_batching = enabled;
-  batch = table_alloc("lru_add folio_batch", <u64>nr_cpus * FBATCH_SIZE, 4);
+  batch = table_alloc("lru_add folio_batch", <u64>nr_cpus * pagevec_size, 4);
   count = table_alloc("lru_add folio_batch count", nr_cpus, 4);
   return count != 0;
 }
 
 @inline function slot(cpu: i32, i: i32): usize {
-  return batch + ((<usize>cpu * FBATCH_SIZE + <usize>i) << 2);
+  return batch + ((<usize>cpu * <usize>pagevec_size + <usize>i) << 2);
 }
 
 /** folio_add_lru: into this CPU's batch; a full batch or a large folio moves them all. */
@@ -42,7 +42,9 @@ export function folio_add_lru(m: i32, id: i32, cpu: i32): void {
   if (cost_on) cost_lru_batch(cpu); // folio_batch_add
   store<i32>(slot(cpu, n), id);
   store<i32>(pc, n + 1);
-  if (n + 1 == FBATCH_SIZE || folio_order(id) > 0) lru_add_drain(cpu); // folio_batch_move_lru
+  // folio_batch_add_and_move (5.15: pagevec_add_and_need_flush): move the batch once it is
+  // full or for a large folio (folio_may_be_lru_cached; 5.15 PageCompound), in every era.
+  if (n + 1 == pagevec_size || folio_order(id) > 0) lru_add_drain(cpu);
 }
 
 /** lru_add_drain / lru_add_drain_cpu: this CPU's batched folios go to their lists, in order. */

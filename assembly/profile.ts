@@ -83,6 +83,13 @@ export const NR_PROFILE_FEATURES: i32 = 21;
 // Registry columns, indexed by profile id.
 //                                        5.15 6.1 6.6 6.12 multi 6.18 mainline pcstock
 const NSLOTS: StaticArray<i32> = [1, 1, 1, 1, 7, 7, 7, 7]; // f735eebe55f8 (6.16): NR_MEMCG_STOCK = 7
+// MEMCG_CHARGE_BATCH (include/linux/memcontrol.h): 32 in 5.15; 64 from 6.1, 1813e51eece0
+// "memcg: increase MEMCG_CHARGE_BATCH to 64" (the 2022 "memcg: optimize charge codepath" series).
+const CHARGE_BATCH: StaticArray<i32> = [32, 64, 64, 64, 64, 64, 64, 64];
+// PAGEVEC_SIZE (include/linux/pagevec.h), the size of every folio_batch (the per-CPU lru_add
+// batch, filemap_get_read_batch): 15 up to 6.6; 31 from 9cecde80aae0 "mm: increase folio
+// batch size" (v6.9). Read in 5.15.215, 6.1.166, 6.6.57 (15) and 6.12.63, 6.18.19 (31).
+const PAGEVEC: StaticArray<i32> = [15, 15, 15, 31, 31, 31, 31, 31];
 const VICTIM: StaticArray<i32> = [
   VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_RANDOM, VICTIM_ROUND_ROBIN, VICTIM_ROUND_ROBIN,
   VICTIM_ROUND_ROBIN,
@@ -120,10 +127,13 @@ function bitsPcstock(): u32 {
 }
 
 let features: u32 = 0;
+/** PAGEVEC_SIZE of the selected era: the folios a folio_batch holds. */
+export let pagevec_size: i32 = 31;
 
 /** Select the row the whole system follows (system_init). */
 export function profile_select(p: i32): void {
   features = unchecked(FEATURES[p]);
+  pagevec_size = unchecked(PAGEVEC[p]);
 }
 /** The selected era behaves the way feature f describes (F_*). */
 @inline export function era(f: i32): bool {
@@ -139,4 +149,14 @@ export function profile_nslots(p: i32): i32 {
 }
 export function profile_victim(p: i32): i32 {
   return unchecked(VICTIM[p]);
+}
+/** PAGEVEC_SIZE of row p; -1 for a bad row. */
+export function profile_pagevec_size(p: i32): i32 {
+  if (p < 0 || p >= NR_PROFILES) return -1;
+  return unchecked(PAGEVEC[p]);
+}
+/** MEMCG_CHARGE_BATCH of row p (the chargeBatch option's default); -1 for a bad row. */
+export function profile_charge_batch(p: i32): i32 {
+  if (p < 0 || p >= NR_PROFILES) return -1;
+  return unchecked(CHARGE_BATCH[p]);
 }

@@ -26,9 +26,9 @@ import {
   memcg_count, memcg_exists, memcg_first_child, memcg_next_sibling, mem_cgroup_is_descendant, parent_mem_cgroup,
 } from "./memcg";
 import { nr_cpus, nr_nodes } from "./topology";
+import { charge_batch } from "./stock"; // MEMCG_CHARGE_BATCH of the era (profile.ts)
 import { ACC_ATOMIC, cost_on, cost_rstat_level, cost_stats_pcpu, cost_stats_updates } from "./cost_model";
 
-export const MEMCG_CHARGE_BATCH: i32 = 64;
 
 // Statistic items, each per memcg per node (events are memcg-wide: read as the sum of nodes).
 export const NR_ANON_MAPPED: i32 = 0; // node_stat_item, pages
@@ -65,7 +65,10 @@ export const MEMCG_PERCPU_B: i32 = 29; // memcg_stat_item, bytes (kept on node 0
 export const THP_SWPOUT: i32 = 30; // PMD-sized folios swapped out whole (count_swpout_vm_event)
 export const THP_SWPOUT_FALLBACK: i32 = 31; // ... split instead, their base pages swapped (shrink_folio_list)
 export const MEMCG_SOCK: i32 = 32; // memcg_stat_item: socket memory pages (memory.stat sock)
-export const NR_STAT_ITEMS: i32 = 33;
+// count_memcg_event_mm(THP_FAULT_ALLOC) in map_anon_folio_pmd (6.18; __do_huge_pmd_anonymous_page
+// up to 6.12): a PMD folio mapped by a fault, memcg-wide (v2 memory.stat thp_fault_alloc).
+export const MEMCG_THP_FAULT_ALLOC: i32 = 33;
+export const NR_STAT_ITEMS: i32 = 34;
 
 let pending: usize = 0; // i64[M][nodes][items]
 let inbox: usize = 0;
@@ -98,7 +101,7 @@ export function rstat_init(maxMemcgs: i32): bool {
 
 // memcg_vmstats_needs_flush: more pending updates than a batch per online CPU.
 @inline function needs_flush(m: i32): bool {
-  return load<i64>(updates + (<usize>m << 3)) > <i64>MEMCG_CHARGE_BATCH * nr_cpus;
+  return load<i64>(updates + (<usize>m << 3)) > <i64>charge_batch * nr_cpus;
 }
 
 /** memcg_rstat_updated: count |val| updates from cpu on m and each ancestor. */
@@ -110,8 +113,8 @@ function rstat_updated(m: i32, val: i64, cpu: i32): void {
     // the CPU's count restarts (the remainder is dropped).
     const p = globalPcpu + (<usize>cpu << 2);
     const x = <i64>load<i32>(p) + v;
-    if (x > <i64>MEMCG_CHARGE_BATCH) {
-      globalThreshold += x / <i64>MEMCG_CHARGE_BATCH;
+    if (x > <i64>charge_batch) {
+      globalThreshold += x / <i64>charge_batch;
       store<i32>(p, 0);
     } else store<i32>(p, <i32>x);
     return;
@@ -123,7 +126,7 @@ function rstat_updated(m: i32, val: i64, cpu: i32): void {
     if (due) break;
     const p = pcpuUpdates + ((<usize>x * <usize>nr_cpus + <usize>cpu) << 2);
     const n = load<i32>(p) + <i32>v;
-    if (n < MEMCG_CHARGE_BATCH) {
+    if (n < charge_batch) {
       store<i32>(p, n);
       continue;
     }

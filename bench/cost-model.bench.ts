@@ -26,7 +26,8 @@ const modes0: { name: string; create: Create; costModel?: boolean }[] = [
 const modes = process.env.REVERSE ? [...modes0].reverse() : modes0;
 
 async function fresh(m: (typeof modes)[number]): Promise<Sys> {
-  const opts: Record<string, unknown> = { profile: 'multi', topology: { nodes: 2, cpusPerNode: CPUS / 2 }, maxFolios, opCapacity: 65536, seed: 1 };
+  // kmem: false, as the results before kmem became the default (and a base build without it).
+  const opts: Record<string, unknown> = { profile: 'multi', topology: { nodes: 2, cpusPerNode: CPUS / 2 }, maxFolios, opCapacity: 65536, seed: 1, kmem: false };
   if (m.costModel !== undefined) opts.costModel = m.costModel;
   const s = await m.create(opts);
   for (const p of TREE) s.mkdir(p);

@@ -182,7 +182,7 @@ describe('-memory kills the children\'s memory css', () => {
 describe('scenarios: memory enabled for the user unless they say otherwise', () => {
   const doc = (auto: boolean | undefined, settings: Record<string, unknown>) => ({
     name: 'subtree',
-    system: { topology: { nodes: 1, cpusPerNode: 1 }, ...(auto === undefined ? {} : { autoEnableMemory: auto }) },
+    system: { topology: { nodes: 1, cpusPerNode: 1 }, kmem: false, ...(auto === undefined ? {} : { autoEnableMemory: auto }) },
     cgroups: { svc: settings, 'svc/web': {} },
     tasks: { web: { cgroup: 'svc/web', cpus: '0' } },
     workload: [{ name: 'run', steps: [{ faults: { task: 'web', size: '1M' } }] }],

@@ -10,7 +10,7 @@ import { issuesOf, run } from './helpers/scenario.js';
 import { parseScenario } from '../src/scenario/scenario.js';
 
 const PAGE = 4096;
-const one = (o = {}) => createSystem({ cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 1 }, ...o });
+const one = (o = {}) => createSystem({ cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 1 }, kmem: false, ...o });
 function stat(s: System, cg: string): Record<string, number> {
   s.flushStats(cg, { force: true });
   return Object.fromEntries(s.read(`${cg}/memory.stat`).trimEnd().split('\n').map((l) => [l.split(' ')[0], Number(l.split(' ')[1])]));

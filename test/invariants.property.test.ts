@@ -63,7 +63,7 @@ describe.each([
       fc.asyncProperty(fc.array(opArb, { minLength: 1000, maxLength: 1000 }), fc.nat(), async (list, seed) => {
         // Yield to the event loop once per run: a long synchronous test starves vitest's worker RPC.
         await new Promise((r) => setImmediate(r));
-        const s = await createSystem({ ...cfg, topology: { nodes: 2, cpusPerNode: 2 }, seed });
+        const s = await createSystem({ kmem: false, ...cfg, topology: { nodes: 2, cpusPerNode: 2 }, seed });
         s.mkdir('a', { [limitFile]: 600 * 4096 });
         s.mkdir('a/b', { [limitFile]: 300 * 4096 });
         s.mkdir('a/c');

@@ -3,6 +3,7 @@
 // is full or for a large folio, lru_add_drain before reclaim, lru_add_drain_all in force_empty.
 import { describe, expect, test } from 'vitest';
 import { createSystem } from '../src/index.js';
+import { ERAS, KERNEL } from './helpers/eras.js';
 
 const sys = (cpus = 1, o = {}) => createSystem({ cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: cpus }, lruAddBatch: true, ...o });
 
@@ -68,5 +69,29 @@ describe('lru_add batch', () => {
     expect(s.lruAddPending(0)).toBe(1);
     for (let i = 0; i < 30; i++) s.charge({ cgroup: 'a', cpu: 0, kind: 'file' });
     expect(s.lruSizes('a')).toMatchObject({ active_file: 1, inactive_file: 30 });
+  });
+});
+
+// folio_batch_add_and_move (6.1+) / pagevec_add_and_need_flush (5.15), read in each era's tree:
+// the batch moves to the LRU once it holds PAGEVEC_SIZE folios (15 up to 6.6, 31 from 6.9),
+// or at once for a large folio (folio_may_be_lru_cached; 5.15 PageCompound); no other
+// condition in any era but lru_cache_disabled (migration, not modelled).
+describe.each(ERAS)('lru_add batch size, profile %s', (profile) => {
+  const P = KERNEL(profile).pagevecSize;
+  test('40 one-page charges: every PAGEVEC_SIZE-th moves the batch, the rest wait', async () => {
+    const s = await sys(1, { profile });
+    s.mkdir('a');
+    for (let i = 0; i < 40; i++) s.charge({ cgroup: 'a', cpu: 0 });
+    // 15: the 15th and 30th move (30 listed, 10 wait); 31: the 31st (31 listed, 9 wait)
+    expect([s.lruSizes('a').inactive_anon, s.lruAddPending(0)]).toEqual([40 - (40 % P), 40 % P]);
+    expect(s.lruAddPending(0)).toBe(P === 15 ? 10 : 9);
+  });
+  test('a large folio moves a batch that is not full', async () => {
+    const s = await sys(1, { profile });
+    s.mkdir('a');
+    for (let i = 0; i < P - 1; i++) s.charge({ cgroup: 'a', cpu: 0 });
+    expect(s.lruAddPending(0)).toBe(P - 1);
+    s.charge({ cgroup: 'a', cpu: 0, order: 4 });
+    expect([s.lruSizes('a').inactive_anon, s.lruAddPending(0)]).toEqual([P - 1 + 16, 0]);
   });
 });

@@ -14,7 +14,7 @@ import { codeOf } from './helpers/sys.js';
 const PAGE = 4096;
 const PAGESIZES = 65 * PAGE;
 const v1 = async () => {
-  const s = await createSystem({ cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: 1 } });
+  const s = await createSystem({ cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: 1 }, kmem: false });
   s.mkdir('memcg');
   return s;
 };
@@ -86,7 +86,7 @@ describe('memcg_function_test.sh', () => {
 test('kselftest test_memcg_high_sync: memory.high throttles a single 200M mlock (high events, no max event) before memory.max', async () => {
   // swap.max 0, memory.high 30M, memory.max 140M; alloc_anon_mlock(200M) runs until the
   // test's inotify wait sees memory.events change: then high > 0 and max unchanged.
-  const s = await createSystem({ cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 1 } });
+  const s = await createSystem({ cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 1 }, kmem: false });
   s.mkdir('memcg_test', { 'memory.swap.max': '0', 'memory.high': '30M', 'memory.max': '140M' });
   const t = s.spawn('memcg_test');
   let faulted = 0;

@@ -150,8 +150,8 @@ describe('page tables and anon_vma (v2 memory.stat kernel / pagetables)', () => 
     expect(s.objStock(0).cgroup).toBe(null);
   });
 
-  test('without kmem (the default, like cgroup.memory=nokmem) a fault charges only its folio', async () => {
-    const s = await createSystem({ cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: 1 } });
+  test('without kmem (kmem: false, like cgroup.memory=nokmem) a fault charges only its folio', async () => {
+    const s = await createSystem({ cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: 1 }, kmem: false });
     s.mkdir('a');
     s.mkdir('a/b');
     const t = s.spawn('a');
@@ -160,6 +160,26 @@ describe('page tables and anon_vma (v2 memory.stat kernel / pagetables)', () => 
     expect(s.counter('a').usage).toBe(64);
     expect(s.stock(0)).toEqual([{ cgroup: 'a', nrPages: 63 }]);
   });
+
+  // The default is the kernel's: memcg_online_kmem runs for every new memcg unless booted with
+  // cgroup.memory=nokmem (5.15.215 mem_cgroup_css_alloc, 6.1.166 and 6.18.19 mem_cgroup_css_online;
+  // v1 and v2 alike, no memory.kmem.limit_in_bytes needed). A task's first fault allocates its
+  // PTE page with GFP_PGTABLE_USER (__GFP_ACCOUNT): one page, counted as pagetables.
+  test.each([['5.15', 1], ['5.15', 2], ['6.1', 1], ['multi', 2], ['6.18', 1]] as const)(
+    'by default (profile %s, v%i) kernel memory is charged: a first fault charges its PTE page',
+    async (profile, cgroupVersion) => {
+      const s = await createSystem({ profile, cgroupVersion, topology: { nodes: 1, cpusPerNode: 1 } });
+      s.mkdir('a');
+      const t = s.spawn('a');
+      s.charge({ task: t, cpu: 0 });
+      expect(s.taskPageTables(t)).toBe(1);
+      if (cgroupVersion === 1) expect(Number(s.read('a/memory.kmem.usage_in_bytes'))).toBeGreaterThanOrEqual(PAGE);
+      else {
+        s.wait(2100);
+        expect(stat(s, 'a').pagetables).toBe(PAGE);
+      }
+    },
+  );
 
   test('a THP that cannot be charged falls back to a small page, which needs a PTE page (do_huge_pmd_anonymous_page → VM_FAULT_FALLBACK)', async () => {
     // memory.max 256 pages: the anon_vma is prepared first (1 page, the stock keeps 63), the

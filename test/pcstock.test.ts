@@ -14,7 +14,7 @@ const oneCpu = { nodes: 1, cpusPerNode: 1 };
 
 describe('pcstock profile (v4)', () => {
   test('is mainline with the stock in the page_counter', async () => {
-    const sys = await createSystem({ profile: 'pcstock' });
+    const sys = await createSystem({ profile: 'pcstock', kmem: false });
     expect(sys.profile).toBe('pcstock');
     sys.mkdir('a');
     sys.charge({ cgroup: 'a', cpu: 0 });
@@ -24,7 +24,7 @@ describe('pcstock profile (v4)', () => {
 
   // 1/5: a stock per CPU per counter, so no memcg evicts another (the 7-slot limit is gone).
   test('a stock per memcg per CPU: no eviction with more than 7 memcgs on a CPU', async () => {
-    const sys = await createSystem({ profile: 'pcstock', topology: oneCpu });
+    const sys = await createSystem({ profile: 'pcstock', topology: oneCpu, kmem: false });
     for (let m = 0; m < 10; m++) sys.mkdir(`m${m}`);
     for (let r = 0; r < 3; r++) for (let m = 0; m < 10; m++) sys.charge({ cgroup: `m${m}`, cpu: 0 });
     const s = sys.simStats();
@@ -36,7 +36,7 @@ describe('pcstock profile (v4)', () => {
 
   // 4/5 drain_all_stock: every memcg of the subtree, every CPU, atomic_xchg from the caller.
   test('drain_all_stock takes every CPU\'s stock of the subtree synchronously', async () => {
-    const sys = await createSystem({ profile: 'pcstock', topology: { nodes: 1, cpusPerNode: 2 } });
+    const sys = await createSystem({ profile: 'pcstock', topology: { nodes: 1, cpusPerNode: 2 }, kmem: false });
     sys.mkdir('a');
     sys.mkdir('a/b');
     sys.charge({ cgroup: 'a/b', cpu: 1 });
@@ -48,7 +48,7 @@ describe('pcstock profile (v4)', () => {
 
   // 4/5 mem_cgroup_sk_uncharge: page_counter_uncharge instead of refill_stock.
   test('a socket uncharge goes straight to the counters', async () => {
-    const sys = await createSystem({ profile: 'pcstock', topology: oneCpu });
+    const sys = await createSystem({ profile: 'pcstock', topology: oneCpu, kmem: false });
     sys.mkdir('s');
     sys.skCharge({ cgroup: 's', cpu: 0, pages: 3 });
     sys.skUncharge({ cgroup: 's', cpu: 0, pages: 3 });
@@ -62,7 +62,7 @@ describe('pcstock profile (v4)', () => {
   // mainline): the failed memory batch uncharges memsw's batch too and retries both counters
   // with one page.
   test.each([['mainline', 65], ['pcstock', 128]])('v1 %s: memsw usage after 65 one-page charges', async (profile, memsw) => {
-    const sys = await createSystem({ profile, cgroupVersion: 1, topology: oneCpu });
+    const sys = await createSystem({ profile, cgroupVersion: 1, topology: oneCpu, kmem: false });
     sys.mkdir('a', { 'memory.limit_in_bytes': 100 * PAGE, 'memory.memsw.limit_in_bytes': 128 * PAGE });
     for (let i = 0; i < 65; i++) sys.charge({ cgroup: 'a', cpu: 0 });
     expect(sys.counter('a').usage).toBe(65);

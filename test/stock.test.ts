@@ -120,7 +120,7 @@ describe.each(ERAS)('eight memcgs cycling one-page charges on one CPU, profile %
     const s = await sys({ profile, cgroupVersion: 1 });
     const names = Array.from({ length: 8 }, (_, i) => `m${i}`);
     for (const n of names) s.mkdir(n);
-    const { stockSlots, roundRobin } = KERNEL(profile);
+    const { stockSlots, roundRobin, chargeBatch: B } = KERNEL(profile);
     let hits = 0;
     let cyclicEvictions = 0;
     for (let round = 0; round < 40; round++) {
@@ -130,15 +130,15 @@ describe.each(ERAS)('eight memcgs cycling one-page charges on one CPU, profile %
         const delta = names.map((n, j) => s.counter(n).usage - before[j]);
         if (round === 0) continue;
         if (delta[i] === 0) hits++;
-        else expect(delta[i]).toBe(64); // a miss charges a batch
+        else expect(delta[i]).toBe(B); // a miss charges a batch
         // A single slot gives back the previous memcg's pages; 7 slots round-robin the one
         // filled seven charges earlier, i.e. the next memcg in the cycle.
         const expectedVictim = stockSlots === 1 ? (i + 7) % 8 : (i + 1) % 8;
-        if (delta.every((d, j) => (j === expectedVictim ? d === -63 : j === i || d === 0))) cyclicEvictions++;
+        if (delta.every((d, j) => (j === expectedVictim ? d === 1 - B : j === i || d === 0))) cyclicEvictions++;
       }
     }
     if (KERNEL(profile).pcstock) {
-      // v4 1/5: a stock per CPU per page_counter: every memcg keeps its own 63 pages.
+      // v4 1/5: a stock per CPU per page_counter: every memcg keeps its own B - 1 pages.
       expect(hits).toBe(39 * 8);
     } else if (stockSlots === 1 || roundRobin) {
       expect(hits).toBe(0);

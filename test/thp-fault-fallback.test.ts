@@ -113,3 +113,54 @@ describe('the lru_add batch holds unmapped pages', () => {
     expect(before - pages(s, 'a/memory.usage_in_bytes')).toBe(40);
   });
 });
+
+// THP_FAULT_ALLOC as a memcg event: count_memcg_event_mm(vma->vm_mm, THP_FAULT_ALLOC) once a
+// PMD folio is mapped (map_anon_folio_pmd in 6.18.19 and 7.1.5; the end of
+// __do_huge_pmd_anonymous_page in 5.15.215, 6.1.166, 6.6.57, 6.12.63). Only v2 shows it
+// (memcg_vm_event_stat, memory_stat_format; 5.15 prints thp_fault_alloc there too); v1's
+// memory.stat has no thp_* line. THP_FAULT_FALLBACK and THP_FAULT_FALLBACK_CHARGE are global
+// vm events only (count_vm_event in vma_alloc_anon_folio_pmd / __do_huge_pmd_anonymous_page),
+// in every era: no memcg file shows them.
+//
+// Live, 6.18.44 (cgroup v1, THP madvise), /tmp probe: a task in a fresh child memcg writes one
+// byte into each of 4 MADV_HUGEPAGE 2 MiB-aligned regions (taskset -c 1), memory.stat read after
+// 2.5 s; then the same with 2 regions under memory.limit_in_bytes 3M. 3 runs each (load 7.1):
+//   4 regions: /proc/vmstat thp_fault_alloc +4 (3/3 runs), fallback +0; memory.stat rss_huge
+//              8388608, no thp_* line (3/3)
+//   3M limit:  thp_fault_alloc +1, thp_fault_fallback +1, thp_fault_fallback_charge +1 (3/3);
+//              rss_huge 2097152, no thp_* line (3/3)
+// The emulator, the same faults: thpFaultEvents() and memory.stat below.
+describe.each(['5.15', '6.1', '6.6', '6.12', 'multi', '6.18', 'mainline', 'pcstock'] as const)('thp_fault_alloc, profile %s', (profile) => {
+  test('v2: four THP faults count 4 in the memcg and its parent; a fallback adds none', async () => {
+    const s = await sys({ profile, cgroupVersion: 2, lruAddBatch: false });
+    s.mkdir('p');
+    s.mkdir('p/c');
+    const t = s.spawn('p/c');
+    for (let i = 0; i < 4; i++) s.thpFault(t, 1);
+    expect(s.thpFaultEvents()).toEqual({ alloc: 4, fallback: 0, fallbackCharge: 0 });
+    s.wait(2100); // flush_memcg_stats_dwork
+    expect([stat(s, 'p/c', 'thp_fault_alloc'), stat(s, 'p', 'thp_fault_alloc'), stat(s, 'p/c', 'anon_thp')]).toEqual([4, 4, 4 << 21]);
+    s.mkdir('b', { 'memory.max': '3M' });
+    const tb = s.spawn('b');
+    s.thpFault(tb, 1);
+    try {
+      s.thpFault(tb, 1); // the charge fails: VM_FAULT_FALLBACK
+    } catch {
+      // the base-page range may end in an OOM kill: the events are what this test reads
+    }
+    expect(s.thpFaultEvents()).toEqual({ alloc: 5, fallback: 1, fallbackCharge: 1 });
+    s.wait(2100);
+    expect(stat(s, 'b', 'thp_fault_alloc')).toBe(1);
+    expect(s.read('b/memory.stat')).not.toMatch(/thp_fault_fallback/);
+  });
+  test('v1: memory.stat has no thp_fault_alloc (memcg1_stat_format), rss_huge counts the folios', async () => {
+    const s = await sys({ profile, lruAddBatch: false });
+    s.mkdir('a');
+    const t = s.spawn('a');
+    for (let i = 0; i < 4; i++) s.thpFault(t, 1);
+    s.wait(2100);
+    expect(s.read('a/memory.stat')).not.toMatch(/^thp_/m);
+    expect(stat(s, 'a', 'rss_huge')).toBe(8388608);
+    expect(s.thpFaultEvents()).toEqual({ alloc: 4, fallback: 0, fallbackCharge: 0 });
+  });
+});

@@ -37,7 +37,7 @@ export type SystemOptions = {
   swapAccount?: boolean;
   /** Emulator option: no per-CPU stock at all (every charge walks the hierarchy). */
   stock?: boolean;
-  /** MEMCG_CHARGE_BATCH (default 64). */
+  /** MEMCG_CHARGE_BATCH: default the profile's (32 for '5.15', 64 from '6.1' on). */
   chargeBatch?: number;
   /**
    * When drain work that drain_all_stock queued on another CPU runs: 'schedule' (default) at
@@ -75,11 +75,12 @@ export type SystemOptions = {
   /**
    * Kernel memory accounting (docs/kernel-memory.md): page tables and anon_vma of faults,
    * xarray nodes of page cache, a new memcg's structures, through the objcg byte stock.
-   * Default false, as if booted with cgroup.memory=nokmem.
+   * Default true, as every era's kernel (5.15 on, v1 and v2: memcg_online_kmem) unless booted
+   * with cgroup.memory=nokmem, which false is.
    */
   kmem?: boolean;
   /**
-   * The per-CPU lru_add folio_batch (31 folios): new folios reach their LRU list when the batch
+   * The per-CPU lru_add folio_batch (PAGEVEC_SIZE: 15 folios up to '6.6', 31 from '6.12'): new folios reach their LRU list when the batch
    * fills, at once when large, or at a drain (before reclaim). Default false: on the list at once.
    */
   lruAddBatch?: boolean;
@@ -384,7 +385,7 @@ export class System {
       ['CFG_SEED_HI', Number(seed >> 32n)],
       ['CFG_SWAP_ACCOUNT', options.swapAccount === false ? 0 : 1],
       ['CFG_STOCK_OFF', options.stock === false ? 1 : 0],
-      ['CFG_BATCH', options.chargeBatch ?? 64],
+      ['CFG_BATCH', options.chargeBatch ?? this.fn('profile_charge_batch')(this.k(profile.coreId))],
       ['CFG_REMOTE_DRAIN', this.k(choice('remoteDrain', options.remoteDrain, REMOTE_DRAIN))],
       ['CFG_OOM_VICTIM_EXIT', this.k(choice('oomVictimExit', options.oomVictimExit, VICTIM_EXIT))],
       ['CFG_RECURSIVE_PROT', options.recursiveProtection ? 1 : 0],
@@ -392,7 +393,7 @@ export class System {
       ['CFG_MAX_TASKS', options.maxTasks ?? 4096],
       ['CFG_SWAP_PAGES', swapPagesOf(options.swap)],
       ['CFG_HZ', options.hz ?? 1000],
-      ['CFG_KMEM', options.kmem ? 1 : 0],
+      ['CFG_KMEM', options.kmem === false ? 0 : 1], // memcg_online_kmem: on unless cgroup.memory=nokmem (every era)
       ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 14],
       ['CFG_LRU_ADD_BATCH', options.lruAddBatch ? 1 : 0],
       ['CFG_PREFAULT', options.prefault === true ? Number.MAX_SAFE_INTEGER : options.prefault === false ? 0 : PREFAULT_DEFAULT],

@@ -69,7 +69,8 @@ export type StatItem =
   | 'NR_ACTIVE_ANON' | 'NR_INACTIVE_FILE' | 'NR_ACTIVE_FILE' | 'NR_UNEVICTABLE' | 'PGSCAN_DIRECT' | 'PGSTEAL_DIRECT'
   | 'PGSCAN_PROACTIVE' | 'PGSTEAL_PROACTIVE' | 'PGREFILL' | 'PGACTIVATE' | 'PGDEACTIVATE' | 'PSWPIN' | 'PSWPOUT'
   | 'PGMAJFAULT' | 'MEMCG_SWAP' | 'PGFAULT' | 'NR_SLAB_RECLAIMABLE_B' | 'NR_SLAB_UNRECLAIMABLE_B' | 'NR_PAGETABLE' | 'NR_SHMEM'
-  | 'NR_FILE_MAPPED' | 'MEMCG_KMEM' | 'MEMCG_PERCPU_B' | 'THP_SWPOUT' | 'THP_SWPOUT_FALLBACK' | 'MEMCG_SOCK';
+  | 'NR_FILE_MAPPED' | 'MEMCG_KMEM' | 'MEMCG_PERCPU_B' | 'THP_SWPOUT' | 'THP_SWPOUT_FALLBACK' | 'MEMCG_SOCK'
+  | 'MEMCG_THP_FAULT_ALLOC';
 /** v1 kmem / tcpmem counter fields (objcg.ts). */
 export type KmemField = 'KMEM_USAGE' | 'KMEM_WATERMARK' | 'KMEM_FAILCNT' | 'KMEM_MAX' | 'TCP_USAGE' | 'TCP_WATERMARK' | 'TCP_FAILCNT' | 'TCP_MAX';
 export type Setting =
@@ -241,6 +242,7 @@ const V2_EVENT_ITEMS: Record<string, StatItem> = {
   pswpin: 'PSWPIN', pswpout: 'PSWPOUT', pgscan_direct: 'PGSCAN_DIRECT', pgscan_proactive: 'PGSCAN_PROACTIVE',
   pgsteal_direct: 'PGSTEAL_DIRECT', pgsteal_proactive: 'PGSTEAL_PROACTIVE', pgfault: 'PGFAULT', pgmajfault: 'PGMAJFAULT', pgrefill: 'PGREFILL',
   pgactivate: 'PGACTIVATE', pgdeactivate: 'PGDEACTIVATE', thp_swpout: 'THP_SWPOUT', thp_swpout_fallback: 'THP_SWPOUT_FALLBACK',
+  thp_fault_alloc: 'MEMCG_THP_FAULT_ALLOC',
 };
 const V2_EVENT_KEYS = [
   'pswpin', 'pswpout', 'pgscan_kswapd', 'pgscan_direct', 'pgscan_khugepaged', 'pgscan_proactive', 'pgsteal_kswapd',

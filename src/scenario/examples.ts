@@ -1,5 +1,6 @@
 // Built-in examples: scenarios that tell a story a user recognises. `memcg-sim examples NAME`
-// prints one as JSON, to copy and change.
+// prints one as JSON, to copy and change. The first four charge user memory only, as if booted
+// with cgroup.memory=nokmem (kmem: false): their expected numbers were derived so.
 
 import { MemcgError } from '../core/errors.js';
 import { parseScenario, type Scenario } from './scenario.js';
@@ -13,7 +14,7 @@ const quickstart = {
   description:
     '2600 one-page charges round-robin over 3 cgroups from 4 CPUs (profile multi), then every fifth ' +
     'folio freed. workload has memory.max 6M: its charges fail with ENOMEM once it is full.',
-  system: { profile: 'multi', cgroupVersion: 2, topology: { nodes: 2, cpusPerNode: 2 }, seed: 1 },
+  system: { profile: 'multi', cgroupVersion: 2, topology: { nodes: 2, cpusPerNode: 2 }, seed: 1, kmem: false },
   cgroups: {
     workload: { 'memory.max': '6M' },
     'workload/web': { 'memory.high': '4M' },
@@ -41,7 +42,7 @@ const containerOom = {
     'events), then its fault fails (task_is_dying) and it dies on the way out: its pages are freed, its ' +
     'faulting charge fails with EINTR and its later faults are not run (dead ops). The sidecar survives and ' +
     'grows by 8M.',
-  system: { profile: 'multi', cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 4 }, seed: 1 },
+  system: { profile: 'multi', cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 4 }, seed: 1, kmem: false },
   cgroups: { container: { 'memory.max': '64M' } },
   tasks: { app: { cgroup: 'container', cpus: '0-2' }, sidecar: { cgroup: 'container', cpus: '3' } },
   workload: [
@@ -77,7 +78,7 @@ const highThrottle = {
     'the charging task sleep calculate_high_delay = ((d*128)^2 * HZ >> 34) jiffies (capped at 2 s), after 17 ' +
     'reclaim rounds with a high event each, once that is above HZ/100. Both tasks are throttled, the worker ' +
     'too. With a swap device reclaim_high swaps the coldest anon pages out and nobody sleeps.',
-  system: { profile: 'multi', cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 2 }, seed: 1 },
+  system: { profile: 'multi', cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 2 }, seed: 1, kmem: false },
   variants: { 'no swap': {}, swap: { swap: '1G' } },
   cgroups: { svc: { 'memory.high': '32M' } },
   tasks: { leaky: { cgroup: 'svc', cpus: '0' }, worker: { cgroup: 'svc', cpus: '1' } },
@@ -111,7 +112,7 @@ const lowProtection = {
     'takes only the neighbour\'s cache: the database keeps its 24M. Then the neighbour allocates 48M of ' +
     'anon memory: with no swap only page cache can go, its own first; when only the protected cache is ' +
     'left, reclaim retries with memcg_low_reclaim and breaches the protection (low events on the database).',
-  system: { profile: 'multi', cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 4 }, seed: 1 },
+  system: { profile: 'multi', cgroupVersion: 2, topology: { nodes: 1, cpusPerNode: 4 }, seed: 1, kmem: false },
   cgroups: { host: { 'memory.max': '64M' }, 'host/db': { 'memory.low': '32M' }, 'host/noisy': {} },
   tasks: { db: { cgroup: 'host/db', cpus: '0-1' }, noisy: { cgroup: 'host/noisy', cpus: '2-3' } },
   workload: [

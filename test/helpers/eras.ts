@@ -14,6 +14,16 @@ const rank: Record<Era, number> = { '5.15': 0, '6.1': 1, '6.6': 2, '6.12': 3, mu
 export const atLeast = (era: Era, since: Era): boolean => rank[era] >= rank[since];
 
 export const KERNEL = (era: Era) => ({
+  /**
+   * MEMCG_CHARGE_BATCH (include/linux/memcontrol.h): 32U in 5.15.215, 64U in 6.1.166 and
+   * later, 1813e51eece0 "memcg: increase MEMCG_CHARGE_BATCH to 64" (v6.1).
+   */
+  chargeBatch: atLeast(era, '6.1') ? 64 : 32,
+  /**
+   * PAGEVEC_SIZE (include/linux/pagevec.h), the folios of a folio_batch: 15 in 5.15.215,
+   * 6.1.166, 6.6.57; 31 in 6.12.63 and 6.18.19, 9cecde80aae0 "mm: increase folio batch size" (v6.9).
+   */
+  pagevecSize: atLeast(era, '6.12') ? 31 : 15,
   /** refill_stock: NR_MEMCG_STOCK slots since 6.16 (f735eebe55f8). */
   stockSlots: atLeast(era, 'multi') ? 7 : 1,
   /** refill_stock: round-robin victim since 6.18.36 / v7.1 (c0cafe24d3f6); random before. */
