@@ -22,7 +22,8 @@
 
 import { EINVAL, ENOENT } from "./errno";
 import { cgroup_alive, cgroup_memcg } from "./cgroup_core";
-import { folio_touch, mem_cgroup_charge_inline, mem_cgroup_uncharge_inline, mem_cgroup_uncharge_gather } from "./charge";
+import { folio_touch, mem_cgroup_charge_inline } from "./charge";
+import { mem_cgroup_uncharge_inline, mem_cgroup_uncharge_gather } from "./uncharge";
 import { clock_advance } from "./clock";
 import { memcg_set_limit } from "./cgroup";
 import { PAGE_COUNTER_MAX } from "./page_counter";

@@ -22,7 +22,7 @@ import {
   set_victims_pending, task_alive, task_count, task_exit, task_in_memcg_oom, task_killed, task_oom_clear, task_oom_folio,
   victims_pending, oom_woken,
 } from "./task";
-import { task_free_memory, uncharge_gather_open } from "./charge";
+import { task_free_memory, uncharge_gather_open } from "./uncharge";
 import { oom_current } from "./oom";
 import { memcg1_oom_refault_next } from "./memcg1_oom";
 
