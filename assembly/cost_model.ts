@@ -60,7 +60,8 @@ export const D_MEM_REMOTE: i32 = 6;
 export const NR_DIST: i32 = 7;
 export const COST_ATOMIC: i32 = 7; // the LOCKed op's own cycles
 export const COST_WORK: i32 = 8; // cycles of other work per operation (the rest of a fault, a packet)
-export const NR_COSTS: i32 = 9;
+export const COST_NS: i32 = 9; // cycles per ns (the clock rate), for a sleep given in ns
+export const NR_COSTS: i32 = 10;
 
 export const PC_LAYOUT_2022: i32 = 0;
 export const PC_LAYOUT_PRE_2022: i32 = 1;
@@ -75,9 +76,13 @@ export const LC_STATS_PCPU: i32 = 5;
 export const LC_STATS_UPDATES: i32 = 6;
 export const LC_LRUVEC: i32 = 7;
 export const LC_OBJCG: i32 = 8; // struct obj_cgroup: refcnt, nr_charged_bytes
-export const NR_LC: i32 = 9;
-export const LC_FOLIO: i32 = 9; // owner-only classes (ids into their own tables)
-export const LC_SWAP_CGROUP: i32 = 10;
+export const LC_TCPMEM: i32 = 9; // 3 per memcg: memcg->tcpmem (v1), the page_counter layout's slots
+export const LC_RSTAT_LOCK: i32 = 10; // 1 line: the rstat lock the statistics flush takes
+export const LC_RSTAT_CPU: i32 = 11; // per CPU: the per-CPU rstat lock (the flusher takes every CPU's)
+export const LC_TASK: i32 = 12; // per task: what the OOM victim selection reads (task_struct, mm counters)
+export const NR_LC: i32 = 13;
+export const LC_FOLIO: i32 = 13; // owner-only classes (ids into their own tables)
+export const LC_SWAP_CGROUP: i32 = 14;
 
 // Operation kinds whose cycles are summed apart.
 export const OPK_CHARGE: i32 = 0;
@@ -95,17 +100,27 @@ let words: i32 = 1; // u64 words of a sharer bitmap
 let nLines: i32 = 0;
 const base = new StaticArray<i32>(NR_LC + 1);
 const base64 = new StaticArray<u64>(NR_LC + 1); // the same, summed in 64 bits for the sizing pass
-let owner: usize = 0; // i32[lines], -1 = no exclusive owner
-let ready: usize = 0; // f64[lines]: when the last write completes
-let sharers: usize = 0; // u64[lines × words]
-let lineXfers: usize = 0; // f64[lines]
-let lineWait: usize = 0; // f64[lines]
+// The directory: one record per line, `stride` bytes, so that an access finds all it needs
+// in one or two cache lines of the host:
+//   +0 owner (i32, -1 = no exclusive owner), +8 ready (f64: when the last write completes),
+//   +16 transfers (f64), +24 waiting cycles (f64), +32 sharers (u64 × words)
+let dir: usize = 0;
+let stride: usize = 64;
+const R_OWNER: usize = 0;
+const R_READY: usize = 8;
+const R_XFERS: usize = 16;
+const R_WAIT: usize = 24;
+const R_SHARERS: usize = 32;
 let folioOwner: usize = 0; // i32[folios]
 let swapOwner: usize = 0; // i32[swap lines]
 let nFolios: i32 = 0;
 let nSwapLines: i32 = 0;
 let nCounters: i32 = 0;
 let nMemcgs: i32 = 0;
+let nTasks: i32 = 0;
+// u8[memcgs × cpus]: memcg m has statistics updates on cpu not yet flushed (css_rstat_updated
+// put it on that CPU's updated list); the flush visits only those.
+let rstatUpd: usize = 0;
 let distTab: usize = 0; // u8[cpus × cpus]: dist() precomputed
 let clk: usize = 0; // f64[cpus]
 let idle: usize = 0; // f64[cpus]: clock moved forward without work (cost_clock_set)
@@ -121,6 +136,9 @@ export const NR_CS: i32 = CS_OPK_OPS + NR_OPK;
 const stats = new StaticArray<f64>(NR_CS);
 
 let cur: i32 = 0;
+// cur's bit in a sharer bitmap and the byte offset of its word (the read hit's test).
+let curBit: u64 = 1;
+let curWord: usize = 0;
 // The current CPU's clock and the hit / atomic counts live in globals (the hot path): clk[cur]
 // is stale while curClk runs ahead; flush_clock writes it back whenever cur changes or a
 // clock is read. busy = clock − waited − idle (idle: a race's staggered start).
@@ -134,7 +152,7 @@ let opKind: i32 = 0;
 let opStart: f64 = 0;
 
 /** Allocate the directory (system_init, only when the cost model is on). */
-export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: i32): bool {
+export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: i32, maxTasks: i32): bool {
   if (on != cost_on) return false; // the host loads the build that matches
   if (!on) return true;
 
@@ -166,28 +184,31 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   unchecked((b[LC_STATS_UPDATES] = b[LC_STATS_PCPU] + m * cpus));
   unchecked((b[LC_LRUVEC] = b[LC_STATS_UPDATES] + m));
   unchecked((b[LC_OBJCG] = b[LC_LRUVEC] + m * <u64>nr_nodes));
-  unchecked((b[NR_LC] = b[LC_OBJCG] + m));
+  unchecked((b[LC_TCPMEM] = b[LC_OBJCG] + m));
+  unchecked((b[LC_RSTAT_LOCK] = b[LC_TCPMEM] + m * 3));
+  unchecked((b[LC_RSTAT_CPU] = b[LC_RSTAT_LOCK] + 1));
+  unchecked((b[LC_TASK] = b[LC_RSTAT_CPU] + cpus));
+  nTasks = max(maxTasks, 0);
+  unchecked((b[NR_LC] = b[LC_TASK] + <u64>nTasks));
   const lines = unchecked(b[NR_LC]);
   for (let k = 0; k <= NR_LC; k++) unchecked((base[k] = <i32>min<u64>(b[k], <u64>i32.MAX_VALUE)));
   nLines = <i32>min<u64>(lines, <u64>i32.MAX_VALUE);
-  owner = table_alloc("cost: line owners", lines, 4);
-  ready = table_alloc("cost: line ready times", lines, 8);
-  sharers = table_alloc("cost: line sharers", lines * <u64>words, 8);
-  lineXfers = table_alloc("cost: line transfers", lines, 8);
-  lineWait = table_alloc("cost: line waits", lines, 8);
+  stride = (R_SHARERS + (<usize>words << 3) + 31) & ~31; // 64 bytes up to 128 CPUs
+  dir = table_alloc("cost: line directory", lines, <i32>stride);
   nFolios = maxFolios;
   folioOwner = table_alloc("cost: folio owners", maxFolios, 4);
   nSwapLines = (max(swapPages, 1) + 31) >> 5;
   swapOwner = table_alloc("cost: swap_cgroup owners", nSwapLines, 4);
   distTab = table_alloc("cost: cpu distances", cpus * cpus, 1);
+  rstatUpd = table_alloc("cost: rstat updated", m * cpus, 1);
   clk = table_alloc("cost: cpu clocks", nr_cpus, 8);
   idle = table_alloc("cost: cpu idle", nr_cpus, 8);
   waited = table_alloc("cost: cpu waits", nr_cpus, 8);
-  if (slotOf == 0 || owner == 0 || ready == 0 || sharers == 0 || lineXfers == 0 || lineWait == 0 || folioOwner == 0 || swapOwner == 0 ||
-    distTab == 0 || clk == 0 || idle == 0 || waited == 0) return false;
+  if (slotOf == 0 || dir == 0 || folioOwner == 0 || swapOwner == 0 ||
+    distTab == 0 || rstatUpd == 0 || clk == 0 || idle == 0 || waited == 0) return false;
   for (let f = 0; f < NR_PCF; f++) store<i32>(slotOf + (<usize>f << 2), pc_slot_of(layout, f));
   for (let a = 0; a < nr_cpus; a++) for (let c = 0; c < nr_cpus; c++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>c, <u8>topo_dist(a, c));
-  for (let i = 0; i < nLines; i++) store<i32>(owner + (<usize>i << 2), -1);
+  for (let i = 0; i < nLines; i++) store<i32>(rec(i) + R_OWNER, -1);
   for (let i = 0; i < maxFolios; i++) store<i32>(folioOwner + (<usize>i << 2), -1);
   for (let i = 0; i < nSwapLines; i++) store<i32>(swapOwner + (<usize>i << 2), -1);
   return true;
@@ -204,8 +225,11 @@ function topo_dist(a: i32, b: i32): i32 {
   if (cpu_llc(a) == cpu_llc(b)) return D_LLC;
   return cpu_socket(a) == cpu_socket(b) ? D_SOCKET : D_REMOTE;
 }
+@inline function rec(line: i32): usize {
+  return dir + <usize>line * stride;
+}
 @inline function sh(line: i32, w: i32): usize {
-  return sharers + ((<usize>line * <usize>words + <usize>w) << 3);
+  return rec(line) + R_SHARERS + (<usize>w << 3);
 }
 @inline function is_sharer(line: i32, c: i32): bool {
   return (load<u64>(sh(line, c >> 6)) & (<u64>1 << <u64>(c & 63))) != 0;
@@ -218,12 +242,14 @@ function home(line: i32): i32 {
   if (line >= b && line < unchecked(base[LC_STATS_UPDATES])) return cpu_to_node((line - b) % nr_cpus);
   const l = unchecked(base[LC_LRUVEC]);
   if (line >= l && line < unchecked(base[LC_OBJCG])) return (line - l) % nr_nodes;
+  const r = unchecked(base[LC_RSTAT_CPU]);
+  if (line >= r && line < unchecked(base[LC_TASK])) return cpu_to_node(line - r);
   return 0;
 }
 
 // Where c finds the line, and (for a write) the farthest copy it must invalidate.
 function locate(line: i32, c: i32, write: bool): i32 {
-  const own = load<i32>(owner + (<usize>line << 2));
+  const own = load<i32>(rec(line) + R_OWNER);
   if (own == c) return D_HIT;
   if (!write && is_sharer(line, c)) return D_HIT;
   if (own >= 0) return dist(c, own);
@@ -253,6 +279,8 @@ function locate(line: i32, c: i32, write: bool): i32 {
 @inline function switch_cpu(cpu: i32): void {
   store<f64>(clk + (<usize>cur << 3), curClk);
   cur = cpu;
+  curBit = <u64>1 << <u64>(cpu & 63);
+  curWord = <usize>(cpu >> 6) << 3;
   curClk = load<f64>(clk + (<usize>cpu << 3));
 }
 
@@ -270,11 +298,11 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
   }
   if (line >= 0) {
     if (d != D_HIT) {
-      const xo = lineXfers + (<usize>line << 3);
+      const xo = rec(line) + R_XFERS;
       store<f64>(xo, load<f64>(xo) + 1);
     }
     if (waitCycles > 0) {
-      const lw = lineWait + (<usize>line << 3);
+      const lw = rec(line) + R_WAIT;
       store<f64>(lw, load<f64>(lw) + waitCycles);
     }
   }
@@ -282,30 +310,35 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
 }
 
 /** One access by the current CPU to a directory line. */
+// The owner of a line (Modified/Exclusive) also has its sharer bit, the only bit then set, so a
+// read hits exactly when cur's bit is set: one load and a test. A write hits when cur owns it.
 @inline export function cost_access(line: i32, kind: i32): void {
-  const own = load<i32>(owner + (<usize>line << 2));
-  if (own == cur) {
+  const r = rec(line);
+  if (kind == ACC_READ) {
+    if ((load<u64>(r + R_SHARERS + curWord) & curBit) != 0) {
+      curClk += hitCost; // here (owned or shared), for a read
+      hits += 1;
+    } else cost_access_miss(line, kind);
+  } else if (load<i32>(r + R_OWNER) == cur) {
     // Modified/Exclusive here: no transfer, no wait
     curClk += kind == ACC_ATOMIC ? hitCost + atomicCost : hitCost;
     hits += 1;
     if (kind == ACC_ATOMIC) atomics += 1;
-    if (kind != ACC_READ) store<f64>(ready + (<usize>line << 3), curClk);
-  } else if (kind == ACC_READ && own < 0 && is_sharer(line, cur)) {
-    curClk += hitCost; // Shared here, for a read
-    hits += 1;
-  } else cost_access_miss(line, kind, own);
+    store<f64>(r + R_READY, curClk);
+  } else cost_access_miss(line, kind);
 }
 
-function cost_access_miss(line: i32, kind: i32, own: i32): void {
+function cost_access_miss(line: i32, kind: i32): void {
+  const own = load<i32>(rec(line) + R_OWNER);
   const c = cur;
-  const oo = owner + (<usize>line << 2);
+  const oo = rec(line) + R_OWNER;
   const write = kind != ACC_READ;
   const d = locate(line, c, write);
   let t = curClk;
   let w: f64 = 0;
   if (d != D_HIT) {
     // the line is busy until the last write to it completes
-    const r = load<f64>(ready + (<usize>line << 3));
+    const r = load<f64>(rec(line) + R_READY);
     if (r > t) {
       w = r - t;
       t = r;
@@ -314,8 +347,10 @@ function cost_access_miss(line: i32, kind: i32, own: i32): void {
   t += account(c, d, kind, w, line);
   if (write) {
     for (let i = 0; i < words; i++) store<u64>(sh(line, i), 0);
+    const p = sh(line, c >> 6);
+    store<u64>(p, <u64>1 << <u64>(c & 63)); // the owner's own bit
     store<i32>(oo, c);
-    store<f64>(ready + (<usize>line << 3), t);
+    store<f64>(rec(line) + R_READY, t);
   } else if (d != D_HIT) {
     if (own >= 0) {
       const p = sh(line, own >> 6);
@@ -395,6 +430,45 @@ export function pc_line(c: i32, f: i32): i32 {
 @inline export function cost_pcstock(cpu: i32, c: i32, kind: i32): void {
   cost_access(unchecked(base[LC_PCSTOCK]) + cpu + nr_cpus * (c >> 4), kind);
 }
+// An access that must hit: the current CPU touched the line earlier in the same sequence and
+// no other CPU ran since (every access leaves the line here). The same accounting as the hit
+// path of cost_access, without the directory lookup.
+@inline function read_hit(): void {
+  curClk += hitCost;
+  hits += 1;
+}
+@inline function write_hit(line: i32): void {
+  curClk += hitCost;
+  hits += 1;
+  store<f64>(rec(line) + R_READY, curClk);
+}
+/** After c->parent was read: reads of f1..f4 of counter c, each line looked up once. */
+@inline export function cost_pc_reads_after_parent(c: i32, f1: i32, f2: i32, f3: i32, f4: i32): void {
+  let seen = 1 << (layout == PC_LAYOUT_2022 ? 2 : 1);
+  const s1 = pc_slot(f1);
+  if ((seen & (1 << s1)) != 0) read_hit();
+  else cost_access(c * 3 + s1, ACC_READ);
+  seen |= 1 << s1;
+  const s2 = pc_slot(f2);
+  if ((seen & (1 << s2)) != 0) read_hit();
+  else cost_access(c * 3 + s2, ACC_READ);
+  seen |= 1 << s2;
+  const s3 = pc_slot(f3);
+  if ((seen & (1 << s3)) != 0) read_hit();
+  else cost_access(c * 3 + s3, ACC_READ);
+  seen |= 1 << s3;
+  if ((seen & (1 << pc_slot(f4))) != 0) read_hit();
+  else cost_access(c * 3 + pc_slot(f4), ACC_READ);
+}
+/** c->parent read again at the end of a page_counter_try_charge level: its line was read there (max, or the watermark before 2022). */
+@inline export function cost_pc_parent_hit(): void {
+  read_hit();
+}
+/** The first level of memcg_rstat_updated from mod_memcg_state: this CPU's statistics line was just written. */
+@inline export function cost_rstat_level_hot(m: i32, cpu: i32, flushDue: bool): void {
+  cost_access(unchecked(base[LC_STATS_UPDATES]) + m, ACC_READ);
+  if (!flushDue) write_hit(unchecked(base[LC_STATS_PCPU]) + m * nr_cpus + cpu);
+}
 /** One level of memcg_rstat_updated: read vmstats->stats_updates, then (unless a flush is due) this CPU's count. */
 @inline export function cost_rstat_level(m: i32, cpu: i32, flushDue: bool): void {
   cost_access(unchecked(base[LC_STATS_UPDATES]) + m, ACC_READ);
@@ -405,14 +479,58 @@ export function pc_line(c: i32, f: i32): i32 {
   cost_access(c * 3 + pc_slot(PCF_USAGE), ACC_ATOMIC);
   cost_access(c * 3 + pc_slot(PCF_MAX), ACC_READ);
 }
-/** memcg m's per-CPU statistics on cpu. */
+/** memcg m's per-CPU statistics on cpu (and css_rstat_updated: m is on cpu's updated list). */
 @inline export function cost_stats_pcpu(m: i32, cpu: i32): void {
   cost_access(unchecked(base[LC_STATS_PCPU]) + m * nr_cpus + cpu, ACC_WRITE);
+  store<u8>(rstatUpd + <usize>m * <usize>nr_cpus + <usize>cpu, 1);
 }
 /** memcg m's shared vmstats->stats_updates. */
 @inline export function cost_stats_updates(m: i32, kind: i32): void {
   cost_access(unchecked(base[LC_STATS_UPDATES]) + m, kind);
 }
+/** A field of memcg m's v1 tcpmem page_counter (laid out as struct page_counter). */
+@inline export function cost_tcpmem(m: i32, f: i32, kind: i32): void {
+  if (m >= 0 && m < nMemcgs) cost_access(unchecked(base[LC_TCPMEM]) + m * 3 + pc_slot(f), kind);
+}
+/** c->parent of memcg m's tcpmem counter (the read-mostly line since 2022; see cost_pc_parent). */
+@inline export function cost_tcpmem_parent(m: i32): void {
+  if (m >= 0 && m < nMemcgs) cost_access(unchecked(base[LC_TCPMEM]) + m * 3 + (layout == PC_LAYOUT_2022 ? 2 : 1), ACC_READ);
+}
+/** The rstat lock (the flusher's spin_lock_irq, and its unlock). */
+export function cost_rstat_lock(kind: i32): void {
+  cost_access(unchecked(base[LC_RSTAT_LOCK]), kind);
+}
+/** cpu's per-CPU rstat lock, taken and released by the flushing CPU. */
+export function cost_rstat_cpu_lock(cpu: i32): void {
+  const l = unchecked(base[LC_RSTAT_CPU]) + cpu;
+  cost_access(l, ACC_ATOMIC); // raw_spin_lock_irqsave
+  cost_access(l, ACC_WRITE); // raw_spin_unlock_irqrestore
+}
+/**
+ * The flush of memcg m on cpu (mem_cgroup_css_rstat_flush): if m is on cpu's updated list,
+ * the flushing CPU reads m's per-CPU statistics of cpu and writes their prev copies (the
+ * line moves to the flusher); false when m had nothing pending on cpu.
+ */
+export function cost_rstat_flush_cpu(m: i32, cpu: i32): bool {
+  const p = rstatUpd + <usize>m * <usize>nr_cpus + <usize>cpu;
+  if (load<u8>(p) == 0) return false;
+  store<u8>(p, 0);
+  cost_access(unchecked(base[LC_STATS_PCPU]) + m * nr_cpus + cpu, ACC_WRITE);
+  return true;
+}
+/** The lines of task t that the OOM victim selection reads (oom_evaluate_task, oom_badness). */
+export function cost_task(t: i32): void {
+  if (t >= 0 && t < nTasks) cost_access(unchecked(base[LC_TASK]) + t, ACC_READ);
+}
+/** A sleep of ns on the current CPU (schedule_timeout of memory.high throttling): its clock moves on, idle. */
+export function cost_sleep_ns(ns: i64): void {
+  if (ns <= 0) return;
+  const t = <f64>ns * unchecked(costs[COST_NS]);
+  curClk += t;
+  const io = idle + (<usize>cur << 3);
+  store<f64>(io, load<f64>(io) + t);
+}
+
 /** lruvec of m on node: lru_lock (a LOCKed op) and the list heads on its line. */
 @inline export function cost_lruvec(m: i32, node: i32): void {
   cost_access(unchecked(base[LC_LRUVEC]) + m * nr_nodes + node, ACC_ATOMIC);
@@ -420,6 +538,10 @@ export function pc_line(c: i32, f: i32): i32 {
 /** The folio's struct (memcg_data, flags, LRU links). */
 @inline export function cost_folio(id: i32, node: i32): void {
   if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_WRITE, node);
+}
+/** A LOCKed op on the folio's struct (folio_try_get, folio_test_clear_lru, folio_trylock). */
+export function cost_folio_atomic(id: i32, node: i32): void {
+  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_ATOMIC, node);
 }
 /** A swap_cgroup record of entry e (swap_cgroup_record / lookup, atomic since 6.15). */
 export function cost_swap_cgroup(e: i32, kind: i32): void {
@@ -504,7 +626,7 @@ export function cost_lines(): i32 {
 /** Transfers (which 0) or waiting cycles (1) of directory line l. */
 export function cost_line_get(l: i32, which: i32): f64 {
   if (!cost_on || l < 0 || l >= nLines) return 0;
-  return load<f64>((which == 0 ? lineXfers : lineWait) + (<usize>l << 3));
+  return load<f64>(rec(l) + (which == 0 ? R_XFERS : R_WAIT));
 }
 /** The class of line l (LC_*) and its index within the class, for naming it. */
 export function cost_line_class(l: i32): i32 {

@@ -4,6 +4,7 @@
 // back to user space and, if that leaves it far enough over, sleeps for a penalty that
 // grows with the square of the overage.
 
+import { cost_on, cost_sleep_ns } from "./cost_model";
 import { clock_advance, NSEC_PER_SEC } from "./clock";
 import { GFP_KERNEL } from "./gfp";
 import {
@@ -91,6 +92,7 @@ export function mem_cgroup_handle_over_high(m: i32, nrPages: i64, task: i32, cpu
     const ns = <i64>pen * NSEC_PER_SEC / hz; // schedule_timeout_killable(penalty_jiffies)
     if (task >= 0) task_add_throttled_ns(task, ns);
     else cpuThrottled += ns;
+    if (cost_on) cost_sleep_ns(ns); // the throttled task sleeps on its CPU: modelled idle time there
     clock_advance(ns);
     return;
   }

@@ -14,11 +14,11 @@ import { __GFP_NOFAIL } from "./gfp";
 import {
   mem_cgroup_is_descendant, mem_cgroup_is_root, memcg_count, memcg_exists, on_dfl, parent_mem_cgroup,
 } from "./memcg";
-import { PAGE_COUNTER_MAX } from "./page_counter";
+import { PAGE_COUNTER_MAX, PCF_FAILCNT, PCF_LOCAL_WATERMARK, PCF_MAX, PCF_USAGE } from "./page_counter";
 import { MEMCG_KMEM, MEMCG_PERCPU_B, NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B, stat_mod, stat_mod_bytes } from "./rstat";
 import { memcg_uncharge, refill_stock, stock_enabled } from "./stock";
 import { pcstock_on } from "./page_counter_stock";
-import { ACC_ATOMIC, ACC_READ, ACC_WRITE, cost_obj_stock, cost_objcg, cost_on } from "./cost_model";
+import { ACC_ATOMIC, ACC_READ, ACC_WRITE, cost_obj_stock, cost_objcg, cost_on, cost_tcpmem, cost_tcpmem_parent } from "./cost_model";
 import { try_charge_memcg } from "./charge";
 import { cpu_to_node, nr_cpus, nr_nodes } from "./topology";
 
@@ -495,29 +495,51 @@ export function memcg1_tcpmem_active(m: i32): bool {
 export function memcg1_charge_skmem(m: i32, n: i64, gfp: i32): bool {
   let fail = -1;
   for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
+    // page_counter_try_charge, one level: atomic_long_add_return on usage, then read max
+    if (cost_on) {
+      cost_tcpmem(x, PCF_USAGE, ACC_ATOMIC);
+      cost_tcpmem(x, PCF_MAX, ACC_READ);
+    }
     if (load<i64>(i64at(tcpUsage, x)) + n > load<i64>(i64at(tcpMax, x))) {
+      if (cost_on) cost_tcpmem(x, PCF_USAGE, ACC_ATOMIC); // atomic_long_sub
       fail = x;
       break;
     }
     tcp_add(x, n);
+    if (cost_on) cost_tcpmem_parent(x);
   }
   if (fail < 0) return true;
-  if (!era(F_FAILCNT_V1_MEMORY_ONLY)) store<i64>(i64at(tcpFailcnt, fail), load<i64>(i64at(tcpFailcnt, fail)) + 1);
-  for (let x = m; x != fail; x = parent_mem_cgroup(x)) tcp_add(x, -n); // page_counter_cancel
+  if (!era(F_FAILCNT_V1_MEMORY_ONLY)) {
+    if (cost_on) cost_tcpmem(fail, PCF_FAILCNT, ACC_WRITE); // data_race(c->failcnt++)
+    store<i64>(i64at(tcpFailcnt, fail), load<i64>(i64at(tcpFailcnt, fail)) + 1);
+  }
+  for (let x = m; x != fail; x = parent_mem_cgroup(x)) tcp_level(x, -n); // page_counter_cancel
   if ((gfp & __GFP_NOFAIL) == 0) return false;
-  for (let x = m; x >= 0; x = parent_mem_cgroup(x)) tcp_add(x, n); // page_counter_charge
+  for (let x = m; x >= 0; x = parent_mem_cgroup(x)) tcp_level(x, n); // page_counter_charge
   return true;
 }
 /** memcg1_uncharge_skmem: page_counter_uncharge of the tcpmem counters. */
 export function memcg1_uncharge_skmem(m: i32, n: i64): void {
-  for (let x = m; x >= 0; x = parent_mem_cgroup(x)) tcp_add(x, -n);
+  for (let x = m; x >= 0; x = parent_mem_cgroup(x)) tcp_level(x, -n); // page_counter_uncharge
+}
+// One level of page_counter_cancel / page_counter_charge on the tcpmem counters (cost model:
+// the atomic on usage, the watermark a charge raises in tcp_add, then c->parent).
+function tcp_level(x: i32, n: i64): void {
+  if (cost_on) cost_tcpmem(x, PCF_USAGE, ACC_ATOMIC);
+  tcp_add(x, n);
+  if (cost_on) cost_tcpmem_parent(x);
 }
 function tcp_add(x: i32, n: i64): void {
   const p = i64at(tcpUsage, x);
   let u = load<i64>(p) + n;
   if (u < 0) u = 0; // page_counter_cancel: WARN_ONCE, then 0
   store<i64>(p, u);
-  if (u > load<i64>(i64at(tcpWatermark, x))) store<i64>(i64at(tcpWatermark, x), u);
+  // page_counter_charge / try_charge: the peak follows usage (read, written when raised)
+  if (cost_on && n > 0) cost_tcpmem(x, PCF_LOCAL_WATERMARK, ACC_READ);
+  if (u > load<i64>(i64at(tcpWatermark, x))) {
+    if (cost_on) cost_tcpmem(x, PCF_LOCAL_WATERMARK, ACC_WRITE);
+    store<i64>(i64at(tcpWatermark, x), u);
+  }
 }
 
 /** This CPU's object stock: the cached objcg (-1) and its pre-charged bytes. */

@@ -20,6 +20,7 @@ import {
 } from "./task";
 import { reap_victims, sched_point, victim_exit, VICTIM_EXIT_KILL } from "./sched";
 import { task_oom_wait } from "./task";
+import { cost_on, cost_task } from "./cost_model";
 
 export const PAGE_ALLOC_COSTLY_ORDER: i32 = 3;
 
@@ -96,6 +97,7 @@ export function select_bad_process(m: i32, totalpages: i64): i32 {
   }
   for (let x = m; x >= 0; x = mem_cgroup_next_pre(x, m)) {
     for (let t = next_task_in(x, -1); t >= 0; t = next_task_in(x, task_join_seq(t))) {
+      if (cost_on) cost_task(t); // oom_evaluate_task, oom_badness: the task, its mm and rss counters
       const points = oom_badness(t, totalpages);
       if (points == i64.MIN_VALUE || points < chosenPoints) continue;
       chosen = t;

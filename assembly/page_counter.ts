@@ -4,7 +4,10 @@
 import { EBUSY } from "./errno";
 import { table_alloc } from "./layout";
 import { sim_inc, SIM_COUNTER_LEVELS } from "./simstat";
-import { ACC_ATOMIC, ACC_READ, ACC_WRITE, cost_on, cost_pc, cost_pc_parent, cost_pc_try_level, prot_xchg_always } from "./cost_model";
+import {
+  ACC_ATOMIC, ACC_READ, ACC_WRITE, cost_on, cost_pc, cost_pc_parent, cost_pc_parent_hit, cost_pc_reads_after_parent, cost_pc_try_level,
+  prot_xchg_always,
+} from "./cost_model";
 
 export const PC_MEMORY: i32 = 0;
 export const PC_SWAP: i32 = 1; // memory.swap (v2) or memory.memsw (v1)
@@ -143,10 +146,7 @@ export function propagate_protected_usage(c: i32, usage: i64): void {
 function cost_unprotected(c: i32): void {
   cost_pc_parent(c);
   if (pc_parent(c) < 0) return;
-  cost_pc(c, PCF_MIN, ACC_READ);
-  cost_pc(c, PCF_MIN_USAGE, ACC_READ);
-  cost_pc(c, PCF_LOW, ACC_READ);
-  cost_pc(c, PCF_LOW_USAGE, ACC_READ);
+  cost_pc_reads_after_parent(c, PCF_MIN, PCF_MIN_USAGE, PCF_LOW, PCF_LOW_USAGE);
 }
 
 // The cost of propagate_protected_usage for min or low: read the setting and the stored
@@ -230,7 +230,7 @@ export function page_counter_try_charge(counter: i32, n: i64): i32 {
     pc_set_field(c, PCF_USAGE, usage);
     if (prot) propagate_protected_usage(c, usage);
     update_watermarks(c, usage);
-    if (cost_on) cost_pc_parent(c);
+    if (cost_on) cost_pc_parent_hit(); // c->parent: its line was read above (max; before 2022 the watermark's)
   }
   if (c < 0) return -1;
   const fail = c;

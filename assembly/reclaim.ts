@@ -40,6 +40,7 @@ import { table_alloc } from "./layout";
 import { F_LRU_COST_ROTATION, F_PARTIAL_WALK, F_TARGET_SELF_PROTECTED, era } from "./profile";
 import { MM_ANONPAGES, MM_SWAPENTS, task_mm_add } from "./task";
 import { cpu_to_node, nr_nodes } from "./topology";
+import { cost_folio_atomic, cost_on } from "./cost_model";
 
 export const SWAP_CLUSTER_MAX: i64 = 32;
 export const DEF_PRIORITY: i32 = 12;
@@ -414,6 +415,11 @@ function isolate(n: i64, m: i32, node: i32, lru: i32): void {
     const id = lru_tail(m, node, lru);
     if (id < 0) break;
     nrScanned += <i64>1 << folio_order(id);
+    // isolate_lru_folios: folio_try_get and folio_test_clear_lru, two LOCKed ops on the folio
+    if (cost_on) {
+      cost_folio_atomic(id, folio_nid(id));
+      cost_folio_atomic(id, folio_nid(id));
+    }
     lru_del(m, id, scCpu);
     unchecked((isolated[nrIsolated++] = id));
   }
@@ -485,6 +491,7 @@ const splitIds = new StaticArray<i32>(1 << HPAGE_PMD_ORDER);
 
 // One folio's pass through shrink_folio_list's loop.
 function shrink_folio(id: i32, m: i32, node: i32): void {
+  if (cost_on) cost_folio_atomic(id, folio_nid(id)); // shrink_folio_list: folio_trylock
   const ref = check_references(id);
   if (ref == FOLIOREF_RECLAIM) {
     if (folio_kind(id) == FOLIO_FILE) {

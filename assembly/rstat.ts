@@ -27,7 +27,10 @@ import {
 } from "./memcg";
 import { nr_cpus, nr_nodes } from "./topology";
 import { charge_batch } from "./stock"; // MEMCG_CHARGE_BATCH of the era (profile.ts)
-import { ACC_ATOMIC, cost_on, cost_rstat_level, cost_stats_pcpu, cost_stats_updates } from "./cost_model";
+import {
+  ACC_ATOMIC, ACC_WRITE, OPK_OTHER, cost_enter_cpu, cost_leave_cpu, cost_on, cost_other_begin, cost_other_end, cost_rstat_cpu_lock,
+  cost_rstat_flush_cpu, cost_rstat_level, cost_rstat_level_hot, cost_rstat_lock, cost_stats_pcpu, cost_stats_updates,
+} from "./cost_model";
 
 
 // Statistic items, each per memcg per node (events are memcg-wide: read as the sum of nodes).
@@ -92,6 +95,10 @@ export function rstat_init(maxMemcgs: i32): bool {
   local = table_alloc("rstat local", n, 8);
   pcpuUpdates = table_alloc("rstat per-CPU stats_updates", <u64>maxMemcgs * <u64>nr_cpus, 4);
   updates = table_alloc("rstat stats_updates", maxMemcgs, 8);
+  if (cost_on) {
+    childMarks = table_alloc("cost: rstat flush marks", maxMemcgs, 1);
+    if (childMarks == 0) return false;
+  }
   return updates != 0;
 }
 
@@ -105,7 +112,7 @@ export function rstat_init(maxMemcgs: i32): bool {
 }
 
 /** memcg_rstat_updated: count |val| updates from cpu on m and each ancestor. */
-function rstat_updated(m: i32, val: i64, cpu: i32): void {
+function rstat_updated(m: i32, val: i64, cpu: i32, hot: bool): void {
   if (val == 0) return;
   const v = val < 0 ? -val : val;
   if (!perMemcg) {
@@ -122,7 +129,11 @@ function rstat_updated(m: i32, val: i64, cpu: i32): void {
   for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
     // memcg_rstat_updated: an ancestor already due for a flush needs no more counting
     const due = needs_flush(x);
-    if (cost_on) cost_rstat_level(x, cpu, due); // memcg_vmstats_needs_flush, this_cpu_add_return
+    if (cost_on) {
+      // memcg_vmstats_needs_flush, this_cpu_add_return (m's own line on cpu: just written by mod_memcg_state when hot)
+      if (hot && x == m) cost_rstat_level_hot(x, cpu, due);
+      else cost_rstat_level(x, cpu, due);
+    }
     if (due) break;
     const p = pcpuUpdates + ((<usize>x * <usize>nr_cpus + <usize>cpu) << 2);
     const n = load<i32>(p) + <i32>v;
@@ -143,7 +154,7 @@ export function stat_mod(m: i32, node: i32, item: i32, delta: i64, cpu: i32): vo
   if (cost_on) cost_stats_pcpu(m, cpu); // __mod_memcg_lruvec_state: the per-CPU counters
   const p = slot(pending, m, node, item);
   store<i64>(p, load<i64>(p) + delta);
-  rstat_updated(m, delta, cpu);
+  rstat_updated(m, delta, cpu, true);
 }
 
 /**
@@ -155,11 +166,12 @@ export function stat_mod_bytes(m: i32, node: i32, item: i32, delta: i64, cpu: i3
   const p = slot(pending, m, node, item);
   store<i64>(p, load<i64>(p) + delta);
   const a = delta < 0 ? -delta : delta;
-  rstat_updated(m, max<i64>(a >> 12, 1), cpu);
+  rstat_updated(m, max<i64>(a >> 12, 1), cpu, false);
 }
 
 /** css_rstat_flush: fold the pending updates of m's subtree, children before parents. */
 export function rstat_flush(m: i32): void {
+  if (cost_on) cost_flush(m);
   // A post-order walk of the css tree (offline memcgs included).
   let x = m;
   while (memcg_first_child(x) >= 0) x = memcg_first_child(x);
@@ -172,6 +184,64 @@ export function rstat_flush(m: i32): void {
       while (memcg_first_child(x) >= 0) x = memcg_first_child(x);
     } else x = parent_mem_cgroup(x);
   }
+}
+
+// Post-order successor of x in m's subtree (-1 after m).
+function post_first(m: i32): i32 {
+  let x = m;
+  while (memcg_first_child(x) >= 0) x = memcg_first_child(x);
+  return x;
+}
+function post_next(x: i32, m: i32): i32 {
+  if (x == m) return -1;
+  const sib = memcg_next_sibling(x);
+  return sib >= 0 ? post_first(sib) : parent_mem_cgroup(x);
+}
+
+// The cost of css_rstat_flush (kernel/cgroup/rstat.c, 6.18; the cost model only): for each
+// possible CPU the flusher takes the rstat lock (the memory subsystem's rstat_ss_lock in 6.18,
+// cgroup_rstat_lock before; reacquired per CPU since "cgroup: rstat: Cleanup flushing
+// functions and locking", 093c8812de2d, where older kernels held it across CPUs: the model
+// takes it per CPU in every era), then that CPU's rstat lock in css_rstat_updated_list, and
+// walks the CPU's updated list: every memcg of the subtree updated on that CPU since the last
+// flush, and its ancestors in the subtree. Each visit is mem_cgroup_css_rstat_flush(memcg, cpu): it reads
+// the memcg's per-CPU statistics of that CPU and writes their prev copies (the line comes to
+// the flusher), adds the deltas to memcg->vmstats and the parent's pending counts, and clears
+// vmstats->stats_updates (the memcg's shared vmstats line here). The flush runs on CPU 0:
+// flush_memcg_stats_dwork is an unbound kworker, and a file read has no CPU in the emulator.
+function cost_flush(m: i32): void {
+  const begun = cost_other_begin(0, OPK_OTHER);
+  const prev = cost_enter_cpu(0);
+  for (let c = 0; c < nr_cpus; c++) {
+    cost_rstat_lock(ACC_ATOMIC); // __css_rstat_lock: spin_lock_irq
+    cost_rstat_cpu_lock(c); // css_rstat_updated_list: raw_spin_lock_irqsave, unlock
+    // a memcg is visited when it was updated on c or a child of it was visited (post-order)
+    for (let x = post_first(m); x >= 0; x = post_next(x, m)) {
+      const child = flush_child(x, false);
+      if (!cost_rstat_flush_cpu(x, c) && !child) continue;
+      cost_stats_updates(x, ACC_WRITE); // memcg->vmstats: state, stats_updates
+      const parent = parent_mem_cgroup(x);
+      if (x != m && parent >= 0) {
+        cost_stats_updates(parent, ACC_WRITE); // parent->vmstats->state_pending
+        flush_child(parent, true);
+      }
+    }
+    cost_rstat_lock(ACC_WRITE); // __css_rstat_unlock: spin_unlock_irq
+  }
+  cost_leave_cpu(prev);
+  cost_other_end(begun);
+}
+// Per-memcg "a child was visited" marks of the flush walk: read and cleared (set: marked).
+let childMarks: usize = 0;
+function flush_child(x: i32, set: bool): bool {
+  const p = childMarks + <usize>x;
+  if (set) {
+    store<u8>(p, 1);
+    return true;
+  }
+  const v = load<u8>(p) != 0;
+  if (v) store<u8>(p, 0);
+  return v;
 }
 
 function flush_one(x: i32): void {

@@ -171,7 +171,7 @@ function build_tables(
   let ok = opBuffer != 0 && resultBuffer != 0 && idBuffer != 0;
   ok = simstat_init() && ok;
   ok = topology_init(topoSockets, topoCores, topoThreads, topoNodesPerSocket, topoCoresPerLlc) && ok;
-  ok = cost_init(costModel, maxCgroups, maxFolios, swapPages) && ok;
+  ok = cost_init(costModel, maxCgroups, maxFolios, swapPages, maxTasks) && ok;
   ok = pc_init(maxCgroups * 2) && ok;
   ok = rstat_init(maxCgroups) && ok;
   ok = lru_init(maxCgroups) && ok;

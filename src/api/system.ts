@@ -1422,6 +1422,13 @@ export class System {
     if (cls === this.k('LC_STATS_PCPU')) return `vmstats_percpu[${path(Math.floor(i / this.cpus))}, cpu ${i % this.cpus}]`;
     if (cls === this.k('LC_STATS_UPDATES')) return `vmstats[${path(i)}].stats_updates`;
     if (cls === this.k('LC_LRUVEC')) return `lruvec[${path(Math.floor(i / this.nodes))}, node ${i % this.nodes}]`;
+    if (cls === this.k('LC_TCPMEM')) {
+      const names = this.fn('cost_layout')() === this.k('PC_LAYOUT_2022') ? ['usage', 'watermark+protection', 'read-mostly'] : ['usage+limits', 'protection+parent', '-'];
+      return `page_counter[${path(Math.floor(i / 3))}].tcpmem.${names[i % 3]}`;
+    }
+    if (cls === this.k('LC_RSTAT_LOCK')) return 'rstat_lock';
+    if (cls === this.k('LC_RSTAT_CPU')) return `rstat_cpu_lock[cpu ${i}]`;
+    if (cls === this.k('LC_TASK')) return `task[${i}]`;
     return `line ${l}`;
   }
 

@@ -89,8 +89,8 @@ export function resolveCostModel(opt: CostModelOption | undefined): ResolvedCost
   return { on: true, costs, layout, protectionXchg };
 }
 
-/** The core's cost vector in cycles: hit smt llc socket remote memLocal memRemote atomic work. */
+/** The core's cost vector in cycles: hit smt llc socket remote memLocal memRemote atomic work, then cycles per ns (a sleep's). */
 export function costCycles(c: Costs): number[] {
   const ns = (v: number) => v * c.ghz;
-  return [c.hitCycles, ns(c.smtNs), ns(c.llcNs), ns(c.socketNs), ns(c.remoteNs), ns(c.memLocalNs), ns(c.memRemoteNs), c.atomicCycles, ns(c.workNs)];
+  return [c.hitCycles, ns(c.smtNs), ns(c.llcNs), ns(c.socketNs), ns(c.remoteNs), ns(c.memLocalNs), ns(c.memRemoteNs), c.atomicCycles, ns(c.workNs), c.ghz];
 }
