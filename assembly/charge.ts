@@ -1,56 +1,52 @@
 // The memcg charge path (mm/memcontrol.c): try_charge_memcg, charge_memcg/commit_charge,
-// and the batched uncharge (uncharge_folio/uncharge_batch).
+// a task's touch and swap-in; the uncharge is in uncharge.ts.
 
 import { EAGAIN, EINTR, EINVAL, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
 import {
-  folio_alloc, folio_count, folio_free, folio_memcg, folio_memcg_data, folio_nid, folio_order, folio_kind,
-  folio_set_data, folio_set_memcg, folio_valid, max_folios, FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER,
+  FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER, PG_ACTIVE, PG_LRU, PG_REFERENCED, PG_UNEVICTABLE, PG_YOUNG,
+  folio_alloc, folio_charged, folio_flags, folio_free, folio_kind, folio_memcg, folio_nid, folio_order, folio_owner,
+  folio_set_flags, folio_set_memcg, folio_set_node, folio_set_owner, folio_split_head, folio_split_next,
+  folio_split_tail, folio_swap_slot, folio_swapped, folio_valid,
 } from "./folio";
 import {
   __GFP_ATOMIC, __GFP_HIGH, __GFP_NOFAIL, __GFP_NORETRY, __GFP_RECLAIM, __GFP_RETRY_MAYFAIL, gfpflags_allow_blocking,
 } from "./gfp";
-import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./sched";
 import { count_thp_fault_alloc } from "./thp_fault";
 import { table_alloc } from "./layout";
-import { F_ATOMIC_BYPASS, F_FORCE_MAX_EVENT, F_HIGH_IN_CHARGE, F_MAYSWAP_PER_RETRY, F_NO_SPIN_BATCH, era } from "./profile";
 import {
-  MEMCG_MAX, counter_memcg, css_get, css_put, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event,
-  memcg_exists, memcg_online, memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
+  F_ATOMIC_BYPASS, F_FORCE_MAX_EVENT, F_HIGH_IN_CHARGE, F_MAYSWAP_PER_RETRY, F_NO_SPIN_BATCH, era,
+} from "./profile";
+import {
+  MEMCG_MAX, counter_memcg, css_get, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event, memcg_online,
+  memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
 } from "./memcg";
-import { folio_page_stat, PGPGIN, PGPGOUT, stat_mod } from "./rstat";
+import { PGACTIVATE, PGFAULT, PGMAJFAULT, PGPGIN, PSWPIN, folio_page_stat, stat_mod } from "./rstat";
 import { lru_add, lru_del } from "./lru";
-import {
-  PG_ACTIVE, PG_LRU, PG_REFERENCED, PG_SWAPPED, PG_UNEVICTABLE, PG_YOUNG, folio_flags, folio_owner, folio_set_flags,
-  folio_set_owner, folio_swap_slot, folio_test, folio_set_node, folio_split_head, folio_split_next, folio_split_tail,
-} from "./folio";
 import {
   MM_ANONPAGES, MM_SWAPENTS, task_in_memcg_oom, task_killed, task_memcg, task_mm_add, task_oom_clear, task_over_high,
   task_set_over_high,
 } from "./task";
 import { mem_cgroup_handle_over_high } from "./high";
 import { cgroup_alive, cgroup_e_memcg } from "./cgroup_core";
-import { oom_set_cpu, oom_set_current, oom_set_fault } from "./oom";
+import { PAGE_ALLOC_COSTLY_ORDER, mem_cgroup_oom, oom_set_cpu, oom_set_current, oom_set_fault } from "./oom";
 import { swap_entry_free, swapin_memcg } from "./swapcharge";
-import { PGACTIVATE, PGFAULT, PGMAJFAULT, PSWPIN } from "./rstat";
-import { mem_cgroup_oom, PAGE_ALLOC_COSTLY_ORDER } from "./oom";
 import {
-  PCF_HIGH, pc_no_high_limit, page_counter_charge, page_counter_try_charge, page_counter_uncharge, pc_field, pc_usage,
+  PCF_HIGH, PCF_USAGE, page_counter_charge, page_counter_try_charge, page_counter_uncharge, pc_field,
+  pc_no_high_limit, pc_usage,
 } from "./page_counter";
 import { MEMCG_RECLAIM_MAY_SWAP, try_to_free_mem_cgroup_pages } from "./reclaim";
-import { sim_inc, SIM_CHARGES, SIM_CHARGE_FAILS, SIM_FORCED, SIM_UNCHARGE_BATCHES } from "./simstat";
+import { SIM_CHARGES, SIM_CHARGE_FAILS, SIM_FORCED, sim_inc } from "./simstat";
 import {
   charge_batch, consume_stock, drain_all_stock, memcg_uncharge, refill_stock, run_pending_drain, stock_enabled,
 } from "./stock";
 import { cpu_to_node, nr_cpus, nr_nodes } from "./topology";
 import {
-  ACC_READ, OPK_CHARGE, OPK_TOUCH, OPK_UNCHARGE, cost_folio, cost_on, cost_op_begin, cost_op_end, cost_pc,
+  ACC_READ, OPK_CHARGE, OPK_TOUCH, cost_folio, cost_on, cost_op_begin, cost_op_end, cost_pc,
 } from "./cost_model";
 import { page_counter_try_charge_stock, pcs_charged, pcstock_on } from "./page_counter_stock";
-import { PCF_USAGE } from "./page_counter";
-import { anon_fault_commit, anon_fault_prepare, pgtable_exit } from "./pgtable";
-import { filemap_task_exit } from "./filemap";
-import { folio_add_lru, lru_batch_forget, lru_batch_hold } from "./lru_add";
+import { anon_fault_commit, anon_fault_prepare } from "./pgtable";
+import { folio_add_lru } from "./lru_add";
 
 export const MAX_RECLAIM_RETRIES: i32 = 16;
 
@@ -77,6 +73,12 @@ export function over_high_pages(cpu: i32): i64 {
 
 /** try_charge_memcg: charge nr pages to m from cpu; 0 or -ENOMEM. */
 export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
+  return try_charge_memcg_inline(m, cpu, gfp, nr);
+}
+
+// The body of try_charge_memcg, inlined into the charge of a new folio (V8 does not inline
+// wasm calls; the other callers share the function above).
+@inline function try_charge_memcg_inline(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   if (mem_cgroup_is_root(m)) return 0; // try_charge: the root memcg is not charged
   sim_inc(SIM_CHARGES, 1);
   // pcstock: the batch is taken inside page_counter_try_charge_stock.
@@ -218,18 +220,14 @@ function pending_over_high(cpu: i32): i64 {
  * mem_cgroup_handle_over_high for the charging task (or CPU) and memcg m: on the way back
  * to user space (resume_user_mode_work), or inside try_charge_memcg for a large overage.
  */
-function return_to_user(m: i32, cpu: i32): void {
-  let n: i64;
-  if (chargeTask >= 0) {
-    n = task_over_high(chargeTask);
-    if (n == 0) return;
-    task_set_over_high(chargeTask, 0);
-  } else {
-    const p = overHigh + (<usize>cpu << 3);
-    n = load<i64>(p);
-    if (n == 0) return;
-    store<i64>(p, 0);
-  }
+@inline function return_to_user(m: i32, cpu: i32): void {
+  // Inlined: the common case (no overage noted) is one load.
+  const n = chargeTask >= 0 ? task_over_high(chargeTask) : load<i64>(overHigh + (<usize>cpu << 3));
+  if (n != 0) over_high_return(m, cpu, n);
+}
+function over_high_return(m: i32, cpu: i32, n: i64): void {
+  if (chargeTask >= 0) task_set_over_high(chargeTask, 0);
+  else store<i64>(overHigh + (<usize>cpu << 3), 0);
   mem_cgroup_handle_over_high(chargeTask >= 0 ? task_memcg(chargeTask) : m, n, chargeTask, cpu);
 }
 
@@ -261,18 +259,26 @@ function force_charge(m: i32, over: i32, nr: i32, raisedMax: bool): i32 {
  * completes when the task is woken (memcg1_oom.ts).
  */
 export function mem_cgroup_charge(cg: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
+  return mem_cgroup_charge_inline(cg, cpu, order, kind, gfp, node, task);
+}
+/** mem_cgroup_charge, inlined into the replay loop (replay.ts). */
+@inline export function mem_cgroup_charge_inline(cg: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
   if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
   if (node < -1 || node >= nr_nodes) return -EINVAL;
+  let m = 0; // a task's charge: the task's memcg (charge_memcg_inline)
   if (task < 0) {
     if (!cgroup_alive(cg)) return -ENOENT;
-    return mem_cgroup_charge_memcg(cgroup_e_memcg(cg), cpu, order, kind, gfp, node, task);
+    m = cgroup_e_memcg(cg);
   }
-  return mem_cgroup_charge_memcg(0, cpu, order, kind, gfp, node, task);
+  return charge_memcg_inline(m, cpu, order, kind, gfp, node, task);
 }
 
 /** mem_cgroup_charge with the memcg given (task -1), or the task's (task >= 0). */
 export function mem_cgroup_charge_memcg(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
+  return charge_memcg_inline(m, cpu, order, kind, gfp, node, task);
+}
+@inline function charge_memcg_inline(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
   if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
   if (node < -1 || node >= nr_nodes) return -EINVAL;
@@ -289,7 +295,7 @@ export function mem_cgroup_charge_memcg(m: i32, cpu: i32, order: i32, kind: i32,
     if (cost_on) cost_op_end();
     return -ENOSPC; // the emulator's folio table is full
   }
-  const ret = charge_folio(id, m, cpu, gfp, task);
+  const ret = charge_folio_inline(id, m, cpu, gfp, task);
   op_end(cpu);
   if (cost_on) cost_op_end();
   return ret;
@@ -298,6 +304,9 @@ export function mem_cgroup_charge_memcg(m: i32, cpu: i32, order: i32, kind: i32,
 // The charge of a new folio id (allocated, uncharged) and its commit; the id or -errno, the
 // folio freed on failure unless the task went to the v1 OOM wait with it.
 function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
+  return charge_folio_inline(id, m, cpu, gfp, task);
+}
+@inline function charge_folio_inline(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
   const nr = 1 << folio_order(id);
   const kind = folio_kind(id);
   const nid = folio_nid(id);
@@ -319,7 +328,7 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
       return task_killed(task) ? -EINTR : r;
     }
   }
-  const ret = try_charge_memcg(m, cpu, gfp, nr);
+  const ret = try_charge_memcg_inline(m, cpu, gfp, nr);
   // mm_account_fault: PGFAULT for every fault, failed ones included, on the mm's memcg.
   if (kind == FOLIO_ANON) stat_mod(m, nid, PGFAULT, 1, cpu);
   if (ret < 0) {
@@ -369,107 +378,6 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
 export function fault_refault(t: i32, m: i32, id: i32, cpu: i32, gfp: i32): void {
   if (folio_swapped(id)) swap_in(id, cpu, gfp);
   else charge_folio(id, m, cpu, gfp, t);
-}
-
-// struct uncharge_gather
-let ugMemcg: i32 = -1;
-let ugNrMemory: i64 = 0;
-let ugPgpgout: i64 = 0;
-let ugNid: i32 = 0;
-let ugCpu: i32 = 0; // the CPU the uncharge runs on
-
-// uncharge_batch: one counter uncharge for the gathered folios of one memcg.
-function uncharge_batch(): void {
-  if (ugMemcg < 0) return;
-  if (ugNrMemory > 0) {
-    memcg_uncharge(ugMemcg, ugNrMemory);
-    memcg1_oom_recover(ugMemcg);
-  }
-  stat_mod(ugMemcg, ugNid, PGPGOUT, ugPgpgout, ugCpu); // memcg1_uncharge_batch
-  memcg_page_events_add(ugMemcg, ugNrMemory);
-  sim_inc(SIM_UNCHARGE_BATCHES, 1);
-  const m = ugMemcg;
-  ugMemcg = -1;
-  ugNrMemory = 0;
-  ugPgpgout = 0;
-  css_put(m, 1); // pairs with the gather's css_get in uncharge_folio
-}
-
-// uncharge_folio: add a folio to the gather, flushing it when the memcg changes.
-function uncharge_folio(id: i32): void {
-  const m = folio_memcg(id);
-  // VM_BUG_ON: a charged folio always names a memcg that exists.
-  if (!memcg_exists(m)) throw new Error("uncharge_folio: memcg_data names no memcg");
-  if (folio_kind(id) == FOLIO_ANON && !folio_test(id, PG_LRU) && lru_batch_hold(id)) {
-    // Unmapped (folio_remove_rmap, the RSS counter) but still referenced by an lru_add batch:
-    // uncharged when the batch drains (lru_batch_put).
-    folio_page_stat(m, id, folio_nid(id), -1, ugCpu);
-    const t = folio_owner(id);
-    if (t >= 0) task_mm_add(t, MM_ANONPAGES, -(<i64>1 << folio_order(id)));
-    folio_set_owner(id, -1);
-    return;
-  }
-  if (ugMemcg != m) {
-    uncharge_batch();
-    ugMemcg = m;
-    ugNid = folio_nid(id); // memcg1_uncharge_batch counts on the first folio's node
-    css_get(m, 1); // the gather holds the memcg until uncharge_batch
-  }
-  const nr = <i64>1 << folio_order(id);
-  if (cost_on) cost_folio(id, folio_nid(id)); // folio_memcg, then memcg_data = 0
-  if (!mem_cgroup_is_root(m)) ugNrMemory += nr; // uncharge_folio: the root is not charged
-  ugPgpgout++;
-  folio_page_stat(m, id, folio_nid(id), -1, ugCpu);
-  if (folio_test(id, PG_LRU)) lru_del(m, id, ugCpu);
-  else lru_batch_forget(id); // still in an lru_add batch
-  const t = folio_owner(id);
-  if (t >= 0) task_mm_add(t, MM_ANONPAGES, -nr);
-  css_put(m, 1);
-  folio_free(id); // memcg_data = 0
-}
-
-/**
- * folio_batch_move_lru → folios_put: an unmapped folio the lru_add batch of cpu held goes to
- * the uncharge gather and is freed (lru_batch_put_done ends the gather).
- */
-export function lru_batch_put(id: i32, cpu: i32): void {
-  const m = folio_memcg(id);
-  if (ugMemcg < 0) ugCpu = cpu;
-  if (ugMemcg != m) {
-    uncharge_batch();
-    ugMemcg = m;
-    ugNid = folio_nid(id);
-    css_get(m, 1);
-  }
-  if (!mem_cgroup_is_root(m)) ugNrMemory += <i64>1 << folio_order(id);
-  ugPgpgout++;
-  css_put(m, 1);
-  folio_free(id);
-}
-/** The end of a drain's folios_put: the gathered uncharge. */
-export function lru_batch_put_done(): void {
-  uncharge_batch();
-}
-
-/** An uncharge list is being gathered record by record (replay): its last record is to come. */
-export function uncharge_gather_open(): bool {
-  return ugMemcg >= 0;
-}
-
-@inline function folio_charged(id: i32): bool {
-  return folio_valid(id) && folio_memcg_data(id) != 0;
-}
-@inline function folio_swapped(id: i32): bool {
-  return folio_valid(id) && folio_test(id, PG_SWAPPED);
-}
-
-// The task's page is in swap: freeing it frees the entry (swap_free → mem_cgroup_uncharge_swap).
-function free_swapped(id: i32, cpu: i32): void {
-  const nr = <i64>1 << folio_order(id);
-  swap_entry_free(folio_swap_slot(id), cpu);
-  const t = folio_owner(id);
-  if (t >= 0) task_mm_add(t, MM_SWAPENTS, -nr);
-  folio_free(id);
 }
 
 /**
@@ -566,113 +474,4 @@ function swap_in(id: i32, cpu: i32, gfp: i32): i32 {
   memcg_page_events_add(m, nr);
   return_to_user(m, cpu);
   return 0;
-}
-
-/** exit_mm / the OOM reaper: free every page of task t (resident anon folios and swap entries). */
-export function task_free_memory(t: i32, cpu: i32): void {
-  const n = folio_count();
-  ugCpu = cpu;
-  for (let id = 0; id < n; id++) {
-    if (folio_owner(id) != t) continue;
-    if (folio_swapped(id)) free_swapped(id, cpu);
-    else if (folio_charged(id)) uncharge_folio(id);
-  }
-  uncharge_batch();
-  filemap_task_exit(t, cpu); // exit_mmap: file mappings go (a shared anon file with them)
-  pgtable_exit(t, cpu); // exit_mmap → free_pgtables
-}
-
-/**
- * __mem_cgroup_uncharge: uncharge (and free) one folio from cpu; a page in swap frees its
- * swap entry instead. -EINVAL if it is neither.
- */
-export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  if (!folio_handle(id)) return -EINVAL;
-  const swapOnly = folio_swapped(id) && !folio_split_head(id);
-  if (cost_on) cost_op_begin(cpu, OPK_UNCHARGE);
-  ugCpu = cpu;
-  free_range(id, cpu);
-  uncharge_batch();
-  if (!swapOnly) op_end(cpu); // (a page in swap only frees its entry)
-  if (cost_on) cost_op_end();
-  return 0;
-}
-
-// A folio id a user holds: charged or in swap, and not a later page of a split folio.
-@inline function folio_handle(id: i32): bool {
-  return (folio_swapped(id) || folio_charged(id)) && !folio_split_tail(id);
-}
-
-// Free folio id, and every page of its range if reclaim split it: pages in swap free their
-// entry, resident ones go to the uncharge gather (one folio each, as after the split).
-function free_range(id: i32, cpu: i32): void {
-  let p = id;
-  while (p >= 0) {
-    const next = folio_split_next(p);
-    if (folio_swapped(p)) free_swapped(p, cpu);
-    else uncharge_folio(p);
-    p = next;
-  }
-}
-
-/**
- * __mem_cgroup_uncharge_folios: uncharge count folios whose ids are at ptr, gathering
- * consecutive folios of one memcg into one counter uncharge. All or nothing: -EINVAL if
- * any is not charged or listed twice.
- */
-export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 {
-  if (count < 0 || count > max_folios || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  ugCpu = cpu;
-  let bad = false;
-  let i = 0;
-  for (; i < count; i++) {
-    const id = load<i32>(ptr + (<usize>i << 2));
-    if (folio_split_tail(id)) {
-      bad = true;
-      break;
-    }
-    if (folio_swapped(id) && !folio_split_head(id)) continue; // a page in swap is freed on its own (no gather)
-    if (!folio_handle(id) || folio_marked(id)) {
-      bad = true;
-      break;
-    }
-    folio_mark(id, true);
-  }
-  for (let j = 0; j < i; j++) {
-    const id = load<i32>(ptr + (<usize>j << 2));
-    if (!folio_swapped(id) || folio_split_head(id)) folio_mark(id, false);
-  }
-  if (bad) return -EINVAL;
-  if (cost_on) cost_op_begin(cpu, OPK_UNCHARGE);
-  for (let j = 0; j < count; j++) free_range(load<i32>(ptr + (<usize>j << 2)), cpu);
-  uncharge_batch();
-  op_end(cpu);
-  if (cost_on) cost_op_end();
-  return 0;
-}
-
-/** One folio of an uncharge list replayed record by record; last flushes the gather. */
-export function mem_cgroup_uncharge_gather(id: i32, last: bool, cpu: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  if (ugMemcg < 0) ugCpu = cpu; // a gather runs on the CPU of its first record
-  if (cost_on) cost_op_begin(ugCpu, OPK_UNCHARGE);
-  let ret = 0;
-  if (!folio_handle(id)) ret = -EINVAL;
-  else free_range(id, cpu);
-  if (last) {
-    uncharge_batch();
-    op_end(cpu);
-  }
-  if (cost_on) cost_op_end();
-  return ret;
-}
-
-// A spare memcg_data bit marks folios already seen while validating a list.
-const MARK: u32 = 1 << 31;
-@inline function folio_marked(id: i32): bool {
-  return (folio_memcg_data(id) & MARK) != 0;
-}
-function folio_mark(id: i32, on: bool): void {
-  folio_set_data(id, on ? folio_memcg_data(id) | MARK : folio_memcg_data(id) & ~MARK);
 }

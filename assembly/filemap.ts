@@ -20,7 +20,8 @@ import {
   FOLIO_FILE, FOLIO_SHMEM, PG_REFERENCED, PG_SWAPPED, PG_YOUNG, PG_ACTIVE, folio_flags, folio_memcg, folio_nid, folio_order,
   folio_set_flags, folio_set_mapping, folio_test_mapping, folio_valid, max_folios,
 } from "./folio";
-import { folio_touch, mem_cgroup_charge_memcg, mem_cgroup_uncharge } from "./charge";
+import { folio_touch, mem_cgroup_charge_memcg } from "./charge";
+import { mem_cgroup_uncharge } from "./uncharge";
 import { memcg_obj_cgroup, memcg_slab_alloc, memcg_slab_free } from "./objcg";
 import { page_cache_async_ra, page_cache_sync_ra, ra_prev_pos, ra_reset, ra_set_prev_pos, readahead_init } from "./readahead";
 import { NR_FILE_MAPPED, stat_mod } from "./rstat";

@@ -271,3 +271,12 @@ export function folio_split_ids(id: i32, ids: StaticArray<i32>): i32 {
   store<i32>(rec(id), (info & ~0xf) | SPLIT_HEAD, 4);
   return n;
 }
+
+/** A resident folio charged to a memcg. */
+@inline export function folio_charged(id: i32): bool {
+  return folio_valid(id) && folio_memcg_data(id) != 0;
+}
+/** A task's page in swap (the folio id names it). */
+@inline export function folio_swapped(id: i32): bool {
+  return folio_valid(id) && folio_test(id, PG_SWAPPED);
+}

@@ -56,7 +56,8 @@ export {
 export { folio_touch } from "./charge";
 export { PG_LRU, PG_ACTIVE, PG_REFERENCED, PG_YOUNG, PG_SWAPPED, PG_UNEVICTABLE } from "./folio";
 export { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, LRU_UNEVICTABLE } from "./lru";
-export { mem_cgroup_charge as memcg_charge, mem_cgroup_uncharge as memcg_uncharge } from "./charge";
+export { mem_cgroup_charge as memcg_charge } from "./charge";
+export { mem_cgroup_uncharge as memcg_uncharge } from "./uncharge";
 export {
   memcg_write_limit, memcg_uncharge_list, memcg_drain_all_stock, memcg_counter_reset, memcg_calculate_protection,
 } from "./system";

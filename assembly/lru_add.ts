@@ -13,7 +13,7 @@ import { PG_LRU, folio_memcg, folio_order, folio_test } from "./folio";
 import { lru_add } from "./lru";
 import { nr_cpus } from "./topology";
 import { cost_lru_batch, cost_on } from "./cost_model";
-import { lru_batch_put, lru_batch_put_done } from "./charge";
+import { lru_batch_put, lru_batch_put_done } from "./uncharge";
 import { pagevec_size } from "./profile";
 
 export let lru_add_batching: bool = false;

@@ -22,7 +22,8 @@
 
 import { EINVAL, ENOENT } from "./errno";
 import { cgroup_alive, cgroup_memcg } from "./cgroup_core";
-import { folio_touch, mem_cgroup_charge, mem_cgroup_uncharge, mem_cgroup_uncharge_gather } from "./charge";
+import { folio_touch, mem_cgroup_charge_inline } from "./charge";
+import { mem_cgroup_uncharge_inline, mem_cgroup_uncharge_gather } from "./uncharge";
 import { clock_advance } from "./clock";
 import { memcg_set_limit } from "./cgroup";
 import { PAGE_COUNTER_MAX } from "./page_counter";
@@ -65,9 +66,9 @@ export function replay(ops: usize, count: i32, results: usize): void {
     return thp_fault(task, cpu, <i32>arg, <i32>load<u8>(r, 3) - 1);
   }
   if (code == OP_CHARGE) {
-    return mem_cgroup_charge(id, cpu, a, <i32>load<u8>(r, 2), <i32>arg, <i32>load<u8>(r, 3) - 1, <i32>load<u16>(r, 6) - 1);
+    return mem_cgroup_charge_inline(id, cpu, a, <i32>load<u8>(r, 2), <i32>arg, <i32>load<u8>(r, 3) - 1, <i32>load<u16>(r, 6) - 1);
   }
-  if (code == OP_UNCHARGE) return mem_cgroup_uncharge(id, cpu);
+  if (code == OP_UNCHARGE) return mem_cgroup_uncharge_inline(id, cpu);
   if (code == OP_UNCHARGE_LIST) return mem_cgroup_uncharge_gather(id, a != 0, cpu);
   if (code == OP_TOUCH) return folio_touch(id, cpu, <i32>arg);
   if (code == OP_SK_CHARGE) return mem_cgroup_sk_charge(id, a, <i32>arg, cpu);

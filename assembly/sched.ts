@@ -16,13 +16,13 @@
 // after the kill, then fits (the victim exited during the next reclaim pass).
 // At the end of the operation, woken v1 OOM waiters (memcg1_oom.ts) refault.
 
-import { run_queued_drains } from "./stock";
+import { drains_queued, run_queued_drains } from "./stock";
 import { folio_free, folio_valid, folio_test, PG_SWAPPED } from "./folio";
 import {
   set_victims_pending, task_alive, task_count, task_exit, task_in_memcg_oom, task_killed, task_oom_clear, task_oom_folio,
-  victims_pending,
+  victims_pending, oom_woken,
 } from "./task";
-import { task_free_memory, uncharge_gather_open } from "./charge";
+import { task_free_memory, uncharge_gather_open } from "./uncharge";
 import { oom_current } from "./oom";
 import { memcg1_oom_refault_next } from "./memcg1_oom";
 
@@ -85,7 +85,13 @@ let inOpEnd = false;
  * succeeds, after which that task no longer waits. So the rounds are bounded by the waiters
  * plus the folios that existed or were charged by a successful refault.
  */
-export function op_end(cpu: i32): void {
+@inline export function op_end(cpu: i32): void {
+  // The common case, inlined into every operation: no queued drain, no victim, no woken
+  // waiter, so the loop of op_work would find nothing to do.
+  if (drains_queued() || victims_pending || oom_woken != 0) op_work(cpu);
+}
+
+function op_work(cpu: i32): void {
   if (inOpEnd || uncharge_gather_open()) return;
   inOpEnd = true;
   while (true) {

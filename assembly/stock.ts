@@ -202,9 +202,14 @@ export function drain_all_stock(root: i32, curcpu: i32): void {
   if (remoteDrain == REMOTE_DRAIN_DEFERRED && load<i32>(flushing + (<usize>cpu << 2)) != 0) drain_local_stock(cpu);
 }
 
+/** Schedule mode: some CPU's drain work is queued (run_queued_drains has work to do). */
+@inline export function drains_queued(): bool {
+  return queued && remoteDrain == REMOTE_DRAIN_SCHEDULE;
+}
+
 /** Schedule mode: every CPU's queued drain_local_memcg_stock work runs (a scheduling point). */
 export function run_queued_drains(): void {
-  if (!queued || remoteDrain != REMOTE_DRAIN_SCHEDULE) return;
+  if (!drains_queued()) return;
   queued = false;
   for (let cpu = 0; cpu < nr_cpus; cpu++) {
     if (load<i32>(flushing + (<usize>cpu << 2)) != 0) drain_local_stock(cpu);

@@ -2,7 +2,8 @@
 // boundary functions convert between the core's i64 pages and the host's f64 numbers
 // (page counts stay below 2^53, so f64 carries them exactly).
 
-import { charge_init, mem_cgroup_uncharge_list } from "./charge";
+import { charge_init } from "./charge";
+import { mem_cgroup_uncharge_list, task_free_memory } from "./uncharge";
 import { counter_reset, memcg_set_limit, setting_read, setting_write } from "./cgroup";
 import { peak_init, peak_read } from "./peak";
 import { lru_init, lru_size } from "./lru";
@@ -11,7 +12,6 @@ import {
   task_killed, task_memcg, task_mm, task_move, task_over_high, task_score_adj, task_set_score_adj, task_table_init,
   task_throttled_ns, task_in_memcg_oom, task_oom_folio,
 } from "./task";
-import { task_free_memory } from "./charge";
 import { clock_advance, clock_now, CLOCK_MAX } from "./clock";
 import { oom_badness } from "./oom";
 import { throttled_without_task_ns } from "./high";

@@ -7,7 +7,10 @@
 // Measurement, for a shared machine: rounds, each running every implementation once per
 // mix in an order rotated by the round; a sample is one replay of the whole op list on a
 // fresh system (created untimed, its tables touched, a full GC before it under --expose-gc),
-// timed in process CPU time (user + system); each (round, mix, implementation) is the median
+// timed in process CPU time (user + system) — npm run bench runs node --single-threaded, so V8's
+// GC and compilers run on the main thread and no background thread adds its CPU time (Node 20
+// has no per-thread CPU clock: /proc's per-thread times move in scheduler ticks, too coarse for
+// a 10 ms sample); each (round, mix, implementation) is the median
 // of its samples (the C yardstick: its own median of as many, tables touched as well),
 // and the table shows the median over rounds with min–max. Ratios are taken within a round.
 //
@@ -245,7 +248,7 @@ for (const [label] of MIXES) {
     rows.push(`| ${label} | ${impl.name} | ${f1(c.med)} [${f1(c.min)}–${f1(c.max)}] | ${f1(1e3 / c.med)} | ${f1(w.med)} |`);
   }
 }
-const ratioRows: string[] = ['| mix | ratio (CPU time, within a round) | median [min–max] |', '|---|---|---:|'];
+const ratioRows: string[] = ['| mix | ratio (within a round) | CPU time, median [min–max] | wall time, median [min–max] |', '|---|---|---:|---:|'];
 const ratios: [string, string, string][] = [
   ['wasm replay ÷ native C', 'wasm replay', 'native C (yardstick)'],
   ['object API ÷ wasm replay', 'wasm object API', 'wasm replay'],
@@ -258,7 +261,8 @@ for (const [label] of MIXES) {
     const y = data.get(key(label, b));
     if (!x || !y) continue;
     const s = stats(x.map((v, i) => v.cpu / y[i].cpu));
-    ratioRows.push(`| ${label} | ${name} | ${f2(s.med)} [${f2(s.min)}–${f2(s.max)}] |`);
+    const w = stats(x.map((v, i) => v.wall / y[i].wall));
+    ratioRows.push(`| ${label} | ${name} | ${f2(s.med)} [${f2(s.min)}–${f2(s.max)}] | ${f2(w.med)} [${f2(w.min)}–${f2(w.max)}] |`);
   }
 }
 const header = [
@@ -267,7 +271,9 @@ const header = [
   `\`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length},`,
   `${N} ops per sample (70% 1-page charges, 25% uncharges, 5% 512-page charges; 64 leaf memcgs in a depth-4 tree;`,
   `16 CPUs on 2 nodes; profile multi). ${ROUNDS} rounds × ${WARMUP} warmup + ${REPS} samples per implementation and mix,`,
-  `the order rotated every round${gc ? ', a full GC before each sample' : ' (no --expose-gc: GC may fall inside a sample)'}.`,
+  `the order rotated every round${gc ? ', a full GC before each sample' : ' (no --expose-gc: GC may fall inside a sample)'}; ` +
+    (process.execArgv.includes('--single-threaded') ? 'V8 single-threaded (its GC and compilers on the main thread: CPU time is the main thread\'s).'
+      : 'V8 with its background threads (not --single-threaded: their GC and compiler CPU time counts too).'),
   `Machine load: loadavg ${load0.map(f2).join(' ')} before, ${load1.map(f2).join(' ')} after; ${others}.`,
   ...(yardstickCheck ? [`Yardstick: ${yardstickCheck}.`] : []),
   ...notes.map((n) => `Note: ${n}.`),

@@ -77,6 +77,39 @@ describe('ids, CPUs, orders, nodes: exact integers in range (issue #12 reproduce
   });
 });
 
+describe('replay encodes its common ops (a cgroup charge, an uncharge) at once: the same records and the same errors', () => {
+  // An inherited enumerable key keeps an op off the common path (for-in sees it; the checks ignore it).
+  const general = <T extends object>(o: T): T => Object.assign(Object.create({ inherited: 1 }), o);
+  test.each<[string, object]>([
+    ['a charge', { op: 'charge', cgroup: 'a', cpu: 3, order: 9 }],
+    ['a charge without an order', { op: 'charge', cgroup: '/a/', cpu: 1 }],
+    ['an uncharge on a CPU', { op: 'uncharge', folio: 7, cpu: 2 }],
+    ['an uncharge without a CPU', { op: 'uncharge', folio: 0 }],
+  ])('%s: the record of the general path', async (_, op) => {
+    const s = await sys();
+    const common = s.encode([op as never]);
+    expect([...common]).toEqual([...s.encode([general(op) as never])]);
+    expect(common.length).toBe(16);
+  });
+  test('the first failing check wins over an earlier op\'s encoding error, as when every op is checked first', async () => {
+    const s = await sys();
+    const before = snapshot(s);
+    const ops = [{ op: 'charge', cgroup: 'a', cpu: 0 }, { op: 'charge', cgroup: 'nope', cpu: 0 }, { op: 'uncharge', folio: 0, cpu: 0, bogus: 1 }];
+    expect(rejected(() => s.replay(any(ops))).message).toMatch(/op 2 \(uncharge\): unknown key "bogus"/);
+    expect(rejected(() => s.replay(any(ops.slice(0, 2))))).toEqual({ code: 'ENOENT', message: expect.stringMatching(/no cgroup "nope"/) });
+    // a CPU out of range is an encoding error too (not a check of the op's shape)
+    const cpuOps = [{ op: 'uncharge', folio: 0, cpu: 4 }, { op: 'wait', ms: -1 }];
+    expect(rejected(() => s.replay(any(cpuOps))).message).toMatch(/op 1 \(wait\): ms must be a number of at least 0/);
+    expect(rejected(() => s.replay(any(cpuOps.slice(0, 1)))).message).toMatch(/cpu must be an integer in 0\.\.3, not 4/);
+    expect(snapshot(s)).toEqual(before);
+  });
+  test('a charge that names a task or a kind through a non-enumerable key is not a common op', async () => {
+    const s = await sys();
+    const op = Object.defineProperty({ op: 'charge', cgroup: 'a', cpu: 0 }, 'task', { value: 0, enumerable: false });
+    expect(rejected(() => s.replay(any([op]))).message).toMatch(/op 0 \(charge\): a charge takes a cgroup or a task, not both/);
+  });
+});
+
 describe('createSystem options: unknown keys and values by name, a rejection says which option and why', () => {
   test.each<[string, unknown, string, RegExp | string]>([
     ['null', null, 'EINVAL', /createSystem options must be an object, not null/],

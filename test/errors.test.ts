@@ -66,7 +66,7 @@ describe('a core abort', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(InternalError);
-    expect((err as InternalError).where).toMatch(/assembly\/charge\.ts:\d+:\d+/);
+    expect((err as InternalError).where).toMatch(/assembly\/uncharge\.ts:\d+:\d+/); // uncharge_folio's VM_BUG_ON
     expect(() => s.counter('a')).toThrow(/poisoned/);
     // Other systems are unaffected.
     const t = await sys();

@@ -286,6 +286,9 @@ export type FileInfo = { size: number; cachedPages: number; folios: number; xaNo
 let scratch = new Uint8Array(0);
 let scratchView = new DataView(scratch.buffer);
 
+/** replay() sizes its result array at once up to this many results (V8's fast arrays reach 2^25). */
+const RESULTS_PREALLOC_MAX = 1 << 24;
+
 /** Tables up to this size are touched at createSystem by default (SystemOptions.prefault). */
 const PREFAULT_DEFAULT = 16 * 1024 * 1024;
 
@@ -1487,83 +1490,144 @@ export class System {
     return scratch.slice(0, n * 16);
   }
 
-  /** Encode ops into this.scratch; the number of records. Throws before writing anything the core sees. */
+  /**
+   * Encode ops into this.scratch; the number of records. Throws before writing anything the
+   * core sees. The errors are those of checking every op (checkOp) before encoding any: a
+   * check that fails wins over an error found while encoding an earlier op.
+   */
   private encodeInto(ops: Op[]): number {
     if (!Array.isArray(ops)) throw new MemcgError('EINVAL', `replay takes an array of ops, not ${show(ops)}`);
-    let n = 0;
-    for (let i = 0; i < ops.length; i++) {
-      const o = ops[i];
-      this.checkOp(o, i);
-      n += o.op === 'uncharge-list' ? o.folios.length : 1;
-    }
-    if (scratch.length < n * 16) {
-      scratch = new Uint8Array(Math.max(n * 16, scratch.length * 2));
-      scratchView = new DataView(scratch.buffer);
-    }
-    const dv = scratchView;
-    const CHARGE = this.k('OP_CHARGE');
-    const UNCHARGE = this.k('OP_UNCHARGE');
-    const LIST = this.k('OP_UNCHARGE_LIST');
-    const TOUCH = this.k('OP_TOUCH');
-    const WAIT = this.k('OP_WAIT');
-    const SET: Record<string, number> = {
-      LIMIT_MAX: this.k('OP_SET_MAX'), LIMIT_HIGH: this.k('OP_SET_HIGH'), LIMIT_LOW: this.k('OP_SET_LOW'), LIMIT_MIN: this.k('OP_SET_MIN'),
-    };
-    // struct op as four little-endian u32 words: code | a << 8 | kind << 16 | node << 24,
-    // cpu | task << 16, id, arg.
-    let o16 = 0;
-    const put = (code: number, a: number, kind: number, node: number, cpu: number, task: number, id: number, arg: number) => {
-      dv.setUint32(o16, code | (a << 8) | (kind << 16) | (node << 24), true);
-      dv.setUint32(o16 + 4, cpu | (task << 16), true);
-      dv.setUint32(o16 + 8, id >>> 0, true);
-      dv.setUint32(o16 + 12, arg >>> 0, true);
-      o16 += 16;
-    };
-    for (let i = 0; i < ops.length; i++) {
-      const o = ops[i];
-      if (o.op === 'charge') {
-        const cpu = o.cpu;
-        this.checkCpu(cpu);
-        const order = o.order ?? 0;
-        this.checkOrder(order);
-        const task = o.task;
-        if (task === undefined && o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
-        if (task !== undefined && (!Number.isInteger(task) || task < 0 || task > 65534)) throw new MemcgError('ESRCH', `no task ${task}`);
-        put(CHARGE, order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, cpu, task === undefined ? 0 : task + 1,
-          task !== undefined ? 0 : this.id(o.cgroup!), this.gfpMask(o.gfp));
-      } else if (o.op === 'uncharge') {
-        const cpu = o.cpu ?? 0;
-        this.checkCpu(cpu);
-        put(UNCHARGE, 0, 0, 0, cpu, 0, o.folio, 0);
-      } else if (o.op === 'touch') {
-        this.checkCpu(o.cpu);
-        put(TOUCH, 0, 0, 0, o.cpu, 0, o.folio, this.gfpMask(o.gfp));
-      } else if (o.op === 'sk-charge' || o.op === 'sk-uncharge') {
-        this.checkCpu(o.cpu);
-        this.skPages(o.pages);
-        const gfp = o.op === 'sk-charge' ? (o.gfp === undefined ? this.k('GFP_ATOMIC') : this.gfpMask(o.gfp)) : 0;
-        put(this.k(o.op === 'sk-charge' ? 'OP_SK_CHARGE' : 'OP_SK_UNCHARGE'), o.pages, 0, 0, o.cpu, 0, this.id(o.cgroup), gfp);
-      } else if (o.op === 'wait') {
-        if (!(o.ms >= 0) || o.ms * 1000 > 0xffffffff) throw new MemcgError('EINVAL', `wait of ${o.ms} ms (0 .. 4294967 ms per record)`);
-        put(WAIT, 0, 0, 0, 0, 0, 0, Math.round(o.ms * 1000));
-      } else if (o.op === 'uncharge-list') {
-        const cpu = o.cpu ?? 0;
-        this.checkCpu(cpu);
-        const last = o.folios.length - 1;
-        for (let j = 0; j <= last; j++) put(LIST, j === last ? 1 : 0, 0, 0, cpu, 0, o.folios[j], 0);
-      } else {
-        const f = limitFile(this.cgroupVersion, o.file);
-        if (!f) throw new MemcgError('ENOENT', `no file ${show(o.file)} in cgroup v${this.cgroupVersion}`, { file: o.file.slice(0, 64) });
-        const pages = parseLimit(this.cgroupVersion, o.file, o.value);
-        if (pages >= 0xffffffff && pages !== 2251799813685247) {
-          throw new MemcgError('EINVAL', `op records carry limits below 2^32 pages; ${o.value} is not`, { file: o.file });
-        }
-        const cpu = o.cpu ?? 0;
-        this.checkCpu(cpu);
-        put(SET[f.limit], this.k(f.counter), 0, 0, cpu, 0, this.id(o.cgroup), pages === 2251799813685247 ? 0xffffffff : pages);
+    this.o16 = 0;
+    this.reserve(ops.length);
+    let i = 0;
+    let checking = false;
+    try {
+      for (; i < ops.length; i++) {
+        const o = ops[i];
+        if (this.encodeCommon(o)) continue;
+        checking = true;
+        this.checkOp(o, i);
+        checking = false;
+        this.encodeOp(o);
       }
+    } catch (e) {
+      // An error encoding op i: as when every op was checked before any was encoded, a later
+      // op whose check fails is reported instead.
+      if (!checking) for (let j = i + 1; j < ops.length; j++) this.checkOp(ops[j], j);
+      throw e;
     }
-    return n;
+    return this.o16 >>> 4;
+  }
+
+  // The op record offset of the encoding under way, and the op codes (core constants, read once).
+  private o16 = 0;
+  private opCodes: { CHARGE: number; UNCHARGE: number; LIST: number; TOUCH: number; WAIT: number; ORDER_MAX: number; GFP_KERNEL: number } | null = null;
+  private codes() {
+    return (this.opCodes ??= {
+      CHARGE: this.k('OP_CHARGE'), UNCHARGE: this.k('OP_UNCHARGE'), LIST: this.k('OP_UNCHARGE_LIST'), TOUCH: this.k('OP_TOUCH'),
+      WAIT: this.k('OP_WAIT'), ORDER_MAX: this.k('HPAGE_PMD_ORDER'), GFP_KERNEL: this.k('GFP_KERNEL'),
+    });
+  }
+  /** Room for n more records in scratch (kept when it grows). */
+  private reserve(n: number): void {
+    const need = this.o16 + n * 16;
+    if (scratch.length >= need) return;
+    const grown = new Uint8Array(Math.max(need, scratch.length * 2));
+    grown.set(scratch.subarray(0, this.o16));
+    scratch = grown;
+    scratchView = new DataView(scratch.buffer);
+  }
+  // struct op as four little-endian u32 words: code | a << 8 | kind << 16 | node << 24,
+  // cpu | task << 16, id, arg.
+  private put(code: number, a: number, kind: number, node: number, cpu: number, task: number, id: number, arg: number): void {
+    const o16 = this.o16;
+    if (o16 + 16 > scratch.length) this.reserve(1); // an uncharge list is one record per folio
+    const dv = scratchView;
+    dv.setUint32(o16, code | (a << 8) | (kind << 16) | (node << 24), true);
+    dv.setUint32(o16 + 4, cpu | (task << 16), true);
+    dv.setUint32(o16 + 8, id >>> 0, true);
+    dv.setUint32(o16 + 12, arg >>> 0, true);
+    this.o16 = o16 + 16;
+  }
+
+  /**
+   * The ops a replay is mostly made of, a charge of a cgroup ({ op, cgroup, cpu, order? }) and
+   * an uncharge ({ op, folio, cpu? }), when checkOp and encodeOp would accept them: encoded
+   * at once, with the same record. False for anything else (checkOp and encodeOp then run).
+   */
+  private encodeCommon(o: unknown): boolean {
+    if (!this.commonShape(o)) return false;
+    const r = o as { op: string; cgroup?: string; cpu?: number; order?: number; folio?: number };
+    const c = this.codes();
+    if (r.op === 'charge') {
+      const order = r.order ?? 0;
+      this.put(c.CHARGE, order, 0, 0, r.cpu!, 0, this.id(r.cgroup!), c.GFP_KERNEL);
+    } else this.put(c.UNCHARGE, 0, 0, 0, r.cpu ?? 0, 0, r.folio!, 0);
+    return true;
+  }
+  /** o is a common op (encodeCommon) whose every check passes; its cgroup may still not exist. (Non-enumerable keys are read, too.) */
+  private commonShape(o: unknown): boolean {
+    if (typeof o !== 'object' || o === null) return false;
+    const r = o as Record<string, unknown>;
+    const op = r.op;
+    if (op === 'charge') {
+      // own enumerable keys only among op, cgroup, cpu, order (for-in also sees inherited ones: then not common)
+      for (const k in r) if (k !== 'op' && k !== 'cgroup' && k !== 'cpu' && k !== 'order') return false;
+      return typeof r.cgroup === 'string' && isInt(r.cpu, 0, this.cpus - 1) && (r.order === undefined || isInt(r.order, 0, this.codes().ORDER_MAX)) &&
+        r.task === undefined && r.kind === undefined && r.node === undefined && r.gfp === undefined && !Array.isArray(r);
+    }
+    if (op === 'uncharge') {
+      for (const k in r) if (k !== 'op' && k !== 'folio' && k !== 'cpu') return false;
+      return isInt(r.folio, 0, ID_MAX) && (r.cpu === undefined || isInt(r.cpu, 0, this.cpus - 1)) && !Array.isArray(r);
+    }
+    return false;
+  }
+
+  /** Encode one op that passed checkOp (its values are checked here: cpu, order, ids …). */
+  private encodeOp(o: Op): void {
+    const c = this.codes();
+    if (o.op === 'charge') {
+      const cpu = o.cpu;
+      this.checkCpu(cpu);
+      const order = o.order ?? 0;
+      this.checkOrder(order);
+      const task = o.task;
+      if (task === undefined && o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
+      if (task !== undefined && (!Number.isInteger(task) || task < 0 || task > 65534)) throw new MemcgError('ESRCH', `no task ${task}`);
+      this.put(c.CHARGE, order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, cpu, task === undefined ? 0 : task + 1,
+        task !== undefined ? 0 : this.id(o.cgroup!), this.gfpMask(o.gfp));
+    } else if (o.op === 'uncharge') {
+      const cpu = o.cpu ?? 0;
+      this.checkCpu(cpu);
+      this.put(c.UNCHARGE, 0, 0, 0, cpu, 0, o.folio, 0);
+    } else if (o.op === 'touch') {
+      this.checkCpu(o.cpu);
+      this.put(c.TOUCH, 0, 0, 0, o.cpu, 0, o.folio, this.gfpMask(o.gfp));
+    } else if (o.op === 'sk-charge' || o.op === 'sk-uncharge') {
+      this.checkCpu(o.cpu);
+      this.skPages(o.pages);
+      const gfp = o.op === 'sk-charge' ? (o.gfp === undefined ? this.k('GFP_ATOMIC') : this.gfpMask(o.gfp)) : 0;
+      this.put(this.k(o.op === 'sk-charge' ? 'OP_SK_CHARGE' : 'OP_SK_UNCHARGE'), o.pages, 0, 0, o.cpu, 0, this.id(o.cgroup), gfp);
+    } else if (o.op === 'wait') {
+      if (!(o.ms >= 0) || o.ms * 1000 > 0xffffffff) throw new MemcgError('EINVAL', `wait of ${o.ms} ms (0 .. 4294967 ms per record)`);
+      this.put(c.WAIT, 0, 0, 0, 0, 0, 0, Math.round(o.ms * 1000));
+    } else if (o.op === 'uncharge-list') {
+      const cpu = o.cpu ?? 0;
+      this.checkCpu(cpu);
+      const last = o.folios.length - 1;
+      for (let j = 0; j <= last; j++) this.put(c.LIST, j === last ? 1 : 0, 0, 0, cpu, 0, o.folios[j], 0);
+    } else {
+      const f = limitFile(this.cgroupVersion, o.file);
+      if (!f) throw new MemcgError('ENOENT', `no file ${show(o.file)} in cgroup v${this.cgroupVersion}`, { file: o.file.slice(0, 64) });
+      const pages = parseLimit(this.cgroupVersion, o.file, o.value);
+      if (pages >= 0xffffffff && pages !== 2251799813685247) {
+        throw new MemcgError('EINVAL', `op records carry limits below 2^32 pages; ${o.value} is not`, { file: o.file });
+      }
+      const cpu = o.cpu ?? 0;
+      this.checkCpu(cpu);
+      const SET: Record<string, string> = { LIMIT_MAX: 'OP_SET_MAX', LIMIT_HIGH: 'OP_SET_HIGH', LIMIT_LOW: 'OP_SET_LOW', LIMIT_MIN: 'OP_SET_MIN' };
+      this.put(this.k(SET[f.limit]), this.k(f.counter), 0, 0, cpu, 0, this.id(o.cgroup), pages === 2251799813685247 ? 0xffffffff : pages);
+    }
   }
 
   /** One op of replay(): an object with a known op and only its own keys, each of its type. */
@@ -1634,12 +1698,13 @@ export class System {
     const count = this.encodeInto(ops);
     const charge = this.k('OP_CHARGE');
     const records = scratch;
-    const out: OpResult[] = []; // (new Array(n) of a large n would be a slow dictionary array)
+    // Sized once (pushing grows and copies it; V8 keeps a new Array of up to 2^25 elements fast).
+    const out: OpResult[] = count <= RESULTS_PREALLOC_MAX ? new Array<OpResult>(count) : [];
     this.replayChunks(records, count, (done, n, i32, base) => {
       for (let i = 0; i < n; i++) {
         const v = i32[base + i];
         // A charge's ENOSPC is the emulator's full folio table (as charge() says).
-        out.push(v >= 0 ? { ok: true, value: v } : { ok: false, code: v === -28 && records[(done + i) * 16] === charge ? 'ELIMIT' : errnoName(v) });
+        out[done + i] = v >= 0 ? { ok: true, value: v } : { ok: false, code: v === -28 && records[(done + i) * 16] === charge ? 'ELIMIT' : errnoName(v) };
       }
     });
     return out;
