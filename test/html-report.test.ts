@@ -1,7 +1,7 @@
 // HTML reports in a real browser: Debian's chromium driven by playwright-core (no browser
 // download). Each page loads from its file with no request but itself and no console error,
 // every chart is drawn, the page holds the run's samples and draws every one of them, and a
-// screenshot goes to test/output/html-report/ (to look at: axis labels with units, a legend per
+// screenshot goes to test-output/html-report/ (to look at: axis labels with units, a legend per
 // cgroup, readable with 20 cgroups).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ import { parseSweep } from '../src/sweep/sweep.js';
 import { build, tmp } from './helpers/scenario.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const OUT = fileURLToPath(new URL('./output/html-report/', import.meta.url));
+const OUT = fileURLToPath(new URL('../test-output/html-report/', import.meta.url));
 const noBrowser = !existsSync(CHROMIUM);
 
 /** Twenty services under one parent: leaks, limits, swap, a high limit that throttles. */

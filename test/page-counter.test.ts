@@ -1,12 +1,13 @@
 // Spec §2: page_counter rules (mm/page_counter.c), observed through the System API.
 // Stock off where exact usage matters, so every charged page is a folio page.
 import { describe, expect, test } from 'vitest';
+import type { System } from '../src/index.js';
 import { codeOf, fill, sys } from './helpers/sys.js';
 import { ERAS, KERNEL } from './helpers/eras.js';
 
 const PAGE = 4096;
 
-function chargePages(s: Awaited<ReturnType<typeof sys>>, cgroup: string, pages: number): number[] {
+function chargePages(s: System, cgroup: string, pages: number): number[] {
   return Array.from({ length: pages }, () => s.charge({ cgroup, cpu: 0 }));
 }
 
