@@ -151,14 +151,7 @@ export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
   const swapOnly = folio_swapped(id) && !folio_split_head(id);
   if (cost_on) cost_op_begin(cpu, OPK_UNCHARGE);
   ugCpu = cpu;
-  // free_range, the one folio of an unsplit range inlined
-  let p = id;
-  while (p >= 0) {
-    const next = folio_split_next(p);
-    if (folio_swapped(p)) free_swapped(p, cpu);
-    else uncharge_folio_inline(p);
-    p = next;
-  }
+  free_range_inline(id, cpu);
   uncharge_batch_inline();
   if (!swapOnly) op_end(cpu); // (a page in swap only frees its entry)
   if (cost_on) cost_op_end();
@@ -173,11 +166,14 @@ export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
 // Free folio id, and every page of its range if reclaim split it: pages in swap free their
 // entry, resident ones go to the uncharge gather (one folio each, as after the split).
 function free_range(id: i32, cpu: i32): void {
+  free_range_inline(id, cpu);
+}
+@inline function free_range_inline(id: i32, cpu: i32): void {
   let p = id;
   while (p >= 0) {
     const next = folio_split_next(p);
     if (folio_swapped(p)) free_swapped(p, cpu);
-    else uncharge_folio(p);
+    else uncharge_folio_inline(p);
     p = next;
   }
 }
