@@ -442,23 +442,30 @@ export function pc_line(c: i32, f: i32): i32 {
   hits += 1;
   store<f64>(rec(line) + R_READY, curClk);
 }
-/** After c->parent was read: reads of f1..f4 of counter c, each line looked up once. */
-@inline export function cost_pc_reads_after_parent(c: i32, f1: i32, f2: i32, f3: i32, f4: i32): void {
-  let seen = 1 << (layout == PC_LAYOUT_2022 ? 2 : 1);
-  const s1 = pc_slot(f1);
-  if ((seen & (1 << s1)) != 0) read_hit();
-  else cost_access(c * 3 + s1, ACC_READ);
-  seen |= 1 << s1;
-  const s2 = pc_slot(f2);
-  if ((seen & (1 << s2)) != 0) read_hit();
-  else cost_access(c * 3 + s2, ACC_READ);
-  seen |= 1 << s2;
-  const s3 = pc_slot(f3);
-  if ((seen & (1 << s3)) != 0) read_hit();
-  else cost_access(c * 3 + s3, ACC_READ);
-  seen |= 1 << s3;
-  if ((seen & (1 << pc_slot(f4))) != 0) read_hit();
-  else cost_access(c * 3 + pc_slot(f4), ACC_READ);
+/**
+ * propagate_protected_usage's reads when no counter has min/low (the skip): c->parent, and
+ * unless c is the root min, min_usage, low and low_usage: each line looked up once (a
+ * second read of a line, no other CPU between, must hit), the slots of the two layouts
+ * written out (2022: parent, min, low on the read-mostly line, min_usage and low_usage on the
+ * protection line; before: min, min_usage, low on the first line, parent and low_usage on
+ * the second).
+ */
+export function cost_pc_unprotected(c: i32, hasParent: bool): void {
+  if (layout == PC_LAYOUT_2022) {
+    cost_access(c * 3 + 2, ACC_READ); // parent
+    if (!hasParent) return;
+    read_hit(); // min
+    cost_access(c * 3 + 1, ACC_READ); // min_usage
+    read_hit(); // low
+    read_hit(); // low_usage
+  } else {
+    cost_access(c * 3 + 1, ACC_READ); // parent
+    if (!hasParent) return;
+    cost_access(c * 3, ACC_READ); // min
+    read_hit(); // min_usage
+    read_hit(); // low
+    read_hit(); // low_usage
+  }
 }
 /** c->parent read again at the end of a page_counter_try_charge level: its line was read there (max, or the watermark before 2022). */
 @inline export function cost_pc_parent_hit(): void {

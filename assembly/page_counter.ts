@@ -5,7 +5,7 @@ import { EBUSY } from "./errno";
 import { table_alloc } from "./layout";
 import { sim_inc, SIM_COUNTER_LEVELS } from "./simstat";
 import {
-  ACC_ATOMIC, ACC_READ, ACC_WRITE, cost_on, cost_pc, cost_pc_parent, cost_pc_parent_hit, cost_pc_reads_after_parent, cost_pc_try_level,
+  ACC_ATOMIC, ACC_READ, ACC_WRITE, cost_on, cost_pc, cost_pc_parent, cost_pc_parent_hit, cost_pc_try_level, cost_pc_unprotected,
   prot_xchg_always,
 } from "./cost_model";
 
@@ -143,10 +143,8 @@ export function propagate_protected_usage(c: i32, usage: i64): void {
 
 // The cost of propagate_protected_usage when no counter has min/low (the skip above): what the
 // full walk below costs then, the parent and the four reads, no xchg in either layout era.
-function cost_unprotected(c: i32): void {
-  cost_pc_parent(c);
-  if (pc_parent(c) < 0) return;
-  cost_pc_reads_after_parent(c, PCF_MIN, PCF_MIN_USAGE, PCF_LOW, PCF_LOW_USAGE);
+@inline function cost_unprotected(c: i32): void {
+  cost_pc_unprotected(c, pc_parent(c) >= 0);
 }
 
 // The cost of propagate_protected_usage for min or low: read the setting and the stored
@@ -182,13 +180,21 @@ function cost_watermarks(c: i32, usage: i64): void {
   if (usage > pc_field(c, PCF_LOCAL_WATERMARK)) cost_pc(c, PCF_LOCAL_WATERMARK, ACC_WRITE);
 }
 
+// propagate_protected_usage from a charge or uncharge level. The -cost build tests the skip
+// here: there the walk carries the cost calls, wasm-opt no longer inlines it, and a call per
+// level only to return at once cost more than the costing (the other build is unchanged).
+@inline function propagate_level(c: i32, usage: i64): void {
+  if (cost_on && no_protection()) cost_unprotected(c);
+  else propagate_protected_usage(c, usage);
+}
+
 /** page_counter_cancel: take pages back from one level; more uncharges than charges clamp to 0. */
 export function page_counter_cancel(c: i32, n: i64): void {
   if (cost_on) cost_pc(c, PCF_USAGE, ACC_ATOMIC); // atomic_long_sub_return
   let usage = pc_usage(c) - n;
   if (usage < 0) usage = 0; // page_counter_cancel: WARN_ONCE, then reset to 0
   pc_set_field(c, PCF_USAGE, usage);
-  if (track_protection(c)) propagate_protected_usage(c, usage);
+  if (track_protection(c)) propagate_level(c, usage);
 }
 
 /** page_counter_charge: charge every level up to the root, ignoring limits. */
@@ -198,7 +204,7 @@ export function page_counter_charge(counter: i32, n: i64): void {
     if (cost_on) cost_pc(c, PCF_USAGE, ACC_ATOMIC); // atomic_long_add_return
     const usage = pc_usage(c) + n;
     pc_set_field(c, PCF_USAGE, usage);
-    if (prot) propagate_protected_usage(c, usage);
+    if (prot) propagate_level(c, usage);
     update_watermarks(c, usage);
     sim_inc(SIM_COUNTER_LEVELS, 1);
     if (cost_on) cost_pc_parent(c);
@@ -228,7 +234,7 @@ export function page_counter_try_charge(counter: i32, n: i64): i32 {
       break;
     }
     pc_set_field(c, PCF_USAGE, usage);
-    if (prot) propagate_protected_usage(c, usage);
+    if (prot) propagate_level(c, usage);
     update_watermarks(c, usage);
     if (cost_on) cost_pc_parent_hit(); // c->parent: its line was read above (max; before 2022 the watermark's)
   }
@@ -242,7 +248,11 @@ export function page_counter_try_charge(counter: i32, n: i64): i32 {
 export function page_counter_uncharge(counter: i32, n: i64): void {
   for (let c = counter; c >= 0; c = pc_parent(c)) {
     page_counter_cancel(c, n);
-    if (cost_on) cost_pc_parent(c);
+    // c->parent: propagate_protected_usage read it just now when c tracks protection
+    if (cost_on) {
+      if (track_protection(c)) cost_pc_parent_hit();
+      else cost_pc_parent(c);
+    }
   }
 }
 
