@@ -8,14 +8,16 @@
 // plus the atomic's own cost for a LOCKed op. Each CPU has a clock advanced by its accesses.
 // Semantics follow the trace's order (the directory's owner and sharers, every kernel value);
 // time does not: a CPU whose clock ran ahead does not hold up one whose clock is behind.
-// Contention is waiting inside a hold: a write or LOCKed op that takes a line from elsewhere
+// Contention is waiting for a hold: a write or LOCKed op that takes a line from elsewhere
 // (a miss) holds it from the start of its transfer until it completes, [start, end) on its
 // CPU's clock; each line keeps its last NR_HOLDS holds (a new one replaces the one that ended
-// first). A miss whose start falls inside one of them waits until that hold ends (and again
-// if that end falls inside another); an access in a gap between holds, or before them (its
-// CPU is behind the holder's), does not wait. Hits hold nothing (a few cycles on the CPU's
-// own copy), reads take no hold (readers share), owner-only lines (folio, swap_cgroup) never
-// wait. Deterministic: the same trace gives the same clocks.
+// first). A miss's own transfer [t, t + cost) must not overlap any of them: it starts at the
+// end of a hold it would overlap (and again, while the new start would overlap another), so
+// a line serves one transfer at a time whatever order the trace gave them in. An access that
+// fits in a gap between holds, or before them (its CPU is behind the holder's), does not
+// wait. Hits hold nothing (a few cycles on the CPU's own copy), reads take no hold (readers
+// share), owner-only lines (folio, swap_cgroup) never wait. Deterministic: the same trace
+// gives the same clocks.
 //
 // Lines and their layouts:
 //   page_counter (include/linux/page_counter.h), 3 lines per counter:
@@ -348,7 +350,7 @@ function cost_access_miss(line: i32, kind: i32): void {
   let w: f64 = 0;
   const h = holds + <usize>line * HOLD_BYTES;
   if (d != D_HIT) {
-    t = hold_wait(h, t);
+    t = hold_wait(h, t, unchecked(costs[d]) + (kind == ACC_ATOMIC ? atomicCost : 0));
     w = t - curClk;
   }
   const start = t;
@@ -371,15 +373,16 @@ function cost_access_miss(line: i32, kind: i32): void {
   curClk = t;
 }
 
-// When an access that starts at t may begin: after the end of any hold that t falls in,
-// repeated while that end falls in another (at most NR_HOLDS rounds: each hold moves t once).
-function hold_wait(h: usize, t: f64): f64 {
+// When a transfer of `cost` cycles wanted at t may begin: after the end of any hold that
+// [t, t + cost) overlaps, repeated while the new start overlaps another (at most NR_HOLDS
+// rounds: each hold moves t once, past its end).
+function hold_wait(h: usize, t: f64, cost: f64): f64 {
   for (let round = 0; round < NR_HOLDS; round++) {
     let moved = false;
     for (let i = 0; i < NR_HOLDS; i++) {
       const o = h + (<usize>i << 4);
       const e = load<f64>(o, 8);
-      if (t < e && t >= load<f64>(o)) {
+      if (t < e && t + cost > load<f64>(o)) {
         t = e;
         moved = true;
       }

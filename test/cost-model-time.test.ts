@@ -1,5 +1,5 @@
 // The cost model's time (assembly/cost_model.ts header, docs/cost-model.md "Time"): semantics in
-// the trace's order, waiting only inside another CPU's hold of a line. The expected waits are
+// the trace's order, waiting only where a transfer would overlap another CPU's hold of the line. The expected waits are
 // derived by hand from the costs given here (every transfer 100 cycles, a LOCKed op's own 20,
 // 1 GHz so 1 ns = 1 cycle), not from the emulator's output.
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ async function flat(): Promise<System> {
 const usageWait = (sys: System) => sys.costStats({ hottest: 50 })!.hottest.find((h) => h.line === 'page_counter[x].usage')!.waitCycles;
 const cpuWait = (sys: System, cpu: number) => sys.costStats()!.cpus.find((c) => c.cpu === cpu)?.wait ?? 0;
 
-describe('a CPU waits for a line only inside another CPU\'s hold of it', () => {
+describe('a CPU waits for a line only where its transfer would overlap another CPU\'s hold of it', () => {
   // CPU 0's charge (first in the trace) starts at 100 000: its add holds x.usage over [100 000, 100 120).
   test('(i) an access at a clock before the hold does not wait, though the trace ran the holder first', async () => {
     const sys = await flat();
@@ -37,6 +37,19 @@ describe('a CPU waits for a line only inside another CPU\'s hold of it', () => {
     sys.raceCharges([{ cgroup: 'x', cpu: 0, pages: 1, startNs: 100_000 }]);
     sys.raceCharges([{ cgroup: 'x', cpu: 1, pages: 1, startNs: 100_050 }]);
     expect(usageWait(sys)).toBe(100_120 - 100_050);
+  });
+  test('an access whose transfer would run into the hold waits for its end', async () => {
+    // CPU 1 at 99 950: [99 950, 100 070) overlaps [100 000, 100 120): the line serves one transfer at a time
+    const sys = await flat();
+    sys.raceCharges([{ cgroup: 'x', cpu: 0, pages: 1, startNs: 100_000 }]);
+    sys.raceCharges([{ cgroup: 'x', cpu: 1, pages: 1, startNs: 99_950 }]);
+    expect(usageWait(sys)).toBe(100_120 - 99_950);
+  });
+  test('a transfer that ends when the hold begins does not wait', async () => {
+    const sys = await flat();
+    sys.raceCharges([{ cgroup: 'x', cpu: 0, pages: 1, startNs: 100_000 }]);
+    sys.raceCharges([{ cgroup: 'x', cpu: 1, pages: 1, startNs: 100_000 - 120 }]);
+    expect(usageWait(sys)).toBe(0);
   });
   test('after the hold ends: no wait', async () => {
     const sys = await flat();
@@ -57,7 +70,7 @@ describe('a CPU waits for a line only inside another CPU\'s hold of it', () => {
     expect(usageWait(sys)).toBe(wait);
   });
   test('a wait that ends inside a second hold waits for that one too', async () => {
-    // CPU 2 at 100 100: its add falls in CPU 0's hold, waits to 100 120 and holds [100 120, 100 240);
+    // CPU 2 at 100 100: its add overlaps CPU 0's hold, waits to 100 120 and holds [100 120, 100 240);
     // CPU 1 at 100 010: waits to 100 120 (CPU 0's end), which is inside CPU 2's hold: to 100 240.
     const sys = await flat();
     sys.raceCharges([{ cgroup: 'x', cpu: 0, pages: 1, startNs: 100_000 }]);
