@@ -10,12 +10,12 @@
 // time does not: a CPU whose clock ran ahead does not hold up one whose clock is behind.
 // Contention is waiting for a hold: a write or LOCKed op that takes a line from elsewhere
 // (a miss) holds it from the start of its transfer until it completes, [start, end) on its
-// CPU's clock; each line keeps its last NR_HOLDS holds (a new one replaces the one that ended
-// first). A miss's own transfer [t, t + cost) must not overlap any of them: it starts at the
-// end of a hold it would overlap (and again, while the new start would overlap another), so
-// a line serves one transfer at a time whatever order the trace gave them in. An access that
-// fits in a gap between holds, or before them (its CPU is behind the holder's), does not
-// wait. Hits hold nothing (a few cycles on the CPU's own copy), reads take no hold (readers
+// CPU's clock. A miss's own transfer [t, t + cost) must not overlap another hold: it starts
+// at the end of a hold it would overlap (and again, while the new start would overlap
+// another), so a line serves one transfer at a time whatever order the trace gave them in.
+// Each line keeps NR_HOLDS busy periods: holds back to back (a queue) join into one period,
+// and a new period takes the place of the one that ended first. An access that fits in a gap
+// between periods, or before them (its CPU is behind the holders'), does not wait. Hits hold nothing (a few cycles on the CPU's own copy), reads take no hold (readers
 // share), owner-only lines (folio, swap_cgroup) never wait. Deterministic: the same trace
 // gives the same clocks.
 //
@@ -118,8 +118,8 @@ const R_OWNER: usize = 0;
 const R_XFERS: usize = 16;
 const R_WAIT: usize = 24;
 const R_SHARERS: usize = 32;
-// The holds of each line, apart from the directory (only a miss reads them): NR_HOLDS
-// (start, end) pairs of f64 cycles per line, 64 bytes; [0, 0) is no hold.
+// The busy periods of each line, apart from the directory (only a miss reads them):
+// NR_HOLDS (start, end) pairs of f64 cycles per line, 64 bytes; [0, 0) is none.
 export const NR_HOLDS: i32 = 4;
 const HOLD_BYTES: usize = <usize>NR_HOLDS << 4;
 let holds: usize = 0;
@@ -391,20 +391,41 @@ function hold_wait(h: usize, t: f64, cost: f64): f64 {
   }
   return t;
 }
-// Record the hold [s, e) in place of the line's hold that ended first.
+// Record the hold [s, e). One that begins where a busy period ends (it queued behind it) or
+// ends where one begins joins that period, so a queue of transfers stays one period however
+// long it grows; otherwise it takes the place of the period that ended first.
 function hold_add(h: usize, s: f64, e: f64): void {
+  let before = -1; // the period ending at s
+  let after = -1; // the period beginning at e
   let j = 0;
   let first = load<f64>(h, 8);
-  for (let i = 1; i < NR_HOLDS; i++) {
-    const x = load<f64>(h + (<usize>i << 4), 8);
-    if (x < first) {
-      first = x;
+  for (let i = 0; i < NR_HOLDS; i++) {
+    const o = h + (<usize>i << 4);
+    const ps = load<f64>(o);
+    const pe = load<f64>(o, 8);
+    if (pe > ps) {
+      if (pe == s) before = i;
+      else if (ps == e) after = i;
+    }
+    if (pe < first) {
+      first = pe;
       j = i;
     }
   }
-  const o = h + (<usize>j << 4);
-  store<f64>(o, s);
-  store<f64>(o, e, 8);
+  if (before >= 0 && after >= 0) {
+    // it fills the gap between two periods: one period, the other slot freed
+    const ob = h + (<usize>before << 4);
+    const oa = h + (<usize>after << 4);
+    store<f64>(ob, load<f64>(oa, 8), 8);
+    store<f64>(oa, 0);
+    store<f64>(oa, 0, 8);
+  } else if (before >= 0) store<f64>(h + (<usize>before << 4), e, 8);
+  else if (after >= 0) store<f64>(h + (<usize>after << 4), s);
+  else {
+    const o = h + (<usize>j << 4);
+    store<f64>(o, s);
+    store<f64>(o, e, 8);
+  }
 }
 
 // An owner-only line (folio, swap_cgroup): every access takes it exclusively.
