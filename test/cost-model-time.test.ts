@@ -11,8 +11,8 @@ import { build, observables } from './helpers/scenario.js';
 
 // One LLC (one node of 3 CPUs): every transfer costs llcNs; memory costs the same.
 const FLAT = { ghz: 1, hitCycles: 4, atomicCycles: 20, smtNs: 100, llcNs: 100, socketNs: 100, remoteNs: 100, memLocalNs: 100, memRemoteNs: 100 };
-async function flat(): Promise<System> {
-  const sys = await createSystem({ costModel: { costs: FLAT }, topology: { nodes: 1, cpusPerNode: 3 }, cgroupVersion: 1, build });
+async function flat(cpus = 3): Promise<System> {
+  const sys = await createSystem({ costModel: { costs: FLAT }, topology: { nodes: 1, cpusPerNode: cpus }, cgroupVersion: 1, build });
   sys.mkdir('x');
   return sys;
 }
@@ -78,6 +78,15 @@ describe('a CPU waits for a line only where its transfer would overlap another C
     expect(usageWait(sys)).toBe(20);
     sys.raceCharges([{ cgroup: 'x', cpu: 1, pages: 1, startNs: 100_010 }]);
     expect(usageWait(sys)).toBe(20 + (100_240 - 100_010));
+  });
+  test('a queue longer than the line keeps holds is one busy period: a later-traced access inside it waits for its end', async () => {
+    // CPUs 0..5 all at 100 000: each queues behind the one before, [100 000 + 120 k, 100 120 + 120 k),
+    // back to back up to 100 720 (6 holds, more than the 4 periods a line keeps)
+    const sys = await flat(8);
+    for (let cpu = 0; cpu < 6; cpu++) sys.raceCharges([{ cgroup: 'x', cpu, pages: 1, startNs: 100_000 }]);
+    expect(usageWait(sys)).toBe(120 * (1 + 2 + 3 + 4 + 5));
+    sys.raceCharges([{ cgroup: 'x', cpu: 6, pages: 1, startNs: 100_010 }]);
+    expect(usageWait(sys)).toBe(120 * 15 + (100_720 - 100_010));
   });
   test('(iii) the racing charges still race: the bigger speculative charge locks out the smaller one', async () => {
     const sys = await createSystem({ costModel: true, topology: { nodes: 1, cpusPerNode: 2 }, cgroupVersion: 1, build });
