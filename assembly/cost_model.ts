@@ -15,9 +15,10 @@
 // another), so a line serves one transfer at a time whatever order the trace gave them in.
 // Each line keeps NR_HOLDS busy periods: holds back to back (a queue) join into one period,
 // and a new period takes the place of the one that ended first. An access that fits in a gap
-// between periods, or before them (its CPU is behind the holders'), does not wait. Hits hold nothing (a few cycles on the CPU's own copy), reads take no hold (readers
-// share), owner-only lines (folio, swap_cgroup) never wait. Deterministic: the same trace
-// gives the same clocks.
+// between periods, or before them (its CPU is behind the holders'), does not wait. Hits hold
+// nothing (a few cycles on the CPU's own copy), reads take no hold (readers share), and
+// owner-only lines (folio, swap_cgroup) never wait. Deterministic: the same trace gives the
+// same clocks.
 //
 // Lines and their layouts:
 //   page_counter (include/linux/page_counter.h), 3 lines per counter:
@@ -120,7 +121,7 @@ const R_WAIT: usize = 24;
 const R_SHARERS: usize = 32;
 // The busy periods of each line, apart from the directory (only a miss reads them):
 // NR_HOLDS (start, end) pairs of f64 cycles per line, 64 bytes; [0, 0) is none.
-export const NR_HOLDS: i32 = 4;
+const NR_HOLDS: i32 = 4;
 const HOLD_BYTES: usize = <usize>NR_HOLDS << 4;
 let holds: usize = 0;
 let folioOwner: usize = 0; // i32[folios]
