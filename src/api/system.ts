@@ -395,7 +395,7 @@ export class System {
       ['CFG_HZ', options.hz ?? 1000],
       ['CFG_KMEM', options.kmem === false ? 0 : 1], // memcg_online_kmem: on unless cgroup.memory=nokmem (every era)
       ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 14],
-      ['CFG_LRU_ADD_BATCH', options.lruAddBatch ? 1 : 0],
+      ['CFG_LRU_ADD_BATCH', options.lruAddBatch === false ? 0 : 1], // folio_add_lru: every era batches (lru_add_fn via the per-CPU cpu_fbatches.lru_add)
       ['CFG_PREFAULT', options.prefault === true ? Number.MAX_SAFE_INTEGER : options.prefault === false ? 0 : PREFAULT_DEFAULT],
       ['CFG_MM_PREPARED', options.preparedMm ? 1 : 0],
     ];
