@@ -50,7 +50,7 @@ export {
   memcg_task_create, memcg_task_move, memcg_task_exit, memcg_task_set_adj, memcg_task_get, memcg_oom_badness,
   TASK_MEMCG, TASK_ANON, TASK_SWAPENTS, TASK_THROTTLED_NS, TASK_KILLED, TASK_SCORE_ADJ, TASK_OVER_HIGH, TASK_OOM_WAIT,
   TASK_OOM_FOLIO, TASK_CGROUP, clock_now_ns,
-  clock_wait, throttled_no_task_ns, folio_get_flags, folio_get_oom_waiter, folio_get_split, memcg_lru_size, memcg_lru_cost,
+  clock_wait, throttled_no_task_ns, folio_get_flags, folio_get_batch_held, folio_get_oom_waiter, folio_get_split, memcg_lru_size, memcg_lru_cost,
   swap_total_pages, swap_free_pages,
 } from "./system";
 export { folio_touch } from "./charge";
