@@ -99,6 +99,15 @@ describe('replay encodes its common ops (a cgroup charge, an uncharge) at once: 
     ];
     expect([...s.encode(any(ops))]).toEqual(ops.flatMap((o) => [...s.encode([general(o) as never])]));
   });
+  test('charges of 300 cgroups, each twice, paths that share a hash slot included: each record names its own cgroup', async () => {
+    const s = await sys();
+    const paths = Array.from({ length: 300 }, (_, i) => `c${i}`);
+    for (const p of paths) s.mkdir(p);
+    const ops = [...paths, ...paths.map((p) => `/${p}`)].map((cgroup, i) => ({ op: 'charge', cgroup, cpu: i % 4 }));
+    const words = new Uint32Array(s.encode(any(ops)).slice().buffer);
+    expect(Array.from({ length: ops.length }, (_, i) => words[i * 4 + 2])).toEqual(ops.map((o) => s.id(o.cgroup)));
+    expect([...s.encode(any(ops))]).toEqual(ops.flatMap((o) => [...s.encode([general(o) as never])]));
+  });
   test('the first failing check wins over an earlier op\'s encoding error, as when every op is checked first', async () => {
     const s = await sys();
     const before = snapshot(s);

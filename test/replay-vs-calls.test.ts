@@ -50,7 +50,7 @@ test('a valid uncharge list is gathered the same way by both paths', async () =>
   expect(snapshot(y, 8)).toEqual(snapshot(x, 8));
 });
 
-test('replay results are frozen and shared: equal outcomes are one object, across systems; a mutation throws', async () => {
+test('replay results of 0 and of an errno are frozen and shared across systems; a mutation throws', async () => {
   const [x, y] = await Promise.all([createSystem(), createSystem()]);
   // Nothing is charged: a wait gives 0 (OpResult), an uncharge of folio 7 fails.
   const r = x.replay([{ op: 'wait', ms: 1 }, { op: 'uncharge', folio: 7 }, { op: 'wait', ms: 2 }, { op: 'uncharge', folio: 7 }]);

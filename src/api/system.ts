@@ -158,8 +158,9 @@ export type Op =
 
 /**
  * What one replayed op did: a folio id for a charge, 0 otherwise, or the errno.
- * Results are frozen and may be shared (replay() allocates no object for a common outcome:
- * a value below 2^18 or an errno): compare them by content, do not mutate them.
+ * Results are read-only and may be shared: a value of 0 and each errno are one frozen object
+ * (replay() allocates nothing for them), a folio id is a fresh object. Compare them by
+ * content, do not mutate them.
  */
 export type OpResult = Readonly<{ ok: true; value: number }> | Readonly<{ ok: false; code: string }>;
 
@@ -290,19 +291,16 @@ export type FileInfo = { size: number; cachedPages: number; folios: number; xaNo
 let scratch = new Uint8Array(0);
 let scratchView = new DataView(scratch.buffer);
 let scratchU32 = new Uint32Array(scratch.buffer);
+/** encodeRun's per-call cgroup slots (a power of two, minus one). */
+const RUN_SLOTS_MASK = 127;
 /** Whether a Uint32Array stores little-endian words, as the core's records are. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-// replay()'s results, shared and frozen: one per value below OK_SHARED (a folio id or 0, made
-// on first use by any system), one per errno code. Larger values get a frozen object each.
-const OK_SHARED = 1 << 18;
-let okShared: OpResult[] | null = null;
+// replay()'s results of 0 and of each errno: one frozen object each, shared by every system.
+// A folio id's result is a fresh object: sharing one per id (a table of them) measured slower
+// than allocating (a cache miss per op on the bench mix), and so did freezing each.
+const OK_ZERO: OpResult = Object.freeze({ ok: true, value: 0 });
 const failShared = new Map<string, OpResult>();
-function okResult(v: number): OpResult {
-  if (v >= OK_SHARED) return Object.freeze({ ok: true, value: v });
-  const shared = (okShared ??= new Array<OpResult>(OK_SHARED));
-  return shared[v] ?? (shared[v] = Object.freeze({ ok: true, value: v }));
-}
 function failResult(code: string): OpResult {
   let r = failShared.get(code);
   if (r === undefined) failShared.set(code, (r = Object.freeze({ ok: false, code })));
@@ -1525,6 +1523,7 @@ export class System {
     let i = 0;
     let checking = false;
     this.runAt = -1;
+    this.runPaths.fill(undefined);
     try {
       // Runs of common ops in one tight loop; each other op through its checks, one at a time.
       for (i = this.encodeRun(ops, 0); i < ops.length; i = this.encodeRun(ops, i + 1)) {
@@ -1545,6 +1544,9 @@ export class System {
     return this.o16 >>> 4;
   }
 
+  // encodeRun's cgroup ids by a hash of the path, for one encodeInto call (the tree does not change within it).
+  private readonly runPaths: (string | undefined)[] = new Array<string | undefined>(RUN_SLOTS_MASK + 1).fill(undefined);
+  private readonly runIds = new Int32Array(RUN_SLOTS_MASK + 1);
   // The op encodeRun is at while it calls id() (which throws ENOENT for no such cgroup); -1 otherwise.
   private runAt = -1;
   /**
@@ -1560,6 +1562,8 @@ export class System {
     const CHARGE = c.CHARGE, UNCHARGE = c.UNCHARGE, GFP = c.GFP_KERNEL, ORDER_MAX = c.ORDER_MAX;
     const cpus = this.cpus;
     const cache = this.idCache;
+    const slotPath = this.runPaths;
+    const slotId = this.runIds;
     const words = scratchU32;
     let w = this.o16 >>> 2;
     let i = from;
@@ -1575,12 +1579,22 @@ export class System {
         let other = false;
         for (const k in o) if (k !== 'op' && k !== 'cgroup' && k !== 'cpu' && k !== 'order') other = true;
         if (other || o.task !== undefined || o.kind !== undefined || o.node !== undefined || o.gfp !== undefined || Array.isArray(o)) break;
-        let id = cache[cgroup];
-        if (id === undefined) {
-          this.runAt = i;
-          this.o16 = w << 2;
-          id = this.id(cgroup);
-          this.runAt = -1;
+        // The id of a path seen before in this call: from its slot (an === of the same string
+        // object is a pointer compare), else from id()'s dictionary (a string-table probe).
+        const len = cgroup.length;
+        const h = len === 0 ? 0 : (len + cgroup.charCodeAt(len - 1) + (cgroup.charCodeAt(len >> 1) << 2) + (cgroup.charCodeAt(len > 1 ? 1 : 0) << 4)) & RUN_SLOTS_MASK;
+        let id: number | undefined;
+        if (slotPath[h] === cgroup) id = slotId[h];
+        else {
+          id = cache[cgroup];
+          if (id === undefined) {
+            this.runAt = i;
+            this.o16 = w << 2;
+            id = this.id(cgroup);
+            this.runAt = -1;
+          }
+          slotPath[h] = cgroup;
+          slotId[h] = id;
         }
         words[w] = CHARGE | ((order === undefined ? 0 : order) << 8);
         words[w + 1] = cpu;
@@ -1779,7 +1793,7 @@ export class System {
     });
   }
 
-  /** Replay ops through the core in bulk; results in op order (an uncharge-list gives one per folio), frozen and shared (OpResult). */
+  /** Replay ops through the core in bulk; results in op order (an uncharge-list gives one per folio), read-only and shared (OpResult). */
   replay(ops: Op[]): OpResult[] {
     const count = this.encodeInto(ops);
     const charge = this.k('OP_CHARGE');
@@ -1790,7 +1804,7 @@ export class System {
       for (let i = 0; i < n; i++) {
         const v = i32[base + i];
         // A charge's ENOSPC is the emulator's full folio table (as charge() says).
-        out[done + i] = v >= 0 ? okResult(v) : failResult(v === -28 && records[(done + i) * 16] === charge ? 'ELIMIT' : errnoName(v));
+        out[done + i] = v > 0 ? { ok: true, value: v } : v === 0 ? OK_ZERO : failResult(v === -28 && records[(done + i) * 16] === charge ? 'ELIMIT' : errnoName(v));
       }
     });
     return out;
