@@ -42,6 +42,7 @@ import { folio_mlock, folio_munlock, mlock_populated, task_mlock_populate } from
 import { swapoff } from "./swapfile";
 import { kmem_counter_read, kmem_counter_write, obj_stock_bytes, obj_stock_objcg, objcg_charged_bytes, objcg_init, objcg_memcg } from "./objcg";
 import { pgtable_init, pgtable_pages } from "./pgtable";
+import { memcg_css_init } from "./memcg_css";
 import {
   memcg_event, memcg_exists, memcg_online, memcg_page_events, memcg_table_init, memory_counter, mem_cgroup_is_root,
   parent_mem_cgroup, swap_counter, css_refs, memcg_count, memcg_gen, mem_cgroup_id, memcg_id_refs, memcg_nr_allocated,
@@ -179,6 +180,7 @@ function build_tables(
   ok = peak_init() && ok;
   // The root memcg is made here: after the per-memcg tables above.
   ok = memcg_table_init(maxCgroups, version, swapAccount, !era(F_FAILCNT_V1_MEMORY_ONLY), localEvents) && ok;
+  if (ok) memcg_css_init(); // the root's css_alloc callbacks (its reclaim iterators), css_free's
   ok = cgroup_table_init(maxCgroups) && ok;
   ok = task_table_init(maxTasks) && ok;
   ok = objcg_init(maxCgroups, kmem) && ok;
