@@ -29,7 +29,8 @@ export {
   OP_RECORD_SIZE, OP_CHARGE, OP_UNCHARGE, OP_UNCHARGE_LIST, OP_SET_MAX, OP_SET_HIGH, OP_SET_LOW, OP_SET_MIN,
   OP_ARG_MAX, OP_TOUCH, OP_WAIT, OP_THP_FAULT, OP_SK_CHARGE, OP_SK_UNCHARGE,
 } from "./replay";
-export { thp_fault, thp_fault_event, THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_FAULT_FALLBACK_CHARGE } from "./thp_fault";
+export { thp_fault } from "./thp_fault";
+export { thp_fault_event, THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_FAULT_FALLBACK_CHARGE } from "./rstat";
 
 // ── Single operations (the same functions the replay runs) ───────────────────────────────
 export { cgroup_mkdir, cgroup_rmdir, cgroup_subtree_control_write } from "./cgroup_core";

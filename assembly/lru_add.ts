@@ -8,28 +8,13 @@
 // the batch lets it go (folio_batch_move_lru → folios_put). Opt-in (the host's `lruAddBatch`);
 // off, a folio is on its list at once as before.
 
-import { table_alloc } from "./layout";
 import { PG_LRU, folio_memcg, folio_order, folio_test } from "./folio";
 import { lru_add } from "./lru";
 import { nr_cpus } from "./topology";
 import { cost_lru_batch, cost_on } from "./cost_model";
 import { lru_batch_put, lru_batch_put_done } from "./uncharge";
+import { fb_count, lru_add_batching, fb_slot } from "./folio_batch";
 import { pagevec_size } from "./profile";
-
-export let lru_add_batching: bool = false;
-let batch: usize = 0; // i32[cpus × PAGEVEC_SIZE]: folio ids
-let count: usize = 0; // i32[cpus]
-
-export function lru_add_init(enabled: bool): bool {
-  lru_add_batching = enabled;
-  batch = table_alloc("lru_add folio_batch", <u64>nr_cpus * pagevec_size, 4);
-  count = table_alloc("lru_add folio_batch count", nr_cpus, 4);
-  return count != 0;
-}
-
-@inline function slot(cpu: i32, i: i32): usize {
-  return batch + ((<usize>cpu * <usize>pagevec_size + <usize>i) << 2);
-}
 
 /** folio_add_lru: into this CPU's batch; a full batch or a large folio moves them all. */
 export function folio_add_lru(m: i32, id: i32, cpu: i32): void {
@@ -37,10 +22,10 @@ export function folio_add_lru(m: i32, id: i32, cpu: i32): void {
     lru_add(m, id, cpu, false);
     return;
   }
-  const pc = count + (<usize>cpu << 2);
+  const pc = fb_count + (<usize>cpu << 2);
   const n = load<i32>(pc);
   if (cost_on) cost_lru_batch(cpu); // folio_batch_add
-  store<i32>(slot(cpu, n), id);
+  store<i32>(fb_slot(cpu, n), id);
   store<i32>(pc, n + 1);
   // folio_batch_add_and_move (5.15: pagevec_add_and_need_flush): move the batch once it is
   // full or for a large folio (folio_may_be_lru_cached; 5.15 PageCompound), in every era.
@@ -50,12 +35,12 @@ export function folio_add_lru(m: i32, id: i32, cpu: i32): void {
 /** lru_add_drain / lru_add_drain_cpu: this CPU's batched folios go to their lists, in order. */
 export function lru_add_drain(cpu: i32): void {
   if (!lru_add_batching) return;
-  const pc = count + (<usize>cpu << 2);
+  const pc = fb_count + (<usize>cpu << 2);
   const n = load<i32>(pc);
   store<i32>(pc, 0);
   let held = false;
   for (let i = 0; i < n; i++) {
-    const id = load<i32>(slot(cpu, i));
+    const id = load<i32>(fb_slot(cpu, i));
     if (id < 0) {
       // lru_add, then folios_put drops the last reference: __page_cache_release takes it off
       // the list again and mem_cgroup_uncharge_folios uncharges it.
@@ -66,47 +51,8 @@ export function lru_add_drain(cpu: i32): void {
   if (held) lru_batch_put_done();
 }
 
-/**
- * An anon folio waiting in a batch lost its last mapping: the batch's reference keeps it
- * (charged, off every list) until the drain. False if it is in no batch.
- */
-export function lru_batch_hold(id: i32): bool {
-  if (!lru_add_batching) return false;
-  for (let cpu = 0; cpu < nr_cpus; cpu++) {
-    const n = load<i32>(count + (<usize>cpu << 2));
-    for (let i = 0; i < n; i++) {
-      if (load<i32>(slot(cpu, i)) != id) continue;
-      store<i32>(slot(cpu, i), -id - 1);
-      return true;
-    }
-  }
-  return false;
-}
-
 /** lru_add_drain_all */
 export function lru_add_drain_all(): void {
   for (let cpu = 0; cpu < nr_cpus; cpu++) lru_add_drain(cpu);
 }
 
-/**
- * A batched folio that leaves before the drain (uncharged, or mlocked onto its own list): it
- * is taken out of the batch (the kernel keeps it until the drain, holding a reference).
- */
-export function lru_batch_forget(id: i32): void {
-  if (!lru_add_batching) return;
-  for (let cpu = 0; cpu < nr_cpus; cpu++) {
-    const pc = count + (<usize>cpu << 2);
-    const n = load<i32>(pc);
-    for (let i = 0; i < n; i++) {
-      if (load<i32>(slot(cpu, i)) != id) continue;
-      for (let j = i + 1; j < n; j++) store<i32>(slot(cpu, j - 1), load<i32>(slot(cpu, j)));
-      store<i32>(pc, n - 1);
-      return;
-    }
-  }
-}
-
-/** Folios waiting in cpu's batch. */
-export function lru_add_pending(cpu: i32): i32 {
-  return cpu >= 0 && cpu < nr_cpus ? load<i32>(count + (<usize>cpu << 2)) : -1;
-}

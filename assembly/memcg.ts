@@ -30,6 +30,12 @@ const F_ONLINE: i32 = 2;
 /** MEM_CGROUP_ID_MAX: memcg ids are 16 bits (swap records keep them in an unsigned short). */
 export const MEM_CGROUP_ID_MAX: i32 = 65535;
 
+/** MEMCG_CHARGE_BATCH (include/linux/memcontrol.h) of the era or the chargeBatch option: pages a charge stocks at once. */
+export let charge_batch: i32 = 64;
+export function memcg_set_charge_batch(batch: i32): void {
+  charge_batch = batch;
+}
+
 /** vm_swappiness: the global default, and what a v1 root memory.swappiness reads and writes. */
 export let vm_swappiness: i32 = 60;
 export function set_vm_swappiness(v: i32): void {

@@ -7,7 +7,7 @@
 
 import { table_alloc } from "./layout";
 import {
-  css_get, css_put, memory_counter, swap_counter, memsw_account, mem_cgroup_is_descendant,
+  css_get, css_put, memory_counter, swap_counter, memsw_account, mem_cgroup_is_descendant, charge_batch, memcg_set_charge_batch,
 } from "./memcg";
 import { page_counter_uncharge } from "./page_counter";
 import { prng_below } from "./prng";
@@ -29,7 +29,6 @@ let slotNr: usize = 0; // i32[cpus × nslots]
 let drainIdx: usize = 0; // i32[cpus]
 let flushing: usize = 0; // i32[cpus]: FLUSHING_CACHED_CHARGE
 export let nslots: i32 = 1;
-export let charge_batch: i32 = 64; // MEMCG_CHARGE_BATCH
 export let stock_enabled: bool = true;
 let victimPolicy: i32 = VICTIM_RANDOM;
 
@@ -44,7 +43,7 @@ let queued: bool = false; // schedule mode: some CPU's drain work is queued
 export function stock_init(slots: i32, victim: i32, batch: i32, enabled: bool, remoteDrainMode: i32): bool {
   nslots = slots;
   victimPolicy = victim;
-  charge_batch = batch;
+  memcg_set_charge_batch(batch);
   stock_enabled = enabled;
   remoteDrain = remoteDrainMode;
   const n = <u64>nr_cpus * <u64>slots;

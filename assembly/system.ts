@@ -33,7 +33,8 @@ import {
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
   CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM, CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH, CFG_MM_PREPARED,
 } from "./layout";
-import { lru_add_drain, lru_add_drain_all, lru_add_init, lru_add_pending } from "./lru_add";
+import { lru_add_drain, lru_add_drain_all } from "./lru_add";
+import { lru_add_init, lru_add_pending } from "./folio_batch";
 import {
   file_create, file_folio_at, file_folio_orders, file_info, file_unlink, filemap_fault, filemap_init, filemap_read,
   filemap_truncate, filemap_write,

@@ -21,7 +21,7 @@ import { nr_cpus } from "./topology";
 import { OPK_UNCHARGE, cost_folio, cost_on, cost_op_begin, cost_op_end } from "./cost_model";
 import { pgtable_exit } from "./pgtable";
 import { filemap_task_exit } from "./filemap";
-import { lru_batch_forget, lru_batch_hold } from "./lru_add";
+import { lru_batch_forget, lru_batch_hold } from "./folio_batch";
 
 // struct uncharge_gather
 let ugMemcg: i32 = -1;
