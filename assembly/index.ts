@@ -33,7 +33,7 @@ export { thp_fault } from "./thp_fault";
 export { thp_fault_event, THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_FAULT_FALLBACK_CHARGE } from "./rstat";
 
 // ── Single operations (the same functions the replay runs) ───────────────────────────────
-export { cgroup_mkdir, cgroup_rmdir, cgroup_subtree_control_write } from "./cgroup_core";
+export { cgroup_mkdir, cgroup_rmdir, cgroup_subtree_control_write } from "./cgroup_dir";
 export {
   cgroup_memcg_of, cgroup_effective_memcg, cgroup_is_alive, cgroup_parent_of, cgroup_generation, memcg_generation, memcg_kernel_id,
   memcg_id_ref_count, memcg_allocated, cgroup_controllers_get, cgroup_subtree_get, cgroup_tasks_get,
