@@ -13,7 +13,7 @@ import { GFP_KERNEL } from "./gfp";
 import { mem_cgroup_can_alloc, on_dfl } from "./memcg";
 import { mem_cgroup_alloc, mem_cgroup_css_offline } from "./memcg_css";
 import { memcg1_tcpmem_init, memcg_alloc_kmem, memcg_online_kmem, memcg_set_alloc_objcg } from "./objcg";
-import { op_end } from "./sched";
+import { op_end } from "./resched";
 import { nr_cpus } from "./topology";
 
 // css_create for the memory controller, from cpu: a memcg for cg below its parent's memcg.

@@ -21,7 +21,7 @@ export {
 } from "./profile";
 export { system_init, nr_cpu_ids, MAX_NODES, MAX_CPUS, MAX_CGROUPS, MAX_FOLIOS } from "./system";
 export { REMOTE_DRAIN_SCHEDULE, REMOTE_DRAIN_IMMEDIATE, REMOTE_DRAIN_DEFERRED } from "./stock";
-export { VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_KILL, VICTIM_EXIT_OOM } from "./sched";
+export { VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_KILL, VICTIM_EXIT_OOM } from "./resched";
 
 // ── Bulk: op records in, results out (struct op in replay.ts) ────────────────────────────
 export { op_buffer, result_buffer, id_buffer, op_capacity, replay_ops } from "./system";

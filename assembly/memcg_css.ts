@@ -3,11 +3,10 @@
 // callbacks reach: the reclaim iterators, the stocks, the objcgs, the statistics, the peaks.
 
 import { ROOT_MEM_CGROUP, css_get, css_put, mem_cgroup_id_put_many, memcg_set_css_free, memcg_set_free_cpu, memcg_struct_alloc, memcg_struct_offline, memory_counter, swap_counter } from "./memcg";
-import { kmem_enabled, memcg_free_kmem, memcg_offline_kmem } from "./objcg";
+import { drain_all_stock, kmem_enabled, memcg_free_kmem, memcg_offline_kmem } from "./objcg";
 import { peak_release_counter } from "./peak";
 import { reclaim_invalidate_iterators, reclaim_memcg_init } from "./reclaim";
 import { rstat_release } from "./rstat";
-import { drain_all_stock } from "./stock";
 
 /** The root memcg's callbacks (after memcg_table_init made its struct) and css_free's. */
 export function memcg_css_init(): void {

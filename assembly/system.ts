@@ -3,7 +3,7 @@
 // (page counts stay below 2^53, so f64 carries them exactly).
 
 import { charge_init } from "./charge";
-import { mem_cgroup_uncharge_list, task_free_memory } from "./uncharge";
+import { mem_cgroup_uncharge_list } from "./uncharge";
 import { counter_reset, memcg_set_limit, setting_read, setting_write } from "./cgroup";
 import { peak_init, peak_read } from "./peak";
 import { lru_init, lru_size } from "./lru";
@@ -41,7 +41,7 @@ import {
 } from "./filemap";
 import { folio_mlock, folio_munlock, mlock_populated, task_mlock_populate } from "./mlock";
 import { swapoff } from "./swapfile";
-import { kmem_counter_read, kmem_counter_write, obj_stock_bytes, obj_stock_objcg, objcg_charged_bytes, objcg_init, objcg_memcg } from "./objcg";
+import { drain_all_stock, kmem_counter_read, kmem_counter_write, obj_stock_bytes, obj_stock_objcg, objcg_charged_bytes, objcg_init, objcg_memcg } from "./objcg";
 import { pgtable_init, pgtable_pages } from "./pgtable";
 import { memcg_css_init } from "./memcg_css";
 import {
@@ -57,8 +57,9 @@ import {
 import { calculate_protection_subtree, lru_cost, reclaim_init, user_proactive_reclaim } from "./reclaim";
 import { replay, OP_RECORD_SIZE } from "./replay";
 import { sim_get, simstat_init } from "./simstat";
-import { drain_all_stock, stock_init, stock_pages_of, REMOTE_DRAIN_DEFERRED, REMOTE_DRAIN_SCHEDULE } from "./stock";
-import { op_end, sched_init, task_do_exit, VICTIM_EXIT_OOM, VICTIM_EXIT_SCHEDULE } from "./sched";
+import { stock_init, stock_pages_of, REMOTE_DRAIN_DEFERRED, REMOTE_DRAIN_SCHEDULE } from "./stock";
+import { sched_init, task_do_exit } from "./sched";
+import { op_end, VICTIM_EXIT_OOM, VICTIM_EXIT_SCHEDULE } from "./resched";
 import { memcg_under_oom } from "./memcg1_oom";
 import { topology_init, nr_cpus, nr_nodes } from "./topology";
 import { OPK_FILE, OPK_OTHER, cost_init, cost_on, cost_other_begin, cost_other_end } from "./cost_model";
