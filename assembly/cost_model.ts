@@ -5,11 +5,20 @@
 // per line keeps a MESI-like state: an owner (the CPU holding it Modified/Exclusive) or a set
 // of sharers. An access costs by the distance to where the line is:
 //   hit | SMT sibling | same LLC | other LLC, same socket | other socket | memory local | remote
-// plus the atomic's own cost for a LOCKed op. Each CPU has a clock advanced by its accesses;
-// a write leaves the line busy until it completes (`ready`), and a CPU that needs a line
-// another CPU wrote waits until then, so contention shows as waiting. Ops run in the order
-// given (a trace's order is the order in which their line accesses serialise), so the
-// result is deterministic.
+// plus the atomic's own cost for a LOCKed op. Each CPU has a clock advanced by its accesses.
+// Semantics follow the trace's order (the directory's owner and sharers, every kernel value);
+// time does not: a CPU whose clock ran ahead does not hold up one whose clock is behind.
+// Contention is waiting for a hold: a write or LOCKed op that takes a line from elsewhere
+// (a miss) holds it from the start of its transfer until it completes, [start, end) on its
+// CPU's clock. A miss's own transfer [t, t + cost) must not overlap another hold: it starts
+// at the end of a hold it would overlap (and again, while the new start would overlap
+// another), so a line serves one transfer at a time whatever order the trace gave them in.
+// Each line keeps NR_HOLDS busy periods: holds back to back (a queue) join into one period,
+// and a new period takes the place of the one that ended first. An access that fits in a gap
+// between periods, or before them (its CPU is behind the holders'), does not wait. Hits hold
+// nothing (a few cycles on the CPU's own copy), reads take no hold (readers share), and
+// owner-only lines (folio, swap_cgroup) never wait. Deterministic: the same trace gives the
+// same clocks.
 //
 // Lines and their layouts:
 //   page_counter (include/linux/page_counter.h), 3 lines per counter:
@@ -102,15 +111,19 @@ const base = new StaticArray<i32>(NR_LC + 1);
 const base64 = new StaticArray<u64>(NR_LC + 1); // the same, summed in 64 bits for the sizing pass
 // The directory: one record per line, `stride` bytes, so that an access finds all it needs
 // in one or two cache lines of the host:
-//   +0 owner (i32, -1 = no exclusive owner), +8 ready (f64: when the last write completes),
-//   +16 transfers (f64), +24 waiting cycles (f64), +32 sharers (u64 × words)
+//   +0 owner (i32, -1 = no exclusive owner), +8 (unused), +16 transfers (f64),
+//   +24 waiting cycles (f64), +32 sharers (u64 × words)
 let dir: usize = 0;
 let stride: usize = 64;
 const R_OWNER: usize = 0;
-const R_READY: usize = 8;
 const R_XFERS: usize = 16;
 const R_WAIT: usize = 24;
 const R_SHARERS: usize = 32;
+// The busy periods of each line, apart from the directory (only a miss reads them):
+// NR_HOLDS (start, end) pairs of f64 cycles per line, 64 bytes; [0, 0) is none.
+const NR_HOLDS: i32 = 4;
+const HOLD_BYTES: usize = <usize>NR_HOLDS << 4;
+let holds: usize = 0;
 let folioOwner: usize = 0; // i32[folios]
 let swapOwner: usize = 0; // i32[swap lines]
 let nFolios: i32 = 0;
@@ -195,6 +208,7 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   nLines = <i32>min<u64>(lines, <u64>i32.MAX_VALUE);
   stride = (R_SHARERS + (<usize>words << 3) + 31) & ~31; // 64 bytes up to 128 CPUs
   dir = table_alloc("cost: line directory", lines, <i32>stride);
+  holds = table_alloc("cost: line holds", lines, <i32>HOLD_BYTES);
   nFolios = maxFolios;
   folioOwner = table_alloc("cost: folio owners", maxFolios, 4);
   nSwapLines = (max(swapPages, 1) + 31) >> 5;
@@ -204,7 +218,7 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   clk = table_alloc("cost: cpu clocks", nr_cpus, 8);
   idle = table_alloc("cost: cpu idle", nr_cpus, 8);
   waited = table_alloc("cost: cpu waits", nr_cpus, 8);
-  if (slotOf == 0 || dir == 0 || folioOwner == 0 || swapOwner == 0 ||
+  if (slotOf == 0 || dir == 0 || holds == 0 || folioOwner == 0 || swapOwner == 0 ||
     distTab == 0 || rstatUpd == 0 || clk == 0 || idle == 0 || waited == 0) return false;
   for (let f = 0; f < NR_PCF; f++) store<i32>(slotOf + (<usize>f << 2), pc_slot_of(layout, f));
   for (let a = 0; a < nr_cpus; a++) for (let c = 0; c < nr_cpus; c++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>c, <u8>topo_dist(a, c));
@@ -324,7 +338,6 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
     curClk += kind == ACC_ATOMIC ? hitCost + atomicCost : hitCost;
     hits += 1;
     if (kind == ACC_ATOMIC) atomics += 1;
-    store<f64>(r + R_READY, curClk);
   } else cost_access_miss(line, kind);
 }
 
@@ -336,21 +349,19 @@ function cost_access_miss(line: i32, kind: i32): void {
   const d = locate(line, c, write);
   let t = curClk;
   let w: f64 = 0;
+  const h = holds + <usize>line * HOLD_BYTES;
   if (d != D_HIT) {
-    // the line is busy until the last write to it completes
-    const r = load<f64>(rec(line) + R_READY);
-    if (r > t) {
-      w = r - t;
-      t = r;
-    }
+    t = hold_wait(h, t, unchecked(costs[d]) + (kind == ACC_ATOMIC ? atomicCost : 0));
+    w = t - curClk;
   }
+  const start = t;
   t += account(c, d, kind, w, line);
+  if (write && d != D_HIT) hold_add(h, start, t);
   if (write) {
     for (let i = 0; i < words; i++) store<u64>(sh(line, i), 0);
     const p = sh(line, c >> 6);
     store<u64>(p, <u64>1 << <u64>(c & 63)); // the owner's own bit
     store<i32>(oo, c);
-    store<f64>(rec(line) + R_READY, t);
   } else if (d != D_HIT) {
     if (own >= 0) {
       const p = sh(line, own >> 6);
@@ -361,6 +372,61 @@ function cost_access_miss(line: i32, kind: i32): void {
     store<u64>(p, load<u64>(p) | (<u64>1 << <u64>(c & 63)));
   }
   curClk = t;
+}
+
+// When a transfer of `cost` cycles wanted at t may begin: after the end of any hold that
+// [t, t + cost) overlaps, repeated while the new start overlaps another (at most NR_HOLDS
+// rounds: each hold moves t once, past its end).
+function hold_wait(h: usize, t: f64, cost: f64): f64 {
+  for (let round = 0; round < NR_HOLDS; round++) {
+    let moved = false;
+    for (let i = 0; i < NR_HOLDS; i++) {
+      const o = h + (<usize>i << 4);
+      const e = load<f64>(o, 8);
+      if (t < e && t + cost > load<f64>(o)) {
+        t = e;
+        moved = true;
+      }
+    }
+    if (!moved) break;
+  }
+  return t;
+}
+// Record the hold [s, e). One that begins where a busy period ends (it queued behind it) or
+// ends where one begins joins that period, so a queue of transfers stays one period however
+// long it grows; otherwise it takes the place of the period that ended first.
+function hold_add(h: usize, s: f64, e: f64): void {
+  let before = -1; // the period ending at s
+  let after = -1; // the period beginning at e
+  let j = 0;
+  let first = load<f64>(h, 8);
+  for (let i = 0; i < NR_HOLDS; i++) {
+    const o = h + (<usize>i << 4);
+    const ps = load<f64>(o);
+    const pe = load<f64>(o, 8);
+    if (pe > ps) {
+      if (pe == s) before = i;
+      else if (ps == e) after = i;
+    }
+    if (pe < first) {
+      first = pe;
+      j = i;
+    }
+  }
+  if (before >= 0 && after >= 0) {
+    // it fills the gap between two periods: one period, the other slot freed
+    const ob = h + (<usize>before << 4);
+    const oa = h + (<usize>after << 4);
+    store<f64>(ob, load<f64>(oa, 8), 8);
+    store<f64>(oa, 0);
+    store<f64>(oa, 0, 8);
+  } else if (before >= 0) store<f64>(h + (<usize>before << 4), e, 8);
+  else if (after >= 0) store<f64>(h + (<usize>after << 4), s);
+  else {
+    const o = h + (<usize>j << 4);
+    store<f64>(o, s);
+    store<f64>(o, e, 8);
+  }
 }
 
 // An owner-only line (folio, swap_cgroup): every access takes it exclusively.
@@ -438,9 +504,8 @@ export function pc_line(c: i32, f: i32): i32 {
   hits += 1;
 }
 @inline function write_hit(line: i32): void {
-  curClk += hitCost;
+  curClk += hitCost; // a hit holds nothing (see the header)
   hits += 1;
-  store<f64>(rec(line) + R_READY, curClk);
 }
 /** After c->parent was read: reads of f1..f4 of counter c, each line looked up once. */
 @inline export function cost_pc_reads_after_parent(c: i32, f1: i32, f2: i32, f3: i32, f4: i32): void {
