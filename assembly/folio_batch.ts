@@ -4,12 +4,16 @@
 // folio_put sees the batch's reference count). Filling and draining it is lru_add.ts.
 
 import { table_alloc } from "./layout";
+import { PG_LRU, folio_lru_prev, folio_set_lru_links, folio_test } from "./folio";
 import { nr_cpus } from "./topology";
 import { pagevec_size } from "./profile";
 
 export let lru_add_batching: bool = false;
 export let fb_folios: usize = 0; // i32[cpus × PAGEVEC_SIZE]: folio ids
 export let fb_count: usize = 0; // i32[cpus]
+// The lru links of a folio the batch holds after its last unmap (it is on no list): the
+// user's handle is gone, only the batch's reference keeps it.
+const HELD: i32 = -2;
 
 export function lru_add_init(enabled: bool): bool {
   lru_add_batching = enabled;
@@ -33,10 +37,16 @@ export function lru_batch_hold(id: i32): bool {
     for (let i = 0; i < n; i++) {
       if (load<i32>(fb_slot(cpu, i)) != id) continue;
       store<i32>(fb_slot(cpu, i), -id - 1);
+      folio_set_lru_links(id, HELD, HELD);
       return true;
     }
   }
   return false;
+}
+
+/** The folio was unmapped while in a batch, which still holds it: no longer the user's handle. */
+@inline export function lru_batch_held(id: i32): bool {
+  return lru_add_batching && !folio_test(id, PG_LRU) && folio_lru_prev(id) == HELD;
 }
 
 /**

@@ -66,7 +66,7 @@
 //       (and the defaults: 4096 op records, 16 Ki page cache entries, 4096 files) take 40.3 MB
 //       besides the folios, so 132.9 M folios fit (100 M take 3.24 GB, 3.02 GiB, in all).
 //
-// The files import one way (a file's callers above it) but for two circles, which
+// The files import one way (a file's callers above it) but for three circles, which
 // scripts/import-cycles.ts lists and test/import-layers.test.ts holds to these:
 //   charge, reclaim, high, filemap, readahead, objcg, pgtable: the kernel's own recursion
 //     between mm/memcontrol.c, mm/vmscan.c, mm/filemap.c and mm/readahead.c. try_charge_memcg
@@ -79,6 +79,9 @@
 //     try_charge_memcg also drains the object stocks (drain_all_stock, objcg.ts). Splitting
 //     charge.ts (try_charge_memcg apart from the folio charge) and objcg.ts (the object stock
 //     apart from obj_cgroup_charge) would leave the page cache's recursion alone.
+//   lru_add, uncharge: up to 6.12 an unmap drains its CPU's lru_add batch (lru_add_drain in
+//     zap_page_range_single, unmap_region, exit_mmap), whose folios_put uncharges the folios
+//     the batch held (mem_cgroup_uncharge_folios): mm/memory.c → mm/swap.c → mm/memcontrol.c.
 //   cost_model, page_counter: the cost model reads the counter's field numbers (PCF_*) and the
 //     counter calls the cost hooks; the field numbers in a file of their own would end it.
 // Where the kernel calls up a layer through a pointer, the emulator does too: css_free
