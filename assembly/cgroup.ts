@@ -15,12 +15,12 @@ import {
   page_counter_set_high, page_counter_set_max, page_counter_set_protection, pc_field, pc_set_field, pc_usage,
 } from "./page_counter";
 import { MEMCG_RECLAIM_MAY_SWAP, try_to_free_mem_cgroup_pages } from "./reclaim";
-import { drain_all_stock } from "./stock";
+import { drain_all_stock } from "./objcg";
 import { GFP_KERNEL } from "./gfp";
 import { MAX_RECLAIM_RETRIES } from "./charge";
 import { nr_cpus } from "./topology";
 import { memcg1_oom_recover } from "./memcg1_oom";
-import { op_end } from "./sched";
+import { op_end } from "./resched";
 import { lru_add_drain_all } from "./lru_add";
 
 @inline function clamp_pages(pages: i64): i64 {

@@ -10,17 +10,14 @@
 //
 // The root cgroup (0) is the root memcg's; its subtree_control starts with memory, as an init
 // system leaves it. Threaded cgroups (cgroup.type) are not modelled.
+//
+// This file has the tables; the directory operations (mkdir, rmdir, subtree_control), which
+// create and kill memory csses, are cgroup_dir.ts.
 
-import { OPK_OTHER, cost_other_begin, cost_other_end } from "./cost_model";
-import { EBUSY, EINVAL, ELIMIT, ENOENT } from "./errno";
+import { EBUSY, ELIMIT, ENOENT } from "./errno";
 import { Ida, ida_alloc, ida_create, ida_free } from "./idr";
 import { table_alloc } from "./layout";
-import { charge_context } from "./charge";
-import { GFP_KERNEL } from "./gfp";
-import { ROOT_MEM_CGROUP, mem_cgroup_alloc, mem_cgroup_can_alloc, mem_cgroup_css_offline, on_dfl } from "./memcg";
-import { memcg1_tcpmem_init, memcg_alloc_kmem, memcg_online_kmem, memcg_set_alloc_objcg } from "./objcg";
-import { op_end } from "./sched";
-import { nr_cpus } from "./topology";
+import { ROOT_MEM_CGROUP, on_dfl } from "./memcg";
 
 export const ROOT_CGROUP: i32 = 0;
 
@@ -101,12 +98,27 @@ export function cgroup_controllers_memory(cg: i32): bool {
 export function cgroup_nr_tasks(cg: i32): i32 {
   return i32_at(nrTasks, cg);
 }
+export function cgroup_first_child(cg: i32): i32 {
+  return i32_at(firstChild, cg);
+}
+export function cgroup_next_sibling(cg: i32): i32 {
+  return i32_at(nextSibling, cg);
+}
+/** cg's memory css from now on (-1: none, the css was killed). */
+export function cgroup_set_memcg(cg: i32, m: i32): void {
+  set_i32(memcgs, cg, m);
+}
+/** "memory" in or out of cg's cgroup.subtree_control. */
+export function cgroup_set_subtree_memory(cg: i32, on: bool): void {
+  set_i32(flags, cg, on ? i32_at(flags, cg) | CG_SUBTREE_MEMORY : i32_at(flags, cg) & ~CG_SUBTREE_MEMORY);
+}
 /** A task joins (n = 1) or leaves (n = -1) cg. */
 export function cgroup_tasks_add(cg: i32, n: i32): void {
   set_i32(nrTasks, cg, i32_at(nrTasks, cg) + n);
 }
 
-function cgroup_alloc(parent: i32): i32 {
+/** A new cgroup's slot below parent (-ELIMIT when the table is full): alive, no memory css yet. */
+export function cgroup_alloc(parent: i32): i32 {
   const cg = ida_alloc(slots);
   if (cg < 0) return -ELIMIT;
   if (cg >= highWater) highWater = cg + 1;
@@ -127,7 +139,8 @@ function cgroup_alloc(parent: i32): i32 {
   return cg;
 }
 
-function cgroup_unlink(cg: i32): void {
+/** The cgroup leaves its parent's children and its slot is free (the directory goes). */
+export function cgroup_unlink(cg: i32): void {
   const parent = i32_at(parents, cg);
   let prev = -1;
   for (let c = i32_at(firstChild, parent); c != cg; c = i32_at(nextSibling, c)) prev = c;
@@ -137,110 +150,6 @@ function cgroup_unlink(cg: i32): void {
   if (next < 0) set_i32(lastChild, parent, prev);
   set_i32(flags, cg, 0);
   ida_free(slots, cg);
-}
-
-// css_create for the memory controller, from cpu: a memcg for cg below its parent's memcg.
-// mem_cgroup_alloc takes the memcg id first (EBUSY when none is left), then allocates the
-// memcg's structures under set_active_memcg(parent): with kmem they are charged to the parent
-// (objcg.ts; that charge can fail).
-function css_create(cg: i32, cpu: i32): i32 {
-  const parent = cgroup_memcg(i32_at(parents, cg));
-  const can = mem_cgroup_can_alloc();
-  if (can < 0) return can;
-  charge_context(-1, cpu);
-  const o = memcg_alloc_kmem(-1, parent, cpu, GFP_KERNEL);
-  if (o < -1) return o;
-  const m = mem_cgroup_alloc(parent);
-  memcg1_tcpmem_init(m);
-  memcg_set_alloc_objcg(m, o);
-  memcg_online_kmem(m); // mem_cgroup_css_online
-  set_i32(memcgs, cg, m);
-  return m;
-}
-
-// kill_css: the memcg goes offline; cg charges to its parent's memcg from now on.
-function kill_css(cg: i32, cpu: i32): void {
-  const m = cgroup_memcg(cg);
-  if (m < 0) return;
-  set_i32(memcgs, cg, -1);
-  mem_cgroup_css_offline(m, cpu);
-}
-
-/**
- * cgroup_mkdir from cpu: a new cgroup below parent, with a memcg in v1 or when memory is in
- * the parent's cgroup.subtree_control (cgroup_apply_control_enable); its id or -errno:
- * -ENOENT (no such parent), -EBUSY (no memcg id left), -ENOMEM (kmem: the parent could not be
- * charged for the memcg's structures), -ELIMIT (an emulator table is full).
- */
-export function cgroup_mkdir(parent: i32, cpu: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  if (!cgroup_alive(parent)) return -ENOENT;
-  const cg = cgroup_alloc(parent);
-  if (cg < 0) return cg;
-  if (!on_dfl || cgroup_subtree_memory(parent)) {
-    const c = cost_other_begin(cpu, OPK_OTHER);
-    const m = css_create(cg, cpu);
-    cost_other_end(c);
-    if (m < 0) {
-      cgroup_unlink(cg); // cgroup_mkdir: cgroup_destroy_locked on a failed css
-      return m;
-    }
-  }
-  return cg;
-}
-
-/**
- * cgroup_destroy_locked: EBUSY for the root, a populated cgroup (tasks in it) or one with
- * live children; else every css is killed and the directory goes.
- */
-export function cgroup_rmdir(cg: i32, cpu: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  if (!cgroup_alive(cg)) return -ENOENT;
-  if (cg == ROOT_CGROUP || cgroup_nr_tasks(cg) > 0 || i32_at(firstChild, cg) >= 0) return -EBUSY;
-  const c = cost_other_begin(cpu, OPK_OTHER);
-  kill_css(cg, cpu);
-  cgroup_unlink(cg);
-  op_end(cpu); // the drain work offline queued on other CPUs runs as the write returns
-  cost_other_end(c);
-  return 0;
-}
-
-/**
- * cgroup_subtree_control_write for the memory controller (v2): enable (+memory) or disable
- * (-memory) it for cg's children. +memory that is already on, or -memory that is off, does
- * nothing; +memory needs memory in cg's cgroup.controllers (ENOENT) and, below the root, no
- * task in cg (cgroup_vet_subtree_control_enable: EBUSY); -memory is EBUSY while a live child
- * has memory in its own subtree_control. All or nothing: a child whose css cannot be made
- * undoes the write.
- */
-export function cgroup_subtree_control_write(cg: i32, enable: bool, cpu: i32): i32 {
-  if (!on_dfl || cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  if (!cgroup_alive(cg)) return -ENOENT;
-  const on = cgroup_subtree_memory(cg);
-  if (enable) {
-    if (on) return 0;
-    if (!cgroup_controllers_memory(cg)) return -ENOENT;
-    if (cg != ROOT_CGROUP && cgroup_nr_tasks(cg) > 0) return -EBUSY;
-    set_i32(flags, cg, i32_at(flags, cg) | CG_SUBTREE_MEMORY);
-    for (let c = i32_at(firstChild, cg); c >= 0; c = i32_at(nextSibling, c)) {
-      const m = css_create(c, cpu);
-      if (m >= 0) continue;
-      // cgroup_finalize_control: restore the old mask and kill the csses made so far.
-      for (let d = i32_at(firstChild, cg); d != c; d = i32_at(nextSibling, d)) kill_css(d, cpu);
-      set_i32(flags, cg, i32_at(flags, cg) & ~CG_SUBTREE_MEMORY);
-      op_end(cpu);
-      return m;
-    }
-    return 0;
-  }
-  if (!on) return 0;
-  for (let c = i32_at(firstChild, cg); c >= 0; c = i32_at(nextSibling, c)) {
-    if (cgroup_subtree_memory(c)) return -EBUSY; // "a child has it enabled?"
-  }
-  set_i32(flags, cg, i32_at(flags, cg) & ~CG_SUBTREE_MEMORY);
-  for (let c = i32_at(firstChild, cg); c >= 0; c = i32_at(nextSibling, c)) kill_css(c, cpu);
-  op_end(cpu);
-  return 0;
 }
 
 /**

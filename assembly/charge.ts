@@ -11,8 +11,7 @@ import {
 import {
   __GFP_ATOMIC, __GFP_HIGH, __GFP_NOFAIL, __GFP_NORETRY, __GFP_RECLAIM, __GFP_RETRY_MAYFAIL, gfpflags_allow_blocking,
 } from "./gfp";
-import { op_end } from "./sched";
-import { count_thp_fault_alloc } from "./thp_fault";
+import { op_end } from "./resched";
 import { table_alloc } from "./layout";
 import {
   F_ATOMIC_BYPASS, F_FORCE_MAX_EVENT, F_HIGH_IN_CHARGE, F_MAYSWAP_PER_RETRY, F_NO_SPIN_BATCH, era,
@@ -20,8 +19,9 @@ import {
 import {
   MEMCG_MAX, counter_memcg, css_get, mem_cgroup_is_root, mem_cgroup_margin, memcg_memory_event, memcg_online,
   memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
+  charge_batch,
 } from "./memcg";
-import { PGACTIVATE, PGFAULT, PGMAJFAULT, PGPGIN, PSWPIN, folio_page_stat, stat_mod } from "./rstat";
+import { PGACTIVATE, PGFAULT, PGMAJFAULT, PGPGIN, PSWPIN, count_thp_fault_alloc, folio_page_stat, stat_mod } from "./rstat";
 import { lru_add, lru_del } from "./lru";
 import {
   MM_ANONPAGES, MM_SWAPENTS, task_in_memcg_oom, task_killed, task_memcg, task_mm_add, task_oom_clear, task_over_high,
@@ -38,15 +38,17 @@ import {
 import { MEMCG_RECLAIM_MAY_SWAP, try_to_free_mem_cgroup_pages } from "./reclaim";
 import { SIM_CHARGES, SIM_CHARGE_FAILS, SIM_FORCED, sim_inc } from "./simstat";
 import {
-  charge_batch, consume_stock, drain_all_stock, memcg_uncharge, refill_stock, run_pending_drain, stock_enabled,
+  consume_stock, memcg_uncharge, refill_stock, run_pending_drain, stock_enabled,
 } from "./stock";
 import { cpu_to_node, nr_cpus, nr_nodes } from "./topology";
 import {
   ACC_READ, OPK_CHARGE, OPK_TOUCH, cost_folio, cost_on, cost_op_begin, cost_op_end, cost_pc,
 } from "./cost_model";
 import { page_counter_try_charge_stock, pcs_charged, pcstock_on } from "./page_counter_stock";
+import { drain_all_stock } from "./objcg";
 import { anon_fault_commit, anon_fault_prepare } from "./pgtable";
-import { folio_add_lru, lru_batch_held } from "./lru_add";
+import { folio_add_lru } from "./lru_add";
+import { lru_batch_held } from "./folio_batch";
 
 export const MAX_RECLAIM_RETRIES: i32 = 16;
 

@@ -13,7 +13,7 @@ import {
 import { PCF_HIGH, pc_field, pc_usage } from "./page_counter";
 import { MEMCG_RECLAIM_MAY_SWAP, SWAP_CLUSTER_MAX, try_to_free_mem_cgroup_pages } from "./reclaim";
 import { task_add_throttled_ns, task_killed } from "./task";
-import { charge_batch } from "./stock";
+import { charge_batch } from "./memcg";
 
 const MEMCG_DELAY_PRECISION_SHIFT: u64 = 20;
 const MEMCG_DELAY_SCALING_SHIFT: u64 = 14;

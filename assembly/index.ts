@@ -21,7 +21,7 @@ export {
 } from "./profile";
 export { system_init, nr_cpu_ids, MAX_NODES, MAX_CPUS, MAX_CGROUPS, MAX_FOLIOS } from "./system";
 export { REMOTE_DRAIN_SCHEDULE, REMOTE_DRAIN_IMMEDIATE, REMOTE_DRAIN_DEFERRED } from "./stock";
-export { VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_KILL, VICTIM_EXIT_OOM } from "./sched";
+export { VICTIM_EXIT_SCHEDULE, VICTIM_EXIT_KILL, VICTIM_EXIT_OOM } from "./resched";
 
 // ── Bulk: op records in, results out (struct op in replay.ts) ────────────────────────────
 export { op_buffer, result_buffer, id_buffer, op_capacity, replay_ops } from "./system";
@@ -29,10 +29,11 @@ export {
   OP_RECORD_SIZE, OP_CHARGE, OP_UNCHARGE, OP_UNCHARGE_LIST, OP_SET_MAX, OP_SET_HIGH, OP_SET_LOW, OP_SET_MIN,
   OP_ARG_MAX, OP_TOUCH, OP_WAIT, OP_THP_FAULT, OP_SK_CHARGE, OP_SK_UNCHARGE,
 } from "./replay";
-export { thp_fault, thp_fault_event, THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_FAULT_FALLBACK_CHARGE } from "./thp_fault";
+export { thp_fault } from "./thp_fault";
+export { thp_fault_event, THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_FAULT_FALLBACK_CHARGE } from "./rstat";
 
 // ── Single operations (the same functions the replay runs) ───────────────────────────────
-export { cgroup_mkdir, cgroup_rmdir, cgroup_subtree_control_write } from "./cgroup_core";
+export { cgroup_mkdir, cgroup_rmdir, cgroup_subtree_control_write } from "./cgroup_dir";
 export {
   cgroup_memcg_of, cgroup_effective_memcg, cgroup_is_alive, cgroup_parent_of, cgroup_generation, memcg_generation, memcg_kernel_id,
   memcg_id_ref_count, memcg_allocated, cgroup_controllers_get, cgroup_subtree_get, cgroup_tasks_get,

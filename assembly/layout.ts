@@ -65,6 +65,28 @@
 //       how many folios fit (folio_max_fit); e.g. 256 CPUs on 2 nodes with 10 001 memcgs
 //       (and the defaults: 4096 op records, 16 Ki page cache entries, 4096 files) take 40.3 MB
 //       besides the folios, so 132.9 M folios fit (100 M take 3.24 GB, 3.02 GiB, in all).
+//
+// The files import one way (a file's callers above it) but for three circles, which
+// scripts/import-cycles.ts lists and test/import-layers.test.ts holds to these:
+//   charge, reclaim, high, filemap, readahead, objcg, pgtable: the kernel's own recursion
+//     between mm/memcontrol.c, mm/vmscan.c, mm/filemap.c and mm/readahead.c. try_charge_memcg
+//     reclaims (try_to_free_mem_cgroup_pages; mem_cgroup_handle_over_high's reclaim_high too),
+//     reclaim drops page cache (__remove_mapping: filemap_folio_unmap, whose xarray nodes go
+//     back through the slab's obj_cgroup_uncharge), and the page cache charges
+//     (filemap_add_folio → mem_cgroup_charge, its xarray nodes through obj_cgroup_charge →
+//     try_charge_memcg), as a fault's page table does (__pte_alloc → __memcg_kmem_charge_page);
+//     readahead adds folios through filemap_add_folio, filemap_get_pages starts readahead.
+//     try_charge_memcg also drains the object stocks (drain_all_stock, objcg.ts). Splitting
+//     charge.ts (try_charge_memcg apart from the folio charge) and objcg.ts (the object stock
+//     apart from obj_cgroup_charge) would leave the page cache's recursion alone.
+//   lru_add, uncharge: up to 6.12 an unmap drains its CPU's lru_add batch (lru_add_drain in
+//     zap_page_range_single, unmap_region, exit_mmap), whose folios_put uncharges the folios
+//     the batch held (mem_cgroup_uncharge_folios): mm/memory.c → mm/swap.c → mm/memcontrol.c.
+//   cost_model, page_counter: the cost model reads the counter's field numbers (PCF_*) and the
+//     counter calls the cost hooks; the field numbers in a file of their own would end it.
+// Where the kernel calls up a layer through a pointer, the emulator does too: css_free
+// (memcg.ts → memcg_css.ts, as css_release's work calls the subsystem's css_free) and the
+// scheduling points (resched.ts → sched.ts: other tasks' exits and refaults run there).
 
 /** Config keys the host sets before system_init (values are f64 at the boundary). */
 export const CFG_CGROUP_VERSION: i32 = 0; // 1 or 2

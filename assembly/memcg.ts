@@ -7,11 +7,8 @@ import {
   PAGE_COUNTER_MAX, PC_MEMORY, PC_SWAP, PC_TRACK_FAILCNT, PC_TRACK_PROTECTION, PCF_LOW, PCF_MAX, PCF_MIN, page_counter_init,
   page_counter_set_protection, pc_field, pc_usage,
 } from "./page_counter";
-import { kmem_enabled, memcg_free_kmem, memcg_offline_kmem } from "./objcg";
-import { peak_release_counter } from "./peak";
-import { reclaim_invalidate_iterators, reclaim_memcg_init } from "./reclaim";
-import { rstat_release } from "./rstat";
-import { drain_all_stock } from "./stock";
+// The css's life through the memory controller's callbacks (css_alloc, css_offline, css_free)
+// is in memcg_css.ts, above the files those callbacks reach; this file has the tables.
 
 export const ROOT_MEM_CGROUP: i32 = 0;
 
@@ -32,6 +29,12 @@ const F_ONLINE: i32 = 2;
 
 /** MEM_CGROUP_ID_MAX: memcg ids are 16 bits (swap records keep them in an unsigned short). */
 export const MEM_CGROUP_ID_MAX: i32 = 65535;
+
+/** MEMCG_CHARGE_BATCH (include/linux/memcontrol.h) of the era or the chargeBatch option: pages a charge stocks at once. */
+export let charge_batch: i32 = 64;
+export function memcg_set_charge_batch(batch: i32): void {
+  charge_batch = batch;
+}
 
 /** vm_swappiness: the global default, and what a v1 root memory.swappiness reads and writes. */
 export let vm_swappiness: i32 = 60;
@@ -102,7 +105,22 @@ export function memcg_table_init(n: i32, cgroupVersion: i32, swapAccount: bool, 
   slots = ida_create("memcg slot ida", 0, n - 1);
   memcgIds = ida_create("memcg id ida", 1, MEM_CGROUP_ID_MAX);
   if (changetype<usize>(memcgIds) == 0) return false;
-  return mem_cgroup_alloc(-1) == ROOT_MEM_CGROUP;
+  return memcg_struct_alloc(-1) == ROOT_MEM_CGROUP;
+}
+
+/**
+ * The memory controller's css_free callback (memory_cgrp_subsys.css_free, mem_cgroup_css_free):
+ * what the last reference of an offline memcg frees beyond this file's tables, on cpu;
+ * whether the slot may be handed out again. memcg_css.ts sets it (the kernel calls it
+ * through the subsystem's ops, from css_release's work).
+ */
+type CssFree = (m: i32, cpu: i32) => bool;
+function css_free_none(m: i32, cpu: i32): bool {
+  return true;
+}
+let css_free: CssFree = css_free_none;
+export function memcg_set_css_free(f: CssFree): void {
+  css_free = f;
 }
 
 @inline export function memory_counter(m: i32): i32 {
@@ -168,11 +186,12 @@ export function memcg_capacity(): i32 {
 }
 
 /**
- * mem_cgroup_css_alloc + css_online: a new memcg under parent (-1 only for the root); its
- * slot, -EBUSY when every memcg id is in use (xa_alloc in mem_cgroup_alloc, 6.11+; older
- * kernels' idr_alloc said -ENOSPC), or -ELIMIT when the emulator's table is full.
+ * mem_cgroup_alloc's struct mem_cgroup (and css_online's state of it): a new memcg under
+ * parent (-1 only for the root); its slot, -EBUSY when every memcg id is in use (xa_alloc in
+ * mem_cgroup_alloc, 6.11+; older kernels' idr_alloc said -ENOSPC), or -ELIMIT when the
+ * emulator's table is full. The whole css_alloc is mem_cgroup_alloc in memcg_css.ts.
  */
-export function mem_cgroup_alloc(parent: i32): i32 {
+export function memcg_struct_alloc(parent: i32): i32 {
   const kid = ida_alloc(memcgIds); // mem_cgroup_alloc: the lowest free id >= 1
   if (kid < 0) return -EBUSY;
   const m = ida_alloc(slots);
@@ -212,7 +231,6 @@ export function mem_cgroup_alloc(parent: i32): i32 {
   const memTrack = (on_dfl ? PC_TRACK_PROTECTION : PC_TRACK_FAILCNT) | fc;
   page_counter_init(memory_counter(m), parent < 0 ? -1 : memory_counter(parent), memTrack);
   page_counter_init(swap_counter(m), parent < 0 ? -1 : swap_counter(parent), fc);
-  reclaim_memcg_init(m);
   if (parent >= 0) {
     const p = onlineChildren + (<usize>parent << 2);
     store<i32>(p, load<i32>(p) + 1);
@@ -221,23 +239,20 @@ export function mem_cgroup_alloc(parent: i32): i32 {
 }
 
 /**
- * mem_cgroup_css_offline: the css is killed (rmdir, or memory taken out of the parent's
- * cgroup.subtree_control). Its protection goes (page_counter_set_min/low 0), the stocks are
- * drained, the online reference on the id is dropped; the charges stay until uncharged.
+ * mem_cgroup_css_offline's state of m (memcg_css.ts has the whole callback): m is offline,
+ * its protection goes (page_counter_set_min/low 0).
  */
-export function mem_cgroup_css_offline(m: i32, cpu: i32): void {
+export function memcg_struct_offline(m: i32): void {
   const f = flags + (<usize>m << 2);
   store<i32>(f, load<i32>(f) & ~F_ONLINE);
   const p = onlineChildren + (<usize>parent_mem_cgroup(m) << 2);
   store<i32>(p, load<i32>(p) - 1);
   page_counter_set_protection(memory_counter(m), PCF_MIN, 0);
   page_counter_set_protection(memory_counter(m), PCF_LOW, 0);
-  css_get(m, 1); // css_killed_work_fn holds the css while offlining
-  memcg_offline_kmem(m); // reparent the objcgs, then drain
+}
+/** The CPU the frees from now on run on (css_free's work: the CPU of the last css offline). */
+export function memcg_set_free_cpu(cpu: i32): void {
   freeCpu = cpu;
-  drain_all_stock(m, cpu);
-  mem_cgroup_id_put_many(m, 1);
-  css_put(m, 1);
 }
 
 /** mem_cgroup_id_get_many: n more references on m's id (swap records of its tail pages). */
@@ -282,13 +297,8 @@ export function memcg_try_free(m: i32): void {
   while (x > 0) {
     const f = load<i32>(flags + (<usize>x << 2));
     if ((f & (F_EXISTS | F_ONLINE)) != F_EXISTS || css_refs(x) != 0 || memcg_id_refs(x) != 0 || memcg_first_child(x) >= 0) return;
-    // __mem_cgroup_free: the structures mem_cgroup_alloc charged to the parent go back (on the
-    // CPU that removed the cgroup: the emulator's choice for css_free's workqueue).
-    memcg_free_kmem(x, freeCpu);
-    rstat_release(x);
-    reclaim_invalidate_iterators(x);
-    peak_release_counter(memory_counter(x));
-    peak_release_counter(swap_counter(x));
+    // css_free on the CPU that removed the cgroup (the emulator's choice for css_free's workqueue)
+    const reuse = css_free(x, freeCpu);
     const parent = parent_mem_cgroup(x);
     // list_del of the css from its parent's children
     let prev = -1;
@@ -298,9 +308,7 @@ export function memcg_try_free(m: i32): void {
     else store<i32>(nextSibling + (<usize>prev << 2), next);
     if (next < 0) store<i32>(lastChild + (<usize>parent << 2), prev);
     store<i32>(flags + (<usize>x << 2), 0);
-    // An objcg is named by its memcg's slot and may outlive it (reparented, still charged by
-    // kernel objects): with kmem on, the slot of a memcg that had one is not handed out again.
-    if (!kmem_enabled) ida_free(slots, x);
+    if (reuse) ida_free(slots, x);
     x = parent;
   }
 }

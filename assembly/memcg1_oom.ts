@@ -10,14 +10,12 @@
 //
 // In the emulator a waiting fault keeps its folio id (allocated, not charged: memcg_data 0);
 // the charge op returns that id, the task's state shows the wait, and the refault runs inside
-// the core when the operation that woke it returns (sched.ts op_end).
+// the core when the operation that woke it returns (sched.ts op_work).
 
 import { mem_cgroup_is_descendant, memcg_exists, on_dfl } from "./memcg";
 import {
-  task_alive, task_count, task_in_memcg_oom, task_memcg, task_oom_clear, task_oom_cpu, task_oom_folio, task_oom_gfp,
-  task_oom_seq, task_oom_wake, task_oom_woken, oom_waiters, oom_woken,
+  task_alive, task_count, task_in_memcg_oom, task_oom_seq, task_oom_wake, task_oom_woken, oom_waiters, oom_woken,
 } from "./task";
-import { fault_refault } from "./charge";
 
 /** under_oom of m (memory.oom_control): tasks waiting for an OOM of m or of an ancestor. */
 export function memcg_under_oom(m: i32): i32 {
@@ -43,9 +41,9 @@ export function memcg1_oom_recover(m: i32): void {
   }
 }
 
-/** The woken waiter that went to sleep first refaults; false if there is none. */
-export function memcg1_oom_refault_next(): bool {
-  if (oom_woken == 0) return false;
+/** The woken waiter that went to sleep first (it refaults next: sched.ts), -1 if there is none. */
+export function memcg1_oom_next_woken(): i32 {
+  if (oom_woken == 0) return -1;
   let best = -1;
   let bestSeq: i64 = i64.MAX_VALUE;
   const tasks = task_count();
@@ -57,11 +55,5 @@ export function memcg1_oom_refault_next(): bool {
       bestSeq = s;
     }
   }
-  if (best < 0) return false;
-  const id = task_oom_folio(best);
-  const cpu = task_oom_cpu(best);
-  const gfp = task_oom_gfp(best);
-  task_oom_clear(best); // mem_cgroup_oom_synchronize: memcg_in_oom = NULL, then the fault returns
-  fault_refault(best, task_memcg(best), id, cpu, gfp);
-  return true;
+  return best;
 }

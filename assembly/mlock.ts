@@ -6,7 +6,7 @@
 import { EAGAIN, EINVAL, ENOMEM } from "./errno";
 import { FOLIO_ANON, PG_ACTIVE, PG_LRU, PG_SWAPPED, PG_UNEVICTABLE, folio_flags, folio_memcg, folio_set_flags, folio_valid } from "./folio";
 import { lru_add, lru_del } from "./lru";
-import { lru_batch_forget, lru_batch_held } from "./lru_add";
+import { lru_batch_forget, lru_batch_held } from "./folio_batch";
 import { mem_cgroup_charge } from "./charge";
 import { nr_cpus } from "./topology";
 

@@ -16,7 +16,7 @@ import {
 } from "./memcg";
 import { PAGE_COUNTER_MAX, PCF_FAILCNT, PCF_LOCAL_WATERMARK, PCF_MAX, PCF_USAGE } from "./page_counter";
 import { MEMCG_KMEM, MEMCG_PERCPU_B, NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B, stat_mod, stat_mod_bytes } from "./rstat";
-import { memcg_uncharge, refill_stock, stock_enabled } from "./stock";
+import { drain_all_memcg_stock, memcg_uncharge, refill_stock, stock_enabled } from "./stock";
 import { pcstock_on } from "./page_counter_stock";
 import { ACC_ATOMIC, ACC_READ, ACC_WRITE, cost_obj_stock, cost_objcg, cost_on, cost_tcpmem, cost_tcpmem_parent } from "./cost_model";
 import { try_charge_memcg } from "./charge";
@@ -362,10 +362,19 @@ function obj_stock_flush_required(cpu: i32, root: i32): bool {
 }
 
 /**
+ * drain_all_stock: each CPU's memcg stock (stock.ts), then each CPU's object stock, of root's
+ * subtree, from curcpu. (The object stock is the layer above the memcg stock: it refills it.)
+ */
+export function drain_all_stock(root: i32, curcpu: i32): void {
+  drain_all_memcg_stock(root, curcpu);
+  drain_all_obj_stock(root);
+}
+
+/**
  * drain_all_stock, the object-stock half: every CPU whose object stock caches an objcg of
  * root's subtree drains it (the drain work runs at once, local or remote).
  */
-export function drain_all_obj_stock(root: i32): void {
+function drain_all_obj_stock(root: i32): void {
   if (!kmem_enabled) return;
   for (let cpu = 0; cpu < nr_cpus; cpu++) if (obj_stock_flush_required(cpu, root)) drain_obj_stock(cpu);
 }

@@ -18,7 +18,7 @@ import {
   MM_ANONPAGES, MM_FILEPAGES, MM_SWAPENTS, OOM_SCORE_ADJ_MIN, task_count, task_join_seq, task_killed, task_mark_killed,
   task_memcg, task_mm, task_score_adj,
 } from "./task";
-import { reap_victims, sched_point, victim_exit, VICTIM_EXIT_KILL } from "./sched";
+import { reap_victims, sched_point, victim_exit, VICTIM_EXIT_KILL } from "./resched";
 import { task_oom_wait } from "./task";
 import { cost_on, cost_task } from "./cost_model";
 

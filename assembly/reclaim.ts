@@ -27,7 +27,7 @@ import {
 } from "./memcg";
 import { PCF_ELOW, PCF_EMIN, page_counter_calculate_protection, pc_field, pc_usage } from "./page_counter";
 import { memcg_uncharge } from "./stock";
-import { sched_point } from "./sched";
+import { sched_point } from "./resched";
 import { memcg1_oom_recover } from "./memcg1_oom";
 import {
   folio_page_stat, NR_ANON_THPS, PGACTIVATE, PGDEACTIVATE, PGPGOUT, PGREFILL,

@@ -26,7 +26,7 @@ import {
   memcg_count, memcg_exists, memcg_first_child, memcg_next_sibling, mem_cgroup_is_descendant, parent_mem_cgroup,
 } from "./memcg";
 import { nr_cpus, nr_nodes } from "./topology";
-import { charge_batch } from "./stock"; // MEMCG_CHARGE_BATCH of the era (profile.ts)
+import { charge_batch } from "./memcg"; // MEMCG_CHARGE_BATCH of the era (profile.ts)
 import {
   ACC_ATOMIC, ACC_WRITE, OPK_OTHER, cost_enter_cpu, cost_leave_cpu, cost_on, cost_other_begin, cost_other_end, cost_rstat_cpu_lock,
   cost_rstat_flush_cpu, cost_rstat_level, cost_rstat_level_hot, cost_rstat_lock, cost_stats_pcpu, cost_stats_updates,
@@ -334,4 +334,33 @@ export function folio_page_stat(m: i32, id: i32, nid: i32, sign: i64, cpu: i32):
   stat_mod(m, nid, anon ? NR_ANON_MAPPED : NR_FILE_PAGES, nr, cpu);
   if (kind == FOLIO_SHMEM) stat_mod(m, nid, NR_SHMEM, nr, cpu); // shmem_add_to_page_cache
   if (order == HPAGE_PMD_ORDER) stat_mod(m, nid, anon ? NR_ANON_THPS : NR_FILE_THPS, nr, cpu);
+}
+
+// THP faults' global vm events (/proc/vmstat): thp_fault.ts and charge_folio count them.
+/** Global vm events (/proc/vmstat) of THP faults. */
+export const THP_FAULT_ALLOC: i32 = 0;
+export const THP_FAULT_FALLBACK: i32 = 1;
+export const THP_FAULT_FALLBACK_CHARGE: i32 = 2;
+const NR_THP_EVENTS: i32 = 3;
+
+const thpEvents = new StaticArray<i64>(NR_THP_EVENTS);
+/**
+ * map_anon_folio_pmd (6.18; the end of __do_huge_pmd_anonymous_page in 5.15–6.12): a task's
+ * fault mapped a PMD folio of memcg m: THP_FAULT_ALLOC, global and (count_memcg_event_mm) on
+ * the mm's memcg. The fallback events are global only, in every era.
+ */
+export function count_thp_fault_alloc(m: i32, node: i32, cpu: i32): void {
+  unchecked((thpEvents[THP_FAULT_ALLOC] += 1));
+  stat_mod(m, node, MEMCG_THP_FAULT_ALLOC, 1, cpu);
+}
+
+/** A global THP fault event count. */
+export function thp_fault_event(i: i32): i64 {
+  return i >= 0 && i < NR_THP_EVENTS ? unchecked(thpEvents[i]) : 0;
+}
+
+/** THP_FAULT_FALLBACK and THP_FAULT_FALLBACK_CHARGE: a THP fault's charge failed (thp_fault.ts). */
+export function count_thp_fault_fallback_charge(): void {
+  unchecked((thpEvents[THP_FAULT_FALLBACK] += 1));
+  unchecked((thpEvents[THP_FAULT_FALLBACK_CHARGE] += 1));
 }

@@ -16,27 +16,30 @@
 // after the kill, then fits (the victim exited during the next reclaim pass).
 // At the end of the operation, woken v1 OOM waiters (memcg1_oom.ts) refault.
 
-import { drains_queued, run_queued_drains } from "./stock";
+import { run_queued_drains } from "./stock";
 import { folio_free, folio_valid, folio_test, PG_SWAPPED } from "./folio";
 import {
-  set_victims_pending, task_alive, task_count, task_exit, task_in_memcg_oom, task_killed, task_oom_clear, task_oom_folio,
-  victims_pending, oom_woken,
+  set_victims_pending, task_alive, task_count, task_exit, task_in_memcg_oom, task_killed, task_memcg, task_oom_clear, task_oom_cpu,
+  task_oom_folio, task_oom_gfp, victims_pending,
 } from "./task";
-import { task_free_memory, uncharge_gather_open } from "./uncharge";
+import { task_uncharge_folios, uncharge_gather_open } from "./uncharge";
 import { oom_current } from "./oom";
-import { memcg1_oom_refault_next } from "./memcg1_oom";
+import { memcg1_oom_next_woken } from "./memcg1_oom";
+import { fault_refault } from "./charge";
+import { filemap_task_exit } from "./filemap";
+import { pgtable_exit } from "./pgtable";
+import { VICTIM_EXIT_SCHEDULE, resched_init, victim_exit } from "./resched";
 
-// When an OOM victim other than the charging task exits (the charging task itself always
-// exits when its operation ends: its fault fails, then it dies on the way out).
-export const VICTIM_EXIT_SCHEDULE: i32 = 0; // at the charger's next scheduling point (default, measured)
-export const VICTIM_EXIT_KILL: i32 = 1; // inside oom_kill_process, with the charger itself (the seed's model)
-export const VICTIM_EXIT_OOM: i32 = 2; // when an OOM pass finds it still pending (the charger spun its 16 retries)
-export let victim_exit: i32 = VICTIM_EXIT_SCHEDULE;
-
+/** The mode of VICTIM_EXIT_* (resched.ts), and the work this file runs at the scheduling points. */
 export function sched_init(victimExit: i32): bool {
-  if (victimExit < VICTIM_EXIT_SCHEDULE || victimExit > VICTIM_EXIT_OOM) return false;
-  victim_exit = victimExit;
-  return true;
+  return resched_init(victimExit, sched_point_work, op_work, reap_victims);
+}
+
+/** exit_mm / the OOM reaper: every page of task t goes (its folios, then exit_mmap's file mappings and page tables). */
+function task_free_memory(t: i32, cpu: i32): void {
+  task_uncharge_folios(t, cpu);
+  filemap_task_exit(t, cpu); // exit_mmap: file mappings go (a shared anon file with them)
+  pgtable_exit(t, cpu); // exit_mmap → free_pgtables
 }
 
 /** do_exit of task t from cpu: a fault waiting in the v1 OOM wait ends, exit_mm frees its memory. */
@@ -52,7 +55,7 @@ export function task_do_exit(t: i32, cpu: i32): void {
 }
 
 /** OOM victims still alive exit now (all but the task `except`, -1 for none). */
-export function reap_victims(except: i32, cpu: i32): void {
+function reap_victims(except: i32, cpu: i32): void {
   if (!victims_pending) return;
   const n = task_count();
   let left = false;
@@ -64,8 +67,8 @@ export function reap_victims(except: i32, cpu: i32): void {
   set_victims_pending(left);
 }
 
-/** A scheduling point of the current task inside an operation (a reclaim pass, the oom_lock). */
-export function sched_point(cpu: i32): void {
+/** A scheduling point of the current task inside an operation (a reclaim pass, the oom_lock): resched.ts sched_point. */
+function sched_point_work(cpu: i32): void {
   run_queued_drains();
   if (victim_exit == VICTIM_EXIT_SCHEDULE) reap_victims(oom_current(), cpu);
 }
@@ -83,21 +86,28 @@ let inOpEnd = false;
  * folios uncharged during a refault (reclaim dropping page cache, a victim's exit) — each
  * such folio is gone for good, and a refault adds at most one folio, and only when it
  * succeeds, after which that task no longer waits. So the rounds are bounded by the waiters
- * plus the folios that existed or were charged by a successful refault.
+ * plus the folios that existed or were charged by a successful refault. resched.ts op_end
+ * calls this when there is any such work.
  */
-@inline export function op_end(cpu: i32): void {
-  // The common case, inlined into every operation: no queued drain, no victim, no woken
-  // waiter, so the loop of op_work would find nothing to do.
-  if (drains_queued() || victims_pending || oom_woken != 0) op_work(cpu);
-}
-
 function op_work(cpu: i32): void {
   if (inOpEnd || uncharge_gather_open()) return;
   inOpEnd = true;
   while (true) {
     run_queued_drains();
     reap_victims(-1, cpu);
-    if (!memcg1_oom_refault_next()) break;
+    if (!refault_next()) break;
   }
   inOpEnd = false;
+}
+
+/** The woken v1 OOM waiter that went to sleep first refaults (memcg1_oom.ts); false if there is none. */
+function refault_next(): bool {
+  const t = memcg1_oom_next_woken();
+  if (t < 0) return false;
+  const id = task_oom_folio(t);
+  const cpu = task_oom_cpu(t);
+  const gfp = task_oom_gfp(t);
+  task_oom_clear(t); // mem_cgroup_oom_synchronize: memcg_in_oom = NULL, then the fault returns
+  fault_refault(t, task_memcg(t), id, cpu, gfp);
+  return true;
 }

@@ -14,7 +14,7 @@ import { mem_cgroup_is_root, memcg_online, memory_counter, on_dfl } from "./memc
 import { page_counter_uncharge } from "./page_counter";
 import { pcstock_on } from "./page_counter_stock";
 import { MEMCG_SOCK, stat_mod } from "./rstat";
-import { op_end } from "./sched";
+import { op_end } from "./resched";
 import { sim_inc, SIM_SK_CHARGES } from "./simstat";
 import { refill_stock, run_pending_drain } from "./stock";
 import { nr_cpus } from "./topology";

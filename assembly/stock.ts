@@ -7,7 +7,7 @@
 
 import { table_alloc } from "./layout";
 import {
-  css_get, css_put, memory_counter, swap_counter, memsw_account, mem_cgroup_is_descendant,
+  css_get, css_put, memory_counter, swap_counter, memsw_account, mem_cgroup_is_descendant, charge_batch, memcg_set_charge_batch,
 } from "./memcg";
 import { page_counter_uncharge } from "./page_counter";
 import { prng_below } from "./prng";
@@ -20,7 +20,6 @@ import { nr_cpus } from "./topology";
 import { stocked_add } from "./simstat";
 import { ACC_READ, ACC_WRITE, cost_enter_cpu, cost_leave_cpu, cost_memcg_stock, cost_on } from "./cost_model";
 import { pcs_drain_all, pcs_pages_of, pcstock_on } from "./page_counter_stock";
-import { drain_all_obj_stock } from "./objcg";
 
 export const NR_MEMCG_STOCK: i32 = 7;
 
@@ -29,7 +28,6 @@ let slotNr: usize = 0; // i32[cpus × nslots]
 let drainIdx: usize = 0; // i32[cpus]
 let flushing: usize = 0; // i32[cpus]: FLUSHING_CACHED_CHARGE
 export let nslots: i32 = 1;
-export let charge_batch: i32 = 64; // MEMCG_CHARGE_BATCH
 export let stock_enabled: bool = true;
 let victimPolicy: i32 = VICTIM_RANDOM;
 
@@ -44,7 +42,7 @@ let queued: bool = false; // schedule mode: some CPU's drain work is queued
 export function stock_init(slots: i32, victim: i32, batch: i32, enabled: bool, remoteDrainMode: i32): bool {
   nslots = slots;
   victimPolicy = victim;
-  charge_batch = batch;
+  memcg_set_charge_batch(batch);
   stock_enabled = enabled;
   remoteDrain = remoteDrainMode;
   const n = <u64>nr_cpus * <u64>slots;
@@ -174,12 +172,13 @@ function drain_needed(cpu: i32, root: i32): bool {
 }
 
 /**
- * drain_all_stock: drain every CPU whose stock holds pages of root's subtree; the whole
+ * drain_all_stock, the memcg-stock half (objcg.ts drain_all_stock does both halves): drain
+ * every CPU whose stock holds pages of root's subtree; the whole
  * stock of such a CPU is drained, other memcgs' slots included. The current CPU drains at
  * once; other CPUs get work queued (FLUSHING_CACHED_CHARGE stays set until it runs), which
  * runs as the remote-drain mode says: run_queued_drains, run_pending_drain.
  */
-export function drain_all_stock(root: i32, curcpu: i32): void {
+export function drain_all_memcg_stock(root: i32, curcpu: i32): void {
   sim_inc(SIM_DRAIN_ALL, 1);
   if (pcstock_on) pcs_drain_all(root); // the pcstock profile: per page_counter, synchronous
   for (let cpu = 0; cpu < nr_cpus; cpu++) {
@@ -194,7 +193,6 @@ export function drain_all_stock(root: i32, curcpu: i32): void {
       else queued = true;
     }
   }
-  drain_all_obj_stock(root); // drain_all_stock: each CPU's object stock too (objcg.ts)
 }
 
 /** Deferred mode: run the drain work queued on cpu before it charges again. */

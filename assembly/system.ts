@@ -3,7 +3,7 @@
 // (page counts stay below 2^53, so f64 carries them exactly).
 
 import { charge_init } from "./charge";
-import { mem_cgroup_uncharge_list, task_free_memory } from "./uncharge";
+import { mem_cgroup_uncharge_list } from "./uncharge";
 import { counter_reset, memcg_set_limit, setting_read, setting_write } from "./cgroup";
 import { peak_init, peak_read } from "./peak";
 import { lru_init, lru_size } from "./lru";
@@ -33,15 +33,17 @@ import {
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
   CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM, CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH, CFG_MM_PREPARED,
 } from "./layout";
-import { lru_add_drain, lru_add_drain_all, lru_add_init, lru_add_pending, lru_batch_held } from "./lru_add";
+import { lru_add_drain, lru_add_drain_all } from "./lru_add";
+import { lru_add_init, lru_add_pending, lru_batch_held } from "./folio_batch";
 import {
   file_create, file_folio_at, file_folio_orders, file_info, file_unlink, filemap_fault, filemap_init, filemap_read,
   filemap_truncate, filemap_write,
 } from "./filemap";
 import { folio_mlock, folio_munlock, mlock_populated, task_mlock_populate } from "./mlock";
 import { swapoff } from "./swapfile";
-import { kmem_counter_read, kmem_counter_write, obj_stock_bytes, obj_stock_objcg, objcg_charged_bytes, objcg_init, objcg_memcg } from "./objcg";
+import { drain_all_stock, kmem_counter_read, kmem_counter_write, obj_stock_bytes, obj_stock_objcg, objcg_charged_bytes, objcg_init, objcg_memcg } from "./objcg";
 import { pgtable_init, pgtable_pages } from "./pgtable";
+import { memcg_css_init } from "./memcg_css";
 import {
   memcg_event, memcg_exists, memcg_online, memcg_page_events, memcg_table_init, memory_counter, mem_cgroup_is_root,
   parent_mem_cgroup, swap_counter, css_refs, memcg_count, memcg_gen, mem_cgroup_id, memcg_id_refs, memcg_nr_allocated,
@@ -55,8 +57,9 @@ import {
 import { calculate_protection_subtree, lru_cost, reclaim_init, user_proactive_reclaim } from "./reclaim";
 import { replay, OP_RECORD_SIZE } from "./replay";
 import { sim_get, simstat_init } from "./simstat";
-import { drain_all_stock, stock_init, stock_pages_of, REMOTE_DRAIN_DEFERRED, REMOTE_DRAIN_SCHEDULE } from "./stock";
-import { op_end, sched_init, task_do_exit, VICTIM_EXIT_OOM, VICTIM_EXIT_SCHEDULE } from "./sched";
+import { stock_init, stock_pages_of, REMOTE_DRAIN_DEFERRED, REMOTE_DRAIN_SCHEDULE } from "./stock";
+import { sched_init, task_do_exit } from "./sched";
+import { op_end, VICTIM_EXIT_OOM, VICTIM_EXIT_SCHEDULE } from "./resched";
 import { memcg_under_oom } from "./memcg1_oom";
 import { topology_init, nr_cpus, nr_nodes } from "./topology";
 import { OPK_FILE, OPK_OTHER, cost_init, cost_on, cost_other_begin, cost_other_end } from "./cost_model";
@@ -179,6 +182,7 @@ function build_tables(
   ok = peak_init() && ok;
   // The root memcg is made here: after the per-memcg tables above.
   ok = memcg_table_init(maxCgroups, version, swapAccount, !era(F_FAILCNT_V1_MEMORY_ONLY), localEvents) && ok;
+  if (ok) memcg_css_init(); // the root's css_alloc callbacks (its reclaim iterators), css_free's
   ok = cgroup_table_init(maxCgroups) && ok;
   ok = task_table_init(maxTasks) && ok;
   ok = objcg_init(maxCgroups, kmem) && ok;

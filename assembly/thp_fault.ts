@@ -26,32 +26,10 @@ import { FOLIO_ANON, HPAGE_PMD_ORDER, folio_chain } from "./folio";
 import { mem_cgroup_charge_memcg } from "./charge";
 import { anon_fault_align_pmd } from "./pgtable";
 import { task_in_memcg_oom, task_killed, task_memcg } from "./task";
-import { MEMCG_THP_FAULT_ALLOC, PGFAULT, stat_mod } from "./rstat";
+import { PGFAULT, count_thp_fault_fallback_charge, stat_mod } from "./rstat";
 import { cpu_to_node } from "./topology";
 
-/** Global vm events (/proc/vmstat) of THP faults. */
-export const THP_FAULT_ALLOC: i32 = 0;
-export const THP_FAULT_FALLBACK: i32 = 1;
-export const THP_FAULT_FALLBACK_CHARGE: i32 = 2;
-const NR_THP_EVENTS: i32 = 3;
-
-const events = new StaticArray<i64>(NR_THP_EVENTS);
 const range = new StaticArray<i32>(1 << HPAGE_PMD_ORDER); // the base folios of one fallback
-
-/**
- * map_anon_folio_pmd (6.18; the end of __do_huge_pmd_anonymous_page in 5.15–6.12): a task's
- * fault mapped a PMD folio of memcg m: THP_FAULT_ALLOC, global and (count_memcg_event_mm) on
- * the mm's memcg. The fallback events are global only, in every era.
- */
-export function count_thp_fault_alloc(m: i32, node: i32, cpu: i32): void {
-  unchecked((events[THP_FAULT_ALLOC] += 1));
-  stat_mod(m, node, MEMCG_THP_FAULT_ALLOC, 1, cpu);
-}
-
-/** A global THP fault event count. */
-export function thp_fault_event(i: i32): i64 {
-  return i >= 0 && i < NR_THP_EVENTS ? unchecked(events[i]) : 0;
-}
 
 /**
  * A write fault of task t on cpu to a 2 MiB range of its THP-enabled anonymous memory: a PMD
@@ -63,8 +41,7 @@ export function thp_fault(t: i32, cpu: i32, gfp: i32, node: i32): i32 {
   if (id >= 0) return id; // charge_folio counted THP_FAULT_ALLOC (count_thp_fault_alloc)
   if (id != -ENOMEM || task_killed(t)) return id;
   // vma_alloc_anon_folio_pmd: the charge failed → VM_FAULT_FALLBACK.
-  unchecked((events[THP_FAULT_FALLBACK] += 1));
-  unchecked((events[THP_FAULT_FALLBACK_CHARGE] += 1));
+  count_thp_fault_fallback_charge();
   anon_fault_align_pmd(t);
   // __handle_mm_fault goes on to handle_pte_fault in the same fault: with the first base page
   // it is one fault for mm_account_fault, whose PGFAULT the failed THP charge counted.

@@ -1,6 +1,6 @@
 // The memcg uncharge path (mm/memcontrol.c): the batched uncharge (uncharge_folio,
 // uncharge_batch, struct uncharge_gather) of __mem_cgroup_uncharge and
-// __mem_cgroup_uncharge_folios, the folios an lru_add batch lets go, and exit_mm's.
+// __mem_cgroup_uncharge_folios, the folios an lru_add batch lets go, and exit_mm's (sched.ts).
 
 import { EINVAL } from "./errno";
 import {
@@ -9,7 +9,7 @@ import {
   folio_swap_slot, folio_swapped, folio_test, max_folios,
 } from "./folio";
 import { memcg1_oom_recover } from "./memcg1_oom";
-import { op_end } from "./sched";
+import { op_end } from "./resched";
 import { css_get, css_put, mem_cgroup_is_root, memcg_exists, memcg_page_events_add } from "./memcg";
 import { PGPGOUT, folio_page_stat, stat_mod } from "./rstat";
 import { lru_del } from "./lru";
@@ -19,9 +19,8 @@ import { SIM_UNCHARGE_BATCHES, sim_inc } from "./simstat";
 import { memcg_uncharge } from "./stock";
 import { nr_cpus } from "./topology";
 import { OPK_UNCHARGE, cost_folio, cost_on, cost_op_begin, cost_op_end } from "./cost_model";
-import { pgtable_exit } from "./pgtable";
-import { filemap_task_exit } from "./filemap";
-import { lru_add_drain_unmap, lru_batch_forget, lru_batch_held, lru_batch_hold } from "./lru_add";
+import { lru_batch_forget, lru_batch_held, lru_batch_hold } from "./folio_batch";
+import { lru_add_drain_unmap } from "./lru_add";
 
 // struct uncharge_gather
 let ugMemcg: i32 = -1;
@@ -123,8 +122,8 @@ function free_swapped(id: i32, cpu: i32): void {
   folio_free(id);
 }
 
-/** exit_mm / the OOM reaper: free every page of task t (resident anon folios and swap entries). */
-export function task_free_memory(t: i32, cpu: i32): void {
+/** exit_mm / the OOM reaper, the folios' part: free every page of task t (resident anon folios and swap entries). */
+export function task_uncharge_folios(t: i32, cpu: i32): void {
   lru_add_drain_unmap(cpu); // exit_mmap (up to 6.12)
   const n = folio_count();
   ugCpu = cpu;
@@ -134,8 +133,6 @@ export function task_free_memory(t: i32, cpu: i32): void {
     else if (folio_charged(id)) uncharge_folio(id);
   }
   uncharge_batch();
-  filemap_task_exit(t, cpu); // exit_mmap: file mappings go (a shared anon file with them)
-  pgtable_exit(t, cpu); // exit_mmap → free_pgtables
 }
 
 /**

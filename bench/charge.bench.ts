@@ -15,6 +15,7 @@
 // and the table shows the median over rounds with min–max. Ratios are taken within a round.
 //
 //   npm run bench [-- --rounds 5 --reps 5 --warmup 1 --ops 200000 --no-native --write]
+//   npm run bench -- --only 'wasm replay,wasm object API'   (only those implementations)
 //
 // Results go to bench/results.local.md (untracked); --write writes bench/results.md.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -147,6 +148,9 @@ const impls: Impl[] = [
   },
 ];
 
+// --only: a comma-separated list of implementation names (while working on one of them).
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
+
 // ── the native-C yardstick (../shared/perf-limit, not part of the package) ──────────────
 function findYardstick(): string | null {
   const cands = [process.env.MEMCG_SIM_PERF_LIMIT, join(ROOT, '../shared/perf-limit'), join(ROOT, '../../shared/perf-limit')];
@@ -155,7 +159,7 @@ function findYardstick(): string | null {
 }
 const notes: string[] = [];
 let yardstickCheck = '';
-const yard = flag('--no-native') ? null : findYardstick();
+const yard = flag('--no-native') || (only && !only.includes('native C (yardstick)')) ? null : findYardstick();
 let work = '';
 if (!yard) notes.push(flag('--no-native') ? 'native C: skipped (--no-native)' : 'native C: skipped (no ../shared/perf-limit beside the project)');
 else {
@@ -197,6 +201,12 @@ else {
       },
     });
   }
+}
+
+if (only) {
+  const unknown = only.filter((n) => !impls.some((i) => i.name === n));
+  if (unknown.length) throw new Error(`--only: no implementation ${unknown.join(', ')} (known: ${impls.map((i) => i.name).join(', ')})`);
+  impls.splice(0, impls.length, ...impls.filter((i) => only.includes(i.name)));
 }
 
 // ── interleaved rounds ────────────────────────────────────────────────────────────────────

@@ -91,6 +91,23 @@ describe('replay encodes its common ops (a cgroup charge, an uncharge) at once: 
     expect([...common]).toEqual([...s.encode([general(op) as never])]);
     expect(common.length).toBe(16);
   });
+  test('a run of common ops, edge values included, gives the general path\'s records op by op', async () => {
+    const s = await sys();
+    const ops = [
+      { op: 'charge', cgroup: 'a', cpu: 3, order: 9 }, { op: 'uncharge', folio: 0x7fffffff }, { op: 'charge', cgroup: '/a/', cpu: -0 },
+      { op: 'uncharge', folio: -0, cpu: 3 }, { op: 'charge', cgroup: '', cpu: 0, order: 0 }, { op: 'wait', ms: 1 }, { op: 'charge', cgroup: 'a', cpu: 1 },
+    ];
+    expect([...s.encode(any(ops))]).toEqual(ops.flatMap((o) => [...s.encode([general(o) as never])]));
+  });
+  test('charges of 300 cgroups, each twice, paths that share a hash slot included: each record names its own cgroup', async () => {
+    const s = await sys();
+    const paths = Array.from({ length: 300 }, (_, i) => `c${i}`);
+    for (const p of paths) s.mkdir(p);
+    const ops = [...paths, ...paths.map((p) => `/${p}`)].map((cgroup, i) => ({ op: 'charge', cgroup, cpu: i % 4 }));
+    const words = new Uint32Array(s.encode(any(ops)).slice().buffer);
+    expect(Array.from({ length: ops.length }, (_, i) => words[i * 4 + 2])).toEqual(ops.map((o) => s.id(o.cgroup)));
+    expect([...s.encode(any(ops))]).toEqual(ops.flatMap((o) => [...s.encode([general(o) as never])]));
+  });
   test('the first failing check wins over an earlier op\'s encoding error, as when every op is checked first', async () => {
     const s = await sys();
     const before = snapshot(s);

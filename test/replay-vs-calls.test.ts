@@ -50,3 +50,22 @@ test('a valid uncharge list is gathered the same way by both paths', async () =>
   expect(y.simStats().unchargeBatches).toBe(3);
   expect(snapshot(y, 8)).toEqual(snapshot(x, 8));
 });
+
+test('replay results of 0 and of an errno are frozen and shared across systems; a mutation throws', async () => {
+  const [x, y] = await Promise.all([createSystem(), createSystem()]);
+  // Nothing is charged: a wait gives 0 (OpResult), an uncharge of folio 7 fails.
+  const r = x.replay([{ op: 'wait', ms: 1 }, { op: 'uncharge', folio: 7 }, { op: 'wait', ms: 2 }, { op: 'uncharge', folio: 7 }]);
+  expect(r[0]).toEqual({ ok: true, value: 0 });
+  expect(r[1].ok).toBe(false);
+  expect(r[2]).toBe(r[0]);
+  expect(r[3]).toBe(r[1]);
+  const again = y.replay([{ op: 'uncharge', folio: 7 }, { op: 'wait', ms: 3 }]);
+  expect(again[0]).toBe(r[1]);
+  expect(again[1]).toBe(r[0]);
+  expect(again).not.toBe(r); // the array is the caller's
+  for (const v of r) expect(Object.isFrozen(v)).toBe(true);
+  // ES modules are strict code: writing a frozen object's property throws.
+  expect(() => { (r[0] as { value: number }).value = 5; }).toThrow(TypeError);
+  expect(() => { (r[1] as { code: string }).code = 'EPERM'; }).toThrow(TypeError);
+  expect(r[0]).toEqual({ ok: true, value: 0 });
+});

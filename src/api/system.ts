@@ -156,8 +156,13 @@ export type Op =
   | { op: 'sk-uncharge'; cgroup: string; cpu: number; pages: number }
   | { op: 'wait'; ms: number };
 
-/** What one replayed op did: a folio id for a charge, 0 otherwise, or the errno. */
-export type OpResult = { ok: true; value: number } | { ok: false; code: string };
+/**
+ * What one replayed op did: a folio id for a charge, 0 otherwise, or the errno.
+ * Results are read-only and may be shared: a value of 0 and each errno are one frozen object
+ * (replay() allocates nothing for them), a folio id is a fresh object. Compare them by
+ * content, do not mutate them.
+ */
+export type OpResult = Readonly<{ ok: true; value: number }> | Readonly<{ ok: false; code: string }>;
 
 export type SimStats = {
   charges: number; chargeFails: number; stockHits: number; stockMisses: number; stockRefills: number;
@@ -285,6 +290,22 @@ export type FileInfo = { size: number; cachedPages: number; folios: number; xaNo
 // so that a replay of Op objects writes no fresh pages.
 let scratch = new Uint8Array(0);
 let scratchView = new DataView(scratch.buffer);
+let scratchU32 = new Uint32Array(scratch.buffer);
+/** encodeRun's per-call cgroup slots (a power of two, minus one). */
+const RUN_SLOTS_MASK = 127;
+/** Whether a Uint32Array stores little-endian words, as the core's records are. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+// replay()'s results of 0 and of each errno: one frozen object each, shared by every system.
+// A folio id's result is a fresh object: sharing one per id (a table of them) measured slower
+// than allocating (a cache miss per op on the bench mix), and so did freezing each.
+const OK_ZERO: OpResult = Object.freeze({ ok: true, value: 0 });
+const failShared = new Map<string, OpResult>();
+function failResult(code: string): OpResult {
+  let r = failShared.get(code);
+  if (r === undefined) failShared.set(code, (r = Object.freeze({ ok: false, code })));
+  return r;
+}
 
 /** replay() sizes its result array at once up to this many results (V8's fast arrays reach 2^25). */
 const RESULTS_PREALLOC_MAX = 1 << 24;
@@ -1507,8 +1528,11 @@ export class System {
     this.reserve(ops.length);
     let i = 0;
     let checking = false;
+    this.runAt = -1;
+    this.runPaths.fill(undefined);
     try {
-      for (; i < ops.length; i++) {
+      // Runs of common ops in one tight loop; each other op through its checks, one at a time.
+      for (i = this.encodeRun(ops, 0); i < ops.length; i = this.encodeRun(ops, i + 1)) {
         const o = ops[i];
         if (this.encodeCommon(o)) continue;
         checking = true;
@@ -1519,10 +1543,85 @@ export class System {
     } catch (e) {
       // An error encoding op i: as when every op was checked before any was encoded, a later
       // op whose check fails is reported instead.
+      if (this.runAt >= 0) i = this.runAt; // encodeRun's op whose cgroup does not exist
       if (!checking) for (let j = i + 1; j < ops.length; j++) this.checkOp(ops[j], j);
       throw e;
     }
     return this.o16 >>> 4;
+  }
+
+  // encodeRun's cgroup ids by a hash of the path, for one encodeInto call (the tree does not change within it).
+  private readonly runPaths: (string | undefined)[] = new Array<string | undefined>(RUN_SLOTS_MASK + 1).fill(undefined);
+  private readonly runIds = new Int32Array(RUN_SLOTS_MASK + 1);
+  // The op encodeRun is at while it calls id() (which throws ENOENT for no such cgroup); -1 otherwise.
+  private runAt = -1;
+  /**
+   * Encodes ops from `from` on while each is a common op (encodeCommon's, with the same checks
+   * and the same records), one loop with its constants in locals; the index of the first op
+   * that is not common (ops.length at the end). Records go straight into scratch as u32 words
+   * on a little-endian host (wasm memory is little-endian); on another host every op goes to
+   * encodeCommon.
+   */
+  private encodeRun(ops: Op[], from: number): number {
+    if (!LITTLE_ENDIAN) return from;
+    const c = this.codes();
+    const CHARGE = c.CHARGE, UNCHARGE = c.UNCHARGE, GFP = c.GFP_KERNEL, ORDER_MAX = c.ORDER_MAX;
+    const cpus = this.cpus;
+    const cache = this.idCache;
+    const slotPath = this.runPaths;
+    const slotId = this.runIds;
+    const words = scratchU32;
+    let w = this.o16 >>> 2;
+    let i = from;
+    for (; i < ops.length; i++) {
+      const o = ops[i] as unknown as Record<string, unknown>;
+      if (typeof o !== 'object' || o === null) break;
+      const op = o.op;
+      if (op === 'charge') {
+        const cgroup = o.cgroup, cpu = o.cpu, order = o.order;
+        // isInt(x, 0, max) for a number: x >>> 0 is x exactly for an integer in 0..2^32-1 (and -0).
+        if (typeof cgroup !== 'string' || typeof cpu !== 'number' || cpu >>> 0 !== cpu || cpu >= cpus) break;
+        if (order !== undefined && (typeof order !== 'number' || order >>> 0 !== order || order > ORDER_MAX)) break;
+        let other = false;
+        for (const k in o) if (k !== 'op' && k !== 'cgroup' && k !== 'cpu' && k !== 'order') other = true;
+        if (other || o.task !== undefined || o.kind !== undefined || o.node !== undefined || o.gfp !== undefined || Array.isArray(o)) break;
+        // The id of a path seen before in this call: from its slot (an === of the same string
+        // object is a pointer compare), else from id()'s dictionary (a string-table probe).
+        const len = cgroup.length;
+        const h = len === 0 ? 0 : (len + cgroup.charCodeAt(len - 1) + (cgroup.charCodeAt(len >> 1) << 2) + (cgroup.charCodeAt(len > 1 ? 1 : 0) << 4)) & RUN_SLOTS_MASK;
+        let id: number | undefined;
+        if (slotPath[h] === cgroup) id = slotId[h];
+        else {
+          id = cache[cgroup];
+          if (id === undefined) {
+            this.runAt = i;
+            this.o16 = w << 2;
+            id = this.id(cgroup);
+            this.runAt = -1;
+          }
+          slotPath[h] = cgroup;
+          slotId[h] = id;
+        }
+        words[w] = CHARGE | ((order === undefined ? 0 : order) << 8);
+        words[w + 1] = cpu;
+        words[w + 2] = id;
+        words[w + 3] = GFP;
+      } else if (op === 'uncharge') {
+        const folio = o.folio, cpu = o.cpu;
+        if (typeof folio !== 'number' || folio >>> 0 !== folio || folio > ID_MAX) break;
+        if (cpu !== undefined && (typeof cpu !== 'number' || cpu >>> 0 !== cpu || cpu >= cpus)) break;
+        let other = false;
+        for (const k in o) if (k !== 'op' && k !== 'folio' && k !== 'cpu') other = true;
+        if (other || Array.isArray(o)) break;
+        words[w] = UNCHARGE;
+        words[w + 1] = cpu === undefined ? 0 : cpu;
+        words[w + 2] = folio;
+        words[w + 3] = 0;
+      } else break;
+      w += 4;
+    }
+    this.o16 = w << 2;
+    return i;
   }
 
   // The op record offset of the encoding under way, and the op codes (core constants, read once).
@@ -1542,6 +1641,7 @@ export class System {
     grown.set(scratch.subarray(0, this.o16));
     scratch = grown;
     scratchView = new DataView(scratch.buffer);
+    scratchU32 = new Uint32Array(scratch.buffer);
   }
   // struct op as four little-endian u32 words: code | a << 8 | kind << 16 | node << 24,
   // cpu | task << 16, id, arg.
@@ -1699,7 +1799,7 @@ export class System {
     });
   }
 
-  /** Replay ops through the core in bulk; results in op order (an uncharge-list gives one per folio). */
+  /** Replay ops through the core in bulk; results in op order (an uncharge-list gives one per folio), read-only and shared (OpResult). */
   replay(ops: Op[]): OpResult[] {
     const count = this.encodeInto(ops);
     const charge = this.k('OP_CHARGE');
@@ -1710,7 +1810,7 @@ export class System {
       for (let i = 0; i < n; i++) {
         const v = i32[base + i];
         // A charge's ENOSPC is the emulator's full folio table (as charge() says).
-        out[done + i] = v >= 0 ? { ok: true, value: v } : { ok: false, code: v === -28 && records[(done + i) * 16] === charge ? 'ELIMIT' : errnoName(v) };
+        out[done + i] = v > 0 ? { ok: true, value: v } : v === 0 ? OK_ZERO : failResult(v === -28 && records[(done + i) * 16] === charge ? 'ELIMIT' : errnoName(v));
       }
     });
     return out;
