@@ -27,7 +27,7 @@ import {
   MM_ANONPAGES, MM_SWAPENTS, task_in_memcg_oom, task_killed, task_memcg, task_mm_add, task_oom_clear, task_over_high,
   task_set_over_high,
 } from "./task";
-import { mem_cgroup_handle_over_high } from "./high";
+import { high_work_func, mem_cgroup_handle_over_high } from "./high";
 import { cgroup_alive, cgroup_e_memcg } from "./cgroup_core";
 import { PAGE_ALLOC_COSTLY_ORDER, mem_cgroup_oom, oom_set_cpu, oom_set_current, oom_set_fault } from "./oom";
 import { swap_entry_free, swapin_memcg } from "./swapcharge";
@@ -163,7 +163,18 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
         cost_pc(c, PCF_USAGE, ACC_READ); // page_counter_read
         cost_pc(c, PCF_HIGH, ACC_READ);
       }
-      if (pc_usage(c) > pc_field(c, PCF_HIGH) || (!memsw_account && pc_usage(sc) > pc_field(sc, PCF_HIGH))) {
+      const memHigh = pc_usage(c) > pc_field(c, PCF_HIGH);
+      // try_charge_memcg: "Don't bother a random interrupted task" (!in_task(); in_interrupt()
+      // in 5.15): a softirq charge over memory.high schedules the memcg's high_work, swap.high
+      // alone is not its business.
+      if (!inTask) {
+        if (memHigh) {
+          highWork = x;
+          break;
+        }
+        continue;
+      }
+      if (memHigh || (!memsw_account && pc_usage(sc) > pc_field(sc, PCF_HIGH))) {
         add_over_high(cpu, batch);
         break;
       }
@@ -188,10 +199,30 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   return pcstock_on ? page_counter_try_charge_stock(c, n, cpu) : page_counter_try_charge(c, n);
 }
 
-/** try_charge_memcg for a charge without a task (socket memory in softirq). */
+/**
+ * try_charge_memcg for a charge without a task (socket memory): from softirq unless the gfp
+ * may block (gfp_memcg_charge: GFP_ATOMIC in softirq, GFP_KERNEL in a task).
+ */
 export function try_charge_no_task(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   charge_context(-1, cpu);
-  return try_charge_memcg(m, cpu, gfp, nr);
+  inTask = gfpflags_allow_blocking(gfp);
+  const r = try_charge_memcg(m, cpu, gfp, nr);
+  inTask = true;
+  return r;
+}
+
+let inTask: bool = true; // in_task(): false for a socket charge from softirq (try_charge_no_task)
+let highWork: i32 = -1; // the memcg whose high_work a softirq charge scheduled (schedule_work)
+
+/**
+ * The high_work a softirq charge scheduled on this CPU runs (high_work_func), here at the end
+ * of that charge's op: the work item runs after the softirq, on the same CPU's system_wq.
+ */
+export function run_high_work(cpu: i32): void {
+  if (highWork < 0) return;
+  const m = highWork;
+  highWork = -1;
+  high_work_func(m, cpu);
 }
 
 // current->memcg_nr_pages_over_high: the charging task's, or the CPU's for a charge

@@ -41,6 +41,11 @@ function reclaim_high(m: i32, nr: i64, cpu: i32): i64 {
   return reclaimed;
 }
 
+/** high_work_func: the memcg's work item reclaims MEMCG_CHARGE_BATCH pages from each level over memory.high (no sleep). */
+export function high_work_func(m: i32, cpu: i32): void {
+  reclaim_high(m, <i64>charge_batch, cpu);
+}
+
 // calculate_overage: how far usage is over high, as a fraction with 20 bits of precision.
 function calculate_overage(usage: u64, high: u64): u64 {
   if (usage <= high) return 0;

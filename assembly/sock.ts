@@ -8,7 +8,7 @@
 // is charged.
 
 import { EINVAL, ENOENT } from "./errno";
-import { try_charge_no_task } from "./charge";
+import { run_high_work, try_charge_no_task } from "./charge";
 import { OPK_SK_CHARGE, OPK_SK_UNCHARGE, cost_on, cost_op_begin, cost_op_end } from "./cost_model";
 import { mem_cgroup_is_root, memcg_online, memory_counter, on_dfl } from "./memcg";
 import { page_counter_uncharge } from "./page_counter";
@@ -36,6 +36,7 @@ export function mem_cgroup_sk_charge(m: i32, nr: i32, gfp: i32, cpu: i32): i32 {
     if (try_charge_no_task(m, cpu, gfp, nr) == 0) {
       stat_mod(m, 0, MEMCG_SOCK, nr, cpu); // mod_memcg_state(MEMCG_SOCK)
       sim_inc(SIM_SK_CHARGES, 1);
+      run_high_work(cpu);
     } else ret = 0;
     op_end(cpu);
   }

@@ -21,6 +21,8 @@ describe.each(ERAS)('MEMCG_CHARGE_BATCH, profile %s', (profile) => {
     // try_charge_memcg: batch = max(MEMCG_CHARGE_BATCH, nr_pages); refill_stock keeps batch - 1.
     s.charge({ cgroup: 'a', cpu: 0 });
     expect([usage(s, 'a'), s.stockPages('a')]).toEqual([B, B - 1]);
+    expect(s.chargeBatch).toBe(B); // what live compare takes as "a whole new batch"
+    expect((await sys({ profile, chargeBatch: 5 })).chargeBatch).toBe(5);
   });
 
   test('pages charged one by one move usage in steps of the batch (70 pages)', async () => {

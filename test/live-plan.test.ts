@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { buildPlan, fileIndex, filePagesFor, type Plan } from '../src/live/plan.js';
 import { compare, matchKnown } from '../src/live/compare.js';
-import { fileValues, monitoredOps, type SideRun } from '../src/live/values.js';
+import { fileValues, monitoredOps, type EmulatorRun, type SideRun } from '../src/live/values.js';
 import { kmemFromCmdline, LiveSetupError, parseCpulist, profileForRelease, type MachineInfo } from '../src/live/machine.js';
 import { findProfile } from '../src/core/profiles.js';
 import { Helper, helperBinary } from '../src/live/helper.js';
@@ -127,11 +127,11 @@ describe('values and comparison', () => {
     expect(fileValues('a/memory.numa_stat', 'anon N0=4096 N1=0\n')).toEqual([['a/memory.numa_stat:anon:N0', '4096'], ['a/memory.numa_stat:anon:N1', '0']]);
   });
 
-  /** 4 faults on one CPU; the emulator's usage after each: the batch of 64, then stock hits. */
-  async function fourFaults(): Promise<{ plan: Plan; emu: SideRun }> {
+  /** 4 faults on one CPU; the emulator's usage after each: one charge batch (MEMCG_CHARGE_BATCH: 64 from 6.1, 32 in 5.15), then stock hits. */
+  async function fourFaults(batch = 64): Promise<{ plan: Plan; emu: EmulatorRun }> {
     const plan = await buildPlan(base([{ name: 'f', steps: [{ fault: { task: 't', count: 4 } }] }]), V1);
     expect(monitoredOps(plan)).toHaveLength(4);
-    return { plan, emu: { checkpoints: [{ name: 'f', values: { 'a/memory.usage_in_bytes': '262144' } }], writes: {}, usage: [64, 64, 64, 64] } };
+    return { plan, emu: { checkpoints: [{ name: 'f', values: { 'a/memory.usage_in_bytes': String(batch * 4096) } }], writes: {}, usage: [batch, batch, batch, batch], chargeBatch: batch } };
   }
   const kernel = (usage: number[], between: [number, number][], value = '262144'): SideRun => ({
     checkpoints: [{ name: 'f', values: { 'a/memory.usage_in_bytes': value } }], writes: {}, usage, between,
@@ -146,6 +146,14 @@ describe('values and comparison', () => {
     expect(c.ops.firstDivergence).toBeUndefined();
     expect(c.values[0]).toMatchObject({ status: 'differ', noise: true });
     expect(c.summary).toMatchObject({ differ: 1, noise: 1, unexplained: 0 });
+  });
+
+  test('a whole new batch is the emulator\'s charge batch: 32 pages is noise with a 5.15 emulator, a divergence with a 6.1+ one', async () => {
+    const k = kernel([32, 32, 32, 64], [], String(64 * 4096));
+    const { plan, emu } = await fourFaults(32);
+    expect(compare(plan, [k], emu).noise.map((n) => n.what.slice(0, 40))).toEqual(['the kernel charged 32 pages where the em']);
+    const six = await fourFaults(64);
+    expect(compare(six.plan, [k], { ...six.emu, usage: [32, 32, 32, 32] }).ops.firstDivergence).toMatchObject({ op: 3, kernelDelta: 32, emulatorDelta: 0 });
   });
 
   test('any other change of a different size is the first divergence', async () => {

@@ -316,6 +316,10 @@ export class System {
   readonly costModel: ResolvedCostModel;
   /** The emulator's folio table size (charged folios at once). */
   readonly maxFolios: number;
+  /** The charge batch in effect (MEMCG_CHARGE_BATCH of the profile's era, or the chargeBatch option): the core's own setting. */
+  get chargeBatch(): number {
+    return this.fn('cfg_get')(this.k('CFG_BATCH'));
+  }
   private readonly core: Core;
   private poisoned: InternalError | null = null;
   /** v2: mkdir enables memory in the parent's subtree_control (SystemOptions.autoEnableMemory). */

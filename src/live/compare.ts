@@ -6,7 +6,7 @@
 // kernel charging a new batch where the emulator still had stocked pages.
 
 import type { Plan } from './plan.js';
-import { monitoredOps, type SideRun } from './values.js';
+import { monitoredOps, type EmulatorRun, type SideRun } from './values.js';
 
 export type KnownDifference = {
   /** Globs (`*` any text) on the scenario name, the checkpoint name and the value's key. */
@@ -42,7 +42,6 @@ export type Comparison = {
 };
 
 const ABSENT = '(absent)';
-const BATCH = 64; // MEMCG_CHARGE_BATCH
 
 function glob(pattern: string | undefined, s: string): boolean {
   if (pattern === undefined || pattern === '*') return true;
@@ -54,13 +53,15 @@ export function matchKnown(known: KnownDifference[], scenario: string, checkpoin
 }
 
 /** Per run, the monitored-op index from which the run had noise (Infinity: none), and the events. */
-function followUsage(plan: Plan, runs: SideRun[], emu: SideRun) {
+function followUsage(plan: Plan, runs: SideRun[], emu: EmulatorRun) {
   const mon = monitoredOps(plan);
   const noise: NoiseEvent[] = [];
   const noisyFrom = runs.map(() => Infinity);
   let compared = 0;
   let agree = 0;
   let firstDivergence: Divergence | undefined;
+  // a whole new batch in the kernel's usage: the emulator's profile's MEMCG_CHARGE_BATCH (the release's era unless --profile)
+  const BATCH = emu.chargeBatch;
   runs.forEach((k, r) => {
     const between = new Map(k.between ?? []);
     let prevWatch = -1;
@@ -96,7 +97,7 @@ function followUsage(plan: Plan, runs: SideRun[], emu: SideRun) {
 }
 
 /** Compare kernel runs with the emulator's run of the same plan. */
-export function compare(plan: Plan, runs: SideRun[], emu: SideRun, known: KnownDifference[] = []): Comparison {
+export function compare(plan: Plan, runs: SideRun[], emu: EmulatorRun, known: KnownDifference[] = []): Comparison {
   const { compared, agree, firstDivergence, noise, noisyFrom } = followUsage(plan, runs, emu);
   const cpIndex = plan.ops.flatMap((o, i) => (o.t === 'checkpoint' ? [i] : []));
   const values: ComparedValue[] = [];

@@ -10,7 +10,7 @@ import { systemOf } from '../scenario/runner.js';
 import { taskTable, Workload } from '../scenario/workload.js';
 import type { System } from '../api/system.js';
 import { ANCHOR, filePagesFor, type EmuOp, type Plan } from './plan.js';
-import { LAZY, exactFiles, fileValues, readsStat, writeKeys, type SideRun, type StatMode } from './values.js';
+import { LAZY, exactFiles, fileValues, readsStat, writeKeys, type EmulatorRun, type StatMode } from './values.js';
 
 const FLUSH_WAIT_MS = 2100; // as the kernel side waits
 
@@ -31,10 +31,10 @@ function readValues(sys: System, file: string, into: Record<string, string>): vo
 }
 
 /** Run a plan on the emulator (the plan must have no kernel-only steps). */
-export async function runEmulator(plan: Plan, opts: { stat: StatMode; memsw: boolean }): Promise<SideRun> {
+export async function runEmulator(plan: Plan, opts: { stat: StatMode; memsw: boolean }): Promise<EmulatorRun> {
   const { sc } = plan;
   const sys = await systemOf(plan.spec);
-  const run: SideRun = { checkpoints: [], writes: {}, usage: [] };
+  const run: EmulatorRun = { checkpoints: [], writes: {}, usage: [], chargeBatch: sys.chargeBatch };
   const wkey = writeKeys();
   for (const g of sc.cgroups) {
     sys.mkdir(g.cgroup);

@@ -11,7 +11,7 @@ import { runKernel } from './kernel.js';
 import { cgroupRoot, profileForRelease, readMachine, type MachineInfo } from './machine.js';
 import { loadMeasurement, MEASUREMENT_FORMAT, MEASUREMENT_VERSION, saveMeasurement } from './measurement.js';
 import { buildPlan, type Plan } from './plan.js';
-import type { SideRun, StatMode } from './values.js';
+import type { EmulatorRun, SideRun, StatMode } from './values.js';
 
 export type LiveOptions = {
   /** Where the case cgroups go (default: below this process's memcg). */
@@ -46,7 +46,7 @@ export type LiveResult = {
   /** Where the kernel runs came from: this machine now, or a saved file. */
   source: { kind: 'kernel'; root: string; caseDirs: string[] } | { kind: 'replay'; file: string; takenAt: string };
   runs: SideRun[];
-  emulator?: SideRun;
+  emulator?: EmulatorRun;
   comparison?: Comparison;
   /** Steps only the kernel side ran (--kernel-only). */
   kernelOnly: { path: string; message: string }[];
@@ -126,7 +126,7 @@ function checkShape(plan: Plan, runs: SideRun[], what: string): void {
   });
 }
 
-function result(plan: Plan, machine: MachineInfo, runs: SideRun[], emulator: SideRun | undefined, opts: LiveOptions, source: LiveResult['source'], kernelOnly: LiveResult['kernelOnly']): LiveResult {
+function result(plan: Plan, machine: MachineInfo, runs: SideRun[], emulator: EmulatorRun | undefined, opts: LiveOptions, source: LiveResult['source'], kernelOnly: LiveResult['kernelOnly']): LiveResult {
   const profile = plan.spec.profile ?? profileForRelease(machine.release);
   return {
     scenario: plan.sc.name, description: plan.sc.description, machine, profile, source, runs, emulator,

@@ -77,6 +77,9 @@ export function readsStat(plan: Plan, mode: StatMode, i: number): boolean {
 export type Observation = { name: string; values: Record<string, string>; context?: Record<string, string> };
 
 /** One run of one side. */
+/** The emulator's side, with its charge batch (System.chargeBatch: the size of a whole new batch in the kernel's usage when the profile is the release's). */
+export type EmulatorRun = SideRun & { chargeBatch: number };
+
 export type SideRun = {
   checkpoints: Observation[];
   /** Settings, write steps and rmdirs: "ok" or the errno (key: the JSON path, " #n" for a repeat). */
