@@ -13,9 +13,11 @@
 // CPU's clock. A miss's own transfer [t, t + cost) must not overlap another hold: it starts
 // at the end of a hold it would overlap (and again, while the new start would overlap
 // another), so a line serves one transfer at a time whatever order the trace gave them in.
-// Each line keeps NR_HOLDS busy periods: holds back to back (a queue) join into one period,
-// and a new period takes the place of the one that ended first. An access that fits in a gap
-// between periods, or before them (its CPU is behind the holders'), does not wait. Hits hold
+// Each line keeps NR_HOLDS busy periods: holds back to back (a queue) join into one period.
+// A line that needs more (CPUs' clocks drift apart, so one behind accesses where the line was
+// busy long ago) borrows a long history (LONG_N periods) from a pool of NR_LONG, the most
+// transferred lines keeping them; only then does a full history drop its earliest period.
+// An access that fits in a gap between periods, or before them, does not wait. Hits hold
 // nothing (a few cycles on the CPU's own copy), reads take no hold (readers share), and
 // owner-only lines (folio, swap_cgroup) never wait. Deterministic: the same trace gives the
 // same clocks.
@@ -127,9 +129,9 @@ let holds: usize = 0;
 // Long histories for the most transferred lines: NR_LONG rings of LONG_N periods, sorted by
 // start (the periods of a line never overlap), each lent to one line (longOf: ring + 1, 0 =
 // none). A line whose 4 periods overflow takes a free ring, or the ring of the line with the
-// fewest transfers if it has more; a full ring drops its earliest period. Bounded: 512 KB.
+// fewest transfers if it has more; a full ring drops its earliest half. Bounded: 128 KB.
 const NR_LONG: i32 = 32;
-const LONG_N: i32 = 1024;
+const LONG_N: i32 = 256;
 let longOf: usize = 0; // i32[lines]
 let longRing: usize = 0; // (start, end) f64 pairs, LONG_N per ring
 let longLen: usize = 0; // i32[NR_LONG]: periods in use
@@ -444,7 +446,8 @@ function hold_add(line: i32, h: usize, s: f64, e: f64): void {
   else if (after >= 0) store<f64>(h + (<usize>after << 4), s);
   else {
     const o = h + (<usize>j << 4);
-    if (load<f64>(o, 8) > load<f64>(o) && long_take(line, h)) {
+    // a full ring asks for a long history at every 64th transfer of the line (the scan is not free)
+    if (load<f64>(o, 8) > load<f64>(o) && (<i64>load<f64>(rec(line) + R_XFERS) & 63) == 0 && long_take(line, h)) {
       long_add(load<i32>(longOf + (<usize>line << 2)) - 1, s, e); // the 4 periods moved there
       return;
     }
@@ -512,7 +515,8 @@ function long_wait(r: i32, t: f64, cost: f64): f64 {
   return t;
 }
 // hold_add on a long history: join a period it touches, else insert in order (a full ring
-// drops its earliest period, or this one if it is the earliest).
+// drops its earliest half, one move for LONG_N / 2 inserts; a period earlier than all kept
+// ones is dropped instead).
 function long_add(r: i32, s: f64, e: f64): void {
   const lp = longLen + (<usize>r << 2);
   let n = load<i32>(lp);
@@ -532,9 +536,10 @@ function long_add(r: i32, s: f64, e: f64): void {
   }
   if (n == LONG_N) {
     if (p == 0) return;
-    memory.copy(long_at(r, 0), long_at(r, 1), <usize>(n - 1) << 4);
-    n--;
-    p--;
+    const k = min(p, LONG_N >> 1);
+    memory.copy(long_at(r, 0), long_at(r, k), <usize>(n - k) << 4);
+    n -= k;
+    p -= k;
   }
   memory.copy(long_at(r, p + 1), long_at(r, p), <usize>(n - p) << 4);
   const o = long_at(r, p);
