@@ -136,6 +136,7 @@ let longOf: usize = 0; // i32[lines]
 let longRing: usize = 0; // (start, end) f64 pairs, LONG_N per ring
 let longLen: usize = 0; // i32[NR_LONG]: periods in use
 let longLine: usize = 0; // i32[NR_LONG]: the line holding the ring, -1 none
+let longUsed: i32 = 0; // rings lent
 let folioOwner: usize = 0; // i32[folios]
 let swapOwner: usize = 0; // i32[swap lines]
 let nFolios: i32 = 0;
@@ -240,6 +241,7 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   for (let a = 0; a < nr_cpus; a++) for (let c = 0; c < nr_cpus; c++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>c, <u8>topo_dist(a, c));
   for (let i = 0; i < nLines; i++) store<i32>(rec(i) + R_OWNER, -1);
   for (let i = 0; i < NR_LONG; i++) store<i32>(longLine + (<usize>i << 2), -1);
+  longUsed = 0;
   for (let i = 0; i < maxFolios; i++) store<i32>(folioOwner + (<usize>i << 2), -1);
   for (let i = 0; i < nSwapLines; i++) store<i32>(swapOwner + (<usize>i << 2), -1);
   return true;
@@ -446,8 +448,9 @@ function hold_add(line: i32, h: usize, s: f64, e: f64): void {
   else if (after >= 0) store<f64>(h + (<usize>after << 4), s);
   else {
     const o = h + (<usize>j << 4);
-    // a full ring asks for a long history at every 64th transfer of the line (the scan is not free)
-    if (load<f64>(o, 8) > load<f64>(o) && (<i64>load<f64>(rec(line) + R_XFERS) & 63) == 0 && long_take(line, h)) {
+    // a full ring takes a free long history, or, once none is free, tries to take one from
+    // another line at every 64th transfer of this one (that scan is not free)
+    if (load<f64>(o, 8) > load<f64>(o) && (longUsed < NR_LONG || (<i64>load<f64>(rec(line) + R_XFERS) & 63) == 0) && long_take(line, h)) {
       long_add(load<i32>(longOf + (<usize>line << 2)) - 1, s, e); // the 4 periods moved there
       return;
     }
@@ -476,6 +479,7 @@ function long_take(line: i32, h: usize): bool {
   }
   if (r < 0) return false;
   const prev = load<i32>(longLine + (<usize>r << 2));
+  if (prev < 0) longUsed++;
   if (prev >= 0) store<i32>(longOf + (<usize>prev << 2), 0); // that line starts again with 4 empty periods
   if (prev >= 0) memory.fill(holds + <usize>prev * HOLD_BYTES, 0, HOLD_BYTES);
   store<i32>(longLine + (<usize>r << 2), line);
