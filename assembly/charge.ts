@@ -46,7 +46,7 @@ import {
 } from "./cost_model";
 import { page_counter_try_charge_stock, pcs_charged, pcstock_on } from "./page_counter_stock";
 import { anon_fault_commit, anon_fault_prepare } from "./pgtable";
-import { folio_add_lru } from "./lru_add";
+import { folio_add_lru, lru_batch_held } from "./lru_add";
 
 export const MAX_RECLAIM_RETRIES: i32 = 16;
 
@@ -417,7 +417,7 @@ export function fault_refault(t: i32, m: i32, id: i32, cpu: i32, gfp: i32): void
  * (do_swap_page: mem_cgroup_swapin_charge_folio, then the entry is freed). 0 or -errno.
  */
 export function folio_touch(id: i32, cpu: i32, gfp: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_split_tail(id)) return -EINVAL;
+  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_split_tail(id) || lru_batch_held(id)) return -EINVAL;
   const owner = folio_owner(id);
   if (owner >= 0 && task_in_memcg_oom(owner) >= 0) return -EAGAIN; // asleep in the v1 OOM wait
   if (folio_split_head(id)) {

@@ -17,7 +17,7 @@ export {
 export {
   PROFILE_5_15, PROFILE_6_1, PROFILE_6_6, PROFILE_6_12, PROFILE_MULTI, PROFILE_6_18, PROFILE_MAINLINE, PROFILE_PCSTOCK, NR_PROFILES,
   profile_feature, profile_charge_batch, profile_pagevec_size, F_FILE_PEAK_RECLAIM, F_FILE_SWAP_PEAK, F_PEAK_WRITE, F_RECLAIM_SWAPPINESS, F_RECLAIM_SWAPPINESS_MAX,
-  F_EVENTS_SOCK_THROTTLED, F_OOM_GROUP_KILL_EVENT, F_PCSTOCK, F_PC_LAYOUT_2022, F_PROT_XCHG_CHANGED,
+  F_EVENTS_SOCK_THROTTLED, F_OOM_GROUP_KILL_EVENT, F_PCSTOCK, F_PC_LAYOUT_2022, F_PROT_XCHG_CHANGED, F_UNMAP_NO_LRU_DRAIN,
 } from "./profile";
 export { system_init, nr_cpu_ids, MAX_NODES, MAX_CPUS, MAX_CGROUPS, MAX_FOLIOS } from "./system";
 export { REMOTE_DRAIN_SCHEDULE, REMOTE_DRAIN_IMMEDIATE, REMOTE_DRAIN_DEFERRED } from "./stock";
@@ -50,7 +50,7 @@ export {
   memcg_task_create, memcg_task_move, memcg_task_exit, memcg_task_set_adj, memcg_task_get, memcg_oom_badness,
   TASK_MEMCG, TASK_ANON, TASK_SWAPENTS, TASK_THROTTLED_NS, TASK_KILLED, TASK_SCORE_ADJ, TASK_OVER_HIGH, TASK_OOM_WAIT,
   TASK_OOM_FOLIO, TASK_CGROUP, clock_now_ns,
-  clock_wait, throttled_no_task_ns, folio_get_flags, folio_get_oom_waiter, folio_get_split, memcg_lru_size, memcg_lru_cost,
+  clock_wait, throttled_no_task_ns, folio_get_flags, folio_get_batch_held, folio_get_oom_waiter, folio_get_split, memcg_lru_size, memcg_lru_cost,
   swap_total_pages, swap_free_pages,
 } from "./system";
 export { folio_touch } from "./charge";

@@ -5,20 +5,25 @@
 // drained (lru_add_drain before reclaim scans, lru_add_drain_all in force_empty), so the LRU
 // sizes in memory.stat lag the charges. The batch holds a reference: an anon folio unmapped
 // while it waits there (MADV_DONTNEED, munmap, exit) is not freed, and stays charged, until
-// the batch lets it go (folio_batch_move_lru → folios_put). Opt-in (the host's `lruAddBatch`);
-// off, a folio is on its list at once as before.
+// the batch lets it go (folio_batch_move_lru → folios_put). Up to 6.12 the unmap paths
+// drain the unmapping CPU's batch first (lru_add_drain_unmap), so only a folio waiting in
+// another CPU's batch is held. On by default (the host's `lruAddBatch: false` turns it off:
+// a folio is then on its list at once).
 
 import { table_alloc } from "./layout";
-import { PG_LRU, folio_memcg, folio_order, folio_test } from "./folio";
+import { PG_LRU, folio_lru_prev, folio_memcg, folio_order, folio_set_lru_links, folio_test } from "./folio";
 import { lru_add } from "./lru";
 import { nr_cpus } from "./topology";
 import { cost_lru_batch, cost_on } from "./cost_model";
 import { lru_batch_put, lru_batch_put_done } from "./uncharge";
-import { pagevec_size } from "./profile";
+import { F_UNMAP_NO_LRU_DRAIN, era, pagevec_size } from "./profile";
 
 export let lru_add_batching: bool = false;
 let batch: usize = 0; // i32[cpus × PAGEVEC_SIZE]: folio ids
 let count: usize = 0; // i32[cpus]
+// The lru links of a folio the batch holds after its last unmap (it is on no list): the
+// user's handle is gone, only the batch's reference keeps it.
+const HELD: i32 = -2;
 
 export function lru_add_init(enabled: bool): bool {
   lru_add_batching = enabled;
@@ -59,6 +64,7 @@ export function lru_add_drain(cpu: i32): void {
     if (id < 0) {
       // lru_add, then folios_put drops the last reference: __page_cache_release takes it off
       // the list again and mem_cgroup_uncharge_folios uncharges it.
+      folio_set_lru_links(-id - 1, -1, -1);
       lru_batch_put(-id - 1, cpu);
       held = true;
     } else if (!folio_test(id, PG_LRU)) lru_add(folio_memcg(id), id, cpu, false); // lru_add
@@ -77,10 +83,24 @@ export function lru_batch_hold(id: i32): bool {
     for (let i = 0; i < n; i++) {
       if (load<i32>(slot(cpu, i)) != id) continue;
       store<i32>(slot(cpu, i), -id - 1);
+      folio_set_lru_links(id, HELD, HELD);
       return true;
     }
   }
   return false;
+}
+
+/** The folio was unmapped while in a batch, which still holds it: no longer the user's handle. */
+@inline export function lru_batch_held(id: i32): bool {
+  return lru_add_batching && !folio_test(id, PG_LRU) && folio_lru_prev(id) == HELD;
+}
+
+/**
+ * The unmap paths' own drain of the unmapping CPU (zap_page_range_single for MADV_DONTNEED,
+ * unmap_region, exit_mmap, free_pages_and_swap_cache: lru_add_drain() up to 6.12; not since).
+ */
+export function lru_add_drain_unmap(cpu: i32): void {
+  if (lru_add_batching && !era(F_UNMAP_NO_LRU_DRAIN)) lru_add_drain(cpu);
 }
 
 /** lru_add_drain_all */

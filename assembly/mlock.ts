@@ -6,7 +6,7 @@
 import { EAGAIN, EINVAL, ENOMEM } from "./errno";
 import { FOLIO_ANON, PG_ACTIVE, PG_LRU, PG_SWAPPED, PG_UNEVICTABLE, folio_flags, folio_memcg, folio_set_flags, folio_valid } from "./folio";
 import { lru_add, lru_del } from "./lru";
-import { lru_batch_forget } from "./lru_add";
+import { lru_batch_forget, lru_batch_held } from "./lru_add";
 import { mem_cgroup_charge } from "./charge";
 import { nr_cpus } from "./topology";
 
@@ -14,7 +14,7 @@ let populated: i32 = 0;
 
 /** __mlock_folio: a resident charged folio goes to the unevictable list. 0 or -EINVAL. */
 export function folio_mlock(id: i32, cpu: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_memcg(id) < 0) return -EINVAL;
+  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_memcg(id) < 0 || lru_batch_held(id)) return -EINVAL;
   const f = folio_flags(id);
   if ((f & PG_SWAPPED) != 0) return -EINVAL;
   if ((f & PG_UNEVICTABLE) != 0) return 0;
@@ -28,7 +28,7 @@ export function folio_mlock(id: i32, cpu: i32): i32 {
 
 /** __munlock_folio: back to the inactive evictable list. 0 or -EINVAL. */
 export function folio_munlock(id: i32, cpu: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_memcg(id) < 0) return -EINVAL;
+  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_memcg(id) < 0 || lru_batch_held(id)) return -EINVAL;
   const f = folio_flags(id);
   if ((f & PG_UNEVICTABLE) == 0) return 0;
   const m = folio_memcg(id);

@@ -78,7 +78,12 @@ export const F_PC_LAYOUT_2022: i32 = 19;
 // the xchg only when the protected usage changed; before, whenever min/low is set. Cost
 // model only: the values stored are the same.
 export const F_PROT_XCHG_CHANGED: i32 = 20;
-export const NR_PROFILE_FEATURES: i32 = 21;
+// zap_page_range_single / unmap_region / exit_mmap / free_pages_and_swap_cache: up to 6.12
+// (read in 5.15.215, 6.1.166, 6.6.57, 6.12.63) each calls lru_add_drain() on the unmapping
+// CPU before the folios are freed; in 6.18.19 and 7.1.5 none does, so a folio still in an
+// lru_add batch is held there (charged) after MADV_DONTNEED, munmap or exit.
+export const F_UNMAP_NO_LRU_DRAIN: i32 = 21;
+export const NR_PROFILE_FEATURES: i32 = 22;
 
 // Registry columns, indexed by profile id.
 //                                        5.15 6.1 6.6 6.12 multi 6.18 mainline pcstock
@@ -115,7 +120,8 @@ function bits6_12(): u32 {
     (1 << F_PEAK_WRITE) | (1 << F_RECLAIM_SWAPPINESS);
 }
 function bits6_16(): u32 {
-  return bits6_12() | (1 << F_FAILCNT_V1_MEMORY_ONLY) | (1 << F_RECLAIM_SWAPPINESS_MAX) | (1 << F_NO_SPIN_BATCH);
+  return bits6_12() | (1 << F_FAILCNT_V1_MEMORY_ONLY) | (1 << F_RECLAIM_SWAPPINESS_MAX) | (1 << F_NO_SPIN_BATCH) |
+    (1 << F_UNMAP_NO_LRU_DRAIN);
 }
 function bitsMainline(): u32 {
   return bits6_16() | (1 << F_EVENTS_SOCK_THROTTLED) | (1 << F_MAYSWAP_PER_RETRY);

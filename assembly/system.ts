@@ -33,7 +33,7 @@ import {
   CFG_MAX_CGROUPS, CFG_MAX_FOLIOS, CFG_NODES, CFG_OP_CAPACITY, CFG_PROFILE, CFG_RECURSIVE_PROT,
   CFG_SEED_HI, CFG_SEED_LO, CFG_STOCK_OFF, CFG_SWAP_ACCOUNT, CFG_LOCAL_EVENTS, CFG_MAX_TASKS, CFG_SWAP_PAGES, CFG_HZ, CFG_KMEM, CFG_MAX_FILE_ENTRIES, CFG_LRU_ADD_BATCH, CFG_MM_PREPARED,
 } from "./layout";
-import { lru_add_drain, lru_add_drain_all, lru_add_init, lru_add_pending } from "./lru_add";
+import { lru_add_drain, lru_add_drain_all, lru_add_init, lru_add_pending, lru_batch_held } from "./lru_add";
 import {
   file_create, file_folio_at, file_folio_orders, file_info, file_unlink, filemap_fault, filemap_init, filemap_read,
   filemap_truncate, filemap_write,
@@ -456,6 +456,10 @@ export function folio_get_oom_waiter(id: i32): i32 {
 export function folio_get_split(id: i32): i32 {
   if (!folio_valid(id)) return -1;
   return folio_split_head(id) ? 1 : folio_split_tail(id) ? 2 : 0;
+}
+/** 1 if folio id was unmapped while in an lru_add batch that still holds it, else 0. */
+export function folio_get_batch_held(id: i32): i32 {
+  return folio_valid(id) && lru_batch_held(id) ? 1 : 0;
 }
 /** The page flags of folio id (PG_*), -1 for an id never used. */
 export function folio_get_flags(id: i32): i32 {

@@ -21,7 +21,7 @@ import { nr_cpus } from "./topology";
 import { OPK_UNCHARGE, cost_folio, cost_on, cost_op_begin, cost_op_end } from "./cost_model";
 import { pgtable_exit } from "./pgtable";
 import { filemap_task_exit } from "./filemap";
-import { lru_batch_forget, lru_batch_hold } from "./lru_add";
+import { lru_add_drain_unmap, lru_batch_forget, lru_batch_held, lru_batch_hold } from "./lru_add";
 
 // struct uncharge_gather
 let ugMemcg: i32 = -1;
@@ -125,6 +125,7 @@ function free_swapped(id: i32, cpu: i32): void {
 
 /** exit_mm / the OOM reaper: free every page of task t (resident anon folios and swap entries). */
 export function task_free_memory(t: i32, cpu: i32): void {
+  lru_add_drain_unmap(cpu); // exit_mmap (up to 6.12)
   const n = folio_count();
   ugCpu = cpu;
   for (let id = 0; id < n; id++) {
@@ -150,6 +151,7 @@ export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
   if (!folio_handle(id)) return -EINVAL;
   const swapOnly = folio_swapped(id) && !folio_split_head(id);
   if (cost_on) cost_op_begin(cpu, OPK_UNCHARGE);
+  lru_add_drain_unmap(cpu); // the unmap's own drain (up to 6.12)
   ugCpu = cpu;
   free_range_inline(id, cpu);
   uncharge_batch_inline();
@@ -158,9 +160,10 @@ export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
   return 0;
 }
 
-// A folio id a user holds: charged or in swap, and not a later page of a split folio.
+// A folio id a user holds: charged or in swap, not a later page of a split folio, and not
+// one it unmapped that only an lru_add batch still holds.
 @inline function folio_handle(id: i32): bool {
-  return (folio_swapped(id) || folio_charged(id)) && !folio_split_tail(id);
+  return (folio_swapped(id) || folio_charged(id) && !lru_batch_held(id)) && !folio_split_tail(id);
 }
 
 // Free folio id, and every page of its range if reclaim split it: pages in swap free their
@@ -207,6 +210,7 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
   }
   if (bad) return -EINVAL;
   if (cost_on) cost_op_begin(cpu, OPK_UNCHARGE);
+  lru_add_drain_unmap(cpu); // the unmap's own drain (up to 6.12)
   for (let j = 0; j < count; j++) free_range(load<i32>(ptr + (<usize>j << 2)), cpu);
   uncharge_batch();
   op_end(cpu);
@@ -217,11 +221,16 @@ export function mem_cgroup_uncharge_list(ptr: usize, count: i32, cpu: i32): i32 
 /** One folio of an uncharge list replayed record by record; last flushes the gather. */
 export function mem_cgroup_uncharge_gather(id: i32, last: bool, cpu: i32): i32 {
   if (cpu < 0 || cpu >= nr_cpus) return -EINVAL;
-  if (ugMemcg < 0) ugCpu = cpu; // a gather runs on the CPU of its first record
-  if (cost_on) cost_op_begin(ugCpu, OPK_UNCHARGE);
+  if (cost_on) cost_op_begin(ugMemcg < 0 ? cpu : ugCpu, OPK_UNCHARGE);
   let ret = 0;
   if (!folio_handle(id)) ret = -EINVAL;
-  else free_range(id, cpu);
+  else {
+    if (ugMemcg < 0) {
+      lru_add_drain_unmap(cpu); // the unmap's own drain (up to 6.12), before the list's first folio
+      ugCpu = cpu; // a gather runs on the CPU of its first record
+    }
+    free_range(id, cpu);
+  }
   if (last) {
     uncharge_batch();
     op_end(cpu);

@@ -2,7 +2,10 @@
 // (mem_cgroup_css_offline), the memcg id (mem_cgroup_alloc's xa_alloc, mem_cgroup_id_put_many,
 // mem_cgroup_id_get_online) and the reuse of ids and of the emulator's table slots.
 import { describe, expect, test } from 'vitest';
-import { codeOf, sys } from './helpers/sys.js';
+import { codeOf, sys as sysBase } from './helpers/sys.js';
+import type { SystemOptions } from '../src/index.js';
+// lruAddBatch pinned off: id and table-slot reuse: a removed memcg's folios freed at once, not held by an lru_add batch.
+const sys = (o: SystemOptions = {}) => sysBase({ lruAddBatch: false, ...o });
 
 const PAGE = 4096;
 

@@ -280,12 +280,13 @@ describe('memory.usage_in_bytes, memory.max_usage_in_bytes: the page counter and
 });
 
 describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_flush_stats)', () => {
-  // Each one-page anon charge is a fault and makes 4 stat updates (NR_ANON_MAPPED +1, the
-  // inactive LRU size +1 (update_lru_size), PGPGIN +1, PGFAULT +1 (mm_account_fault)); a page
-  // cache charge makes 3 (no PGFAULT). memcg_rstat_updated counts them per CPU and moves a
-  // CPU's count to the memcg-wide count in batches of 64; a reader flushes only when that
-  // count exceeds 64 × online CPUs.
-  test('31 charges: still all 0 (4 × 31 = 124 updates = one batch of 64 moved, 64 is not > 64)', async () => {
+  // Each one-page anon charge is a fault and makes 3 stat updates (NR_ANON_MAPPED +1, PGPGIN
+  // +1, PGFAULT +1 (mm_account_fault)); a page cache charge makes 2 (no PGFAULT). The inactive
+  // LRU size +1 (update_lru_size in lruvec_add_folio) comes only when the per-CPU lru_add batch
+  // moves (folio_batch_move_lru): its 31 folios (6.16+ PAGEVEC_SIZE) at once when the 31st is
+  // added. memcg_rstat_updated counts them per CPU and moves a CPU's count to the memcg-wide
+  // count in batches of 64; a reader flushes only when that count exceeds 64 × online CPUs.
+  test('31 charges: still all 0 (3 × 31 + 31 = 124 updates = one batch of 64 moved, 64 is not > 64)', async () => {
     const s = await v1();
     s.mkdir('a');
     charge(s, 'a', 31);
@@ -293,11 +294,13 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
     expect(s.read('memory.stat')).toBe(FRESH_STAT);
   });
 
-  test('32 charges: 128 updates, 2 batches = 128 > 64, the reader flushes and sees the exact values', async () => {
+  test('32 charges: 127 updates, still 1 batch; 33: 130, 2 batches = 128 > 64, the reader flushes and sees the exact values', async () => {
     const s = await v1();
     s.mkdir('a');
     charge(s, 'a', 32);
-    const a = { rss: 32, pgpgin: 32, pgfault: 32 };
+    expect(s.read('a/memory.stat')).toBe(FRESH_STAT);
+    charge(s, 'a', 1);
+    const a = { rss: 33, inactive_anon: 31, pgpgin: 33, pgfault: 33 }; // 2 wait in the lru_add batch
     expect(s.read('a/memory.stat')).toBe(v1Stat(a, a));
     // The root counted the same updates; nothing is charged to it, so its local part is 0.
     expect(s.read('memory.stat')).toBe(v1Stat({}, a));
@@ -309,7 +312,8 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
     charge(s, 'a', 1);
     expect(s.read('a/memory.stat')).toBe(FRESH_STAT);
     s.flushStats('', { force: true }); // flush_memcg_stats_dwork: __mem_cgroup_flush_stats(root, true)
-    expect(s.read('a/memory.stat')).toBe(v1Stat({ rss: 1, pgpgin: 1, pgfault: 1 }, { rss: 1, pgpgin: 1, pgfault: 1 }));
+    const a = { rss: 1, inactive_anon: 0, pgpgin: 1, pgfault: 1 }; // the folio is still in the lru_add batch
+    expect(s.read('a/memory.stat')).toBe(v1Stat(a, a));
   });
 
   test('anon and file folios: rss and cache; pgpgin counts both, pgfault only the anon faults', async () => {
@@ -319,7 +323,8 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
       s.charge({ cgroup: 'a', cpu: 0 });
       s.charge({ cgroup: 'a', cpu: 0, kind: 'file' });
     }
-    const a = { cache: 32, rss: 32, pgpgin: 64, pgfault: 32 };
+    // one lru_add batch for both kinds: the 31st and 62nd folios move it (31 anon, 31 file listed)
+    const a = { cache: 32, rss: 32, inactive_anon: 31, inactive_file: 31, pgpgin: 64, pgfault: 32 };
     expect(s.read('a/memory.stat')).toBe(v1Stat(a, a));
   });
 
@@ -328,11 +333,12 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
     s.mkdir('a');
     const ids = charge(s, 'a', 64);
     s.flushStats('', { force: true });
+    // 62 are on the LRU (2 wait in the lru_add batch); the 10 freed are listed ones
     s.uncharge(ids.slice(0, 10)); // 10 NR_ANON_MAPPED -1, 10 LRU -1, one PGPGOUT +10: 30 < 64, no flush
-    const before = { rss: 64, pgpgin: 64, pgfault: 64 };
+    const before = { rss: 64, inactive_anon: 62, pgpgin: 64, pgfault: 64 };
     expect(s.read('a/memory.stat')).toBe(v1Stat(before, before));
     s.flushStats('', { force: true });
-    const after = { rss: 54, pgpgin: 64, pgpgout: 10, pgfault: 64 };
+    const after = { rss: 54, inactive_anon: 52, pgpgin: 64, pgpgout: 10, pgfault: 64 };
     expect(s.read('a/memory.stat')).toBe(v1Stat(after, after));
   });
 
@@ -355,7 +361,7 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
     s.mkdir('a');
     s.mkdir('a/b');
     charge(s, 'a/b', 64);
-    const b = { rss: 64, pgpgin: 64, pgfault: 64 };
+    const b = { rss: 64, inactive_anon: 62, pgpgin: 64, pgfault: 64 }; // 2 wait in the lru_add batch
     // Reading a flushes a's subtree (css_rstat_flush(a)); b's local part is flushed with it.
     expect(s.read('a/memory.stat')).toBe(v1Stat({}, b));
     expect(s.read('a/b/memory.stat')).toBe(v1Stat(b, b));
@@ -376,17 +382,19 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
 
   // memcg_vmstats_needs_flush: flush when the memcg-wide count > 64 × CPUs. Each CPU moves its
   // count there only in whole batches of 64, so up to 63 updates per CPU stay uncounted.
-  // 4 updates per anon charge: k charges on a CPU move floor(4k / 64) batches.
+  // k anon charges on a CPU: 3k updates, plus 31 LRU updates per full lru_add batch of that
+  // CPU (31 × floor(k / 31)); they move floor(updates / 64) batches.
   test.each([
     // cpus, charges, CPU of charge i, flushed?
-    [1, 31, 'cpu 0', false], // 124 updates: 1 batch = 64, not > 64
-    [1, 32, 'cpu 0', true], // 128: 2 batches = 128 > 64
-    [2, 47, 'cpu 0', false], // 188 updates: 2 batches = 128, not > 128
-    [2, 48, 'cpu 0', true], // 192: 3 batches = 192 > 128
-    [2, 62, 'round-robin', false], // 124 updates per CPU: 1 batch each = 128
-    [2, 63, 'round-robin', true], // CPU 0 128 updates (2 batches) + CPU 1 124 (1) = 192
-    [4, 124, 'round-robin', false], // 124 per CPU: 4 batches = 256, not > 256 (496 updates unseen)
-    [4, 125, 'round-robin', true], // CPU 0 128 (2) + 3 × 124 (1 each) = 320 > 256
+    [1, 31, 'cpu 0', false], // 93 + 31 = 124 updates: 1 batch = 64, not > 64
+    [1, 32, 'cpu 0', false], // 96 + 31 = 127: still 1 batch
+    [1, 33, 'cpu 0', true], // 99 + 31 = 130: 2 batches = 128 > 64
+    [2, 53, 'cpu 0', false], // 159 + 31 = 190: 2 batches = 128, not > 128
+    [2, 54, 'cpu 0', true], // 162 + 31 = 193: 3 batches = 192 > 128
+    [2, 64, 'round-robin', false], // 96 + 31 = 127 per CPU: 1 batch each = 128
+    [2, 65, 'round-robin', true], // CPU 0 33 charges, 130 updates (2 batches) + CPU 1 127 (1) = 192
+    [4, 128, 'round-robin', false], // 127 per CPU: 4 batches = 256, not > 256
+    [4, 129, 'round-robin', true], // CPU 0 130 (2) + 3 × 127 (1 each) = 320 > 256
   ])('%i CPUs, %i charges on %s: flushed %s', async (cpus, n, where, flushed) => {
     const s = await v1({ topology: { nodes: 1, cpusPerNode: cpus } });
     s.mkdir('a');
@@ -398,7 +406,8 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
     }
     // Each CPU's stock charged its own batches.
     expect(s.read('a/memory.usage_in_bytes')).toBe(bytes(perCpu.reduce((t, k) => t + batched(k), 0)));
-    const a = { rss: n, pgpgin: n, pgfault: n };
+    // on the LRU: the folios of each CPU's full lru_add batches
+    const a = { rss: n, inactive_anon: perCpu.reduce((t, k) => t + 31 * Math.floor(k / 31), 0), pgpgin: n, pgfault: n };
     expect(s.read('a/memory.stat')).toBe(flushed ? v1Stat(a, a) : FRESH_STAT);
   });
 
@@ -409,11 +418,13 @@ describe('memory.stat: flushed statistics (memcg1_stat_format after mem_cgroup_f
     charge(s, 'a', 10);
     charge(s, 'b', 5, { kind: 'file' });
     charge(s, '', 3);
-    expect(s.read('memory.stat')).toBe(FRESH_STAT); // 13 anon × 4 + 5 file × 3 = 67 updates: 1 batch
+    // 13 anon × 3 + 5 file × 2 = 49 updates: no batch; the 18 folios all wait in CPU 0's lru_add batch
+    expect(s.read('memory.stat')).toBe(FRESH_STAT);
     s.flushStats('', { force: true });
-    expect(s.read('memory.stat')).toBe(v1Stat({ rss: 3, pgpgin: 3, pgfault: 3 }, { rss: 13, cache: 5, pgpgin: 18, pgfault: 13 }));
-    expect(s.read('a/memory.stat')).toBe(v1Stat({ rss: 10, pgpgin: 10, pgfault: 10 }, { rss: 10, pgpgin: 10, pgfault: 10 }));
-    expect(s.read('b/memory.stat')).toBe(v1Stat({ cache: 5, pgpgin: 5 }, { cache: 5, pgpgin: 5 }));
+    const off = { inactive_anon: 0, inactive_file: 0 };
+    expect(s.read('memory.stat')).toBe(v1Stat({ rss: 3, pgpgin: 3, pgfault: 3, ...off }, { rss: 13, cache: 5, pgpgin: 18, pgfault: 13, ...off }));
+    expect(s.read('a/memory.stat')).toBe(v1Stat({ rss: 10, pgpgin: 10, pgfault: 10, ...off }, { rss: 10, pgpgin: 10, pgfault: 10, ...off }));
+    expect(s.read('b/memory.stat')).toBe(v1Stat({ cache: 5, pgpgin: 5, ...off }, { cache: 5, pgpgin: 5, ...off }));
   });
 });
 

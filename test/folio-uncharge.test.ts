@@ -33,7 +33,11 @@ describe('commit_charge and charge statistics', () => {
     expect(s.vmEvents('').pgpgin).toBe(1);
     s.uncharge(f);
     expect(s.counter('').usage).toBe(0);
-    expect(s.vmEvents('').pgpgout).toBe(1);
+    // 6.18: the unmapped folio still waits in CPU 0's lru_add batch, whose reference keeps it
+    // until folio_batch_move_lru → folios_put → mem_cgroup_uncharge_folios (memcg1 pgpgout there).
+    expect([s.folioState(f), s.vmEvents('').pgpgout]).toEqual(['batch-held', 0]);
+    s.lruAddDrain(0);
+    expect([s.folioState(f), s.vmEvents('').pgpgout]).toEqual(['free', 1]);
   });
 
   test('a failed charge creates no folio and changes no statistic', async () => {
@@ -67,6 +71,11 @@ describe('uncharge (uncharge_folio / uncharge_batch)', () => {
     const b1 = s.charge({ cgroup: 'b', cpu: 0 });
     const a3 = s.charge({ cgroup: 'a', cpu: 0 });
     s.uncharge([a1, a2, b1, a3]);
+    // a2 is large: folio_batch_add_and_move moved a1, a2 to the LRU; b1, a3 still wait in the
+    // lru_add batch, which holds them (6.18: no lru_add_drain on the unmap path) until its
+    // folios_put gathers them in batch order: b, then a — 1 + 2 uncharge_batch calls.
+    expect([s.simStats().unchargeBatches, s.counter('a').usage, s.counter('b').usage]).toEqual([1, 1, 1]);
+    s.lruAddDrain(0);
     expect(s.simStats().unchargeBatches).toBe(3);
     expect(s.vmEvents('a')).toEqual({ pgpgin: 3, pgpgout: 3, nrPageEvents: 20 });
     expect(s.vmEvents('b')).toEqual({ pgpgin: 1, pgpgout: 1, nrPageEvents: 2 });
@@ -81,6 +90,7 @@ describe('uncharge (uncharge_folio / uncharge_batch)', () => {
     s.mkdir('a');
     const f = s.charge({ cgroup: 'a', cpu: 0 });
     const g = s.charge({ cgroup: 'a', cpu: 0 });
+    s.lruAddDrain(0); // on the LRU, so the uncharge below frees f at once
     expect(codeOf(() => s.uncharge(12345))).toBe('EINVAL');
     expect(codeOf(() => s.uncharge([f, 999]))).toBe('EINVAL');
     expect(codeOf(() => s.uncharge([f, g, f]))).toBe('EINVAL'); // listed twice
@@ -89,6 +99,10 @@ describe('uncharge (uncharge_folio / uncharge_batch)', () => {
     s.uncharge(f);
     expect(codeOf(() => s.uncharge(f))).toBe('EINVAL');
     expect(s.counter('a').usage).toBe(1);
+    // h unmapped while in the lru_add batch: held there, charged, but no longer a handle
+    const h = s.charge({ cgroup: 'a', cpu: 0 });
+    s.uncharge(h);
+    expect([codeOf(() => s.uncharge(h)), codeOf(() => s.touch(h)), codeOf(() => s.mlock(h)), s.counter('a').usage]).toEqual(['EINVAL', 'EINVAL', 'EINVAL', 2]);
   });
 
   test('freed folio ids are reused last-freed first', async () => {
@@ -96,6 +110,7 @@ describe('uncharge (uncharge_folio / uncharge_batch)', () => {
     s.mkdir('a');
     const ids = [0, 1, 2].map(() => s.charge({ cgroup: 'a', cpu: 0 }));
     expect(ids).toEqual([0, 1, 2]);
+    s.lruAddDrain(0); // on the LRU: freed by the uncharge itself, not by a later batch drain
     s.uncharge([0, 1]);
     expect(s.charge({ cgroup: 'a', cpu: 0 })).toBe(1);
     expect(s.charge({ cgroup: 'a', cpu: 0 })).toBe(0);

@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { createSystem } from '../src/index.js';
 import { ERAS, KERNEL } from './helpers/eras.js';
+import { codeOf } from './helpers/sys.js';
 
 const sys = (cpus = 1, o = {}) => createSystem({ cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: cpus }, lruAddBatch: true, ...o });
 
@@ -93,5 +94,33 @@ describe.each(ERAS)('lru_add batch size, profile %s', (profile) => {
     expect(s.lruAddPending(0)).toBe(P - 1);
     s.charge({ cgroup: 'a', cpu: 0, order: 4 });
     expect([s.lruSizes('a').inactive_anon, s.lruAddPending(0)]).toEqual([P - 1 + 16, 0]);
+  });
+});
+
+// zap_page_range_single (MADV_DONTNEED), unmap_region, exit_mmap and free_pages_and_swap_cache
+// call lru_add_drain() on the unmapping CPU in 5.15.215, 6.1.166, 6.6.57 and 6.12.63; none of
+// them does in 6.18.19 or 7.1.5 (live 6.18.44: test/live/lru-hold.json keeps 9 of 40 charged).
+describe.each(ERAS)('an unmapped folio in an lru_add batch, profile %s', (profile) => {
+  const drains = KERNEL(profile).unmapDrainsLruAdd;
+  test(drains ? 'the unmap drains its own CPU first: only the other CPU\'s folio is held' : 'both are held until their batch drains', async () => {
+    const s = await sys(2, { profile, stock: false });
+    s.mkdir('a');
+    const f0 = s.charge({ cgroup: 'a', cpu: 0 });
+    const f1 = s.charge({ cgroup: 'a', cpu: 1 });
+    s.uncharge([f0, f1], 0);
+    expect([s.folioState(f0), s.folioState(f1), s.counter('a').usage]).toEqual([drains ? 'free' : 'batch-held', 'batch-held', drains ? 1 : 2]);
+    expect([s.folio(f1), codeOf(() => s.uncharge(f1, 1))]).toEqual([null, 'EINVAL']); // no handle any more
+    s.lruAddDrain(1);
+    expect([s.folioState(f1), s.counter('a').usage]).toEqual(['free', drains ? 0 : 1]);
+  });
+  test(drains ? 'exit_mmap drains the exiting CPU: nothing stays charged' : 'exit_mmap does not drain: the task\'s batched pages stay charged', async () => {
+    const s = await sys(1, { profile, stock: false, kmem: false }); // user pages only (no page tables)
+    s.mkdir('a');
+    const t = s.spawn('a');
+    for (let i = 0; i < 3; i++) s.charge({ task: t, cpu: 0 });
+    s.exitTask(t, 0);
+    expect(s.counter('a').usage).toBe(drains ? 0 : 3);
+    s.lruAddDrain(0);
+    expect(s.counter('a').usage).toBe(0);
   });
 });

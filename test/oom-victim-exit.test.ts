@@ -11,7 +11,10 @@
 // unless a comment says otherwise).
 import { describe, expect, test } from 'vitest';
 import type { System } from '../src/index.js';
-import { MB, codeOf, sys } from './helpers/sys.js';
+import { MB, codeOf, sys as sysBase } from './helpers/sys.js';
+import type { SystemOptions } from '../src/index.js';
+// lruAddBatch pinned off: the charge/OOM counts (and the measured values) were derived with every folio on its LRU and a victim's pages freed at exit.
+const sys = (o: SystemOptions = {}) => sysBase({ lruAddBatch: false, ...o });
 
 const PAGE = 4096;
 const read = (s: System, f: string) => Number(s.read(f).trim());

@@ -42,7 +42,7 @@ describe('page_counter_try_charge', () => {
   });
 
   test('watermark and local watermark follow the peak of usage on every level', async () => {
-    const s = await sys({ stock: false });
+    const s = await sys({ stock: false, lruAddBatch: false }); // the frees uncharge at once (no lru_add batch holds them)
     s.mkdir('a');
     s.mkdir('a/b');
     const f = chargePages(s, 'a/b', 30);
@@ -161,7 +161,7 @@ describe('protection (propagate_protected_usage, effective_protection)', () => {
 
 describe('hierarchy', () => {
   test('rmdir with children is EBUSY; after rmdir the charges stay until uncharged', async () => {
-    const s = await sys({ stock: false });
+    const s = await sys({ stock: false, lruAddBatch: false }); // the uncharge frees at once (no lru_add batch holds the folios)
     s.mkdir('a');
     s.mkdir('a/b');
     const f = chargePages(s, 'a/b', 3);

@@ -19,7 +19,10 @@
 //   18 MEMCG_MAX events, then mem_cgroup_oom (§9).
 import { describe, expect, test } from 'vitest';
 import type { System } from '../src/index.js';
-import { codeOf, sys } from './helpers/sys.js';
+import { codeOf, sys as sysBase } from './helpers/sys.js';
+import type { SystemOptions } from '../src/index.js';
+// lruAddBatch pinned off: reclaim scan orders, protection and OOM counts were derived with every folio on its LRU at once.
+const sys = (o: SystemOptions = {}) => sysBase({ lruAddBatch: false, ...o });
 
 const PAGE = 4096;
 const MB = 1024 * 1024;

@@ -106,7 +106,8 @@ function charged(snap: ReturnType<typeof snapshot>) {
 }
 
 async function system(cfg: Config, seed: number): Promise<System> {
-  const s = await createSystem({ ...cfg, topology: { nodes: 2, cpusPerNode: 2 }, seed, opCapacity: 257, kmem: false });
+  // the plain-TS reference has no lru_add batch (it models the counter/stock/charge core only)
+  const s = await createSystem({ ...cfg, topology: { nodes: 2, cpusPerNode: 2 }, seed, opCapacity: 257, kmem: false, lruAddBatch: false });
   makeTree(s, LIMITS, TREE);
   return s;
 }

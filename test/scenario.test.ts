@@ -10,6 +10,8 @@ import { build, issuesOf, run } from './helpers/scenario.js';
 
 // kmem: false — the expected values below were derived for nokmem.
 const SYS = { profile: 'multi', topology: { nodes: 1, cpusPerNode: 4 }, seed: 1, kmem: false };
+// the OOM, free-batch and skip counts below were derived with freed folios uncharged at once (no lru_add batch)
+const NO_BATCH = { ...SYS, lruAddBatch: false };
 /** A valid scenario with one cgroup "a", a task "t" on CPUs 0-1, and the given steps. */
 const doc = (steps: unknown[], extra: Record<string, unknown> = {}) => ({
   system: SYS, cgroups: { a: { 'memory.max': '1M' } }, tasks: { t: { cgroup: 'a', cpus: '0-1' } }, workload: [{ steps }], ...extra,
@@ -134,7 +136,7 @@ describe('tasks are processes, access, simulated time', () => {
   // (oom_badness). keep (-1000, unkillable) holds 1280 pages, side (+500) 256, main faults up to
   // the limit on its own CPU; every task's charges are whole stock batches, so no stock is left.
   const oom = {
-    system: SYS, cgroups: { a: { 'memory.max': '8M' }, b: {} },
+    system: NO_BATCH, cgroups: { a: { 'memory.max': '8M' }, b: {} },
     tasks: { main: { cgroup: 'a', cpus: [0] }, side: { cgroup: 'a', cpus: [1], oom_score_adj: 500 }, keep: { cgroup: 'a', cpus: [2], oom_score_adj: -1000 } },
     workload: [
       { name: 'fill', steps: [{ faults: { task: 'keep', size: '5M' } }, { faults: { task: 'side', size: '1M' } }] },
@@ -235,7 +237,7 @@ describe('steps and generators', () => {
 
   test('free by tag, by task, by cgroup; count and every pick the oldest; a list is uncharged per batch of 31', async () => {
     const { res } = await run({
-      system: { ...SYS, topology: { nodes: 1, cpusPerNode: 1 } },
+      system: { ...NO_BATCH, topology: { nodes: 1, cpusPerNode: 1 } },
       cgroups: { a: {}, b: {} }, tasks: { t: { cgroup: 'b' } },
       workload: [
         { name: 'charge', steps: [{ charge: { cgroup: 'a', count: 100, tag: 'x' } }, { fault: { task: 't', count: 40 } }, { charge: { cgroup: 'a', count: 10 } }] },
@@ -252,7 +254,7 @@ describe('steps and generators', () => {
   });
 
   test('a free names failed charges too: the replay skips them', async () => {
-    const { res } = await run(doc([{ charge: { cgroup: 'a', count: 300, tag: 'x' } }, { free: { folios: 'x' } }]));
+    const { res } = await run(doc([{ charge: { cgroup: 'a', count: 300, tag: 'x' } }, { free: { folios: 'x' } }], { system: NO_BATCH }));
     const p = res.runs[0].phases[0];
     expect(p.failed).toEqual({ ENOMEM: 44 }); // memory.max 1M = 256 pages
     expect([p.uncharged, p.skipped]).toEqual([256, 44]);

@@ -399,7 +399,7 @@ export class System {
       ['CFG_HZ', options.hz ?? 1000],
       ['CFG_KMEM', options.kmem === false ? 0 : 1], // memcg_online_kmem: on unless cgroup.memory=nokmem (every era)
       ['CFG_MAX_FILE_ENTRIES', options.maxFileEntries ?? 1 << 14],
-      ['CFG_LRU_ADD_BATCH', options.lruAddBatch ? 1 : 0],
+      ['CFG_LRU_ADD_BATCH', options.lruAddBatch === false ? 0 : 1], // folio_add_lru: every era batches (lru_add_fn via the per-CPU cpu_fbatches.lru_add)
       ['CFG_PREFAULT', options.prefault === true ? Number.MAX_SAFE_INTEGER : options.prefault === false ? 0 : PREFAULT_DEFAULT],
       ['CFG_MM_PREPARED', options.preparedMm ? 1 : 0],
     ];
@@ -894,7 +894,7 @@ export class System {
     ids.forEach((f, i) => int(Array.isArray(folios) ? `folio ${i} of the list` : 'a folio id', f, 0, ID_MAX));
     for (const id of ids as number[]) {
       const state = this.folioState(id);
-      if (state !== 'charged') throw new MemcgError('EINVAL', `${what} of folio ${id}: it is ${state === 'free' ? 'not charged' : state === 'swapped' ? 'in swap' : 'not charged yet (its fault waits for the OOM killer)'}`);
+      if (state !== 'charged') throw new MemcgError('EINVAL', `${what} of folio ${id}: it is ${state === 'free' ? 'not charged' : state === 'swapped' ? 'in swap' : state === 'batch-held' ? 'unmapped (an lru_add batch still holds it)' : 'not charged yet (its fault waits for the OOM killer)'}`);
     }
     return ids as number[];
   }
@@ -1163,24 +1163,26 @@ export class System {
 
   /**
    * What a folio id is now: 'charged', 'swapped' (the task's page is in swap), 'oom-wait'
-   * (a fault of a task asleep in the v1 OOM wait: allocated, not charged) or 'free'.
+   * (a fault of a task asleep in the v1 OOM wait: allocated, not charged), 'batch-held'
+   * (unmapped while in an lru_add batch, whose reference keeps it charged until the drain;
+   * no longer a handle) or 'free'.
    */
-  folioState(id: number): 'charged' | 'swapped' | 'oom-wait' | 'free' {
+  folioState(id: number): 'charged' | 'swapped' | 'oom-wait' | 'batch-held' | 'free' {
     this.checkFolio(id);
     return this.guard(() => {
-      if (this.fn('folio_get_memcg')(id) >= 0) return 'charged';
+      if (this.fn('folio_get_memcg')(id) >= 0) return this.fn('folio_get_batch_held')(id) === 1 ? 'batch-held' : 'charged';
       const flags = this.fn('folio_get_flags')(id);
       if (flags >= 0 && (flags & this.k('PG_SWAPPED')) !== 0) return 'swapped';
       return this.fn('folio_get_oom_waiter')(id) >= 0 ? 'oom-wait' : 'free';
     });
   }
 
-  /** A charged folio, or null if the id is not charged. */
+  /** A charged folio, or null if the id is not charged (or only an lru_add batch holds it: folioState 'batch-held'). */
   folio(id: number): FolioInfo | null {
     this.checkFolio(id);
     return this.guard(() => {
       const m = this.fn('folio_get_memcg')(id);
-      if (m < 0) return null;
+      if (m < 0 || this.fn('folio_get_batch_held')(id) === 1) return null;
       const order = this.fn('folio_get_order')(id);
       const kind: FolioKind = (['anon', 'file', 'shmem'] as const)[this.fn('folio_get_kind')(id)];
       const flags = this.fn('folio_get_flags')(id);

@@ -193,7 +193,7 @@ const system = z.strictObject({
   maxFolios: int(1, LIMITS.maxFolios).optional(),
   kmem: z.boolean().meta({ description: 'kernel memory accounting (default true, as the kernel; false: as booted with cgroup.memory=nokmem)' }).optional(),
   maxFileEntries: int(1, LIMITS.maxFileEntries).meta({ description: 'page-cache entries and xarray nodes the emulator tracks (default 16384)' }).optional(),
-  lruAddBatch: z.boolean().meta({ description: 'the per-CPU lru_add folio_batch (default false)' }).optional(),
+  lruAddBatch: z.boolean().meta({ description: 'the per-CPU lru_add folio_batch (default true, as every kernel)' }).optional(),
   preparedMm: z.boolean().meta({ description: 'with kmem: tasks\' page tables and anon_vma exist before their faults, as memcg-sim live\'s helper makes them (default false)' }).optional(),
 });
 /** The keys of a scenario's system object (and of a variant). */

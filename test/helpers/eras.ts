@@ -24,6 +24,12 @@ export const KERNEL = (era: Era) => ({
    * 6.1.166, 6.6.57; 31 in 6.12.63 and 6.18.19, 9cecde80aae0 "mm: increase folio batch size" (v6.9).
    */
   pagevecSize: atLeast(era, '6.12') ? 31 : 15,
+  /**
+   * zap_page_range_single / unmap_region / exit_mmap / free_pages_and_swap_cache call
+   * lru_add_drain() on the unmapping CPU in 5.15.215, 6.1.166, 6.6.57, 6.12.63; none does in
+   * 6.18.19 or 7.1.5 (so from multi, 6.16, on a folio unmapped in a batch is held there).
+   */
+  unmapDrainsLruAdd: !atLeast(era, 'multi'),
   /** refill_stock: NR_MEMCG_STOCK slots since 6.16 (f735eebe55f8). */
   stockSlots: atLeast(era, 'multi') ? 7 : 1,
   /** refill_stock: round-robin victim since 6.18.36 / v7.1 (c0cafe24d3f6); random before. */
