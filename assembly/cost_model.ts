@@ -13,9 +13,11 @@
 // CPU's clock. A miss's own transfer [t, t + cost) must not overlap another hold: it starts
 // at the end of a hold it would overlap (and again, while the new start would overlap
 // another), so a line serves one transfer at a time whatever order the trace gave them in.
-// Each line keeps NR_HOLDS busy periods: holds back to back (a queue) join into one period,
-// and a new period takes the place of the one that ended first. An access that fits in a gap
-// between periods, or before them (its CPU is behind the holders'), does not wait. Hits hold
+// Each line keeps NR_HOLDS busy periods: holds back to back (a queue) join into one period.
+// A line that needs more (CPUs' clocks drift apart, so one behind accesses where the line was
+// busy long ago) borrows a long history (LONG_N periods) from a pool of NR_LONG, the most
+// transferred lines keeping them; only then does a full history drop its earliest period.
+// An access that fits in a gap between periods, or before them, does not wait. Hits hold
 // nothing (a few cycles on the CPU's own copy), reads take no hold (readers share), and
 // owner-only lines (folio, swap_cgroup) never wait. Deterministic: the same trace gives the
 // same clocks.
@@ -124,6 +126,17 @@ const R_SHARERS: usize = 32;
 const NR_HOLDS: i32 = 4;
 const HOLD_BYTES: usize = <usize>NR_HOLDS << 4;
 let holds: usize = 0;
+// Long histories for the most transferred lines: NR_LONG rings of LONG_N periods, sorted by
+// start (the periods of a line never overlap), each lent to one line (longOf: ring + 1, 0 =
+// none). A line whose 4 periods overflow takes a free ring, or the ring of the line with the
+// fewest transfers if it has more; a full ring drops its earliest half. Bounded: 128 KB.
+const NR_LONG: i32 = 32;
+const LONG_N: i32 = 256;
+let longOf: usize = 0; // i32[lines]
+let longRing: usize = 0; // (start, end) f64 pairs, LONG_N per ring
+let longLen: usize = 0; // i32[NR_LONG]: periods in use
+let longLine: usize = 0; // i32[NR_LONG]: the line holding the ring, -1 none
+let longUsed: i32 = 0; // rings lent
 let folioOwner: usize = 0; // i32[folios]
 let swapOwner: usize = 0; // i32[swap lines]
 let nFolios: i32 = 0;
@@ -209,6 +222,10 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   stride = (R_SHARERS + (<usize>words << 3) + 31) & ~31; // 64 bytes up to 128 CPUs
   dir = table_alloc("cost: line directory", lines, <i32>stride);
   holds = table_alloc("cost: line holds", lines, <i32>HOLD_BYTES);
+  longOf = table_alloc("cost: line long histories", lines, 4);
+  longRing = table_alloc("cost: long history periods", NR_LONG * LONG_N, 16);
+  longLen = table_alloc("cost: long history lengths", NR_LONG, 4);
+  longLine = table_alloc("cost: long history lines", NR_LONG, 4);
   nFolios = maxFolios;
   folioOwner = table_alloc("cost: folio owners", maxFolios, 4);
   nSwapLines = (max(swapPages, 1) + 31) >> 5;
@@ -218,11 +235,13 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   clk = table_alloc("cost: cpu clocks", nr_cpus, 8);
   idle = table_alloc("cost: cpu idle", nr_cpus, 8);
   waited = table_alloc("cost: cpu waits", nr_cpus, 8);
-  if (slotOf == 0 || dir == 0 || holds == 0 || folioOwner == 0 || swapOwner == 0 ||
+  if (slotOf == 0 || dir == 0 || holds == 0 || longOf == 0 || longRing == 0 || longLen == 0 || longLine == 0 || folioOwner == 0 || swapOwner == 0 ||
     distTab == 0 || rstatUpd == 0 || clk == 0 || idle == 0 || waited == 0) return false;
   for (let f = 0; f < NR_PCF; f++) store<i32>(slotOf + (<usize>f << 2), pc_slot_of(layout, f));
   for (let a = 0; a < nr_cpus; a++) for (let c = 0; c < nr_cpus; c++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>c, <u8>topo_dist(a, c));
   for (let i = 0; i < nLines; i++) store<i32>(rec(i) + R_OWNER, -1);
+  for (let i = 0; i < NR_LONG; i++) store<i32>(longLine + (<usize>i << 2), -1);
+  longUsed = 0;
   for (let i = 0; i < maxFolios; i++) store<i32>(folioOwner + (<usize>i << 2), -1);
   for (let i = 0; i < nSwapLines; i++) store<i32>(swapOwner + (<usize>i << 2), -1);
   return true;
@@ -350,13 +369,18 @@ function cost_access_miss(line: i32, kind: i32): void {
   let t = curClk;
   let w: f64 = 0;
   const h = holds + <usize>line * HOLD_BYTES;
+  const lr = load<i32>(longOf + (<usize>line << 2)) - 1;
   if (d != D_HIT) {
-    t = hold_wait(h, t, unchecked(costs[d]) + (kind == ACC_ATOMIC ? atomicCost : 0));
+    const cost = unchecked(costs[d]) + (kind == ACC_ATOMIC ? atomicCost : 0);
+    t = lr >= 0 ? long_wait(lr, t, cost) : hold_wait(h, t, cost);
     w = t - curClk;
   }
   const start = t;
   t += account(c, d, kind, w, line);
-  if (write && d != D_HIT) hold_add(h, start, t);
+  if (write && d != D_HIT) {
+    if (lr >= 0) long_add(lr, start, t);
+    else hold_add(line, h, start, t);
+  }
   if (write) {
     for (let i = 0; i < words; i++) store<u64>(sh(line, i), 0);
     const p = sh(line, c >> 6);
@@ -395,7 +419,7 @@ function hold_wait(h: usize, t: f64, cost: f64): f64 {
 // Record the hold [s, e). One that begins where a busy period ends (it queued behind it) or
 // ends where one begins joins that period, so a queue of transfers stays one period however
 // long it grows; otherwise it takes the place of the period that ended first.
-function hold_add(h: usize, s: f64, e: f64): void {
+function hold_add(line: i32, h: usize, s: f64, e: f64): void {
   let before = -1; // the period ending at s
   let after = -1; // the period beginning at e
   let j = 0;
@@ -424,9 +448,108 @@ function hold_add(h: usize, s: f64, e: f64): void {
   else if (after >= 0) store<f64>(h + (<usize>after << 4), s);
   else {
     const o = h + (<usize>j << 4);
+    // a full ring takes a free long history, or, once none is free, tries to take one from
+    // another line at every 64th transfer of this one (that scan is not free)
+    if (load<f64>(o, 8) > load<f64>(o) && (longUsed < NR_LONG || (<i64>load<f64>(rec(line) + R_XFERS) & 63) == 0) && long_take(line, h)) {
+      long_add(load<i32>(longOf + (<usize>line << 2)) - 1, s, e); // the 4 periods moved there
+      return;
+    }
     store<f64>(o, s);
     store<f64>(o, e, 8);
   }
+}
+
+// ── long histories (see longOf) ──
+// Lend line a ring when its 4 periods overflow: a free one, else the one whose line has the
+// fewest transfers, if line has more. Its periods move there (sorted); false if none lent.
+function long_take(line: i32, h: usize): bool {
+  let r = -1;
+  let fewest = load<f64>(rec(line) + R_XFERS);
+  for (let i = 0; i < NR_LONG; i++) {
+    const l = load<i32>(longLine + (<usize>i << 2));
+    if (l < 0) {
+      r = i;
+      break;
+    }
+    const x = load<f64>(rec(l) + R_XFERS);
+    if (x < fewest) {
+      fewest = x;
+      r = i;
+    }
+  }
+  if (r < 0) return false;
+  const prev = load<i32>(longLine + (<usize>r << 2));
+  if (prev < 0) longUsed++;
+  if (prev >= 0) store<i32>(longOf + (<usize>prev << 2), 0); // that line starts again with 4 empty periods
+  if (prev >= 0) memory.fill(holds + <usize>prev * HOLD_BYTES, 0, HOLD_BYTES);
+  store<i32>(longLine + (<usize>r << 2), line);
+  store<i32>(longLen + (<usize>r << 2), 0);
+  store<i32>(longOf + (<usize>line << 2), r + 1);
+  for (let i = 0; i < NR_HOLDS; i++) {
+    const o = h + (<usize>i << 4);
+    const ps = load<f64>(o);
+    const pe = load<f64>(o, 8);
+    if (pe > ps) long_add(r, ps, pe);
+  }
+  return true;
+}
+@inline function long_at(r: i32, i: i32): usize {
+  return longRing + ((<usize>r * <usize>LONG_N + <usize>i) << 4);
+}
+// The first period of ring r (n in use) that ends after t.
+function long_find(r: i32, n: i32, t: f64): i32 {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (load<f64>(long_at(r, m), 8) > t) hi = m;
+    else lo = m + 1;
+  }
+  return lo;
+}
+// hold_wait on a long history: from the first period ending after t, each one the transfer
+// would overlap moves its start to that period's end.
+function long_wait(r: i32, t: f64, cost: f64): f64 {
+  const n = load<i32>(longLen + (<usize>r << 2));
+  for (let i = long_find(r, n, t); i < n; i++) {
+    const o = long_at(r, i);
+    if (t + cost <= load<f64>(o)) break;
+    t = load<f64>(o, 8);
+  }
+  return t;
+}
+// hold_add on a long history: join a period it touches, else insert in order (a full ring
+// drops its earliest half, one move for LONG_N / 2 inserts; a period earlier than all kept
+// ones is dropped instead).
+function long_add(r: i32, s: f64, e: f64): void {
+  const lp = longLen + (<usize>r << 2);
+  let n = load<i32>(lp);
+  let p = long_find(r, n, s); // periods before p end at or before s
+  if (p > 0 && load<f64>(long_at(r, p - 1), 8) == s) {
+    const ob = long_at(r, p - 1);
+    if (p < n && load<f64>(long_at(r, p)) == e) {
+      store<f64>(ob, load<f64>(long_at(r, p), 8), 8);
+      memory.copy(long_at(r, p), long_at(r, p + 1), <usize>(n - p - 1) << 4);
+      store<i32>(lp, n - 1);
+    } else store<f64>(ob, e, 8);
+    return;
+  }
+  if (p < n && load<f64>(long_at(r, p)) == e) {
+    store<f64>(long_at(r, p), s);
+    return;
+  }
+  if (n == LONG_N) {
+    if (p == 0) return;
+    const k = min(p, LONG_N >> 1);
+    memory.copy(long_at(r, 0), long_at(r, k), <usize>(n - k) << 4);
+    n -= k;
+    p -= k;
+  }
+  memory.copy(long_at(r, p + 1), long_at(r, p), <usize>(n - p) << 4);
+  const o = long_at(r, p);
+  store<f64>(o, s);
+  store<f64>(o, e, 8);
+  store<i32>(lp, n + 1);
 }
 
 // An owner-only line (folio, swap_cgroup): every access takes it exclusively.

@@ -88,6 +88,15 @@ describe('a CPU waits for a line only where its transfer would overlap another C
     sys.raceCharges([{ cgroup: 'x', cpu: 6, pages: 1, startNs: 100_010 }]);
     expect(usageWait(sys)).toBe(120 * 15 + (100_720 - 100_010));
   });
+  test('a line with more busy periods than 4 keeps them (a long history): an access inside the earliest still waits', async () => {
+    // CPUs 0 and 2 in turn at 100 000, 200 000, … 600 000: six separate holds [k·100 000, k·100 000 + 120),
+    // the line moving each time. CPU 1, whose clock is behind, at 100 050 is inside the first: 70.
+    const sys = await flat();
+    for (let k = 1; k <= 6; k++) sys.raceCharges([{ cgroup: 'x', cpu: k % 2 ? 0 : 2, pages: 1, startNs: k * 100_000 }]);
+    expect(usageWait(sys)).toBe(0);
+    sys.raceCharges([{ cgroup: 'x', cpu: 1, pages: 1, startNs: 100_050 }]);
+    expect(usageWait(sys)).toBe(100_120 - 100_050);
+  });
   test('(iii) the racing charges still race: the bigger speculative charge locks out the smaller one', async () => {
     const sys = await createSystem({ costModel: true, topology: { nodes: 1, cpusPerNode: 2 }, cgroupVersion: 1, build });
     sys.mkdir('x', { 'memory.limit_in_bytes': '4M' }); // 1024 pages
