@@ -1534,7 +1534,6 @@ export class System {
       // Runs of common ops in one tight loop; each other op through its checks, one at a time.
       for (i = this.encodeRun(ops, 0); i < ops.length; i = this.encodeRun(ops, i + 1)) {
         const o = ops[i];
-        if (this.encodeCommon(o)) continue;
         checking = true;
         this.checkOp(o, i);
         checking = false;
@@ -1556,11 +1555,12 @@ export class System {
   // The op encodeRun is at while it calls id() (which throws ENOENT for no such cgroup); -1 otherwise.
   private runAt = -1;
   /**
-   * Encodes ops from `from` on while each is a common op (encodeCommon's, with the same checks
-   * and the same records), one loop with its constants in locals; the index of the first op
+   * Encodes ops from `from` on while each is a common op — a charge of a cgroup ({ op, cgroup,
+   * cpu, order? }) or an uncharge ({ op, folio, cpu? }) that checkOp and encodeOp would accept,
+   * with the same record — in one loop with its constants in locals; the index of the first op
    * that is not common (ops.length at the end). Records go straight into scratch as u32 words
-   * on a little-endian host (wasm memory is little-endian); on another host every op goes to
-   * encodeCommon.
+   * on a little-endian host (wasm memory is little-endian); on another host every op goes
+   * through checkOp and encodeOp.
    */
   private encodeRun(ops: Op[], from: number): number {
     if (!LITTLE_ENDIAN) return from;
@@ -1654,39 +1654,6 @@ export class System {
     dv.setUint32(o16 + 8, id >>> 0, true);
     dv.setUint32(o16 + 12, arg >>> 0, true);
     this.o16 = o16 + 16;
-  }
-
-  /**
-   * The ops a replay is mostly made of, a charge of a cgroup ({ op, cgroup, cpu, order? }) and
-   * an uncharge ({ op, folio, cpu? }), when checkOp and encodeOp would accept them: encoded
-   * at once, with the same record. False for anything else (checkOp and encodeOp then run).
-   */
-  private encodeCommon(o: unknown): boolean {
-    if (!this.commonShape(o)) return false;
-    const r = o as { op: string; cgroup?: string; cpu?: number; order?: number; folio?: number };
-    const c = this.codes();
-    if (r.op === 'charge') {
-      const order = r.order ?? 0;
-      this.put(c.CHARGE, order, 0, 0, r.cpu!, 0, this.id(r.cgroup!), c.GFP_KERNEL);
-    } else this.put(c.UNCHARGE, 0, 0, 0, r.cpu ?? 0, 0, r.folio!, 0);
-    return true;
-  }
-  /** o is a common op (encodeCommon) whose every check passes; its cgroup may still not exist. (Non-enumerable keys are read, too.) */
-  private commonShape(o: unknown): boolean {
-    if (typeof o !== 'object' || o === null) return false;
-    const r = o as Record<string, unknown>;
-    const op = r.op;
-    if (op === 'charge') {
-      // own enumerable keys only among op, cgroup, cpu, order (for-in also sees inherited ones: then not common)
-      for (const k in r) if (k !== 'op' && k !== 'cgroup' && k !== 'cpu' && k !== 'order') return false;
-      return typeof r.cgroup === 'string' && isInt(r.cpu, 0, this.cpus - 1) && (r.order === undefined || isInt(r.order, 0, this.codes().ORDER_MAX)) &&
-        r.task === undefined && r.kind === undefined && r.node === undefined && r.gfp === undefined && !Array.isArray(r);
-    }
-    if (op === 'uncharge') {
-      for (const k in r) if (k !== 'op' && k !== 'folio' && k !== 'cpu') return false;
-      return isInt(r.folio, 0, ID_MAX) && (r.cpu === undefined || isInt(r.cpu, 0, this.cpus - 1)) && !Array.isArray(r);
-    }
-    return false;
   }
 
   /** Encode one op that passed checkOp (its values are checked here: cpu, order, ids …). */
