@@ -136,6 +136,7 @@ function runCalls(s: System, list: BenchOp[]): void {
 const impls: Impl[] = [
   { name: 'wasm replay', run: (stock) => sample(() => freshSystem(stock), (s) => void s.replayRecords(records.get(stock)!)) },
   { name: 'wasm object API', run: (stock) => sample(() => freshSystem(stock), (s) => void s.replay(objectOps)) },
+  { name: 'wasm object API (codes)', run: (stock) => sample(() => freshSystem(stock), (s) => void s.replayCodes(objectOps)) },
   { name: 'wasm per-call API', run: (stock) => sample(() => freshSystem(stock), (s) => runCalls(s, ops)) },
   {
     name: 'plain-TS reference',
@@ -263,6 +264,7 @@ const ratioRows: string[] = ['| mix | ratio (within a round) | CPU time, median 
 const ratios: [string, string, string][] = [
   ['wasm replay ÷ native C', 'wasm replay', 'native C (yardstick)'],
   ['object API ÷ wasm replay', 'wasm object API', 'wasm replay'],
+  ['object API (codes) ÷ wasm replay', 'wasm object API (codes)', 'wasm replay'],
   ['per-call API ÷ wasm replay', 'wasm per-call API', 'wasm replay'],
   ['plain-TS reference ÷ wasm replay', 'plain-TS reference', 'wasm replay'],
 ];

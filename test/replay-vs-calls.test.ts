@@ -35,6 +35,38 @@ describe.each([
   });
 });
 
+test.each([1, 2])('replayCodes: the same ops give replay()\'s results as codes and the same state (seed %i)', async (seed) => {
+  const opts: SystemOptions = { profile: 'multi', topology: { nodes: 2, cpusPerNode: 2 }, seed, opCapacity: 257 };
+  const [x, y] = await Promise.all([createSystem(opts), createSystem(opts)]);
+  makeTree(x, LIMITS);
+  makeTree(y, LIMITS);
+  const ops = randomOps(seed, 3000, 4, 2);
+  const objects = x.replay(ops);
+  const codes = y.replayCodes(ops);
+  expect(codes).toBeInstanceOf(Int32Array);
+  expect(codes.length).toBe(objects.length);
+  // OpResult ↔ code: a value as is, an errno as -errno (ELIMIT: a charge's -ENOSPC)
+  const ERRNO: Record<string, number> = { ENOENT: 2, EAGAIN: 11, ENOMEM: 12, EBUSY: 16, EEXIST: 17, EINVAL: 22, ENOSPC: 28, ELIMIT: 28, EINTR: 4, ESRCH: 3 };
+  const asCode = (r: (typeof objects)[number]) => (r.ok ? r.value : -ERRNO[r.code]);
+  const firstDiff = objects.findIndex((r, i) => asCode(r) !== codes[i]);
+  expect(firstDiff).toBe(-1);
+  expect(objects.filter((r) => !r.ok).length).toBeGreaterThan(0);
+  expect(snapshot(y)).toEqual(snapshot(x));
+});
+
+test('replayCodes refuses a bad op as replay() does, with nothing replayed', async () => {
+  const s = await createSystem();
+  s.mkdir('a');
+  const bad = [{ op: 'charge', cgroup: 'a', cpu: 0 }, { op: 'charge', cgroup: 'a', cpu: 99 }] as const;
+  expect(() => s.replayCodes([...bad])).toThrow(/cpu/);
+  let replayErr = '';
+  try { s.replay([...bad]); } catch (e) { replayErr = (e as Error).message; }
+  let codesErr = '';
+  try { s.replayCodes([...bad]); } catch (e) { codesErr = (e as Error).message; }
+  expect(codesErr).toBe(replayErr);
+  expect(s.counter('a').usage).toBe(0);
+});
+
 test('a valid uncharge list is gathered the same way by both paths', async () => {
   const [x, y] = await Promise.all([createSystem({ stock: false }), createSystem({ stock: false })]);
   for (const s of [x, y]) {

@@ -1767,6 +1767,16 @@ export class System {
   }
 
   /** Replay ops through the core in bulk; results in op order (an uncharge-list gives one per folio), read-only and shared (OpResult). */
+  /**
+   * replay() without a result object per op: the same ops, checks and errors, the results as
+   * replayRecords gives them (an Int32Array in op order: a charge's folio id, 0, or -errno;
+   * a charge's -ENOSPC is the emulator's full folio table, replay()'s 'ELIMIT').
+   */
+  replayCodes(ops: Op[]): Int32Array {
+    const count = this.encodeInto(ops); // before reading scratch: encoding may grow it
+    return this.replayRecords(scratch.subarray(0, count << 4));
+  }
+
   replay(ops: Op[]): OpResult[] {
     const count = this.encodeInto(ops);
     const charge = this.k('OP_CHARGE');
