@@ -26,22 +26,26 @@ export function lru_add_init(enabled: bool): bool {
   return fb_folios + ((<usize>cpu * <usize>pagevec_size + <usize>i) << 2);
 }
 
+// The slot (cpu × PAGEVEC_SIZE + i) of the batch entry that is folio id, or -1.
+function fb_find(id: i32): i32 {
+  for (let cpu = 0; cpu < nr_cpus; cpu++) {
+    const n = load<i32>(fb_count + (<usize>cpu << 2));
+    for (let i = 0; i < n; i++) if (load<i32>(fb_slot(cpu, i)) == id) return cpu * pagevec_size + i;
+  }
+  return -1;
+}
+
 /**
  * An anon folio waiting in a batch lost its last mapping: the batch's reference keeps it
  * (charged, off every list) until the drain. False if it is in no batch.
  */
 export function lru_batch_hold(id: i32): bool {
   if (!lru_add_batching) return false;
-  for (let cpu = 0; cpu < nr_cpus; cpu++) {
-    const n = load<i32>(fb_count + (<usize>cpu << 2));
-    for (let i = 0; i < n; i++) {
-      if (load<i32>(fb_slot(cpu, i)) != id) continue;
-      store<i32>(fb_slot(cpu, i), -id - 1);
-      folio_set_lru_links(id, HELD, HELD);
-      return true;
-    }
-  }
-  return false;
+  const s = fb_find(id);
+  if (s < 0) return false;
+  store<i32>(fb_folios + (<usize>s << 2), -id - 1);
+  folio_set_lru_links(id, HELD, HELD);
+  return true;
 }
 
 /** The folio was unmapped while in a batch, which still holds it: no longer the user's handle. */
@@ -55,16 +59,13 @@ export function lru_batch_hold(id: i32): bool {
  */
 export function lru_batch_forget(id: i32): void {
   if (!lru_add_batching) return;
-  for (let cpu = 0; cpu < nr_cpus; cpu++) {
-    const pc = fb_count + (<usize>cpu << 2);
-    const n = load<i32>(pc);
-    for (let i = 0; i < n; i++) {
-      if (load<i32>(fb_slot(cpu, i)) != id) continue;
-      for (let j = i + 1; j < n; j++) store<i32>(fb_slot(cpu, j - 1), load<i32>(fb_slot(cpu, j)));
-      store<i32>(pc, n - 1);
-      return;
-    }
-  }
+  const s = fb_find(id);
+  if (s < 0) return;
+  const cpu = s / pagevec_size;
+  const pc = fb_count + (<usize>cpu << 2);
+  const n = load<i32>(pc);
+  for (let j = s % pagevec_size + 1; j < n; j++) store<i32>(fb_slot(cpu, j - 1), load<i32>(fb_slot(cpu, j)));
+  store<i32>(pc, n - 1);
 }
 
 /** Folios waiting in cpu's batch. */
