@@ -129,12 +129,17 @@ let holds: usize = 0;
 // Long histories for the most transferred lines: NR_LONG rings of LONG_N periods, sorted by
 // start (the periods of a line never overlap), each lent to one line (longOf: ring + 1, 0 =
 // none). A line whose 4 periods overflow takes a free ring, or the ring of the line with the
-// fewest transfers if it has more; a full ring drops its earliest half. Bounded: 128 KB.
+// fewest transfers if it has more; a full ring drops its earliest half. A ring's LONG_N
+// periods sit in LONG_CAP slots at [head, head + n): an insert or a removal moves the shorter
+// side, dropping the earliest only moves head (the CPU whose clock runs ahead adds at the end,
+// the ones behind near the front). Bounded: 256 KB.
 const NR_LONG: i32 = 32;
 const LONG_N: i32 = 256;
+const LONG_CAP: i32 = LONG_N * 2;
 let longOf: usize = 0; // i32[lines]
-let longRing: usize = 0; // (start, end) f64 pairs, LONG_N per ring
+let longRing: usize = 0; // (start, end) f64 pairs, LONG_CAP slots per ring
 let longLen: usize = 0; // i32[NR_LONG]: periods in use
+let longHead: usize = 0; // i32[NR_LONG]: the slot of the earliest
 let longLine: usize = 0; // i32[NR_LONG]: the line holding the ring, -1 none
 let longUsed: i32 = 0; // rings lent
 let folioOwner: usize = 0; // i32[folios]
@@ -223,8 +228,9 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   dir = table_alloc("cost: line directory", lines, <i32>stride);
   holds = table_alloc("cost: line holds", lines, <i32>HOLD_BYTES);
   longOf = table_alloc("cost: line long histories", lines, 4);
-  longRing = table_alloc("cost: long history periods", NR_LONG * LONG_N, 16);
+  longRing = table_alloc("cost: long history periods", NR_LONG * LONG_CAP, 16);
   longLen = table_alloc("cost: long history lengths", NR_LONG, 4);
+  longHead = table_alloc("cost: long history heads", NR_LONG, 4);
   longLine = table_alloc("cost: long history lines", NR_LONG, 4);
   nFolios = maxFolios;
   folioOwner = table_alloc("cost: folio owners", maxFolios, 4);
@@ -235,7 +241,7 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   clk = table_alloc("cost: cpu clocks", nr_cpus, 8);
   idle = table_alloc("cost: cpu idle", nr_cpus, 8);
   waited = table_alloc("cost: cpu waits", nr_cpus, 8);
-  if (slotOf == 0 || dir == 0 || holds == 0 || longOf == 0 || longRing == 0 || longLen == 0 || longLine == 0 || folioOwner == 0 || swapOwner == 0 ||
+  if (slotOf == 0 || dir == 0 || holds == 0 || longOf == 0 || longRing == 0 || longLen == 0 || longHead == 0 || longLine == 0 || folioOwner == 0 || swapOwner == 0 ||
     distTab == 0 || rstatUpd == 0 || clk == 0 || idle == 0 || waited == 0) return false;
   for (let f = 0; f < NR_PCF; f++) store<i32>(slotOf + (<usize>f << 2), pc_slot_of(layout, f));
   for (let a = 0; a < nr_cpus; a++) for (let c = 0; c < nr_cpus; c++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>c, <u8>topo_dist(a, c));
@@ -378,7 +384,7 @@ function cost_access_miss(line: i32, kind: i32): void {
   const start = t;
   t += account(c, d, kind, w, line);
   if (write && d != D_HIT) {
-    if (lr >= 0) long_add(lr, start, t);
+    if (lr >= 0) long_add(lr, start, t, longAt);
     else hold_add(line, h, start, t);
   }
   if (write) {
@@ -451,7 +457,7 @@ function hold_add(line: i32, h: usize, s: f64, e: f64): void {
     // a full ring takes a free long history, or, once none is free, tries to take one from
     // another line at every 64th transfer of this one (that scan is not free)
     if (load<f64>(o, 8) > load<f64>(o) && (longUsed < NR_LONG || (<i64>load<f64>(rec(line) + R_XFERS) & 63) == 0) && long_take(line, h)) {
-      long_add(load<i32>(longOf + (<usize>line << 2)) - 1, s, e); // the 4 periods moved there
+      long_add(load<i32>(longOf + (<usize>line << 2)) - 1, s, e, -1); // the 4 periods moved there
       return;
     }
     store<f64>(o, s);
@@ -484,52 +490,95 @@ function long_take(line: i32, h: usize): bool {
   if (prev >= 0) memory.fill(holds + <usize>prev * HOLD_BYTES, 0, HOLD_BYTES);
   store<i32>(longLine + (<usize>r << 2), line);
   store<i32>(longLen + (<usize>r << 2), 0);
+  store<i32>(longHead + (<usize>r << 2), LONG_N >> 1);
   store<i32>(longOf + (<usize>line << 2), r + 1);
   for (let i = 0; i < NR_HOLDS; i++) {
     const o = h + (<usize>i << 4);
     const ps = load<f64>(o);
     const pe = load<f64>(o, 8);
-    if (pe > ps) long_add(r, ps, pe);
+    if (pe > ps) long_add(r, ps, pe, -1);
   }
   return true;
 }
-@inline function long_at(r: i32, i: i32): usize {
-  return longRing + ((<usize>r * <usize>LONG_N + <usize>i) << 4);
+@inline function long_slots(r: i32): usize {
+  return longRing + ((<usize>r * <usize>LONG_CAP) << 4);
 }
-// The first period of ring r (n in use) that ends after t.
+@inline function long_at(r: i32, i: i32): usize {
+  return long_slots(r) + (<usize>(load<i32>(longHead + (<usize>r << 2)) + i) << 4);
+}
+// Open a slot at position p of ring r (n periods, n < LONG_N): the shorter side moves by one
+// (the whole ring is centred first when that side has no free slot). Returns its address.
+function long_open(r: i32, n: i32, p: i32): usize {
+  const hp = longHead + (<usize>r << 2);
+  const b = long_slots(r);
+  let head = load<i32>(hp);
+  const front = p < n - p;
+  if (front ? head == 0 : head + n == LONG_CAP) {
+    const c = (LONG_CAP - n) >> 1;
+    memory.copy(b + (<usize>c << 4), b + (<usize>head << 4), <usize>n << 4);
+    head = c;
+  }
+  if (front) {
+    memory.copy(b + (<usize>(head - 1) << 4), b + (<usize>head << 4), <usize>p << 4);
+    head--;
+  } else memory.copy(b + (<usize>(head + p + 1) << 4), b + (<usize>(head + p) << 4), <usize>(n - p) << 4);
+  store<i32>(hp, head);
+  return b + (<usize>(head + p) << 4);
+}
+// Remove the period at position p of ring r (n periods): the shorter side moves by one.
+function long_remove(r: i32, n: i32, p: i32): void {
+  const hp = longHead + (<usize>r << 2);
+  const b = long_slots(r);
+  const head = load<i32>(hp);
+  if (p < n - 1 - p) {
+    memory.copy(b + (<usize>(head + 1) << 4), b + (<usize>head << 4), <usize>p << 4);
+    store<i32>(hp, head + 1);
+  } else memory.copy(b + (<usize>(head + p) << 4), b + (<usize>(head + p + 1) << 4), <usize>(n - p - 1) << 4);
+}
+// The first period of ring r (n in use) that ends after t (the ends are sorted: the periods
+// never overlap). Branch-free halving: the comparison only picks the next half.
 function long_find(r: i32, n: i32, t: f64): i32 {
+  const b = long_at(r, 0);
   let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (load<f64>(long_at(r, m), 8) > t) hi = m;
-    else lo = m + 1;
+  let len = n;
+  while (len > 0) {
+    const half = len >> 1;
+    const m = lo + half;
+    const before = load<f64>(b + (<usize>m << 4), 8) <= t;
+    lo = select<i32>(m + 1, lo, before);
+    len = select<i32>(len - half - 1, half, before);
   }
   return lo;
 }
 // hold_wait on a long history: from the first period ending after t, each one the transfer
 // would overlap moves its start to that period's end.
+// The index it stops at is where long_add puts a hold starting at the returned time (the
+// periods before it end at or before that time, the one there begins after its end).
+let longAt: i32 = 0;
 function long_wait(r: i32, t: f64, cost: f64): f64 {
   const n = load<i32>(longLen + (<usize>r << 2));
-  for (let i = long_find(r, n, t); i < n; i++) {
+  let i = long_find(r, n, t);
+  for (; i < n; i++) {
     const o = long_at(r, i);
     if (t + cost <= load<f64>(o)) break;
     t = load<f64>(o, 8);
   }
+  longAt = i;
   return t;
 }
 // hold_add on a long history: join a period it touches, else insert in order (a full ring
 // drops its earliest half, one move for LONG_N / 2 inserts; a period earlier than all kept
-// ones is dropped instead).
-function long_add(r: i32, s: f64, e: f64): void {
+// ones is dropped instead). at: the first period ending after s when known (long_wait's), else -1.
+function long_add(r: i32, s: f64, e: f64, at: i32): void {
   const lp = longLen + (<usize>r << 2);
   let n = load<i32>(lp);
-  let p = long_find(r, n, s); // periods before p end at or before s
+  let p = at; // periods before p end at or before s
+  if (p < 0 || (p > 0 && load<f64>(long_at(r, p - 1), 8) > s) || (p < n && load<f64>(long_at(r, p), 8) <= s)) p = long_find(r, n, s);
   if (p > 0 && load<f64>(long_at(r, p - 1), 8) == s) {
     const ob = long_at(r, p - 1);
     if (p < n && load<f64>(long_at(r, p)) == e) {
       store<f64>(ob, load<f64>(long_at(r, p), 8), 8);
-      memory.copy(long_at(r, p), long_at(r, p + 1), <usize>(n - p - 1) << 4);
+      long_remove(r, n, p);
       store<i32>(lp, n - 1);
     } else store<f64>(ob, e, 8);
     return;
@@ -541,12 +590,12 @@ function long_add(r: i32, s: f64, e: f64): void {
   if (n == LONG_N) {
     if (p == 0) return;
     const k = min(p, LONG_N >> 1);
-    memory.copy(long_at(r, 0), long_at(r, k), <usize>(n - k) << 4);
+    const hp = longHead + (<usize>r << 2);
+    store<i32>(hp, load<i32>(hp) + k);
     n -= k;
     p -= k;
   }
-  memory.copy(long_at(r, p + 1), long_at(r, p), <usize>(n - p) << 4);
-  const o = long_at(r, p);
+  const o = long_open(r, n, p);
   store<f64>(o, s);
   store<f64>(o, e, 8);
   store<i32>(lp, n + 1);
