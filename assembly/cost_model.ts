@@ -111,16 +111,17 @@ let words: i32 = 1; // u64 words of a sharer bitmap
 let nLines: i32 = 0;
 const base = new StaticArray<i32>(NR_LC + 1);
 const base64 = new StaticArray<u64>(NR_LC + 1); // the same, summed in 64 bits for the sizing pass
-// The directory: one record per line, `stride` bytes, so that an access finds all it needs
-// in one or two cache lines of the host:
-//   +0 owner (i32, -1 = no exclusive owner), +8 (unused), +16 transfers (f64),
-//   +24 waiting cycles (f64), +32 sharers (u64 × words)
+// The directory: one record per line, `stride` bytes (16 up to 64 CPUs, so that the lines an
+// operation touches stay in the host's L1): +0 owner (i32, -1 = no exclusive owner),
+// +8 sharers (u64 × words). A line's statistics are apart (lineStats), written only on a miss.
 let dir: usize = 0;
-let stride: usize = 64;
+let stride: usize = 16;
 const R_OWNER: usize = 0;
-const R_XFERS: usize = 16;
-const R_WAIT: usize = 24;
-const R_SHARERS: usize = 32;
+const R_SHARERS: usize = 8;
+// Per line: +0 transfers (f64), +8 waiting cycles (f64).
+let lineStats: usize = 0;
+const R_XFERS: usize = 0;
+const R_WAIT: usize = 8;
 // The busy periods of each line, apart from the directory (only a miss reads them):
 // NR_HOLDS (start, end) pairs of f64 cycles per line, 64 bytes; [0, 0) is none.
 const NR_HOLDS: i32 = 4;
@@ -224,8 +225,9 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   const lines = unchecked(b[NR_LC]);
   for (let k = 0; k <= NR_LC; k++) unchecked((base[k] = <i32>min<u64>(b[k], <u64>i32.MAX_VALUE)));
   nLines = <i32>min<u64>(lines, <u64>i32.MAX_VALUE);
-  stride = (R_SHARERS + (<usize>words << 3) + 31) & ~31; // 64 bytes up to 128 CPUs
+  stride = (R_SHARERS + (<usize>words << 3) + 15) & ~15;
   dir = table_alloc("cost: line directory", lines, <i32>stride);
+  lineStats = table_alloc("cost: line statistics", lines, 16);
   holds = table_alloc("cost: line holds", lines, <i32>HOLD_BYTES);
   longOf = table_alloc("cost: line long histories", lines, 4);
   longRing = table_alloc("cost: long history periods", NR_LONG * LONG_CAP, 16);
@@ -241,7 +243,7 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   clk = table_alloc("cost: cpu clocks", nr_cpus, 8);
   idle = table_alloc("cost: cpu idle", nr_cpus, 8);
   waited = table_alloc("cost: cpu waits", nr_cpus, 8);
-  if (slotOf == 0 || dir == 0 || holds == 0 || longOf == 0 || longRing == 0 || longLen == 0 || longHead == 0 || longLine == 0 || folioOwner == 0 || swapOwner == 0 ||
+  if (slotOf == 0 || dir == 0 || lineStats == 0 || holds == 0 || longOf == 0 || longRing == 0 || longLen == 0 || longHead == 0 || longLine == 0 || folioOwner == 0 || swapOwner == 0 ||
     distTab == 0 || rstatUpd == 0 || clk == 0 || idle == 0 || waited == 0) return false;
   for (let f = 0; f < NR_PCF; f++) store<i32>(slotOf + (<usize>f << 2), pc_slot_of(layout, f));
   for (let a = 0; a < nr_cpus; a++) for (let c = 0; c < nr_cpus; c++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>c, <u8>topo_dist(a, c));
@@ -266,6 +268,9 @@ function topo_dist(a: i32, b: i32): i32 {
 }
 @inline function rec(line: i32): usize {
   return dir + <usize>line * stride;
+}
+@inline function lst(line: i32): usize {
+  return lineStats + (<usize>line << 4);
 }
 @inline function sh(line: i32, w: i32): usize {
   return rec(line) + R_SHARERS + (<usize>w << 3);
@@ -337,11 +342,11 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
   }
   if (line >= 0) {
     if (d != D_HIT) {
-      const xo = rec(line) + R_XFERS;
+      const xo = lst(line) + R_XFERS;
       store<f64>(xo, load<f64>(xo) + 1);
     }
     if (waitCycles > 0) {
-      const lw = rec(line) + R_WAIT;
+      const lw = lst(line) + R_WAIT;
       store<f64>(lw, load<f64>(lw) + waitCycles);
     }
   }
@@ -456,7 +461,7 @@ function hold_add(line: i32, h: usize, s: f64, e: f64): void {
     const o = h + (<usize>j << 4);
     // a full ring takes a free long history, or, once none is free, tries to take one from
     // another line at every 64th transfer of this one (that scan is not free)
-    if (load<f64>(o, 8) > load<f64>(o) && (longUsed < NR_LONG || (<i64>load<f64>(rec(line) + R_XFERS) & 63) == 0) && long_take(line, h)) {
+    if (load<f64>(o, 8) > load<f64>(o) && (longUsed < NR_LONG || (<i64>load<f64>(lst(line) + R_XFERS) & 63) == 0) && long_take(line, h)) {
       long_add(load<i32>(longOf + (<usize>line << 2)) - 1, s, e, -1); // the 4 periods moved there
       return;
     }
@@ -470,14 +475,14 @@ function hold_add(line: i32, h: usize, s: f64, e: f64): void {
 // fewest transfers, if line has more. Its periods move there (sorted); false if none lent.
 function long_take(line: i32, h: usize): bool {
   let r = -1;
-  let fewest = load<f64>(rec(line) + R_XFERS);
+  let fewest = load<f64>(lst(line) + R_XFERS);
   for (let i = 0; i < NR_LONG; i++) {
     const l = load<i32>(longLine + (<usize>i << 2));
     if (l < 0) {
       r = i;
       break;
     }
-    const x = load<f64>(rec(l) + R_XFERS);
+    const x = load<f64>(lst(l) + R_XFERS);
     if (x < fewest) {
       fewest = x;
       r = i;
@@ -870,7 +875,7 @@ export function cost_lines(): i32 {
 /** Transfers (which 0) or waiting cycles (1) of directory line l. */
 export function cost_line_get(l: i32, which: i32): f64 {
   if (!cost_on || l < 0 || l >= nLines) return 0;
-  return load<f64>(rec(l) + (which == 0 ? R_XFERS : R_WAIT));
+  return load<f64>(lst(l) + (which == 0 ? R_XFERS : R_WAIT));
 }
 /** The class of line l (LC_*) and its index within the class, for naming it. */
 export function cost_line_class(l: i32): i32 {
