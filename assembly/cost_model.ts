@@ -111,11 +111,23 @@ let words: i32 = 1; // u64 words of a sharer bitmap
 let nLines: i32 = 0;
 const base = new StaticArray<i32>(NR_LC + 1);
 const base64 = new StaticArray<u64>(NR_LC + 1); // the same, summed in 64 bits for the sizing pass
-// The directory: one record per line, `stride` bytes (16 up to 64 CPUs, so that the lines an
-// operation touches stay in the host's L1): +0 owner (i32, -1 = no exclusive owner),
-// +8 sharers (u64 × words). A line's statistics are apart (lineStats), written only on a miss.
+// The bases the access sites use, as globals (one load each).
+let bMemcgStock: i32 = 0;
+let bObjStock: i32 = 0;
+let bLruBatch: i32 = 0;
+let bPcstock: i32 = 0;
+let bStatsPcpu: i32 = 0;
+let bStatsUpd: i32 = 0;
+let bLruvec: i32 = 0;
+let bObjcg: i32 = 0;
+let bTcpmem: i32 = 0;
+// The directory: one record per line, `stride` bytes, a power of two (16 up to 64 CPUs, so
+// that the lines an operation touches stay in the host's L1): +0 owner (i32, -1 = no exclusive
+// owner), +8 sharers (u64 × words). A line's statistics are apart (lineStats), written only on
+// a miss.
 let dir: usize = 0;
 let stride: usize = 16;
+let strideShift: usize = 4;
 const R_OWNER: usize = 0;
 const R_SHARERS: usize = 8;
 // Per line: +0 transfers (f64), +8 waiting cycles (f64).
@@ -197,7 +209,6 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   layout = l < 0 ? (era(F_PC_LAYOUT_2022) ? PC_LAYOUT_2022 : PC_LAYOUT_PRE_2022) : <i32>l;
   const x = cfg_get(CFG_PROT_XCHG_ALWAYS);
   prot_xchg_always = x < 0 ? !era(F_PROT_XCHG_CHANGED) : x != 0;
-  slotOf = table_alloc("cost: page_counter field slots", NR_PCF, 4);
   words = (nr_cpus + 63) >> 6;
   nMemcgs = maxCgroups;
   nCounters = maxCgroups * 2;
@@ -225,8 +236,19 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   unchecked((b[NR_LC] = b[LC_TASK] + <u64>nTasks));
   const lines = unchecked(b[NR_LC]);
   for (let k = 0; k <= NR_LC; k++) unchecked((base[k] = <i32>min<u64>(b[k], <u64>i32.MAX_VALUE)));
+  bMemcgStock = unchecked(base[LC_MEMCG_STOCK]);
+  bObjStock = unchecked(base[LC_OBJ_STOCK]);
+  bLruBatch = unchecked(base[LC_LRU_BATCH]);
+  bPcstock = unchecked(base[LC_PCSTOCK]);
+  bStatsPcpu = unchecked(base[LC_STATS_PCPU]);
+  bStatsUpd = unchecked(base[LC_STATS_UPDATES]);
+  bLruvec = unchecked(base[LC_LRUVEC]);
+  bObjcg = unchecked(base[LC_OBJCG]);
+  bTcpmem = unchecked(base[LC_TCPMEM]);
   nLines = <i32>min<u64>(lines, <u64>i32.MAX_VALUE);
-  stride = (R_SHARERS + (<usize>words << 3) + 15) & ~15;
+  strideShift = 4;
+  while ((<usize>1 << strideShift) < R_SHARERS + (<usize>words << 3)) strideShift++;
+  stride = <usize>1 << strideShift;
   dir = table_alloc("cost: line directory", lines, <i32>stride);
   lineStats = table_alloc("cost: line statistics", lines, 16);
   holds = table_alloc("cost: line holds", lines, <i32>HOLD_BYTES);
@@ -245,9 +267,8 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   clk = table_alloc("cost: cpu clocks", nr_cpus, 8);
   idle = table_alloc("cost: cpu idle", nr_cpus, 8);
   waited = table_alloc("cost: cpu waits", nr_cpus, 8);
-  if (slotOf == 0 || dir == 0 || lineStats == 0 || holds == 0 || longOf == 0 || longRing == 0 || longLen == 0 || longHead == 0 || longHint == 0 || longLine == 0 || folioOwner == 0 || swapOwner == 0 ||
+  if (dir == 0 || lineStats == 0 || holds == 0 || longOf == 0 || longRing == 0 || longLen == 0 || longHead == 0 || longHint == 0 || longLine == 0 || folioOwner == 0 || swapOwner == 0 ||
     distTab == 0 || rstatUpd == 0 || clk == 0 || idle == 0 || waited == 0) return false;
-  for (let f = 0; f < NR_PCF; f++) store<i32>(slotOf + (<usize>f << 2), pc_slot_of(layout, f));
   for (let a = 0; a < nr_cpus; a++) for (let c = 0; c < nr_cpus; c++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>c, <u8>topo_dist(a, c));
   for (let i = 0; i < nLines; i++) store<i32>(rec(i) + R_OWNER, -1);
   for (let i = 0; i < NR_LONG; i++) store<i32>(longLine + (<usize>i << 2), -1);
@@ -269,7 +290,7 @@ function topo_dist(a: i32, b: i32): i32 {
   return cpu_socket(a) == cpu_socket(b) ? D_SOCKET : D_REMOTE;
 }
 @inline function rec(line: i32): usize {
-  return dir + <usize>line * stride;
+  return dir + (<usize>line << strideShift);
 }
 @inline function lst(line: i32): usize {
   return lineStats + (<usize>line << 4);
@@ -674,8 +695,8 @@ function owned_miss(p: usize, own: i32, kind: i32, node: i32): void {
 
 // ── the charge path's lines ────────────────────────────────────────────────────────────
 
-/** The line slot (0..2) of a page_counter field in a layout (filled into slotOf at init). */
-function pc_slot_of(l: i32, f: i32): i32 {
+/** The line slot (0..2) of a page_counter field in a layout. */
+@inline function pc_slot_of(l: i32, f: i32): i32 {
   if (l == PC_LAYOUT_2022) {
     if (f == PCF_USAGE || f == PCF_FAILCNT) return 0;
     if (f == PCF_EMIN || f == PCF_MIN_USAGE || f == PCF_CHILDREN_MIN_USAGE || f == PCF_ELOW || f == PCF_LOW_USAGE ||
@@ -686,9 +707,9 @@ function pc_slot_of(l: i32, f: i32): i32 {
     f == PCF_LOCAL_WATERMARK || f == PCF_FAILCNT) return 1;
   return 0; // usage min low high max emin min_usage children_min_usage (parent: see cost_pc_parent)
 }
-let slotOf: usize = 0; // i32[NR_PCF]
+// Both layouts' slots fold to constants at the access sites (f is one there): a select, no load.
 @inline function pc_slot(f: i32): i32 {
-  return load<i32>(slotOf + (<usize>f << 2));
+  return layout == PC_LAYOUT_2022 ? pc_slot_of(PC_LAYOUT_2022, f) : pc_slot_of(PC_LAYOUT_PRE_2022, f);
 }
 /** The line of field f of counter c. */
 export function pc_line(c: i32, f: i32): i32 {
@@ -704,23 +725,23 @@ export function pc_line(c: i32, f: i32): i32 {
 }
 /** This CPU's memcg_stock_pcp line. */
 @inline export function cost_memcg_stock(cpu: i32, kind: i32): void {
-  cost_access(unchecked(base[LC_MEMCG_STOCK]) + cpu, kind);
+  cost_access(bMemcgStock + cpu, kind);
 }
 /** This CPU's obj_stock_pcp line (consume/refill_obj_stock: local_trylock, plain stores). */
 @inline export function cost_obj_stock(cpu: i32, kind: i32): void {
-  cost_access(unchecked(base[LC_OBJ_STOCK]) + cpu, kind);
+  cost_access(bObjStock + cpu, kind);
 }
 /** This CPU's lru_add folio_batch (folio_batch_add: a plain per-CPU store). */
 @inline export function cost_lru_batch(cpu: i32): void {
-  cost_access(unchecked(base[LC_LRU_BATCH]) + cpu, ACC_WRITE);
+  cost_access(bLruBatch + cpu, ACC_WRITE);
 }
 /** The obj_cgroup of memcg slot o: nr_charged_bytes (atomic_xchg / atomic_add). */
 @inline export function cost_objcg(o: i32, kind: i32): void {
-  if (o >= 0 && o < nMemcgs) cost_access(unchecked(base[LC_OBJCG]) + o, kind);
+  if (o >= 0 && o < nMemcgs) cost_access(bObjcg + o, kind);
 }
 /** cpu's page_counter_stock of counter c (16 counters' stocks to a line). */
 @inline export function cost_pcstock(cpu: i32, c: i32, kind: i32): void {
-  cost_access(unchecked(base[LC_PCSTOCK]) + cpu + nr_cpus * (c >> 4), kind);
+  cost_access(bPcstock + cpu + nr_cpus * (c >> 4), kind);
 }
 // An access that must hit: the current CPU touched the line earlier in the same sequence and
 // no other CPU ran since (every access leaves the line here). The same accounting as the hit
@@ -764,13 +785,13 @@ export function cost_pc_unprotected(c: i32, hasParent: bool): void {
 }
 /** The first level of memcg_rstat_updated from mod_memcg_state: this CPU's statistics line was just written. */
 @inline export function cost_rstat_level_hot(m: i32, cpu: i32, flushDue: bool): void {
-  cost_access(unchecked(base[LC_STATS_UPDATES]) + m, ACC_READ);
-  if (!flushDue) write_hit(unchecked(base[LC_STATS_PCPU]) + m * nr_cpus + cpu);
+  cost_access(bStatsUpd + m, ACC_READ);
+  if (!flushDue) write_hit(bStatsPcpu + m * nr_cpus + cpu);
 }
 /** One level of memcg_rstat_updated: read vmstats->stats_updates, then (unless a flush is due) this CPU's count. */
 @inline export function cost_rstat_level(m: i32, cpu: i32, flushDue: bool): void {
-  cost_access(unchecked(base[LC_STATS_UPDATES]) + m, ACC_READ);
-  if (!flushDue) cost_access(unchecked(base[LC_STATS_PCPU]) + m * nr_cpus + cpu, ACC_WRITE);
+  cost_access(bStatsUpd + m, ACC_READ);
+  if (!flushDue) cost_access(bStatsPcpu + m * nr_cpus + cpu, ACC_WRITE);
 }
 /** One level of page_counter_try_charge: atomic_long_add_return on usage, then read max. */
 @inline export function cost_pc_try_level(c: i32): void {
@@ -779,20 +800,20 @@ export function cost_pc_unprotected(c: i32, hasParent: bool): void {
 }
 /** memcg m's per-CPU statistics on cpu (and css_rstat_updated: m is on cpu's updated list). */
 @inline export function cost_stats_pcpu(m: i32, cpu: i32): void {
-  cost_access(unchecked(base[LC_STATS_PCPU]) + m * nr_cpus + cpu, ACC_WRITE);
+  cost_access(bStatsPcpu + m * nr_cpus + cpu, ACC_WRITE);
   store<u8>(rstatUpd + <usize>m * <usize>nr_cpus + <usize>cpu, 1);
 }
 /** memcg m's shared vmstats->stats_updates. */
 @inline export function cost_stats_updates(m: i32, kind: i32): void {
-  cost_access(unchecked(base[LC_STATS_UPDATES]) + m, kind);
+  cost_access(bStatsUpd + m, kind);
 }
 /** A field of memcg m's v1 tcpmem page_counter (laid out as struct page_counter). */
 @inline export function cost_tcpmem(m: i32, f: i32, kind: i32): void {
-  if (m >= 0 && m < nMemcgs) cost_access(unchecked(base[LC_TCPMEM]) + m * 3 + pc_slot(f), kind);
+  if (m >= 0 && m < nMemcgs) cost_access(bTcpmem + m * 3 + pc_slot(f), kind);
 }
 /** c->parent of memcg m's tcpmem counter (the read-mostly line since 2022; see cost_pc_parent). */
 @inline export function cost_tcpmem_parent(m: i32): void {
-  if (m >= 0 && m < nMemcgs) cost_access(unchecked(base[LC_TCPMEM]) + m * 3 + (layout == PC_LAYOUT_2022 ? 2 : 1), ACC_READ);
+  if (m >= 0 && m < nMemcgs) cost_access(bTcpmem + m * 3 + (layout == PC_LAYOUT_2022 ? 2 : 1), ACC_READ);
 }
 /** The rstat lock (the flusher's spin_lock_irq, and its unlock). */
 export function cost_rstat_lock(kind: i32): void {
@@ -813,7 +834,7 @@ export function cost_rstat_flush_cpu(m: i32, cpu: i32): bool {
   const p = rstatUpd + <usize>m * <usize>nr_cpus + <usize>cpu;
   if (load<u8>(p) == 0) return false;
   store<u8>(p, 0);
-  cost_access(unchecked(base[LC_STATS_PCPU]) + m * nr_cpus + cpu, ACC_WRITE);
+  cost_access(bStatsPcpu + m * nr_cpus + cpu, ACC_WRITE);
   return true;
 }
 /** The lines of task t that the OOM victim selection reads (oom_evaluate_task, oom_badness). */
@@ -831,7 +852,7 @@ export function cost_sleep_ns(ns: i64): void {
 
 /** lruvec of m on node: lru_lock (a LOCKed op) and the list heads on its line. */
 @inline export function cost_lruvec(m: i32, node: i32): void {
-  cost_access(unchecked(base[LC_LRUVEC]) + m * nr_nodes + node, ACC_ATOMIC);
+  cost_access(bLruvec + m * nr_nodes + node, ACC_ATOMIC);
 }
 /** The folio's struct (memcg_data, flags, LRU links). */
 @inline export function cost_folio(id: i32, node: i32): void {
