@@ -283,13 +283,26 @@ export class Workload {
     this.taskCgroup.set(s.task, s.to);
   }
 
-  /** Packets: an SK_CHARGE on the CPU, then the SK_UNCHARGE when the reader consumes it. */
+  /**
+   * Packets: an SK_CHARGE on the CPU, then the SK_UNCHARGE when the reader consumes it. Each
+   * round every CPU takes one packet; with arrival 'shuffle' the round's order is a fresh
+   * Fisher-Yates permutation from its own stream (so pick's draws are the same either way).
+   */
   private *sockets(s: SocketsStep, sink: RecordSink): Generator<void, void, void> {
     const rng = this.rng(s.path);
     const k = s.cgroups.length;
+    const n = s.cpus.length;
     const gfp = this.gfp(s.gfp);
+    const round = Array.from({ length: n }, (_, x) => x);
+    const arrival = s.arrival === 'shuffle' && n > 1 ? this.rng(`${s.path}.arrival`) : undefined;
     for (let i = 0; i < s.packets; i++) {
-      const ci = i % s.cpus.length;
+      if (arrival && i % n === 0) {
+        for (let a = n - 1; a > 0; a--) {
+          const b = arrival.below(a + 1);
+          [round[a], round[b]] = [round[b], round[a]];
+        }
+      }
+      const ci = round[i % n];
       const w = Math.min(s.spread ?? k, k);
       const j = s.pick === 'random' ? rng.below(w) : s.pick === 'per-cpu' ? 0 : Math.floor(i / s.cpus.length) % w;
       const gi = w === k && s.pick !== 'per-cpu' ? j : (ci + j) % k;
