@@ -8,7 +8,7 @@ import { compareMetrics, type CompareMetrics } from '../src/report/compare.js';
 import { runScenario } from '../src/scenario/runner.js';
 import { loadScenario, parseScenario } from '../src/scenario/scenario.js';
 import { readFileSync } from 'node:fs';
-import { build } from './helpers/scenario.js';
+import { build, run } from './helpers/scenario.js';
 
 type Column = CompareMetrics & { remote: number };
 async function columns(example: string, edit?: (json: any) => void): Promise<Record<string, Column>> {
@@ -37,6 +37,25 @@ describe('2025 multi-memcg stock: single slot → 7 slots', () => {
     expect(c.multi.cyclesPerCharge!).toBeLessThan(c.single.cyclesPerCharge!);
     expect(thr(c.multi)).toBeGreaterThan(thr(c.single));
   });
+});
+
+// The order the clients' packets come in (the sockets generator's arrival). Every packet of
+// 65 pages (> MEMCG_CHARGE_BATCH: try_charge_memcg bypasses the stock) moves a's and the root's
+// usage lines from the previous packet's CPU to this one's; its uncharge on the same CPU hits.
+// 36 CPUs, 18 per socket (2s-72c: CPUs 0-17 socket 0, 18-35 socket 1). In CPU-id order a round
+// crosses the sockets twice (17 → 18, 35 → 0): 2 of 36 transfers. In a fresh random order each
+// round, the next CPU is any of the 35 others with equal chance (within a round; across two
+// rounds, the same CPU has no transfer), 18 of them on the other socket: 18/35 of the transfers.
+test('arrival: CPU-id order crosses the sockets 2/36 of the time, a shuffled round 18/35', async () => {
+  const crossing = async (arrival?: string) => {
+    const step = { cgroups: ['a'], cpus: '0-35', packets: 3600, pages: 65, ...(arrival ? { arrival } : {}) };
+    const { res } = await run({ system: { topology: '2s-72c', costModel: true }, cgroups: { a: {} }, workload: [{ steps: [{ sockets: step }] }] });
+    const f = res.runs[0].cost!.found;
+    return f.remote / (f.smt + f.llc + f.socket + f.remote);
+  };
+  expect(Math.abs((await crossing('round-robin')) - 2 / 36)).toBeLessThan(0.01);
+  // the default; 7 000 transfers: one standard deviation of the fraction is ~0.006
+  expect(Math.abs((await crossing()) - 18 / 35)).toBeLessThan(0.03);
 });
 
 // Where the clients run (the examples' descriptions: the scheduler spreads 12 busy tasks over

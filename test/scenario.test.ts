@@ -50,6 +50,7 @@ describe('validation: one case per kind of mistake, the JSON path in the message
     ['undeclared cgroup', doc([{ charge: { cgroup: 'b' } }]), 'workload[0].steps[0].charge.cgroup: no cgroup "b" in cgroups'],
     ['order above HPAGE_PMD_ORDER', doc([{ charge: { cgroup: 'a', order: 10 } }]), 'workload[0].steps[0].charge.order: 10 is above the maximum 9'],
     ['folio kind', doc([{ charge: { cgroup: 'a', kind: 'slab' } }]), 'workload[0].steps[0].charge.kind: expected one of "anon", "file", got "slab"'],
+    ['sockets arrival order', doc([{ sockets: { cgroups: ['a'], cpus: '0-1', packets: 1, arrival: 'fifo' } }]), 'workload[0].steps[0].sockets.arrival: expected one of "round-robin", "shuffle", got "fifo"'],
     ['unknown gfp flag', doc([{ charge: { cgroup: 'a', gfp: 'GFP_KERNEL|__GFP_X' } }]), 'workload[0].steps[0].charge.gfp: unknown gfp flag "__GFP_X"'],
     ['size not whole pages', doc([{ faults: { task: 't', size: 1000 } }]), 'workload[0].steps[0].faults.size: 1000 is not a whole number of 4096-byte pages'],
     ['pages not whole folios', doc([{ faults: { task: 't', pages: 102, order: 2 } }]), 'workload[0].steps[0].faults.pages: 102 pages is not a whole number of order-2 folios'],
