@@ -72,6 +72,11 @@ export type SocketsStep = At & {
    * shuffle (each round every CPU once, in a fresh seeded random order).
    */
   arrival: 'round-robin' | 'shuffle';
+  /**
+   * The cgroup of the receiving sockets (netserver's): each packet is charged to it too, on the
+   * sending CPU, and uncharged on the reader's CPU before the sender's charge is.
+   */
+  server?: number;
 };
 /** The file, mapping, mlock and swapoff steps: run through the System API, not as op records. */
 export type FileOp = 'create-file' | 'read-file' | 'write-file' | 'truncate-file' | 'unlink-file' | 'mmap-shared' | 'mlock' | 'swapoff';
@@ -683,10 +688,12 @@ class Parser {
     const cgroups = this.cgroupSet(o, at);
     const cpus = this.cpuList(o.cpus, [...at, 'cpus']);
     const readers = o.readers === undefined ? undefined : this.cpuList(o.readers, [...at, 'readers']);
+    const server = o.server === undefined ? undefined : this.cgroupRef(o.server, [...at, 'server']);
     if (!cgroups || !cpus || cpus.some((x) => x === undefined) || readers?.some((x) => x === undefined)) return undefined;
+    if (o.server !== undefined && server === undefined) return undefined;
     return {
       kind: 'sockets', path: jsonPathOf(at), cgroups, cpus: cpus as number[], packets: o.packets, pages: o.pages ?? 1, gfp: o.gfp ?? 'GFP_ATOMIC',
-      pick: o.pick ?? 'random', spread: o.spread, readers: readers as number[] | undefined, arrival: o.arrival ?? 'shuffle',
+      pick: o.pick ?? 'random', spread: o.spread, readers: readers as number[] | undefined, arrival: o.arrival ?? 'shuffle', server,
     };
   }
 

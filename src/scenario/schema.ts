@@ -130,6 +130,9 @@ export const STEPS = {
     gfp: gfp.meta({ description: 'default GFP_ATOMIC (gfp_memcg_charge() in softirq)' }).optional(),
     pick: z.enum(['round-robin', 'random', 'per-cpu']).meta({ description: 'whose packet a CPU processes next (default random)' }).optional(),
     spread: int(1).meta({ description: 'a CPU serves `spread` cgroups: its own by index and the next ones (default all)' }).optional(),
+    server: cgroupRef.meta({
+      description: 'the cgroup of the receiving sockets (netserver\'s, over loopback): each packet is charged to it too on the sending CPU (the receive runs in softirq there), and uncharged on the reader\'s CPU (recvmsg) before the sender\'s charge is (the ACK frees the sent skb)',
+    }).optional(),
     arrival: z.enum(['round-robin', 'shuffle']).meta({
       description: 'the order the CPUs\' packets come in each round: shuffle (default), a fresh seeded random order every round, as concurrent clients reach the shared lines; round-robin, the CPUs in list order',
     }).optional(),

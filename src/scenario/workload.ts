@@ -284,7 +284,8 @@ export class Workload {
   }
 
   /**
-   * Packets: an SK_CHARGE on the CPU, then the SK_UNCHARGE when the reader consumes it. Each
+   * Packets: an SK_CHARGE on the CPU, then the SK_UNCHARGE when the reader consumes it (with a
+   * server cgroup, the receiving socket's charge and uncharge around them). Each
    * round every CPU takes one packet; with arrival 'shuffle' the round's order is a fresh
    * Fisher-Yates permutation from its own stream (so pick's draws are the same either way).
    */
@@ -308,7 +309,14 @@ export class Workload {
       const gi = w === k && s.pick !== 'per-cpu' ? j : (ci + j) % k;
       const g = s.cgroups[gi];
       sink.op(OP.SK_CHARGE, s.pages, 0, 0, s.cpus[ci], 0, g, gfp);
+      // over loopback the receive (tcp_data_queue → sk_rmem_schedule) runs in softirq on the
+      // sending CPU (loopback_xmit → __netif_rx → enqueue_to_backlog of this CPU), charging the
+      // receiving socket's memcg (set at accept from the accepting task: mem_cgroup_sk_alloc)
+      if (s.server !== undefined) sink.op(OP.SK_CHARGE, s.pages, 0, 0, s.cpus[ci], 0, s.server, gfp);
       const reader = s.readers ? s.readers[gi % s.readers.length] : s.cpus[ci]; // the cgroup's reader task
+      // the reader's recvmsg frees the received data, then the ACK it sends frees the sent skb
+      // (tcp_ack → tcp_clean_rtx_queue, in softirq on the reader's CPU)
+      if (s.server !== undefined) sink.op(OP.SK_UNCHARGE, s.pages, 0, 0, reader, 0, s.server, 0);
       sink.op(OP.SK_UNCHARGE, s.pages, 0, 0, reader, 0, g, 0);
       if (this.pause()) yield;
     }
