@@ -1,8 +1,8 @@
 // The validation scenarios (issue #13 "Validation", docs/cost-model.md): directions and
 // orderings of the published results that the cost model reproduces from modelled cost alone,
 // with the work per op calibrated from each experiment's published throughput (the examples'
-// descriptions). What the model does not reproduce (the growth of the 2025 gain with the
-// number of clients, every magnitude) is written up in the docs, not asserted here.
+// descriptions). What the model does not reproduce (the magnitudes) is written up in the
+// docs, not asserted here.
 import { describe, expect, test } from 'vitest';
 import { compareMetrics, type CompareMetrics } from '../src/report/compare.js';
 import { runScenario } from '../src/scenario/runner.js';
@@ -30,13 +30,27 @@ const thr = (m: CompareMetrics) => m.throughputOpsPerSec!;
 describe('2025 multi-memcg stock: single slot → 7 slots', () => {
   test.each([6, 12, 36])('%i clients: the 7-slot stock hits more, walks and bounces less, and is faster', async (n) => {
     const c = await columns(`multi-memcg-netperf-${n}`);
-    // consume_stock finds the packet's memcg among 7 slots where one slot holds the last one
-    expect(c.multi.stockHitRate!).toBeGreaterThan(c.single.stockHitRate!);
+    // consume_stock finds the packet's memcg among 7 slots where one slot holds the last one;
+    // each CPU alternates a client's charge and netserver's (the loopback receive), so the one
+    // slot never holds the memcg asked for
+    expect(c.single.stockHitRate).toBe(0);
+    expect(c.multi.stockHitRate!).toBeGreaterThan(0.9);
     expect(c.multi.atomicsPerCharge!).toBeLessThan(c.single.atomicsPerCharge!);
     expect(c.multi.transfersPerCharge!).toBeLessThan(c.single.transfersPerCharge!);
     expect(c.multi.cyclesPerCharge!).toBeLessThan(c.single.cyclesPerCharge!);
     expect(thr(c.multi)).toBeGreaterThan(thr(c.single));
   });
+});
+
+// The published gains grow with the clients: +14.13 % / +56.51 % / +145.11 % at 6 / 12 / 36.
+test('the 7-slot gain grows with the number of clients, as published', async () => {
+  const gains: number[] = [];
+  for (const n of [6, 12, 36]) {
+    const c = await columns(`multi-memcg-netperf-${n}`);
+    gains.push(thr(c.multi) / thr(c.single) - 1);
+  }
+  expect(gains[1]).toBeGreaterThan(gains[0]);
+  expect(gains[2]).toBeGreaterThan(gains[1]);
 });
 
 // The order the clients' packets come in (the sockets generator's arrival). Every packet of
@@ -59,8 +73,8 @@ test('arrival: CPU-id order crosses the sockets 2/36 of the time, a shuffled rou
 });
 
 // Where the clients run (the examples' descriptions: the scheduler spreads 12 busy tasks over
-// both sockets, one per core). The single slot moves the root's usage line 2.2 times per
-// charge against 0.26 for 7 slots; spread over two sockets about half of those moves cross
+// both sockets, one per core). The single slot moves the lines of a page_counter walk 3 times
+// per charge against 0.2 for 7 slots; spread over two sockets about half of those moves cross
 // them (140 ns against 47 ns, src/core/costs.ts), so the 7-slot stock gains more than with
 // all 12 CPUs on socket 0.
 test('6 clients: the 7-slot gain is larger with the clients on both sockets than on one', async () => {
