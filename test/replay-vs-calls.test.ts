@@ -2,7 +2,8 @@
 // the same ops give the same results and the same observable state.
 import { describe, expect, test } from 'vitest';
 import { createSystem, type SystemOptions } from '../src/index.js';
-import { makeTree, randomOps, runCalls, snapshot } from './helpers/ops.js';
+import { MemcgError } from '../src/index.js';
+import { commonOps, general, makeTree, randomOps, runCalls, snapshot } from './helpers/ops.js';
 
 const LIMITS = { a: '2M', 'a/b': '1M', e: '512K' };
 
@@ -35,14 +36,17 @@ describe.each([
   });
 });
 
-test.each([1, 2])('replayCodes: the same ops give replay()\'s results as codes and the same state (seed %i)', async (seed) => {
+// replay() and replayCodes() encode runs of common ops (a cgroup charge, an uncharge) in one
+// loop and every other op through the op checks; general() keeps an op off that loop.
+test.each([1, 2, 3])('replay, replayCodes and the general encoding: the same records, codes and state (seed %i)', async (seed) => {
   const opts: SystemOptions = { profile: 'multi', topology: { nodes: 2, cpusPerNode: 2 }, seed, opCapacity: 257 };
-  const [x, y] = await Promise.all([createSystem(opts), createSystem(opts)]);
-  makeTree(x, LIMITS);
-  makeTree(y, LIMITS);
-  const ops = randomOps(seed, 3000, 4, 2);
+  const [x, y, z] = await Promise.all([createSystem(opts), createSystem(opts), createSystem(opts)]);
+  for (const s of [x, y, z]) makeTree(s, LIMITS);
+  const ops = [...randomOps(seed, 1000, 4, 2), ...commonOps(seed, 3000, 4, 2)];
+  expect([...x.encode(ops)]).toEqual([...x.encode(ops.map(general))]);
   const objects = x.replay(ops);
   const codes = y.replayCodes(ops);
+  const slow = z.replayCodes(ops.map(general));
   expect(codes).toBeInstanceOf(Int32Array);
   expect(codes.length).toBe(objects.length);
   // OpResult ↔ code: a value as is, an errno as -errno (ELIMIT: a charge's -ENOSPC)
@@ -50,21 +54,79 @@ test.each([1, 2])('replayCodes: the same ops give replay()\'s results as codes a
   const asCode = (r: (typeof objects)[number]) => (r.ok ? r.value : -ERRNO[r.code]);
   const firstDiff = objects.findIndex((r, i) => asCode(r) !== codes[i]);
   expect(firstDiff).toBe(-1);
+  expect([...slow]).toEqual([...codes]);
   expect(objects.filter((r) => !r.ok).length).toBeGreaterThan(0);
   expect(snapshot(y)).toEqual(snapshot(x));
+  expect(snapshot(z)).toEqual(snapshot(x));
 });
 
-test('replayCodes refuses a bad op as replay() does, with nothing replayed', async () => {
-  const s = await createSystem();
-  s.mkdir('a');
-  const bad = [{ op: 'charge', cgroup: 'a', cpu: 0 }, { op: 'charge', cgroup: 'a', cpu: 99 }] as const;
-  expect(() => s.replayCodes([...bad])).toThrow(/cpu/);
-  let replayErr = '';
-  try { s.replay([...bad]); } catch (e) { replayErr = (e as Error).message; }
-  let codesErr = '';
-  try { s.replayCodes([...bad]); } catch (e) { codesErr = (e as Error).message; }
-  expect(codesErr).toBe(replayErr);
-  expect(s.counter('a').usage).toBe(0);
+describe('a refused op: replay, replayCodes and the general encoding give the same error, nothing replayed', () => {
+  // Every way an op can be refused, the common shapes first; each goes into a run of common
+  // ops at a random place, alone or before a later op whose check fails (that check wins).
+  const BAD: [string, unknown][] = [
+    ['cpu out of range', { op: 'charge', cgroup: 'a', cpu: 4 }],
+    ['cpu 2**32 (would wrap to 0)', { op: 'charge', cgroup: 'a', cpu: 2 ** 32 }],
+    ['cpu 1.5', { op: 'charge', cgroup: 'a', cpu: 1.5 }],
+    ['cpu "0"', { op: 'charge', cgroup: 'a', cpu: '0' }],
+    ['cpu -1', { op: 'charge', cgroup: 'a', cpu: -1 }],
+    ['order 10', { op: 'charge', cgroup: 'a', cpu: 0, order: 10 }],
+    ['order 0.5', { op: 'charge', cgroup: 'a', cpu: 0, order: 0.5 }],
+    ['no such cgroup', { op: 'charge', cgroup: 'nope', cpu: 0 }],
+    ['cgroup 5', { op: 'charge', cgroup: 5, cpu: 0 }],
+    ['cgroup and task', { op: 'charge', cgroup: 'a', task: 0, cpu: 0 }],
+    ['a charge with an unknown key', { op: 'charge', cgroup: 'a', cpu: 0, bogus: 1 }],
+    ['a non-enumerable task', Object.defineProperty({ op: 'charge', cgroup: 'a', cpu: 0 }, 'task', { value: 0, enumerable: false })],
+    ['folio 2**31', { op: 'uncharge', folio: 2 ** 31 }],
+    ['folio 2**32 (would wrap to 0)', { op: 'uncharge', folio: 2 ** 32 }],
+    ['folio -1', { op: 'uncharge', folio: -1 }],
+    ['folio NaN', { op: 'uncharge', folio: NaN }],
+    ['an uncharge on cpu 4', { op: 'uncharge', folio: 0, cpu: 4 }],
+    ['an uncharge with an unknown key', { op: 'uncharge', folio: 0, extra: true }],
+    ['an unknown op', { op: 'bogus' }],
+    ['null', null],
+    ['an array', []],
+    ['a wait of -1 ms', { op: 'wait', ms: -1 }],
+    ['a write of an unknown file', { op: 'write', cgroup: 'a', file: 'memory.nope', value: 1 }],
+    ['a write to no such cgroup', { op: 'write', cgroup: 'nope', file: 'memory.max', value: 1 }],
+    ['an uncharge list with a bad folio', { op: 'uncharge-list', folios: [0, 1.5] }],
+  ];
+  const LATER_CHECK = { op: 'uncharge', folio: 0, cpu: 0, later: 1 };
+  test.each(BAD)('%s', async (_, bad) => {
+    const opts: SystemOptions = { topology: { nodes: 2, cpusPerNode: 2 }, seed: 5 };
+    const [x, y, z] = await Promise.all([createSystem(opts), createSystem(opts), createSystem(opts)]);
+    for (const s of [x, y, z]) makeTree(s, LIMITS);
+    const before = snapshot(x);
+    const run = commonOps(7, 400, 4, 2).filter((o) => o.op === 'charge' || o.op === 'uncharge').slice(0, 300);
+    const errorOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(MemcgError);
+        return `${(e as MemcgError).code} ${(e as Error).message}`;
+      }
+      throw new Error('no error');
+    };
+    const generalOf = (o: unknown) => (typeof o === 'object' && o !== null && !Array.isArray(o) ? general(o) : o);
+    for (const at of [0, 57, 199]) {
+      let own = '';
+      for (const later of [false, true]) {
+        const ops = [...run.slice(0, at), bad, ...run.slice(at), ...(later ? [LATER_CHECK] : [])] as never[];
+        const e = errorOf(() => x.replay(ops));
+        expect(errorOf(() => y.replayCodes(ops))).toBe(e);
+        // the general path: every op checked, then encoded
+        expect(errorOf(() => z.replayCodes(ops.map(generalOf) as never[]))).toBe(e);
+        if (!later) own = e;
+        // A failed check names its op and wins over any later op; an error found encoding
+        // it (a CPU out of range, no such cgroup) names none, and a later failed check wins.
+        else if (own.includes(`: op ${at} `)) expect(e).toBe(own);
+        else {
+          expect(own).not.toMatch(/: op \d+ /);
+          expect(e).toMatch(new RegExp(`: op ${ops.length - 1} \\(uncharge\\): unknown key "later"`));
+        }
+      }
+    }
+    for (const s of [x, y, z]) expect(snapshot(s)).toEqual(before);
+  });
 });
 
 test('a valid uncharge list is gathered the same way by both paths', async () => {

@@ -310,6 +310,21 @@ function failResult(code: string): OpResult {
 /** replay() sizes its result array at once up to this many results (V8's fast arrays reach 2^25). */
 const RESULTS_PREALLOC_MAX = 1 << 24;
 
+/**
+ * replay()'s results from replayCodes' codes, in one tight loop after the core ran (records:
+ * the op records the codes came from, for a charge's ENOSPC, which is the emulator's full
+ * folio table: 'ELIMIT', as charge() says).
+ */
+function opResults(codes: Int32Array, records: Uint8Array, charge: number): OpResult[] {
+  const n = codes.length;
+  const out: OpResult[] = n <= RESULTS_PREALLOC_MAX ? new Array<OpResult>(n) : [];
+  for (let i = 0; i < n; i++) {
+    const v = codes[i];
+    out[i] = v > 0 ? { ok: true, value: v } : v === 0 ? OK_ZERO : failResult(v === -28 && records[i << 4] === charge ? 'ELIMIT' : errnoName(v));
+  }
+  return out;
+}
+
 /** Tables up to this size are touched at createSystem by default (SystemOptions.prefault). */
 const PREFAULT_DEFAULT = 16 * 1024 * 1024;
 
@@ -366,6 +381,16 @@ export class System {
   private readonly resBase: number;
   /** @internal */
   readonly fCounter: Fn;
+  // Op codes of the records encode writes (core constants), in fields of the System: a
+  // per-system object of them has a fresh hidden class once the last one was collected,
+  // which left encodeRun's property loads without feedback (a deopt per fresh system).
+  private readonly opCharge: number;
+  private readonly opUncharge: number;
+  private readonly opList: number;
+  private readonly opTouch: number;
+  private readonly opWait: number;
+  private readonly orderMax: number;
+  private readonly gfpKernel: number;
 
   /** A system on a compiled core module (createSystem in src/api/create.ts or src/browser.ts makes one). */
   constructor(options: SystemOptions, module: WebAssembly.Module) {
@@ -385,6 +410,13 @@ export class System {
     this.nodes = topo.sockets * topo.nodesPerSocket;
     this.cpus = topo.sockets * topo.coresPerSocket * topo.threadsPerCore;
     this.core = instantiate(module);
+    this.opCharge = this.k('OP_CHARGE');
+    this.opUncharge = this.k('OP_UNCHARGE');
+    this.opList = this.k('OP_UNCHARGE_LIST');
+    this.opTouch = this.k('OP_TOUCH');
+    this.opWait = this.k('OP_WAIT');
+    this.orderMax = this.k('HPAGE_PMD_ORDER');
+    this.gfpKernel = this.k('GFP_KERNEL');
     if (this.k('COST_MODEL_BUILT') !== (cost.on ? 1 : 0)) {
       throw new MemcgError('EINVAL', cost.on
         ? 'option costModel needs the core built with the cost model (build/release-cost.wasm, or debug-cost.wasm)'
@@ -666,7 +698,7 @@ export class System {
 
   // ── charging ───────────────────────────────────────────────────────────────────────────
   private gfpMask(gfp: Gfp | undefined): number {
-    if (gfp === undefined) return (this.gfpKernel ??= this.k('GFP_KERNEL'));
+    if (gfp === undefined) return this.gfpKernel;
     let mask = this.gfpCache.get(gfp);
     if (mask === undefined) {
       mask = parseGfp(gfp, (n) => this.k(n));
@@ -675,7 +707,6 @@ export class System {
     return mask;
   }
   private readonly gfpCache = new Map<string, number>();
-  private gfpKernel: number | undefined;
   private kindCode(kind: FolioKind | undefined): number {
     if (kind === undefined || kind === 'anon') return 0;
     if (kind === 'file') return 1;
@@ -1564,8 +1595,7 @@ export class System {
    */
   private encodeRun(ops: Op[], from: number): number {
     if (!LITTLE_ENDIAN) return from;
-    const c = this.codes();
-    const CHARGE = c.CHARGE, UNCHARGE = c.UNCHARGE, GFP = c.GFP_KERNEL, ORDER_MAX = c.ORDER_MAX;
+    const CHARGE = this.opCharge, UNCHARGE = this.opUncharge, GFP = this.gfpKernel, ORDER_MAX = this.orderMax;
     const cpus = this.cpus;
     const cache = this.idCache;
     const slotPath = this.runPaths;
@@ -1619,20 +1649,15 @@ export class System {
         words[w + 3] = 0;
       } else break;
       w += 4;
+      // Stored per op, not after the loop: code after a loop that V8 compiled on stack
+      // replacement has no type feedback yet, and its first run deoptimized the loop.
+      this.o16 = w << 2;
     }
-    this.o16 = w << 2;
     return i;
   }
 
-  // The op record offset of the encoding under way, and the op codes (core constants, read once).
+  // The op record offset of the encoding under way.
   private o16 = 0;
-  private opCodes: { CHARGE: number; UNCHARGE: number; LIST: number; TOUCH: number; WAIT: number; ORDER_MAX: number; GFP_KERNEL: number } | null = null;
-  private codes() {
-    return (this.opCodes ??= {
-      CHARGE: this.k('OP_CHARGE'), UNCHARGE: this.k('OP_UNCHARGE'), LIST: this.k('OP_UNCHARGE_LIST'), TOUCH: this.k('OP_TOUCH'),
-      WAIT: this.k('OP_WAIT'), ORDER_MAX: this.k('HPAGE_PMD_ORDER'), GFP_KERNEL: this.k('GFP_KERNEL'),
-    });
-  }
   /** Room for n more records in scratch (kept when it grows). */
   private reserve(n: number): void {
     const need = this.o16 + n * 16;
@@ -1658,7 +1683,6 @@ export class System {
 
   /** Encode one op that passed checkOp (its values are checked here: cpu, order, ids …). */
   private encodeOp(o: Op): void {
-    const c = this.codes();
     if (o.op === 'charge') {
       const cpu = o.cpu;
       this.checkCpu(cpu);
@@ -1667,15 +1691,15 @@ export class System {
       const task = o.task;
       if (task === undefined && o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
       if (task !== undefined && (!Number.isInteger(task) || task < 0 || task > 65534)) throw new MemcgError('ESRCH', `no task ${task}`);
-      this.put(c.CHARGE, order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, cpu, task === undefined ? 0 : task + 1,
+      this.put(this.opCharge, order, this.kindCode(o.kind), o.node === undefined ? 0 : o.node + 1, cpu, task === undefined ? 0 : task + 1,
         task !== undefined ? 0 : this.id(o.cgroup!), this.gfpMask(o.gfp));
     } else if (o.op === 'uncharge') {
       const cpu = o.cpu ?? 0;
       this.checkCpu(cpu);
-      this.put(c.UNCHARGE, 0, 0, 0, cpu, 0, o.folio, 0);
+      this.put(this.opUncharge, 0, 0, 0, cpu, 0, o.folio, 0);
     } else if (o.op === 'touch') {
       this.checkCpu(o.cpu);
-      this.put(c.TOUCH, 0, 0, 0, o.cpu, 0, o.folio, this.gfpMask(o.gfp));
+      this.put(this.opTouch, 0, 0, 0, o.cpu, 0, o.folio, this.gfpMask(o.gfp));
     } else if (o.op === 'sk-charge' || o.op === 'sk-uncharge') {
       this.checkCpu(o.cpu);
       this.skPages(o.pages);
@@ -1683,12 +1707,12 @@ export class System {
       this.put(this.k(o.op === 'sk-charge' ? 'OP_SK_CHARGE' : 'OP_SK_UNCHARGE'), o.pages, 0, 0, o.cpu, 0, this.id(o.cgroup), gfp);
     } else if (o.op === 'wait') {
       if (!(o.ms >= 0) || o.ms * 1000 > 0xffffffff) throw new MemcgError('EINVAL', `wait of ${o.ms} ms (0 .. 4294967 ms per record)`);
-      this.put(c.WAIT, 0, 0, 0, 0, 0, 0, Math.round(o.ms * 1000));
+      this.put(this.opWait, 0, 0, 0, 0, 0, 0, Math.round(o.ms * 1000));
     } else if (o.op === 'uncharge-list') {
       const cpu = o.cpu ?? 0;
       this.checkCpu(cpu);
       const last = o.folios.length - 1;
-      for (let j = 0; j <= last; j++) this.put(c.LIST, j === last ? 1 : 0, 0, 0, cpu, 0, o.folios[j], 0);
+      for (let j = 0; j <= last; j++) this.put(this.opList, j === last ? 1 : 0, 0, 0, cpu, 0, o.folios[j], 0);
     } else {
       const f = limitFile(this.cgroupVersion, o.file);
       if (!f) throw new MemcgError('ENOENT', `no file ${show(o.file)} in cgroup v${this.cgroupVersion}`, { file: o.file.slice(0, 64) });
@@ -1766,7 +1790,6 @@ export class System {
     });
   }
 
-  /** Replay ops through the core in bulk; results in op order (an uncharge-list gives one per folio), read-only and shared (OpResult). */
   /**
    * replay() without a result object per op: the same ops, checks and errors, the results as
    * replayRecords gives them (an Int32Array in op order: a charge's folio id, 0, or -errno;
@@ -1777,19 +1800,13 @@ export class System {
     return this.replayRecords(scratch.subarray(0, count << 4));
   }
 
+  /**
+   * Replay ops through the core in bulk; results in op order (an uncharge-list gives one per
+   * folio), read-only and shared (OpResult). replayCodes' codes, made objects in one loop after
+   * the core ran (a per-chunk sink that built them measured 2-3x that loop's cost).
+   */
   replay(ops: Op[]): OpResult[] {
-    const count = this.encodeInto(ops);
-    const charge = this.k('OP_CHARGE');
-    const records = scratch;
-    // Sized once (pushing grows and copies it; V8 keeps a new Array of up to 2^25 elements fast).
-    const out: OpResult[] = count <= RESULTS_PREALLOC_MAX ? new Array<OpResult>(count) : [];
-    this.replayChunks(records, count, (done, n, i32, base) => {
-      for (let i = 0; i < n; i++) {
-        const v = i32[base + i];
-        // A charge's ENOSPC is the emulator's full folio table (as charge() says).
-        out[done + i] = v > 0 ? { ok: true, value: v } : v === 0 ? OK_ZERO : failResult(v === -28 && records[(done + i) * 16] === charge ? 'ELIMIT' : errnoName(v));
-      }
-    });
-    return out;
+    const codes = this.replayCodes(ops);
+    return opResults(codes, scratch, this.opCharge);
   }
 }

@@ -31,6 +31,36 @@ export function randomOps(
   return ops;
 }
 
+/**
+ * n random ops of the shapes replay() encodes on its common path (a charge of a cgroup with
+ * an optional order, an uncharge with an optional CPU), edge values included (-0, the largest
+ * folio id, the same path written differently), mixed with randomOps' other ops (1 in 5).
+ */
+export function commonOps(seed: number, n: number, cpus: number, version: 1 | 2, folioRange = 64, tree = TREE): Op[] {
+  const r = new SplitMix64(seed);
+  const others = randomOps(seed + 1000, n, cpus, version, folioRange, tree);
+  const spell = (p: string) => [p, `/${p}/`, `${p}/`][r.below(3)];
+  const ops: Op[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = r.below(100);
+    if (x < 50) {
+      const op: { op: 'charge'; cgroup: string; cpu: number; order?: number } = { op: 'charge', cgroup: spell(tree[r.below(tree.length)]), cpu: r.below(8) === 0 ? -0 : r.below(cpus) };
+      if (r.below(2)) op.order = ORDERS[r.below(ORDERS.length)];
+      ops.push(op);
+    } else if (x < 80) {
+      const folio = r.below(16) === 0 ? 0x7fffffff : r.below(folioRange);
+      ops.push(r.below(2) ? { op: 'uncharge', folio } : { op: 'uncharge', folio, cpu: r.below(cpus) });
+    } else ops.push(others[i]);
+  }
+  return ops;
+}
+
+/**
+ * The same op (every own key, non-enumerable ones too) where replay() cannot take its common
+ * path: it inherits an enumerable key, which the op checks ignore.
+ */
+export const general = <T extends object>(o: T): T => Object.defineProperties(Object.create({ inherited: 1 }), Object.getOwnPropertyDescriptors(o));
+
 /** Run ops one call at a time, collecting results as replay() reports them. */
 export function runCalls(s: System, ops: Op[]): OpResult[] {
   const out: OpResult[] = [];
