@@ -20,7 +20,7 @@
 // replay's one by one in ABBA order (C W W C C W …, the mixes alternating too); each adjacent
 // (C, W) is a pair, and the ratio's median [min–max] over --pairs pairs per mix is reported.
 //
-//   npm run bench [-- --rounds 5 --reps 5 --warmup 1 --pairs 60 --ops 200000 --no-native --write]
+//   npm run bench [-- --rounds 5 --reps 5 --warmup 1 --pairs 60 --pairs-out F.json --ops 200000 --no-native --write]
 //   npm run bench -- --only 'wasm replay,wasm object API'   (only those implementations)
 //
 // Results go to bench/results.local.md (untracked); --write writes bench/results.md.
@@ -80,11 +80,24 @@ function selfTicks(): number | null {
 }
 
 // ── implementations ───────────────────────────────────────────────────────────────────────
-type Ns = { cpu: number; wall: number };
+/** ns/op of one sample; others: CPUs other processes kept busy meanwhile, on average (-1: unknown). */
+type Ns = { cpu: number; wall: number; others?: number };
+
+/** All tasks' CPU time on every CPU in ns (cgroup v1 root cpuacct), -1 if not readable. */
+function allCpuNs(): number {
+  try {
+    return Number(readFileSync('/sys/fs/cgroup/cpuacct/cpuacct.usage', 'utf8'));
+  } catch {
+    return -1;
+  }
+}
 type Impl = {
   name: string;
-  /** CPU ns/op (and wall ns/op) of one sample on a fresh system. */
-  one(stock: boolean): Promise<Ns>;
+  /**
+   * One sample on a fresh system: prep builds it (untimed) and returns the timed run, so that a
+   * pair can build both before timing either (the pair's two timed runs back to back).
+   */
+  prep(stock: boolean): Promise<() => Promise<Ns>>;
 };
 
 async function freshSystem(stock: boolean): Promise<System> {
@@ -112,16 +125,21 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** One sample of fn on a fresh state from setup (untimed, then a full GC). */
-async function sample<T>(setup: () => T | Promise<T>, fn: (state: T) => void): Promise<Ns> {
+/** One sample of fn on a fresh state from setup (untimed, then a full GC); the timed run returned. */
+async function sample<T>(setup: () => T | Promise<T>, fn: (state: T) => void): Promise<() => Promise<Ns>> {
   const state = await setup();
   gc?.();
-  const c0 = cpuMs();
-  const t0 = performance.now();
-  fn(state);
-  const t1 = performance.now();
-  const c1 = cpuMs();
-  return { cpu: ((c1 - c0) * 1e6) / N, wall: ((t1 - t0) * 1e6) / N };
+  return async () => {
+    const a0 = allCpuNs();
+    const c0 = cpuMs();
+    const t0 = performance.now();
+    fn(state);
+    const t1 = performance.now();
+    const c1 = cpuMs();
+    const a1 = allCpuNs();
+    const others = a0 < 0 || a1 < 0 ? -1 : (a1 - a0 - (c1 - c0) * 1e6) / ((t1 - t0) * 1e6);
+    return { cpu: ((c1 - c0) * 1e6) / N, wall: ((t1 - t0) * 1e6) / N, others };
+  };
 }
 
 /** One round's figure of an implementation: WARMUP samples, then the median of REPS. */
@@ -129,7 +147,7 @@ async function round(impl: Impl, stock: boolean): Promise<Ns> {
   const cpu: number[] = [];
   const wall: number[] = [];
   for (let i = 0; i < WARMUP + REPS; i++) {
-    const v = await impl.one(stock);
+    const v = await (await impl.prep(stock))();
     if (i >= WARMUP) {
       cpu.push(v.cpu);
       wall.push(v.wall);
@@ -150,13 +168,13 @@ function runCalls(s: System, list: BenchOp[]): void {
 }
 
 const impls: Impl[] = [
-  { name: 'wasm replay', one: (stock) => sample(() => freshSystem(stock), (s) => void s.replayRecords(records.get(stock)!)) },
-  { name: 'wasm object API', one: (stock) => sample(() => freshSystem(stock), (s) => void s.replay(objectOps)) },
-  { name: 'wasm object API (codes)', one: (stock) => sample(() => freshSystem(stock), (s) => void s.replayCodes(objectOps)) },
-  { name: 'wasm per-call API', one: (stock) => sample(() => freshSystem(stock), (s) => runCalls(s, ops)) },
+  { name: 'wasm replay', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replayRecords(records.get(stock)!)) },
+  { name: 'wasm object API', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replay(objectOps)) },
+  { name: 'wasm object API (codes)', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replayCodes(objectOps)) },
+  { name: 'wasm per-call API', prep: (stock) => sample(() => freshSystem(stock), (s) => runCalls(s, ops)) },
   {
     name: 'plain-TS reference',
-    one: (stock) => sample(() => freshRef(stock), ({ ref, leafIds }) => {
+    prep: (stock) => sample(() => freshRef(stock), ({ ref, leafIds }) => {
       for (const o of ops) {
         if (o.charge) ref.charge(leafIds[o.leaf], o.cpu, o.order, 0, GFP.KERNEL);
         else ref.uncharge([o.folio]);
@@ -202,7 +220,8 @@ function coProcess(bin: string, opFile: string): { one(stock: boolean): Promise<
         waiting.push((line) => {
           const f = line.split(/\s+/);
           if (f[0] !== 'sample') throw new Error(`${bin} --serve: unexpected answer ${line}`);
-          res({ cpu: Number(f[f.indexOf('cpu_ns_per_op') + 1]), wall: Number(f[f.indexOf('ns_per_op') + 1]) });
+          const o = f.indexOf('others_cpus');
+          res({ cpu: Number(f[f.indexOf('cpu_ns_per_op') + 1]), wall: Number(f[f.indexOf('ns_per_op') + 1]), others: o < 0 ? -1 : Number(f[o + 1]) });
         });
         child.stdin.write(stock ? 'a\n' : 'b\n');
       });
@@ -265,14 +284,15 @@ else {
     // the core's (SystemOptions.prefault: the bench's tables are below the 16 MiB default).
     const full = coProcess(bin, opFile);
     coProcesses.push(full);
-    impls.push({ name: NATIVE, one: (stock) => full.one(stock) });
+    // its fresh system is built at the request, in the co-process (~2 ms), just before the timed replay
+    impls.push({ name: NATIVE, prep: async (stock) => () => full.one(stock) });
     if (only?.includes(NATIVE_MIN)) {
       const minBin = join(work, 'memcg_min');
       const b = spawnSync(cc, ['-O3', '-march=native', '-o', minBin, join(yard, 'memcg_min.c')], { encoding: 'utf8' });
       if (b.error || b.status !== 0) throw new Error(`${cc} memcg_min.c failed: ${b.stderr}`);
       const min = coProcess(minBin, opFile);
       coProcesses.push(min);
-      impls.push({ name: NATIVE_MIN, one: (stock) => min.one(stock) });
+      impls.push({ name: NATIVE_MIN, prep: async (stock) => () => min.one(stock) });
     }
   }
 }
@@ -323,14 +343,17 @@ if (PAIRS > 0 && pairings.length) {
   for (let i = 0; i < PAIR_WARMUP + PAIRS; i++) {
     for (const [label, stock] of MIXES) {
       for (const [name, a, b] of pairings) {
-        // ABBA: even pairs den then num, odd pairs num then den (C W W C C W …)
+        // Both built first, then timed back to back; ABBA: even pairs den then num, odd pairs
+        // num then den (C W W C C W …).
+        const runA = await byName.get(a)!.prep(stock);
+        const runB = await byName.get(b)!.prep(stock);
         let num: Ns, den: Ns;
         if (i % 2 === 0) {
-          den = await byName.get(b)!.one(stock);
-          num = await byName.get(a)!.one(stock);
+          den = await runB();
+          num = await runA();
         } else {
-          num = await byName.get(a)!.one(stock);
-          den = await byName.get(b)!.one(stock);
+          num = await runA();
+          den = await runB();
         }
         if (i < PAIR_WARMUP) continue;
         const k = key(label, name);
@@ -342,6 +365,8 @@ if (PAIRS > 0 && pairings.length) {
   process.stderr.write(`${PAIRS} pairs per mix (${((performance.now() - tp0) / 1000).toFixed(0)} s)\n`);
 }
 const statP1 = procStat();
+// --pairs-out FILE: every pair's samples as JSON (to see whether the pairs scatter, and why)
+if (argv.includes('--pairs-out')) writeFileSync(argv[argv.indexOf('--pairs-out') + 1], JSON.stringify(Object.fromEntries(pairData), null, 1));
 const elapsedMs = performance.now() - t0;
 const self1 = ourTicks();
 for (const c of coProcesses) c.close();
@@ -399,8 +424,12 @@ const q = (xs: number[], p: number) => {
 };
 const pairRows: string[] = [];
 if (pairData.size) {
+  // CPUs other processes kept busy during each timed sample (root cpuacct less the sample's own
+  // CPU time, over its wall time: the other CPU's load plus any time this one was taken away)
+  const oth = [...pairData.values()].flatMap((v) => v.flatMap((p) => [p.num.others ?? -1, p.den.others ?? -1])).filter((x) => x >= 0);
+  const othText = oth.length ? ` Other processes kept ${f2(median(oth))} [${f2(Math.min(...oth))}–${f2(Math.max(...oth))}] CPUs busy during the timed samples (cgroup v1 root cpuacct.usage less the sample's own CPU time, ÷ its wall time; median [min–max]).` : '';
   pairRows.push(
-    `Paired samples: ${PAIRS} pairs per mix after ${PAIR_WARMUP} dropped, each an adjacent (numerator, denominator) sample in ABBA order; ratio per pair, then median [min–max] (10th–90th percentile) over the pairs.`,
+    `Paired samples: ${PAIRS} pairs per mix after ${PAIR_WARMUP} dropped, each an adjacent (numerator, denominator) sample in ABBA order, both systems built before either is timed; ratio per pair, then median [min–max] (10th–90th percentile) over the pairs.${othText}`,
     '',
     '| mix | paired ratio | CPU time, median [min–max] (p10–p90) | wall time, median [min–max] | numerator CPU ns/op | denominator CPU ns/op |',
     '|---|---|---:|---:|---:|---:|',
