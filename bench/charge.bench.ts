@@ -422,6 +422,15 @@ const q = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))];
 };
+// The median's 95 % interval by bootstrap (2000 resamples of the pairs, a fixed-seed xorshift so
+// a run's text is reproducible from its pairs): how far the quoted median may be off.
+const medianCi = (xs: number[]) => {
+  let x = 0x9e3779b9;
+  const rnd = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), (x >>> 0) / 2 ** 32);
+  const meds: number[] = [];
+  for (let b = 0; b < 2000; b++) meds.push(median(xs.map(() => xs[Math.floor(rnd() * xs.length)])));
+  return [q(meds, 0.025), q(meds, 0.975)];
+};
 const pairRows: string[] = [];
 if (pairData.size) {
   // CPUs other processes kept busy during each timed sample (root cpuacct less the sample's own
@@ -429,10 +438,10 @@ if (pairData.size) {
   const oth = [...pairData.values()].flatMap((v) => v.flatMap((p) => [p.num.others ?? -1, p.den.others ?? -1])).filter((x) => x >= 0);
   const othText = oth.length ? ` Other processes kept ${f2(median(oth))} [${f2(Math.min(...oth))}–${f2(Math.max(...oth))}] CPUs busy during the timed samples (cgroup v1 root cpuacct.usage less the sample's own CPU time, ÷ its wall time; median [min–max]).` : '';
   pairRows.push(
-    `Paired samples: ${PAIRS} pairs per mix after ${PAIR_WARMUP} dropped, each an adjacent (numerator, denominator) sample in ABBA order, both systems built before either is timed; ratio per pair, then median [min–max] (10th–90th percentile) over the pairs.${othText}`,
+    `Paired samples: ${PAIRS} pairs per mix after ${PAIR_WARMUP} dropped, each an adjacent (numerator, denominator) sample in ABBA order, both systems built before either is timed; ratio per pair, then median [min–max] (10th–90th percentile) over the pairs, and the median's 95 % bootstrap interval.${othText}`,
     '',
-    '| mix | paired ratio | CPU time, median [min–max] (p10–p90) | wall time, median [min–max] | numerator CPU ns/op | denominator CPU ns/op |',
-    '|---|---|---:|---:|---:|---:|',
+    '| mix | paired ratio | CPU time, median [min–max] (p10–p90) | median, 95 % interval | wall time, median [min–max] | numerator CPU ns/op | denominator CPU ns/op |',
+    '|---|---|---:|---:|---:|---:|---:|',
   );
   for (const [label] of MIXES) {
     for (const [name] of pairings) {
@@ -441,8 +450,9 @@ if (pairData.size) {
       const rw = v.map((p) => p.num.wall / p.den.wall);
       const c = stats(rc);
       const w = stats(rw);
+      const [lo, hi] = medianCi(rc);
       pairRows.push(
-        `| ${label} | ${name} | **${f2(c.med)}** [${f2(c.min)}–${f2(c.max)}] (${f2(q(rc, 0.1))}–${f2(q(rc, 0.9))}) | ${f2(w.med)} [${f2(w.min)}–${f2(w.max)}] | ` +
+        `| ${label} | ${name} | **${f2(c.med)}** [${f2(c.min)}–${f2(c.max)}] (${f2(q(rc, 0.1))}–${f2(q(rc, 0.9))}) | ${f2(lo)}–${f2(hi)} | ${f2(w.med)} [${f2(w.min)}–${f2(w.max)}] | ` +
           `${f1(median(v.map((p) => p.num.cpu)))} | ${f1(median(v.map((p) => p.den.cpu)))} |`,
       );
     }
