@@ -50,6 +50,8 @@ describe('validation: one case per kind of mistake, the JSON path in the message
     ['undeclared cgroup', doc([{ charge: { cgroup: 'b' } }]), 'workload[0].steps[0].charge.cgroup: no cgroup "b" in cgroups'],
     ['order above HPAGE_PMD_ORDER', doc([{ charge: { cgroup: 'a', order: 10 } }]), 'workload[0].steps[0].charge.order: 10 is above the maximum 9'],
     ['folio kind', doc([{ charge: { cgroup: 'a', kind: 'slab' } }]), 'workload[0].steps[0].charge.kind: expected one of "anon", "file", got "slab"'],
+    ['sockets server not declared', doc([{ sockets: { cgroups: ['a'], cpus: '0-1', packets: 1, server: 'srv' } }]), 'workload[0].steps[0].sockets.server: no cgroup "srv" in cgroups'],
+    ['sockets arrival order', doc([{ sockets: { cgroups: ['a'], cpus: '0-1', packets: 1, arrival: 'fifo' } }]), 'workload[0].steps[0].sockets.arrival: expected one of "round-robin", "shuffle", got "fifo"'],
     ['unknown gfp flag', doc([{ charge: { cgroup: 'a', gfp: 'GFP_KERNEL|__GFP_X' } }]), 'workload[0].steps[0].charge.gfp: unknown gfp flag "__GFP_X"'],
     ['size not whole pages', doc([{ faults: { task: 't', size: 1000 } }]), 'workload[0].steps[0].faults.size: 1000 is not a whole number of 4096-byte pages'],
     ['pages not whole folios', doc([{ faults: { task: 't', pages: 102, order: 2 } }]), 'workload[0].steps[0].faults.pages: 102 pages is not a whole number of order-2 folios'],
@@ -228,6 +230,20 @@ describe('tasks are processes, access, simulated time', () => {
 });
 
 describe('steps and generators', () => {
+  // try_charge_memcg charges a batch of 64 pages and stocks the rest (refill_stock); the
+  // uncharge of a socket's pages refills the stock of the CPU it runs on (mem_cgroup_sk_uncharge).
+  test('sockets with a server: each packet is charged to the receiving cgroup too, on the sending CPU, uncharged on the reader\'s', async () => {
+    const { res, systems } = await run({
+      system: SYS, cgroups: { a: {}, srv: {} },
+      workload: [{ steps: [{ sockets: { cgroups: ['a'], cpus: '0', readers: '1', packets: 5, pages: 3, server: 'srv' } }] }],
+    });
+    const sys = systems[0];
+    expect(res.runs[0].sim.charges).toBe(10); // 5 packets × (a's socket + srv's)
+    for (const cg of ['a', 'srv']) expect(sys.counter(cg).usage).toBe(64); // one batch each, on CPU 0
+    const byName = (cpu: number) => [...sys.stock(cpu)].sort((x, y) => x.cgroup.localeCompare(y.cgroup));
+    expect(byName(0)).toEqual([{ cgroup: 'a', nrPages: 49 }, { cgroup: 'srv', nrPages: 49 }]); // 64 − 5 × 3
+    expect(byName(1)).toEqual([{ cgroup: 'a', nrPages: 15 }, { cgroup: 'srv', nrPages: 15 }]); // the reader's refills
+  });
   test('a task charges round-robin over its CPUs: two CPUs, two stocks of 63 (MEMCG_CHARGE_BATCH 64)', async () => {
     const { res, systems } = await run(doc([{ fault: { task: 't', count: 2 } }]));
     expect(res.runs[0].cgroups[0]).toMatchObject({ path: 'a', usagePages: 128, stockedPages: 126 });

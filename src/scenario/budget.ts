@@ -59,7 +59,7 @@ function stepCost(s: Step, T: number, swapPages = 0): Cost {
       c.records = c.charges = s.charges;
       break;
     case 'sockets':
-      c.records = 2 * s.packets; // a charge and its uncharge: no folio handle stays
+      c.records = (s.server === undefined ? 2 : 4) * s.packets; // a charge and its uncharge (and the server's): no folio handle stays
       break;
     case 'free':
     case 'access':

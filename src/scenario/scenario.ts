@@ -67,6 +67,16 @@ export type SocketsStep = At & {
   spread?: number;
   /** The CPUs the readers run on (cgroup i's packets are uncharged on readers[i mod n]); default the charging CPU. */
   readers?: number[];
+  /**
+   * The order the CPUs' packets come in: round-robin (CPU by CPU in list order each round) or
+   * shuffle (each round every CPU once, in a fresh seeded random order).
+   */
+  arrival: 'round-robin' | 'shuffle';
+  /**
+   * The cgroup of the receiving sockets (netserver's): each packet is charged to it too, on the
+   * sending CPU, and uncharged on the reader's CPU before the sender's charge is.
+   */
+  server?: number;
 };
 /** The file, mapping, mlock and swapoff steps: run through the System API, not as op records. */
 export type FileOp = 'create-file' | 'read-file' | 'write-file' | 'truncate-file' | 'unlink-file' | 'mmap-shared' | 'mlock' | 'swapoff';
@@ -670,17 +680,20 @@ class Parser {
 
   /**
    * sockets: packets of K cgroups' sockets (created as prefix0… or listed), each charged on a
-   * CPU of cpus (round-robin over the CPUs) and uncharged on its cgroup's reader CPU; pick says
-   * whose packet a CPU processes: random, round-robin, or per-cpu (the CPU's own cgroup).
+   * CPU of cpus (each CPU once a round, in the arrival order) and uncharged on its cgroup's
+   * reader CPU; pick says whose packet a CPU processes: random, round-robin, or per-cpu (the
+   * CPU's own cgroup).
    */
   private sockets(o: StepArg<'sockets'>, at: PathKey[]): SocketsStep | undefined {
     const cgroups = this.cgroupSet(o, at);
     const cpus = this.cpuList(o.cpus, [...at, 'cpus']);
     const readers = o.readers === undefined ? undefined : this.cpuList(o.readers, [...at, 'readers']);
+    const server = o.server === undefined ? undefined : this.cgroupRef(o.server, [...at, 'server']);
     if (!cgroups || !cpus || cpus.some((x) => x === undefined) || readers?.some((x) => x === undefined)) return undefined;
+    if (o.server !== undefined && server === undefined) return undefined;
     return {
       kind: 'sockets', path: jsonPathOf(at), cgroups, cpus: cpus as number[], packets: o.packets, pages: o.pages ?? 1, gfp: o.gfp ?? 'GFP_ATOMIC',
-      pick: o.pick ?? 'random', spread: o.spread, readers: readers as number[] | undefined,
+      pick: o.pick ?? 'random', spread: o.spread, readers: readers as number[] | undefined, arrival: o.arrival ?? 'shuffle', server,
     };
   }
 

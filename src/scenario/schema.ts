@@ -124,12 +124,18 @@ export const STEPS = {
   }),
   sockets: z.strictObject({
     cgroups: z.union([int(1, 4096), z.array(cgroupRef)], { error: unionError('cgroups is a number of cgroups (1..4096) or a list of cgroup paths') }),
-    prefix: z.string().optional(), cpus: cpuList.meta({ description: 'the CPUs processing the packets (softirq), round-robin' }),
+    prefix: z.string().optional(), cpus: cpuList.meta({ description: 'the CPUs processing the packets (softirq): each one packet a round, in the arrival order' }),
     readers: cpuList.meta({ description: 'the CPUs the reader tasks run on: cgroup i\'s packets are uncharged on readers[i mod n] (default: the CPU that charged)' }).optional(),
     packets: count, pages: int(1, 255).meta({ description: 'pages per packet (default 1)' }).optional(),
     gfp: gfp.meta({ description: 'default GFP_ATOMIC (gfp_memcg_charge() in softirq)' }).optional(),
     pick: z.enum(['round-robin', 'random', 'per-cpu']).meta({ description: 'whose packet a CPU processes next (default random)' }).optional(),
     spread: int(1).meta({ description: 'a CPU serves `spread` cgroups: its own by index and the next ones (default all)' }).optional(),
+    server: cgroupRef.meta({
+      description: 'the cgroup of the receiving sockets (netserver\'s, over loopback): each packet is charged to it too on the sending CPU (the receive runs in softirq there), and uncharged on the reader\'s CPU (recvmsg) before the sender\'s charge is (the ACK frees the sent skb)',
+    }).optional(),
+    arrival: z.enum(['round-robin', 'shuffle']).meta({
+      description: 'the order the CPUs\' packets come in each round: shuffle (default), a fresh seeded random order every round, as concurrent clients reach the shared lines; round-robin, the CPUs in list order',
+    }).optional(),
   }).meta({ description: 'socket memory: per packet mem_cgroup_sk_charge on a CPU, then mem_cgroup_sk_uncharge when its reader consumes it' }),
   access: z.strictObject({ ...pick, gfp: gfp.optional() }),
   move: z.strictObject({ task: taskRef, to: cgroupRef }),

@@ -283,19 +283,40 @@ export class Workload {
     this.taskCgroup.set(s.task, s.to);
   }
 
-  /** Packets: an SK_CHARGE on the CPU, then the SK_UNCHARGE when the reader consumes it. */
+  /**
+   * Packets: an SK_CHARGE on the CPU, then the SK_UNCHARGE when the reader consumes it (with a
+   * server cgroup, the receiving socket's charge and uncharge around them). Each
+   * round every CPU takes one packet; with arrival 'shuffle' the round's order is a fresh
+   * Fisher-Yates permutation from its own stream (so pick's draws are the same either way).
+   */
   private *sockets(s: SocketsStep, sink: RecordSink): Generator<void, void, void> {
     const rng = this.rng(s.path);
     const k = s.cgroups.length;
+    const n = s.cpus.length;
     const gfp = this.gfp(s.gfp);
+    const round = Array.from({ length: n }, (_, x) => x);
+    const arrival = s.arrival === 'shuffle' && n > 1 ? this.rng(`${s.path}.arrival`) : undefined;
     for (let i = 0; i < s.packets; i++) {
-      const ci = i % s.cpus.length;
+      if (arrival && i % n === 0) {
+        for (let a = n - 1; a > 0; a--) {
+          const b = arrival.below(a + 1);
+          [round[a], round[b]] = [round[b], round[a]];
+        }
+      }
+      const ci = round[i % n];
       const w = Math.min(s.spread ?? k, k);
       const j = s.pick === 'random' ? rng.below(w) : s.pick === 'per-cpu' ? 0 : Math.floor(i / s.cpus.length) % w;
       const gi = w === k && s.pick !== 'per-cpu' ? j : (ci + j) % k;
       const g = s.cgroups[gi];
       sink.op(OP.SK_CHARGE, s.pages, 0, 0, s.cpus[ci], 0, g, gfp);
+      // over loopback the receive (tcp_data_queue → sk_rmem_schedule) runs in softirq on the
+      // sending CPU (loopback_xmit → __netif_rx → enqueue_to_backlog of this CPU), charging the
+      // receiving socket's memcg (set at accept from the accepting task: mem_cgroup_sk_alloc)
+      if (s.server !== undefined) sink.op(OP.SK_CHARGE, s.pages, 0, 0, s.cpus[ci], 0, s.server, gfp);
       const reader = s.readers ? s.readers[gi % s.readers.length] : s.cpus[ci]; // the cgroup's reader task
+      // the reader's recvmsg frees the received data, then the ACK it sends frees the sent skb
+      // (tcp_ack → tcp_clean_rtx_queue, in softirq on the reader's CPU)
+      if (s.server !== undefined) sink.op(OP.SK_UNCHARGE, s.pages, 0, 0, reader, 0, s.server, 0);
       sink.op(OP.SK_UNCHARGE, s.pages, 0, 0, reader, 0, g, 0);
       if (this.pause()) yield;
     }
