@@ -241,6 +241,24 @@ function coProcess(bin: string, opFile: string): { one(stock: boolean): Promise<
   };
 }
 
+/**
+ * The same samples from a yardstick without --serve (the shared copy as first written): one
+ * process per sample, `OPS a|b 1 --warmup 1 --prefault` — a warm-up replay and the timed one,
+ * each on a fresh prefaulted system; the child's CPU time reaches our cutime when it is waited for.
+ */
+function perSample(bin: string, opFile: string): { one(stock: boolean): Promise<Ns>; close(): void; ticks(): number } {
+  return {
+    async one(stock) {
+      const out = execFileSync(bin, [opFile, stock ? 'a' : 'b', '1', '--warmup', '1', '--prefault'], { encoding: 'utf8' });
+      const m = /^rep 0 ns_per_op ([\d.]+) cpu_ns_per_op ([\d.]+)$/m.exec(out);
+      if (!m) throw new Error(`${bin}: unexpected output ${out.slice(0, 200)}`);
+      return { cpu: Number(m[2]), wall: Number(m[1]), others: -1 };
+    },
+    close() {},
+    ticks: () => 0,
+  };
+}
+
 const NATIVE = 'native C (yardstick)';
 const NATIVE_MIN = 'native C minimal (yardstick)'; // memcg_min.c: only with --only naming it
 const notes: string[] = [];
@@ -257,9 +275,9 @@ else {
   const serves = !build.error && build.status === 0 && readFileSync(join(yard, 'harness.h'), 'utf8').includes('--serve');
   if (build.error || build.status !== 0) {
     notes.push(`native C: skipped (no C compiler: ${cc} ${build.error ? 'not found' : 'failed'})`);
-  } else if (!serves) {
-    notes.push(`native C: skipped (${yard}/harness.h has no --serve mode: update the yardstick)`);
   } else {
+    if (!serves) notes.push(`native C: ${yard}/harness.h has no --serve mode: one C process per sample (a warm-up replay, then the timed one)`);
+    const cSamples = serves ? coProcess : perSample;
     const tsx = join(ROOT, 'node_modules/tsx/dist/loader.mjs');
     const opFile = join(work, 'ops.bin');
     // The yardstick's own writer of the bench's op stream (System.encode of bench/workload.ts mix).
@@ -282,7 +300,7 @@ else {
     }
     // --serve prefaults: its tables are touched before the timed replay, as createSystem touches
     // the core's (SystemOptions.prefault: the bench's tables are below the 16 MiB default).
-    const full = coProcess(bin, opFile);
+    const full = cSamples(bin, opFile);
     coProcesses.push(full);
     // its fresh system is built at the request, in the co-process (~2 ms), just before the timed replay
     impls.push({ name: NATIVE, prep: async (stock) => () => full.one(stock) });
@@ -290,7 +308,7 @@ else {
       const minBin = join(work, 'memcg_min');
       const b = spawnSync(cc, ['-O3', '-march=native', '-o', minBin, join(yard, 'memcg_min.c')], { encoding: 'utf8' });
       if (b.error || b.status !== 0) throw new Error(`${cc} memcg_min.c failed: ${b.stderr}`);
-      const min = coProcess(minBin, opFile);
+      const min = cSamples(minBin, opFile);
       coProcesses.push(min);
       impls.push({ name: NATIVE_MIN, prep: async (stock) => () => min.one(stock) });
     }
