@@ -71,6 +71,7 @@ describe('a refused op: replay, replayCodes and the general encoding give the sa
     ['cpu -1', { op: 'charge', cgroup: 'a', cpu: -1 }],
     ['order 10', { op: 'charge', cgroup: 'a', cpu: 0, order: 10 }],
     ['order 0.5', { op: 'charge', cgroup: 'a', cpu: 0, order: 0.5 }],
+    ['order null (charge() refuses it too)', { op: 'charge', cgroup: 'a', cpu: 0, order: null }],
     ['no such cgroup', { op: 'charge', cgroup: 'nope', cpu: 0 }],
     ['cgroup 5', { op: 'charge', cgroup: 5, cpu: 0 }],
     ['cgroup and task', { op: 'charge', cgroup: 'a', task: 0, cpu: 0 }],
@@ -90,6 +91,22 @@ describe('a refused op: replay, replayCodes and the general encoding give the sa
     ['a write to no such cgroup', { op: 'write', cgroup: 'nope', file: 'memory.max', value: 1 }],
     ['an uncharge list with a bad folio', { op: 'uncharge-list', folios: [0, 1.5] }],
   ];
+  test('order null: replay refuses it with the code charge() gives (EINVAL), nothing charged', async () => {
+    const s = await createSystem({ topology: { nodes: 2, cpusPerNode: 2 }, seed: 5 });
+    makeTree(s, LIMITS);
+    const before = snapshot(s);
+    const codeOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as MemcgError).code;
+      }
+      return 'no error';
+    };
+    expect(codeOf(() => s.charge({ cgroup: 'a', cpu: 0, order: null } as never))).toBe('EINVAL');
+    expect(codeOf(() => s.replay([{ op: 'charge', cgroup: 'a', cpu: 0, order: null }] as never[]))).toBe('EINVAL');
+    expect(snapshot(s)).toEqual(before);
+  });
   const LATER_CHECK = { op: 'uncharge', folio: 0, cpu: 0, later: 1 };
   test.each(BAD)('%s', async (_, bad) => {
     const opts: SystemOptions = { topology: { nodes: 2, cpusPerNode: 2 }, seed: 5 };

@@ -1686,7 +1686,7 @@ export class System {
     if (o.op === 'charge') {
       const cpu = o.cpu;
       this.checkCpu(cpu);
-      const order = o.order ?? 0;
+      const order = o.order === undefined ? 0 : o.order; // null is refused, as charge() refuses it
       this.checkOrder(order);
       const task = o.task;
       if (task === undefined && o.cgroup === undefined) throw new MemcgError('EINVAL', 'charge needs a cgroup or a task');
