@@ -1769,12 +1769,7 @@ export class System {
   replayRecords(records: Uint8Array): Int32Array {
     const count = records.length >>> 4;
     const results = new Int32Array(count);
-    this.replayChunks(records, count, (done, n, i32, base) => results.set(i32.subarray(base, base + n), done));
-    return results;
-  }
-
-  /** Copy records into the op buffer a chunk at a time and replay each; sink reads the chunk's results. */
-  private replayChunks(records: Uint8Array, count: number, sink: (done: number, n: number, i32: Int32Array, base: number) => void): void {
+    // the records into the op buffer a chunk at a time, each replayed and its results copied out
     this.guard(() => {
       const replay = this.fReplay;
       const opBase = this.opBase;
@@ -1785,9 +1780,10 @@ export class System {
         this.u8.set(records.subarray(done * 16, (done + n) * 16), opBase);
         replay(n);
         this.views();
-        sink(done, n, this.i32, resBase);
+        results.set(this.i32.subarray(resBase, resBase + n), done);
       }
     });
+    return results;
   }
 
   /**
