@@ -196,7 +196,10 @@ function findYardstick(): string | null {
  * The C yardstick as a co-process alive for the whole bench (harness.h --serve): each request
  * runs one sample on a fresh, prefaulted system and answers its CPU and wall ns/op.
  */
-function coProcess(bin: string, opFile: string): { one(stock: boolean): Promise<Ns>; close(): void; ticks(): number } {
+/** Where the C samples come from: a co-process (coProcess) or a process per sample (perSample). */
+type CSamples = { one(stock: boolean): Promise<Ns>; close(): void; ticks(): number };
+
+function coProcess(bin: string, opFile: string): CSamples {
   const child: ChildProcessWithoutNullStreams = spawn(bin, [opFile, '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let buf = '';
   let err = '';
@@ -246,7 +249,7 @@ function coProcess(bin: string, opFile: string): { one(stock: boolean): Promise<
  * process per sample, `OPS a|b 1 --warmup 1 --prefault` — a warm-up replay and the timed one,
  * each on a fresh prefaulted system; the child's CPU time reaches our cutime when it is waited for.
  */
-function perSample(bin: string, opFile: string): { one(stock: boolean): Promise<Ns>; close(): void; ticks(): number } {
+function perSample(bin: string, opFile: string): CSamples {
   return {
     async one(stock) {
       const out = execFileSync(bin, [opFile, stock ? 'a' : 'b', '1', '--warmup', '1', '--prefault'], { encoding: 'utf8' });
@@ -265,7 +268,7 @@ const notes: string[] = [];
 let yardstickCheck = '';
 const yard = flag('--no-native') || (only && !only.includes(NATIVE)) ? null : findYardstick();
 let work = '';
-const coProcesses: { close(): void; ticks(): number }[] = [];
+const coProcesses: CSamples[] = [];
 if (!yard) notes.push(flag('--no-native') ? 'native C: skipped (--no-native)' : 'native C: skipped (no ../shared/perf-limit beside the project)');
 else {
   const cc = process.env.CC ?? 'cc';
@@ -298,11 +301,11 @@ else {
     if (same.some((s) => s.includes('DIFFERENT'))) {
       notes.push('the C port no longer does the same per-op work as the core: its column measures the old work');
     }
-    // --serve prefaults: its tables are touched before the timed replay, as createSystem touches
+    // Either way the C tables are prefaulted before the timed replay, as createSystem touches
     // the core's (SystemOptions.prefault: the bench's tables are below the 16 MiB default).
     const full = cSamples(bin, opFile);
     coProcesses.push(full);
-    // its fresh system is built at the request, in the co-process (~2 ms), just before the timed replay
+    // its fresh system is built at the request (in the co-process ~2 ms), just before the timed replay
     impls.push({ name: NATIVE, prep: async (stock) => () => full.one(stock) });
     if (only?.includes(NATIVE_MIN)) {
       const minBin = join(work, 'memcg_min');
