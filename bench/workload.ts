@@ -15,6 +15,12 @@ for (let a = 0; a < 4; a++) {
   }
 }
 export const CPUS = 16;
+/**
+ * The options every bench system is created with besides its topology and sizes: no kernel
+ * memory (the plain-TS reference charges none) and no lru_add batch (nor has it one, and
+ * bench/results.md was taken without). bench/yardstick/ hands them to the C yardstick's wasm run too.
+ */
+export const BENCH_OPTIONS = { kmem: false, lruAddBatch: false } as const;
 
 /** One op: charge (order 0 or 9) of a leaf from a CPU, or uncharge of a folio id. */
 export type BenchOp = { charge: true; leaf: number; cpu: number; order: number } | { charge: false; folio: number };
