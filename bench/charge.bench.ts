@@ -286,8 +286,9 @@ let yardstickCheck = '';
 const yard = flag('--no-native') || (only && !only.includes(NATIVE)) ? null : findYardstick();
 let work = '';
 const coProcesses: CSamples[] = [];
-if (!yard && !(only && !only.includes(NATIVE))) notes.push(flag('--no-native') ? 'native C: skipped (--no-native)' : 'native C: skipped (no ../shared/perf-limit beside the project)');
-else {
+if (!yard) {
+  if (!only || only.includes(NATIVE)) notes.push(flag('--no-native') ? 'native C: skipped (--no-native)' : 'native C: skipped (no ../shared/perf-limit beside the project)');
+} else {
   const cc = process.env.CC ?? 'cc';
   work = mkdtempSync(join(tmpdir(), 'memcg-bench-'));
   const bin = join(work, 'memcg_full');
