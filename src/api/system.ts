@@ -497,16 +497,24 @@ export class System {
   }
   /** Run a core call; an abort poisons the system and surfaces as InternalError. */
   private guard<T>(f: () => T): T {
-    if (this.poisoned) throw new InternalError(`system poisoned by an earlier core abort: ${this.poisoned.message}`);
+    if (this.poisoned) this.unusable();
     try {
       return f();
     } catch (e) {
-      if (e instanceof CoreAbort || e instanceof WebAssembly.RuntimeError) {
-        this.poisoned = new InternalError(`core aborted: ${e.message}`, e instanceof CoreAbort ? e.where : undefined);
-        throw this.poisoned;
-      }
-      throw e;
+      throw this.trapped(e);
     }
+  }
+  /** The refusal of any core call once an abort poisoned the system. */
+  private unusable(): never {
+    throw new InternalError(`system poisoned by an earlier core abort: ${this.poisoned!.message}`);
+  }
+  /** What a core call's exception becomes: an abort poisons the system (InternalError); anything else stays as thrown. */
+  private trapped(e: unknown): unknown {
+    if (e instanceof CoreAbort || e instanceof WebAssembly.RuntimeError) {
+      this.poisoned = new InternalError(`core aborted: ${e.message}`, e instanceof CoreAbort ? e.where : undefined);
+      return this.poisoned;
+    }
+    return e;
   }
   private views(): void {
     if (this.buffer === this.core.memory.buffer) return;
@@ -723,7 +731,7 @@ export class System {
     int('a folio id', folio, 0, ID_MAX);
   }
   private checkOrder(order: unknown): asserts order is number {
-    int('order', order, 0, this.k('HPAGE_PMD_ORDER'));
+    int('order', order, 0, this.orderMax);
   }
 
   /**
@@ -737,7 +745,10 @@ export class System {
   charge(req: ChargeRequest): number {
     // A replay Op ({ op: 'charge', … }) is a charge request too.
     const r = obj('a charge request', req);
-    keys('charge', r, r.op === 'charge' ? CHARGE_OP_KEYS : CHARGE_KEYS);
+    // Only known keys: a for-in of their names, and keys() (which names a bad one) for any other key, op included.
+    let other = false;
+    for (const k in r) if (k !== 'cgroup' && k !== 'cpu' && k !== 'order' && k !== 'task' && k !== 'kind' && k !== 'gfp' && k !== 'node') other = true;
+    if (other) keys('charge', r, r.op === 'charge' ? CHARGE_OP_KEYS : CHARGE_KEYS);
     if (req.cgroup !== undefined && req.task !== undefined) throw new MemcgError('EINVAL', 'charge takes a cgroup or a task, not both');
     if (req.cgroup !== undefined) str('charge cgroup', req.cgroup);
     if (req.order !== undefined) this.checkOrder(req.order);
@@ -751,7 +762,14 @@ export class System {
     const gfp = this.gfpMask(req.gfp);
     const kind = this.kindCode(req.kind);
     const node = req.node ?? -1;
-    const ret = this.guard(() => this.fCharge(id, req.cpu, order, kind, gfp, node, task));
+    // guard() inline: no closure per call
+    if (this.poisoned) this.unusable();
+    let ret: number;
+    try {
+      ret = this.fCharge(id, req.cpu, order, kind, gfp, node, task);
+    } catch (e) {
+      throw this.trapped(e);
+    }
     // mem_cgroup_charge never returns ENOSPC: the core's folio table is full.
     if (ret === -28) throw new MemcgError('ELIMIT', `the emulator's folio table is full (maxFolios ${this.maxFolios}): an emulator limit, not a kernel error; create the system with a larger maxFolios`);
     if (ret < 0) this.fail(ret, `charge of ${2 ** order} page(s) to ${req.task !== undefined ? `task ${req.task}` : `"${req.cgroup}"`} failed`);
@@ -1141,7 +1159,13 @@ export class System {
     this.checkCpu(cpu);
     if (!Array.isArray(folios)) {
       this.checkFolio(folios);
-      const ret = this.guard(() => this.fUncharge(folios, cpu));
+      if (this.poisoned) this.unusable();
+      let ret: number;
+      try {
+        ret = this.fUncharge(folios, cpu);
+      } catch (e) {
+        throw this.trapped(e);
+      }
       if (ret < 0) this.fail(ret, `folio ${folios} is not charged`);
       return;
     }
