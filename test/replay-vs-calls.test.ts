@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { createSystem, type SystemOptions } from '../src/index.js';
 import { MemcgError } from '../src/index.js';
 import { commonOps, general, makeTree, randomOps, runCalls, snapshot } from './helpers/ops.js';
+import { codeOf } from './helpers/sys.js';
 
 const LIMITS = { a: '2M', 'a/b': '1M', e: '512K' };
 
@@ -95,14 +96,6 @@ describe('a refused op: replay, replayCodes and the general encoding give the sa
     const s = await createSystem({ topology: { nodes: 2, cpusPerNode: 2 }, seed: 5 });
     makeTree(s, LIMITS);
     const before = snapshot(s);
-    const codeOf = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return (e as MemcgError).code;
-      }
-      return 'no error';
-    };
     expect(codeOf(() => s.charge({ cgroup: 'a', cpu: 0, order: null } as never))).toBe('EINVAL');
     expect(codeOf(() => s.replay([{ op: 'charge', cgroup: 'a', cpu: 0, order: null }] as never[]))).toBe('EINVAL');
     expect(snapshot(s)).toEqual(before);
@@ -183,14 +176,6 @@ test('replay results of 0 and of an errno are frozen and shared across systems; 
 
 test('a path looked up before a tree change: after rmdir it is ENOENT on every path, and a cgroup made with its id is charged by its own path', async () => {
   const s = await createSystem({ stock: false, topology: { nodes: 1, cpusPerNode: 2 } });
-  const codeOf = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      return (e as MemcgError).code;
-    }
-    return 'no error';
-  };
   s.mkdir('a');
   const a = s.id('a');
   // the path through each lookup: charge(), replay(), replayCodes(); the root ('') too
