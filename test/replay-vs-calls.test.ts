@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { createSystem, type SystemOptions } from '../src/index.js';
 import { MemcgError } from '../src/index.js';
 import { commonOps, general, makeTree, randomOps, runCalls, snapshot } from './helpers/ops.js';
+import { codeOf } from './helpers/sys.js';
 
 const LIMITS = { a: '2M', 'a/b': '1M', e: '512K' };
 
@@ -95,14 +96,6 @@ describe('a refused op: replay, replayCodes and the general encoding give the sa
     const s = await createSystem({ topology: { nodes: 2, cpusPerNode: 2 }, seed: 5 });
     makeTree(s, LIMITS);
     const before = snapshot(s);
-    const codeOf = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return (e as MemcgError).code;
-      }
-      return 'no error';
-    };
     expect(codeOf(() => s.charge({ cgroup: 'a', cpu: 0, order: null } as never))).toBe('EINVAL');
     expect(codeOf(() => s.replay([{ op: 'charge', cgroup: 'a', cpu: 0, order: null }] as never[]))).toBe('EINVAL');
     expect(snapshot(s)).toEqual(before);
@@ -179,4 +172,25 @@ test('replay results of 0 and of an errno are frozen and shared across systems; 
   expect(() => { (r[0] as { value: number }).value = 5; }).toThrow(TypeError);
   expect(() => { (r[1] as { code: string }).code = 'EPERM'; }).toThrow(TypeError);
   expect(r[0]).toEqual({ ok: true, value: 0 });
+});
+
+test('a path looked up before a tree change: after rmdir it is ENOENT on every path, and a cgroup made with its id is charged by its own path', async () => {
+  const s = await createSystem({ stock: false, topology: { nodes: 1, cpusPerNode: 2 } });
+  s.mkdir('a');
+  const a = s.id('a');
+  // the path through each lookup: charge(), replay(), replayCodes(); the root ('') too
+  s.charge({ cgroup: 'a', cpu: 0 });
+  expect(s.replay([{ op: 'charge', cgroup: 'a', cpu: 1 }, { op: 'charge', cgroup: '', cpu: 0 }]).every((r) => r.ok)).toBe(true);
+  expect([...s.replayCodes([{ op: 'charge', cgroup: 'a', cpu: 0 }])].every((v) => v > 0)).toBe(true);
+  s.rmdir('a');
+  s.mkdir('b');
+  expect(s.id('b')).toBe(a); // the removed cgroup's id, reused
+  expect(codeOf(() => s.charge({ cgroup: 'a', cpu: 0 }))).toBe('ENOENT');
+  expect(codeOf(() => s.replay([{ op: 'charge', cgroup: 'a', cpu: 0 }]))).toBe('ENOENT');
+  expect(codeOf(() => s.replayCodes([{ op: 'charge', cgroup: 'a', cpu: 0 }]))).toBe('ENOENT');
+  expect(s.read('b/memory.current')).toBe('0\n');
+  s.charge({ cgroup: 'b', cpu: 0 });
+  s.replay([{ op: 'charge', cgroup: 'b', cpu: 1 }]);
+  expect(s.read('b/memory.current')).toBe(`${2 * 4096}\n`);
+  expect(s.id('')).toBe(0);
 });

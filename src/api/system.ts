@@ -291,8 +291,13 @@ export type FileInfo = { size: number; cachedPages: number; folios: number; xaNo
 let scratch = new Uint8Array(0);
 let scratchView = new DataView(scratch.buffer);
 let scratchU32 = new Uint32Array(scratch.buffer);
-/** encodeRun's per-call cgroup slots (a power of two, minus one). */
-const RUN_SLOTS_MASK = 127;
+/** id()'s path slots (a power of two). */
+const PATH_SLOTS = 128;
+/** A path's slot: its length and three of its characters. */
+function pathSlot(path: string): number {
+  const len = path.length;
+  return len === 0 ? 0 : (len + path.charCodeAt(len - 1) + (path.charCodeAt(len >> 1) << 2) + (path.charCodeAt(len > 1 ? 1 : 0) << 4)) & 127; // PATH_SLOTS - 1, a literal: a module const is a context load
+}
 /** Whether a Uint32Array stores little-endian words, as the core's records are. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -311,18 +316,15 @@ function failResult(code: string): OpResult {
 const RESULTS_PREALLOC_MAX = 1 << 24;
 
 /**
- * replay()'s results from replayCodes' codes, in one tight loop after the core ran (records:
- * the op records the codes came from, for a charge's ENOSPC, which is the emulator's full
+ * replay()'s results of records done .. done + n - 1 from their codes at codes[at ..], in one
+ * tight loop (records: the op records, for a charge's ENOSPC, which is the emulator's full
  * folio table: 'ELIMIT', as charge() says).
  */
-function opResults(codes: Int32Array, records: Uint8Array, charge: number): OpResult[] {
-  const n = codes.length;
-  const out: OpResult[] = n <= RESULTS_PREALLOC_MAX ? new Array<OpResult>(n) : [];
+function opResults(out: OpResult[], done: number, codes: Int32Array, at: number, n: number, records: Uint8Array, charge: number): void {
   for (let i = 0; i < n; i++) {
-    const v = codes[i];
-    out[i] = v > 0 ? { ok: true, value: v } : v === 0 ? OK_ZERO : failResult(v === -28 && records[i << 4] === charge ? 'ELIMIT' : errnoName(v));
+    const v = codes[at + i];
+    out[done + i] = v > 0 ? { ok: true, value: v } : v === 0 ? OK_ZERO : failResult(v === -28 && records[(done + i) << 4] === charge ? 'ELIMIT' : errnoName(v));
   }
-  return out;
 }
 
 /** Tables up to this size are touched at createSystem by default (SystemOptions.prefault). */
@@ -372,6 +374,12 @@ export class System {
   // id() of the paths looked up since the tree last changed: a dictionary object, whose
   // lookups internalise the key string once (a Map compares the characters every time).
   private idCache: Record<string, number> = Object.create(null);
+  // In front of it, the last path seen in each slot of pathSlot() and its id: a hit is a hash of three
+  // characters and one string compare (=== of the same string object returns at its pointer test).
+  // An empty slot holds '' and 0, the root's path and id: only strings (with undefined among them
+  // === was the generic StrictEqual call), and a hit on '' is the truth.
+  private readonly slotPath: string[] = new Array<string>(PATH_SLOTS).fill('');
+  private readonly slotId = new Int32Array(PATH_SLOTS);
   // Bound hot exports.
   private readonly fCharge: Fn;
   private readonly fUncharge: Fn;
@@ -497,16 +505,24 @@ export class System {
   }
   /** Run a core call; an abort poisons the system and surfaces as InternalError. */
   private guard<T>(f: () => T): T {
-    if (this.poisoned) throw new InternalError(`system poisoned by an earlier core abort: ${this.poisoned.message}`);
+    if (this.poisoned) this.unusable();
     try {
       return f();
     } catch (e) {
-      if (e instanceof CoreAbort || e instanceof WebAssembly.RuntimeError) {
-        this.poisoned = new InternalError(`core aborted: ${e.message}`, e instanceof CoreAbort ? e.where : undefined);
-        throw this.poisoned;
-      }
-      throw e;
+      throw this.trapped(e);
     }
+  }
+  /** The refusal of any core call once an abort poisoned the system. */
+  private unusable(): never {
+    throw new InternalError(`system poisoned by an earlier core abort: ${this.poisoned!.message}`);
+  }
+  /** What a core call's exception becomes: an abort poisons the system (InternalError); anything else stays as thrown. */
+  private trapped(e: unknown): unknown {
+    if (e instanceof CoreAbort || e instanceof WebAssembly.RuntimeError) {
+      this.poisoned = new InternalError(`core aborted: ${e.message}`, e instanceof CoreAbort ? e.where : undefined);
+      return this.poisoned;
+    }
+    return e;
   }
   private views(): void {
     if (this.buffer === this.core.memory.buffer) return;
@@ -547,12 +563,23 @@ export class System {
   /** The cgroup id of a path (ENOENT if there is no such cgroup). Ids of removed cgroups are reused. */
   id(path: string): number {
     if (typeof path !== 'string') str('a cgroup path', path);
-    const hit = this.idCache[path];
-    if (hit !== undefined) return hit;
-    const id = this.ids.get(path) ?? this.ids.get(System.normalize(path)); // normalized paths hit at once
-    if (id === undefined) throw new MemcgError('ENOENT', `no cgroup ${show(path)}`);
-    this.idCache[path] = id;
+    const h = pathSlot(path);
+    if (this.slotPath[h] === path) return this.slotId[h];
+    let id: number | undefined = this.idCache[path];
+    if (id === undefined) {
+      id = this.ids.get(path) ?? this.ids.get(System.normalize(path)); // normalized paths hit at once
+      if (id === undefined) throw new MemcgError('ENOENT', `no cgroup ${show(path)}`);
+      this.idCache[path] = id;
+    }
+    this.slotPath[h] = path;
+    this.slotId[h] = id;
     return id;
+  }
+  /** The tree changed (mkdir, rmdir): id()'s caches start again. */
+  private treeChanged(): void {
+    this.idCache = Object.create(null);
+    this.slotPath.fill('');
+    this.slotId.fill(0);
   }
   /**
    * The memcg id of a cgroup (its memory css): ENOENT if there is no such cgroup or memory is
@@ -653,7 +680,7 @@ export class System {
         : id === -16 ? ': every memcg id (MEM_CGROUP_ID_MAX) is in use' : ''));
     }
     this.ids.set(p, id);
-    this.idCache = Object.create(null);
+    this.treeChanged();
     this.paths[id] = p;
     const m = this.memcgOfCgroup(id);
     if (m >= 0) this.memcgNames[m] = p;
@@ -678,7 +705,7 @@ export class System {
     const ret = this.guard(() => this.renaming([id], () => this.fn('cgroup_rmdir')(id, cpu)));
     if (ret < 0) this.fail(ret, `rmdir ${show(path)}${ret === -16 ? ' (the root, or a cgroup with tasks or children)' : ''}`);
     this.ids.delete(p);
-    this.idCache = Object.create(null);
+    this.treeChanged();
   }
 
   /** Write a limit file ('memory.max', 'memory.limit_in_bytes', …) as a user would. */
@@ -723,7 +750,7 @@ export class System {
     int('a folio id', folio, 0, ID_MAX);
   }
   private checkOrder(order: unknown): asserts order is number {
-    int('order', order, 0, this.k('HPAGE_PMD_ORDER'));
+    int('order', order, 0, this.orderMax);
   }
 
   /**
@@ -737,7 +764,10 @@ export class System {
   charge(req: ChargeRequest): number {
     // A replay Op ({ op: 'charge', … }) is a charge request too.
     const r = obj('a charge request', req);
-    keys('charge', r, r.op === 'charge' ? CHARGE_OP_KEYS : CHARGE_KEYS);
+    // Only known keys: a for-in of their names, and keys() (which names a bad one) for any other key, op included.
+    let other = false;
+    for (const k in r) if (k !== 'cgroup' && k !== 'cpu' && k !== 'order' && k !== 'task' && k !== 'kind' && k !== 'gfp' && k !== 'node') other = true;
+    if (other) keys('charge', r, r.op === 'charge' ? CHARGE_OP_KEYS : CHARGE_KEYS);
     if (req.cgroup !== undefined && req.task !== undefined) throw new MemcgError('EINVAL', 'charge takes a cgroup or a task, not both');
     if (req.cgroup !== undefined) str('charge cgroup', req.cgroup);
     if (req.order !== undefined) this.checkOrder(req.order);
@@ -751,7 +781,14 @@ export class System {
     const gfp = this.gfpMask(req.gfp);
     const kind = this.kindCode(req.kind);
     const node = req.node ?? -1;
-    const ret = this.guard(() => this.fCharge(id, req.cpu, order, kind, gfp, node, task));
+    // guard() inline: no closure per call
+    if (this.poisoned) this.unusable();
+    let ret: number;
+    try {
+      ret = this.fCharge(id, req.cpu, order, kind, gfp, node, task);
+    } catch (e) {
+      throw this.trapped(e);
+    }
     // mem_cgroup_charge never returns ENOSPC: the core's folio table is full.
     if (ret === -28) throw new MemcgError('ELIMIT', `the emulator's folio table is full (maxFolios ${this.maxFolios}): an emulator limit, not a kernel error; create the system with a larger maxFolios`);
     if (ret < 0) this.fail(ret, `charge of ${2 ** order} page(s) to ${req.task !== undefined ? `task ${req.task}` : `"${req.cgroup}"`} failed`);
@@ -1141,7 +1178,13 @@ export class System {
     this.checkCpu(cpu);
     if (!Array.isArray(folios)) {
       this.checkFolio(folios);
-      const ret = this.guard(() => this.fUncharge(folios, cpu));
+      if (this.poisoned) this.unusable();
+      let ret: number;
+      try {
+        ret = this.fUncharge(folios, cpu);
+      } catch (e) {
+        throw this.trapped(e);
+      }
       if (ret < 0) this.fail(ret, `folio ${folios} is not charged`);
       return;
     }
@@ -1560,7 +1603,6 @@ export class System {
     let i = 0;
     let checking = false;
     this.runAt = -1;
-    this.runPaths.fill(undefined);
     try {
       // Runs of common ops in one tight loop; each other op through its checks, one at a time.
       for (i = this.encodeRun(ops, 0); i < ops.length; i = this.encodeRun(ops, i + 1)) {
@@ -1580,9 +1622,6 @@ export class System {
     return this.o16 >>> 4;
   }
 
-  // encodeRun's cgroup ids by a hash of the path, for one encodeInto call (the tree does not change within it).
-  private readonly runPaths: (string | undefined)[] = new Array<string | undefined>(RUN_SLOTS_MASK + 1).fill(undefined);
-  private readonly runIds = new Int32Array(RUN_SLOTS_MASK + 1);
   // The op encodeRun is at while it calls id() (which throws ENOENT for no such cgroup); -1 otherwise.
   private runAt = -1;
   /**
@@ -1597,9 +1636,9 @@ export class System {
     if (!LITTLE_ENDIAN) return from;
     const CHARGE = this.opCharge, UNCHARGE = this.opUncharge, GFP = this.gfpKernel, ORDER_MAX = this.orderMax;
     const cpus = this.cpus;
-    const cache = this.idCache;
-    const slotPath = this.runPaths;
-    const slotId = this.runIds;
+    const FOLIO_MAX = ID_MAX; // a module-scope const is a context load with a hole check at each use
+    const slotPath = this.slotPath;
+    const slotId = this.slotId;
     const words = scratchU32;
     let w = this.o16 >>> 2;
     let i = from;
@@ -1615,22 +1654,15 @@ export class System {
         let other = false;
         for (const k in o) if (k !== 'op' && k !== 'cgroup' && k !== 'cpu' && k !== 'order') other = true;
         if (other || o.task !== undefined || o.kind !== undefined || o.node !== undefined || o.gfp !== undefined || Array.isArray(o)) break;
-        // The id of a path seen before in this call: from its slot (an === of the same string
-        // object is a pointer compare), else from id()'s dictionary (a string-table probe).
-        const len = cgroup.length;
-        const h = len === 0 ? 0 : (len + cgroup.charCodeAt(len - 1) + (cgroup.charCodeAt(len >> 1) << 2) + (cgroup.charCodeAt(len > 1 ? 1 : 0) << 4)) & RUN_SLOTS_MASK;
-        let id: number | undefined;
+        // id() inline for a slot hit; else id() itself (it fills the slot)
+        const h = pathSlot(cgroup);
+        let id: number;
         if (slotPath[h] === cgroup) id = slotId[h];
         else {
-          id = cache[cgroup];
-          if (id === undefined) {
-            this.runAt = i;
-            this.o16 = w << 2;
-            id = this.id(cgroup);
-            this.runAt = -1;
-          }
-          slotPath[h] = cgroup;
-          slotId[h] = id;
+          this.runAt = i;
+          this.o16 = w << 2;
+          id = this.id(cgroup);
+          this.runAt = -1;
         }
         words[w] = CHARGE | ((order === undefined ? 0 : order) << 8);
         words[w + 1] = cpu;
@@ -1638,7 +1670,7 @@ export class System {
         words[w + 3] = GFP;
       } else if (op === 'uncharge') {
         const folio = o.folio, cpu = o.cpu;
-        if (typeof folio !== 'number' || folio >>> 0 !== folio || folio > ID_MAX) break;
+        if (typeof folio !== 'number' || folio >>> 0 !== folio || folio > FOLIO_MAX) break;
         if (cpu !== undefined && (typeof cpu !== 'number' || cpu >>> 0 !== cpu || cpu >= cpus)) break;
         let other = false;
         for (const k in o) if (k !== 'op' && k !== 'folio' && k !== 'cpu') other = true;
@@ -1771,19 +1803,21 @@ export class System {
     const results = new Int32Array(count);
     // the records into the op buffer a chunk at a time, each replayed and its results copied out
     this.guard(() => {
-      const replay = this.fReplay;
-      const opBase = this.opBase;
-      const resBase = this.resBase >>> 2;
       for (let done = 0; done < count; done += this.opCapacity) {
         const n = Math.min(this.opCapacity, count - done);
-        this.views();
-        this.u8.set(records.subarray(done * 16, (done + n) * 16), opBase);
-        replay(n);
-        this.views();
-        results.set(this.i32.subarray(resBase, resBase + n), done);
+        const at = this.replayChunk(records, done, n);
+        results.set(this.i32.subarray(at, at + n), done);
       }
     });
     return results;
+  }
+  /** Records done .. done + n - 1 (n at most opCapacity) replayed by the core; the i32 index of their results (views fresh). */
+  private replayChunk(records: Uint8Array, done: number, n: number): number {
+    this.views();
+    this.u8.set(records.subarray(done << 4, (done + n) << 4), this.opBase);
+    this.fReplay(n);
+    this.views();
+    return this.resBase >>> 2;
   }
 
   /**
@@ -1798,11 +1832,25 @@ export class System {
 
   /**
    * Replay ops through the core in bulk; results in op order (an uncharge-list gives one per
-   * folio), read-only and shared (OpResult). replayCodes' codes, made objects in one loop after
-   * the core ran (a per-chunk sink that built them measured 2-3x that loop's cost).
+   * folio), read-only and shared (OpResult). replayCodes' chunks, each chunk's results made
+   * objects straight from the core's result buffer (no codes array in between).
    */
   replay(ops: Op[]): OpResult[] {
-    const codes = this.replayCodes(ops);
-    return opResults(codes, scratch, this.opCharge);
+    const count = this.encodeInto(ops);
+    const records = scratch;
+    const out: OpResult[] = count <= RESULTS_PREALLOC_MAX ? new Array<OpResult>(count) : [];
+    const charge = this.opCharge;
+    if (this.poisoned) this.unusable();
+    for (let done = 0; done < count; done += this.opCapacity) {
+      const n = Math.min(this.opCapacity, count - done);
+      let at: number;
+      try {
+        at = this.replayChunk(records, done, n);
+      } catch (e) {
+        throw this.trapped(e);
+      }
+      opResults(out, done, this.i32, at, n, records, charge);
+    }
+    return out;
   }
 }
