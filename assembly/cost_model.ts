@@ -187,13 +187,8 @@ let curWord: usize = 0;
 // The current CPU's clock and the hit / atomic counts live in globals (the hot path): clk[cur]
 // is stale while curClk runs ahead; flush_clock writes it back whenever cur changes or a
 // clock is read. busy = clock − waited − idle (idle: a race's staggered start).
-// A read or write hit only counts itself (hits); its hitCost joins curClk before anything
-// reads or changes the clock (sync_clock: hits − hitsClk of them, the same additions in the
-// same order, so the same clock to the last bit). An atomic hit adds its cost at once.
 let curClk: f64 = 0;
 let hits: i64 = 0;
-let hitsClk: i64 = 0; // hits whose cycles curClk has
-let hitWhole: bool = true; // hitCost is a whole number of cycles (see hits_to_clock)
 let atomics: i64 = 0;
 let hitCost: f64 = 0;
 let atomicCost: f64 = 0;
@@ -209,7 +204,6 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   for (let i = 0; i < NR_COSTS; i++) unchecked((costs[i] = cfg_get(CFG_COST_BASE + i)));
   hitCost = unchecked(costs[D_HIT]);
   atomicCost = unchecked(costs[COST_ATOMIC]);
-  hitWhole = hitCost == Math.floor(hitCost);
   // The era's layouts unless the host chose one (-1: the profile's).
   const l = cfg_get(CFG_PC_LAYOUT);
   layout = l < 0 ? (era(F_PC_LAYOUT_2022) ? PC_LAYOUT_2022 : PC_LAYOUT_PRE_2022) : <i32>l;
@@ -346,34 +340,10 @@ function locate(line: i32, c: i32, write: bool): i32 {
   return write ? max(far, near) : near;
 }
 
-// The pending read and write hits' cycles into curClk (before it is read or changed).
-@inline function sync_clock(): void {
-  const n = hits - hitsClk;
-  if (n != 0) hits_to_clock(n);
-}
-// curClk += hitCost, n times. Done as one addition when that is the same number: hitCost a
-// whole number and curClk + n × hitCost below 2^52 in curClk's binade [2^e, 2^(e+1)); every
-// partial sum then lies in that binade on its grid (a multiple of 2^(e−52) <= 1, as hitCost
-// is), so each of the n additions is exact and the one addition gives their sum. Otherwise
-// (the sum crosses a power of two, or hitCost has a fraction) the n additions one by one.
-function hits_to_clock(n: i64): void {
-  hitsClk = hits;
-  const x = curClk;
-  const y = x + <f64>n * hitCost;
-  if (hitWhole && y < 4503599627370496.0 && reinterpret<u64>(x) >> 52 == reinterpret<u64>(y) >> 52) {
-    curClk = y;
-    return;
-  }
-  let c = x;
-  for (let i: i64 = 0; i < n; i++) c += hitCost;
-  curClk = c;
-}
 @inline function flush_clock(): void {
-  sync_clock();
   store<f64>(clk + (<usize>cur << 3), curClk);
 }
 @inline function switch_cpu(cpu: i32): void {
-  sync_clock();
   store<f64>(clk + (<usize>cur << 3), curClk);
   cur = cpu;
   curBit = <u64>1 << <u64>(cpu & 63);
@@ -412,26 +382,19 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
 @inline export function cost_access(line: i32, kind: i32): void {
   const r = rec(line);
   if (kind == ACC_READ) {
-    if ((load<u64>(r + R_SHARERS + curWord) & curBit) != 0) hits += 1; // here (owned or shared), for a read
-    else cost_access_miss(line, kind);
+    if ((load<u64>(r + R_SHARERS + curWord) & curBit) != 0) {
+      curClk += hitCost; // here (owned or shared), for a read
+      hits += 1;
+    } else cost_access_miss(line, kind);
   } else if (load<i32>(r + R_OWNER) == cur) {
     // Modified/Exclusive here: no transfer, no wait
-    if (kind == ACC_ATOMIC) atomic_hit();
-    else hits += 1;
+    curClk += kind == ACC_ATOMIC ? hitCost + atomicCost : hitCost;
+    hits += 1;
+    if (kind == ACC_ATOMIC) atomics += 1;
   } else cost_access_miss(line, kind);
 }
 
-// A LOCKed op on a line held here: its cycles at once, after the pending hits'.
-@inline function atomic_hit(): void {
-  sync_clock();
-  curClk += hitCost + atomicCost;
-  hits += 1;
-  hitsClk = hits;
-  atomics += 1;
-}
-
 function cost_access_miss(line: i32, kind: i32): void {
-  sync_clock();
   const own = load<i32>(rec(line) + R_OWNER);
   const c = cur;
   const oo = rec(line) + R_OWNER;
@@ -467,7 +430,6 @@ function cost_access_miss(line: i32, kind: i32): void {
     store<u64>(p, load<u64>(p) | (<u64>1 << <u64>(c & 63)));
   }
   curClk = t;
-  hitsClk = hits; // account's hit (an upgrade in place) is in t
 }
 
 // When a transfer of `cost` cycles wanted at t may begin: after the end of any hold that
@@ -719,16 +681,15 @@ function long_add(r: i32, s: f64, e: f64, at: i32): void {
   const p = table + (<usize>i << 2);
   const own = load<i32>(p);
   if (own == cur) {
-    if (kind == ACC_ATOMIC) atomic_hit();
-    else hits += 1;
+    curClk += kind == ACC_ATOMIC ? hitCost + atomicCost : hitCost;
+    hits += 1;
+    if (kind == ACC_ATOMIC) atomics += 1;
   } else owned_miss(p, own, kind, node);
 }
 function owned_miss(p: usize, own: i32, kind: i32, node: i32): void {
   const c = cur;
   const d = own >= 0 ? dist(c, own) : node == cpu_to_node(c) ? D_MEM_LOCAL : D_MEM_REMOTE;
-  sync_clock();
   curClk += account(c, d, kind, 0, -1);
-  hitsClk = hits;
   store<i32>(p, c);
 }
 
@@ -786,10 +747,12 @@ export function pc_line(c: i32, f: i32): i32 {
 // no other CPU ran since (every access leaves the line here). The same accounting as the hit
 // path of cost_access, without the directory lookup.
 @inline function read_hit(): void {
+  curClk += hitCost;
   hits += 1;
 }
 @inline function write_hit(line: i32): void {
-  hits += 1; // a hit holds nothing (see the header)
+  curClk += hitCost; // a hit holds nothing (see the header)
+  hits += 1;
 }
 /**
  * propagate_protected_usage's reads when no counter has min/low (the skip): c->parent, and
@@ -882,7 +845,6 @@ export function cost_task(t: i32): void {
 export function cost_sleep_ns(ns: i64): void {
   if (ns <= 0) return;
   const t = <f64>ns * unchecked(costs[COST_NS]);
-  sync_clock();
   curClk += t;
   const io = idle + (<usize>cur << 3);
   store<f64>(io, load<f64>(io) + t);
@@ -919,7 +881,6 @@ export function cost_op_begin(cpu: i32, k: i32): void {
 export function cost_op_end(): void {
   if (--depth > 0) return;
   depth = 0;
-  sync_clock();
   unchecked((stats[CS_OPK_CYCLES + opKind] += curClk - opStart));
   unchecked((stats[CS_OPK_OPS + opKind] += 1));
 }
@@ -954,7 +915,6 @@ export function cost_clock_set(cpu: i32, t: f64): void {
   if (cpu == cur) curClk = t;
 }
 export function cost_clock(cpu: i32): f64 {
-  sync_clock();
   return cpu == cur ? curClk : load<f64>(clk + (<usize>cpu << 3));
 }
 
