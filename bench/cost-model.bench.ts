@@ -1,7 +1,8 @@
 // The cost model's price, one run: the same 200 000-op replay (the bench mix,
 // bench/workload.ts) with the cost model off and on, and, with MEMCG_SIM_BASE=DIR (a built
 // checkout of main, e.g. `git archive main | tar -x -C DIR && cd DIR && npm run build`),
-// main's own build: the change the cost model's hooks make while it is off.
+// main's own builds: the change the cost model's hooks make while it is off (off ÷ main), and
+// this branch's cost build against main's (on ÷ main on).
 //
 // Paired samples: each pair builds a fresh system per mode (untimed: created, its cgroups
 // made, the records encoded once per mode), then times the modes back to back, the order
@@ -33,7 +34,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 type Mode = { name: string; create: Create; costModel?: boolean; records?: Uint8Array };
 const modes: Mode[] = [
-  ...(baseCreate ? [{ name: 'main (no cost model)', create: baseCreate }] : []),
+  ...(baseCreate ? [{ name: 'main (no cost model)', create: baseCreate }, { name: 'main on', create: baseCreate, costModel: true }] : []),
   { name: 'off', create: createSystem as unknown as Create, costModel: false },
   { name: 'on', create: createSystem as unknown as Create, costModel: true },
 ];
@@ -107,6 +108,7 @@ const ratio = (a: string, b: string) => {
 };
 console.log(`on ÷ off, per pair: median ${ratio('on', 'off')}`);
 if (baseCreate) console.log(`off ÷ main, per pair: median ${ratio('off', 'main (no cost model)')}`);
+if (baseCreate) console.log(`on ÷ main on, per pair: median ${ratio('on', 'main on')}`);
 // Other processes: all CPUs' busy ticks (USER_HZ = 100) minus this process's CPU time, over the
 // wall time of the pairs: how many of the machine's CPUs they kept busy on average.
 if (st0 && st1) {
