@@ -299,12 +299,12 @@ export function mem_cgroup_charge(cg: i32, cpu: i32, order: i32, kind: i32, gfp:
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
   if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
   if (node < -1 || node >= nr_nodes) return -EINVAL;
-  let m = 0; // a task's charge: the task's memcg (charge_memcg_inline)
+  let m = 0; // a task's charge: the task's memcg (charge_memcg_valid)
   if (task < 0) {
     if (!cgroup_alive(cg)) return -ENOENT;
     m = cgroup_e_memcg(cg);
   }
-  return charge_memcg_inline(m, cpu, order, kind, gfp, node, task);
+  return charge_memcg_valid(m, cpu, order, kind, gfp, node, task);
 }
 
 /** mem_cgroup_charge with the memcg given (task -1), or the task's (task >= 0). */
@@ -315,6 +315,10 @@ export function mem_cgroup_charge_memcg(m: i32, cpu: i32, order: i32, kind: i32,
   if (cpu < 0 || cpu >= nr_cpus || order < 0 || order > HPAGE_PMD_ORDER) return -EINVAL;
   if (kind != FOLIO_ANON && kind != FOLIO_FILE && kind != FOLIO_SHMEM) return -EINVAL;
   if (node < -1 || node >= nr_nodes) return -EINVAL;
+  return charge_memcg_valid(m, cpu, order, kind, gfp, node, task);
+}
+// charge_memcg_inline once cpu, order, kind and node are checked (mem_cgroup_charge_inline checked them).
+@inline function charge_memcg_valid(m: i32, cpu: i32, order: i32, kind: i32, gfp: i32, node: i32, task: i32): i32 {
   if (task >= 0) {
     m = task_memcg(task); // get_mem_cgroup_from_mm
     if (m < 0) return -ESRCH;
@@ -328,7 +332,7 @@ export function mem_cgroup_charge_memcg(m: i32, cpu: i32, order: i32, kind: i32,
     if (cost_on) cost_op_end();
     return -ENOSPC; // the emulator's folio table is full
   }
-  const ret = charge_folio_inline(id, m, cpu, gfp, task);
+  const ret = charge_folio_inline(id, m, cpu, gfp, task, order, kind, nid); // the record folio_alloc wrote
   op_end(cpu);
   if (cost_on) cost_op_end();
   return ret;
@@ -337,12 +341,11 @@ export function mem_cgroup_charge_memcg(m: i32, cpu: i32, order: i32, kind: i32,
 // The charge of a new folio id (allocated, uncharged) and its commit; the id or -errno, the
 // folio freed on failure unless the task went to the v1 OOM wait with it.
 function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
-  return charge_folio_inline(id, m, cpu, gfp, task);
+  return charge_folio_inline(id, m, cpu, gfp, task, folio_order(id), folio_kind(id), folio_nid(id));
 }
-@inline function charge_folio_inline(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
-  const nr = 1 << folio_order(id);
-  const kind = folio_kind(id);
-  const nid = folio_nid(id);
+// order, kind and nid: the folio's (its record, read once by the caller).
+@inline function charge_folio_inline(id: i32, m: i32, cpu: i32, gfp: i32, task: i32, order: i32, kind: i32, nid: i32): i32 {
+  const nr = 1 << order;
   chargeTask = task;
   oom_set_current(task);
   oom_set_cpu(cpu);
@@ -350,7 +353,6 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
   // without a task, but with no task to sleep it cannot wait.
   if (task >= 0 && kind == FOLIO_ANON) oom_set_fault(id);
   const fault = kind == FOLIO_ANON && task >= 0;
-  const order = folio_order(id);
   // do_anonymous_page: the PTE page and the anon_vma come before the folio (pgtable.ts).
   if (fault) {
     const r = anon_fault_prepare(task, m, cpu, gfp, order);

@@ -3,6 +3,7 @@
 import { EBUSY, ELIMIT } from "./errno";
 import { Ida, ida_alloc, ida_create, ida_free } from "./idr";
 import { table_alloc } from "./layout";
+import { nr_cpus } from "./topology";
 import {
   PAGE_COUNTER_MAX, PC_MEMORY, PC_SWAP, PC_TRACK_FAILCNT, PC_TRACK_PROTECTION, PCF_LOW, PCF_MAX, PCF_MIN, page_counter_init,
   page_counter_set_protection, pc_field, pc_usage,
@@ -32,8 +33,11 @@ export const MEM_CGROUP_ID_MAX: i32 = 65535;
 
 /** MEMCG_CHARGE_BATCH (include/linux/memcontrol.h) of the era or the chargeBatch option: pages a charge stocks at once. */
 export let charge_batch: i32 = 64;
+/** MEMCG_CHARGE_BATCH × the CPUs: the pending updates past which memcg_vmstats_needs_flush says flush (rstat.ts). */
+export let charge_batch_cpus: i64 = 64;
 export function memcg_set_charge_batch(batch: i32): void {
   charge_batch = batch;
+  charge_batch_cpus = <i64>batch * nr_cpus; // the CPUs are set before the stock (system_init)
 }
 
 /** vm_swappiness: the global default, and what a v1 root memory.swappiness reads and writes. */

@@ -26,7 +26,7 @@ import {
   memcg_count, memcg_exists, memcg_first_child, memcg_next_sibling, mem_cgroup_is_descendant, parent_mem_cgroup,
 } from "./memcg";
 import { nr_cpus, nr_nodes } from "./topology";
-import { charge_batch } from "./memcg"; // MEMCG_CHARGE_BATCH of the era (profile.ts)
+import { charge_batch, charge_batch_cpus } from "./memcg"; // MEMCG_CHARGE_BATCH of the era (profile.ts)
 import {
   ACC_ATOMIC, ACC_WRITE, OPK_OTHER, cost_enter_cpu, cost_leave_cpu, cost_on, cost_other_begin, cost_other_end, cost_rstat_cpu_lock,
   cost_rstat_flush_cpu, cost_rstat_level, cost_rstat_level_hot, cost_rstat_lock, cost_stats_pcpu, cost_stats_updates,
@@ -108,7 +108,7 @@ export function rstat_init(maxMemcgs: i32): bool {
 
 // memcg_vmstats_needs_flush: more pending updates than a batch per online CPU.
 @inline function needs_flush(m: i32): bool {
-  return load<i64>(updates + (<usize>m << 3)) > <i64>charge_batch * nr_cpus;
+  return load<i64>(updates + (<usize>m << 3)) > charge_batch_cpus;
 }
 
 /** memcg_rstat_updated: count |val| updates from cpu on m and each ancestor. */

@@ -39,6 +39,12 @@ export function sim_get(i: i32): i64 {
   return i >= 0 && i < NR_SIM_STATS ? load<i64>(stats + (<usize>i << 3)) : 0;
 }
 
+/** n pages leave a stock (the maximum cannot grow). */
+@inline export function stocked_sub(n: i64): void {
+  const p = stats + (<usize>SIM_STOCKED_PAGES << 3);
+  store<i64>(p, load<i64>(p) - n);
+}
+
 /** Pages enter (n > 0) or leave a stock: keep the total and its maximum. */
 export function stocked_add(n: i64): void {
   const p = stats + (<usize>SIM_STOCKED_PAGES << 3);

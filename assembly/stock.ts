@@ -17,7 +17,7 @@ import {
   SIM_STOCK_HITS, SIM_STOCK_MISSES, SIM_STOCK_REFILLS,
 } from "./simstat";
 import { nr_cpus } from "./topology";
-import { stocked_add } from "./simstat";
+import { stocked_add, stocked_sub } from "./simstat";
 import { ACC_READ, ACC_WRITE, cost_enter_cpu, cost_leave_cpu, cost_memcg_stock, cost_on } from "./cost_model";
 import { pcs_drain_all, pcs_pages_of, pcstock_on } from "./page_counter_stock";
 
@@ -40,6 +40,7 @@ let remoteDrain: i32 = REMOTE_DRAIN_SCHEDULE;
 let queued: bool = false; // schedule mode: some CPU's drain work is queued
 
 export function stock_init(slots: i32, victim: i32, batch: i32, enabled: bool, remoteDrainMode: i32): bool {
+  if (slots < 1 || slots > 32) return false; // consume_stock's match mask: one bit per slot
   nslots = slots;
   victimPolicy = victim;
   memcg_set_charge_batch(batch);
@@ -75,18 +76,21 @@ export function memcg_uncharge(m: i32, n: i64): void {
 export function consume_stock(m: i32, cpu: i32, n: i32): bool {
   if (n > charge_batch) return false; // consume_stock: larger than a batch never fits
   if (cost_on) cost_memcg_stock(cpu, ACC_WRITE); // local_trylock, the slot scan, nr_pages
-  for (let i = 0; i < nslots; i++) {
-    const s = slot(cpu, i);
-    if (load<i32>(slotMemcg + s) != m) continue;
+  // consume_stock: only the first slot caching m is looked at. Every slot is compared and the
+  // first match taken from the mask: the same slot as a scan that stops there, without a
+  // branch on where m sits (a mispredicted loop exit on most charges).
+  const first = slot(cpu, 0);
+  let match: u32 = 0;
+  for (let i = 0; i < nslots; i++) match |= <u32>(load<i32>(slotMemcg + first + (<usize>i << 2)) == m) << i;
+  if (match != 0) {
+    const s = first + (<usize>ctz(match) << 2);
     const have = load<i32>(slotNr + s);
-    // consume_stock: only the first slot caching m is looked at.
     if (have >= n) {
       store<i32>(slotNr + s, have - n);
-      stocked_add(-n);
+      stocked_sub(n);
       sim_inc(SIM_STOCK_HITS, 1);
       return true;
     }
-    break;
   }
   sim_inc(SIM_STOCK_MISSES, 1);
   return false;
