@@ -380,8 +380,8 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
 // The owner of a line (Modified/Exclusive) also has its sharer bit, the only bit then set, so a
 // read hits exactly when cur's bit is set: one load and a test. A write hits when cur owns it.
 @inline export function cost_access(line: i32, kind: i32): void {
-  // The miss is called through a function reference (call_indirect): binaryen's inliner
-  // counts only direct calls, so the kernel functions around the hooks stay inlinable.
+  // The miss is called through a function reference (call_indirect; made here, so the off build
+  // has none): binaryen inlines no function with a direct call beyond one caller (cost-model.md).
   const accessMiss: (line: i32, kind: i32) => void = cost_access_miss;
   const r = rec(line);
   if (kind == ACC_READ) {
