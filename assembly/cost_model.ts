@@ -380,18 +380,21 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
 // The owner of a line (Modified/Exclusive) also has its sharer bit, the only bit then set, so a
 // read hits exactly when cur's bit is set: one load and a test. A write hits when cur owns it.
 @inline export function cost_access(line: i32, kind: i32): void {
+  // The miss is called through a function reference (call_indirect; made here, so the off build
+  // has none): binaryen inlines no function with a direct call beyond one caller (cost-model.md).
+  const accessMiss: (line: i32, kind: i32) => void = cost_access_miss;
   const r = rec(line);
   if (kind == ACC_READ) {
     if ((load<u64>(r + R_SHARERS + curWord) & curBit) != 0) {
       curClk += hitCost; // here (owned or shared), for a read
       hits += 1;
-    } else cost_access_miss(line, kind);
+    } else accessMiss(line, kind);
   } else if (load<i32>(r + R_OWNER) == cur) {
     // Modified/Exclusive here: no transfer, no wait
     curClk += kind == ACC_ATOMIC ? hitCost + atomicCost : hitCost;
     hits += 1;
     if (kind == ACC_ATOMIC) atomics += 1;
-  } else cost_access_miss(line, kind);
+  } else accessMiss(line, kind);
 }
 
 function cost_access_miss(line: i32, kind: i32): void {
@@ -684,7 +687,10 @@ function long_add(r: i32, s: f64, e: f64, at: i32): void {
     curClk += kind == ACC_ATOMIC ? hitCost + atomicCost : hitCost;
     hits += 1;
     if (kind == ACC_ATOMIC) atomics += 1;
-  } else owned_miss(p, own, kind, node);
+  } else {
+    const miss: (p: usize, own: i32, kind: i32, node: i32) => void = owned_miss; // see accessMiss
+    miss(p, own, kind, node);
+  }
 }
 function owned_miss(p: usize, own: i32, kind: i32, node: i32): void {
   const c = cur;
