@@ -32,6 +32,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSystem, type Op, type System } from '../src/index.js';
 import { GFP, RefSystem } from '../test/reference/ref-system.js';
+import { median, procStat } from './machine.js';
 import { BENCH_OPTIONS, CPUS, LEAVES, TREE, mix, peakFolios, type BenchOp } from './workload.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,19 +58,6 @@ const cpuMs = () => {
 };
 
 // ── the machine's load: /proc/stat busy time of all CPUs minus this process's ───────────
-/** /proc/stat's all-CPU line in ticks; steal: time the hypervisor ran someone else (8th field, 0 if absent). */
-function procStat(): { busy: number; total: number; steal: number } | null {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const idle = f[3] + (f[4] ?? 0);
-    // guest and guest_nice (fields 9, 10) are already counted in user and nice
-    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total, steal: f[7] ?? 0 };
-  } catch {
-    return null;
-  }
-}
-
 /** CPU ticks (USER_HZ = 100) of this process and its waited-for children (/proc/self/stat). */
 function selfTicks(): number | null {
   try {
@@ -118,11 +106,6 @@ function freshRef(stock: boolean): { ref: RefSystem; leafIds: number[] } {
   for (const p of TREE) ids.set(p, ref.mkdir(ids.get(p.slice(0, Math.max(0, p.lastIndexOf('/'))))!));
   return { ref, leafIds: LEAVES.map((l) => ids.get(l)!) };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** One sample of fn on a fresh state from setup (untimed, then a full GC); the timed run returned. */
 async function sample<T>(setup: () => T | Promise<T>, fn: (state: T) => void): Promise<() => Promise<Ns>> {
@@ -270,10 +253,11 @@ function dumpDiff(c: string[], w: string[]): string {
   const kinds = new Map<string, { lines: number; longer: number }>();
   c.forEach((l, i) => {
     if (l === w[i]) return;
-    const k = kinds.get(l.split(' ')[0]) ?? { lines: 0, longer: 0 };
+    const kind = l.split(' ')[0];
+    const k = kinds.get(kind) ?? { lines: 0, longer: 0 };
     k.lines++;
     if (w[i].startsWith(`${l} `)) k.longer++; // the core writes counters the port has not
-    kinds.set(l.split(' ')[0], k);
+    kinds.set(kind, k);
   });
   if (kinds.size === 0) return 'identical';
   const each = [...kinds].map(([k, n]) => `${k} ×${n.lines}${n.longer === n.lines ? ' (only the core\'s extra fields)' : ''}`);

@@ -15,10 +15,10 @@
 // load average). Writes nothing: prints the table quoted in docs/cost-model.md.
 //
 //   PAIRS=21 REPS=3 [MEMCG_SIM_BASE=DIR] npm run bench:cost     (ROUNDS is taken for PAIRS too)
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { createSystem } from '../src/index.js';
+import { median, procStat } from './machine.js';
 import { CPUS, LEAVES, TREE, mix, peakFolios } from './workload.js';
 
 type Sys = { mkdir(p: string): unknown; encode(ops: unknown[]): Uint8Array; replayRecords(r: Uint8Array): unknown };
@@ -50,17 +50,6 @@ async function fresh(m: Mode): Promise<Sys> {
 const asOps = ops.map((o) => (o.charge ? { op: 'charge', cgroup: LEAVES[o.leaf], cpu: o.cpu, order: o.order } : { op: 'uncharge', folio: o.folio, cpu: 0 }));
 for (const m of modes) m.records = (await fresh(m)).encode(asOps);
 
-/** /proc/stat's busy and total ticks of all CPUs (null where it is not readable). */
-function procStat(): { busy: number; total: number } | null {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-    const total = f.reduce((a, b) => a + b, 0);
-    return { busy: total - f[3] - f[4], total };
-  } catch {
-    return null;
-  }
-}
-
 /** One sample of mode m: REPS replays, each on a fresh system built before timing any. */
 async function sample(m: Mode): Promise<number> {
   const systems: Sys[] = [];
@@ -91,20 +80,16 @@ const st1 = procStat();
 const self1 = process.cpuUsage(self0);
 const la1 = loadavg()[0];
 
-const med = (a: number[]) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const rate = (ms: number) => `${((ops.length / ms) * 1e3 / 1e6).toFixed(2)} M ops/s`;
 console.log(`| build / cost model | CPU ms per replay, median [min–max] (${pairs} pairs × ${reps} replays) | throughput |`);
 console.log('|---|---:|---:|');
 for (const m of modes) {
   const t = times[m.name];
-  console.log(`| ${m.name} | ${med(t).toFixed(2)} [${Math.min(...t).toFixed(2)}–${Math.max(...t).toFixed(2)}] | ${rate(med(t))} |`);
+  console.log(`| ${m.name} | ${median(t).toFixed(2)} [${Math.min(...t).toFixed(2)}–${Math.max(...t).toFixed(2)}] | ${rate(median(t))} |`);
 }
 const ratio = (a: string, b: string) => {
   const r = times[a].map((t, i) => t / times[b][i]);
-  return `${med(r).toFixed(3)}× [${Math.min(...r).toFixed(3)}–${Math.max(...r).toFixed(3)}]`;
+  return `${median(r).toFixed(3)}× [${Math.min(...r).toFixed(3)}–${Math.max(...r).toFixed(3)}]`;
 };
 console.log(`on ÷ off, per pair: median ${ratio('on', 'off')}`);
 if (baseCreate) console.log(`off ÷ main, per pair: median ${ratio('off', 'main (no cost model)')}`);
