@@ -371,9 +371,10 @@ export class System {
   private i32!: Int32Array;
   private readonly opCapacity: number;
   private readonly konst = new Map<string, number>();
-  // id() of the paths looked up since the tree last changed: a dictionary object, whose
-  // lookups internalise the key string once (a Map compares the characters every time).
-  private idCache: Record<string, number> = Object.create(null);
+  // id() of the paths looked up since the tree last changed. A Map, not a dictionary object:
+  // a dictionary lookup internalises the caller's string, which turns it into a ThinString, and
+  // every later charCodeAt of it (pathSlot, once per replayed charge) goes through that indirection.
+  private readonly idCache = new Map<string, number>();
   // In front of it, the last path seen in each slot of pathSlot() and its id: a hit is a hash of three
   // characters and one string compare (=== of the same string object returns at its pointer test).
   // An empty slot holds '' and 0, the root's path and id: only strings (with undefined among them
@@ -565,11 +566,11 @@ export class System {
     if (typeof path !== 'string') str('a cgroup path', path);
     const h = pathSlot(path);
     if (this.slotPath[h] === path) return this.slotId[h];
-    let id: number | undefined = this.idCache[path];
+    let id: number | undefined = this.idCache.get(path);
     if (id === undefined) {
       id = this.ids.get(path) ?? this.ids.get(System.normalize(path)); // normalized paths hit at once
       if (id === undefined) throw new MemcgError('ENOENT', `no cgroup ${show(path)}`);
-      this.idCache[path] = id;
+      this.idCache.set(path, id);
     }
     this.slotPath[h] = path;
     this.slotId[h] = id;
@@ -577,7 +578,7 @@ export class System {
   }
   /** The tree changed (mkdir, rmdir): id()'s caches start again. */
   private treeChanged(): void {
-    this.idCache = Object.create(null);
+    this.idCache.clear();
     this.slotPath.fill('');
     this.slotId.fill(0);
   }
