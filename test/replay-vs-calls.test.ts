@@ -1,7 +1,7 @@
 // DESIGN rule 3: the op-buffer replay and the per-call API run the same core functions, so
 // the same ops give the same results and the same observable state.
 import { describe, expect, test } from 'vitest';
-import { createSystem, type SystemOptions } from '../src/index.js';
+import { createSystem, type Op, type SystemOptions } from '../src/index.js';
 import { MemcgError } from '../src/index.js';
 import { commonOps, general, makeTree, randomOps, runCalls, snapshot } from './helpers/ops.js';
 import { codeOf } from './helpers/sys.js';
@@ -193,4 +193,34 @@ test('a path looked up before a tree change: after rmdir it is ENOENT on every p
   s.replay([{ op: 'charge', cgroup: 'b', cpu: 1 }]);
   expect(s.read('b/memory.current')).toBe(`${2 * 4096}\n`);
   expect(s.id('')).toBe(0);
+});
+
+test('common ops after an uncharge list that took more records than the ops reserved: every record written (the first replay of a process too)', async () => {
+  // The records buffer is kept across calls and grown to one record per op; a list takes one
+  // per folio, so the common ops after it must find room themselves (a store past the end of
+  // the buffer is lost). An op list longer than any earlier in this file: the buffer has no
+  // room beyond the one record per op.
+  const opts: SystemOptions = { topology: { nodes: 1, cpusPerNode: 2 }, stock: false };
+  const [x, y, z] = await Promise.all([createSystem(opts), createSystem(opts), createSystem(opts)]);
+  for (const s of [x, y, z]) s.mkdir('a');
+  const N = 1 << 15;
+  const ops: Op[] = [
+    { op: 'uncharge-list', folios: Array.from({ length: N / 2 }, (_, i) => i) },
+    ...Array.from({ length: N }, (_, i): Op => (i % 4 === 3 ? { op: 'uncharge', folio: i - 1 } : { op: 'charge', cgroup: 'a', cpu: i & 1 })),
+    { op: 'wait', ms: 1 },
+  ];
+  const records = x.encode(ops); // the first encode of a list this long
+  expect(records.length).toBe((N / 2 + N + 1) * 16);
+  const slow = x.encode(ops.map(general)); // every op through checkOp and encodeOp
+  const firstDiff = records.findIndex((b, i) => b !== slow[i]);
+  expect(firstDiff, `first differing record #${firstDiff >> 4}`).toBe(-1);
+  const codes = new Set(Array.from({ length: N }, (_, i) => records[(N / 2 + i) * 16]));
+  expect(codes.size).toBe(2); // charges and uncharges, no empty record
+  expect(codes.has(0)).toBe(false);
+  const r = y.replay(ops);
+  const viaChecks = z.replay(ops.map(general));
+  expect(r.length).toBe(N / 2 + N + 1);
+  expect(JSON.stringify(r) === JSON.stringify(viaChecks)).toBe(true);
+  expect(snapshot(y)).toEqual(snapshot(z));
+  expect(r.slice(N / 2).filter((v) => v.ok && v.value > 0).length).toBeGreaterThan(N / 2); // the charges after the list were replayed
 });

@@ -327,6 +327,67 @@ function opResults(out: OpResult[], done: number, codes: Int32Array, at: number,
   }
 }
 
+/** One result of replay() from its code (elimit: a charge's -ENOSPC, the emulator's full folio table). */
+function resultOf(v: number, elimit: boolean): OpResult {
+  return v > 0 ? { ok: true, value: v } : v === 0 ? OK_ZERO : failResult(elimit ? 'ELIMIT' : errnoName(v));
+}
+
+/**
+ * replay()'s results as a view on their codes (System.replayView): the same results in op order,
+ * an object made only for a result read by at() or the iterator (each equal to replay()'s, the
+ * same shared object for 0 and each errno); ok(), value() and code() read the codes alone.
+ * A replay of Op objects costs about what replayCodes costs this way, not replay()'s object per op.
+ */
+export class ReplayView implements Iterable<OpResult> {
+  /** The results as replayCodes gives them: a charge's folio id, 0, or -errno, in op order. */
+  readonly codes: Int32Array;
+  // 1 at each result whose -ENOSPC is ELIMIT (a charge's); null when no result is -ENOSPC.
+  private readonly elimit: Uint8Array | null;
+  /** @internal System.replayView makes one. */
+  constructor(codes: Int32Array, elimit: Uint8Array | null) {
+    this.codes = codes;
+    this.elimit = elimit;
+  }
+  /** The number of results (an uncharge-list gives one per folio). */
+  get length(): number {
+    return this.codes.length;
+  }
+  /** Whether result i is a success (i: 0 .. length - 1; false past the end). */
+  ok(i: number): boolean {
+    return this.codes[i] >= 0;
+  }
+  /** Result i's value (a charge's folio id, or 0); undefined for a failure or past the end. */
+  value(i: number): number | undefined {
+    const v = this.codes[i];
+    return v >= 0 ? v : undefined;
+  }
+  /** Result i's errno ('ELIMIT' for a charge the emulator's folio table refused); undefined for a success or past the end. */
+  code(i: number): string | undefined {
+    const v = this.codes[i];
+    return v < 0 ? (this.elimit !== null && this.elimit[i] === 1 ? 'ELIMIT' : errnoName(v)) : undefined;
+  }
+  /** Result i as replay() gives it (a negative i counts from the end, as Array.prototype.at); undefined past the end. */
+  at(i: number): OpResult | undefined {
+    const j = Math.trunc(i) < 0 ? this.codes.length + Math.trunc(i) : Math.trunc(i);
+    if (!(j >= 0 && j < this.codes.length)) return undefined;
+    return resultOf(this.codes[j], this.elimit !== null && this.elimit[j] === 1);
+  }
+  /** The results as replay() gives them (an array equal to its, element by element). */
+  toArray(): OpResult[] {
+    const n = this.codes.length;
+    const out: OpResult[] = n <= RESULTS_PREALLOC_MAX ? new Array<OpResult>(n) : [];
+    for (let i = 0; i < n; i++) out[i] = resultOf(this.codes[i], this.elimit !== null && this.elimit[i] === 1);
+    return out;
+  }
+  /** JSON.stringify of a view is that of replay()'s array. */
+  toJSON(): OpResult[] {
+    return this.toArray();
+  }
+  *[Symbol.iterator](): Iterator<OpResult> {
+    for (let i = 0; i < this.codes.length; i++) yield resultOf(this.codes[i], this.elimit !== null && this.elimit[i] === 1);
+  }
+}
+
 /** Tables up to this size are touched at createSystem by default (SystemOptions.prefault). */
 const PREFAULT_DEFAULT = 16 * 1024 * 1024;
 
@@ -1640,6 +1701,9 @@ export class System {
     const FOLIO_MAX = ID_MAX; // a module-scope const is a context load with a hole check at each use
     const slotPath = this.slotPath;
     const slotId = this.slotId;
+    // Room for one record per op left: encodeInto reserved one per op, but an uncharge list
+    // before `from` may have taken more (one per folio), and a store past the end of words is lost.
+    this.reserve(ops.length - from);
     const words = scratchU32;
     let w = this.o16 >>> 2;
     let i = from;
@@ -1829,6 +1893,21 @@ export class System {
   replayCodes(ops: Op[]): Int32Array {
     const count = this.encodeInto(ops); // before reading scratch: encoding may grow it
     return this.replayRecords(scratch.subarray(0, count << 4));
+  }
+
+  /**
+   * replay()'s results without an object per op, read as replay() gives them (ReplayView): the
+   * same ops, checks and errors as replay(); the view's codes are replayCodes'.
+   */
+  replayView(ops: Op[]): ReplayView {
+    const count = this.encodeInto(ops);
+    const codes = this.replayRecords(scratch.subarray(0, count << 4));
+    // ELIMIT: a charge's -ENOSPC (the records are still in scratch); most replays have no -ENOSPC at all
+    let elimit: Uint8Array | null = null;
+    for (let i = codes.indexOf(-28); i >= 0; i = codes.indexOf(-28, i + 1)) {
+      if (scratch[i << 4] === this.opCharge) (elimit ??= new Uint8Array(count))[i] = 1;
+    }
+    return new ReplayView(codes, elimit);
   }
 
   /**
