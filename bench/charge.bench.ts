@@ -1,7 +1,7 @@
 // Engine throughput on the bench mix (bench/workload.ts), every implementation in one run:
 // the wasm op-buffer replay (System.replayRecords), the object API (System.replay of Op
-// objects), the per-call API, the plain-TS reference, and the native-C yardstick of
-// ../shared/perf-limit when it and a C compiler are there. Mix (a) uses the per-CPU stock,
+// objects; replayCodes and replayView of the same objects beside it), the per-call API, the
+// plain-TS reference, and the native-C yardstick of ../shared/perf-limit when it and a C compiler are there. Mix (a) uses the per-CPU stock,
 // (b) disables it (every charge walks the hierarchy).
 //
 // Measurement, for a shared machine: rounds, each running every implementation once per
@@ -153,6 +153,7 @@ const impls: Impl[] = [
   { name: 'wasm replay', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replayRecords(records.get(stock)!)) },
   { name: 'wasm object API', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replay(objectOps)) },
   { name: 'wasm object API (codes)', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replayCodes(objectOps)) },
+  { name: 'wasm object API (view)', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replayView(objectOps)) },
   { name: 'wasm per-call API', prep: (stock) => sample(() => freshSystem(stock), (s) => runCalls(s, ops)) },
   {
     name: 'plain-TS reference',
@@ -361,6 +362,7 @@ const pairings: [string, string, string][] = [
   // spread the within-round ratios of the table above as much as the C ratio's
   ['object API ÷ wasm replay', 'wasm object API', 'wasm replay'],
   ['object API (codes) ÷ wasm replay', 'wasm object API (codes)', 'wasm replay'],
+  ['object API (view) ÷ wasm replay', 'wasm object API (view)', 'wasm replay'],
 ].filter(([, a, b]) => impls.some((i) => i.name === a) && impls.some((i) => i.name === b)) as [string, string, string][];
 const pairData = new Map<Key, { num: Ns; den: Ns }[]>();
 const statP0 = procStat();
@@ -432,6 +434,7 @@ const ratios: [string, string, string][] = [
   ['wasm replay ÷ native C', 'wasm replay', 'native C (yardstick)'],
   ['object API ÷ wasm replay', 'wasm object API', 'wasm replay'],
   ['object API (codes) ÷ wasm replay', 'wasm object API (codes)', 'wasm replay'],
+  ['object API (view) ÷ wasm replay', 'wasm object API (view)', 'wasm replay'],
   ['per-call API ÷ wasm replay', 'wasm per-call API', 'wasm replay'],
   ['plain-TS reference ÷ wasm replay', 'plain-TS reference', 'wasm replay'],
 ];
