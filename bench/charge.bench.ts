@@ -1,8 +1,9 @@
 // Engine throughput on the bench mix (bench/workload.ts), every implementation in one run:
 // the wasm op-buffer replay (System.replayRecords), the object API (System.replay of Op
 // objects; replayCodes and replayView of the same objects beside it), the per-call API, the
-// plain-TS reference, and the native-C yardstick of ../shared/perf-limit when it and a C compiler are there. Mix (a) uses the per-CPU stock,
-// (b) disables it (every charge walks the hierarchy).
+// plain-TS reference, and the native-C yardstick of ../shared/perf-limit when it and a C
+// compiler are there. Mix (a) uses the per-CPU stock, (b) disables it (every charge walks the
+// hierarchy).
 //
 // Measurement, for a shared machine: rounds, each running every implementation once per
 // mix in an order rotated by the round; a sample is one replay of the whole op list on a
