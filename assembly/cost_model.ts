@@ -123,12 +123,14 @@ let bObjcg: i32 = 0;
 let bTcpmem: i32 = 0;
 // The directory: one record per line, `stride` bytes, a power of two (16 up to 64 CPUs, so
 // that the lines an operation touches stay in the host's L1): +0 owner (i32, -1 = no exclusive
-// owner), +8 sharers (u64 × words). A line's statistics are apart (lineStats), written only on
+// owner), +4 the latest end of the line's busy periods (f32 rounded up: at or above the end of
+// every period kept, so a miss that starts there or later cannot wait), +8 sharers (u64 × words). A line's statistics are apart (lineStats), written only on
 // a miss.
 let dir: usize = 0;
 let stride: usize = 16;
 let strideShift: usize = 4;
 const R_OWNER: usize = 0;
+@inline const R_LAST_END: usize = 4;
 const R_SHARERS: usize = 8;
 // Per line: +0 transfers (f64), +8 waiting cycles (f64).
 let lineStats: usize = 0;
@@ -407,16 +409,21 @@ function cost_access_miss(line: i32, kind: i32): void {
   let w: f64 = 0;
   const h = holds + <usize>line * HOLD_BYTES;
   const lr = load<i32>(longOf + (<usize>line << 2)) - 1;
+  const le = rec(line) + R_LAST_END;
+  const last = <f64>load<f32>(le);
   if (d != D_HIT) {
-    const cost = unchecked(costs[d]) + (kind == ACC_ATOMIC ? atomicCost : 0);
-    t = lr >= 0 ? long_wait(lr, t, cost) : hold_wait(h, t, cost);
-    w = t - curClk;
+    if (t < last) {
+      const cost = unchecked(costs[d]) + (kind == ACC_ATOMIC ? atomicCost : 0);
+      t = lr >= 0 ? long_wait(lr, t, cost) : hold_wait(h, t, cost);
+      w = t - curClk;
+    } else if (lr >= 0) longAt = load<i32>(longLen + (<usize>lr << 2)); // after every period: no wait, long_wait's answer
   }
   const start = t;
   t += account(c, d, kind, w, line);
   if (write && d != D_HIT) {
     if (lr >= 0) long_add(lr, start, t, longAt);
     else hold_add(line, h, start, t);
+    if (t > last) store<f32>(le, f32_up(t));
   }
   if (write) {
     for (let i = 0; i < words; i++) store<u64>(sh(line, i), 0);
@@ -435,6 +442,12 @@ function cost_access_miss(line: i32, kind: i32): void {
   curClk = t;
 }
 
+// The least f32 at or above x (x >= 0, finite): a bound that stays one.
+@inline function f32_up(x: f64): f32 {
+  const f = <f32>x;
+  return <f64>f >= x ? f : reinterpret<f32>(reinterpret<u32>(f) + 1);
+}
+
 // When a transfer of `cost` cycles wanted at t may begin: after the end of any hold that
 // [t, t + cost) overlaps, repeated while the new start overlaps another (at most NR_HOLDS
 // rounds: each hold moves t once, past its end).
@@ -444,10 +457,9 @@ function hold_wait(h: usize, t: f64, cost: f64): f64 {
     for (let i = 0; i < NR_HOLDS; i++) {
       const o = h + (<usize>i << 4);
       const e = load<f64>(o, 8);
-      if (t < e && t + cost > load<f64>(o)) {
-        t = e;
-        moved = true;
-      }
+      const overlaps = (t < e) & (t + cost > load<f64>(o)); // selects, not branches: the periods are data
+      t = select<f64>(e, t, overlaps);
+      moved = moved | overlaps;
     }
     if (!moved) break;
   }
@@ -462,17 +474,16 @@ function hold_add(line: i32, h: usize, s: f64, e: f64): void {
   let j = 0;
   let first = load<f64>(h, 8);
   for (let i = 0; i < NR_HOLDS; i++) {
+    // selects, not branches (the periods are data): the last match wins, as in a scan
     const o = h + (<usize>i << 4);
     const ps = load<f64>(o);
     const pe = load<f64>(o, 8);
-    if (pe > ps) {
-      if (pe == s) before = i;
-      else if (ps == e) after = i;
-    }
-    if (pe < first) {
-      first = pe;
-      j = i;
-    }
+    const real = pe > ps;
+    before = select<i32>(i, before, real & (pe == s));
+    after = select<i32>(i, after, real & (pe != s) & (ps == e));
+    const earlier = pe < first;
+    first = select<f64>(pe, first, earlier);
+    j = select<i32>(i, j, earlier);
   }
   if (before >= 0 && after >= 0) {
     // it fills the gap between two periods: one period, the other slot freed
@@ -537,6 +548,24 @@ function long_take(line: i32, h: usize): bool {
 @inline function long_at(r: i32, i: i32): usize {
   return long_slots(r) + (<usize>(load<i32>(longHead + (<usize>r << 2)) + i) << 4);
 }
+// Move n periods (16 bytes each) from src to dst, the ranges possibly overlapping: a short move
+// inline (memory.copy is a call out of the wasm code, dearer than a few loads and stores).
+@inline function move_periods(dst: usize, src: usize, n: i32): void {
+  if (n > 16) memory.copy(dst, src, <usize>n << 4);
+  else if (dst < src) {
+    for (let i = 0; i < n; i++) {
+      const o = <usize>i << 4;
+      store<u64>(dst + o, load<u64>(src + o));
+      store<u64>(dst + o, load<u64>(src + o, 8), 8);
+    }
+  } else {
+    for (let i = n - 1; i >= 0; i--) {
+      const o = <usize>i << 4;
+      store<u64>(dst + o, load<u64>(src + o));
+      store<u64>(dst + o, load<u64>(src + o, 8), 8);
+    }
+  }
+}
 // Open a slot at position p of ring r (n periods, n < LONG_N): the shorter side moves by one
 // (the whole ring is centred first when that side has no free slot). Returns its address.
 function long_open(r: i32, n: i32, p: i32): usize {
@@ -550,9 +579,9 @@ function long_open(r: i32, n: i32, p: i32): usize {
     head = c;
   }
   if (front) {
-    memory.copy(b + (<usize>(head - 1) << 4), b + (<usize>head << 4), <usize>p << 4);
+    move_periods(b + (<usize>(head - 1) << 4), b + (<usize>head << 4), p);
     head--;
-  } else memory.copy(b + (<usize>(head + p + 1) << 4), b + (<usize>(head + p) << 4), <usize>(n - p) << 4);
+  } else move_periods(b + (<usize>(head + p + 1) << 4), b + (<usize>(head + p) << 4), n - p);
   store<i32>(hp, head);
   return b + (<usize>(head + p) << 4);
 }
@@ -562,9 +591,9 @@ function long_remove(r: i32, n: i32, p: i32): void {
   const b = long_slots(r);
   const head = load<i32>(hp);
   if (p < n - 1 - p) {
-    memory.copy(b + (<usize>(head + 1) << 4), b + (<usize>head << 4), <usize>p << 4);
+    move_periods(b + (<usize>(head + 1) << 4), b + (<usize>head << 4), p);
     store<i32>(hp, head + 1);
-  } else memory.copy(b + (<usize>(head + p) << 4), b + (<usize>(head + p + 1) << 4), <usize>(n - p - 1) << 4);
+  } else move_periods(b + (<usize>(head + p) << 4), b + (<usize>(head + p + 1) << 4), n - p - 1);
 }
 // The first period of ring r (n in use) that ends after t (the ends are sorted: the periods
 // never overlap). Branch-free halving: the comparison only picks the next half.
@@ -679,23 +708,21 @@ function long_add(r: i32, s: f64, e: f64, at: i32): void {
   store<i32>(lp, n + 1);
 }
 
-// An owner-only line (folio, swap_cgroup): every access takes it exclusively.
-@inline function owned_access(table: usize, i: i32, kind: i32, node: i32): void {
+// An owner-only line (folio, swap_cgroup): every access takes it exclusively. Inline, hit or
+// miss, no branch on the owner: its distance (dist(c, c) is D_HIT) or, for a line no CPU has
+// taken yet, memory's (the folio's node, read at nodeAt only then: the record is cold when the
+// folio is an LRU neighbour); its cycles; a count per distance class, its hits too (in the slot of
+// D_HIT, which cost_stat_get adds to hits): the same sums as the directory's paths (these
+// lines never wait).
+@inline function owned_access(table: usize, i: i32, kind: i32, nodeAt: usize): void {
   const p = table + (<usize>i << 2);
   const own = load<i32>(p);
-  if (own == cur) {
-    curClk += kind == ACC_ATOMIC ? hitCost + atomicCost : hitCost;
-    hits += 1;
-    if (kind == ACC_ATOMIC) atomics += 1;
-  } else {
-    const miss: (p: usize, own: i32, kind: i32, node: i32) => void = owned_miss; // see accessMiss
-    miss(p, own, kind, node);
-  }
-}
-function owned_miss(p: usize, own: i32, kind: i32, node: i32): void {
   const c = cur;
-  const d = own >= 0 ? dist(c, own) : node == cpu_to_node(c) ? D_MEM_LOCAL : D_MEM_REMOTE;
-  curClk += account(c, d, kind, 0, -1);
+  let d = dist(c, select<i32>(own, 0, own >= 0));
+  if (own < 0) d = (nodeAt != 0 ? <i32>(load<u32>(nodeAt) >>> 16) : 0) == cpu_to_node(c) ? D_MEM_LOCAL : D_MEM_REMOTE;
+  curClk += kind == ACC_ATOMIC ? unchecked(costs[d]) + atomicCost : unchecked(costs[d]);
+  if (kind == ACC_ATOMIC) atomics += 1;
+  unchecked((stats[CS_XFER_BASE + d] += 1)); // a hit here too: cost_stat_get adds hits
   store<i32>(p, c);
 }
 
@@ -860,18 +887,18 @@ export function cost_sleep_ns(ns: i64): void {
 @inline export function cost_lruvec(m: i32, node: i32): void {
   cost_access(bLruvec + m * nr_nodes + node, ACC_ATOMIC);
 }
-/** The folio's struct (memcg_data, flags, LRU links). */
-@inline export function cost_folio(id: i32, node: i32): void {
-  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_WRITE, node);
+/** The folio's struct (memcg_data, flags, LRU links); nodeAt: folio_nid_at(id), read only if needed. */
+@inline export function cost_folio(id: i32, nodeAt: usize): void {
+  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_WRITE, nodeAt);
 }
 /** A LOCKed op on the folio's struct (folio_try_get, folio_test_clear_lru, folio_trylock). */
-export function cost_folio_atomic(id: i32, node: i32): void {
-  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_ATOMIC, node);
+export function cost_folio_atomic(id: i32, nodeAt: usize): void {
+  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_ATOMIC, nodeAt);
 }
 /** A swap_cgroup record of entry e (swap_cgroup_record / lookup, atomic since 6.15). */
 export function cost_swap_cgroup(e: i32, kind: i32): void {
   const l = e >> 5;
-  if (l >= 0 && l < nSwapLines) owned_access(swapOwner, l, kind, 0);
+  if (l >= 0 && l < nSwapLines) owned_access(swapOwner, l, kind, 0); // node 0
 }
 
 // ── operations and CPUs ────────────────────────────────────────────────────────────────
@@ -928,10 +955,11 @@ export function cost_clock(cpu: i32): f64 {
 export function cost_stat_get(i: i32): f64 {
   if (!cost_on || i < 0 || i >= NR_CS) return 0;
   if (i == CS_ATOMICS) return <f64>atomics;
-  if (i == CS_XFER_BASE + D_HIT) return <f64>hits;
+  // the owner-only lines' hits are in stats' D_HIT slot: every count is an integer below 2^53
+  if (i == CS_XFER_BASE + D_HIT) return <f64>hits + unchecked(stats[CS_XFER_BASE + D_HIT]);
   if (i == CS_ACCESSES) {
     let n: f64 = <f64>hits;
-    for (let d = 1; d < NR_DIST; d++) n += unchecked(stats[CS_XFER_BASE + d]);
+    for (let d = 0; d < NR_DIST; d++) n += unchecked(stats[CS_XFER_BASE + d]);
     return n;
   }
   return unchecked(stats[i]);
