@@ -158,7 +158,10 @@ let longHead: usize = 0; // i32[NR_LONG]: the slot of the earliest
 let longHint: usize = 0; // i32[NR_LONG × cpus]: the slot where each CPU's last search ended
 let longLine: usize = 0; // i32[NR_LONG]: the line holding the ring, -1 none
 let longUsed: i32 = 0; // rings lent
-let folioOwner: usize = 0; // i32[folios]
+// The folio owners: u16 per folio, 0xffff = none (a CPU id is below 65535: the cpus × cpus
+// distance table bounds it), packed in the first half of a table of 4 bytes a folio whose
+// every byte cost_init sets to 0xff (so that the host's caches hold twice as many).
+let folioOwner: usize = 0;
 let swapOwner: usize = 0; // i32[swap lines]
 let nFolios: i32 = 0;
 let nSwapLines: i32 = 0;
@@ -714,16 +717,21 @@ function long_add(r: i32, s: f64, e: f64, at: i32): void {
 // folio is an LRU neighbour); its cycles; a count per distance class, its hits too (in the slot of
 // D_HIT, which cost_stat_get adds to hits): the same sums as the directory's paths (these
 // lines never wait).
-@inline function owned_access(table: usize, i: i32, kind: i32, nodeAt: usize): void {
-  const p = table + (<usize>i << 2);
-  const own = load<i32>(p);
+@inline function owned_access(table: usize, i: i32, kind: i32, nodeAt: usize, narrow: bool): void {
+  const p = table + (<usize>i << (narrow ? 1 : 2));
+  let own: i32;
+  if (narrow) {
+    const v = <i32>load<u16>(p);
+    own = select<i32>(-1, v, v == 0xffff);
+  } else own = load<i32>(p);
   const c = cur;
   let d = dist(c, select<i32>(own, 0, own >= 0));
   if (own < 0) d = (nodeAt != 0 ? <i32>(load<u32>(nodeAt) >>> 16) : 0) == cpu_to_node(c) ? D_MEM_LOCAL : D_MEM_REMOTE;
   curClk += kind == ACC_ATOMIC ? unchecked(costs[d]) + atomicCost : unchecked(costs[d]);
   if (kind == ACC_ATOMIC) atomics += 1;
   unchecked((stats[CS_XFER_BASE + d] += 1)); // a hit here too: cost_stat_get adds hits
-  store<i32>(p, c);
+  if (narrow) store<u16>(p, <u16>c);
+  else store<i32>(p, c);
 }
 
 // ── the charge path's lines ────────────────────────────────────────────────────────────
@@ -889,16 +897,16 @@ export function cost_sleep_ns(ns: i64): void {
 }
 /** The folio's struct (memcg_data, flags, LRU links); nodeAt: folio_nid_at(id), read only if needed. */
 @inline export function cost_folio(id: i32, nodeAt: usize): void {
-  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_WRITE, nodeAt);
+  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_WRITE, nodeAt, true);
 }
 /** A LOCKed op on the folio's struct (folio_try_get, folio_test_clear_lru, folio_trylock). */
 export function cost_folio_atomic(id: i32, nodeAt: usize): void {
-  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_ATOMIC, nodeAt);
+  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_ATOMIC, nodeAt, true);
 }
 /** A swap_cgroup record of entry e (swap_cgroup_record / lookup, atomic since 6.15). */
 export function cost_swap_cgroup(e: i32, kind: i32): void {
   const l = e >> 5;
-  if (l >= 0 && l < nSwapLines) owned_access(swapOwner, l, kind, 0); // node 0
+  if (l >= 0 && l < nSwapLines) owned_access(swapOwner, l, kind, 0, false); // node 0
 }
 
 // ── operations and CPUs ────────────────────────────────────────────────────────────────
