@@ -460,9 +460,10 @@ function hold_wait(h: usize, t: f64, cost: f64): f64 {
     for (let i = 0; i < NR_HOLDS; i++) {
       const o = h + (<usize>i << 4);
       const e = load<f64>(o, 8);
-      const overlaps = (t < e) & (t + cost > load<f64>(o)); // selects, not branches: the periods are data
-      t = select<f64>(e, t, overlaps);
-      moved = moved | overlaps;
+      if (t < e && t + cost > load<f64>(o)) {
+        t = e;
+        moved = true;
+      }
     }
     if (!moved) break;
   }
@@ -477,16 +478,17 @@ function hold_add(line: i32, h: usize, s: f64, e: f64): void {
   let j = 0;
   let first = load<f64>(h, 8);
   for (let i = 0; i < NR_HOLDS; i++) {
-    // selects, not branches (the periods are data): the last match wins, as in a scan
     const o = h + (<usize>i << 4);
     const ps = load<f64>(o);
     const pe = load<f64>(o, 8);
-    const real = pe > ps;
-    before = select<i32>(i, before, real & (pe == s));
-    after = select<i32>(i, after, real & (pe != s) & (ps == e));
-    const earlier = pe < first;
-    first = select<f64>(pe, first, earlier);
-    j = select<i32>(i, j, earlier);
+    if (pe > ps) {
+      if (pe == s) before = i;
+      else if (ps == e) after = i;
+    }
+    if (pe < first) {
+      first = pe;
+      j = i;
+    }
   }
   if (before >= 0 && after >= 0) {
     // it fills the gap between two periods: one period, the other slot freed
@@ -551,24 +553,6 @@ function long_take(line: i32, h: usize): bool {
 @inline function long_at(r: i32, i: i32): usize {
   return long_slots(r) + (<usize>(load<i32>(longHead + (<usize>r << 2)) + i) << 4);
 }
-// Move n periods (16 bytes each) from src to dst, the ranges possibly overlapping: a short move
-// inline (memory.copy is a call out of the wasm code, dearer than a few loads and stores).
-@inline function move_periods(dst: usize, src: usize, n: i32): void {
-  if (n > 16) memory.copy(dst, src, <usize>n << 4);
-  else if (dst < src) {
-    for (let i = 0; i < n; i++) {
-      const o = <usize>i << 4;
-      store<u64>(dst + o, load<u64>(src + o));
-      store<u64>(dst + o, load<u64>(src + o, 8), 8);
-    }
-  } else {
-    for (let i = n - 1; i >= 0; i--) {
-      const o = <usize>i << 4;
-      store<u64>(dst + o, load<u64>(src + o));
-      store<u64>(dst + o, load<u64>(src + o, 8), 8);
-    }
-  }
-}
 // Open a slot at position p of ring r (n periods, n < LONG_N): the shorter side moves by one
 // (the whole ring is centred first when that side has no free slot). Returns its address.
 function long_open(r: i32, n: i32, p: i32): usize {
@@ -582,9 +566,9 @@ function long_open(r: i32, n: i32, p: i32): usize {
     head = c;
   }
   if (front) {
-    move_periods(b + (<usize>(head - 1) << 4), b + (<usize>head << 4), p);
+    memory.copy(b + (<usize>(head - 1) << 4), b + (<usize>head << 4), <usize>p << 4);
     head--;
-  } else move_periods(b + (<usize>(head + p + 1) << 4), b + (<usize>(head + p) << 4), n - p);
+  } else memory.copy(b + (<usize>(head + p + 1) << 4), b + (<usize>(head + p) << 4), <usize>(n - p) << 4);
   store<i32>(hp, head);
   return b + (<usize>(head + p) << 4);
 }
@@ -594,9 +578,9 @@ function long_remove(r: i32, n: i32, p: i32): void {
   const b = long_slots(r);
   const head = load<i32>(hp);
   if (p < n - 1 - p) {
-    move_periods(b + (<usize>(head + 1) << 4), b + (<usize>head << 4), p);
+    memory.copy(b + (<usize>(head + 1) << 4), b + (<usize>head << 4), <usize>p << 4);
     store<i32>(hp, head + 1);
-  } else move_periods(b + (<usize>(head + p) << 4), b + (<usize>(head + p + 1) << 4), n - p - 1);
+  } else memory.copy(b + (<usize>(head + p) << 4), b + (<usize>(head + p + 1) << 4), <usize>(n - p - 1) << 4);
 }
 // The first period of ring r (n in use) that ends after t (the ends are sorted: the periods
 // never overlap). Branch-free halving: the comparison only picks the next half.
