@@ -123,14 +123,12 @@ let bObjcg: i32 = 0;
 let bTcpmem: i32 = 0;
 // The directory: one record per line, `stride` bytes, a power of two (16 up to 64 CPUs, so
 // that the lines an operation touches stay in the host's L1): +0 owner (i32, -1 = no exclusive
-// owner), +4 the latest end of the line's busy periods (f32 rounded up: at or above the end of
-// every period kept, so a miss that starts there or later cannot wait), +8 sharers (u64 × words). A line's statistics are apart (lineStats), written only on
+// owner), +8 sharers (u64 × words). A line's statistics are apart (lineStats), written only on
 // a miss.
 let dir: usize = 0;
 let stride: usize = 16;
 let strideShift: usize = 4;
 const R_OWNER: usize = 0;
-@inline const R_LAST_END: usize = 4;
 const R_SHARERS: usize = 8;
 // Per line: +0 transfers (f64), +8 waiting cycles (f64).
 let lineStats: usize = 0;
@@ -412,21 +410,16 @@ function cost_access_miss(line: i32, kind: i32): void {
   let w: f64 = 0;
   const h = holds + <usize>line * HOLD_BYTES;
   const lr = load<i32>(longOf + (<usize>line << 2)) - 1;
-  const le = rec(line) + R_LAST_END;
-  const last = <f64>load<f32>(le);
   if (d != D_HIT) {
-    if (t < last) {
-      const cost = unchecked(costs[d]) + (kind == ACC_ATOMIC ? atomicCost : 0);
-      t = lr >= 0 ? long_wait(lr, t, cost) : hold_wait(h, t, cost);
-      w = t - curClk;
-    } else if (lr >= 0) longAt = load<i32>(longLen + (<usize>lr << 2)); // after every period: no wait, long_wait's answer
+    const cost = unchecked(costs[d]) + (kind == ACC_ATOMIC ? atomicCost : 0);
+    t = lr >= 0 ? long_wait(lr, t, cost) : hold_wait(h, t, cost);
+    w = t - curClk;
   }
   const start = t;
   t += account(c, d, kind, w, line);
   if (write && d != D_HIT) {
     if (lr >= 0) long_add(lr, start, t, longAt);
     else hold_add(line, h, start, t);
-    if (t > last) store<f32>(le, f32_up(t));
   }
   if (write) {
     for (let i = 0; i < words; i++) store<u64>(sh(line, i), 0);
@@ -443,12 +436,6 @@ function cost_access_miss(line: i32, kind: i32): void {
     store<u64>(p, load<u64>(p) | (<u64>1 << <u64>(c & 63)));
   }
   curClk = t;
-}
-
-// The least f32 at or above x (x >= 0, finite): a bound that stays one.
-@inline function f32_up(x: f64): f32 {
-  const f = <f32>x;
-  return <f64>f >= x ? f : reinterpret<f32>(reinterpret<u32>(f) + 1);
 }
 
 // When a transfer of `cost` cycles wanted at t may begin: after the end of any hold that
