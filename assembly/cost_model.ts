@@ -682,12 +682,12 @@ function long_add(r: i32, s: f64, e: f64, at: i32): void {
   store<i32>(lp, n + 1);
 }
 
-// An owner-only line (folio, swap_cgroup): every access takes it exclusively. Inline, hit or
-// miss, no branch on the owner: its distance (dist(c, c) is D_HIT) or, for a line no CPU has
-// taken yet, memory's (the folio's node, read at nodeAt only then: the record is cold when the
-// folio is an LRU neighbour); its cycles; a count per distance class, its hits too (in the slot of
-// D_HIT, which cost_stat_get adds to hits): the same sums as the directory's paths (these
-// lines never wait).
+// An owner-only line (folio, swap_cgroup): every access takes it exclusively. Inline, no call
+// and no branch between hit and miss: the owner's distance (dist(c, c) is D_HIT), or memory's
+// for a line no CPU has taken yet (the folio's node, read at nodeAt only then: the record of an
+// LRU neighbour is cold in the host's cache); its cycles; a count per distance class, hits too
+// (stats' D_HIT slot, which cost_stat_get adds to hits). The same sums as before (these lines
+// never wait).
 @inline function owned_access(table: usize, i: i32, kind: i32, nodeAt: usize, narrow: bool): void {
   const p = table + (<usize>i << (narrow ? 1 : 2));
   let own: i32;
