@@ -4,7 +4,7 @@
 import { EAGAIN, EINTR, EINVAL, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
 import {
   FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER, PG_ACTIVE, PG_LRU, PG_REFERENCED, PG_UNEVICTABLE, PG_YOUNG,
-  folio_alloc, folio_charged, folio_flags, folio_free, folio_kind, folio_memcg, folio_nid, folio_order, folio_owner,
+  folio_alloc, folio_charged, folio_flags, folio_free, folio_kind, folio_memcg, folio_nid, folio_nid_at, folio_order, folio_owner,
   folio_set_flags, folio_set_memcg, folio_set_node, folio_set_owner, folio_split_head, folio_split_next,
   folio_split_tail, folio_swap_slot, folio_swapped, folio_valid,
 } from "./folio";
@@ -386,7 +386,7 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
   }
   css_get(m, 1);
   folio_set_memcg(id, m); // commit_charge
-  if (cost_on) cost_folio(id, nid);
+  if (cost_on) cost_folio(id, folio_nid_at(id));
   // An anon folio is mapped by the faulting task (its RSS), with the young bit the fault
   // set; a page cache folio belongs to no task and was marked accessed by the read.
   if (kind == FOLIO_ANON) {

@@ -156,7 +156,10 @@ let longHead: usize = 0; // i32[NR_LONG]: the slot of the earliest
 let longHint: usize = 0; // i32[NR_LONG × cpus]: the slot where each CPU's last search ended
 let longLine: usize = 0; // i32[NR_LONG]: the line holding the ring, -1 none
 let longUsed: i32 = 0; // rings lent
-let folioOwner: usize = 0; // i32[folios]
+// The folio owners: u16 per folio, 0xffff = none (a CPU id is below 65535: the cpus × cpus
+// distance table bounds it), packed in the first half of a table of 4 bytes a folio whose
+// every byte cost_init sets to 0xff (so that the host's caches hold twice as many).
+let folioOwner: usize = 0;
 let swapOwner: usize = 0; // i32[swap lines]
 let nFolios: i32 = 0;
 let nSwapLines: i32 = 0;
@@ -679,24 +682,27 @@ function long_add(r: i32, s: f64, e: f64, at: i32): void {
   store<i32>(lp, n + 1);
 }
 
-// An owner-only line (folio, swap_cgroup): every access takes it exclusively.
-@inline function owned_access(table: usize, i: i32, kind: i32, node: i32): void {
-  const p = table + (<usize>i << 2);
-  const own = load<i32>(p);
-  if (own == cur) {
-    curClk += kind == ACC_ATOMIC ? hitCost + atomicCost : hitCost;
-    hits += 1;
-    if (kind == ACC_ATOMIC) atomics += 1;
-  } else {
-    const miss: (p: usize, own: i32, kind: i32, node: i32) => void = owned_miss; // see accessMiss
-    miss(p, own, kind, node);
-  }
-}
-function owned_miss(p: usize, own: i32, kind: i32, node: i32): void {
+// An owner-only line (folio, swap_cgroup): every access takes it exclusively. Inline, no call
+// and no branch between hit and miss: the owner's distance (dist(c, c) is D_HIT), or memory's
+// for a line no CPU has taken yet (the folio's node, read at nodeAt only then: the record of an
+// LRU neighbour is cold in the host's cache); its cycles; a count per distance class, hits too
+// (stats' D_HIT slot, which cost_stat_get adds to hits). The same sums as before (these lines
+// never wait).
+@inline function owned_access(table: usize, i: i32, kind: i32, nodeAt: usize, narrow: bool): void {
+  const p = table + (<usize>i << (narrow ? 1 : 2));
+  let own: i32;
+  if (narrow) {
+    const v = <i32>load<u16>(p);
+    own = select<i32>(-1, v, v == 0xffff);
+  } else own = load<i32>(p);
   const c = cur;
-  const d = own >= 0 ? dist(c, own) : node == cpu_to_node(c) ? D_MEM_LOCAL : D_MEM_REMOTE;
-  curClk += account(c, d, kind, 0, -1);
-  store<i32>(p, c);
+  let d = dist(c, select<i32>(own, 0, own >= 0));
+  if (own < 0) d = (nodeAt != 0 ? <i32>(load<u32>(nodeAt) >>> 16) : 0) == cpu_to_node(c) ? D_MEM_LOCAL : D_MEM_REMOTE;
+  curClk += kind == ACC_ATOMIC ? unchecked(costs[d]) + atomicCost : unchecked(costs[d]);
+  if (kind == ACC_ATOMIC) atomics += 1;
+  unchecked((stats[CS_XFER_BASE + d] += 1)); // a hit here too: cost_stat_get adds hits
+  if (narrow) store<u16>(p, <u16>c);
+  else store<i32>(p, c);
 }
 
 // ── the charge path's lines ────────────────────────────────────────────────────────────
@@ -860,18 +866,18 @@ export function cost_sleep_ns(ns: i64): void {
 @inline export function cost_lruvec(m: i32, node: i32): void {
   cost_access(bLruvec + m * nr_nodes + node, ACC_ATOMIC);
 }
-/** The folio's struct (memcg_data, flags, LRU links). */
-@inline export function cost_folio(id: i32, node: i32): void {
-  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_WRITE, node);
+/** The folio's struct (memcg_data, flags, LRU links); nodeAt: folio_nid_at(id), read only if needed. */
+@inline export function cost_folio(id: i32, nodeAt: usize): void {
+  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_WRITE, nodeAt, true);
 }
 /** A LOCKed op on the folio's struct (folio_try_get, folio_test_clear_lru, folio_trylock). */
-export function cost_folio_atomic(id: i32, node: i32): void {
-  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_ATOMIC, node);
+export function cost_folio_atomic(id: i32, nodeAt: usize): void {
+  if (id >= 0 && id < nFolios) owned_access(folioOwner, id, ACC_ATOMIC, nodeAt, true);
 }
 /** A swap_cgroup record of entry e (swap_cgroup_record / lookup, atomic since 6.15). */
 export function cost_swap_cgroup(e: i32, kind: i32): void {
   const l = e >> 5;
-  if (l >= 0 && l < nSwapLines) owned_access(swapOwner, l, kind, 0);
+  if (l >= 0 && l < nSwapLines) owned_access(swapOwner, l, kind, 0, false); // node 0
 }
 
 // ── operations and CPUs ────────────────────────────────────────────────────────────────
@@ -928,10 +934,11 @@ export function cost_clock(cpu: i32): f64 {
 export function cost_stat_get(i: i32): f64 {
   if (!cost_on || i < 0 || i >= NR_CS) return 0;
   if (i == CS_ATOMICS) return <f64>atomics;
-  if (i == CS_XFER_BASE + D_HIT) return <f64>hits;
+  // the owner-only lines' hits are in stats' D_HIT slot: every count is an integer below 2^53
+  if (i == CS_XFER_BASE + D_HIT) return <f64>hits + unchecked(stats[CS_XFER_BASE + D_HIT]);
   if (i == CS_ACCESSES) {
     let n: f64 = <f64>hits;
-    for (let d = 1; d < NR_DIST; d++) n += unchecked(stats[CS_XFER_BASE + d]);
+    for (let d = 0; d < NR_DIST; d++) n += unchecked(stats[CS_XFER_BASE + d]);
     return n;
   }
   return unchecked(stats[i]);

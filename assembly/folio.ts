@@ -132,6 +132,10 @@ export function folio_free(id: i32): void {
 @inline export function folio_nid(id: i32): i32 {
   return load<i32>(rec(id), 4) >>> 16;
 }
+/** Where folio_nid(id) reads (the u32 at +4, node << 16): the cost model reads it only if it needs the node. */
+@inline export function folio_nid_at(id: i32): usize {
+  return rec(id) + 4;
+}
 /** Layout: base of the folio table; memcg_data of folio id is the u32 at base + id × stride. */
 export function layout_folio_table(): usize {
   return entries;

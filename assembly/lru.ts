@@ -5,7 +5,7 @@
 // statistics (which memory.stat shows after a flush).
 
 import {
-  FOLIO_ANON, FOLIO_FILE, PG_ACTIVE, PG_LRU, PG_UNEVICTABLE, folio_flags, folio_kind, folio_lru_next, folio_lru_prev, folio_nid,
+  FOLIO_ANON, FOLIO_FILE, PG_ACTIVE, PG_LRU, PG_UNEVICTABLE, folio_flags, folio_kind, folio_lru_next, folio_lru_prev, folio_nid, folio_nid_at,
   folio_order, folio_set_flags, folio_set_lru_links, folio_set_lru_next, folio_set_lru_prev,
 } from "./folio";
 import { table_alloc } from "./layout";
@@ -78,7 +78,7 @@ export function lru_add(m: i32, id: i32, cpu: i32, atTail: bool): void {
   if (cost_on) {
     cost_lruvec(m, node); // lru_lock and the list head
     const nb = atTail ? tail : head;
-    if (nb >= 0) cost_folio(nb, folio_nid(nb));
+    if (nb >= 0) cost_folio(nb, folio_nid_at(nb));
   }
   if (head < 0) {
     folio_set_lru_links(id, -1, -1);
@@ -106,8 +106,8 @@ export function lru_del(m: i32, id: i32, cpu: i32): void {
   const next = folio_lru_next(id);
   if (cost_on) {
     cost_lruvec(m, node);
-    if (prev >= 0) cost_folio(prev, folio_nid(prev));
-    if (next >= 0) cost_folio(next, folio_nid(next));
+    if (prev >= 0) cost_folio(prev, folio_nid_at(prev));
+    if (next >= 0) cost_folio(next, folio_nid_at(next));
   }
   if (prev >= 0) folio_set_lru_next(prev, next);
   else store<i32>(heads + (i << 2), next);

@@ -14,7 +14,7 @@ import { lru_add_drain, lru_add_drain_all } from "./lru_add";
 import { EAGAIN } from "./errno";
 import {
   FOLIO_ANON, FOLIO_FILE, HPAGE_PMD_ORDER, PG_ACTIVE, PG_REFERENCED, PG_SWAPPED, PG_YOUNG, folio_flags, folio_free,
-  folio_ids_left, folio_kind, folio_nid, folio_order, folio_owner, folio_set_data, folio_set_flags, folio_set_swap_slot,
+  folio_ids_left, folio_kind, folio_nid, folio_nid_at, folio_order, folio_owner, folio_set_data, folio_set_flags, folio_set_swap_slot,
   folio_split_ids,
 } from "./folio";
 import { GFP_KERNEL, __GFP_IO } from "./gfp";
@@ -417,8 +417,8 @@ function isolate(n: i64, m: i32, node: i32, lru: i32): void {
     nrScanned += <i64>1 << folio_order(id);
     // isolate_lru_folios: folio_try_get and folio_test_clear_lru, two LOCKed ops on the folio
     if (cost_on) {
-      cost_folio_atomic(id, folio_nid(id));
-      cost_folio_atomic(id, folio_nid(id));
+      cost_folio_atomic(id, folio_nid_at(id));
+      cost_folio_atomic(id, folio_nid_at(id));
     }
     lru_del(m, id, scCpu);
     unchecked((isolated[nrIsolated++] = id));
@@ -491,7 +491,7 @@ const splitIds = new StaticArray<i32>(1 << HPAGE_PMD_ORDER);
 
 // One folio's pass through shrink_folio_list's loop.
 function shrink_folio(id: i32, m: i32, node: i32): void {
-  if (cost_on) cost_folio_atomic(id, folio_nid(id)); // shrink_folio_list: folio_trylock
+  if (cost_on) cost_folio_atomic(id, folio_nid_at(id)); // shrink_folio_list: folio_trylock
   const ref = check_references(id);
   if (ref == FOLIOREF_RECLAIM) {
     if (folio_kind(id) == FOLIO_FILE) {

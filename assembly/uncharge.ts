@@ -4,7 +4,7 @@
 
 import { EINVAL } from "./errno";
 import {
-  FOLIO_ANON, PG_LRU, folio_charged, folio_count, folio_free, folio_kind, folio_memcg, folio_memcg_data, folio_nid,
+  FOLIO_ANON, PG_LRU, folio_charged, folio_count, folio_free, folio_kind, folio_memcg, folio_memcg_data, folio_nid, folio_nid_at,
   folio_order, folio_owner, folio_set_data, folio_set_owner, folio_split_head, folio_split_next, folio_split_tail,
   folio_swap_slot, folio_swapped, folio_test, max_folios,
 } from "./folio";
@@ -73,7 +73,7 @@ function uncharge_folio(id: i32): void {
     css_get(m, 1); // the gather holds the memcg until uncharge_batch
   }
   const nr = <i64>1 << folio_order(id);
-  if (cost_on) cost_folio(id, folio_nid(id)); // folio_memcg, then memcg_data = 0
+  if (cost_on) cost_folio(id, folio_nid_at(id)); // folio_memcg, then memcg_data = 0
   if (!mem_cgroup_is_root(m)) ugNrMemory += nr; // uncharge_folio: the root is not charged
   ugPgpgout++;
   folio_page_stat(m, id, folio_nid(id), -1, ugCpu);

@@ -68,6 +68,16 @@ describe('cost model', () => {
     expect(c.hottest.map((h) => h.line)).toContain('page_counter[a].usage');
     expect(c.perOp.charge.ops).toBe(10);
   });
+  // The folio lines' owners are kept in 16 bits: a CPU id above 255 must come back whole (cut to
+  // a byte, CPU 300 would read as CPU 44, on the other socket here).
+  test('one CPU alone, above CPU 255, finds every line here or in memory', async () => {
+    const sys = await createSystem({ topology: { nodes: 2, cpusPerNode: 160 }, costModel: true, maxCgroups: 8, maxFolios: 64, lruAddBatch: false });
+    const ids = [0, 1, 2, 3].map(() => sys.charge({ cgroup: '', cpu: 300 }));
+    for (const id of ids) sys.uncharge(id, 300);
+    const f = sys.costStats()!.found;
+    expect(f.hit).toBeGreaterThan(0);
+    expect([f.smt, f.llc, f.socket, f.remote]).toEqual([0, 0, 0, 0]);
+  });
   test('same CPU: the usage line stays in its cache (hits)', async () => {
     const sys = await createSystem({ topology: '2s-72c', costModel: true, stock: false });
     sys.mkdir('a');
