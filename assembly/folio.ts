@@ -92,8 +92,37 @@ export function folio_alloc(order: i32, kind: i32, node: i32): i32 {
   }
   else if (nextFresh < max_folios) id = nextFresh++;
   else return -1;
-  store<i32>(rec(id), order | (kind << 4) | (node << 16), 4);
+  store<i32>(rec(id), folio_new_info(order, kind, node), 4);
   return id;
+}
+
+/** The folio's second record word (order, kind, split bits, PG_* flags, node), for the *_info helpers. */
+@inline export function folio_info(id: i32): i32 {
+  return load<i32>(rec(id), 4);
+}
+@inline export function folio_set_info(id: i32, info: i32): void {
+  store<i32>(rec(id), info, 4);
+}
+/** The record word folio_alloc writes for a new folio (no flags, no split bits). */
+@inline export function folio_new_info(order: i32, kind: i32, node: i32): i32 {
+  return order | (kind << 4) | (node << 16);
+}
+/** folio_order, folio_kind, folio_nid and folio_flags of a record word. */
+@inline export function info_order(info: i32): i32 {
+  return info & 0xf;
+}
+@inline export function info_kind(info: i32): i32 {
+  return (info >> 4) & 3;
+}
+@inline export function info_nid(info: i32): i32 {
+  return info >>> 16;
+}
+@inline export function info_flags(info: i32): i32 {
+  return (info >> FLAGS_SHIFT) & 0x3f;
+}
+/** folio_set_flags on a record word. */
+@inline export function info_with_flags(info: i32, f: i32): i32 {
+  return (info & ~(0x3f << FLAGS_SHIFT)) | ((f & 0x3f) << FLAGS_SHIFT);
 }
 
 /** Ids folio_alloc can still hand out. */
