@@ -131,9 +131,13 @@ export function folio_ids_left(): i32 {
 }
 
 export function folio_free(id: i32): void {
+  folio_free_info(id, folio_info(id));
+}
+/** folio_free of a folio whose record word is info. */
+@inline export function folio_free_info(id: i32, info: i32): void {
   const r = rec(id);
   store<u32>(r, 0);
-  store<i32>(r, load<i32>(r, 4) & ~((0xff << FLAGS_SHIFT) | SPLIT_HEAD | SPLIT_TAIL), 4);
+  store<i32>(r, info & ~((0xff << FLAGS_SHIFT) | SPLIT_HEAD | SPLIT_TAIL), 4);
   store<i32>(freeStack + (<usize>nfree << 2), id);
   nfree++;
 }
@@ -185,6 +189,10 @@ export function layout_folio_table(): usize {
 /** The task whose page this is, -1 for none. */
 @inline export function folio_owner(id: i32): i32 {
   return (load<i32>(rec(id), 4) & (PG_OWNED << FLAGS_SHIFT)) != 0 ? load<i32>(owners + (<usize>id << 2)) : -1;
+}
+/** folio_owner of a folio whose record word is info. */
+@inline export function folio_owner_info(id: i32, info: i32): i32 {
+  return (info & (PG_OWNED << FLAGS_SHIFT)) != 0 ? load<i32>(owners + (<usize>id << 2)) : -1;
 }
 @inline export function folio_set_owner(id: i32, t: i32): void {
   const p = rec(id) + 4;

@@ -107,8 +107,12 @@ export function lru_add(m: i32, id: i32, cpu: i32, atTail: bool): void {
 
 /** lruvec_del_folio: take the folio off its list (it must be on one). */
 export function lru_del(m: i32, id: i32, cpu: i32): void {
-  const node = folio_nid(id);
-  const lru = folio_lru_list(id);
+  lru_del_info(m, id, cpu, folio_info(id));
+}
+/** lru_del of a folio whose record word is info; the word it leaves (PG_LRU clear). */
+@inline export function lru_del_info(m: i32, id: i32, cpu: i32, info: i32): i32 {
+  const node = info_nid(info);
+  const lru = info_lru_list(info);
   const i = idx(m, node, lru);
   const prev = folio_lru_prev(id);
   const next = folio_lru_next(id);
@@ -121,6 +125,8 @@ export function lru_del(m: i32, id: i32, cpu: i32): void {
   else store<i32>(heads + (i << 2), next);
   if (next >= 0) folio_set_lru_prev(next, prev);
   else store<i32>(tails + (i << 2), prev);
-  folio_set_flags(id, folio_flags(id) & ~PG_LRU);
-  update_size(m, node, lru, -(<i64>1 << folio_order(id)), cpu);
+  const left = info_with_flags(info, info_flags(info) & ~PG_LRU);
+  folio_set_info(id, left);
+  update_size(m, node, lru, -(<i64>1 << info_order(info)), cpu);
+  return left;
 }

@@ -6,13 +6,14 @@ import { EINVAL } from "./errno";
 import {
   FOLIO_ANON, PG_LRU, folio_charged, folio_count, folio_free, folio_kind, folio_memcg, folio_memcg_data, folio_nid,
   folio_order, folio_owner, folio_set_data, folio_set_owner, folio_split_head, folio_split_next, folio_split_tail,
-  folio_swap_slot, folio_swapped, folio_test, max_folios,
+  folio_swap_slot, folio_swapped, folio_test, max_folios, folio_free_info, folio_info, folio_owner_info, info_flags, info_kind,
+  info_nid, info_order,
 } from "./folio";
 import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./resched";
 import { css_get, css_put, mem_cgroup_is_root, memcg_exists, memcg_page_events_add } from "./memcg";
-import { PGPGOUT, folio_page_stat, stat_mod } from "./rstat";
-import { lru_del } from "./lru";
+import { PGPGOUT, folio_page_stat, folio_page_stat_of, stat_mod } from "./rstat";
+import { lru_del_info } from "./lru";
 import { MM_ANONPAGES, MM_SWAPENTS, task_mm_add } from "./task";
 import { swap_entry_free } from "./swapcharge";
 import { SIM_UNCHARGE_BATCHES, sim_inc } from "./simstat";
@@ -57,7 +58,8 @@ function uncharge_folio(id: i32): void {
   const m = folio_memcg(id);
   // VM_BUG_ON: a charged folio always names a memcg that exists.
   if (!memcg_exists(m)) throw new Error("uncharge_folio: memcg_data names no memcg");
-  if (folio_kind(id) == FOLIO_ANON && !folio_test(id, PG_LRU) && lru_batch_hold(id)) {
+  let info = folio_info(id);
+  if (info_kind(info) == FOLIO_ANON && (info_flags(info) & PG_LRU) == 0 && lru_batch_hold(id)) {
     // Unmapped (folio_remove_rmap, the RSS counter) but still referenced by an lru_add batch:
     // uncharged when the batch drains (lru_batch_put).
     folio_page_stat(m, id, folio_nid(id), -1, ugCpu);
@@ -71,18 +73,21 @@ function uncharge_folio(id: i32): void {
     ugMemcg = m;
     ugNid = folio_nid(id); // memcg1_uncharge_batch counts on the first folio's node
     css_get(m, 1); // the gather holds the memcg until uncharge_batch
+    info = folio_info(id);
   }
-  const nr = <i64>1 << folio_order(id);
-  if (cost_on) cost_folio(id, folio_nid(id)); // folio_memcg, then memcg_data = 0
+  // The record word is kept in info from here on (no reload after each store).
+  const nid = info_nid(info);
+  const nr = <i64>1 << info_order(info);
+  if (cost_on) cost_folio(id, nid); // folio_memcg, then memcg_data = 0
   if (!mem_cgroup_is_root(m)) ugNrMemory += nr; // uncharge_folio: the root is not charged
   ugPgpgout++;
-  folio_page_stat(m, id, folio_nid(id), -1, ugCpu);
-  if (folio_test(id, PG_LRU)) lru_del(m, id, ugCpu);
+  folio_page_stat_of(m, info_order(info), info_kind(info), nid, -1, ugCpu);
+  if ((info_flags(info) & PG_LRU) != 0) info = lru_del_info(m, id, ugCpu, info);
   else lru_batch_forget(id); // still in an lru_add batch
-  const t = folio_owner(id);
+  const t = folio_owner_info(id, info);
   if (t >= 0) task_mm_add(t, MM_ANONPAGES, -nr);
   css_put(m, 1);
-  folio_free(id); // memcg_data = 0
+  folio_free_info(id, info); // memcg_data = 0
 }
 
 /**
