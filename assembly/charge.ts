@@ -83,6 +83,9 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
 @inline function try_charge_memcg_inline(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   if (mem_cgroup_is_root(m)) return 0; // try_charge: the root memcg is not charged
   sim_inc(SIM_CHARGES, 1);
+  // retry: the first pass's consume_stock, before the retry loop's state is set up (a stock
+  // hit returns from here; the loop repeats it on every later pass).
+  if (stock_enabled && !pcstock_on && consume_stock(m, cpu, nr)) return 0;
   // pcstock: the batch is taken inside page_counter_try_charge_stock.
   let batch = stock_enabled && !pcstock_on ? max(charge_batch, nr) : nr;
   let retries = MAX_RECLAIM_RETRIES;
@@ -97,9 +100,11 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   // charge takes no batch, so the stock is never refilled.
   const allowSpinning = !noSpinBatch || (gfp & __GFP_RECLAIM) != 0;
   const n = <i64>nr;
+  let again = false;
   while (true) {
     // retry:
-    if (stock_enabled && !pcstock_on && consume_stock(m, cpu, nr)) return 0;
+    if (again && stock_enabled && !pcstock_on && consume_stock(m, cpu, nr)) return 0;
+    again = true;
     if (!allowSpinning) batch = nr;
     let fail = -1;
     if (maySwapPerRetry) maySwap = true;
