@@ -126,6 +126,9 @@ function rstat_updated(m: i32, val: i64, cpu: i32, hot: bool): void {
     } else store<i32>(p, <i32>x);
     return;
   }
+  // The walk's first level tested before the loop: a memcg already due for a flush stops it at
+  // once (the common case between flushes). The cost build costs that level in the loop.
+  if (!cost_on && needs_flush(m)) return;
   for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
     // memcg_rstat_updated: an ancestor already due for a flush needs no more counting
     const due = needs_flush(x);
