@@ -107,6 +107,10 @@ export function folio_alloc(order: i32, kind: i32, node: i32): i32 {
 @inline export function folio_new_info(order: i32, kind: i32, node: i32): i32 {
   return order | (kind << 4) | (node << 16);
 }
+/** A record word of a resident folio that was never split (no range to walk, no swap entry). */
+@inline export function info_single_resident(info: i32): bool {
+  return (info & (SPLIT_HEAD | SPLIT_TAIL | (PG_SWAPPED << FLAGS_SHIFT))) == 0;
+}
 /** folio_order, folio_kind, folio_nid and folio_flags of a record word. */
 @inline export function info_order(info: i32): i32 {
   return info & 0xf;
