@@ -5,8 +5,9 @@
 // statistics (which memory.stat shows after a flush).
 
 import {
-  FOLIO_ANON, FOLIO_FILE, folio_info, folio_set_info, info_flags, info_kind, info_nid, info_order, info_with_flags, PG_ACTIVE, PG_LRU, PG_UNEVICTABLE, folio_flags, folio_kind, folio_lru_next, folio_lru_prev, folio_nid,
-  folio_order, folio_set_flags, folio_set_lru_links, folio_set_lru_next, folio_set_lru_prev,
+  FOLIO_ANON, FOLIO_FILE, PG_ACTIVE, PG_LRU, PG_UNEVICTABLE, folio_info, folio_lru_next, folio_lru_prev, folio_nid,
+  folio_set_info, folio_set_lru_links, folio_set_lru_next, folio_set_lru_prev, info_flags, info_kind, info_nid, info_order,
+  info_with_flags,
 } from "./folio";
 import { table_alloc } from "./layout";
 import { NR_LRU_BASE, stat_mod } from "./rstat";

@@ -4,10 +4,10 @@
 
 import { EINVAL } from "./errno";
 import {
-  FOLIO_ANON, PG_LRU, folio_charged, folio_count, folio_free, folio_kind, folio_memcg, folio_memcg_data, folio_nid,
-  folio_order, folio_owner, folio_set_data, folio_set_owner, folio_split_head, folio_split_next, folio_split_tail,
-  folio_swap_slot, folio_swapped, folio_test, max_folios, folio_free_info, folio_info, folio_owner_info, info_flags, info_kind,
-  info_nid, info_order, info_single_resident,
+  FOLIO_ANON, PG_LRU, folio_charged, folio_count, folio_free, folio_free_info, folio_info, folio_memcg, folio_memcg_data,
+  folio_nid, folio_order, folio_owner, folio_owner_info, folio_set_data, folio_set_owner, folio_split_head, folio_split_next,
+  folio_split_tail, folio_swap_slot, folio_swapped, info_flags, info_kind, info_nid, info_order, info_single_resident,
+  max_folios,
 } from "./folio";
 import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./resched";
