@@ -6,7 +6,7 @@ import {
   FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER, PG_ACTIVE, PG_LRU, PG_REFERENCED, PG_UNEVICTABLE, PG_YOUNG,
   folio_alloc, folio_charged, folio_flags, folio_free, folio_kind, folio_memcg, folio_nid, folio_nid_at, folio_order, folio_owner,
   folio_set_flags, folio_set_memcg, folio_set_node, folio_set_owner, folio_split_head, folio_split_next,
-  folio_split_tail, folio_swap_slot, folio_swapped, folio_valid,
+  folio_split_tail, folio_swap_slot, folio_swapped, folio_valid, folio_info, folio_set_info, info_with_flags,
 } from "./folio";
 import {
   __GFP_ATOMIC, __GFP_HIGH, __GFP_NOFAIL, __GFP_NORETRY, __GFP_RECLAIM, __GFP_RETRY_MAYFAIL, gfpflags_allow_blocking,
@@ -21,7 +21,7 @@ import {
   memcg_page_events_add, memory_counter, memsw_account, parent_mem_cgroup, swap_counter,
   charge_batch,
 } from "./memcg";
-import { PGACTIVATE, PGFAULT, PGMAJFAULT, PGPGIN, PSWPIN, count_thp_fault_alloc, folio_page_stat, stat_mod } from "./rstat";
+import { PGACTIVATE, PGFAULT, PGMAJFAULT, PGPGIN, PSWPIN, count_thp_fault_alloc, folio_page_stat, folio_page_stat_of, stat_mod } from "./rstat";
 import { lru_add, lru_del } from "./lru";
 import {
   MM_ANONPAGES, MM_SWAPENTS, task_in_memcg_oom, task_killed, task_memcg, task_mm_add, task_oom_clear, task_over_high,
@@ -47,7 +47,7 @@ import {
 import { page_counter_try_charge_stock, pcs_charged, pcstock_on } from "./page_counter_stock";
 import { drain_all_stock } from "./objcg";
 import { anon_fault_commit, anon_fault_prepare } from "./pgtable";
-import { folio_add_lru } from "./lru_add";
+import { folio_add_lru, folio_add_lru_info } from "./lru_add";
 import { lru_batch_held } from "./folio_batch";
 
 export const MAX_RECLAIM_RETRIES: i32 = 16;
@@ -83,6 +83,9 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
 @inline function try_charge_memcg_inline(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   if (mem_cgroup_is_root(m)) return 0; // try_charge: the root memcg is not charged
   sim_inc(SIM_CHARGES, 1);
+  // retry: the first pass's consume_stock, before the retry loop's state is set up (a stock
+  // hit returns from here; the loop repeats it on every later pass).
+  if (stock_enabled && !pcstock_on && consume_stock(m, cpu, nr)) return 0;
   // pcstock: the batch is taken inside page_counter_try_charge_stock.
   let batch = stock_enabled && !pcstock_on ? max(charge_batch, nr) : nr;
   let retries = MAX_RECLAIM_RETRIES;
@@ -97,9 +100,11 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
   // charge takes no batch, so the stock is never refilled.
   const allowSpinning = !noSpinBatch || (gfp & __GFP_RECLAIM) != 0;
   const n = <i64>nr;
+  let again = false;
   while (true) {
     // retry:
-    if (stock_enabled && !pcstock_on && consume_stock(m, cpu, nr)) return 0;
+    if (again && stock_enabled && !pcstock_on && consume_stock(m, cpu, nr)) return 0;
+    again = true;
     if (!allowSpinning) batch = nr;
     let fail = -1;
     if (maySwapPerRetry) maySwap = true;
@@ -388,18 +393,19 @@ function charge_folio(id: i32, m: i32, cpu: i32, gfp: i32, task: i32): i32 {
   folio_set_memcg(id, m); // commit_charge
   if (cost_on) cost_folio(id, folio_nid_at(id));
   // An anon folio is mapped by the faulting task (its RSS), with the young bit the fault
-  // set; a page cache folio belongs to no task and was marked accessed by the read.
-  if (kind == FOLIO_ANON) {
-    folio_set_flags(id, PG_YOUNG);
-    if (task >= 0) {
-      folio_set_owner(id, task);
-      task_mm_add(task, MM_ANONPAGES, nr);
-    }
-  } else folio_set_flags(id, PG_REFERENCED);
+  // set; a page cache folio belongs to no task and was marked accessed by the read. The
+  // record word is read once and kept for the LRU insertion (no reload after each store).
+  let info = info_with_flags(folio_info(id), kind == FOLIO_ANON ? PG_YOUNG : PG_REFERENCED);
+  folio_set_info(id, info);
+  if (kind == FOLIO_ANON && task >= 0) {
+    folio_set_owner(id, task);
+    task_mm_add(task, MM_ANONPAGES, nr);
+    info = folio_info(id);
+  }
   // folio_add_lru: new anon and page cache folios start on the inactive lists.
-  folio_add_lru(m, id, cpu);
+  folio_add_lru_info(m, id, cpu, info);
   // The folio's page statistics (rmap / page cache insertion), counted at charge time.
-  folio_page_stat(m, id, nid, 1, cpu);
+  folio_page_stat_of(m, order, kind, nid, 1, cpu);
   // memcg1_charge_statistics: a page-in of a large folio is one event.
   stat_mod(m, nid, PGPGIN, 1, cpu);
   // map_anon_folio_pmd: a task's fault that mapped a PMD folio (its table deposited above).

@@ -92,8 +92,41 @@ export function folio_alloc(order: i32, kind: i32, node: i32): i32 {
   }
   else if (nextFresh < max_folios) id = nextFresh++;
   else return -1;
-  store<i32>(rec(id), order | (kind << 4) | (node << 16), 4);
+  store<i32>(rec(id), folio_new_info(order, kind, node), 4);
   return id;
+}
+
+/** The folio's second record word (order, kind, split bits, PG_* flags, node), for the *_info helpers. */
+@inline export function folio_info(id: i32): i32 {
+  return load<i32>(rec(id), 4);
+}
+@inline export function folio_set_info(id: i32, info: i32): void {
+  store<i32>(rec(id), info, 4);
+}
+/** The record word folio_alloc writes for a new folio (no flags, no split bits). */
+@inline export function folio_new_info(order: i32, kind: i32, node: i32): i32 {
+  return order | (kind << 4) | (node << 16);
+}
+/** A record word of a resident folio that was never split (no range to walk, no swap entry). */
+@inline export function info_single_resident(info: i32): bool {
+  return (info & (SPLIT_HEAD | SPLIT_TAIL | (PG_SWAPPED << FLAGS_SHIFT))) == 0;
+}
+/** folio_order, folio_kind, folio_nid and folio_flags of a record word. */
+@inline export function info_order(info: i32): i32 {
+  return info & 0xf;
+}
+@inline export function info_kind(info: i32): i32 {
+  return (info >> 4) & 3;
+}
+@inline export function info_nid(info: i32): i32 {
+  return info >>> 16;
+}
+@inline export function info_flags(info: i32): i32 {
+  return (info >> FLAGS_SHIFT) & 0x3f;
+}
+/** folio_set_flags on a record word. */
+@inline export function info_with_flags(info: i32, f: i32): i32 {
+  return (info & ~(0x3f << FLAGS_SHIFT)) | ((f & 0x3f) << FLAGS_SHIFT);
 }
 
 /** Ids folio_alloc can still hand out. */
@@ -102,9 +135,13 @@ export function folio_ids_left(): i32 {
 }
 
 export function folio_free(id: i32): void {
+  folio_free_info(id, folio_info(id));
+}
+/** folio_free of a folio whose record word is info. */
+@inline export function folio_free_info(id: i32, info: i32): void {
   const r = rec(id);
   store<u32>(r, 0);
-  store<i32>(r, load<i32>(r, 4) & ~((0xff << FLAGS_SHIFT) | SPLIT_HEAD | SPLIT_TAIL), 4);
+  store<i32>(r, info & ~((0xff << FLAGS_SHIFT) | SPLIT_HEAD | SPLIT_TAIL), 4);
   store<i32>(freeStack + (<usize>nfree << 2), id);
   nfree++;
 }
@@ -160,6 +197,10 @@ export function layout_folio_table(): usize {
 /** The task whose page this is, -1 for none. */
 @inline export function folio_owner(id: i32): i32 {
   return (load<i32>(rec(id), 4) & (PG_OWNED << FLAGS_SHIFT)) != 0 ? load<i32>(owners + (<usize>id << 2)) : -1;
+}
+/** folio_owner of a folio whose record word is info. */
+@inline export function folio_owner_info(id: i32, info: i32): i32 {
+  return (info & (PG_OWNED << FLAGS_SHIFT)) != 0 ? load<i32>(owners + (<usize>id << 2)) : -1;
 }
 @inline export function folio_set_owner(id: i32, t: i32): void {
   const p = rec(id) + 4;

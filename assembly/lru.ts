@@ -5,8 +5,9 @@
 // statistics (which memory.stat shows after a flush).
 
 import {
-  FOLIO_ANON, FOLIO_FILE, PG_ACTIVE, PG_LRU, PG_UNEVICTABLE, folio_flags, folio_kind, folio_lru_next, folio_lru_prev, folio_nid, folio_nid_at,
-  folio_order, folio_set_flags, folio_set_lru_links, folio_set_lru_next, folio_set_lru_prev,
+  FOLIO_ANON, FOLIO_FILE, PG_ACTIVE, PG_LRU, PG_UNEVICTABLE, folio_info, folio_lru_next, folio_lru_prev, folio_nid, folio_nid_at,
+  folio_set_info, folio_set_lru_links, folio_set_lru_next, folio_set_lru_prev, info_flags, info_kind, info_nid, info_order,
+  info_with_flags,
 } from "./folio";
 import { table_alloc } from "./layout";
 import { NR_LRU_BASE, stat_mod } from "./rstat";
@@ -44,9 +45,13 @@ export function lru_init(maxMemcgs: i32): bool {
 
 /** folio_lru_list: the list a folio belongs on from its kind and flags. */
 export function folio_lru_list(id: i32): i32 {
-  const f = folio_flags(id);
+  return info_lru_list(folio_info(id));
+}
+// folio_lru_list of a folio record word.
+@inline function info_lru_list(info: i32): i32 {
+  const f = info_flags(info);
   if ((f & PG_UNEVICTABLE) != 0) return LRU_UNEVICTABLE;
-  const base = folio_kind(id) != FOLIO_FILE ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE; // shmem is swap-backed: anon lists
+  const base = info_kind(info) != FOLIO_FILE ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE; // shmem is swap-backed: anon lists
   return (f & PG_ACTIVE) != 0 ? base + 1 : base;
 }
 
@@ -70,8 +75,12 @@ function update_size(m: i32, node: i32, lru: i32, nr: i64, cpu: i32): void {
 
 /** lruvec_add_folio: put the folio at the head of its list in m's lruvec (tail: at the tail). */
 export function lru_add(m: i32, id: i32, cpu: i32, atTail: bool): void {
-  const node = folio_nid(id);
-  const lru = folio_lru_list(id);
+  lru_add_info(m, id, cpu, atTail, folio_info(id));
+}
+/** lru_add of a folio whose record word is info (the caller holds it: no reload). */
+@inline export function lru_add_info(m: i32, id: i32, cpu: i32, atTail: bool, info: i32): void {
+  const node = info_nid(info);
+  const lru = info_lru_list(info);
   const i = idx(m, node, lru);
   const head = load<i32>(heads + (i << 2));
   const tail = load<i32>(tails + (i << 2));
@@ -93,14 +102,18 @@ export function lru_add(m: i32, id: i32, cpu: i32, atTail: bool): void {
     folio_set_lru_prev(head, id);
     store<i32>(heads + (i << 2), id);
   }
-  folio_set_flags(id, folio_flags(id) | PG_LRU);
-  update_size(m, node, lru, <i64>1 << folio_order(id), cpu);
+  folio_set_info(id, info_with_flags(info, info_flags(info) | PG_LRU));
+  update_size(m, node, lru, <i64>1 << info_order(info), cpu);
 }
 
 /** lruvec_del_folio: take the folio off its list (it must be on one). */
 export function lru_del(m: i32, id: i32, cpu: i32): void {
-  const node = folio_nid(id);
-  const lru = folio_lru_list(id);
+  lru_del_info(m, id, cpu, folio_info(id));
+}
+/** lru_del of a folio whose record word is info; the word it leaves (PG_LRU clear). */
+@inline export function lru_del_info(m: i32, id: i32, cpu: i32, info: i32): i32 {
+  const node = info_nid(info);
+  const lru = info_lru_list(info);
   const i = idx(m, node, lru);
   const prev = folio_lru_prev(id);
   const next = folio_lru_next(id);
@@ -113,6 +126,8 @@ export function lru_del(m: i32, id: i32, cpu: i32): void {
   else store<i32>(heads + (i << 2), next);
   if (next >= 0) folio_set_lru_prev(next, prev);
   else store<i32>(tails + (i << 2), prev);
-  folio_set_flags(id, folio_flags(id) & ~PG_LRU);
-  update_size(m, node, lru, -(<i64>1 << folio_order(id)), cpu);
+  const left = info_with_flags(info, info_flags(info) & ~PG_LRU);
+  folio_set_info(id, left);
+  update_size(m, node, lru, -(<i64>1 << info_order(info)), cpu);
+  return left;
 }

@@ -10,8 +10,8 @@
 // another CPU's batch is held. On by default (the host's `lruAddBatch: false` turns it off:
 // a folio is then on its list at once).
 
-import { PG_LRU, folio_memcg, folio_order, folio_set_lru_links, folio_test } from "./folio";
-import { lru_add } from "./lru";
+import { PG_LRU, folio_info, folio_memcg, folio_set_lru_links, folio_test, info_order } from "./folio";
+import { lru_add, lru_add_info } from "./lru";
 import { nr_cpus } from "./topology";
 import { cost_lru_batch, cost_on } from "./cost_model";
 import { lru_batch_put, lru_batch_put_done } from "./uncharge";
@@ -20,8 +20,12 @@ import { F_UNMAP_NO_LRU_DRAIN, era, pagevec_size } from "./profile";
 
 /** folio_add_lru: into this CPU's batch; a full batch or a large folio moves them all. */
 export function folio_add_lru(m: i32, id: i32, cpu: i32): void {
+  folio_add_lru_info(m, id, cpu, folio_info(id));
+}
+/** folio_add_lru of a folio whose record word is info. */
+@inline export function folio_add_lru_info(m: i32, id: i32, cpu: i32, info: i32): void {
   if (!lru_add_batching) {
-    lru_add(m, id, cpu, false);
+    lru_add_info(m, id, cpu, false, info);
     return;
   }
   const pc = fb_count + (<usize>cpu << 2);
@@ -31,7 +35,7 @@ export function folio_add_lru(m: i32, id: i32, cpu: i32): void {
   store<i32>(pc, n + 1);
   // folio_batch_add_and_move (5.15: pagevec_add_and_need_flush): move the batch once it is
   // full or for a large folio (folio_may_be_lru_cached; 5.15 PageCompound), in every era.
-  if (n + 1 == pagevec_size || folio_order(id) > 0) lru_add_drain(cpu);
+  if (n + 1 == pagevec_size || info_order(info) > 0) lru_add_drain(cpu);
 }
 
 /** lru_add_drain / lru_add_drain_cpu: this CPU's batched folios go to their lists, in order. */

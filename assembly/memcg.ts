@@ -381,6 +381,10 @@ export function memcg_event(m: i32, event: i32, local: bool): i64 {
   store<i64>(p, left);
   if (left == 0 && (load<i32>(flags + (<usize>m << 2)) & F_ONLINE) == 0) memcg_try_free(m);
 }
+/** css_get then css_put of one reference (nothing between reads the count): only the put's check. */
+@inline export function css_get_put(m: i32): void {
+  if (load<i64>(cssRefs + (<usize>m << 3)) == 0 && (load<i32>(flags + (<usize>m << 2)) & F_ONLINE) == 0) memcg_try_free(m);
+}
 export function css_refs(m: i32): i64 {
   return load<i64>(cssRefs + (<usize>m << 3));
 }

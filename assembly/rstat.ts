@@ -126,6 +126,9 @@ function rstat_updated(m: i32, val: i64, cpu: i32, hot: bool): void {
     } else store<i32>(p, <i32>x);
     return;
   }
+  // The walk's first level tested before the loop: a memcg already due for a flush stops it at
+  // once (the common case between flushes). The cost build costs that level in the loop.
+  if (!cost_on && needs_flush(m)) return;
   for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
     // memcg_rstat_updated: an ancestor already due for a flush needs no more counting
     const due = needs_flush(x);
@@ -327,9 +330,11 @@ export function global_stat(item: i32): i64 {
  * page cache, -1 when it leaves.
  */
 export function folio_page_stat(m: i32, id: i32, nid: i32, sign: i64, cpu: i32): void {
-  const order = folio_order(id);
+  folio_page_stat_of(m, folio_order(id), folio_kind(id), nid, sign, cpu);
+}
+/** folio_page_stat of a folio of this order and kind. */
+@inline export function folio_page_stat_of(m: i32, order: i32, kind: i32, nid: i32, sign: i64, cpu: i32): void {
   const nr = sign << order;
-  const kind = folio_kind(id);
   const anon = kind == FOLIO_ANON;
   stat_mod(m, nid, anon ? NR_ANON_MAPPED : NR_FILE_PAGES, nr, cpu);
   if (kind == FOLIO_SHMEM) stat_mod(m, nid, NR_SHMEM, nr, cpu); // shmem_add_to_page_cache

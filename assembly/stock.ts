@@ -80,8 +80,16 @@ export function consume_stock(m: i32, cpu: i32, n: i32): bool {
   // first match taken from the mask: the same slot as a scan that stops there, without a
   // branch on where m sits (a mispredicted loop exit on most charges).
   const first = slot(cpu, 0);
+  const row = slotMemcg + first;
   let match: u32 = 0;
-  for (let i = 0; i < nslots; i++) match |= <u32>(load<i32>(slotMemcg + first + (<usize>i << 2)) == m) << i;
+  if (nslots == NR_MEMCG_STOCK) {
+    // The 7 slots of the multi-memcg stock compared in straight-line code (constant offsets).
+    match = <u32>(load<i32>(row) == m) | (<u32>(load<i32>(row, 4) == m) << 1) | (<u32>(load<i32>(row, 8) == m) << 2) |
+      (<u32>(load<i32>(row, 12) == m) << 3) | (<u32>(load<i32>(row, 16) == m) << 4) | (<u32>(load<i32>(row, 20) == m) << 5) |
+      (<u32>(load<i32>(row, 24) == m) << 6);
+  } else {
+    for (let i = 0; i < nslots; i++) match |= <u32>(load<i32>(row + (<usize>i << 2)) == m) << i;
+  }
   if (match != 0) {
     const s = first + (<usize>ctz(match) << 2);
     const have = load<i32>(slotNr + s);

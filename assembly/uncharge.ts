@@ -4,15 +4,16 @@
 
 import { EINVAL } from "./errno";
 import {
-  FOLIO_ANON, PG_LRU, folio_charged, folio_count, folio_free, folio_kind, folio_memcg, folio_memcg_data, folio_nid, folio_nid_at,
-  folio_order, folio_owner, folio_set_data, folio_set_owner, folio_split_head, folio_split_next, folio_split_tail,
-  folio_swap_slot, folio_swapped, folio_test, max_folios,
+  FOLIO_ANON, PG_LRU, folio_charged, folio_count, folio_free, folio_free_info, folio_info, folio_memcg, folio_memcg_data,
+  folio_nid, folio_nid_at, folio_order, folio_owner, folio_owner_info, folio_set_data, folio_set_owner, folio_split_head, folio_split_next,
+  folio_split_tail, folio_swap_slot, folio_swapped, info_flags, info_kind, info_nid, info_order, info_single_resident,
+  max_folios,
 } from "./folio";
 import { memcg1_oom_recover } from "./memcg1_oom";
 import { op_end } from "./resched";
-import { css_get, css_put, mem_cgroup_is_root, memcg_exists, memcg_page_events_add } from "./memcg";
-import { PGPGOUT, folio_page_stat, stat_mod } from "./rstat";
-import { lru_del } from "./lru";
+import { css_get, css_get_put, css_put, mem_cgroup_is_root, memcg_exists, memcg_page_events_add } from "./memcg";
+import { PGPGOUT, folio_page_stat, folio_page_stat_of, stat_mod } from "./rstat";
+import { lru_del_info } from "./lru";
 import { MM_ANONPAGES, MM_SWAPENTS, task_mm_add } from "./task";
 import { swap_entry_free } from "./swapcharge";
 import { SIM_UNCHARGE_BATCHES, sim_inc } from "./simstat";
@@ -57,7 +58,8 @@ function uncharge_folio(id: i32): void {
   const m = folio_memcg(id);
   // VM_BUG_ON: a charged folio always names a memcg that exists.
   if (!memcg_exists(m)) throw new Error("uncharge_folio: memcg_data names no memcg");
-  if (folio_kind(id) == FOLIO_ANON && !folio_test(id, PG_LRU) && lru_batch_hold(id)) {
+  let info = folio_info(id);
+  if (info_kind(info) == FOLIO_ANON && (info_flags(info) & PG_LRU) == 0 && lru_batch_hold(id)) {
     // Unmapped (folio_remove_rmap, the RSS counter) but still referenced by an lru_add batch:
     // uncharged when the batch drains (lru_batch_put).
     folio_page_stat(m, id, folio_nid(id), -1, ugCpu);
@@ -71,18 +73,62 @@ function uncharge_folio(id: i32): void {
     ugMemcg = m;
     ugNid = folio_nid(id); // memcg1_uncharge_batch counts on the first folio's node
     css_get(m, 1); // the gather holds the memcg until uncharge_batch
+    info = folio_info(id);
   }
-  const nr = <i64>1 << folio_order(id);
+  // The record word is kept in info from here on (no reload after each store).
+  const nid = info_nid(info);
+  const nr = <i64>1 << info_order(info);
   if (cost_on) cost_folio(id, folio_nid_at(id)); // folio_memcg, then memcg_data = 0
   if (!mem_cgroup_is_root(m)) ugNrMemory += nr; // uncharge_folio: the root is not charged
   ugPgpgout++;
-  folio_page_stat(m, id, folio_nid(id), -1, ugCpu);
-  if (folio_test(id, PG_LRU)) lru_del(m, id, ugCpu);
+  folio_page_stat_of(m, info_order(info), info_kind(info), nid, -1, ugCpu);
+  if ((info_flags(info) & PG_LRU) != 0) info = lru_del_info(m, id, ugCpu, info);
   else lru_batch_forget(id); // still in an lru_add batch
-  const t = folio_owner(id);
+  const t = folio_owner_info(id, info);
   if (t >= 0) task_mm_add(t, MM_ANONPAGES, -nr);
   css_put(m, 1);
-  folio_free(id); // memcg_data = 0
+  folio_free_info(id, info); // memcg_data = 0
+}
+
+// uncharge_folio then uncharge_batch of one folio (resident, never split) with no gather open:
+// the same steps in the same order, the gather's memcg and counts kept in locals (ugMemcg < 0
+// and ugNrMemory = ugPgpgout = 0 before and after, as uncharge_batch leaves them).
+@inline function uncharge_single_inline(id: i32, cpu: i32): void {
+  const m = folio_memcg(id);
+  // VM_BUG_ON: a charged folio always names a memcg that exists.
+  if (!memcg_exists(m)) throw new Error("uncharge_folio: memcg_data names no memcg");
+  let info = folio_info(id);
+  const kind = info_kind(info);
+  if (kind == FOLIO_ANON && (info_flags(info) & PG_LRU) == 0 && lru_batch_hold(id)) {
+    // as in uncharge_folio: held by an lru_add batch, uncharged when it drains
+    folio_page_stat(m, id, folio_nid(id), -1, cpu);
+    const t = folio_owner(id);
+    if (t >= 0) task_mm_add(t, MM_ANONPAGES, -(<i64>1 << folio_order(id)));
+    folio_set_owner(id, -1);
+    return;
+  }
+  const nid = info_nid(info);
+  ugNid = nid; // memcg1_uncharge_batch counts on the first folio's node
+  const order = info_order(info);
+  const nr = <i64>1 << order;
+  if (cost_on) cost_folio(id, folio_nid_at(id)); // folio_memcg, then memcg_data = 0
+  const nrMemory: i64 = mem_cgroup_is_root(m) ? 0 : nr; // uncharge_folio: the root is not charged
+  folio_page_stat_of(m, order, kind, nid, -1, cpu);
+  if ((info_flags(info) & PG_LRU) != 0) info = lru_del_info(m, id, cpu, info);
+  else lru_batch_forget(id); // still in an lru_add batch
+  const t = folio_owner_info(id, info);
+  if (t >= 0) task_mm_add(t, MM_ANONPAGES, -nr);
+  css_get_put(m); // the gather's css_get (it holds the memcg until uncharge_batch), the folio's css_put
+  folio_free_info(id, info); // memcg_data = 0
+  // uncharge_batch
+  if (nrMemory > 0) {
+    memcg_uncharge(m, nrMemory);
+    memcg1_oom_recover(m);
+  }
+  stat_mod(m, nid, PGPGOUT, 1, cpu); // memcg1_uncharge_batch
+  memcg_page_events_add(m, nrMemory);
+  sim_inc(SIM_UNCHARGE_BATCHES, 1);
+  css_put(m, 1); // pairs with the gather's css_get
 }
 
 /**
@@ -150,8 +196,12 @@ export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
   if (cost_on) cost_op_begin(cpu, OPK_UNCHARGE);
   lru_add_drain_unmap(cpu); // the unmap's own drain (up to 6.12)
   ugCpu = cpu;
-  free_range_inline(id, cpu);
-  uncharge_batch_inline();
+  if (ugMemcg < 0 && info_single_resident(folio_info(id))) uncharge_single_inline(id, cpu);
+  else {
+    // a split range, a page in swap, or a gather open (an uncharge list replayed record by record)
+    free_range(id, cpu);
+    uncharge_batch();
+  }
   if (!swapOnly) op_end(cpu); // (a page in swap only frees its entry)
   if (cost_on) cost_op_end();
   return 0;
