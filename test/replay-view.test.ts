@@ -1,8 +1,9 @@
 // replayView(): replay()'s results read from their codes (ReplayView): the same results, checks,
 // errors and state as replay(), the codes those of replayCodes().
 import { describe, expect, test } from 'vitest';
-import { createSystem, MemcgError, ReplayView, type Op, type SystemOptions } from '../src/index.js';
+import { createSystem, ReplayView, type Op, type SystemOptions } from '../src/index.js';
 import { commonOps, makeTree, randomOps, snapshot } from './helpers/ops.js';
+import { errorOf } from './helpers/sys.js';
 
 const LIMITS = { a: '2M', 'a/b': '1M', e: '512K' };
 
@@ -73,15 +74,6 @@ test('a refused op: replayView gives replay()\'s error and replays nothing', asy
   for (const s of [x, y]) makeTree(s, LIMITS);
   const before = snapshot(y);
   const run = commonOps(7, 200, 4, 2);
-  const errorOf = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      expect(e).toBeInstanceOf(MemcgError);
-      return `${(e as MemcgError).code} ${(e as Error).message}`;
-    }
-    throw new Error('no error');
-  };
   for (const bad of [{ op: 'charge', cgroup: 'a', cpu: 4 }, { op: 'charge', cgroup: 'nope', cpu: 0 }, { op: 'uncharge', folio: 0, extra: true }, null]) {
     const ops = [...run.slice(0, 57), bad, ...run.slice(57)] as never[];
     const e = errorOf(() => x.replay(ops));

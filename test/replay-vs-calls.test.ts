@@ -2,9 +2,8 @@
 // the same ops give the same results and the same observable state.
 import { describe, expect, test } from 'vitest';
 import { createSystem, type Op, type SystemOptions } from '../src/index.js';
-import { MemcgError } from '../src/index.js';
 import { commonOps, general, makeTree, randomOps, runCalls, snapshot } from './helpers/ops.js';
-import { codeOf } from './helpers/sys.js';
+import { codeOf, errorOf } from './helpers/sys.js';
 
 const LIMITS = { a: '2M', 'a/b': '1M', e: '512K' };
 
@@ -107,15 +106,6 @@ describe('a refused op: replay, replayCodes and the general encoding give the sa
     for (const s of [x, y, z]) makeTree(s, LIMITS);
     const before = snapshot(x);
     const run = commonOps(7, 400, 4, 2).filter((o) => o.op === 'charge' || o.op === 'uncharge').slice(0, 300);
-    const errorOf = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(MemcgError);
-        return `${(e as MemcgError).code} ${(e as Error).message}`;
-      }
-      throw new Error('no error');
-    };
     const generalOf = (o: unknown) => (typeof o === 'object' && o !== null && !Array.isArray(o) ? general(o) : o);
     for (const at of [0, 57, 199]) {
       let own = '';

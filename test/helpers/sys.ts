@@ -1,5 +1,6 @@
 // Shared test set-up: systems on the build under test (MEMCG_SIM_WASM=debug selects debug).
-import { createSystem, type System, type SystemOptions } from '../../src/index.js';
+import { createSystem, MemcgError, type System, type SystemOptions } from '../../src/index.js';
+import { expect } from 'vitest';
 
 export { ERAS, STOCK_DESIGNS } from './eras.js';
 export const MB = 1024 * 1024;
@@ -34,4 +35,15 @@ export function codeOf(f: () => unknown): string {
   } catch (e) {
     return (e as { code?: string }).code ?? String(e);
   }
+}
+
+/** The MemcgError a call throws, as "CODE message" (a call that does not throw fails the test). */
+export function errorOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(MemcgError);
+    return `${(e as MemcgError).code} ${(e as Error).message}`;
+  }
+  throw new Error('no error');
 }
