@@ -123,22 +123,22 @@ let bObjcg: i32 = 0;
 let bTcpmem: i32 = 0;
 // The directory: one record per line, `stride` bytes, a power of two (16 up to 64 CPUs, so
 // that the lines an operation touches stay in the host's L1): +0 owner (i32, -1 = no exclusive
-// owner), +8 sharers (u64 × words).
+// owner), +8 sharers (u64 × words). A line's statistics are apart (lineStats), written only on
+// a miss.
 let dir: usize = 0;
 let stride: usize = 16;
 let strideShift: usize = 4;
 const R_OWNER: usize = 0;
 const R_SHARERS: usize = 8;
-// What only a miss reads or writes of a line, one record of 128 bytes (two host cache lines,
-// the table 64-byte aligned): +0 the NR_HOLDS busy periods ((start, end) pairs of f64 cycles,
-// [0, 0) is none), +64 transfers (f64), +72 waiting cycles (f64), +80 the line's long history
-// (longOf, i32).
+// Per line: +0 transfers (f64), +8 waiting cycles (f64).
+let lineStats: usize = 0;
+const R_XFERS: usize = 0;
+const R_WAIT: usize = 8;
+// The busy periods of each line, apart from the directory (only a miss reads them):
+// NR_HOLDS (start, end) pairs of f64 cycles per line, 64 bytes; [0, 0) is none.
 const NR_HOLDS: i32 = 4;
 const HOLD_BYTES: usize = <usize>NR_HOLDS << 4;
-let cold: usize = 0;
-const R_XFERS: usize = 64;
-const R_WAIT: usize = 72;
-const R_LONG: usize = 80;
+let holds: usize = 0;
 // Long histories for the most transferred lines: NR_LONG rings of LONG_N periods, sorted by
 // start (the periods of a line never overlap), each lent to one line (longOf: ring + 1, 0 =
 // none). A line whose 4 periods overflow takes a free ring, or the ring of the line with the
@@ -149,7 +149,7 @@ const R_LONG: usize = 80;
 const NR_LONG: i32 = 32;
 const LONG_N: i32 = 256;
 const LONG_CAP: i32 = LONG_N * 2;
-// longOf: the i32 at R_LONG of each line's miss record (crec)
+let longOf: usize = 0; // i32[lines]
 let longRing: usize = 0; // (start, end) f64 pairs, LONG_CAP slots per ring
 let longLen: usize = 0; // i32[NR_LONG]: periods in use
 let longHead: usize = 0; // i32[NR_LONG]: the slot of the earliest
@@ -253,7 +253,9 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   while ((<usize>1 << strideShift) < R_SHARERS + (<usize>words << 3)) strideShift++;
   stride = <usize>1 << strideShift;
   dir = table_alloc("cost: line directory", lines, <i32>stride);
-  cold = table_alloc("cost: line holds and statistics", lines, 128);
+  lineStats = table_alloc("cost: line statistics", lines, 16);
+  holds = table_alloc("cost: line holds", lines, <i32>HOLD_BYTES);
+  longOf = table_alloc("cost: line long histories", lines, 4);
   longRing = table_alloc("cost: long history periods", NR_LONG * LONG_CAP, 16);
   longLen = table_alloc("cost: long history lengths", NR_LONG, 4);
   longHead = table_alloc("cost: long history heads", NR_LONG, 4);
@@ -268,7 +270,7 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   clk = table_alloc("cost: cpu clocks", nr_cpus, 8);
   idle = table_alloc("cost: cpu idle", nr_cpus, 8);
   waited = table_alloc("cost: cpu waits", nr_cpus, 8);
-  if (dir == 0 || cold == 0 || longRing == 0 || longLen == 0 || longHead == 0 || longHint == 0 || longLine == 0 || folioOwner == 0 || swapOwner == 0 ||
+  if (dir == 0 || lineStats == 0 || holds == 0 || longOf == 0 || longRing == 0 || longLen == 0 || longHead == 0 || longHint == 0 || longLine == 0 || folioOwner == 0 || swapOwner == 0 ||
     distTab == 0 || rstatUpd == 0 || clk == 0 || idle == 0 || waited == 0) return false;
   for (let a = 0; a < nr_cpus; a++) for (let c = 0; c < nr_cpus; c++) store<u8>(distTab + <usize>a * <usize>nr_cpus + <usize>c, <u8>topo_dist(a, c));
   for (let i = 0; i < nLines; i++) store<i32>(rec(i) + R_OWNER, -1);
@@ -293,11 +295,8 @@ function topo_dist(a: i32, b: i32): i32 {
 @inline function rec(line: i32): usize {
   return dir + (<usize>line << strideShift);
 }
-@inline function crec(line: i32): usize {
-  return cold + (<usize>line << 7);
-}
-@inline function hold_rec(line: i32): usize {
-  return crec(line);
+@inline function lst(line: i32): usize {
+  return lineStats + (<usize>line << 4);
 }
 @inline function sh(line: i32, w: i32): usize {
   return rec(line) + R_SHARERS + (<usize>w << 3);
@@ -369,11 +368,11 @@ function account(c: i32, d: i32, kind: i32, waitCycles: f64, line: i32): f64 {
   }
   if (line >= 0) {
     if (d != D_HIT) {
-      const xo = crec(line) + R_XFERS;
+      const xo = lst(line) + R_XFERS;
       store<f64>(xo, load<f64>(xo) + 1);
     }
     if (waitCycles > 0) {
-      const lw = crec(line) + R_WAIT;
+      const lw = lst(line) + R_WAIT;
       store<f64>(lw, load<f64>(lw) + waitCycles);
     }
   }
@@ -409,8 +408,8 @@ function cost_access_miss(line: i32, kind: i32): void {
   const d = locate(line, c, write);
   let t = curClk;
   let w: f64 = 0;
-  const h = hold_rec(line);
-  const lr = load<i32>(crec(line) + R_LONG) - 1;
+  const h = holds + <usize>line * HOLD_BYTES;
+  const lr = load<i32>(longOf + (<usize>line << 2)) - 1;
   if (d != D_HIT) {
     const cost = unchecked(costs[d]) + (kind == ACC_ATOMIC ? atomicCost : 0);
     t = lr >= 0 ? long_wait(lr, t, cost) : hold_wait(h, t, cost);
@@ -491,8 +490,8 @@ function hold_add(line: i32, h: usize, s: f64, e: f64): void {
     const o = h + (<usize>j << 4);
     // a full ring takes a free long history, or, once none is free, tries to take one from
     // another line at every 64th transfer of this one (that scan is not free)
-    if (load<f64>(o, 8) > load<f64>(o) && (longUsed < NR_LONG || (<i64>load<f64>(crec(line) + R_XFERS) & 63) == 0) && long_take(line, h)) {
-      long_add(load<i32>(crec(line) + R_LONG) - 1, s, e, -1); // the 4 periods moved there
+    if (load<f64>(o, 8) > load<f64>(o) && (longUsed < NR_LONG || (<i64>load<f64>(lst(line) + R_XFERS) & 63) == 0) && long_take(line, h)) {
+      long_add(load<i32>(longOf + (<usize>line << 2)) - 1, s, e, -1); // the 4 periods moved there
       return;
     }
     store<f64>(o, s);
@@ -505,14 +504,14 @@ function hold_add(line: i32, h: usize, s: f64, e: f64): void {
 // fewest transfers, if line has more. Its periods move there (sorted); false if none lent.
 function long_take(line: i32, h: usize): bool {
   let r = -1;
-  let fewest = load<f64>(crec(line) + R_XFERS);
+  let fewest = load<f64>(lst(line) + R_XFERS);
   for (let i = 0; i < NR_LONG; i++) {
     const l = load<i32>(longLine + (<usize>i << 2));
     if (l < 0) {
       r = i;
       break;
     }
-    const x = load<f64>(crec(l) + R_XFERS);
+    const x = load<f64>(lst(l) + R_XFERS);
     if (x < fewest) {
       fewest = x;
       r = i;
@@ -521,12 +520,12 @@ function long_take(line: i32, h: usize): bool {
   if (r < 0) return false;
   const prev = load<i32>(longLine + (<usize>r << 2));
   if (prev < 0) longUsed++;
-  if (prev >= 0) store<i32>(crec(prev) + R_LONG, 0); // that line starts again with 4 empty periods
-  if (prev >= 0) memory.fill(hold_rec(prev), 0, HOLD_BYTES);
+  if (prev >= 0) store<i32>(longOf + (<usize>prev << 2), 0); // that line starts again with 4 empty periods
+  if (prev >= 0) memory.fill(holds + <usize>prev * HOLD_BYTES, 0, HOLD_BYTES);
   store<i32>(longLine + (<usize>r << 2), line);
   store<i32>(longLen + (<usize>r << 2), 0);
   store<i32>(longHead + (<usize>r << 2), LONG_N >> 1);
-  store<i32>(crec(line) + R_LONG, r + 1);
+  store<i32>(longOf + (<usize>line << 2), r + 1);
   for (let i = 0; i < NR_HOLDS; i++) {
     const o = h + (<usize>i << 4);
     const ps = load<f64>(o);
@@ -959,7 +958,7 @@ export function cost_lines(): i32 {
 /** Transfers (which 0) or waiting cycles (1) of directory line l. */
 export function cost_line_get(l: i32, which: i32): f64 {
   if (!cost_on || l < 0 || l >= nLines) return 0;
-  return load<f64>(crec(l) + (which == 0 ? R_XFERS : R_WAIT));
+  return load<f64>(lst(l) + (which == 0 ? R_XFERS : R_WAIT));
 }
 /** The class of line l (LC_*) and its index within the class, for naming it. */
 export function cost_line_class(l: i32): i32 {
