@@ -315,6 +315,11 @@ function failResult(code: string): OpResult {
 /** replay() sizes its result array at once up to this many results (V8's fast arrays reach 2^25). */
 const RESULTS_PREALLOC_MAX = 1 << 24;
 
+/** One result of replay() from its code (elimit: a charge's -ENOSPC, the emulator's full folio table). */
+function resultOf(v: number, elimit: boolean): OpResult {
+  return v > 0 ? { ok: true, value: v } : v === 0 ? OK_ZERO : failResult(elimit ? 'ELIMIT' : errnoName(v));
+}
+
 /**
  * replay()'s results of records done .. done + n - 1 from their codes at codes[at ..], in one
  * tight loop (records: the op records, for a charge's ENOSPC, which is the emulator's full
@@ -323,13 +328,8 @@ const RESULTS_PREALLOC_MAX = 1 << 24;
 function opResults(out: OpResult[], done: number, codes: Int32Array, at: number, n: number, records: Uint8Array, charge: number): void {
   for (let i = 0; i < n; i++) {
     const v = codes[at + i];
-    out[done + i] = v > 0 ? { ok: true, value: v } : v === 0 ? OK_ZERO : failResult(v === -28 && records[(done + i) << 4] === charge ? 'ELIMIT' : errnoName(v));
+    out[done + i] = resultOf(v, v === -28 && records[(done + i) << 4] === charge);
   }
-}
-
-/** One result of replay() from its code (elimit: a charge's -ENOSPC, the emulator's full folio table). */
-function resultOf(v: number, elimit: boolean): OpResult {
-  return v > 0 ? { ok: true, value: v } : v === 0 ? OK_ZERO : failResult(elimit ? 'ELIMIT' : errnoName(v));
 }
 
 /**
