@@ -161,13 +161,13 @@ export function folio_free(id: i32): void {
   return <i32>(folio_memcg_data(id) >> 2) - 1;
 }
 @inline export function folio_order(id: i32): i32 {
-  return load<i32>(rec(id), 4) & 0xf;
+  return info_order(folio_info(id));
 }
 @inline export function folio_kind(id: i32): i32 {
-  return (load<i32>(rec(id), 4) >> 4) & 3;
+  return info_kind(folio_info(id));
 }
 @inline export function folio_nid(id: i32): i32 {
-  return load<i32>(rec(id), 4) >>> 16;
+  return info_nid(folio_info(id));
 }
 /** Where folio_nid(id) reads (the u32 at +4, node << 16): the cost model reads it only if it needs the node. */
 @inline export function folio_nid_at(id: i32): usize {
@@ -183,20 +183,18 @@ export function layout_folio_table(): usize {
 }
 /** The folio's PG_* flags. */
 @inline export function folio_flags(id: i32): i32 {
-  return (load<i32>(rec(id), 4) >> FLAGS_SHIFT) & 0x3f;
+  return info_flags(folio_info(id));
 }
 /** Set the PG_* flags (the owner mark is kept). */
 @inline export function folio_set_flags(id: i32, f: i32): void {
-  const p = rec(id) + 4;
-  const info = load<i32>(p);
-  store<i32>(p, (info & ~(0x3f << FLAGS_SHIFT)) | ((f & 0x3f) << FLAGS_SHIFT));
+  folio_set_info(id, info_with_flags(folio_info(id), f));
 }
 @inline export function folio_test(id: i32, f: i32): bool {
   return (folio_flags(id) & f) != 0;
 }
 /** The task whose page this is, -1 for none. */
 @inline export function folio_owner(id: i32): i32 {
-  return (load<i32>(rec(id), 4) & (PG_OWNED << FLAGS_SHIFT)) != 0 ? load<i32>(owners + (<usize>id << 2)) : -1;
+  return folio_owner_info(id, folio_info(id));
 }
 /** folio_owner of a folio whose record word is info. */
 @inline export function folio_owner_info(id: i32, info: i32): i32 {

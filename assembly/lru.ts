@@ -5,7 +5,7 @@
 // statistics (which memory.stat shows after a flush).
 
 import {
-  FOLIO_ANON, FOLIO_FILE, PG_ACTIVE, PG_LRU, PG_UNEVICTABLE, folio_info, folio_lru_next, folio_lru_prev, folio_nid, folio_nid_at,
+  FOLIO_ANON, FOLIO_FILE, PG_ACTIVE, PG_LRU, PG_UNEVICTABLE, folio_info, folio_lru_next, folio_lru_prev, folio_nid_at,
   folio_set_info, folio_set_lru_links, folio_set_lru_next, folio_set_lru_prev, info_flags, info_kind, info_nid, info_order,
   info_with_flags,
 } from "./folio";
