@@ -141,7 +141,9 @@ const R_WAIT: usize = 8;
 const NR_HOLDS: i32 = 4;
 const HOLD_BYTES: usize = <usize>NR_HOLDS << 4;
 let holds: usize = 0;
-let sortedHolds: bool = false;
+// 1 sorted, 0 slots, -1 not known yet: set at a system's first transfer from its costs (which
+// cost_init fixed), so that the build without the model compiles none of it.
+@lazy let sortedHolds: i32 = -1;
 // Long histories for the most transferred lines: NR_LONG rings of LONG_N periods, sorted by
 // start (the periods of a line never overlap), each lent to one line (longOf: ring + 1, 0 =
 // none). A line whose 4 periods overflow takes a free ring, or the ring of the line with the
@@ -210,8 +212,6 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   for (let i = 0; i < NR_COSTS; i++) unchecked((costs[i] = cfg_get(CFG_COST_BASE + i)));
   hitCost = unchecked(costs[D_HIT]);
   atomicCost = unchecked(costs[COST_ATOMIC]);
-  sortedHolds = true;
-  for (let d = D_SMT; d < NR_DIST; d++) if (!(unchecked(costs[d]) >= 1)) sortedHolds = false;
   // The era's layouts unless the host chose one (-1: the profile's).
   const l = cfg_get(CFG_PC_LAYOUT);
   layout = l < 0 ? (era(F_PC_LAYOUT_2022) ? PC_LAYOUT_2022 : PC_LAYOUT_PRE_2022) : <i32>l;
@@ -416,15 +416,16 @@ function cost_access_miss(line: i32, kind: i32): void {
   const h = holds + <usize>line * HOLD_BYTES;
   const lr = load<i32>(longOf + (<usize>line << 2)) - 1;
   if (d != D_HIT) {
+    if (sortedHolds < 0) sortedHolds = holds_sortable() ? 1 : 0;
     const cost = unchecked(costs[d]) + (kind == ACC_ATOMIC ? atomicCost : 0);
-    t = lr >= 0 ? long_wait(lr, t, cost) : sortedHolds ? hold_wait_sorted(h, t, cost) : hold_wait(h, t, cost);
+    t = lr >= 0 ? long_wait(lr, t, cost) : sortedHolds > 0 ? hold_wait_sorted(h, t, cost) : hold_wait(h, t, cost);
     w = t - curClk;
   }
   const start = t;
   t += account(c, d, kind, w, line);
   if (write && d != D_HIT) {
     if (lr >= 0) long_add(lr, start, t, longAt);
-    else if (sortedHolds) hold_add_sorted(line, h, start, t);
+    else if (sortedHolds > 0) hold_add_sorted(line, h, start, t);
     else hold_add(line, h, start, t);
   }
   if (write) {
@@ -514,6 +515,10 @@ function hold_add(line: i32, h: usize, s: f64, e: f64): void {
 // ends ascend and the last is the line's latest. A transfer after the latest (two thirds of
 // the misses on the bench mix) then reads one end; a hold that ends the history (most of the
 // rest) replaces the earliest by moving the others down a slot.
+function holds_sortable(): bool {
+  for (let d = D_SMT; d < NR_DIST; d++) if (!(unchecked(costs[d]) >= 1)) return false;
+  return true;
+}
 function hold_wait_sorted(h: usize, t: f64, cost: f64): f64 {
   if (t >= load<f64>(h, 56)) return t; // after every period
   // the first period ending after t (the last one does), then each one the transfer would
