@@ -135,10 +135,15 @@ let lineStats: usize = 0;
 const R_XFERS: usize = 0;
 const R_WAIT: usize = 8;
 // The busy periods of each line, apart from the directory (only a miss reads them):
-// NR_HOLDS (start, end) pairs of f64 cycles per line, 64 bytes; [0, 0) is none.
+// NR_HOLDS (start, end) pairs of f64 cycles per line, 64 bytes; [0, 0) is none. When every
+// transfer costs a cycle or more (sortedHolds), they are kept sorted and right-aligned: the
+// empty ones first, the latest in the last slot (see hold_wait_sorted).
 const NR_HOLDS: i32 = 4;
 const HOLD_BYTES: usize = <usize>NR_HOLDS << 4;
 let holds: usize = 0;
+// 1 sorted, 0 slots, -1 not known yet: set at a system's first transfer from its costs (which
+// cost_init fixed), so that the build without the model compiles none of it.
+@lazy let sortedHolds: i32 = -1;
 // Long histories for the most transferred lines: NR_LONG rings of LONG_N periods, sorted by
 // start (the periods of a line never overlap), each lent to one line (longOf: ring + 1, 0 =
 // none). A line whose 4 periods overflow takes a free ring, or the ring of the line with the
@@ -411,14 +416,16 @@ function cost_access_miss(line: i32, kind: i32): void {
   const h = holds + <usize>line * HOLD_BYTES;
   const lr = load<i32>(longOf + (<usize>line << 2)) - 1;
   if (d != D_HIT) {
+    if (sortedHolds < 0) sortedHolds = holds_sortable() ? 1 : 0;
     const cost = unchecked(costs[d]) + (kind == ACC_ATOMIC ? atomicCost : 0);
-    t = lr >= 0 ? long_wait(lr, t, cost) : hold_wait(h, t, cost);
+    t = lr >= 0 ? long_wait(lr, t, cost) : sortedHolds > 0 ? hold_wait_sorted(h, t, cost) : hold_wait(h, t, cost);
     w = t - curClk;
   }
   const start = t;
   t += account(c, d, kind, w, line);
   if (write && d != D_HIT) {
     if (lr >= 0) long_add(lr, start, t, longAt);
+    else if (sortedHolds > 0) hold_add_sorted(line, h, start, t);
     else hold_add(line, h, start, t);
   }
   if (write) {
@@ -499,6 +506,77 @@ function hold_add(line: i32, h: usize, s: f64, e: f64): void {
   }
 }
 
+// The same rules on sorted periods. Every hold is then a period of positive length (a
+// transfer costs a cycle or more, and a clock below 2^53 cycles grows by it), so the periods
+// never overlap and have distinct ends, and hold_wait's and hold_add's results depend only on
+// the set of periods, not on their slots (only a zero-length hold, which ties with a period
+// ending where it sits, would make the slot order count): kept sorted and right-aligned, the
+// empty ones ([0, 0), ending at 0, before every period since clocks start at 0) first, the
+// ends ascend and the last is the line's latest. A transfer after the latest (two thirds of
+// the misses on the bench mix) then reads one end; a hold that ends the history (most of the
+// rest) replaces the earliest by moving the others down a slot.
+function holds_sortable(): bool {
+  for (let d = D_SMT; d < NR_DIST; d++) if (!(unchecked(costs[d]) >= 1)) return false;
+  return true;
+}
+function hold_wait_sorted(h: usize, t: f64, cost: f64): f64 {
+  if (t >= load<f64>(h, 56)) return t; // after every period
+  // the first period ending after t (the last one does), then each one the transfer would
+  // overlap moves its start to that period's end (long_wait's rule)
+  let i = <i32>(load<f64>(h, 8) <= t) + <i32>(load<f64>(h, 24) <= t) + <i32>(load<f64>(h, 40) <= t);
+  for (; i < NR_HOLDS; i++) {
+    const o = h + (<usize>i << 4);
+    if (t + cost <= load<f64>(o)) break;
+    t = load<f64>(o, 8);
+  }
+  return t;
+}
+function hold_add_sorted(line: i32, h: usize, s: f64, e: f64): void {
+  // p: the slots (the empty ones included) ending at or before s; the hold goes right after them
+  const p = <i32>(load<f64>(h, 8) <= s) + <i32>(load<f64>(h, 24) <= s) + <i32>(load<f64>(h, 40) <= s) + <i32>(load<f64>(h, 56) <= s);
+  if (p > 0) {
+    const ob = h + (<usize>(p - 1) << 4);
+    if (load<f64>(ob, 8) == s && s > load<f64>(ob)) {
+      // it queued behind the period ending at s
+      if (p < NR_HOLDS && load<f64>(ob, 16) == e) {
+        // and fills the gap to the next one: one period (in slot p), the earlier ones move up
+        store<f64>(ob, load<f64>(ob), 16);
+        for (let k = p - 1; k > 0; k--) {
+          const o = h + (<usize>k << 4);
+          store<f64>(o, load<f64>(o - 16));
+          store<f64>(o, load<f64>(o - 16, 8), 8);
+        }
+        store<f64>(h, 0);
+        store<f64>(h, 0, 8);
+      } else store<f64>(ob, e, 8);
+      return;
+    }
+  }
+  if (p < NR_HOLDS) {
+    const oa = h + (<usize>p << 4);
+    if (load<f64>(oa) == e) {
+      store<f64>(oa, s); // the next period begins where it ends
+      return;
+    }
+  }
+  // a new period in the place of the earliest (slot 0: an empty one, or with all four in use
+  // the one that ended first); as hold_add, a full line first tries to take a long history
+  if (load<f64>(h, 8) > load<f64>(h) && (longUsed < NR_LONG || (<i64>load<f64>(lst(line) + R_XFERS) & 63) == 0) && long_take(line, h)) {
+    long_add(load<i32>(longOf + (<usize>line << 2)) - 1, s, e, -1);
+    return;
+  }
+  let q = p - 1; // its slot: the ones before it move down a slot over slot 0
+  if (q < 0) q = 0;
+  for (let k = 0; k < q; k++) {
+    const o = h + (<usize>k << 4);
+    store<f64>(o, load<f64>(o, 16));
+    store<f64>(o, load<f64>(o, 24), 8);
+  }
+  const o = h + (<usize>q << 4);
+  store<f64>(o, s);
+  store<f64>(o, e, 8);
+}
+
 // ── long histories (see longOf) ──
 // Lend line a ring when its 4 periods overflow: a free one, else the one whose line has the
 // fewest transfers, if line has more. Its periods move there (sorted); false if none lent.
@@ -552,10 +630,11 @@ function long_open(r: i32, n: i32, p: i32): usize {
     memory.copy(b + (<usize>c << 4), b + (<usize>head << 4), <usize>n << 4);
     head = c;
   }
+  // (no memory.copy of nothing: an append at either end moves no period, and a call is not free)
   if (front) {
-    memory.copy(b + (<usize>(head - 1) << 4), b + (<usize>head << 4), <usize>p << 4);
+    if (p > 0) memory.copy(b + (<usize>(head - 1) << 4), b + (<usize>head << 4), <usize>p << 4);
     head--;
-  } else memory.copy(b + (<usize>(head + p + 1) << 4), b + (<usize>(head + p) << 4), <usize>(n - p) << 4);
+  } else if (p < n) memory.copy(b + (<usize>(head + p + 1) << 4), b + (<usize>(head + p) << 4), <usize>(n - p) << 4);
   store<i32>(hp, head);
   return b + (<usize>(head + p) << 4);
 }
@@ -565,9 +644,9 @@ function long_remove(r: i32, n: i32, p: i32): void {
   const b = long_slots(r);
   const head = load<i32>(hp);
   if (p < n - 1 - p) {
-    memory.copy(b + (<usize>(head + 1) << 4), b + (<usize>head << 4), <usize>p << 4);
+    if (p > 0) memory.copy(b + (<usize>(head + 1) << 4), b + (<usize>head << 4), <usize>p << 4);
     store<i32>(hp, head + 1);
-  } else memory.copy(b + (<usize>(head + p) << 4), b + (<usize>(head + p + 1) << 4), <usize>(n - p - 1) << 4);
+  } else if (n - p - 1 > 0) memory.copy(b + (<usize>(head + p) << 4), b + (<usize>(head + p + 1) << 4), <usize>(n - p - 1) << 4);
 }
 // The first period of ring r (n in use) that ends after t (the ends are sorted: the periods
 // never overlap). Branch-free halving: the comparison only picks the next half.
@@ -638,6 +717,10 @@ function long_find_near(r: i32, n: i32, t: f64): i32 {
 let longAt: i32 = 0;
 function long_wait(r: i32, t: f64, cost: f64): f64 {
   const n = load<i32>(longLen + (<usize>r << 2));
+  if (n == 0 || t >= load<f64>(long_at(r, n - 1), 8)) {
+    longAt = n; // after every period (the search hints only speed searches up)
+    return t;
+  }
   let i = long_find_near(r, n, t);
   for (; i < n; i++) {
     const o = long_at(r, i);
