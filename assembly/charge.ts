@@ -42,7 +42,7 @@ import {
 } from "./stock";
 import { cpu_to_node, nr_cpus, nr_nodes } from "./topology";
 import {
-  OPK_CHARGE, OPK_TOUCH, cost_folio, cost_on, cost_op_begin, cost_op_end, cost_pc_high_level,
+  ACC_READ, OPK_CHARGE, OPK_TOUCH, cost_folio, cost_on, cost_op_begin, cost_op_end, cost_pc,
 } from "./cost_model";
 import { page_counter_try_charge_stock, pcs_charged, pcstock_on } from "./page_counter_stock";
 import { drain_all_stock } from "./objcg";
@@ -166,7 +166,10 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
     for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
       const c = memory_counter(x);
       const sc = swap_counter(x);
-      if (cost_on) cost_pc_high_level(c, memory_counter(m)); // page_counter_read, then high
+      if (cost_on) {
+        cost_pc(c, PCF_USAGE, ACC_READ); // page_counter_read
+        cost_pc(c, PCF_HIGH, ACC_READ);
+      }
       const memHigh = pc_usage(c) > pc_field(c, PCF_HIGH);
       // try_charge_memcg: "Don't bother a random interrupted task" (!in_task(); in_interrupt()
       // in 5.15): a softirq charge over memory.high schedules the memcg's high_work, swap.high
@@ -185,7 +188,10 @@ export function try_charge_memcg(m: i32, cpu: i32, gfp: i32, nr: i32): i32 {
     }
   } else if (cost_on) {
     // the skip above: the walk the kernel does, every level read and none over its high limit
-    for (let x = m; x >= 0; x = parent_mem_cgroup(x)) cost_pc_high_level(memory_counter(x), memory_counter(m));
+    for (let x = m; x >= 0; x = parent_mem_cgroup(x)) {
+      cost_pc(memory_counter(x), PCF_USAGE, ACC_READ);
+      cost_pc(memory_counter(x), PCF_HIGH, ACC_READ);
+    }
   }
   // try_charge_memcg (c9afe31ec443; 6.1, not 5.15): a large overage is handled now, inside the
   // charge and before commit_charge, not only on the way back to user space.

@@ -45,7 +45,7 @@ import { table_alloc, cfg_get, CFG_COST_BASE, CFG_PC_LAYOUT, CFG_PROT_XCHG_ALWAY
 import { cpu_core, cpu_llc, cpu_socket, cpu_to_node, nr_cpus, nr_nodes } from "./topology";
 import {
   PCF_USAGE, PCF_FAILCNT, PCF_EMIN, PCF_MIN_USAGE, PCF_CHILDREN_MIN_USAGE, PCF_ELOW, PCF_LOW_USAGE,
-  PCF_CHILDREN_LOW_USAGE, PCF_WATERMARK, PCF_LOCAL_WATERMARK, NR_PCF, PCF_MAX, PCF_HIGH,
+  PCF_CHILDREN_LOW_USAGE, PCF_WATERMARK, PCF_LOCAL_WATERMARK, NR_PCF, PCF_MAX,
 } from "./page_counter";
 import { era, F_PC_LAYOUT_2022, F_PROT_XCHG_CHANGED } from "./profile";
 
@@ -111,16 +111,6 @@ let words: i32 = 1; // u64 words of a sharer bitmap
 let nLines: i32 = 0;
 const base = new StaticArray<i32>(NR_LC + 1);
 const base64 = new StaticArray<u64>(NR_LC + 1); // the same, summed in 64 bits for the sizing pass
-// The run state of the known hits below. A "run" is the time since the last change of the
-// current CPU (switch_cpu clears it): within it only the current CPU accessed any line, so a
-// line it took in the run (owned for a write, here for a read) is still its own. @lazy: only
-// the -cost build compiles them (the off builds stay main's).
-// ((m + 1) << 32) | cpu: the last stat_mod of memcg m from cpu whose rstat walk ran in this run (0: none)
-@lazy let runStat: u64 = 0;
-// the stat_mod being costed is again (its lines are known hits)
-@lazy let statAgain: bool = false;
-// counter + 1: the last page_counter_try_charge walk of this run began at counter (0: none)
-@lazy let runTry: i32 = 0;
 // The bases the access sites use, as globals (one load each).
 let bMemcgStock: i32 = 0;
 let bObjStock: i32 = 0;
@@ -357,8 +347,6 @@ function locate(line: i32, c: i32, write: bool): i32 {
   store<f64>(clk + (<usize>cur << 3), curClk);
 }
 @inline function switch_cpu(cpu: i32): void {
-  runStat = 0; // a new run (see runStat)
-  runTry = 0;
   store<f64>(clk + (<usize>cur << 3), curClk);
   cur = cpu;
   curBit = <u64>1 << <u64>(cpu & 63);
@@ -821,60 +809,6 @@ export function cost_pc_unprotected(c: i32, hasParent: bool): void {
 @inline export function cost_pc_try_level(c: i32): void {
   cost_access(c * 3 + pc_slot(PCF_USAGE), ACC_ATOMIC);
   cost_access(c * 3 + pc_slot(PCF_MAX), ACC_READ);
-}
-/** cost_pc_try_level of a walk that began at counter (noted for cost_pc_high_level). */
-@inline export function cost_pc_try_level_from(c: i32, counter: i32): void {
-  runTry = counter + 1;
-  cost_pc_try_level(c);
-}
-/**
- * One level c of try_charge_memcg's memory.high walk (page_counter_read, then high) of the
- * memcg whose memory counter is mc. The walk follows the charge: when the run's last
- * page_counter_try_charge walk began at mc, it charged every level of it (it succeeded, or
- * there would be no walk here), so usage is this CPU's (its atomic) and high shares the line
- * of max it read (either layout): known hits.
- */
-@inline export function cost_pc_high_level(c: i32, mc: i32): void {
-  if (runTry == mc + 1) {
-    read_hit();
-    read_hit();
-  } else {
-    cost_pc(c, PCF_USAGE, ACC_READ);
-    cost_pc(c, PCF_HIGH, ACC_READ);
-  }
-}
-@inline function stat_key(m: i32, cpu: i32): u64 {
-  return (<u64>(m + 1) << 32) | <u64>cpu;
-}
-/**
- * stat_mod's per-CPU statistics write of memcg m on cpu (cost_stats_pcpu), or a known hit
- * when the run's last stat_mod walk was m's from cpu (see runStat): then that line was written
- * in this run (and rstatUpd marked: only a flush clears it, after a switch), and the walk that
- * follows is again (cost_rstat_level_again).
- */
-@inline export function cost_stat_mod(m: i32, cpu: i32): void {
-  const again = runStat == stat_key(m, cpu);
-  statAgain = again;
-  if (again) write_hit(0);
-  else cost_stats_pcpu(m, cpu);
-}
-/** The stat_mod being costed is again (cost_stat_mod). */
-@inline export function cost_stat_again(): bool {
-  return statAgain;
-}
-/**
- * A level of memcg_rstat_updated walked again: the run's earlier walk of the same memcg and
- * CPU read stats_updates at every level this one reaches (a level only becomes due with time,
- * and no flush ran) and wrote this CPU's count where no flush was due, so where this one does.
- */
-@inline export function cost_rstat_level_again(flushDue: bool): void {
-  read_hit();
-  if (!flushDue) write_hit(0);
-}
-/** cost_rstat_level_hot of stat_mod's walk, which the run then holds (see runStat). */
-@inline export function cost_rstat_level_first(m: i32, cpu: i32, flushDue: bool): void {
-  runStat = stat_key(m, cpu);
-  cost_rstat_level_hot(m, cpu, flushDue);
 }
 /** memcg m's per-CPU statistics on cpu (and css_rstat_updated: m is on cpu's updated list). */
 @inline export function cost_stats_pcpu(m: i32, cpu: i32): void {

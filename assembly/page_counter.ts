@@ -5,7 +5,7 @@ import { EBUSY } from "./errno";
 import { table_alloc } from "./layout";
 import { sim_inc, SIM_COUNTER_LEVELS } from "./simstat";
 import {
-  ACC_ATOMIC, ACC_READ, ACC_WRITE, cost_on, cost_pc, cost_pc_parent, cost_pc_parent_hit, cost_pc_try_level_from, cost_pc_unprotected,
+  ACC_ATOMIC, ACC_READ, ACC_WRITE, cost_on, cost_pc, cost_pc_parent, cost_pc_parent_hit, cost_pc_try_level, cost_pc_unprotected,
   prot_xchg_always,
 } from "./cost_model";
 
@@ -223,7 +223,7 @@ export function page_counter_try_charge(counter: i32, n: i64): i32 {
   let c = counter;
   for (; c >= 0; c = pc_parent(c)) {
     sim_inc(SIM_COUNTER_LEVELS, 1);
-    if (cost_on) cost_pc_try_level_from(c, counter); // atomic_long_add_return, then read max
+    if (cost_on) cost_pc_try_level(c); // atomic_long_add_return, then read max
     const usage = pc_usage(c) + n;
     if (usage > pc_field(c, PCF_MAX)) {
       if (cost_on) cost_pc(c, PCF_USAGE, ACC_ATOMIC); // atomic_long_sub

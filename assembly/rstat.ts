@@ -29,8 +29,7 @@ import { nr_cpus, nr_nodes } from "./topology";
 import { charge_batch, charge_batch_cpus } from "./memcg"; // MEMCG_CHARGE_BATCH of the era (profile.ts)
 import {
   ACC_ATOMIC, ACC_WRITE, OPK_OTHER, cost_enter_cpu, cost_leave_cpu, cost_on, cost_other_begin, cost_other_end, cost_rstat_cpu_lock,
-  cost_rstat_flush_cpu, cost_rstat_level, cost_rstat_level_again, cost_rstat_level_first, cost_rstat_lock, cost_stat_again,
-  cost_stat_mod, cost_stats_updates,
+  cost_rstat_flush_cpu, cost_rstat_level, cost_rstat_level_hot, cost_rstat_lock, cost_stats_pcpu, cost_stats_updates,
 } from "./cost_model";
 
 
@@ -135,8 +134,7 @@ function rstat_updated(m: i32, val: i64, cpu: i32, hot: bool): void {
     const due = needs_flush(x);
     if (cost_on) {
       // memcg_vmstats_needs_flush, this_cpu_add_return (m's own line on cpu: just written by mod_memcg_state when hot)
-      if (hot && cost_stat_again()) cost_rstat_level_again(due); // stat_mod's walk again (cost_stat_mod)
-      else if (hot && x == m) cost_rstat_level_first(x, cpu, due);
+      if (hot && x == m) cost_rstat_level_hot(x, cpu, due);
       else cost_rstat_level(x, cpu, due);
     }
     if (due) break;
@@ -156,7 +154,7 @@ function rstat_updated(m: i32, val: i64, cpu: i32, hot: bool): void {
 
 /** mod_memcg_lruvec_state / count_memcg_events: a statistic update on cpu. */
 export function stat_mod(m: i32, node: i32, item: i32, delta: i64, cpu: i32): void {
-  if (cost_on) cost_stat_mod(m, cpu); // __mod_memcg_lruvec_state: the per-CPU counters
+  if (cost_on) cost_stats_pcpu(m, cpu); // __mod_memcg_lruvec_state: the per-CPU counters
   const p = slot(pending, m, node, item);
   store<i64>(p, load<i64>(p) + delta);
   rstat_updated(m, delta, cpu, true);
