@@ -23,7 +23,7 @@ import { table_alloc } from "./layout";
 import { folio_kind, folio_order, FOLIO_ANON, FOLIO_SHMEM, HPAGE_PMD_ORDER } from "./folio";
 import { F_RSTAT_PER_MEMCG, era } from "./profile";
 import {
-  memcg_count, memcg_exists, memcg_first_child, memcg_next_sibling, mem_cgroup_is_descendant, parent_mem_cgroup,
+  memcg_count, memcg_exists, memcg_first_child, memcg_next_sibling, parent_mem_cgroup,
 } from "./memcg";
 import { nr_cpus, nr_nodes } from "./topology";
 import { charge_batch, charge_batch_cpus } from "./memcg"; // MEMCG_CHARGE_BATCH of the era (profile.ts)
