@@ -741,8 +741,9 @@ function long_find(r: i32, n: i32, t: f64): i32 {
   const b = long_slots(r);
   const fh = load<i32>(hp);
   const g = load<i32>(hp, 4);
-  if (g > 0 && load<f64>(b + (<usize>(fh + g - 1) << 4), 8) > t) return long_lb(b + (<usize>fh << 4), 0, g, t);
-  return g + long_lb(b + (<usize>load<i32>(hp, 8) << 4), 0, n - g, t);
+  const first = g > 0 && load<f64>(b + (<usize>(fh + g - 1) << 4), 8) > t;
+  const off = select<i32>(0, g, first);
+  return off + long_lb(b + (<usize>select<i32>(fh, load<i32>(hp, 8), first) << 4), 0, select<i32>(g, n - g, first), t);
 }
 // The first of [lo, hi) in the periods at b that ends after t, given that those before lo end
 // at or before t and the one at hi (if any) after it. Branch-free halving: the comparison only
@@ -804,9 +805,10 @@ function long_find_near(r: i32, n: i32, t: f64): i32 {
   const g = load<i32>(hp, 4);
   const ip = longHint + ((<usize>r * <usize>nr_cpus + <usize>cur) << 2);
   const i = load<i32>(ip);
-  let a: i32;
-  if (g > 0 && load<f64>(b + (<usize>(fh + g - 1) << 4), 8) > t) a = long_near(b + (<usize>fh << 4), g, i, t);
-  else a = g + long_near(b + (<usize>load<i32>(hp, 8) << 4), n - g, i - g, t);
+  // in the first run if its last period ends after t, else in the second
+  const first = g > 0 && load<f64>(b + (<usize>(fh + g - 1) << 4), 8) > t;
+  const off = select<i32>(0, g, first);
+  const a = off + long_near(b + (<usize>select<i32>(fh, load<i32>(hp, 8), first) << 4), select<i32>(g, n - g, first), i - off, t);
   store<i32>(ip, a);
   return a;
 }
@@ -817,15 +819,16 @@ function long_find_near(r: i32, n: i32, t: f64): i32 {
 let longAt: i32 = 0;
 function long_wait(r: i32, t: f64, cost: f64): f64 {
   const n = load<i32>(longLen + (<usize>r << 2));
-  if (n == 0 || t >= load<f64>(long_at(r, n - 1), 8)) {
+  const hp = long_hp(r);
+  const g = load<i32>(hp, 4);
+  // the last period: the second run's last, or the first's when the second is empty
+  if (n == 0 || t >= load<f64>(long_slots(r) + (<usize>(n > g ? load<i32>(hp, 8) + n - g - 1 : load<i32>(hp) + g - 1) << 4), 8)) {
     longAt = n; // after every period (the search hints only speed searches up)
     return t;
   }
   let i = long_find_near(r, n, t);
-  const hp = long_hp(r);
   const b = long_slots(r);
   const fh = load<i32>(hp);
-  const g = load<i32>(hp, 4);
   const bs = load<i32>(hp, 8);
   for (; i < n; i++) {
     const o = long_addr(b, fh, g, bs, i);
@@ -841,19 +844,27 @@ function long_wait(r: i32, t: f64, cost: f64): f64 {
 function long_add(r: i32, s: f64, e: f64, at: i32): void {
   const lp = longLen + (<usize>r << 2);
   let n = load<i32>(lp);
+  const hp = long_hp(r);
+  const b = long_slots(r);
+  const fh = load<i32>(hp);
+  const g = load<i32>(hp, 4);
+  const bs = load<i32>(hp, 8);
   let p = at; // periods before p end at or before s
-  if (p < 0 || (p > 0 && load<f64>(long_at(r, p - 1), 8) > s) || (p < n && load<f64>(long_at(r, p), 8) <= s)) p = long_find(r, n, s);
-  if (p > 0 && load<f64>(long_at(r, p - 1), 8) == s) {
-    const ob = long_at(r, p - 1);
-    if (p < n && load<f64>(long_at(r, p)) == e) {
-      store<f64>(ob, load<f64>(long_at(r, p), 8), 8);
-      long_remove(r, n, p);
-      store<i32>(lp, n - 1);
-    } else store<f64>(ob, e, 8);
-    return;
+  if (p < 0 || (p > 0 && load<f64>(long_addr(b, fh, g, bs, p - 1), 8) > s) || (p < n && load<f64>(long_addr(b, fh, g, bs, p), 8) <= s)) p = long_find(r, n, s);
+  const oa = long_addr(b, fh, g, bs, p); // (p < n)
+  if (p > 0) {
+    const ob = long_addr(b, fh, g, bs, p - 1);
+    if (load<f64>(ob, 8) == s) {
+      if (p < n && load<f64>(oa) == e) {
+        store<f64>(ob, load<f64>(oa, 8), 8);
+        long_remove(r, n, p);
+        store<i32>(lp, n - 1);
+      } else store<f64>(ob, e, 8);
+      return;
+    }
   }
-  if (p < n && load<f64>(long_at(r, p)) == e) {
-    store<f64>(long_at(r, p), s);
+  if (p < n && load<f64>(oa) == e) {
+    store<f64>(oa, s);
     return;
   }
   if (n == LONG_N) {
