@@ -157,8 +157,8 @@ const LONG_CAP: i32 = LONG_N * 2;
 let longOf: usize = 0; // i32[lines]
 let longRing: usize = 0; // (start, end) f64 pairs, LONG_CAP slots per ring
 let longLen: usize = 0; // i32[NR_LONG]: periods in use
-let longHead: usize = 0; // (i32 fh, g, bs, -)[NR_LONG]: the runs of the periods (see long_hp)
-let longHint: usize = 0; // i32[NR_LONG × cpus]: the position where each CPU's last search ended
+let longHead: usize = 0; // i32[NR_LONG]: the slot of the earliest
+let longHint: usize = 0; // i32[NR_LONG × cpus]: the slot where each CPU's last search ended
 let longLine: usize = 0; // i32[NR_LONG]: the line holding the ring, -1 none
 let longUsed: i32 = 0; // rings lent
 // The folio owners: u16 per folio, 0xffff = none (a CPU id is below 65535: the cpus × cpus
@@ -263,7 +263,7 @@ export function cost_init(on: bool, maxCgroups: i32, maxFolios: i32, swapPages: 
   longOf = table_alloc("cost: line long histories", lines, 4);
   longRing = table_alloc("cost: long history periods", NR_LONG * LONG_CAP, 16);
   longLen = table_alloc("cost: long history lengths", NR_LONG, 4);
-  longHead = table_alloc("cost: long history runs", NR_LONG, 16);
+  longHead = table_alloc("cost: long history heads", NR_LONG, 4);
   longHint = table_alloc("cost: long history search hints", NR_LONG * nr_cpus, 4);
   longLine = table_alloc("cost: long history lines", NR_LONG, 4);
   nFolios = maxFolios;
@@ -602,9 +602,7 @@ function long_take(line: i32, h: usize): bool {
   if (prev >= 0) memory.fill(holds + <usize>prev * HOLD_BYTES, 0, HOLD_BYTES);
   store<i32>(longLine + (<usize>r << 2), line);
   store<i32>(longLen + (<usize>r << 2), 0);
-  store<i32>(long_hp(r), LONG_CAP >> 2); // both runs empty, a quarter in
-  store<i32>(long_hp(r), 0, 4);
-  store<i32>(long_hp(r), LONG_CAP >> 2, 8);
+  store<i32>(longHead + (<usize>r << 2), LONG_N >> 1);
   store<i32>(longOf + (<usize>line << 2), r + 1);
   for (let i = 0; i < NR_HOLDS; i++) {
     const o = h + (<usize>i << 4);
@@ -617,137 +615,46 @@ function long_take(line: i32, h: usize): bool {
 @inline function long_slots(r: i32): usize {
   return longRing + ((<usize>r * <usize>LONG_CAP) << 4);
 }
-// A ring's n periods sit in its LONG_CAP slots as two runs with a gap between them (a gap
-// buffer): the first g at [fh, fh + g), the others at [bs, bs + n - g) (fh + g <= bs), kept at
-// longHead + 16 r as i32 fh, g, bs. An insert in the middle moves the gap there (or, when
-// fewer, the periods between it and the nearer end of its run), so inserts near the last
-// one move few periods; an append at either end, and dropping the earliest, move none.
-@inline function long_hp(r: i32): usize {
-  return longHead + (<usize>r << 4);
-}
-// The address of period i of the runs (fh, g, bs) at b.
-@inline function long_addr(b: usize, fh: i32, g: i32, bs: i32, i: i32): usize {
-  return b + (<usize>(i + select<i32>(fh, bs - g, i < g)) << 4);
-}
 @inline function long_at(r: i32, i: i32): usize {
-  const hp = long_hp(r);
-  return long_addr(long_slots(r), load<i32>(hp), load<i32>(hp, 4), load<i32>(hp, 8), i);
+  return long_slots(r) + (<usize>(load<i32>(longHead + (<usize>r << 2)) + i) << 4);
 }
-@inline function long_cp(b: usize, to: i32, from: i32, k: i32): void {
-  memory.copy(b + (<usize>to << 4), b + (<usize>from << 4), <usize>k << 4);
-}
-// Lay the runs of ring r (n periods, n < LONG_N) out again with room on every side: a quarter
-// of the free slots before the first run, half between the runs. Stores fh and bs.
-function long_centre(b: usize, hp: usize, n: i32, fh: i32, g: i32, bs: i32): void {
-  const free = LONG_CAP - n;
-  const nf = free >> 2;
-  const nb = nf + g + (free >> 1);
-  const m = n - g;
-  // moved in the order in which neither run lands on the other's slots before it moves
-  if (nf > fh) {
-    if (m > 0) long_cp(b, nb, bs, m);
-    if (g > 0) long_cp(b, nf, fh, g);
-  } else {
-    if (g > 0) long_cp(b, nf, fh, g);
-    if (m > 0) long_cp(b, nb, bs, m);
-  }
-  store<i32>(hp, nf);
-  store<i32>(hp, nb, 8);
-}
-// Open a slot at position p of ring r (n periods, n < LONG_N). Returns its address.
+// Open a slot at position p of ring r (n periods, n < LONG_N): the shorter side moves by one
+// (the whole ring is centred first when that side has no free slot). Returns its address.
 function long_open(r: i32, n: i32, p: i32): usize {
-  const hp = long_hp(r);
+  const hp = longHead + (<usize>r << 2);
   const b = long_slots(r);
-  let fh = load<i32>(hp);
-  let g = load<i32>(hp, 4);
-  let bs = load<i32>(hp, 8);
-  if (p == n) {
-    // after every period: the end of the second run
-    if (bs + n - g == LONG_CAP) {
-      long_centre(b, hp, n, fh, g, bs);
-      bs = load<i32>(hp, 8);
-    }
-    return b + (<usize>(bs + n - g) << 4);
+  let head = load<i32>(hp);
+  const front = p < n - p;
+  if (front ? head == 0 : head + n == LONG_CAP) {
+    const c = (LONG_CAP - n) >> 1;
+    memory.copy(b + (<usize>c << 4), b + (<usize>head << 4), <usize>n << 4);
+    head = c;
   }
-  if (p == 0) {
-    // before every period: the start of the first run
-    if (fh == 0) {
-      long_centre(b, hp, n, fh, g, bs);
-      fh = load<i32>(hp);
-    }
-    store<i32>(hp, fh - 1);
-    store<i32>(hp, g + 1, 4);
-    return b + (<usize>(fh - 1) << 4);
-  }
-  if (p < g) {
-    if (p < g - p && fh > 0) {
-      // the p periods before it move down a slot; the gap stays
-      long_cp(b, fh - 1, fh, p);
-      store<i32>(hp, fh - 1);
-      store<i32>(hp, g + 1, 4);
-      return b + (<usize>(fh - 1 + p) << 4);
-    }
-    const k = g - p; // the gap moves down to p
-    bs -= k;
-    long_cp(b, bs, fh + p, k);
-    g = p;
-  } else if (p > g) {
-    const q = p - g; // in the second run
-    const m = n - g;
-    if (m - q < q && bs + m < LONG_CAP) {
-      // the m - q periods after it move up a slot; the gap stays
-      long_cp(b, bs + q + 1, bs + q, m - q);
-      return b + (<usize>(bs + q) << 4);
-    }
-    long_cp(b, fh + g, bs, q); // the gap moves up to p
-    bs += q;
-    g = p;
-  }
-  if (fh + g == bs) {
-    long_centre(b, hp, n, fh, g, bs);
-    fh = load<i32>(hp);
-    bs = load<i32>(hp, 8);
-  }
-  store<i32>(hp, g + 1, 4);
-  store<i32>(hp, bs, 8);
-  return b + (<usize>(fh + g) << 4);
+  // (no memory.copy of nothing: an append at either end moves no period, and a call is not free)
+  if (front) {
+    if (p > 0) memory.copy(b + (<usize>(head - 1) << 4), b + (<usize>head << 4), <usize>p << 4);
+    head--;
+  } else if (p < n) memory.copy(b + (<usize>(head + p + 1) << 4), b + (<usize>(head + p) << 4), <usize>(n - p) << 4);
+  store<i32>(hp, head);
+  return b + (<usize>(head + p) << 4);
 }
-// Remove the period at position p of ring r (n periods): the shorter side of its run moves.
+// Remove the period at position p of ring r (n periods): the shorter side moves by one.
 function long_remove(r: i32, n: i32, p: i32): void {
-  const hp = long_hp(r);
+  const hp = longHead + (<usize>r << 2);
   const b = long_slots(r);
-  const fh = load<i32>(hp);
-  const g = load<i32>(hp, 4);
-  const bs = load<i32>(hp, 8);
-  if (p < g) {
-    if (p < g - 1 - p) {
-      if (p > 0) long_cp(b, fh + 1, fh, p);
-      store<i32>(hp, fh + 1);
-    } else if (g - 1 - p > 0) long_cp(b, fh + p, fh + p + 1, g - 1 - p);
-    store<i32>(hp, g - 1, 4);
-  } else {
-    const q = p - g;
-    const m = n - g;
-    if (q < m - 1 - q) {
-      if (q > 0) long_cp(b, bs + 1, bs, q);
-      store<i32>(hp, bs + 1, 8);
-    } else if (m - 1 - q > 0) long_cp(b, bs + q, bs + q + 1, m - 1 - q);
-  }
+  const head = load<i32>(hp);
+  if (p < n - 1 - p) {
+    if (p > 0) memory.copy(b + (<usize>(head + 1) << 4), b + (<usize>head << 4), <usize>p << 4);
+    store<i32>(hp, head + 1);
+  } else if (n - p - 1 > 0) memory.copy(b + (<usize>(head + p) << 4), b + (<usize>(head + p + 1) << 4), <usize>(n - p - 1) << 4);
 }
 // The first period of ring r (n in use) that ends after t (the ends are sorted: the periods
-// never overlap): in the first run if its last period does, else in the second.
+// never overlap). Branch-free halving: the comparison only picks the next half.
 function long_find(r: i32, n: i32, t: f64): i32 {
-  const hp = long_hp(r);
-  const b = long_slots(r);
-  const fh = load<i32>(hp);
-  const g = load<i32>(hp, 4);
-  const first = g > 0 && load<f64>(b + (<usize>(fh + g - 1) << 4), 8) > t;
-  const off = select<i32>(0, g, first);
-  return off + long_lb(b + (<usize>select<i32>(fh, load<i32>(hp, 8), first) << 4), 0, select<i32>(g, n - g, first), t);
+  return long_lb(long_at(r, 0), 0, n, t);
 }
 // The first of [lo, hi) in the periods at b that ends after t, given that those before lo end
-// at or before t and the one at hi (if any) after it. Branch-free halving: the comparison only
-// picks the next half.
+// at or before t and the one at hi (if any) after it.
 @inline function long_lb(b: usize, lo: i32, hi: i32, t: f64): i32 {
   let len = hi - lo;
   while (len > 0) {
@@ -759,8 +666,14 @@ function long_find(r: i32, n: i32, t: f64): i32 {
   }
   return lo;
 }
-// long_lb over the n periods at b from a hint i: galloping from it, then halving.
-@inline function long_near(b: usize, n: i32, i: i32, t: f64): i32 {
+// long_find from where the current CPU's last search in ring r ended: each CPU's clock only
+// grows, so its next answer is at or near there. Galloping from the hint, then halving: the
+// same answer as long_find (the first period ending after t is unique), found in fewer steps.
+function long_find_near(r: i32, n: i32, t: f64): i32 {
+  const head = load<i32>(longHead + (<usize>r << 2));
+  const b = long_slots(r) + (<usize>head << 4);
+  const hp = longHint + ((<usize>r * <usize>nr_cpus + <usize>cur) << 2);
+  let i = load<i32>(hp) - head;
   if (i < 0) i = 0;
   if (i > n) i = n;
   let lo = 0;
@@ -793,23 +706,8 @@ function long_find(r: i32, n: i32, t: f64): i32 {
     lo = i;
     hi = i;
   }
-  return long_lb(b, lo, hi, t);
-}
-// long_find from where the current CPU's last search in ring r ended (its position): each
-// CPU's clock only grows, so its next answer is at or near there. The same answer as
-// long_find (the first period ending after t is unique), found in fewer steps.
-function long_find_near(r: i32, n: i32, t: f64): i32 {
-  const hp = long_hp(r);
-  const b = long_slots(r);
-  const fh = load<i32>(hp);
-  const g = load<i32>(hp, 4);
-  const ip = longHint + ((<usize>r * <usize>nr_cpus + <usize>cur) << 2);
-  const i = load<i32>(ip);
-  // in the first run if its last period ends after t, else in the second
-  const first = g > 0 && load<f64>(b + (<usize>(fh + g - 1) << 4), 8) > t;
-  const off = select<i32>(0, g, first);
-  const a = off + long_near(b + (<usize>select<i32>(fh, load<i32>(hp, 8), first) << 4), select<i32>(g, n - g, first), i - off, t);
-  store<i32>(ip, a);
+  const a = long_lb(b, lo, hi, t);
+  store<i32>(hp, head + a);
   return a;
 }
 // hold_wait on a long history: from the first period ending after t, each one the transfer
@@ -819,19 +717,13 @@ function long_find_near(r: i32, n: i32, t: f64): i32 {
 let longAt: i32 = 0;
 function long_wait(r: i32, t: f64, cost: f64): f64 {
   const n = load<i32>(longLen + (<usize>r << 2));
-  const hp = long_hp(r);
-  const g = load<i32>(hp, 4);
-  // the last period: the second run's last, or the first's when the second is empty
-  if (n == 0 || t >= load<f64>(long_slots(r) + (<usize>(n > g ? load<i32>(hp, 8) + n - g - 1 : load<i32>(hp) + g - 1) << 4), 8)) {
+  if (n == 0 || t >= load<f64>(long_at(r, n - 1), 8)) {
     longAt = n; // after every period (the search hints only speed searches up)
     return t;
   }
   let i = long_find_near(r, n, t);
-  const b = long_slots(r);
-  const fh = load<i32>(hp);
-  const bs = load<i32>(hp, 8);
   for (; i < n; i++) {
-    const o = long_addr(b, fh, g, bs, i);
+    const o = long_at(r, i);
     if (t + cost <= load<f64>(o)) break;
     t = load<f64>(o, 8);
   }
@@ -844,42 +736,26 @@ function long_wait(r: i32, t: f64, cost: f64): f64 {
 function long_add(r: i32, s: f64, e: f64, at: i32): void {
   const lp = longLen + (<usize>r << 2);
   let n = load<i32>(lp);
-  const hp = long_hp(r);
-  const b = long_slots(r);
-  const fh = load<i32>(hp);
-  const g = load<i32>(hp, 4);
-  const bs = load<i32>(hp, 8);
   let p = at; // periods before p end at or before s
-  if (p < 0 || (p > 0 && load<f64>(long_addr(b, fh, g, bs, p - 1), 8) > s) || (p < n && load<f64>(long_addr(b, fh, g, bs, p), 8) <= s)) p = long_find(r, n, s);
-  const oa = long_addr(b, fh, g, bs, p); // (p < n)
-  if (p > 0) {
-    const ob = long_addr(b, fh, g, bs, p - 1);
-    if (load<f64>(ob, 8) == s) {
-      if (p < n && load<f64>(oa) == e) {
-        store<f64>(ob, load<f64>(oa, 8), 8);
-        long_remove(r, n, p);
-        store<i32>(lp, n - 1);
-      } else store<f64>(ob, e, 8);
-      return;
-    }
+  if (p < 0 || (p > 0 && load<f64>(long_at(r, p - 1), 8) > s) || (p < n && load<f64>(long_at(r, p), 8) <= s)) p = long_find(r, n, s);
+  if (p > 0 && load<f64>(long_at(r, p - 1), 8) == s) {
+    const ob = long_at(r, p - 1);
+    if (p < n && load<f64>(long_at(r, p)) == e) {
+      store<f64>(ob, load<f64>(long_at(r, p), 8), 8);
+      long_remove(r, n, p);
+      store<i32>(lp, n - 1);
+    } else store<f64>(ob, e, 8);
+    return;
   }
-  if (p < n && load<f64>(oa) == e) {
-    store<f64>(oa, s);
+  if (p < n && load<f64>(long_at(r, p)) == e) {
+    store<f64>(long_at(r, p), s);
     return;
   }
   if (n == LONG_N) {
     if (p == 0) return;
-    // the earliest k go: off the first run, then the second (no period moves)
     const k = min(p, LONG_N >> 1);
-    const hp = long_hp(r);
-    const g = load<i32>(hp, 4);
-    if (k <= g) {
-      store<i32>(hp, load<i32>(hp) + k);
-      store<i32>(hp, g - k, 4);
-    } else {
-      store<i32>(hp, load<i32>(hp, 8) + k - g, 8);
-      store<i32>(hp, 0, 4);
-    }
+    const hp = longHead + (<usize>r << 2);
+    store<i32>(hp, load<i32>(hp) + k);
     n -= k;
     p -= k;
   }
