@@ -45,7 +45,7 @@ import { table_alloc, cfg_get, CFG_COST_BASE, CFG_PC_LAYOUT, CFG_PROT_XCHG_ALWAY
 import { cpu_core, cpu_llc, cpu_socket, cpu_to_node, nr_cpus, nr_nodes } from "./topology";
 import {
   PCF_USAGE, PCF_FAILCNT, PCF_EMIN, PCF_MIN_USAGE, PCF_CHILDREN_MIN_USAGE, PCF_ELOW, PCF_LOW_USAGE,
-  PCF_CHILDREN_LOW_USAGE, PCF_WATERMARK, PCF_LOCAL_WATERMARK, NR_PCF, PCF_MAX,
+  PCF_CHILDREN_LOW_USAGE, PCF_WATERMARK, PCF_LOCAL_WATERMARK, PCF_MAX,
 } from "./page_counter";
 import { era, F_PC_LAYOUT_2022, F_PROT_XCHG_CHANGED } from "./profile";
 
