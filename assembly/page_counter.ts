@@ -169,10 +169,13 @@ export function propagate_protected_usage(c: i32, usage: i64): void {
 // page_counter_charge: the peak (watermark) and the resettable local peak follow usage.
 @inline function update_watermarks(c: i32, usage: i64): void {
   if (cost_on) cost_watermarks(c, usage);
-  if (usage > pc_field(c, PCF_LOCAL_WATERMARK)) {
-    pc_set_field(c, PCF_LOCAL_WATERMARK, usage);
-    if (usage > pc_field(c, PCF_WATERMARK)) pc_set_field(c, PCF_WATERMARK, usage);
-  }
+  // page_counter_try_charge's watermark tests, branch-free (p8): both fields stored back on every
+  // level with the values the two nested tests give (the branch was mispredicted on mix (b)'s walks)
+  const lwm = pc_field(c, PCF_LOCAL_WATERMARK);
+  const wm = pc_field(c, PCF_WATERMARK);
+  const up = usage > lwm;
+  pc_set_field(c, PCF_LOCAL_WATERMARK, select<i64>(usage, lwm, up));
+  pc_set_field(c, PCF_WATERMARK, select<i64>(usage, wm, up & (usage > wm)));
 }
 
 function cost_watermarks(c: i32, usage: i64): void {
