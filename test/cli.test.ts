@@ -208,6 +208,11 @@ describe('the built bin (dist/src/cli/main.js)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^quickstart: 2600 one-page charges/);
     expect(r.stderr).toBe(''); // not a terminal: no progress bar
+    // The README shows this output as "its real output": the block after `npm start` must be it.
+    const readme = readFileSync(`${root}/README.md`, 'utf8');
+    const from = readme.indexOf('quickstart: 2600 one-page charges');
+    expect(from).toBeGreaterThan(0);
+    expect(r.stdout).toBe(readme.slice(from, readme.indexOf('```', from)));
   });
 
   test('exit status 1 on a failed expectation, 2 on a bad scenario', () => {
