@@ -286,8 +286,8 @@ export type FileOptions = {
 };
 export type FileInfo = { size: number; cachedPages: number; folios: number; xaNodes: number; xaHeight: number; entries: number };
 
-// The records of the last encode (every system's: encoding is synchronous), kept and grown,
-// so that a replay of Op objects writes no fresh pages.
+// The records of the last encode that did not go into a core's op buffer (every system's:
+// encoding is synchronous), kept and grown, so that a replay of Op objects writes no fresh pages.
 let scratch = new Uint8Array(0);
 let scratchView = new DataView(scratch.buffer);
 let scratchU32 = new Uint32Array(scratch.buffer);
@@ -430,6 +430,7 @@ export class System {
   private u8!: Uint8Array;
   private dv!: DataView;
   private i32!: Int32Array;
+  private u32!: Uint32Array;
   private readonly opCapacity: number;
   private readonly konst = new Map<string, number>();
   // id() of the paths looked up since the tree last changed. A Map, not a dictionary object:
@@ -592,6 +593,7 @@ export class System {
     this.u8 = new Uint8Array(this.buffer);
     this.dv = new DataView(this.buffer);
     this.i32 = new Int32Array(this.buffer);
+    this.u32 = new Uint32Array(this.buffer);
   }
   /** Why system_init refused the configuration: the value, or the table that does not fit. */
   private refused(ret: number, cfg: [string, number][]): never {
@@ -1649,18 +1651,29 @@ export class System {
   // ── bulk ───────────────────────────────────────────────────────────────────────────────
   /** Encode ops as core op records (struct op in assembly/replay.ts); every op is checked first. */
   encode(ops: Op[]): Uint8Array {
-    const n = this.encodeInto(ops);
+    const n = this.encodeInto(ops, false);
     return scratch.slice(0, n * 16);
   }
 
   /**
-   * Encode ops into this.scratch; the number of records. Throws before writing anything the
-   * core sees. The errors are those of checking every op (checkOp) before encoding any: a
-   * check that fails wins over an error found while encoding an earlier op.
+   * Encode ops; the number of records. With toCore and at most opCapacity ops, the records go
+   * straight into the core's op buffer (this.direct while they stay there), so that their replay
+   * copies nothing; otherwise, or once an uncharge list takes them past it, into scratch.
+   * Throws before the core sees any record (the op buffer is read only by replay_ops). The errors
+   * are those of checking every op (checkOp) before encoding any: a check that fails wins over
+   * an error found while encoding an earlier op.
    */
-  private encodeInto(ops: Op[]): number {
+  private encodeInto(ops: Op[], toCore: boolean): number {
     if (!Array.isArray(ops)) throw new MemcgError('EINVAL', `replay takes an array of ops, not ${show(ops)}`);
-    this.o16 = 0;
+    if (toCore && ops.length <= this.opCapacity) {
+      this.views();
+      this.direct = true;
+      this.tU32 = this.u32;
+      this.tDV = this.dv;
+      this.tBase = this.opBase;
+      this.tEnd = this.opBase + this.opCapacity * 16;
+    } else this.toScratch();
+    this.o16 = this.tBase;
     this.reserve(ops.length);
     let i = 0;
     let checking = false;
@@ -1681,7 +1694,7 @@ export class System {
       if (!checking) for (let j = i + 1; j < ops.length; j++) this.checkOp(ops[j], j);
       throw e;
     }
-    return this.o16 >>> 4;
+    return (this.o16 - this.tBase) >>> 4;
   }
 
   // The op encodeRun is at while it calls id() (which throws ENOENT for no such cgroup); -1 otherwise.
@@ -1690,7 +1703,7 @@ export class System {
    * Encodes ops from `from` on while each is a common op — a charge of a cgroup ({ op, cgroup,
    * cpu, order? }) or an uncharge ({ op, folio, cpu? }) that checkOp and encodeOp would accept,
    * with the same record — in one loop with its constants in locals; the index of the first op
-   * that is not common (ops.length at the end). Records go straight into scratch as u32 words
+   * that is not common (ops.length at the end). Records go straight into the target as u32 words
    * on a little-endian host (wasm memory is little-endian); on another host every op goes
    * through checkOp and encodeOp.
    */
@@ -1704,7 +1717,7 @@ export class System {
     // Room for one record per op left: encodeInto reserved one per op, but an uncharge list
     // before `from` may have taken more (one per folio), and a store past the end of words is lost.
     this.reserve(ops.length - from);
-    const words = scratchU32;
+    const words = this.tU32;
     let w = this.o16 >>> 2;
     let i = from;
     for (; i < ops.length; i++) {
@@ -1753,24 +1766,43 @@ export class System {
     return i;
   }
 
-  // The op record offset of the encoding under way.
+  // The target of the encoding under way: the core's op buffer (direct) or scratch, as u32
+  // words and a DataView, its records' first byte and the end of its room; the byte offset of
+  // the next record in it.
+  private direct = false;
+  private tU32: Uint32Array = scratchU32;
+  private tDV: DataView = scratchView;
+  private tBase = 0;
+  private tEnd = 0;
   private o16 = 0;
-  /** Room for n more records in scratch (kept when it grows). */
+  private toScratch(): void {
+    this.direct = false;
+    this.tU32 = scratchU32;
+    this.tDV = scratchView;
+    this.tBase = 0;
+    this.tEnd = scratch.length;
+  }
+  /** Room for n more records in the target: scratch is kept when it grows; the op buffer's records move to scratch. */
   private reserve(n: number): void {
-    const need = this.o16 + n * 16;
-    if (scratch.length >= need) return;
-    const grown = new Uint8Array(Math.max(need, scratch.length * 2));
-    grown.set(scratch.subarray(0, this.o16));
-    scratch = grown;
-    scratchView = new DataView(scratch.buffer);
-    scratchU32 = new Uint32Array(scratch.buffer);
+    if (this.o16 + n * 16 <= this.tEnd) return;
+    const bytes = this.o16 - this.tBase; // the records so far
+    if (scratch.length < bytes + n * 16) {
+      const grown = new Uint8Array(Math.max(bytes + n * 16, scratch.length * 2));
+      if (!this.direct) grown.set(scratch.subarray(0, bytes));
+      scratch = grown;
+      scratchView = new DataView(scratch.buffer);
+      scratchU32 = new Uint32Array(scratch.buffer);
+    }
+    if (this.direct) scratch.set(this.u8.subarray(this.tBase, this.o16));
+    this.toScratch();
+    this.o16 = bytes;
   }
   // struct op as four little-endian u32 words: code | a << 8 | kind << 16 | node << 24,
   // cpu | task << 16, id, arg.
   private put(code: number, a: number, kind: number, node: number, cpu: number, task: number, id: number, arg: number): void {
+    if (this.o16 + 16 > this.tEnd) this.reserve(1); // an uncharge list is one record per folio
     const o16 = this.o16;
-    if (o16 + 16 > scratch.length) this.reserve(1); // an uncharge list is one record per folio
-    const dv = scratchView;
+    const dv = this.tDV;
     dv.setUint32(o16, code | (a << 8) | (kind << 16) | (node << 24), true);
     dv.setUint32(o16 + 4, cpu | (task << 16), true);
     dv.setUint32(o16 + 8, id >>> 0, true);
@@ -1876,10 +1908,13 @@ export class System {
     });
     return results;
   }
-  /** Records done .. done + n - 1 (n at most opCapacity) replayed by the core; the i32 index of their results (views fresh). */
-  private replayChunk(records: Uint8Array, done: number, n: number): number {
+  /**
+   * Records done .. done + n - 1 (n at most opCapacity) replayed by the core; the i32 index of
+   * their results (views fresh). records null: they are in the op buffer already (encodeInto's direct).
+   */
+  private replayChunk(records: Uint8Array | null, done: number, n: number): number {
     this.views();
-    this.u8.set(records.subarray(done << 4, (done + n) << 4), this.opBase);
+    if (records !== null) this.u8.set(records.subarray(done << 4, (done + n) << 4), this.opBase);
     this.fReplay(n);
     this.views();
     return this.resBase >>> 2;
@@ -1891,8 +1926,17 @@ export class System {
    * a charge's -ENOSPC is the emulator's full folio table, replay()'s 'ELIMIT').
    */
   replayCodes(ops: Op[]): Int32Array {
-    const count = this.encodeInto(ops); // before reading scratch: encoding may grow it
-    return this.replayRecords(scratch.subarray(0, count << 4));
+    return this.replayEncoded(this.encodeInto(ops, true));
+  }
+  /** replayRecords of the count records encodeInto wrote (in the op buffer: one chunk, nothing copied in). */
+  private replayEncoded(count: number): Int32Array {
+    if (!this.direct) return this.replayRecords(scratch.subarray(0, count << 4)); // after encodeInto: it may grow scratch
+    const results = new Int32Array(count);
+    this.guard(() => {
+      const at = this.replayChunk(null, 0, count);
+      results.set(this.i32.subarray(at, at + count));
+    });
+    return results;
   }
 
   /**
@@ -1900,12 +1944,13 @@ export class System {
    * same ops, checks and errors as replay(); the view's codes are replayCodes'.
    */
   replayView(ops: Op[]): ReplayView {
-    const count = this.encodeInto(ops);
-    const codes = this.replayRecords(scratch.subarray(0, count << 4));
-    // ELIMIT: a charge's -ENOSPC (the records are still in scratch); most replays have no -ENOSPC at all
+    const count = this.encodeInto(ops, true);
+    const codes = this.replayEncoded(count);
+    // ELIMIT: a charge's -ENOSPC (the records are still where encodeInto wrote them); most replays have no -ENOSPC at all
+    const records = this.direct ? this.u8 : scratch, base = this.direct ? this.opBase : 0;
     let elimit: Uint8Array | null = null;
     for (let i = codes.indexOf(-28); i >= 0; i = codes.indexOf(-28, i + 1)) {
-      if (scratch[i << 4] === this.opCharge) (elimit ??= new Uint8Array(count))[i] = 1;
+      if (records[base + (i << 4)] === this.opCharge) (elimit ??= new Uint8Array(count))[i] = 1;
     }
     return new ReplayView(codes, elimit);
   }
@@ -1916,8 +1961,8 @@ export class System {
    * objects straight from the core's result buffer (no codes array in between).
    */
   replay(ops: Op[]): OpResult[] {
-    const count = this.encodeInto(ops);
-    const records = scratch;
+    const count = this.encodeInto(ops, true);
+    const records = this.direct ? null : scratch;
     const out: OpResult[] = count <= RESULTS_PREALLOC_MAX ? new Array<OpResult>(count) : [];
     const charge = this.opCharge;
     if (this.poisoned) this.unusable();
@@ -1929,7 +1974,7 @@ export class System {
       } catch (e) {
         throw this.trapped(e);
       }
-      opResults(out, done, this.i32, at, n, records, charge);
+      opResults(out, done, this.i32, at, n, records ?? this.u8.subarray(this.opBase), charge);
     }
     return out;
   }
