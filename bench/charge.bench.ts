@@ -31,7 +31,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSystem, type Op, type System } from '../src/index.js';
+import { createSystem, Ops, type Op, type System } from '../src/index.js';
 import { GFP, RefSystem } from '../test/reference/ref-system.js';
 import { median, procStat } from './machine.js';
 import { BENCH_OPTIONS, CPUS, LEAVES, TREE, mix, peakFolios, type BenchOp } from './workload.js';
@@ -142,6 +142,8 @@ async function round(impl: Impl, stock: boolean): Promise<Ns> {
 const records = new Map<boolean, Uint8Array>();
 const objectOps: Op[] = ops.map((o) => (o.charge ? { op: 'charge', cgroup: LEAVES[o.leaf], cpu: o.cpu, order: o.order } : { op: 'uncharge', folio: o.folio }));
 for (const stock of [true, false]) records.set(stock, (await freshSystem(stock)).encode(objectOps));
+// the same ops made by Ops.charge / Ops.uncharge (checked when made: no key enumeration at the replay)
+const checkedOps: Op[] = ops.map((o) => (o.charge ? Ops.charge(LEAVES[o.leaf], o.cpu, o.order) : Ops.uncharge(o.folio)));
 
 function runCalls(s: System, list: BenchOp[]): void {
   for (const o of list) {
@@ -155,6 +157,7 @@ const impls: Impl[] = [
   { name: 'wasm object API', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replay(objectOps)) },
   { name: 'wasm object API (codes)', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replayCodes(objectOps)) },
   { name: 'wasm object API (view)', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replayView(objectOps)) },
+  { name: 'wasm object API (Ops)', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replayCodes(checkedOps)) },
   { name: 'wasm per-call API', prep: (stock) => sample(() => freshSystem(stock), (s) => runCalls(s, ops)) },
   {
     name: 'plain-TS reference',
@@ -364,6 +367,7 @@ const pairings: [string, string, string][] = [
   ['object API ÷ wasm replay', 'wasm object API', 'wasm replay'],
   ['object API (codes) ÷ wasm replay', 'wasm object API (codes)', 'wasm replay'],
   ['object API (view) ÷ wasm replay', 'wasm object API (view)', 'wasm replay'],
+  ['object API (Ops) ÷ wasm replay', 'wasm object API (Ops)', 'wasm replay'],
 ].filter(([, a, b]) => impls.some((i) => i.name === a) && impls.some((i) => i.name === b)) as [string, string, string][];
 const pairData = new Map<Key, { num: Ns; den: Ns }[]>();
 const statP0 = procStat();
@@ -436,6 +440,7 @@ const ratios: [string, string, string][] = [
   ['object API ÷ wasm replay', 'wasm object API', 'wasm replay'],
   ['object API (codes) ÷ wasm replay', 'wasm object API (codes)', 'wasm replay'],
   ['object API (view) ÷ wasm replay', 'wasm object API (view)', 'wasm replay'],
+  ['object API (Ops) ÷ wasm replay', 'wasm object API (Ops)', 'wasm replay'],
   ['per-call API ÷ wasm replay', 'wasm per-call API', 'wasm replay'],
   ['plain-TS reference ÷ wasm replay', 'plain-TS reference', 'wasm replay'],
 ];

@@ -1,6 +1,7 @@
 // The engine's public surface, the same from both entries: memcg-sim (src/index.ts, Node) and
 // memcg-sim/core (src/browser.ts). Each entry adds its own createSystem.
 export { System, ReplayView } from './system.js';
+export { Ops, ChargeOp, UnchargeOp } from './ops.js';
 export type {
   SystemOptions, Counter, CounterKind, MemoryEvents, ChargeRequest, FolioInfo, FolioKind, StockEntry, Op, OpResult, SimStats, TaskInfo,
   FileContext, FileOptions, FileInfo,

@@ -1,6 +1,7 @@
 // The public System: a handle on one core instance. It converts names and strings to the
 // core's integers and back; every counter it reports is read from the core (DESIGN rule 1).
 
+import { ChargeOp, UnchargeOp } from './ops.js';
 import {
   fileNames, limitFile, limitFileNames, openFile, parseLimit, type CgroupVersion, type FsCore, type OpenFile, type Setting, type StatItem,
 } from '../cgroupfs/cgroupfs.js';
@@ -1725,13 +1726,19 @@ export class System {
       if (typeof o !== 'object' || o === null) break;
       const op = o.op;
       if (op === 'charge') {
-        const cgroup = o.cgroup, cpu = o.cpu, order = o.order;
-        // isInt(x, 0, max) for a number: x >>> 0 is x exactly for an integer in 0..2^32-1 (and -0).
-        if (typeof cgroup !== 'string' || typeof cpu !== 'number' || cpu >>> 0 !== cpu || cpu >= cpus) break;
-        if (order !== undefined && (typeof order !== 'number' || order >>> 0 !== order || order > ORDER_MAX)) break;
-        let other = false;
-        for (const k in o) if (k !== 'op' && k !== 'cgroup' && k !== 'cpu' && k !== 'order') other = true;
-        if (other || o.task !== undefined || o.kind !== undefined || o.node !== undefined || o.gfp !== undefined || Array.isArray(o)) break;
+        // (the types as the tests below make them)
+        const cgroup = o.cgroup as string, cpu = o.cpu as number, order = o.order as number | undefined;
+        if (ChargeOp.is(o)) {
+          // Ops.charge: frozen, its keys and types checked when made (ops.ts); the system's limits here
+          if (cpu >= cpus || (order as number) > ORDER_MAX) break;
+        } else {
+          // isInt(x, 0, max) for a number: x >>> 0 is x exactly for an integer in 0..2^32-1 (and -0).
+          if (typeof cgroup !== 'string' || typeof cpu !== 'number' || cpu >>> 0 !== cpu || cpu >= cpus) break;
+          if (order !== undefined && (typeof order !== 'number' || order >>> 0 !== order || order > ORDER_MAX)) break;
+          let other = false;
+          for (const k in o) if (k !== 'op' && k !== 'cgroup' && k !== 'cpu' && k !== 'order') other = true;
+          if (other || o.task !== undefined || o.kind !== undefined || o.node !== undefined || o.gfp !== undefined || Array.isArray(o)) break;
+        }
         // id() inline for a slot hit; else id() itself (it fills the slot)
         const h = pathSlot(cgroup);
         let id: number;
@@ -1747,12 +1754,16 @@ export class System {
         words[w + 2] = id;
         words[w + 3] = GFP;
       } else if (op === 'uncharge') {
-        const folio = o.folio, cpu = o.cpu;
-        if (typeof folio !== 'number' || folio >>> 0 !== folio || folio > FOLIO_MAX) break;
-        if (cpu !== undefined && (typeof cpu !== 'number' || cpu >>> 0 !== cpu || cpu >= cpus)) break;
-        let other = false;
-        for (const k in o) if (k !== 'op' && k !== 'folio' && k !== 'cpu') other = true;
-        if (other || Array.isArray(o)) break;
+        const folio = o.folio as number, cpu = o.cpu as number | undefined;
+        if (UnchargeOp.is(o)) {
+          if ((cpu as number) >= cpus) break; // Ops.uncharge: checked when made but for the system's CPUs
+        } else {
+          if (typeof folio !== 'number' || folio >>> 0 !== folio || folio > FOLIO_MAX) break;
+          if (cpu !== undefined && (typeof cpu !== 'number' || cpu >>> 0 !== cpu || cpu >= cpus)) break;
+          let other = false;
+          for (const k in o) if (k !== 'op' && k !== 'folio' && k !== 'cpu') other = true;
+          if (other || Array.isArray(o)) break;
+        }
         words[w] = UNCHARGE;
         words[w + 1] = cpu === undefined ? 0 : cpu;
         words[w + 2] = folio;
