@@ -60,6 +60,33 @@ describe('Ops: the literal ops, replayed faster', () => {
     expect(codes.some((c) => c > 0) && codes.some((c) => c === 0) && codes.some((c) => c < 0)).toBe(true);
   });
 
+  test.each([4, 5])('seed %i: literal and checked ops mixed in one array (runs of 1 to 40 of each, forgeries and other ops between): the literal stream\'s records, codes and state', async (seed) => {
+    const { literal, checked } = both(seed, 3000);
+    const r = new SplitMix64(seed * 7);
+    const mixed: Op[] = [];
+    const plain: Op[] = [];
+    for (let i = 0; i < literal.length; ) {
+      const run = 1 + r.below(40), fromChecked = r.below(2) === 1;
+      for (const o of (fromChecked ? checked : literal).slice(i, i + run)) mixed.push(o);
+      for (const o of literal.slice(i, i + run)) plain.push(o);
+      i += run;
+      const between = r.below(4);
+      if (between === 0) {
+        // a forgery that is a valid op: encoded as the literal it looks like
+        const f = Object.assign(Object.create(ChargeOp.prototype), { op: 'charge', cgroup: 'a/c', cpu: 1, order: 0 });
+        mixed.push(f);
+        plain.push({ op: 'charge', cgroup: 'a/c', cpu: 1, order: 0 });
+      } else if (between === 1) {
+        mixed.push({ op: 'uncharge-list', folios: [1, 2, 3], cpu: 0 });
+        plain.push({ op: 'uncharge-list', folios: [1, 2, 3], cpu: 0 });
+      }
+    }
+    const [x, y] = await Promise.all([tree(), tree()]);
+    expect([...x.encode(mixed)]).toEqual([...x.encode(plain)]);
+    expect([...y.replayCodes(mixed)]).toEqual([...x.replayCodes(plain)]);
+    expect(snapshot(y, 300)).toEqual(snapshot(x, 300));
+  });
+
   test('defaults: order 0, CPU 0; an Op like the literal one (JSON, keys, frozen)', () => {
     const c = Ops.charge('a', 1);
     expect(JSON.stringify(c)).toBe(JSON.stringify({ op: 'charge', cgroup: 'a', cpu: 1, order: 0 }));

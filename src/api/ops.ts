@@ -9,6 +9,14 @@
 import { MemcgError } from '../core/errors.js';
 import { isInt, show } from './check.js';
 
+/** System.id()'s path slots (a power of two). */
+export const PATH_SLOTS = 128;
+/** A path's slot in System.id()'s cache: its length and three of its characters. */
+export function pathSlot(path: string): number {
+  const len = path.length;
+  return len === 0 ? 0 : (len + path.charCodeAt(len - 1) + (path.charCodeAt(len >> 1) << 2) + (path.charCodeAt(len > 1 ? 1 : 0) << 4)) & 127; // PATH_SLOTS - 1, a literal: a module const is a context load
+}
+
 /** The largest folio id an op can carry (System's ID_MAX). */
 const ID_MAX = 0x7fffffff;
 /** CPUs and orders are checked against the system at the replay; here only as u32 integers. */
@@ -25,18 +33,24 @@ export class ChargeOp {
   readonly cgroup: string;
   readonly cpu: number;
   readonly order: number;
-  #checked = true;
+  /** Its cgroup's pathSlot, taken once: the brand of the class (a private field cannot be copied). */
+  #slot: number;
   /** @internal Ops.charge makes one. */
   constructor(cgroup: string, cpu: number, order: number) {
     if (typeof cgroup !== 'string') throw new MemcgError('EINVAL', `Ops.charge: cgroup must be a string, not ${show(cgroup)}`);
     this.cgroup = cgroup;
+    this.#slot = pathSlot(cgroup);
     this.cpu = need('Ops.charge: cpu', cpu, U32_MAX);
     this.order = need('Ops.charge: order', order, U32_MAX);
     Object.freeze(this);
   }
   /** Made by Ops.charge (the brand cannot be copied onto another object). */
   static is(o: object): o is ChargeOp {
-    return #checked in o;
+    return #slot in o;
+  }
+  /** Its cgroup's pathSlot when o was made by Ops.charge; -1 for any other object. */
+  static slot(o: object): number {
+    return #slot in o ? (o as ChargeOp).#slot : -1;
   }
 }
 
