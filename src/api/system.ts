@@ -1711,6 +1711,14 @@ export class System {
       i = next;
     }
   }
+  /** id() of op i's cgroup (a slot miss of an encode loop at word w): ENOENT names op i. */
+  private runId(cgroup: string, i: number, w: number): number {
+    this.runAt = i;
+    this.o16 = w << 2;
+    const id = this.id(cgroup);
+    this.runAt = -1;
+    return id;
+  }
   /** encodeRun's loop for ops made by Ops.charge / Ops.uncharge: only what depends on the system is checked. */
   private encodeChecked(ops: Op[], from: number): number {
     const CHARGE = this.opCharge, UNCHARGE = this.opUncharge, GFP = this.gfpKernel, ORDER_MAX = this.orderMax;
@@ -1729,14 +1737,7 @@ export class System {
         if (h < 0) break;
         const cpu = o.cpu, order = o.order, cgroup = o.cgroup;
         if (cpu >= cpus || order > ORDER_MAX) break;
-        let id: number;
-        if (slotPath[h] === cgroup) id = slotId[h];
-        else {
-          this.runAt = i;
-          this.o16 = w << 2;
-          id = this.id(cgroup);
-          this.runAt = -1;
-        }
+        const id = slotPath[h] === cgroup ? slotId[h] : this.runId(cgroup, i, w);
         words[w] = CHARGE | (order << 8);
         words[w + 1] = cpu;
         words[w + 2] = id;
@@ -1781,14 +1782,7 @@ export class System {
         if (other || o.task !== undefined || o.kind !== undefined || o.node !== undefined || o.gfp !== undefined || Array.isArray(o)) break;
         // id() inline for a slot hit; else id() itself (it fills the slot)
         const h = pathSlot(cgroup);
-        let id: number;
-        if (slotPath[h] === cgroup) id = slotId[h];
-        else {
-          this.runAt = i;
-          this.o16 = w << 2;
-          id = this.id(cgroup);
-          this.runAt = -1;
-        }
+        const id = slotPath[h] === cgroup ? slotId[h] : this.runId(cgroup, i, w);
         words[w] = CHARGE | ((order === undefined ? 0 : order) << 8);
         words[w + 1] = cpu;
         words[w + 2] = id;
