@@ -1937,7 +1937,10 @@ export class System {
 
   /** Replay encoded op records in chunks; returns one raw result per record (id or -errno). */
   replayRecords(records: Uint8Array): Int32Array {
-    const count = records.length >>> 4;
+    return this.replayFrom(records, records.length >>> 4);
+  }
+  /** replayRecords of count records, or (records null) of the count that encodeInto left in the op buffer. */
+  private replayFrom(records: Uint8Array | null, count: number): Int32Array {
     const results = new Int32Array(count);
     // the records into the op buffer a chunk at a time, each replayed and its results copied out
     this.guard(() => {
@@ -1971,13 +1974,7 @@ export class System {
   }
   /** replayRecords of the count records encodeInto wrote (in the op buffer: one chunk, nothing copied in). */
   private replayEncoded(count: number): Int32Array {
-    if (!this.direct) return this.replayRecords(scratch.subarray(0, count << 4)); // after encodeInto: it may grow scratch
-    const results = new Int32Array(count);
-    this.guard(() => {
-      const at = this.replayChunk(null, 0, count);
-      results.set(this.i32.subarray(at, at + count));
-    });
-    return results;
+    return this.replayFrom(this.direct ? null : scratch, count); // scratch read after encodeInto: it may grow it
   }
 
   /**
