@@ -159,8 +159,8 @@ const impls: Impl[] = [
   { name: 'wasm object API (codes)', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replayCodes(objectOps)) },
   { name: 'wasm object API (view)', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replayView(objectOps)) },
   { name: 'wasm object API (Ops)', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replayCodes(checkedOps())) },
-  { name: 'wasm object API (Ops, view)', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replayView(checkedOps())) },
-  { name: 'wasm object API (Ops, replay)', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replay(checkedOps())) },
+  { name: 'wasm object API (Ops view)', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replayView(checkedOps())) },
+  { name: 'wasm object API (Ops replay)', prep: (stock) => sample(() => freshSystem(stock), (s) => void s.replay(checkedOps())) },
   { name: 'wasm per-call API', prep: (stock) => sample(() => freshSystem(stock), (s) => runCalls(s, ops)) },
   {
     name: 'plain-TS reference',
@@ -371,8 +371,8 @@ const pairings: [string, string, string][] = [
   ['object API (codes) ÷ wasm replay', 'wasm object API (codes)', 'wasm replay'],
   ['object API (view) ÷ wasm replay', 'wasm object API (view)', 'wasm replay'],
   ['object API (Ops) ÷ wasm replay', 'wasm object API (Ops)', 'wasm replay'],
-  ['object API (Ops, view) ÷ wasm replay', 'wasm object API (Ops, view)', 'wasm replay'],
-  ['object API (Ops, replay) ÷ wasm replay', 'wasm object API (Ops, replay)', 'wasm replay'],
+  ['object API (Ops view) ÷ wasm replay', 'wasm object API (Ops view)', 'wasm replay'],
+  ['object API (Ops replay) ÷ wasm replay', 'wasm object API (Ops replay)', 'wasm replay'],
 ].filter(([, a, b]) => impls.some((i) => i.name === a) && impls.some((i) => i.name === b)) as [string, string, string][];
 const pairData = new Map<Key, { num: Ns; den: Ns }[]>();
 const statP0 = procStat();
@@ -446,8 +446,8 @@ const ratios: [string, string, string][] = [
   ['object API (codes) ÷ wasm replay', 'wasm object API (codes)', 'wasm replay'],
   ['object API (view) ÷ wasm replay', 'wasm object API (view)', 'wasm replay'],
   ['object API (Ops) ÷ wasm replay', 'wasm object API (Ops)', 'wasm replay'],
-  ['object API (Ops, view) ÷ wasm replay', 'wasm object API (Ops, view)', 'wasm replay'],
-  ['object API (Ops, replay) ÷ wasm replay', 'wasm object API (Ops, replay)', 'wasm replay'],
+  ['object API (Ops view) ÷ wasm replay', 'wasm object API (Ops view)', 'wasm replay'],
+  ['object API (Ops replay) ÷ wasm replay', 'wasm object API (Ops replay)', 'wasm replay'],
   ['per-call API ÷ wasm replay', 'wasm per-call API', 'wasm replay'],
   ['plain-TS reference ÷ wasm replay', 'plain-TS reference', 'wasm replay'],
 ];
