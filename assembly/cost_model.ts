@@ -1038,10 +1038,9 @@ export function cost_cpu_get(cpu: i32, which: i32): f64 {
 export function cost_lines(): i32 {
   return cost_on ? nLines : 0;
 }
-/** Transfers (which 0) or waiting cycles (1) of directory line l. */
-export function cost_line_get(l: i32, which: i32): f64 {
-  if (!cost_on || l < 0 || l >= nLines) return 0;
-  return load<f64>(lst(l) + (which == 0 ? R_XFERS : R_WAIT));
+/** The lines' statistics for the host to read: per line (cost_lines of them) transfers and waiting cycles, two f64; 0 when off. */
+export function cost_line_stats(): usize {
+  return cost_on ? lineStats : 0;
 }
 /** The class of line l (LC_*) and its index within the class, for naming it. */
 export function cost_line_class(l: i32): i32 {

@@ -77,7 +77,7 @@ export {
   OPK_SK_CHARGE, OPK_SK_UNCHARGE, OPK_TOUCH, OPK_FILE, OPK_OTHER, CS_ATOMICS, CS_ACCESSES, CS_XFER_BASE, CS_OPK_CYCLES, CS_OPK_OPS,
   LC_PC, LC_MEMCG_STOCK, LC_OBJ_STOCK, LC_LRU_BATCH, LC_OBJCG, LC_PCSTOCK, LC_STATS_PCPU, LC_STATS_UPDATES, LC_LRUVEC,
   LC_TCPMEM, LC_RSTAT_LOCK, LC_RSTAT_CPU, LC_TASK, cost_stat_get, cost_cpu_get, cost_lines,
-  cost_line_get, cost_line_class, cost_line_index, cost_layout,
+  cost_line_stats, cost_line_class, cost_line_index, cost_layout,
 } from "./cost_model";
 export { cost_on as COST_MODEL_BUILT } from "./cost_model";
 

@@ -67,6 +67,24 @@ describe('cost model', () => {
     expect(c.found.remote).toBeGreaterThanOrEqual(2 * 9);
     expect(c.hottest.map((h) => h.line)).toContain('page_counter[a].usage');
     expect(c.perOp.charge.ops).toBe(10);
+    // one transfer a charge on a's usage line: from memory (node 0, CPU 0's) for the first, then
+    // from the other socket for each of the 9 after it (page_counter_try_charge's atomic add)
+    const usage = c.hottest.find((h) => h.line === 'page_counter[a].usage')!;
+    expect(usage.transfers).toBe(10);
+  });
+  test('hottest: the lines by transfers, most first; a shorter list is the longer one\'s head', async () => {
+    const sys = await createSystem({ topology: '2s-72c', costModel: true });
+    sys.mkdir('a');
+    sys.mkdir('a/b');
+    const ids: number[] = [];
+    for (let i = 0; i < 2000; i++) ids.push(sys.charge({ cgroup: i % 5 ? 'a/b' : 'a', cpu: (i * 11) % 72 }));
+    for (const id of ids.slice(0, 1000)) sys.uncharge(id, (id * 3) % 72);
+    const all = sys.costStats({ hottest: 1000 })!.hottest;
+    expect(all.length).toBeGreaterThan(20);
+    for (let i = 1; i < all.length; i++) expect(all[i - 1].transfers).toBeGreaterThanOrEqual(all[i].transfers);
+    expect(all.every((h) => Number.isInteger(h.transfers) && h.transfers > 0 && h.waitCycles >= 0)).toBe(true);
+    expect(sys.costStats({ hottest: 7 })!.hottest).toEqual(all.slice(0, 7));
+    expect(sys.costStats({ hottest: 0 })!.hottest).toEqual([]);
   });
   // The folio lines' owners are kept in 16 bits: a CPU id above 255 must come back whole (cut to
   // a byte, CPU 300 would read as CPU 44, on the other socket here).

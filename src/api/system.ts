@@ -1619,10 +1619,12 @@ export class System {
       const n = this.fn('cost_lines')();
       const hot: { l: number; x: number; w: number }[] = [];
       const want = opts.hottest ?? 5;
+      // the core's per-line table (transfers, waiting cycles), read in place: no call per line
+      const line = new Float64Array(this.core.memory.buffer, this.fn('cost_line_stats')(), 2 * n);
       for (let l = 0; l < n; l++) {
-        const x = this.fn('cost_line_get')(l, 0);
+        const x = line[2 * l];
         if (x === 0) continue;
-        hot.push({ l, x, w: this.fn('cost_line_get')(l, 1) });
+        hot.push({ l, x, w: line[2 * l + 1] });
         if (hot.length > 4 * want + 64) {
           hot.sort((a, b) => b.x - a.x || a.l - b.l);
           hot.length = want;
