@@ -5,6 +5,8 @@ import { describe, expect, test } from 'vitest';
 import { ALIASES, createSystem, MemcgError, PROFILES, type System } from '../src/index.js';
 import { build } from './helpers/scenario.js';
 import { snapshot } from './helpers/ops.js';
+import fc from 'fast-check';
+import { utf8Length } from '../src/api/check.js';
 
 async function sys(): Promise<System> {
   const s = await createSystem({ topology: { nodes: 2, cpusPerNode: 2 }, build });
@@ -195,6 +197,31 @@ describe('cgroup names as the kernel takes them', () => {
     const s = await sys();
     expect(rejected(() => s.mkdir(path)).code).toBe(code);
     expect(s.list()).toEqual(['', 'a']);
+  });
+
+  // mkdir(2) gets "/sys/fs/cgroup/" (15 bytes) + the path in UTF-8, a lone surrogate as U+FFFD
+  // (3 bytes), an emoji (a surrogate pair) as 4: up to 4095 bytes is a cgroup, 4096 is ENAMETOOLONG.
+  test.each<[string, string]>([
+    ['3-byte characters', '€'.repeat(1359)], // 2 + 1359 × 3 = 4079
+    ['lone surrogates', '\ud800'.repeat(1000) + '\udc00'.repeat(359)],
+    ['surrogate pairs', '😀'.repeat(1019) + 'x'.repeat(2)], // 4076 + 2
+    ['2-byte characters', 'é'.repeat(2039)], // 4078
+  ])('the PATH_MAX boundary in UTF-8 bytes, %s', async (_, body) => {
+    const s = await sys();
+    const pad = 4095 - 15 - 2 - utf8Length(body);
+    expect(pad).toBeGreaterThanOrEqual(0);
+    const name = `a/${body}${'y'.repeat(pad)}`;
+    expect(new TextEncoder().encode(`/sys/fs/cgroup/${name}`).length).toBe(4095);
+    s.mkdir(name);
+    expect(rejected(() => s.mkdir(`${name}z`))).toEqual({ code: 'ENAMETOOLONG', message: 'ENAMETOOLONG: cgroup path of 4096 bytes: mkdir(2) takes at most 4095' });
+  });
+
+  test('utf8Length is TextEncoder\'s length (lone surrogates, pairs, every UTF-8 width)', () => {
+    const unit = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0x80, max: 0x7ff }), fc.integer({ min: 0x800, max: 0xffff }), fc.integer({ min: 0xd800, max: 0xdfff }));
+    fc.assert(fc.property(fc.array(unit, { maxLength: 40 }), (units) => {
+      const str = String.fromCharCode(...units);
+      expect(utf8Length(str)).toBe(new TextEncoder().encode(str).length);
+    }), { numRuns: 2000 });
   });
 
   test('a 300-byte name (over NAME_MAX) is a cgroup, as in the kernel', async () => {

@@ -83,6 +83,24 @@ export function cgroupPath(v: unknown, normalized: string, mount: string): void 
               : '';
     if (bad) throw new MemcgError('EINVAL', `invalid cgroup name ${show(name)}: ${bad}`);
   }
-  const bytes = new TextEncoder().encode(`${mount}/${normalized}`).length;
+  const bytes = utf8Length(`${mount}/${normalized}`);
   if (bytes >= PATH_MAX) throw new MemcgError('ENAMETOOLONG', `cgroup path of ${bytes} bytes: mkdir(2) takes at most ${PATH_MAX - 1}`);
+}
+
+/**
+ * The UTF-8 length of s as TextEncoder writes it (a lone surrogate as U+FFFD, 3 bytes),
+ * counted without allocating (an allocation is slow next to a new system's wasm memory).
+ */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4; // a surrogate pair
+      i++;
+    } else n += 3;
+  }
+  return n;
 }

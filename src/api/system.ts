@@ -1941,6 +1941,16 @@ export class System {
   replayRecords(records: Uint8Array): Int32Array {
     return this.replayFrom(records, records.length >>> 4);
   }
+  /**
+   * @internal replayRecords (the Replayer's chunk), the results of at most opCapacity records a
+   * view of the core's result buffer, valid until the next call into the core: no array per chunk.
+   */
+  replayChunkView(records: Uint8Array): Int32Array {
+    const n = records.length >>> 4;
+    if (n > this.opCapacity) return this.replayRecords(records);
+    const at = this.guard(() => this.replayChunk(records, 0, n));
+    return this.i32.subarray(at, at + n);
+  }
   /** replayRecords of count records, or (records null) of the count that encodeInto left in the op buffer. */
   private replayFrom(records: Uint8Array | null, count: number): Int32Array {
     const results = new Int32Array(count);

@@ -47,8 +47,8 @@ const YIELD_EVERY = 0xffff;
  * is full or read, so it stays within twice the live handles plus what was charged since.
  */
 export class LiveQueue {
-  private h = new Int32Array(64);
-  private s = new Float64Array(64);
+  private h = new Int32Array(8); // at most 64 bytes: on V8's heap, no backing store (replayer.ts)
+  private s = new Float64Array(8);
   private n = 0;
 
   push(handle: number, serial: number, live: Float64Array): void {
@@ -83,6 +83,8 @@ export class LiveQueue {
 
 /** What a charge step charges: folios of one order and kind, from a gfp mask, with a tag; at a rate (pages per ms). */
 type Folios = { order: number; folio: FolioKind; gfp: string; node?: number; tag?: string; rate?: number; thpFault?: boolean };
+/** A charge record's fields but the CPU, and the groups its handle joins. */
+type ChargeSpec = { a: number; kind: number; node: number; task: number; id: number; groups: LiveQueue[] | undefined; gfp: number };
 
 /** A scenario's tasks as a trace's task table (the record's task field is index + 1). */
 export function taskTable(sc: Scenario): TraceTask[] {
@@ -98,7 +100,7 @@ export class Workload {
   private readonly groups = new Map<string, LiveQueue>();
   private readonly joins = new Map<string, LiveQueue[] | undefined>();
   /** handle → the serial of its live charge, or -1. */
-  private live = new Float64Array(256).fill(-1);
+  private live = new Float64Array(8).fill(-1);
   private serial = 0;
   /** Records emitted, for the pauses of emit. */
   private emitted = 0;
@@ -202,19 +204,32 @@ export class Workload {
     return this.joins.get(key);
   }
 
+  /** What the charges of a target and folio spec name (resolved once per step: a move is a step of its own). */
+  private chargeSpec(t: Target, f: Folios): ChargeSpec {
+    const { task, cgroup } = this.who(t);
+    return {
+      a: f.thpFault ? f.order | OP_THP_FAULT : f.order, kind: KIND[f.folio], node: f.node === undefined ? 0 : f.node + 1,
+      task, id: task ? 0 : cgroup, groups: this.groupsOf(cgroup, t.task, f.tag), gfp: this.gfp(f.gfp),
+    };
+  }
+
+  /** One CHARGE record of c on cpu; its handle (returned) joins c's groups. */
+  private chargeOne(sink: RecordSink, c: ChargeSpec, cpu: number): number {
+    const h = this.handles.alloc();
+    if (h >= this.live.length) this.live = grow(this.live, h + 1).fill(-1, this.live.length);
+    const serial = this.serial++;
+    this.live[h] = serial;
+    if (c.groups) for (const g of c.groups) g.push(h, serial, this.live);
+    sink.op(OP.CHARGE, c.a, c.kind, c.node, cpu, c.task, c.id, c.gfp);
+    return h;
+  }
+
   /** count CHARGE records by t, each on the CPU cpu(i) gives; the handles they take join t's and the tag's groups. */
   private *charge(sink: RecordSink, t: Target, count: number, cpu: (i: number) => number, f: Folios, out?: Int32Array): Generator<void, void, void> {
-    const { task, cgroup } = this.who(t);
-    const groups = this.groupsOf(cgroup, t.task, f.tag);
-    const gfp = this.gfp(f.gfp);
+    const c = this.chargeSpec(t, f);
     const pages = 2 ** f.order;
     for (let i = 0; i < count; i++) {
-      const h = this.handles.alloc();
-      if (h >= this.live.length) this.live = grow(this.live, h + 1).fill(-1, this.live.length);
-      const serial = this.serial++;
-      this.live[h] = serial;
-      if (groups) for (const g of groups) g.push(h, serial, this.live);
-      sink.op(OP.CHARGE, f.thpFault ? f.order | OP_THP_FAULT : f.order, KIND[f.folio], f.node === undefined ? 0 : f.node + 1, cpu(i), task, task ? 0 : cgroup, gfp);
+      const h = this.chargeOne(sink, c, cpu(i));
       if (out) out[i] = h;
       // rate pages per ms: fault i is done at (i + 1) × pages / rate ms.
       if (f.rate !== undefined) yield* this.wait(Math.round(((i + 1) * pages * 1000) / f.rate) - Math.round((i * pages * 1000) / f.rate), sink);
@@ -248,10 +263,13 @@ export class Workload {
   private *thrash(s: ThrashStep, sink: RecordSink): Generator<void, void, void> {
     const rng = this.rng(s.path);
     const k = s.cgroups.length;
-    const targets = s.cgroups.map((cgroup) => ({ cgroup, cpus: s.cpus }));
     const f: Folios = { ...s, folio: 'anon' };
+    const specs: (ChargeSpec | undefined)[] = new Array(k); // a cgroup's, when first picked
     for (let i = 0; i < s.charges; i++) {
-      yield* this.charge(sink, targets[s.pick === 'random' ? rng.below(k) : i % k], 1, () => s.cpus[i % s.cpus.length], f);
+      const gi = s.pick === 'random' ? rng.below(k) : i % k;
+      const c = (specs[gi] ??= this.chargeSpec({ cgroup: s.cgroups[gi], cpus: s.cpus }, f));
+      this.chargeOne(sink, c, s.cpus[i % s.cpus.length]);
+      if (this.pause()) yield;
     }
   }
 

@@ -7,7 +7,7 @@ import { errnoName, InternalError, MemcgError } from '../core/errors.js';
 import { GFP_NAMES } from '../core/gfp.js';
 import type { System } from '../api/system.js';
 import {
-  feedTrace, grow, Handles, OP, OP_MOVE, OP_THP_FAULT, putOp, RECORD_SIZE, validateTrace, type Machine, type RecordSink, type TraceInfo, type TraceTask,
+  feedTrace, grow, Handles, OP, OP_MOVE, OP_THP_FAULT, RECORD_SIZE, validateTrace, type Machine, type RecordSink, type TraceInfo, type TraceTask,
 } from './trace.js';
 
 export type ReplayCounters = {
@@ -103,14 +103,16 @@ export class Replayer implements RecordSink {
   lastResult = 0;
   private readonly memcg: Int32Array; // trace cgroup index → cgroup id (the core finds its memcg)
   private readonly handles = new Handles();
-  private folio = new Int32Array(1024).fill(FAILED); // handle → core folio id (or FAILED, LOST)
-  private chargedIn = new Int32Array(1024); // handle → the chunk its charge is in
-  private owner = new Int32Array(1024).fill(-1); // core folio id → the handle charged with it
+  // The tables start at 64 bytes (on V8's heap: an ArrayBuffer's backing store is slow to
+  // allocate after a system's creation) and grow with the handles and folio ids.
+  private folio = new Int32Array(16).fill(FAILED); // handle → core folio id (or FAILED, LOST)
+  private chargedIn = new Int32Array(16); // handle → the chunk its charge is in
+  private owner = new Int32Array(16).fill(-1); // core folio id → the handle charged with it
   private chunkNo = 1;
   private mayFree = false; // a folio the kernel may free by itself exists
   private chunkMayFree = false; // the pending chunk holds an op that can free folios (charge, touch, limit write)
   private readonly buf: Uint8Array;
-  private readonly dv: DataView;
+  private readonly words: Uint32Array; // buf as u32s
   private readonly tags: Int32Array; // per record of the chunk: its handle (a charge) or REC_*
   private readonly recTask: Int32Array; // per record of the chunk: the trace task charging, or -1
   private n = 0;
@@ -127,10 +129,11 @@ export class Replayer implements RecordSink {
     if (sys.k('OP_THP_FAULT') !== OP_THP_FAULT) throw new InternalError(`core OP_THP_FAULT is ${sys.k('OP_THP_FAULT')}, traces say ${OP_THP_FAULT}`);
     this.memcg = Int32Array.from(paths, (p) => sys.id(p));
     this.tasks = tasks.map((t) => ({ name: t.name, id: sys.spawn(paths[t.cgroup], { oomScoreAdj: t.oomScoreAdj }), cgroup: t.cgroup, dead: 0 }));
-    this.buf = new Uint8Array(chunk * RECORD_SIZE);
-    this.dv = new DataView(this.buf.buffer);
-    this.tags = new Int32Array(chunk);
-    this.recTask = new Int32Array(chunk);
+    const mem = new ArrayBuffer(chunk * (RECORD_SIZE + 8)); // one backing store for the chunk's records, tags and tasks
+    this.buf = new Uint8Array(mem, 0, chunk * RECORD_SIZE);
+    this.words = new Uint32Array(mem, 0, chunk * (RECORD_SIZE >> 2));
+    this.tags = new Int32Array(mem, chunk * RECORD_SIZE, chunk);
+    this.recTask = new Int32Array(mem, chunk * (RECORD_SIZE + 4), chunk);
     this.nextTick = hooks.every ?? Infinity;
     this.nextMs = hooks.everyMs ?? Infinity;
   }
@@ -193,7 +196,12 @@ export class Replayer implements RecordSink {
   }
 
   private put(code: number, a: number, kind: number, node: number, cpu: number, task: number, id: number, arg: number, tag: number, t: number): void {
-    putOp(this.dv, this.n * RECORD_SIZE, code, a, kind, node, cpu, task, id, arg);
+    // struct op as four u32 words (the core's memory, and so this copy of it, is little-endian)
+    const w = this.n << 2;
+    this.words[w] = (code & 0xff) | (a & 0xff) << 8 | (kind & 0xff) << 16 | (node & 0xff) << 24;
+    this.words[w + 1] = (cpu & 0xffff) | (task & 0xffff) << 16;
+    this.words[w + 2] = id;
+    this.words[w + 3] = arg;
     this.recTask[this.n] = t;
     this.tags[this.n++] = tag;
     if (this.n === this.chunk) this.flush();
@@ -234,8 +242,8 @@ export class Replayer implements RecordSink {
   /** Send the pending records to the core and take their results. */
   flush(): void {
     if (this.n === 0) return;
-    const res = this.sys.replayRecords(this.buf.subarray(0, this.n * RECORD_SIZE));
-    this.hooks.onRecords?.(this.buf.subarray(0, this.n * RECORD_SIZE), res);
+    const res = this.sys.replayChunkView(this.buf.subarray(0, this.n * RECORD_SIZE));
+    this.hooks.onRecords?.(this.buf.subarray(0, this.n * RECORD_SIZE), res.slice()); // a copy: the hook calls the core
     const c = this.counters;
     for (let i = 0; i < this.n; i++) {
       const tag = this.tags[i];

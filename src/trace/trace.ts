@@ -103,9 +103,9 @@ export class TraceError extends Error {
  * the core's own folio ids).
  */
 export class Handles {
-  private stack = new Int32Array(256);
+  private stack = new Int32Array(16); // 64 bytes: on V8's heap, no backing store (replayer.ts)
   private nfree = 0;
-  private live = new Uint8Array(256);
+  private live = new Uint8Array(64);
   /** Handles ever used: every handle is below it. */
   used = 0;
 
