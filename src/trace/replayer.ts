@@ -7,7 +7,7 @@ import { errnoName, InternalError, MemcgError } from '../core/errors.js';
 import { GFP_NAMES } from '../core/gfp.js';
 import type { System } from '../api/system.js';
 import {
-  feedTrace, grow, Handles, OP, OP_MOVE, OP_THP_FAULT, RECORD_SIZE, validateTrace, type Machine, type RecordSink, type TraceInfo, type TraceTask,
+  feedTrace, grow, Handles, OP, OP_MOVE, OP_THP_FAULT, putOpWords, RECORD_SIZE, validateTrace, type Machine, type RecordSink, type TraceInfo, type TraceTask,
 } from './trace.js';
 
 export type ReplayCounters = {
@@ -196,12 +196,7 @@ export class Replayer implements RecordSink {
   }
 
   private put(code: number, a: number, kind: number, node: number, cpu: number, task: number, id: number, arg: number, tag: number, t: number): void {
-    // struct op as four u32 words (the core's memory, and so this copy of it, is little-endian)
-    const w = this.n << 2;
-    this.words[w] = (code & 0xff) | (a & 0xff) << 8 | (kind & 0xff) << 16 | (node & 0xff) << 24;
-    this.words[w + 1] = (cpu & 0xffff) | (task & 0xffff) << 16;
-    this.words[w + 2] = id;
-    this.words[w + 3] = arg;
+    putOpWords(this.words, this.n << 2, code, a, kind, node, cpu, task, id, arg);
     this.recTask[this.n] = t;
     this.tags[this.n++] = tag;
     if (this.n === this.chunk) this.flush();

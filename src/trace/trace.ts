@@ -80,6 +80,14 @@ export function putOp(dv: DataView, off: number, code: number, a: number, kind: 
   dv.setUint32(off + 12, arg >>> 0, true);
 }
 
+/** putOp into four u32 words at words[w] (a typed array's native order: little-endian, as the core's memory). */
+export function putOpWords(words: Uint32Array, w: number, code: number, a: number, kind: number, node: number, cpu: number, task: number, id: number, arg: number): void {
+  words[w] = (code & 0xff) | (a & 0xff) << 8 | (kind & 0xff) << 16 | (node & 0xff) << 24;
+  words[w + 1] = (cpu & 0xffff) | (task & 0xffff) << 16;
+  words[w + 2] = id;
+  words[w + 3] = arg;
+}
+
 /** Send the records of buf (whole struct ops) to a sink. */
 export function feedRecords(buf: Uint8Array, sink: RecordSink): void {
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
