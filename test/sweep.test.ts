@@ -118,7 +118,7 @@ describe('running', () => {
     expect(r1.lines).toHaveLength(9);
     for (const p of sw.points) {
       let sys: System | undefined;
-      const res = await runScenario(pointScenario(sw, p), { build, onFinish: (s) => void (sys = s) });
+      const res = await runScenario(pointScenario(sw, p), { build, keepSystems: true, onFinish: (s) => void (sys = s) });
       expect(r1.lines[p.index].metrics).toEqual(pointMetrics(res.runs[0], sw.metrics, (f) => sys!.read(f)));
       expect(r1.lines[p.index].metrics!.ok).toBe(res.ok);
     }
