@@ -112,8 +112,11 @@ describe('running', () => {
     expect(timings.filter((t) => t.ready !== undefined)).toHaveLength(2);
     for (const t of timings) {
       expect(t.spawned <= (t.ready ?? t.start) && t.start <= t.end && t.end <= t.received).toBe(true);
-      expect(t.cpuMs).toBeGreaterThan(0); // /proc/thread-self/schedstat (Linux)
+      // /proc/thread-self/schedstat (Linux): updated at ticks and switches, so a short point can read 0
+      expect(t.cpuMs).toBeGreaterThanOrEqual(0);
     }
+    // each worker's module loading spans many ticks
+    for (const t of timings.filter((t) => t.ready !== undefined)) expect(t.readyCpuMs).toBeGreaterThan(0);
     expect(read(two.replace(/jsonl$/, 'csv'))).toBe(read(one.replace(/jsonl$/, 'csv')));
     expect(r1.lines).toHaveLength(9);
     for (const p of sw.points) {
