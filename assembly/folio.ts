@@ -129,6 +129,23 @@ export function folio_alloc(order: i32, kind: i32, node: i32): i32 {
   return (info & ~(0x3f << FLAGS_SHIFT)) | ((f & 0x3f) << FLAGS_SHIFT);
 }
 
+/**
+ * Zero every byte this system wrote, so that another instance can take its memory (the host's
+ * System.dispose pools it; not a kernel function): all below the folio tables (static data,
+ * the runtime heap, the other tables, the host's op buffer), and of each folio table the
+ * entries of the ids handed out so far (folio_valid: fresh ids go in order, and no entry of an
+ * id from nextFresh on was ever written, so their untouched pages stay untouched).
+ */
+export function memory_scrub(): void {
+  const n = <usize>nextFresh;
+  memory.fill(0, 0, entries);
+  memory.fill(entries, 0, n << FOLIO_SHIFT);
+  memory.fill(owners, 0, n << 2);
+  memory.fill(swapSlots, 0, n << 2);
+  memory.fill(splitNext, 0, n << 2);
+  memory.fill(freeStack, 0, n << 2);
+}
+
 /** Ids folio_alloc can still hand out. */
 export function folio_ids_left(): i32 {
   return nfree + (max_folios - nextFresh);

@@ -66,7 +66,7 @@ export {
   __GFP_HIGH, __GFP_ATOMIC, __GFP_IO, __GFP_FS, __GFP_DIRECT_RECLAIM, __GFP_KSWAPD_RECLAIM, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
   __GFP_NORETRY, GFP_KERNEL, GFP_NOWAIT, GFP_ATOMIC,
 } from "./gfp";
-export { FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER, layout_folio_table, FOLIO_STRIDE, FOLIO_BYTES, folio_max_fit } from "./folio";
+export { FOLIO_ANON, FOLIO_FILE, FOLIO_SHMEM, HPAGE_PMD_ORDER, layout_folio_table, FOLIO_STRIDE, FOLIO_BYTES, folio_max_fit, memory_scrub } from "./folio";
 
 // ── Topology, socket memory, the cost model and page_counter races ──────────────────────
 export {

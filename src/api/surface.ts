@@ -6,7 +6,7 @@ export type {
   SystemOptions, Counter, CounterKind, MemoryEvents, ChargeRequest, FolioInfo, FolioKind, StockEntry, Op, OpResult, SimStats, TaskInfo,
   FileContext, FileOptions, FileInfo,
 } from './system.js';
-export { MemcgError, InternalError } from '../core/errors.js';
+export { MemcgError, InternalError, DisposedError } from '../core/errors.js';
 export type { Errno } from '../core/errors.js';
 export { PROFILES, PROFILE_NAMES, ALIASES, findProfile, profileNames } from '../core/profiles.js';
 export type { Profile, ProfileName, ProfileAlias } from '../core/profiles.js';

@@ -5,12 +5,12 @@ import { ChargeOp, PATH_SLOTS, UnchargeOp, pathSlot } from './ops.js';
 import {
   fileNames, limitFile, limitFileNames, openFile, parseLimit, type CgroupVersion, type FsCore, type OpenFile, type Setting, type StatItem,
 } from '../cgroupfs/cgroupfs.js';
-import { InternalError, MemcgError, errnoName } from '../core/errors.js';
+import { DisposedError, InternalError, MemcgError, errnoName } from '../core/errors.js';
 import { parseGfp, type Gfp } from '../core/gfp.js';
 import { findProfile, type ProfileAlias, type ProfileName } from '../core/profiles.js';
 import { bool, cgroupPath, int, isInt, keys, obj, oneOf, show, str } from './check.js';
 import { checkOptions, seedOf, swapPagesOf } from './options.js';
-import { CoreAbort, instantiate, liftString, type Core } from '../core/instance.js';
+import { CoreAbort, instantiate, liftString, release, type Core } from '../core/instance.js';
 import { memparse } from '../cgroupfs/memparse.js';
 
 /** Which compiled core a Node system loads from the package (src/core/wasm.ts). */
@@ -413,7 +413,9 @@ export class System {
   get chargeBatch(): number {
     return this.fn('cfg_get')(this.k('CFG_BATCH'));
   }
-  private readonly core: Core;
+  private core: Core;
+  private readonly module: WebAssembly.Module;
+  private disposed = false;
   private poisoned: InternalError | null = null;
   /** v2: mkdir enables memory in the parent's subtree_control (SystemOptions.autoEnableMemory). */
   readonly autoEnableMemory: boolean;
@@ -474,6 +476,7 @@ export class System {
     this.costModel = cost;
     this.nodes = topo.sockets * topo.nodesPerSocket;
     this.cpus = topo.sockets * topo.coresPerSocket * topo.threadsPerCore;
+    this.module = module;
     this.core = instantiate(module);
     this.opCharge = this.k('OP_CHARGE');
     this.opUncharge = this.k('OP_UNCHARGE');
@@ -543,6 +546,30 @@ export class System {
   }
 
   // ── core access ────────────────────────────────────────────────────────────────────────
+  /**
+   * Done with the system: its core's memory goes back to a small pool (a few, of at most
+   * 128 MiB each), which the next createSystem of this process takes, zeroed, instead of a new
+   * one, so that a run of many systems does not pay a full GC per system. Idempotent; any
+   * later call of the system's methods throws DisposedError.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    // A poisoned system's memory is not reused: an abort may have left anything anywhere.
+    if (!this.poisoned) release(this.module, this.core.memory, this.fn('memory_scrub'));
+    const gone = (): never => {
+      throw new DisposedError();
+    };
+    this.core = new Proxy({} as Core, { get: gone });
+    this.buffer = null;
+    const self = this as unknown as Record<string, unknown>;
+    for (const f of ['fCharge', 'fUncharge', 'fReplay', 'fCounter']) self[f] = gone;
+    // Every method and accessor of the system, from now on.
+    for (const [name, d] of Object.entries(Object.getOwnPropertyDescriptors(System.prototype))) {
+      if (name === 'constructor' || name === 'dispose') continue;
+      Object.defineProperty(this, name, d.get || d.set ? { get: gone, set: gone } : { value: gone });
+    }
+  }
   /** @internal */
   fn(name: string): Fn {
     const f = this.core[name];

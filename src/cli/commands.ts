@@ -256,7 +256,7 @@ async function command(argv: string[], io: Io): Promise<number> {
       return liveCommand(o, args, io);
     case 'validate': {
       const sc = loadScenario(args[0], { allowLarge, sets });
-      for (const m of machines(sc)) await prepareSystem(sc, m.spec); // the checks that need the system's files
+      for (const m of machines(sc)) (await prepareSystem(sc, m.spec)).dispose(); // the checks that need the system's files
       const steps = sc.phases.reduce((n, p) => n + p.steps.length, 0);
       io.out(`${sc.name}: ok (${sc.cgroups.length} cgroups, ${sc.tasks.size} tasks, ${sc.phases.length} phases, ${steps} steps, ${sc.expect.length} expectations)`);
       io.out(`  a run replays up to ${si(sc.budget.records)} records, writes up to ${si(sc.budget.rows)} rows, ${sc.budget.simulatedMs ? `waits ${si(sc.budget.simulatedMs)} ms` : 'no waits'}`);
@@ -406,6 +406,7 @@ async function traceInfo(file: string, o: Flags, io: Io): Promise<number> {
     }));
   } finally {
     bar?.end();
+    sys.dispose();
   }
   io.out(`${file}: memcg-sim trace version ${info.version}, ${info.records} records (${si(info.records)}), valid for ${sys.cpus} CPUs / ${sys.nodes} nodes`);
   io.out(`ops: ${Object.entries(info.ops).map(([k, n]) => `${k} ${n}`).join(', ')}; ${info.handles} folio handles`);

@@ -30,6 +30,15 @@ export class InternalError extends Error {
   }
 }
 
+/** A call on a system after its dispose(). */
+export class DisposedError extends Error {
+  readonly code = 'EDISPOSED';
+  constructor() {
+    super('EDISPOSED: the system was disposed (System.dispose): create a new one');
+    this.name = 'DisposedError';
+  }
+}
+
 const ERRNO_NAMES: Record<number, Errno> = {
   2: 'ENOENT', 7: 'E2BIG', 3: 'ESRCH', 4: 'EINTR', 9: 'EBADF', 19: 'ENODEV', 11: 'EAGAIN', 12: 'ENOMEM', 16: 'EBUSY', 17: 'EEXIST', 22: 'EINVAL', 28: 'ENOSPC', 34: 'ERANGE', 36: 'ENAMETOOLONG',
   200: 'ELIMIT', // assembly/errno.ts ELIMIT

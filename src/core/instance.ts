@@ -22,21 +22,59 @@ export function liftString(memory: WebAssembly.Memory, ptr: number): string {
   return String.fromCharCode(...units);
 }
 
-/** A fresh core instance (one per system) of a compiled core module. */
+// Memories of disposed systems, for the next ones. A new WebAssembly.Memory of a default
+// system's ~37 MB counts as V8 external memory, and each one made forces a full GC of the JS
+// heap; a pooled one, zeroed by the core that used it, serves the next instance instead
+// (docs/performance.md). The core imports its memory (asconfig importMemory) and grows it
+// only when its tables need more, so a larger memory serves a smaller system.
+const pool: WebAssembly.Memory[] = [];
+/** At most this many memories wait in the pool, none larger than POOL_MAX_BYTES. */
+export const POOL_MAX = 2;
+export const POOL_MAX_BYTES = 128 * 1024 * 1024;
+const importsMemory = new WeakMap<WebAssembly.Module, boolean>();
+
+/** Whether the module takes its memory as the import env.memory (every build since importMemory). */
+function takesMemory(module: WebAssembly.Module): boolean {
+  let v = importsMemory.get(module);
+  if (v === undefined) {
+    v = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory' && i.module === 'env' && i.name === 'memory');
+    importsMemory.set(module, v);
+  }
+  return v;
+}
+
+/** A fresh core instance (one per system) of a compiled core module: on a pooled memory if one is free. */
 export function instantiate(module: WebAssembly.Module): Core {
   let memory: WebAssembly.Memory | undefined;
-  const imports = {
-    env: {
-      abort(msg: number, file: number, line: number, col: number): never {
-        const m = memory!;
-        throw new CoreAbort(`${liftString(m, file)}:${line}:${col}`, liftString(m, msg) || 'abort');
-      },
+  const env: Record<string, WebAssembly.ImportValue> = {
+    abort(msg: number, file: number, line: number, col: number): never {
+      const m = memory!;
+      throw new CoreAbort(`${liftString(m, file)}:${line}:${col}`, liftString(m, msg) || 'abort');
     },
   };
-  const instance = new WebAssembly.Instance(module, imports);
+  if (takesMemory(module)) env.memory = pool.pop() ?? new WebAssembly.Memory({ initial: 1 });
+  const instance = new WebAssembly.Instance(module, { env });
   const core = instance.exports as unknown as Core;
   memory = core.memory;
   return core;
+}
+
+/**
+ * Give an instance's memory back for the next instance, once no call on this one runs again:
+ * if the pool has room and the memory is not over POOL_MAX_BYTES (a big system's memory goes
+ * to the GC), scrub (the core's memory_scrub) zeroes what the instance wrote and the memory
+ * waits in the pool.
+ */
+export function release(module: WebAssembly.Module, memory: WebAssembly.Memory, scrub: () => void): void {
+  if (!takesMemory(module)) return; // an older core's own memory: no other instance takes it
+  if (pool.length >= POOL_MAX || memory.buffer.byteLength > POOL_MAX_BYTES) return;
+  scrub();
+  pool.push(memory);
+}
+
+/** @internal How many memories wait in the pool (tests). */
+export function pooledMemories(): number {
+  return pool.length;
 }
 
 /** What the core can be given as: its bytes, a fetch Response (or its promise), or a compiled module. */

@@ -34,104 +34,108 @@ function readValues(sys: System, file: string, into: Record<string, string>): vo
 export async function runEmulator(plan: Plan, opts: { stat: StatMode; memsw: boolean }): Promise<EmulatorRun> {
   const { sc } = plan;
   const sys = await systemOf(plan.spec);
-  const run: EmulatorRun = { checkpoints: [], writes: {}, usage: [], chargeBatch: sys.chargeBatch };
-  const wkey = writeKeys();
-  for (const g of sc.cgroups) {
-    sys.mkdir(g.cgroup);
-    for (const s of g.settings) {
-      try {
-        sys.write(`${g.cgroup}/${s.file}`, s.value);
-        run.writes[wkey(s.path)] = 'ok';
-      } catch (e) {
-        run.writes[wkey(s.path)] = code(e);
-      }
-    }
-  }
-  const r = new Replayer(sys, sc.paths, taskTable(sc));
-  const usage = (cg: number) => {
-    try {
-      return sys.counter(sc.paths[cg]).usage;
-    } catch (e) {
-      code(e);
-      return -1;
-    }
-  };
-  const version = sys.cgroupVersion;
-  const shm = shmemFiles(sys, plan);
-  const emu = (e: EmuOp) => {
-    const tid = r.tasks[e.task].id;
-    try {
-      if (e.t === 'shmem') sys.writeFile(shm[e.task], { task: tid, cpu: e.cpu, offset: e.index * 4096, length: 4096 });
-      else if (e.t === 'shmem-free') sys.truncateFile(shm[e.task], 0, e.cpu); // the whole file: see shmemFiles
-      else {
-        const ids = e.handles.map((h) => r.folioOf(h)).filter((id) => id >= 0 && sys.folioState(id) === 'charged');
-        if (e.t === 'mlock') sys.mlock(ids, e.cpu);
-        else sys.munlock(ids, e.cpu);
-      }
-    } catch (err) {
-      code(err); // a failed write (the task killed, a charge failed) is the kernel's failed op too
-    }
-  };
-  for (const [i, o] of plan.ops.entries()) {
-    if (o.t === 'op') {
-      if (o.emu) emu(o.emu);
-      else if (!o.rec) throw new Error(`${o.path}: a kernel-only step reached the emulator`);
-      else {
-        r.op(...o.rec);
-        r.flush();
-        if (o.mlock !== undefined) {
-          // mlock_new_folio: a fault in a VM_LOCKONFAULT region goes to the unevictable list
-          const id = r.folioOf(o.mlock);
-          if (id >= 0 && sys.folioState(id) === 'charged') sys.mlock(id, o.rec[4]);
+  try {
+    const run: EmulatorRun = { checkpoints: [], writes: {}, usage: [], chargeBatch: sys.chargeBatch };
+    const wkey = writeKeys();
+    for (const g of sc.cgroups) {
+      sys.mkdir(g.cgroup);
+      for (const s of g.settings) {
+        try {
+          sys.write(`${g.cgroup}/${s.file}`, s.value);
+          run.writes[wkey(s.path)] = 'ok';
+        } catch (e) {
+          run.writes[wkey(s.path)] = code(e);
         }
       }
-      if (o.watch >= 0 && o.k.length > 0) run.usage.push(usage(o.watch));
-    } else if (o.t === 'write') {
-      const file = `${sc.paths[o.cgroup]}/${o.file}`;
-      if (limitFile(version, o.file)) {
-        // as memcg-sim run does: a limit write is an op record
-        Workload.write(sys, { kind: 'write', path: o.path, file, cgroup: o.cgroup, name: o.file, value: o.value, cpu: o.cpu }, sc.paths[o.cgroup], r);
-        r.flush();
-        run.writes[wkey(o.path)] = r.lastResult < 0 ? errnoName(r.lastResult) : 'ok';
-      } else {
+    }
+    const r = new Replayer(sys, sc.paths, taskTable(sc));
+    const usage = (cg: number) => {
+      try {
+        return sys.counter(sc.paths[cg]).usage;
+      } catch (e) {
+        code(e);
+        return -1;
+      }
+    };
+    const version = sys.cgroupVersion;
+    const shm = shmemFiles(sys, plan);
+    const emu = (e: EmuOp) => {
+      const tid = r.tasks[e.task].id;
+      try {
+        if (e.t === 'shmem') sys.writeFile(shm[e.task], { task: tid, cpu: e.cpu, offset: e.index * 4096, length: 4096 });
+        else if (e.t === 'shmem-free') sys.truncateFile(shm[e.task], 0, e.cpu); // the whole file: see shmemFiles
+        else {
+          const ids = e.handles.map((h) => r.folioOf(h)).filter((id) => id >= 0 && sys.folioState(id) === 'charged');
+          if (e.t === 'mlock') sys.mlock(ids, e.cpu);
+          else sys.munlock(ids, e.cpu);
+        }
+      } catch (err) {
+        code(err); // a failed write (the task killed, a charge failed) is the kernel's failed op too
+      }
+    };
+    for (const [i, o] of plan.ops.entries()) {
+      if (o.t === 'op') {
+        if (o.emu) emu(o.emu);
+        else if (!o.rec) throw new Error(`${o.path}: a kernel-only step reached the emulator`);
+        else {
+          r.op(...o.rec);
+          r.flush();
+          if (o.mlock !== undefined) {
+            // mlock_new_folio: a fault in a VM_LOCKONFAULT region goes to the unevictable list
+            const id = r.folioOf(o.mlock);
+            if (id >= 0 && sys.folioState(id) === 'charged') sys.mlock(id, o.rec[4]);
+          }
+        }
+        if (o.watch >= 0 && o.k.length > 0) run.usage.push(usage(o.watch));
+      } else if (o.t === 'write') {
+        const file = `${sc.paths[o.cgroup]}/${o.file}`;
+        if (limitFile(version, o.file)) {
+          // as memcg-sim run does: a limit write is an op record
+          Workload.write(sys, { kind: 'write', path: o.path, file, cgroup: o.cgroup, name: o.file, value: o.value, cpu: o.cpu }, sc.paths[o.cgroup], r);
+          r.flush();
+          run.writes[wkey(o.path)] = r.lastResult < 0 ? errnoName(r.lastResult) : 'ok';
+        } else {
+          try {
+            sys.write(file, o.value, { cpu: o.cpu });
+            run.writes[wkey(o.path)] = 'ok';
+          } catch (e) {
+            run.writes[wkey(o.path)] = code(e);
+          }
+        }
+      } else if (o.t === 'rmdir') {
         try {
-          sys.write(file, o.value, { cpu: o.cpu });
+          sys.rmdir(sc.paths[o.cgroup]);
           run.writes[wkey(o.path)] = 'ok';
         } catch (e) {
           run.writes[wkey(o.path)] = code(e);
         }
-      }
-    } else if (o.t === 'rmdir') {
-      try {
-        sys.rmdir(sc.paths[o.cgroup]);
-        run.writes[wkey(o.path)] = 'ok';
-      } catch (e) {
-        run.writes[wkey(o.path)] = code(e);
-      }
-    } else {
-      const values: Record<string, string> = {};
-      const lazyFile = (f: string) => LAZY.some((l) => f.endsWith(`/${l}`));
-      const exact = o.files ? o.files.filter((f) => !lazyFile(f)) : sc.paths.slice(1).flatMap((p) => exactFiles(version, opts.memsw).map((f) => `${p}/${f}`));
-      for (const f of exact) readValues(sys, f, values);
-      if (!o.files) {
-        for (const t of r.tasks) {
-          const info = sys.task(t.id);
-          values[`task ${t.name} killed`] = String(info.killed);
-          values[`task ${t.name} anonPages`] = String(info.anonPages);
-          values[`task ${t.name} dead`] = String(t.dead);
+      } else {
+        const values: Record<string, string> = {};
+        const lazyFile = (f: string) => LAZY.some((l) => f.endsWith(`/${l}`));
+        const exact = o.files ? o.files.filter((f) => !lazyFile(f)) : sc.paths.slice(1).flatMap((p) => exactFiles(version, opts.memsw).map((f) => `${p}/${f}`));
+        for (const f of exact) readValues(sys, f, values);
+        if (!o.files) {
+          for (const t of r.tasks) {
+            const info = sys.task(t.id);
+            values[`task ${t.name} killed`] = String(info.killed);
+            values[`task ${t.name} anonPages`] = String(info.anonPages);
+            values[`task ${t.name} dead`] = String(t.dead);
+          }
         }
+        const lazy = o.files ? o.files.filter(lazyFile) : readsStat(plan, opts.stat, i) ? sc.paths.slice(1).flatMap((p) => LAZY.map((f) => `${p}/${f}`)) : [];
+        if (lazy.length) {
+          sys.lruAddDrain(); // as the kernel side drains every CPU's lru_add batch (MADV_COLD there)
+          sys.wait(FLUSH_WAIT_MS);
+          for (const f of lazy) readValues(sys, f, values);
+        }
+        run.checkpoints.push({ name: o.name, values });
+        sys.lruAddDrain(); // as the kernel side drains every CPU's batch after a checkpoint
       }
-      const lazy = o.files ? o.files.filter(lazyFile) : readsStat(plan, opts.stat, i) ? sc.paths.slice(1).flatMap((p) => LAZY.map((f) => `${p}/${f}`)) : [];
-      if (lazy.length) {
-        sys.lruAddDrain(); // as the kernel side drains every CPU's lru_add batch (MADV_COLD there)
-        sys.wait(FLUSH_WAIT_MS);
-        for (const f of lazy) readValues(sys, f, values);
-      }
-      run.checkpoints.push({ name: o.name, values });
-      sys.lruAddDrain(); // as the kernel side drains every CPU's batch after a checkpoint
     }
+    return run;
+  } finally {
+    sys.dispose();
   }
-  return run;
 }
 
 /**

@@ -144,7 +144,11 @@ export async function buildPlan(json: unknown, m: MachineInfo, opts: { name?: st
   const sc = parseScenario(withMachine, opts.name ?? 'scenario', opts.what);
   const spec = machineSpec(sc, m, opts.profile);
   const sys = await systemOf(spec);
-  return new Planner(sc, spec, m, sys, live).build(opts.what ?? sc.name);
+  try {
+    return new Planner(sc, spec, m, sys, live).build(opts.what ?? sc.name);
+  } finally {
+    sys.dispose();
+  }
 }
 
 class Planner {

@@ -27,8 +27,13 @@ export type RunOptions = {
   variant?: string;
   progress?: Progress;
   build?: WasmBuild;
-  /** Called with each run's system when the run is over (to read more than the summary). */
+  /**
+   * Called with each run's system when the run is over (to read more than the summary). The
+   * system is disposed (System.dispose) when onFinish returns, unless keepSystems is set.
+   */
   onFinish?: (sys: System, variant: string | null) => void;
+  /** Leave each run's system undisposed after onFinish (the caller disposes it, or the GC takes it). */
+  keepSystems?: boolean;
   /** Each sample as it is taken; then the result holds none (a run's memory does not grow with its length). */
   onSample?: (variant: string | null, sample: Sample) => void;
   /** A run begins (before its first sample) and ends: for writers that stream the result. */
@@ -128,18 +133,23 @@ async function eachMachine(sc: Scenario, opts: RunOptions, drive: (sys: System, 
   const runs: RunSummary[] = [];
   for (const m of machines(sc, opts.variant)) {
     const sys = await prepareSystem(sc, m.spec, opts.build);
-    const run = new Run(sys, sc, m.variant, m.spec, opts);
     let interrupted = false;
     try {
-      await drive(sys, run, m);
-    } catch (e) {
-      if (!(e instanceof Interrupted)) throw e;
-      interrupted = true;
+      const run = new Run(sys, sc, m.variant, m.spec, opts);
+      try {
+        await drive(sys, run, m);
+      } catch (e) {
+        if (!(e instanceof Interrupted)) throw e;
+        interrupted = true;
+      }
+      const summary = run.finish(interrupted);
+      runs.push(summary);
+      opts.onRunEnd?.(summary);
+      opts.onFinish?.(sys, m.variant);
+    } finally {
+      // its memory to the next system's createSystem (no full GC per system)
+      if (!opts.keepSystems) sys.dispose();
     }
-    const summary = run.finish(interrupted);
-    runs.push(summary);
-    opts.onRunEnd?.(summary);
-    opts.onFinish?.(sys, m.variant);
     if (interrupted) break;
   }
   return runs;
@@ -197,6 +207,7 @@ export async function recordTrace(
     throw e;
   } finally {
     opts.progress?.end();
+    sys.dispose();
   }
   return { records: w.records, bytes, cgroups: sc.paths.length, tasks: sc.tasks.size };
 }
@@ -221,7 +232,10 @@ export async function prepareSystem(sc: Scenario, spec: SystemSpec, build?: Wasm
     guard(g.path, () => sys.mkdir(g.cgroup));
     if (sys.list().includes(g.cgroup)) for (const s of g.settings) guard(s.path, () => sys.write(`${g.cgroup}/${s.file}`, s.value));
   }
-  if (issues.length) throw new InputError(sc.name, issues);
+  if (issues.length) {
+    sys.dispose();
+    throw new InputError(sc.name, issues);
+  }
   const hasFile = (path: string, file: string) => {
     const slash = file.lastIndexOf('/');
     if (!sys.ls(slash < 0 ? '' : file.slice(0, slash)).includes(file.slice(slash + 1))) {
@@ -243,7 +257,10 @@ export async function prepareSystem(sc: Scenario, spec: SystemSpec, build?: Wasm
       if (limitFile(sys.cgroupVersion, s.name)) guard(s.path, () => Workload.writeRecord(sys, s, sc.paths[s.cgroup]));
     }
   }
-  if (issues.length) throw new InputError(sc.name, issues);
+  if (issues.length) {
+    sys.dispose();
+    throw new InputError(sc.name, issues);
+  }
   return sys;
 }
 

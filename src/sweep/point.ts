@@ -4,6 +4,7 @@ import type { WasmBuild } from '../core/wasm.js';
 import { runScenario } from '../scenario/runner.js';
 import { InputError } from '../scenario/validate.js';
 import type { System } from '../api/system.js';
+import type { RunSummary } from '../report/summary.js';
 import { pointMetrics, type Metrics } from './metrics.js';
 import { pointScenario, type Coords, type Point, type Sweep } from './sweep.js';
 
@@ -18,11 +19,14 @@ export async function runPoint(job: SweepJob, p: Point, build?: WasmBuild): Prom
   const head = { point: p.index, of: job.of, coords: p.coords, seed: p.seed };
   try {
     const sc = pointScenario(job, p);
-    let sys: System | undefined;
+    // A point runs one machine (its variant): the metrics are taken in onFinish, while its system is not disposed yet.
     const variant = typeof p.coords.variant === 'string' ? p.coords.variant : undefined;
-    const res = await runScenario(sc, { variant, build, allowLarge: job.allowLarge, onFinish: (s) => void (sys = s) });
-    const run = res.runs[0];
-    return { ...head, ok: res.ok, metrics: pointMetrics(run, job.metrics, (f) => sys!.read(f)) };
+    let run: RunSummary | undefined;
+    let metrics: Metrics | undefined;
+    const res = await runScenario(sc, {
+      variant, build, allowLarge: job.allowLarge, onRunEnd: (r) => void (run ??= r), onFinish: (s: System) => void (metrics ??= pointMetrics(run!, job.metrics, (f) => s.read(f))),
+    });
+    return { ...head, ok: res.ok, metrics };
   } catch (e) {
     if (e instanceof InputError || e instanceof Error) return { ...head, error: e.message };
     throw e;

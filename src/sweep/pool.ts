@@ -27,7 +27,9 @@ export type PoolOptions = {
  * When a point ran: wall-clock ms (performance.timeOrigin-based, comparable across threads) of
  * the worker's creation, its modules loaded (on its first point only, with the thread's CPU time
  * until then), the point's start and end in the worker and its line received here; cpuMs is the
- * worker thread's CPU time for the point (NaN where /proc/thread-self is missing).
+ * worker thread's CPU time for the point (NaN where /proc/thread-self is missing). The kernel
+ * updates a running thread's schedstat at scheduler ticks and switches, so a point shorter than a
+ * tick can show 0: sum the points for a total.
  */
 export type PointTiming = { point: number; worker: number; spawned: number; ready?: number; readyCpuMs?: number; start: number; end: number; received: number; cpuMs: number };
 

@@ -14,7 +14,7 @@ export const build = process.env.MEMCG_SIM_WASM === 'debug' ? 'debug' : 'release
 /** Parse and run a scenario document; the result and each run's system. */
 export async function run(doc: unknown, opts: RunOptions = {}): Promise<{ res: RunResult; systems: System[] }> {
   const systems: System[] = [];
-  const res = await runScenario(parseScenario(doc), { build, ...opts, onFinish: (s) => systems.push(s) });
+  const res = await runScenario(parseScenario(doc), { build, keepSystems: true, ...opts, onFinish: (s) => systems.push(s) });
   return { res, systems };
 }
 
