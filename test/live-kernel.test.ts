@@ -51,7 +51,10 @@ describe.skipIf(skip !== undefined)('live scenarios on this kernel', () => {
   test('tmpfs and mlock on both sides: shmem pages charged, mlocked pages unevictable, all gone when freed', async () => {
     // stat 'all': memory.stat at every checkpoint, where the lru_add batch's pages show (measured,
     // 6.18.44-fc-v1147, 4 Dec 2026: three single runs, 0, 16 and 10 values differing, the mlock
-    // checkpoint's active/inactive_anon and numa_stat anon off by 3–28 pages, all agreeing in one)
+    // checkpoint's active/inactive_anon and numa_stat anon off by 3–28 pages, all agreeing in one).
+    // Measured on 5 Dec 2026 what moves them: the machine's DAMON pageout scheme (kdamond 0,
+    // paddr) activates idle tmpfs folios it cannot page out — 64 MiB of /dev/shm left untouched
+    // in a child memcg went from 0 to 61 MiB active_anon in 150 s (docs/live.md, Noise).
     const res = await live('shmem-mlock', 'all');
     const [shmem, mlock, free] = res.runs[0].checkpoints.map((c) => c.values);
     // measured on 6.18.44: 500 tmpfs pages, then 200 + 100 anon pages mlocked on fault

@@ -3,14 +3,14 @@
 // the profile for a kernel release, and the native helper's build.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { buildPlan, fileIndex, filePagesFor, type Plan } from '../src/live/plan.js';
 import { compare, matchKnown } from '../src/live/compare.js';
 import { fileValues, monitoredOps, type EmulatorRun, type SideRun } from '../src/live/values.js';
-import { kmemFromCmdline, LiveSetupError, parseCpulist, profileForRelease, type MachineInfo } from '../src/live/machine.js';
+import { damonNote, kmemFromCmdline, LiveSetupError, runningDamon, parseCpulist, profileForRelease, type MachineInfo } from '../src/live/machine.js';
 import { findProfile } from '../src/core/profiles.js';
 import { Helper, helperBinary } from '../src/live/helper.js';
 import { InputError } from '../src/scenario/validate.js';
@@ -191,6 +191,34 @@ describe('the machine and the helper', () => {
     expect(kmemFromCmdline('quiet cgroup.memory=nokmem')).toBe(false);
     expect(kmemFromCmdline('cgroup.memory=nosocket,nokmem quiet')).toBe(false);
     expect(kmemFromCmdline('cgroup.memory=nosocket')).toBe(true);
+  });
+
+  // DAMON's sysfs admin tree (Documentation/admin-guide/mm/damon/usage.rst): kdamonds/<N>/state,
+  // contexts/<C>/operations, contexts/<C>/schemes/<S>/action. The layout below is this
+  // machine's on 6.18.44-fc-v1147 (read on 5 Dec 2026: one kdamond on, paddr, one pageout
+  // scheme), plus a second kdamond that is off.
+  test('a running DAMON monitor is found and named in the machine notes', () => {
+    const admin = mkdtempSync(join(tmpdir(), 'damon-'));
+    try {
+      const put = (rel: string, text: string) => {
+        mkdirSync(join(admin, rel, '..'), { recursive: true });
+        writeFileSync(join(admin, rel), text + '\n');
+      };
+      expect(runningDamon(admin)).toEqual([]);
+      put('kdamonds/nr_kdamonds', '2');
+      put('kdamonds/0/state', 'on');
+      put('kdamonds/0/contexts/0/operations', 'paddr');
+      put('kdamonds/0/contexts/0/schemes/0/action', 'pageout');
+      put('kdamonds/1/state', 'off');
+      put('kdamonds/1/contexts/0/operations', 'vaddr');
+      const ds = runningDamon(admin);
+      expect(ds).toEqual([{ kdamond: 0, operations: ['paddr'], actions: ['pageout'] }]);
+      expect(damonNote(ds)).toMatch(/^DAMON is running: kdamond 0 \(paddr; schemes: pageout\): it isolates and re-adds idle folios/);
+      expect(damonNote([{ kdamond: 2, operations: ['vaddr'], actions: ['stat'] }])).toBe('DAMON is running: kdamond 2 (vaddr; schemes: stat); the emulator has no DAMON');
+      expect(damonNote([])).toBeUndefined();
+    } finally {
+      rmSync(admin, { recursive: true, force: true });
+    }
   });
 
   test('the emulator runs the machine\'s kernel: kmem as the machine says, the lru_add batch, the helper\'s prepared page tables; the scenario overrides', async () => {

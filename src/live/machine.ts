@@ -38,9 +38,14 @@ export type MachineInfo = {
    * came from this project's 6.18.44 machine, which charges kmem: absent is read as true.
    */
   kmem?: boolean;
+  /** The DAMON monitors running here (absent when none is on): they move folios between LRU lists on their own. */
+  damon?: Damon[];
   /** Notes on what was assumed (an uneven NUMA topology, no CONFIG_HZ, …). */
   notes: string[];
 };
+
+/** A running DAMON monitor (kdamond): what it monitors and what its schemes do. */
+export type Damon = { kdamond: number; operations: string[]; actions: string[] };
 
 /** A memory cgroup hierarchy: its mount point and version. */
 export type Hierarchy = { version: 1 | 2; mount: string };
@@ -167,6 +172,39 @@ export function kmemFromCmdline(cmdline: string): boolean {
   return !cmdline.split(/\s+/).some((w) => w.startsWith('cgroup.memory=') && w.slice('cgroup.memory='.length).split(',').includes('nokmem'));
 }
 
+/**
+ * The kdamonds that are on, from DAMON's sysfs admin interface (read only: memcg-sim never
+ * changes a monitor it did not start). A paddr monitor with a pageout (or lru_prio/lru_deprio)
+ * scheme isolates idle folios and puts them back, and shrink_folio_list activates a shmem folio
+ * it cannot swap out: the LRU keys of idle folios then move with no access from the workload.
+ */
+export function runningDamon(admin = '/sys/kernel/mm/damon/admin'): Damon[] {
+  const dirs = (d: string) => {
+    try {
+      return readdirSync(d).filter((n) => /^\d+$/.test(n)).sort((a, b) => Number(a) - Number(b));
+    } catch {
+      return [];
+    }
+  };
+  const kd = join(admin, 'kdamonds');
+  return dirs(kd).filter((k) => (read(join(kd, k, 'state')) ?? '').trim() === 'on').map((k) => {
+    const ctxs = dirs(join(kd, k, 'contexts')).map((c) => join(kd, k, 'contexts', c));
+    return {
+      kdamond: Number(k),
+      operations: ctxs.map((c) => (read(join(c, 'operations')) ?? '?').trim()),
+      actions: ctxs.flatMap((c) => dirs(join(c, 'schemes')).map((x) => (read(join(c, 'schemes', x, 'action')) ?? '?').trim())),
+    };
+  });
+}
+
+/** The warning a running DAMON monitor gives a live run. */
+export function damonNote(ds: Damon[]): string | undefined {
+  if (ds.length === 0) return undefined;
+  const what = ds.map((d) => `kdamond ${d.kdamond} (${d.operations.join(',') || 'no context'}${d.actions.length ? `; schemes: ${d.actions.join(', ')}` : ''})`).join(', ');
+  const moves = ds.some((d) => d.actions.some((a) => /^(pageout|lru_prio|lru_deprio|migrate_hot|migrate_cold)$/.test(a)));
+  return `DAMON is running: ${what}${moves ? ': it isolates and re-adds idle folios on its own (a shmem folio it cannot page out is activated), so active/inactive LRU keys of idle memory can change between checkpoints with no workload op' : ''}; the emulator has no DAMON`;
+}
+
 /** Read the machine (the release can be given, for a profile other than uname's). */
 export function readMachine(root: { dir: string; h: Hierarchy }): MachineInfo {
   const notes: string[] = [];
@@ -174,6 +212,9 @@ export function readMachine(root: { dir: string; h: Hierarchy }): MachineInfo {
   const hz = configHz();
   if (hz === undefined) notes.push('CONFIG_HZ unknown (no /proc/config.gz): the emulator uses HZ 1000');
   const thp = '/sys/kernel/mm/transparent_hugepage';
+  const damon = runningDamon();
+  const dn = damonNote(damon);
+  if (dn) notes.push(dn);
   return {
     release: osRelease(),
     cgroupVersion: root.h.version,
@@ -183,6 +224,7 @@ export function readMachine(root: { dir: string; h: Hierarchy }): MachineInfo {
     hz,
     thp: { enabled: choice(join(thp, 'enabled')), defrag: choice(join(thp, 'defrag')), useZeroPage: (read(join(thp, 'use_zero_page')) ?? '0').trim() === '1' },
     kmem: kmemFromCmdline(read('/proc/cmdline') ?? ''),
+    ...(damon.length ? { damon } : {}),
     notes,
   };
 }
