@@ -100,13 +100,17 @@ describe('kernel facts in the saved measurements', () => {
   });
 
   // Measured on 6.18.44 (mm/swap.c: the lru_add batch's reference keeps an unmapped folio until
-  // folio_batch_move_lru): 40 pages faulted from an empty batch and freed leave the stock's 24
-  // pages charged plus the ones still in the batch: 9 (40 - 31) when nothing else used the CPU's
-  // batch, more when another process's folios shifted it; none of them mapped (rss 0).
+  // folio_batch_move_lru, which runs when an add fills the batch's 31 slots, so at most 30 wait):
+  // 40 pages faulted from an empty batch and freed leave the stock's 24 pages charged plus the
+  // ones still in the batch: 9 (40 - 31) when nothing else used the CPU's batch, any other count
+  // up to 30 when other folios went into it (another process's, or kdamond's putback of folios
+  // its pageout scheme isolated); none of them mapped (rss 0). The saved runs, re-measured on
+  // 6.18.44-fc-v1147 on 5 Dec 2026 (`--repeat 3 --save`), held 3 | 9 | 9.
   test('lru-hold: pages freed while in the lru_add batch stay charged', () => {
     const held = run('lru-hold').map((r) => Number(r.checkpoints[0].values['a/memory.usage_in_bytes']) / 4096 - 24);
     expect(held).toContain(9);
-    for (const h of held) expect(h).toBeGreaterThanOrEqual(9);
+    for (const h of held) expect(h).toBeGreaterThanOrEqual(0);
+    for (const h of held) expect(h).toBeLessThanOrEqual(30);
     for (const r of run('lru-hold')) expect(r.checkpoints[0].values['a/memory.stat:rss']).toBe('0');
   });
 
@@ -115,14 +119,23 @@ describe('kernel facts in the saved measurements', () => {
   // lru_cache_add); mlock2(MLOCK_ONFAULT) moves the 200 resident anon pages to the unevictable
   // list and the 100 faulted after it go there at fault time (mlock_new_folio); the hole punch
   // uncharges the tmpfs pages; munlock puts the 300 anon pages back on the inactive list.
+  // The machine's DAMON pageout scheme (docs/live.md, Noise) works on the idle tmpfs pages between
+  // the reads: one it cannot page out is activated (folio_putback_lru), one it has isolated is on
+  // no LRU list while it holds it; so the 500 are inactive or active or, briefly, neither. The
+  // saved runs, re-measured on 6.18.44-fc-v1147 on 5 Dec 2026 (`--repeat 3 --stat all --save`):
+  // inactive/active 500/0, 488/12, 500/0 after the writes and 500/0, 488/12, 490/0 after mlock.
   test('shmem-mlock: tmpfs pages are shmem on the anon LRU; mlocked and mlock-on-fault pages unevictable', () => {
+    const p = (v: Record<string, string>, k: string) => Number(v[`a/memory.stat:${k}`]) / 4096;
+    const untouched: boolean[] = [];
     for (const r of run('shmem-mlock')) {
       const [shmem, mlock, free] = r.checkpoints.map((c) => c.values);
-      const p = (v: Record<string, string>, k: string) => Number(v[`a/memory.stat:${k}`]) / 4096;
-      expect([p(shmem, 'shmem'), p(shmem, 'cache'), p(shmem, 'inactive_anon'), p(shmem, 'unevictable')]).toEqual([500, 500, 500, 0]);
-      expect([p(mlock, 'shmem'), p(mlock, 'inactive_anon'), p(mlock, 'unevictable'), Number(mlock['task t anonPages'])]).toEqual([500, 500, 300, 300]);
+      expect([p(shmem, 'shmem'), p(shmem, 'cache'), p(shmem, 'unevictable')]).toEqual([500, 500, 0]);
+      expect([p(mlock, 'shmem'), p(mlock, 'unevictable'), Number(mlock['task t anonPages'])]).toEqual([500, 300, 300]);
+      for (const v of [shmem, mlock]) expect(p(v, 'inactive_anon') + p(v, 'active_anon')).toBeLessThanOrEqual(500);
       expect([p(free, 'shmem'), p(free, 'inactive_anon'), p(free, 'unevictable')]).toEqual([0, 300, 0]);
+      untouched.push(p(shmem, 'inactive_anon') === 500 && p(mlock, 'inactive_anon') === 500);
     }
+    expect(untouched).toContain(true);
   });
 
   // Measured on 6.18.44: a task faulting past a 4M v1 limit without swap is OOM-killed in its fault;
