@@ -887,7 +887,7 @@ describe('selftest test_memcontrol.c ports', () => {
     expect(current(s, 'memcg_test_0')).toBe(mb(1));
   });
 
-  // Not ported: test_memcg_subtree_control and test_memcg_current_peak (no reclaim;
-  // cgroupfs-v2.test.ts), test_memcg_high_sync (mlock'd memory: no unevictable folios in the
-  // emulator), test_memcg_sock (no socket memory).
+  // Ported in other files: test_memcg_subtree_control in cgroup-subtree-control.test.ts,
+  // test_memcg_high_sync in ltp-kselftest-shmem-mlock.test.ts, test_memcg_current_peak and
+  // test_memcg_sock in kselftest-ltp-v2-ports.test.ts.
 });
