@@ -328,19 +328,25 @@ export function memcg_slab_free(o: i32, cpu: i32, objSize: i64, reclaimable: boo
   return size * nr_cpus + size / PCPU_MIN_ALLOC_SIZE * OBJCG_PTR;
 }
 
-/** pcpu_memcg_pre/post_alloc_hook: a per-CPU allocation of size bytes (MEMCG_PERCPU_B). */
+/**
+ * pcpu_memcg_pre/post_alloc_hook: a per-CPU allocation of size bytes. MEMCG_PERCPU_B counts
+ * what was charged, pcpu_obj_full_size(size), not only the CPUs' copies (both since
+ * 8c57c07741bf "mm: memcg/percpu: account extra objcg space to memory cgroups").
+ */
 export function memcg_percpu_alloc(o: i32, cpu: i32, gfp: i32, size: i64): i32 {
   if (o < 0) return 0;
-  const ret = obj_cgroup_charge(o, cpu, gfp, pcpu_full(size));
-  if (ret == 0) stat_mod_bytes(objcg_memcg(o), 0, MEMCG_PERCPU_B, size * nr_cpus, cpu);
+  const full = pcpu_full(size);
+  const ret = obj_cgroup_charge(o, cpu, gfp, full);
+  if (ret == 0) stat_mod_bytes(objcg_memcg(o), 0, MEMCG_PERCPU_B, full, cpu);
   return ret;
 }
 
-/** pcpu_memcg_free_hook */
+/** pcpu_memcg_free_hook: the same pcpu_obj_full_size(size) uncharged and uncounted. */
 export function memcg_percpu_free(o: i32, cpu: i32, size: i64): void {
   if (o < 0) return;
-  obj_cgroup_uncharge(o, cpu, pcpu_full(size));
-  stat_mod_bytes(objcg_memcg(o), 0, MEMCG_PERCPU_B, -size * nr_cpus, cpu);
+  const full = pcpu_full(size);
+  obj_cgroup_uncharge(o, cpu, full);
+  stat_mod_bytes(objcg_memcg(o), 0, MEMCG_PERCPU_B, -full, cpu);
 }
 
 /** __memcg_kmem_charge_page: 2^order pages of kernel memory to objcg o (-1: none). */

@@ -126,14 +126,15 @@ describe('page tables and anon_vma (v2 memory.stat kernel / pagetables)', () => 
     expect(s.objStock(0)).toEqual({ cgroup: 'a', bytes: 4096 });
   });
 
-  test('mkdir charges the parent (v2: no v1 events array): 3 pages, percpu 3488 B; slab bytes show after the drain', async () => {
+  test('mkdir charges the parent (v2: no v1 events array): 3 pages, percpu 6976 B; slab bytes show after the drain', async () => {
     // 2056 (miss: 1 page, 2040 left) · percpu 1216 × 2 + 2432 = 4864 (miss: 2 pages, 5368) ·
-    // 1032 (4336) · percpu 528 × 2 + 1056 = 2112 (2224). MEMCG_PERCPU_B = (1216 + 528) × 2.
+    // 1032 (4336) · percpu 528 × 2 + 1056 = 2112 (2224). MEMCG_PERCPU_B counts the same
+    // pcpu_obj_full_size bytes it charges (mm/percpu.c since 8c57c07741bf): 4864 + 2112.
     const s = await v2();
     s.mkdir('a');
     s.mkdir('a/b');
     let st = stat(s, 'a');
-    expect([st.kernel, st.percpu, st.slab_unreclaimable]).toEqual([3 * PAGE, 3488, 0]);
+    expect([st.kernel, st.percpu, st.slab_unreclaimable]).toEqual([3 * PAGE, 4864 + 2112, 0]);
     expect(s.counter('a').usage).toBe(64);
     s.drainAllStock('a', 0);
     st = stat(s, 'a');
