@@ -122,7 +122,10 @@ describe('interrupted runs', () => {
     const out = join(dir, 'cut.bin');
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 300);
-    const r = await cli(['trace', 'record', file(LONG), '-o', out], ac.signal);
+    // LONG's 10 M records take ~0.35 s to record on this machine (measured, 5 Dec 2026): too close
+    // to the 300 ms abort, so this run records 4× as many (over the 10 M budget: --allow-large).
+    const longer = { ...LONG, workload: [{ steps: [{ 'grow-then-free': { cgroup: 'a', pages: 100000, repeat: 200 } }] }] };
+    const r = await cli(['trace', 'record', file(longer), '--allow-large', '-o', out], ac.signal);
     expect(r.code).toBe(130);
     expect(r.err()).toMatch(/^memcg-sim: interrupted after \d+ records: nothing written\n$/);
     expect(existsSync(out)).toBe(false);
