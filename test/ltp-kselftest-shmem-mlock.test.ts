@@ -1,59 +1,41 @@
 // Ports of the LTP memcg functional cases for shmem and mlock
-// (testcases/kernel/controllers/memcg/functional: memcg_stat_test.sh and memcg_function_test.sh
-// driving memcg_process --shm / --mmap-file / --mmap-lock1 / --mmap-lock2) and of kselftest
-// test_memcg_high_sync (tools/testing/selftests/cgroup/test_memcontrol.c), with the
-// expectations those tests check. memcg_process maps /dev/zero MAP_SHARED for --mmap-file
-// (a shmem file), uses a SysV segment removed at once (IPC_RMID) for --shm, MAP_LOCKED for
-// --mmap-lock1 and mmap + mlock for --mmap-lock2; all of it goes when the process detaches
-// or exits. PAGESIZES is 65 pages on kernels ≥ 6.1 (memcg_lib.sh: above the stats batch).
+// (testcases/kernel/controllers/memcg/functional: memcg_stat_test.sh tests 1-4, and
+// memcg_function_test.sh — split in 2016 into memcg_stat_rss.sh, memcg_limit_in_bytes.sh and
+// others, ported whole in test/ltp-memcg-functional.test.ts — driving memcg_process --shm /
+// --mmap-file / --mmap-lock1 / --mmap-lock2) and of kselftest test_memcg_high_sync
+// (tools/testing/selftests/cgroup/test_memcontrol.c), with the expectations those tests check.
+// memcg_process (test/helpers/memcg-process.ts) maps /dev/zero MAP_SHARED for --mmap-file (a
+// shmem file), uses a SysV segment removed at once (IPC_RMID) for --shm, MAP_LOCKED for
+// --mmap-lock1 and mmap + mlock for --mmap-lock2; all of it goes when the process detaches or
+// exits. PAGESIZES is 65 pages on kernels ≥ 6.1 (memcg_lib.sh: above the stats batch).
 import { describe, expect, test } from 'vitest';
-import type { System } from '../src/index.js';
 import { createSystem } from '../src/index.js';
-import { codeOf } from './helpers/sys.js';
+import { MemcgProcess, PAGE, PAGESIZES, statOf, v1System } from './helpers/memcg-process.js';
 
-const PAGE = 4096;
-const PAGESIZES = 65 * PAGE;
 const v1 = async () => {
-  // lruAddBatch off: the LTP expectations (the killed process's pages gone) assume no page held by an lru_add batch
-  const s = await createSystem({ cgroupVersion: 1, topology: { nodes: 1, cpusPerNode: 1 }, kmem: false, lruAddBatch: false });
+  // kmem off (cgroup.memory=nokmem): the expected values here were derived without kernel memory;
+  // lruAddBatch off (v1System): the killed process's pages gone assumes no page held by an lru_add batch
+  const s = await v1System({ kmem: false });
   s.mkdir('memcg');
   return s;
 };
-/** memory.stat as the test's reader sees it: lazily flushed (mem_cgroup_flush_stats). */
-const statOf = (s: System, key: string) => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(s.read('memcg/memory.stat'))![1]);
-
-type Proc = { pid: number; run: () => void };
-/** memcg_process with one of its allocation modes, started in memcg: allocates `size` bytes. */
-function memcgProcess(s: System, mode: '--shm' | '--mmap-file' | '--mmap-lock1' | '--mmap-lock2' | '--mmap-anon', size: number): Proc {
-  const pid = s.spawn('memcg');
-  const pages = size / PAGE;
-  return {
-    pid,
-    run: () => {
-      if (mode === '--shm' || mode === '--mmap-file') s.mmapShared({ task: pid, cpu: 0, length: size });
-      else if (mode === '--mmap-lock1' || mode === '--mmap-lock2') s.mlockPopulate(pid, pages);
-      else for (let i = 0; i < pages; i++) s.charge({ task: pid, cpu: 0 });
-    },
-  };
-}
 
 describe('memcg_stat_test.sh', () => {
+  // mapped_file: the script maps PAGESIZES since 2018 (f0b9d187d, "4.16 kernel updates stat
+  // counter in a batch"); a single page stays below the flush threshold.
   test.each([
     ['cache', '--shm', PAGESIZES],
-    ['mapped_file', '--mmap-file', PAGE],
+    ['mapped_file', '--mmap-file', PAGESIZES],
     ['unevictable', '--mmap-lock1', PAGESIZES],
     ['unevictable', '--mmap-lock2', PAGESIZES],
   ] as const)('test_mem_stat: %s after memcg_process %s of %i bytes, 0 once the process is gone', async (key, mode, size) => {
     const s = await v1();
-    const p = memcgProcess(s, mode, size);
-    p.run();
-    // A one-page case stays below the flush threshold: the test's retry loop waits for the
-    // periodic 2 s flush.
-    if (size < PAGESIZES) s.wait(2000);
-    expect(statOf(s, key)).toBe(size);
-    s.exitTask(p.pid, 0);
+    const p = new MemcgProcess(s, [mode], size, 'memcg');
+    p.signal();
+    expect(statOf(s, 'memcg', key)).toBe(size);
+    p.stop();
     s.wait(2000);
-    expect(statOf(s, key)).toBe(0);
+    expect(statOf(s, 'memcg', key)).toBe(0);
   });
 });
 
@@ -65,9 +47,9 @@ describe('memcg_function_test.sh', () => {
     ['--mmap-lock1', PAGESIZES, PAGESIZES],
   ] as const)('testcases 1-3, 5: rss after %s of %i bytes is %i (shmem is not rss)', async (mode, size, rss) => {
     const s = await v1();
-    memcgProcess(s, mode, size).run();
+    new MemcgProcess(s, [mode], size, 'memcg').signal();
     s.wait(2000);
-    expect(statOf(s, 'rss')).toBe(rss);
+    expect(statOf(s, 'memcg', 'rss')).toBe(rss);
   });
 
   test.each(['--mmap-anon', '--mmap-file', '--shm', '--mmap-lock1'] as const)(
@@ -75,8 +57,10 @@ describe('memcg_function_test.sh', () => {
     async (mode) => {
       const s = await v1();
       s.writeLimit('memcg', 'memory.limit_in_bytes', PAGE);
-      const p = memcgProcess(s, mode, 2 * PAGE);
-      expect(codeOf(p.run)).toBe('EINTR'); // killed in its own fault
+      const p = new MemcgProcess(s, [mode], 2 * PAGE, 'memcg');
+      p.signal();
+      expect(p.error).toBe('EINTR'); // killed in its own fault
+      expect(p.status).toBe(137);
       expect(s.task(p.pid).killed).toBe(true);
       expect(s.read('memcg/memory.oom_control')).toMatch(/oom_kill 1\n/);
       expect(s.counter('memcg').usage).toBe(0); // its memory, shmem included, went with it
