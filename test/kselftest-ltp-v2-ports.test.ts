@@ -17,10 +17,9 @@
 // EINTR. Every system has one node and one CPU and the default kernel profile.
 import { describe, expect, test } from 'vitest';
 import { createSystem, type OpenFile, type System, type SystemOptions } from '../src/index.js';
-import { codeOf } from './helpers/sys.js';
+import { codeOf, MB, statKey } from './helpers/sys.js';
 
 const PAGE = 4096;
-const MB = 1024 * 1024;
 const one = (o: SystemOptions = {}) => createSystem({ topology: { nodes: 1, cpusPerNode: 1 }, ...o });
 
 /** values_close of the kselftests' cgroup_util.h: |a - b| <= (a + b) / 100 * err, in C longs. */
@@ -32,12 +31,6 @@ const kselftestClose = (a: number, b: number, err: number) => Math.abs(a - b) <=
 const ltpClose = (a: number, b: number, err: number) => 100 * Math.abs(a - b) <= (a + b) * err;
 
 const current = (s: System, cg: string) => Number(s.read(`${cg}/memory.current`));
-/** A memory.stat key as the test reads it: the file as the kernel shows it (lazily flushed). */
-function statKey(s: System, cg: string, key: string): number {
-  const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(s.read(`${cg}/memory.stat`));
-  if (!m) throw new Error(`no ${key} in ${cg}/memory.stat`);
-  return Number(m[1]);
-}
 function events(s: System, cg: string): Record<string, number> {
   return Object.fromEntries(s.read(`${cg}/memory.events`).trimEnd().split('\n').map((l) => [l.split(' ')[0], Number(l.split(' ')[1])]));
 }

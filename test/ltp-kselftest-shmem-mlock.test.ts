@@ -10,7 +10,8 @@
 // exits. PAGESIZES is 65 pages on kernels ≥ 6.1 (memcg_lib.sh: above the stats batch).
 import { describe, expect, test } from 'vitest';
 import { createSystem } from '../src/index.js';
-import { MemcgProcess, PAGE, PAGESIZES, statOf, v1System } from './helpers/memcg-process.js';
+import { MemcgProcess, PAGE, PAGESIZES, v1System } from './helpers/memcg-process.js';
+import { statKey } from './helpers/sys.js';
 
 const v1 = async () => {
   // kmem off (cgroup.memory=nokmem): the expected values here were derived without kernel memory;
@@ -32,10 +33,10 @@ describe('memcg_stat_test.sh', () => {
     const s = await v1();
     const p = new MemcgProcess(s, [mode], size, 'memcg');
     p.signal();
-    expect(statOf(s, 'memcg', key)).toBe(size);
+    expect(statKey(s, 'memcg', key)).toBe(size);
     p.stop();
     s.wait(2000);
-    expect(statOf(s, 'memcg', key)).toBe(0);
+    expect(statKey(s, 'memcg', key)).toBe(0);
   });
 });
 
@@ -49,7 +50,7 @@ describe('memcg_function_test.sh', () => {
     const s = await v1();
     new MemcgProcess(s, [mode], size, 'memcg').signal();
     s.wait(2000);
-    expect(statOf(s, 'memcg', 'rss')).toBe(rss);
+    expect(statKey(s, 'memcg', 'rss')).toBe(rss);
   });
 
   test.each(['--mmap-anon', '--mmap-file', '--shm', '--mmap-lock1'] as const)(

@@ -33,7 +33,7 @@ import {
   MEM_USAGE_RANGE, MemcgProcess, PAGE, PAGESIZES, adjustLimitForKmem, checkMemStat, hierarchyDisabled, readNum,
   signalMemcgProcess, testLimitInBytes, testMemStat, testProcKill, v1System, warmup, writeResult, type MemType,
 } from './helpers/memcg-process.js';
-import { codeOf } from './helpers/sys.js';
+import { codeOf, statKey } from './helpers/sys.js';
 
 /** memcg_testfunc: each test runs in a fresh ltp_$$ below the test directory (the root here). */
 const CWD = 'ltp';
@@ -99,20 +99,17 @@ describe('memcg_max_usage_in_bytes_test.sh', () => {
     p.stop();
   }
 
+  /** Tests 2 and 4: the memory and memsw limits set to 2 x alloc before the check. */
+  async function memswLimited(): Promise<System> {
+    const s = await ltp();
+    expect(writeResult(s, path('memory.limit_in_bytes'), MEM_LIMIT)).toBe('ok');
+    expect(writeResult(s, path('memory.memsw.limit_in_bytes'), MEM_LIMIT)).toBe('ok');
+    return s;
+  }
   test('test1: memory.max_usage_in_bytes', async () => testMaxUsage(await ltp(), false, false));
-  test('test2: memory.memsw.max_usage_in_bytes (limits 2 x alloc)', async () => {
-    const s = await ltp();
-    expect(writeResult(s, path('memory.limit_in_bytes'), MEM_LIMIT)).toBe('ok');
-    expect(writeResult(s, path('memory.memsw.limit_in_bytes'), MEM_LIMIT)).toBe('ok');
-    testMaxUsage(s, true, false);
-  });
+  test('test2: memory.memsw.max_usage_in_bytes (limits 2 x alloc)', async () => testMaxUsage(await memswLimited(), true, false));
   test('test3: reset memory.max_usage_in_bytes', async () => testMaxUsage(await ltp(), false, true));
-  test('test4: reset memory.memsw.max_usage_in_bytes', async () => {
-    const s = await ltp();
-    expect(writeResult(s, path('memory.limit_in_bytes'), MEM_LIMIT)).toBe('ok');
-    expect(writeResult(s, path('memory.memsw.limit_in_bytes'), MEM_LIMIT)).toBe('ok');
-    testMaxUsage(s, true, true);
-  });
+  test('test4: reset memory.memsw.max_usage_in_bytes', async () => testMaxUsage(await memswLimited(), true, true));
 });
 
 describe('memcg_failcnt.sh (swapoff -a)', () => {
@@ -257,14 +254,13 @@ describe('memcg_move_charge_at_immigrate_test.sh', () => {
     expect(writeResult(s, `${b}/memory.move_charge_at_immigrate`, mask)).toBe(mask === 0 ? 'ok' : 'EINVAL');
     p.moveTo(b);
     const files = types.filter((t) => t !== '--mmap-anon').length;
-    const got = [readStat(s, b, 'rss'), readStat(s, b, 'cache'), readStat(s, a, 'rss'), readStat(s, a, 'cache')];
+    const got = [statKey(s, b, 'rss'), statKey(s, b, 'cache'), statKey(s, a, 'rss'), statKey(s, a, 'cache')];
     expect(got).toEqual([0, 0, PAGESIZES, files * PAGESIZES]); // nothing moved
     expect(got.every((v, i) => v === script[i] * PAGESIZES)).toBe(mask === 0); // the script's check_mem_stat passes only for mask 0
     p.stop();
     s.rmdir(a);
     s.rmdir(b);
   });
-  const readStat = (s: System, cg: string, key: string) => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(s.read(`${cg}/memory.stat`))![1]);
 });
 
 describe('memcg_subgroup_charge.sh', () => {

@@ -13,6 +13,7 @@ import { expect } from 'vitest';
 import type { System, SystemOptions } from '../../src/index.js';
 import { createSystem } from '../../src/index.js';
 import { KERNEL } from './eras.js';
+import { statKey } from './sys.js';
 
 export const PAGE = 4096;
 /**
@@ -38,13 +39,6 @@ export async function v1System(opts: SystemOptions = {}): Promise<System> {
 
 /** `cat FILE` of a cgroup (the root is ''), as a number. */
 export const readNum = (s: System, cgroup: string, file: string): number => Number(s.read(cgroup === '' ? file : `${cgroup}/${file}`).trim());
-
-/** A memory.stat key of a cgroup as the script's `grep -w KEY memory.stat | cut -d " " -f 2` reads it (lazily flushed). */
-export function statOf(s: System, cgroup: string, key: string): number {
-  const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(s.read(cgroup === '' ? 'memory.stat' : `${cgroup}/memory.stat`));
-  if (!m) throw new Error(`no ${key} in memory.stat`);
-  return Number(m[1]);
-}
 
 /** The errno a write gets, or 'ok' (the shell's EXPECT_PASS / EXPECT_FAIL of `echo V > FILE`). */
 export function writeResult(s: System, path: string, value: string | number): string {
@@ -198,7 +192,7 @@ const hasFile = (s: System, cgroup: string, name: string): boolean => s.ls(cgrou
  * else a memory.stat key; without UP it must be LOW exactly, with UP in [LOW, UP]. The value read.
  */
 export function checkMemStat(s: System, cwd: string, item: string, low: number, up?: number): number {
-  const v = hasFile(s, cwd, item) ? readNum(s, cwd, item) : statOf(s, cwd, item);
+  const v = hasFile(s, cwd, item) ? readNum(s, cwd, item) : statKey(s, cwd, item);
   if (up === undefined) expect(v, `${item} is ${v}, ${low} expected`).toBe(low);
   else {
     expect(v, `${item} is ${v}, ${low}-${up} expected`).toBeGreaterThanOrEqual(low);

@@ -5,6 +5,13 @@ import { expect } from 'vitest';
 export { ERAS, STOCK_DESIGNS } from './eras.js';
 export const MB = 1024 * 1024;
 
+/** A memory.stat key of a cgroup (the root is ''), as a reader sees the file (lazily flushed). */
+export function statKey(s: System, cgroup: string, key: string): number {
+  const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(s.read(cgroup === '' ? 'memory.stat' : `${cgroup}/memory.stat`));
+  if (!m) throw new Error(`no ${key} in ${cgroup || 'the root'}'s memory.stat`);
+  return Number(m[1]);
+}
+
 /**
  * A one-CPU system by default, so the stock of CPU 0 is the only one; without kmem (as booted
  * with cgroup.memory=nokmem): the expected values of the tests that use it were derived so,
