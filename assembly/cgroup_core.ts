@@ -11,6 +11,10 @@
 // The root cgroup (0) is the root memcg's; its subtree_control starts with memory, as an init
 // system leaves it. Threaded cgroups (cgroup.type) are not modelled.
 //
+// A removed cgroup is dying until it is released (css_release_work_fn of its self css): its
+// struct lives on while a css of it (here: a memcg, online or offline, not yet freed) or a
+// child cgroup holds a reference, so its slot is kept until then. cgroup.stat counts them.
+//
 // This file has the tables; the directory operations (mkdir, rmdir, subtree_control), which
 // create and kill memory csses, are cgroup_dir.ts.
 
@@ -23,6 +27,14 @@ export const ROOT_CGROUP: i32 = 0;
 
 const CG_ALIVE: i32 = 1;
 const CG_SUBTREE_MEMORY: i32 = 2; // "memory" in this cgroup's cgroup.subtree_control (v2)
+const CG_DYING: i32 = 4; // removed (cgroup_destroy_locked), not yet released
+
+// cgroup.stat's counters (cgroup_stat_show), for cgroup_stat.
+export const CGROUP_NR_DESCENDANTS: i32 = 0;
+export const CGROUP_NR_DYING_DESCENDANTS: i32 = 1;
+export const CGROUP_NR_SUBSYS_MEMORY: i32 = 2;
+export const CGROUP_NR_DYING_SUBSYS_MEMORY: i32 = 3;
+export const CGROUP_POPULATED: i32 = 4;
 
 let parents: usize = 0; // i32[C]
 let firstChild: usize = 0; // i32[C]: live children in creation order
@@ -32,6 +44,11 @@ let flags: usize = 0; // i32[C]
 let memcgs: usize = 0; // i32[C]: the memory css, -1 = none
 let nrTasks: usize = 0; // i32[C]: tasks attached to this cgroup itself (nr_populated_csets)
 let gens: usize = 0; // i32[C]: which mkdir made the cgroup in this slot
+let nrDescendants: usize = 0; // i32[C]: cgrp->nr_descendants, live cgroups below
+let nrDyingDescendants: usize = 0; // i32[C]: cgrp->nr_dying_descendants, removed ones below not yet released
+let nrDyingMemory: usize = 0; // i32[C]: cgrp->nr_dying_subsys[memory], offline memcgs at and below not yet freed
+let refs: usize = 0; // i32[C]: what keeps a dying cgroup: its memcgs not yet freed, its child cgroups not yet released
+let cssCgroups: usize = 0; // i32[M]: css->cgroup of each memcg slot
 let highWater: i32 = 0;
 let serial: i32 = 0;
 let slots: Ida = changetype<Ida>(0);
@@ -45,10 +62,16 @@ export function cgroup_table_init(n: i32): bool {
   memcgs = table_alloc("cgroup memory css", n, 4);
   nrTasks = table_alloc("cgroup tasks", n, 4);
   gens = table_alloc("cgroup generations", n, 4);
+  nrDescendants = table_alloc("cgroup nr_descendants", n, 4);
+  nrDyingDescendants = table_alloc("cgroup nr_dying_descendants", n, 4);
+  nrDyingMemory = table_alloc("cgroup nr_dying_subsys memory", n, 4);
+  refs = table_alloc("cgroup references", n, 4);
+  cssCgroups = table_alloc("memcg css cgroup", n, 4); // the memcg table has n slots too (system.ts)
   slots = ida_create("cgroup slot ida", 0, n - 1);
   if (changetype<usize>(slots) == 0) return false;
   const root = cgroup_alloc(-1);
   store<i32>(memcgs + (<usize>root << 2), ROOT_MEM_CGROUP);
+  store<i32>(cssCgroups + (<usize>ROOT_MEM_CGROUP << 2), root);
   if (on_dfl) store<i32>(flags + (<usize>root << 2), CG_ALIVE | CG_SUBTREE_MEMORY);
   return root == ROOT_CGROUP;
 }
@@ -104,9 +127,31 @@ export function cgroup_first_child(cg: i32): i32 {
 export function cgroup_next_sibling(cg: i32): i32 {
   return i32_at(nextSibling, cg);
 }
-/** cg's memory css from now on (-1: none, the css was killed). */
+/** cg's memory css from now on: a new one (init_and_link_css: it holds its cgroup), or -1 (killed). */
 export function cgroup_set_memcg(cg: i32, m: i32): void {
   set_i32(memcgs, cg, m);
+  if (m < 0) return;
+  set_i32(cssCgroups, m, cg);
+  set_i32(refs, cg, i32_at(refs, cg) + 1);
+}
+
+/**
+ * offline_css (kill_css since "cgroup: Increment nr_dying_subsys_* from rmdir context", in
+ * 7.1): cg's memory css is dying, counted at cg and every ancestor up the css's parents.
+ */
+export function cgroup_css_killed(cg: i32): void {
+  for (let x = cg; x >= 0; x = i32_at(parents, x)) set_i32(nrDyingMemory, x, i32_at(nrDyingMemory, x) + 1);
+}
+
+/**
+ * css_release_work_fn + css_free_rwork_fn of memcg m (its last reference went, memcg.ts
+ * memcg_try_free): no longer dying at its cgroup and the ancestors; it lets go of its cgroup.
+ */
+export function cgroup_css_released(m: i32): void {
+  const cg = i32_at(cssCgroups, m);
+  for (let x = cg; x >= 0; x = i32_at(parents, x)) set_i32(nrDyingMemory, x, i32_at(nrDyingMemory, x) - 1);
+  set_i32(refs, cg, i32_at(refs, cg) - 1);
+  cgroup_try_release(cg);
 }
 /** "memory" in or out of cg's cgroup.subtree_control. */
 export function cgroup_set_subtree_memory(cg: i32, on: bool): void {
@@ -130,7 +175,14 @@ export function cgroup_alloc(parent: i32): i32 {
   set_i32(memcgs, cg, -1);
   set_i32(nrTasks, cg, 0);
   set_i32(gens, cg, ++serial);
+  set_i32(nrDescendants, cg, 0);
+  set_i32(nrDyingDescendants, cg, 0);
+  set_i32(nrDyingMemory, cg, 0);
+  set_i32(refs, cg, 0);
   if (parent >= 0) {
+    set_i32(refs, parent, i32_at(refs, parent) + 1); // css_free_rwork_fn of a cgroup puts its parent
+    // cgroup_create: one more live descendant for every ancestor
+    for (let x = parent; x >= 0; x = i32_at(parents, x)) set_i32(nrDescendants, x, i32_at(nrDescendants, x) + 1);
     const last = i32_at(lastChild, parent);
     if (last < 0) set_i32(firstChild, parent, cg);
     else set_i32(nextSibling, last, cg);
@@ -139,7 +191,10 @@ export function cgroup_alloc(parent: i32): i32 {
   return cg;
 }
 
-/** The cgroup leaves its parent's children and its slot is free (the directory goes). */
+/**
+ * cgroup_destroy_locked: the cgroup leaves its parent's live children (the directory goes) and
+ * is dying for every ancestor until it is released (cgroup_try_release).
+ */
 export function cgroup_unlink(cg: i32): void {
   const parent = i32_at(parents, cg);
   let prev = -1;
@@ -148,8 +203,56 @@ export function cgroup_unlink(cg: i32): void {
   if (prev < 0) set_i32(firstChild, parent, next);
   else set_i32(nextSibling, prev, next);
   if (next < 0) set_i32(lastChild, parent, prev);
-  set_i32(flags, cg, 0);
-  ida_free(slots, cg);
+  set_i32(flags, cg, CG_DYING);
+  for (let x = parent; x >= 0; x = i32_at(parents, x)) {
+    set_i32(nrDescendants, x, i32_at(nrDescendants, x) - 1);
+    set_i32(nrDyingDescendants, x, i32_at(nrDyingDescendants, x) + 1);
+  }
+  cgroup_try_release(cg);
+}
+
+/**
+ * css_release_work_fn of the cgroup's self css: a dying cgroup nothing holds is released (no
+ * longer dying for its ancestors), its slot is free, and it lets go of its parent, which may
+ * follow. A cgroup still alive, or still held, stays.
+ */
+function cgroup_try_release(cg: i32): void {
+  let x = cg;
+  while (x >= 0 && i32_at(flags, x) == CG_DYING && i32_at(refs, x) == 0) {
+    const parent = i32_at(parents, x);
+    for (let a = parent; a >= 0; a = i32_at(parents, a)) set_i32(nrDyingDescendants, a, i32_at(nrDyingDescendants, a) - 1);
+    set_i32(flags, x, 0);
+    ida_free(slots, x);
+    if (parent >= 0) set_i32(refs, parent, i32_at(refs, parent) - 1);
+    x = parent;
+  }
+}
+
+/**
+ * cgroup_stat_show / cgroup_events_show of a live cgroup: nr_descendants, nr_dying_descendants,
+ * nr_subsys_memory (its memory css and the online ones below it, 0 without one),
+ * nr_dying_subsys_memory, populated (cgroup_is_populated: a task in it or below).
+ */
+export function cgroup_stat(cg: i32, item: i32): i32 {
+  if (item == CGROUP_NR_DESCENDANTS) return i32_at(nrDescendants, cg);
+  if (item == CGROUP_NR_DYING_DESCENDANTS) return i32_at(nrDyingDescendants, cg);
+  if (item == CGROUP_NR_DYING_SUBSYS_MEMORY) return i32_at(nrDyingMemory, cg);
+  if (item != CGROUP_NR_SUBSYS_MEMORY && item != CGROUP_POPULATED) return -1;
+  // a pre-order walk of the live subtree (css->nr_descendants + 1 counts the same memcgs)
+  let n = 0;
+  let x = cg;
+  for (;;) {
+    n += item == CGROUP_POPULATED ? i32_at(nrTasks, x) : (i32_at(memcgs, x) >= 0 ? 1 : 0);
+    let next = i32_at(firstChild, x);
+    while (next < 0 && x != cg) {
+      next = i32_at(nextSibling, x);
+      if (next < 0) x = i32_at(parents, x);
+    }
+    if (next < 0) break;
+    x = next;
+  }
+  if (item == CGROUP_POPULATED) return n > 0 ? 1 : 0;
+  return i32_at(memcgs, cg) >= 0 ? n : 0;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { OPK_OTHER, cost_other_begin, cost_other_end } from "./cost_model";
 import { EBUSY, EINVAL, ENOENT } from "./errno";
 import {
-  ROOT_CGROUP, cgroup_alive, cgroup_alloc, cgroup_controllers_memory, cgroup_first_child, cgroup_memcg, cgroup_next_sibling,
+  ROOT_CGROUP, cgroup_alive, cgroup_alloc, cgroup_controllers_memory, cgroup_css_killed, cgroup_first_child, cgroup_memcg, cgroup_next_sibling,
   cgroup_nr_tasks, cgroup_parent, cgroup_set_memcg, cgroup_set_subtree_memory, cgroup_subtree_memory, cgroup_unlink,
 } from "./cgroup_core";
 import { charge_context } from "./charge";
@@ -39,6 +39,7 @@ function css_create(cg: i32, cpu: i32): i32 {
 function kill_css(cg: i32, cpu: i32): void {
   const m = cgroup_memcg(cg);
   if (m < 0) return;
+  cgroup_css_killed(cg);
   cgroup_set_memcg(cg, -1);
   mem_cgroup_css_offline(m, cpu);
 }

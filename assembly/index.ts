@@ -17,7 +17,7 @@ export {
 export {
   PROFILE_5_15, PROFILE_6_1, PROFILE_6_6, PROFILE_6_12, PROFILE_MULTI, PROFILE_6_18, PROFILE_MAINLINE, PROFILE_PCSTOCK, NR_PROFILES,
   profile_feature, profile_charge_batch, profile_pagevec_size, F_FILE_PEAK_RECLAIM, F_FILE_SWAP_PEAK, F_PEAK_WRITE, F_RECLAIM_SWAPPINESS, F_RECLAIM_SWAPPINESS_MAX,
-  F_EVENTS_SOCK_THROTTLED, F_OOM_GROUP_KILL_EVENT, F_PCSTOCK, F_PC_LAYOUT_2022, F_PROT_XCHG_CHANGED, F_UNMAP_NO_LRU_DRAIN,
+  F_EVENTS_SOCK_THROTTLED, F_CGROUP_STAT_SUBSYS, F_OOM_GROUP_KILL_EVENT, F_PCSTOCK, F_PC_LAYOUT_2022, F_PROT_XCHG_CHANGED, F_UNMAP_NO_LRU_DRAIN,
 } from "./profile";
 export { system_init, nr_cpu_ids, MAX_NODES, MAX_CPUS, MAX_CGROUPS, MAX_FOLIOS } from "./system";
 export { REMOTE_DRAIN_SCHEDULE, REMOTE_DRAIN_IMMEDIATE, REMOTE_DRAIN_DEFERRED } from "./stock";
@@ -36,8 +36,11 @@ export { thp_fault_event, THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_FAULT_FALLBAC
 export { cgroup_mkdir, cgroup_rmdir, cgroup_subtree_control_write } from "./cgroup_dir";
 export {
   cgroup_memcg_of, cgroup_effective_memcg, cgroup_is_alive, cgroup_parent_of, cgroup_generation, memcg_generation, memcg_kernel_id,
-  memcg_id_ref_count, memcg_allocated, cgroup_controllers_get, cgroup_subtree_get, cgroup_tasks_get,
+  memcg_id_ref_count, memcg_allocated, cgroup_controllers_get, cgroup_subtree_get, cgroup_tasks_get, cgroup_stat_get,
 } from "./system";
+export {
+  CGROUP_NR_DESCENDANTS, CGROUP_NR_DYING_DESCENDANTS, CGROUP_NR_SUBSYS_MEMORY, CGROUP_NR_DYING_SUBSYS_MEMORY, CGROUP_POPULATED,
+} from "./cgroup_core";
 export { MEM_CGROUP_ID_MAX } from "./memcg";
 export {
   LIMIT_MAX, LIMIT_HIGH, LIMIT_LOW, LIMIT_MIN, memcg_force_empty, SETTING_SOFT_LIMIT,

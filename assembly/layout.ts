@@ -36,7 +36,9 @@
 //     │   css_refs id_refs nr_page_events soft_limit : i64   events events_local : i64[9]
 //     │   slot ida (1 bit a memcg), memcg id ida (MEM_CGROUP_ID_MAX bits)   —    8 KiB
 //     │ cgroup           parents first_child last_child next_sibling flags memory_css
-//     │                  nr_tasks gen : i32, slot ida (1 bit)          cgroup  32
+//     │                  nr_tasks gen nr_descendants nr_dying_descendants
+//     │                  nr_dying_memory refs : i32, slot ida (1 bit)  cgroup  48
+//     │                  css_cgroup : i32 (per memcg slot)             memcg    4
 //     ├────────────────────────────────────────────────────────────────────────────────
 //     │ tasks            memcg oom_score_adj killed + 5 OOM-wait fields : i32,
 //     │                  rss : i64[3], over_high throttled join_seq oom_seq : i64

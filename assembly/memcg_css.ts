@@ -2,6 +2,7 @@
 // css_offline, css_free): a memcg's life beyond its struct (memcg.ts), through the files the
 // callbacks reach: the reclaim iterators, the stocks, the objcgs, the statistics, the peaks.
 
+import { cgroup_css_released } from "./cgroup_core";
 import { ROOT_MEM_CGROUP, css_get, css_put, mem_cgroup_id_put_many, memcg_set_css_free, memcg_set_free_cpu, memcg_struct_alloc, memcg_struct_offline, memory_counter, swap_counter } from "./memcg";
 import { drain_all_stock, kmem_enabled, memcg_free_kmem, memcg_offline_kmem } from "./objcg";
 import { peak_release_counter } from "./peak";
@@ -42,7 +43,8 @@ export function mem_cgroup_css_offline(m: i32, cpu: i32): void {
 /**
  * mem_cgroup_css_free (and css_rstat_exit) of m, on cpu: the structures mem_cgroup_alloc
  * charged to the parent go back (__mem_cgroup_free), its statistics go to the parent, it
- * leaves the reclaim iterators (invalidate_reclaim_iterators), its peak files' counters go.
+ * leaves the reclaim iterators (invalidate_reclaim_iterators), its peak files' counters go,
+ * and it lets go of its cgroup (css_release_work_fn, css_free_rwork_fn: cgroup_core.ts).
  * Whether the slot may be handed out again: an objcg is named by its memcg's slot and may
  * outlive it (reparented, still charged by kernel objects), so with kmem on it is not.
  */
@@ -52,5 +54,6 @@ function mem_cgroup_css_free(m: i32, cpu: i32): bool {
   reclaim_invalidate_iterators(m);
   peak_release_counter(memory_counter(m));
   peak_release_counter(swap_counter(m));
+  cgroup_css_released(m);
   return !kmem_enabled;
 }

@@ -83,7 +83,11 @@ export const F_PROT_XCHG_CHANGED: i32 = 20;
 // CPU before the folios are freed; in 6.18.19 and 7.1.5 none does, so a folio still in an
 // lru_add batch is held there (charged) after MADV_DONTNEED, munmap or exit.
 export const F_UNMAP_NO_LRU_DRAIN: i32 = 21;
-export const NR_PROFILE_FEATURES: i32 = 22;
+// cgroup_stat_show (between 6.6 and 6.12: read in 6.6.63 without, 6.12.63 with; Waiman Long,
+// "cgroup: Show # of subsystem CSSes in cgroup.stat", 2024): cgroup.stat gains nr_subsys_<ss>
+// and nr_dying_subsys_<ss> for each controller bound to v2. Interface file only.
+export const F_CGROUP_STAT_SUBSYS: i32 = 24;
+export const NR_PROFILE_FEATURES: i32 = 25;
 
 // Registry columns, indexed by profile id.
 //                                        5.15 6.1 6.6 6.12 multi 6.18 mainline pcstock
@@ -117,7 +121,7 @@ function bits6_6(): u32 {
 }
 function bits6_12(): u32 {
   return bits6_6() | (1 << F_PARTIAL_WALK) | (1 << F_RSTAT_PER_MEMCG) |
-    (1 << F_PEAK_WRITE) | (1 << F_RECLAIM_SWAPPINESS);
+    (1 << F_PEAK_WRITE) | (1 << F_RECLAIM_SWAPPINESS) | (1 << F_CGROUP_STAT_SUBSYS);
 }
 function bits6_16(): u32 {
   return bits6_12() | (1 << F_FAILCNT_V1_MEMORY_ONLY) | (1 << F_RECLAIM_SWAPPINESS_MAX) | (1 << F_NO_SPIN_BATCH) |

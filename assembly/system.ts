@@ -24,7 +24,7 @@ import {
 import { EBUSY, EINVAL, ELIMIT, ENOENT, ENOMEM, ENOSPC, ESRCH } from "./errno";
 import {
   cgroup_alive, cgroup_controllers_memory, cgroup_count, cgroup_e_memcg, cgroup_gen, cgroup_memcg, cgroup_migrate_vet_dst,
-  cgroup_nr_tasks, cgroup_parent, cgroup_subtree_memory, cgroup_table_init,
+  cgroup_nr_tasks, cgroup_parent, cgroup_stat, cgroup_subtree_memory, cgroup_table_init,
 } from "./cgroup_core";
 import { folio_flags, folio_split_head, folio_split_tail, folio_table_init, folio_valid, folio_memcg, folio_order, folio_kind, folio_nid, folio_memcg_data } from "./folio";
 import {
@@ -643,6 +643,10 @@ export function cgroup_subtree_get(cg: i32): i32 {
 }
 export function cgroup_tasks_get(cg: i32): i32 {
   return cgroup_alive(cg) ? cgroup_nr_tasks(cg) : -1;
+}
+/** cgroup.stat / cgroup.events item (CGROUP_NR_*, CGROUP_POPULATED) of a live cgroup; -1 unknown. */
+export function cgroup_stat_get(cg: i32, item: i32): i32 {
+  return cgroup_alive(cg) ? cgroup_stat(cg, item) : -1;
 }
 
 // ── topology, cost model, socket memory, races ──────────────────────────────────────────

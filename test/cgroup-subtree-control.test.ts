@@ -52,7 +52,7 @@ describe('cgroup.controllers and cgroup.subtree_control', () => {
     s.mkdir('a/b');
     expect(s.read('a/cgroup.controllers')).toBe('memory\n');
     expect(s.read('a/b/cgroup.controllers')).toBe('');
-    expect(s.ls('a/b')).toEqual(['cgroup.controllers', 'cgroup.subtree_control']);
+    expect(s.ls('a/b')).toEqual(['cgroup.controllers', 'cgroup.events', 'cgroup.stat', 'cgroup.subtree_control']);
     expect(codeOf(() => s.read('a/b/memory.current'))).toBe('ENOENT');
     expect(codeOf(() => s.write('a/b/cgroup.subtree_control', '+memory'))).toBe('ENOENT'); // not in its controllers
     s.write('a/cgroup.subtree_control', '+memory'); // b gets its memcg now

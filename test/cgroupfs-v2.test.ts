@@ -41,16 +41,16 @@ describe('files a v2 cgroup has', () => {
     const s = await one();
     s.mkdir('a');
     expect(s.ls('a')).toEqual([
-      'cgroup.controllers', 'cgroup.subtree_control', 'memory.current', 'memory.events', 'memory.events.local',
+      'cgroup.controllers', 'cgroup.events', 'cgroup.stat', 'cgroup.subtree_control', 'memory.current', 'memory.events', 'memory.events.local',
       'memory.high', 'memory.low', 'memory.max', 'memory.min', 'memory.numa_stat', 'memory.oom.group', 'memory.peak',
       'memory.reclaim', 'memory.stat', 'memory.swap.current', 'memory.swap.events', 'memory.swap.high', 'memory.swap.max',
       'memory.swap.peak',
     ]);
   });
-  test('the root has no CFTYPE_NOT_ON_ROOT file: only stat, numa_stat, reclaim; ls shows child directories', async () => {
+  test('the root has no CFTYPE_NOT_ON_ROOT file: only stat, numa_stat, reclaim (cgroup.stat, not cgroup.events); ls shows child directories', async () => {
     const s = await one();
     s.mkdir('a');
-    expect(s.ls('')).toEqual(['a', 'cgroup.controllers', 'cgroup.subtree_control', 'memory.numa_stat', 'memory.reclaim', 'memory.stat']);
+    expect(s.ls('')).toEqual(['a', 'cgroup.controllers', 'cgroup.stat', 'cgroup.subtree_control', 'memory.numa_stat', 'memory.reclaim', 'memory.stat']);
     expect(codeOf(() => s.read('memory.current'))).toBe('ENOENT');
     expect(codeOf(() => s.write('memory.max', '1M'))).toBe('ENOENT');
   });

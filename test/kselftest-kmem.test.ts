@@ -157,29 +157,14 @@ describe('tools/testing/selftests/cgroup/test_kmem.c', () => {
   // them, and deletes them. Then it checks that the number of dying cgroups on the parent level
   // is 0." (cg_read_key_long_poll of cgroup.stat nr_dying_descendants, 80 × 100 ms.)
   //
-  // The emulator has no cgroup.stat. A removed cgroup is dying while its memory css is not yet
-  // freed (a css holds its cgroup), and mem_cgroup_css_free → __mem_cgroup_free is what frees
-  // the per-CPU structures mem_cgroup_alloc charged to the parent under set_active_memcg
-  // (memcg_vmstats_percpu, lruvec_stats_percpu: MEMCG_PERCPU_B). With no live children and
-  // nothing else allocating per-CPU memory in the subtree, the parent's percpu in memory.stat is
-  // (dying children) × (one child's percpu): that count stands for nr_dying_descendants. (Read
-  // after the forced rstat flush: cgroup.stat's counter is exact, memory.stat is lazy.)
-  function dyingDescendants(s: System, parent: string, perChild: number): number {
+  // A removed cgroup is dying while its memory css is not yet freed (a css holds its cgroup):
+  // nr_dying_descendants of cgroup.stat (cgroup_stat_show), an exact counter, read as the
+  // selftest does.
+  const dyingDescendants = (s: System, parent: string) => cgReadKeyLong(s, parent, 'cgroup.stat', 'nr_dying_descendants ');
+  /** The parent's percpu bytes in memory.stat (after the forced rstat flush: memory.stat is lazy). */
+  function percpuOf(s: System, parent: string): number {
     s.flushStats(parent, { force: true });
-    const percpu = cgReadKeyLong(s, parent, 'memory.stat', 'percpu ');
-    expect(percpu % perChild).toBe(0);
-    return percpu / perChild;
-  }
-  /** One child memcg's percpu bytes, charged to the parent at mkdir. */
-  function percpuPerChild(s: System, parent: string): number {
-    s.flushStats(parent, { force: true });
-    const before = cgReadKeyLong(s, parent, 'memory.stat', 'percpu ');
-    s.mkdir(`${parent}/probe`);
-    s.flushStats(parent, { force: true });
-    const perChild = cgReadKeyLong(s, parent, 'memory.stat', 'percpu ') - before;
-    s.rmdir(`${parent}/probe`);
-    expect(perChild).toBeGreaterThan(0);
-    return perChild;
+    return cgReadKeyLong(s, parent, 'memory.stat', 'percpu ');
   }
 
   test.each([1, 2, 4])('test_kmem_dead_cgroups (%i CPUs): 30 children with dentries, removed: no dying descendant is left', async (cpus) => {
@@ -187,8 +172,7 @@ describe('tools/testing/selftests/cgroup/test_kmem.c', () => {
     const parent = 'kmem_dead_cgroups_test';
     s.mkdir(parent);
     s.write(`${parent}/cgroup.subtree_control`, '+memory');
-    const perChild = percpuPerChild(s, parent);
-    expect(dyingDescendants(s, parent, perChild)).toBe(0);
+    expect(dyingDescendants(s, parent)).toBe(0);
     // cg_run_in_subcgroups(parent, alloc_dcache, (void *)100, 30): each process on the last CPU,
     // cg_destroy from CPU 0
     for (let i = 0; i < 30; i++) {
@@ -200,7 +184,7 @@ describe('tools/testing/selftests/cgroup/test_kmem.c', () => {
     // cg_read_key_long_poll(parent, "cgroup.stat", "nr_dying_descendants ", 0, 80, 100 ms)
     let dead = -1;
     for (let retries = 0; retries < 80; retries++) {
-      dead = dyingDescendants(s, parent, perChild);
+      dead = dyingDescendants(s, parent);
       if (dead === 0) break;
       s.wait(100);
     }
@@ -209,24 +193,29 @@ describe('tools/testing/selftests/cgroup/test_kmem.c', () => {
     expect(cgReadKeyLong(s, parent, 'memory.stat', 'slab ')).toBeGreaterThan(30 * 100 * 900);
   });
 
-  test('the nr_dying_descendants stand-in counts a child that is dying: one removed with a page of tmpfs still charged', async () => {
-    // Not the selftest's: the check that the stand-in above can see a dying cgroup. A folio
-    // holds its memcg (folio->memcg_data; 6.18 does not reparent LRU folios), so a child removed
-    // with a tmpfs page stays dying until the page is freed (unlink).
+  test('nr_dying_descendants counts a child that is dying: one removed with a page of tmpfs still charged', async () => {
+    // Not the selftest's: the check that the poll above can see a dying cgroup. A folio holds
+    // its memcg (folio->memcg_data; 6.18 does not reparent LRU folios), so a child removed with
+    // a tmpfs page stays dying until the page is freed (unlink); until then the per-CPU
+    // structures mem_cgroup_alloc charged to the parent stay too (freed by __mem_cgroup_free).
     const s = await machine(2);
     const parent = 'kmem_dead_cgroups_test';
     s.mkdir(parent);
     s.write(`${parent}/cgroup.subtree_control`, '+memory');
-    const perChild = percpuPerChild(s, parent);
+    const before = percpuOf(s, parent);
     s.mkdir(`${parent}/child`);
+    const perChild = percpuOf(s, parent) - before;
+    expect(perChild).toBeGreaterThan(0);
     const t = s.spawn(`${parent}/child`);
     const f = s.createFile({ kind: 'tmpfs' }, { task: t, cpu: 1 });
     s.writeFile(f, { task: t, cpu: 1, length: PAGE });
     s.exitTask(t, 1);
     s.rmdir(`${parent}/child`, 0);
-    expect(dyingDescendants(s, parent, perChild)).toBe(1);
+    expect(dyingDescendants(s, parent)).toBe(1);
+    expect(percpuOf(s, parent) - before).toBe(perChild);
     s.unlinkFile(f, 0);
-    expect(dyingDescendants(s, parent, perChild)).toBe(0);
+    expect(dyingDescendants(s, parent)).toBe(0);
+    expect(percpuOf(s, parent)).toBe(before);
   });
 
   // "This test creates a sub-tree with 1000 memory cgroups. Then it checks that the

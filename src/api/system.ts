@@ -1482,6 +1482,7 @@ export class System {
       generation: (memory, id) => sys.fn(memory ? 'memcg_generation' : 'cgroup_generation')(id),
       controllersMemory: (cg) => sys.fn('cgroup_controllers_get')(cg) === 1,
       subtreeMemory: (cg) => sys.fn('cgroup_subtree_get')(cg) === 1,
+      cgroupStat: (cg, item) => sys.fn('cgroup_stat_get')(cg, sys.k(item)),
       subtreeWrite: (cg, enable, cpu) => sys.subtreeControlWrite(cg, enable, cpu),
       counterField: (id, swap, f) => sys.fCounter(pc(id, swap), sys.k(field[f])),
       event: (id, name, local) => sys.fn('memcg_event_get')(id, sys.k(ev[name]), local ? 1 : 0),

@@ -80,7 +80,11 @@ export type Setting =
 /** Interface-file differences between kernel eras (assembly/profile.ts F_*). */
 export type ProfileFeature =
   | 'F_FILE_PEAK_RECLAIM' | 'F_FILE_SWAP_PEAK' | 'F_PEAK_WRITE' | 'F_RECLAIM_SWAPPINESS' | 'F_RECLAIM_SWAPPINESS_MAX'
-  | 'F_EVENTS_SOCK_THROTTLED' | 'F_OOM_GROUP_KILL_EVENT';
+  | 'F_EVENTS_SOCK_THROTTLED' | 'F_OOM_GROUP_KILL_EVENT' | 'F_CGROUP_STAT_SUBSYS';
+/** cgroup.stat / cgroup.events counters of a cgroup (assembly/cgroup_core.ts cgroup_stat). */
+export type CgroupStatItem =
+  | 'CGROUP_NR_DESCENDANTS' | 'CGROUP_NR_DYING_DESCENDANTS' | 'CGROUP_NR_SUBSYS_MEMORY' | 'CGROUP_NR_DYING_SUBSYS_MEMORY'
+  | 'CGROUP_POPULATED';
 
 export interface FsCore {
   readonly cgroupVersion: CgroupVersion;
@@ -100,6 +104,7 @@ export interface FsCore {
   /** memory in the cgroup's cgroup.controllers / cgroup.subtree_control (v2) */
   controllersMemory(cg: number): boolean;
   subtreeMemory(cg: number): boolean;
+  cgroupStat(cg: number, item: CgroupStatItem): number;
   /** cgroup_subtree_control_write of memory: 0 or -errno */
   subtreeWrite(cg: number, enable: boolean, cpu: number): number;
   counterField(id: number, swap: boolean, field: 'usage' | 'max' | 'min' | 'low' | 'high' | 'watermark' | 'failcnt'): number;
@@ -426,6 +431,22 @@ function subtreeControlWrite(c: FileCtx, text: string): void {
     : 'a child has memory in its own cgroup.subtree_control');
 }
 
+/**
+ * cgroup_stat_show: nr_descendants, then (6.12+) nr_subsys_<ss> for each controller bound to
+ * v2, nr_dying_descendants, then nr_dying_subsys_<ss>. Only memory is emulated, so only its
+ * lines (a kernel lists every bound controller: cpu, io, pids, …).
+ */
+function cgroupStat(c: FileCtx): string {
+  const n = (item: CgroupStatItem) => c.core.cgroupStat(c.cg, item);
+  const subsys = c.core.has('F_CGROUP_STAT_SUBSYS');
+  return lines([
+    ['nr_descendants', n('CGROUP_NR_DESCENDANTS')],
+    ...(subsys ? [['nr_subsys_memory', n('CGROUP_NR_SUBSYS_MEMORY')] as [string, number]] : []),
+    ['nr_dying_descendants', n('CGROUP_NR_DYING_DESCENDANTS')],
+    ...(subsys ? [['nr_dying_subsys_memory', n('CGROUP_NR_DYING_SUBSYS_MEMORY')] as [string, number]] : []),
+  ]);
+}
+
 const counterFile = (swap: boolean, field: 'usage' | 'watermark') => (c: FileCtx) => `${bytes(c.core.counterField(c.id, swap, field))}\n`;
 // memory.peak (5.19+) and memory.swap.peak (6.5+); peak_write (6.12+) resets a file's peak.
 const peakFile = (name: string, kind: 'memory' | 'swap'): FileDef => ({
@@ -446,6 +467,9 @@ const V2_FILES: FileDef[] = [
     read: (c) => (c.core.subtreeMemory(c.cg) ? 'memory\n' : ''),
     write: subtreeControlWrite,
   },
+  // cgroup_events_show: no freezer is emulated, so never frozen.
+  { name: 'cgroup.events', onRoot: false, cgroupFile: true, read: (c) => lines([['populated', c.core.cgroupStat(c.cg, 'CGROUP_POPULATED')], ['frozen', 0]]) },
+  { name: 'cgroup.stat', onRoot: true, cgroupFile: true, read: cgroupStat },
   { name: 'memory.current', onRoot: false, read: counterFile(false, 'usage') },
   peakFile('memory.peak', 'memory'),
   ...(['memory.min', 'memory.low', 'memory.high', 'memory.max'] as const).map((name): FileDef => ({
