@@ -9,7 +9,7 @@
 
 import { EBUSY } from "./errno";
 import { table_alloc } from "./layout";
-import { era, F_FAILCNT_V1_MEMORY_ONLY } from "./profile";
+import { era, F_FAILCNT_V1_MEMORY_ONLY, F_PERCPU_OBJCG_EXTRA } from "./profile";
 import { __GFP_NOFAIL } from "./gfp";
 import {
   mem_cgroup_is_descendant, mem_cgroup_is_root, memcg_count, memcg_exists, on_dfl, parent_mem_cgroup,
@@ -323,15 +323,17 @@ export function memcg_slab_free(o: i32, cpu: i32, objSize: i64, reclaimable: boo
   refill_obj_stock(o, cpu, full, true, -full, node, reclaimable ? NR_SLAB_RECLAIMABLE_B : NR_SLAB_UNRECLAIMABLE_B);
 }
 
-// pcpu_obj_full_size: every possible CPU's copy, plus an objcg pointer per 4-byte unit.
+// pcpu_obj_full_size (5.17+, 8c57c07741bf): every possible CPU's copy, plus an objcg pointer
+// per 4-byte unit; 5.15 charges size * num_possible_cpus() only (F_PERCPU_OBJCG_EXTRA).
 @inline function pcpu_full(size: i64): i64 {
-  return size * nr_cpus + size / PCPU_MIN_ALLOC_SIZE * OBJCG_PTR;
+  const copies = size * nr_cpus;
+  return era(F_PERCPU_OBJCG_EXTRA) ? copies + size / PCPU_MIN_ALLOC_SIZE * OBJCG_PTR : copies;
 }
 
 /**
  * pcpu_memcg_pre/post_alloc_hook: a per-CPU allocation of size bytes. MEMCG_PERCPU_B counts
- * what was charged, pcpu_obj_full_size(size), not only the CPUs' copies (both since
- * 8c57c07741bf "mm: memcg/percpu: account extra objcg space to memory cgroups").
+ * exactly what was charged in every era: pcpu_obj_full_size(size) since 8c57c07741bf "mm:
+ * memcg/percpu: account extra objcg space to memory cgroups" (5.17), size * nr_cpus before.
  */
 export function memcg_percpu_alloc(o: i32, cpu: i32, gfp: i32, size: i64): i32 {
   if (o < 0) return 0;
@@ -341,7 +343,7 @@ export function memcg_percpu_alloc(o: i32, cpu: i32, gfp: i32, size: i64): i32 {
   return ret;
 }
 
-/** pcpu_memcg_free_hook: the same pcpu_obj_full_size(size) uncharged and uncounted. */
+/** pcpu_memcg_free_hook: the same bytes (pcpu_full) uncharged and uncounted. */
 export function memcg_percpu_free(o: i32, cpu: i32, size: i64): void {
   if (o < 0) return;
   const full = pcpu_full(size);

@@ -83,6 +83,12 @@ export const F_PROT_XCHG_CHANGED: i32 = 20;
 // CPU before the folios are freed; in 6.18.19 and 7.1.5 none does, so a folio still in an
 // lru_add batch is held there (charged) after MADV_DONTNEED, munmap or exit.
 export const F_UNMAP_NO_LRU_DRAIN: i32 = 21;
+// pcpu_memcg_pre_alloc_hook / pcpu_memcg_post_alloc_hook / pcpu_memcg_free_hook (5.17+,
+// 8c57c07741bf "mm: memcg/percpu: account extra objcg space to memory cgroups"): the charge and
+// MEMCG_PERCPU_B are pcpu_obj_full_size, the CPUs' copies plus an objcg pointer per 4-byte
+// unit; before (5.15.215), both are size × num_possible_cpus() only.
+export const F_PERCPU_OBJCG_EXTRA: i32 = 22;
+// (23: mlock_batch, being added)
 // cgroup_stat_show (between 6.6 and 6.12: read in 6.6.63 without, 6.12.63 with; Waiman Long,
 // "cgroup: Show # of subsystem CSSes in cgroup.stat", 2024): cgroup.stat gains nr_subsys_<ss>
 // and nr_dying_subsys_<ss> for each controller bound to v2. Interface file only.
@@ -112,12 +118,12 @@ function bits5_15(): u32 {
 }
 function bits6_1(): u32 {
   return (1 << F_FORCE_MAX_EVENT) | (1 << F_HIGH_IN_CHARGE) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_TARGET_SELF_PROTECTED) |
-    (1 << F_FILE_PEAK_RECLAIM) | (1 << F_PC_LAYOUT_2022) | (1 << F_PROT_XCHG_CHANGED);
+    (1 << F_FILE_PEAK_RECLAIM) | (1 << F_PC_LAYOUT_2022) | (1 << F_PROT_XCHG_CHANGED) | (1 << F_PERCPU_OBJCG_EXTRA);
 }
 function bits6_6(): u32 {
   return (1 << F_FORCE_MAX_EVENT) | (1 << F_HIGH_IN_CHARGE) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_LRU_COST_ROTATION) |
     (1 << F_V1_ROOT_USAGE_GLOBAL) | (1 << F_FILE_PEAK_RECLAIM) | (1 << F_FILE_SWAP_PEAK) | (1 << F_PC_LAYOUT_2022) |
-    (1 << F_PROT_XCHG_CHANGED);
+    (1 << F_PROT_XCHG_CHANGED) | (1 << F_PERCPU_OBJCG_EXTRA);
 }
 function bits6_12(): u32 {
   return bits6_6() | (1 << F_PARTIAL_WALK) | (1 << F_RSTAT_PER_MEMCG) |

@@ -45,7 +45,8 @@ export const PROFILES = [
 /**
  * Other names for the rows: the stock-design names ('single' is the single-slot stock of the
  * last LTS that had it, 6.12; 'multi-rr' the seven slots with the round-robin victim, 6.18),
- * the seed's 5.17 (same switches as 5.15 except the oom_group_kill event, 5.17+), and
+ * the seed's 5.17 (same switches as 5.15 except the oom_group_kill event and the per-CPU
+ * objcg pointer charge of 8c57c07741bf, both 5.17+), and
  * version numbers that fall in a row.
  */
 export const ALIASES = {

@@ -67,4 +67,10 @@ export const KERNEL = (era: Era) => ({
   pcstock: era === 'pcstock',
   /** struct page_counter: usage alone on its line, and no xchg for unchanged protection (6.1, the 2022 series). */
   layout2022: atLeast(era, '6.1'),
+  /**
+   * pcpu_memcg_pre/post_alloc_hook, pcpu_memcg_free_hook (mm/percpu.c): charge and MEMCG_PERCPU_B
+   * are pcpu_obj_full_size = size × num_possible_cpus() + size / 4 × 8 in 6.1.0, 6.1.166 and
+   * 6.18.44; size × num_possible_cpus() in 5.15.215 (8c57c07741bf, merged for 5.17).
+   */
+  percpuObjcgExtra: atLeast(era, '6.1'),
 });
