@@ -83,7 +83,11 @@ export const F_PROT_XCHG_CHANGED: i32 = 20;
 // CPU before the folios are freed; in 6.18.19 and 7.1.5 none does, so a folio still in an
 // lru_add batch is held there (charged) after MADV_DONTNEED, munmap or exit.
 export const F_UNMAP_NO_LRU_DRAIN: i32 = 21;
-export const NR_PROFILE_FEATURES: i32 = 22;
+// mlock_new_folio / munlock_folio (5.18+, Hugh Dickins' "mm/munlock: mlock_page() munlock_page()
+// batch by pagevec"; mlock_pvec in 6.1.166, mlock_fbatch in 6.18.44; 5.15.215 has none): a
+// locked folio waits in a per-CPU mlock batch (mlock_batch.ts) until it is full or drained.
+export const F_MLOCK_BATCH: i32 = 23;
+export const NR_PROFILE_FEATURES: i32 = 24;
 
 // Registry columns, indexed by profile id.
 //                                        5.15 6.1 6.6 6.12 multi 6.18 mainline pcstock
@@ -107,11 +111,11 @@ function bits5_15(): u32 {
   return (1 << F_ATOMIC_BYPASS) | (1 << F_TARGET_SELF_PROTECTED);
 }
 function bits6_1(): u32 {
-  return (1 << F_FORCE_MAX_EVENT) | (1 << F_HIGH_IN_CHARGE) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_TARGET_SELF_PROTECTED) |
+  return (1 << F_MLOCK_BATCH) | (1 << F_FORCE_MAX_EVENT) | (1 << F_HIGH_IN_CHARGE) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_TARGET_SELF_PROTECTED) |
     (1 << F_FILE_PEAK_RECLAIM) | (1 << F_PC_LAYOUT_2022) | (1 << F_PROT_XCHG_CHANGED);
 }
 function bits6_6(): u32 {
-  return (1 << F_FORCE_MAX_EVENT) | (1 << F_HIGH_IN_CHARGE) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_LRU_COST_ROTATION) |
+  return (1 << F_MLOCK_BATCH) | (1 << F_FORCE_MAX_EVENT) | (1 << F_HIGH_IN_CHARGE) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_LRU_COST_ROTATION) |
     (1 << F_V1_ROOT_USAGE_GLOBAL) | (1 << F_FILE_PEAK_RECLAIM) | (1 << F_FILE_SWAP_PEAK) | (1 << F_PC_LAYOUT_2022) |
     (1 << F_PROT_XCHG_CHANGED);
 }
