@@ -10,29 +10,31 @@ import { lru_add, lru_del } from "./lru";
 import { lru_batch_forget, lru_batch_held } from "./folio_batch";
 import { mem_cgroup_charge } from "./charge";
 import { lru_add_drain } from "./lru_add";
-import { mlock_batching, mlock_new_folio } from "./mlock_batch";
+import { mlock_batch_held, mlock_batching, mlock_new_folio } from "./mlock_batch";
 import { nr_cpus } from "./topology";
 
 let populated: i32 = 0;
 
 /** __mlock_folio: a resident charged folio goes to the unevictable list. 0 or -EINVAL. */
 export function folio_mlock(id: i32, cpu: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_memcg(id) < 0 || lru_batch_held(id)) return -EINVAL;
+  if (!folio_lockable(id, cpu)) return -EINVAL;
+  // mlock_vma_pages_range (5.18+): lru_add_drain before the walk, and after it, by when the
+  // folio's mlock_folio entry is processed: so it moves at once here, from its list
+  if (mlock_batching()) lru_add_drain(cpu);
   const f = folio_flags(id);
-  if ((f & PG_SWAPPED) != 0) return -EINVAL;
   if ((f & PG_UNEVICTABLE) != 0) return 0;
   const m = folio_memcg(id);
-  // mlock_vma_pages_range (5.18+): lru_add_drain before the walk (and after it: the folio's
-  // mlock_folio entry is processed by then, so it moves at once here)
-  if ((f & PG_LRU) != 0 && mlock_batching()) {
-    lru_add_drain(cpu);
-    if (folio_test(id, PG_UNEVICTABLE)) return 0; // a drained mlock_new_folio entry
-  }
   if ((f & PG_LRU) != 0) lru_del(m, id, cpu);
-  else lru_batch_forget(id); // mlock_new_folio: it goes to the unevictable list itself
+  else lru_batch_forget(id); // 5.15's locked fault: follow_page_pte drains its pagevec at once
   folio_set_flags(id, (folio_flags(id) & ~PG_ACTIVE) | PG_UNEVICTABLE);
   lru_add(m, id, cpu, false);
   return 0;
+}
+
+// A resident charged folio its user holds (not one only a batch still holds), on a valid CPU.
+function folio_lockable(id: i32, cpu: i32): bool {
+  return cpu >= 0 && cpu < nr_cpus && folio_valid(id) && folio_memcg(id) >= 0 && !folio_test(id, PG_SWAPPED) &&
+    !lru_batch_held(id) && !mlock_batch_held(id);
 }
 
 /**
@@ -41,9 +43,9 @@ export function folio_mlock(id: i32, cpu: i32): i32 {
  * fault's lru_add pagevec, drained by follow_page_pte's lru_add_drain). 0 or -EINVAL.
  */
 export function folio_mlock_new(id: i32, cpu: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_memcg(id) < 0 || lru_batch_held(id)) return -EINVAL;
+  if (!folio_lockable(id, cpu)) return -EINVAL;
   const f = folio_flags(id);
-  if ((f & (PG_LRU | PG_SWAPPED | PG_UNEVICTABLE)) != 0 || !mlock_batching()) return folio_mlock(id, cpu);
+  if ((f & (PG_LRU | PG_UNEVICTABLE)) != 0 || !mlock_batching()) return folio_mlock(id, cpu);
   lru_batch_forget(id); // folio_add_lru_vma: the lru_add batch never had it
   folio_set_flags(id, f & ~PG_ACTIVE);
   mlock_new_folio(id, cpu);
@@ -52,7 +54,7 @@ export function folio_mlock_new(id: i32, cpu: i32): i32 {
 
 /** __munlock_folio: back to the inactive evictable list. 0 or -EINVAL. */
 export function folio_munlock(id: i32, cpu: i32): i32 {
-  if (cpu < 0 || cpu >= nr_cpus || !folio_valid(id) || folio_memcg(id) < 0 || lru_batch_held(id)) return -EINVAL;
+  if (!folio_lockable(id, cpu)) return -EINVAL;
   if (mlock_batching()) lru_add_drain(cpu); // mlock_vma_pages_range: before (and after) its walk
   const f = folio_flags(id);
   if ((f & PG_UNEVICTABLE) == 0) return 0;

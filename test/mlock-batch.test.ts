@@ -123,6 +123,22 @@ describe('mlock batch, per era', () => {
     expect(heldPages(s)).toBe(held);
   });
 
+  // mm/swap.c 6.18: lru_add_drain → mlock_drain_local drains the running CPU only;
+  // lru_add_drain_all asks need_mlock_drain of every CPU and drains each there.
+  test('6.18: the batch is per CPU: a drain of CPU 0 leaves CPU 1\'s held folios, lru_add_drain_all frees them', async () => {
+    const s = await sys('6.18');
+    s.mkdir('a');
+    const t = s.spawn('a');
+    for (let i = 0; i < 40; i++) s.mlockNew(s.charge({ task: t, cpu: 1 }), 1);
+    s.exitTask(t, 1);
+    expect([s.mlockPending(0), s.mlockPending(1)]).toEqual([0, 18]);
+    expect(heldPages(s)).toBe(0); // CPU 0's drain
+    const before = s.counter('a').usage;
+    s.lruAddDrain();
+    expect(before - s.counter('a').usage).toBe(18);
+    expect(s.mlockPending(1)).toBe(0);
+  });
+
   test('lruAddBatch: false has no mlock batch either: a locked fault is on the unevictable list at once', async () => {
     const { s, t } = await locked('6.18', 40, { lruAddBatch: false });
     expect(s.mlockPending(0)).toBe(0);
