@@ -120,8 +120,8 @@ export { memcg_kmem_read, memcg_kmem_write, obj_stock_get, memcg_objcg_bytes, ta
 export { FILE_DISK, FILE_TMPFS, FILE_SHARED_ANON, MAX_FILES, FILE_PAGES_MAX, FI_SIZE, FI_CACHED, FI_FOLIOS, FI_NODES, FI_HEIGHT, FI_ENTRIES, FI_MAP_TASK, FI_KIND, FI_LIVE } from "./filemap";
 export {
   memcg_file_create, memcg_file_read, memcg_file_write, memcg_file_fault, memcg_file_truncate, memcg_file_unlink,
-  memcg_file_info, memcg_file_folio, memcg_file_folio_orders, memcg_mlock, memcg_munlock, memcg_mlock_populate,
-  memcg_mlock_populated, memcg_swapoff, memcg_lru_add_pending, memcg_lru_add_drain,
+  memcg_file_info, memcg_file_folio, memcg_file_folio_orders, memcg_mlock, memcg_mlock_new, memcg_munlock, memcg_mlock_populate,
+  memcg_mlock_populated, memcg_swapoff, memcg_lru_add_pending, memcg_mlock_pending, memcg_lru_add_drain,
 } from "./system";
 export { NR_MEMCG_STOCK, nslots as stock_nslots_value, stock_slot_memcg, stock_slot_pages } from "./stock";
 export { over_high_pages } from "./charge";

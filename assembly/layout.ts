@@ -81,9 +81,12 @@
 //     try_charge_memcg also drains the object stocks (drain_all_stock, objcg.ts). Splitting
 //     charge.ts (try_charge_memcg apart from the folio charge) and objcg.ts (the object stock
 //     apart from obj_cgroup_charge) would leave the page cache's recursion alone.
-//   lru_add, uncharge: up to 6.12 an unmap drains its CPU's lru_add batch (lru_add_drain in
-//     zap_page_range_single, unmap_region, exit_mmap), whose folios_put uncharges the folios
-//     the batch held (mem_cgroup_uncharge_folios): mm/memory.c → mm/swap.c → mm/memcontrol.c.
+//   lru_add, mlock_batch, uncharge: up to 6.12 an unmap drains its CPU's lru_add batch
+//     (lru_add_drain in zap_page_range_single, unmap_region, exit_mmap), whose folios_put
+//     uncharges the folios the batch held (mem_cgroup_uncharge_folios): mm/memory.c →
+//     mm/swap.c → mm/memcontrol.c; lru_add_drain processes the mlock batch too
+//     (mlock_drain_local), and from 6.16 the unmap of a locked folio adds it to that batch
+//     (__folio_remove_rmap → munlock_folio), whose mlock_folio_batch → folios_put uncharges it.
 //   cost_model, page_counter: the cost model reads the counter's field numbers (PCF_*) and the
 //     counter calls the cost hooks; the field numbers in a file of their own would end it.
 // Where the kernel calls up a layer through a pointer, the emulator does too: css_free

@@ -17,6 +17,7 @@ import { cost_lru_batch, cost_on } from "./cost_model";
 import { lru_batch_put, lru_batch_put_done } from "./uncharge";
 import { fb_count, lru_add_batching, fb_slot } from "./folio_batch";
 import { F_UNMAP_NO_LRU_DRAIN, era, pagevec_size } from "./profile";
+import { mlock_drain_local } from "./mlock_batch";
 
 /** folio_add_lru: into this CPU's batch; a full batch or a large folio moves them all. */
 export function folio_add_lru(m: i32, id: i32, cpu: i32): void {
@@ -56,6 +57,7 @@ export function lru_add_drain(cpu: i32): void {
     } else if (!folio_test(id, PG_LRU)) lru_add(folio_memcg(id), id, cpu, false); // lru_add
   }
   if (held) lru_batch_put_done();
+  mlock_drain_local(cpu); // lru_add_drain (5.18+): the CPU's mlock batch after its lru_add one
 }
 
 /**

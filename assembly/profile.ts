@@ -88,7 +88,10 @@ export const F_UNMAP_NO_LRU_DRAIN: i32 = 21;
 // MEMCG_PERCPU_B are pcpu_obj_full_size, the CPUs' copies plus an objcg pointer per 4-byte
 // unit; before (5.15.215), both are size × num_possible_cpus() only.
 export const F_PERCPU_OBJCG_EXTRA: i32 = 22;
-// (23: mlock_batch, being added)
+// mlock_new_folio / munlock_folio (5.18+, Hugh Dickins' "mm/munlock: mlock_page() munlock_page()
+// batch by pagevec"; mlock_pvec in 6.1.166, mlock_fbatch in 6.18.44; 5.15.215 has none): a
+// locked folio waits in a per-CPU mlock batch (mlock_batch.ts) until it is full or drained.
+export const F_MLOCK_BATCH: i32 = 23;
 // cgroup_stat_show (between 6.6 and 6.12: read in 6.6.63 without, 6.12.63 with; Waiman Long,
 // "cgroup: Show # of subsystem CSSes in cgroup.stat", 2024): cgroup.stat gains nr_subsys_<ss>
 // and nr_dying_subsys_<ss> for each controller bound to v2. Interface file only.
@@ -117,11 +120,11 @@ function bits5_15(): u32 {
   return (1 << F_ATOMIC_BYPASS) | (1 << F_TARGET_SELF_PROTECTED);
 }
 function bits6_1(): u32 {
-  return (1 << F_FORCE_MAX_EVENT) | (1 << F_HIGH_IN_CHARGE) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_TARGET_SELF_PROTECTED) |
+  return (1 << F_MLOCK_BATCH) | (1 << F_FORCE_MAX_EVENT) | (1 << F_HIGH_IN_CHARGE) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_TARGET_SELF_PROTECTED) |
     (1 << F_FILE_PEAK_RECLAIM) | (1 << F_PC_LAYOUT_2022) | (1 << F_PROT_XCHG_CHANGED) | (1 << F_PERCPU_OBJCG_EXTRA);
 }
 function bits6_6(): u32 {
-  return (1 << F_FORCE_MAX_EVENT) | (1 << F_HIGH_IN_CHARGE) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_LRU_COST_ROTATION) |
+  return (1 << F_MLOCK_BATCH) | (1 << F_FORCE_MAX_EVENT) | (1 << F_HIGH_IN_CHARGE) | (1 << F_OOM_GROUP_KILL_EVENT) | (1 << F_LRU_COST_ROTATION) |
     (1 << F_V1_ROOT_USAGE_GLOBAL) | (1 << F_FILE_PEAK_RECLAIM) | (1 << F_FILE_SWAP_PEAK) | (1 << F_PC_LAYOUT_2022) |
     (1 << F_PROT_XCHG_CHANGED) | (1 << F_PERCPU_OBJCG_EXTRA);
 }

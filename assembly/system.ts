@@ -39,7 +39,8 @@ import {
   file_create, file_folio_at, file_folio_orders, file_info, file_unlink, filemap_fault, filemap_init, filemap_read,
   filemap_truncate, filemap_write,
 } from "./filemap";
-import { folio_mlock, folio_munlock, mlock_populated, task_mlock_populate } from "./mlock";
+import { folio_mlock, folio_mlock_new, folio_munlock, mlock_populated, task_mlock_populate } from "./mlock";
+import { mlock_batch_held, mlock_batch_init, mlock_batch_pending } from "./mlock_batch";
 import { swapoff } from "./swapfile";
 import { drain_all_stock, kmem_counter_read, kmem_counter_write, obj_stock_bytes, obj_stock_objcg, objcg_charged_bytes, objcg_init, objcg_memcg } from "./objcg";
 import { pgtable_init, pgtable_pages } from "./pgtable";
@@ -188,6 +189,7 @@ function build_tables(
   ok = objcg_init(maxCgroups, kmem) && ok;
   ok = pgtable_init(maxTasks, mmPrepared) && ok;
   ok = lru_add_init(lruAddBatch) && ok;
+  ok = mlock_batch_init() && ok;
   ok = swap_init(swapPages, maxCgroups) && ok;
   ok = stock_init(profile_nslots(profile), profile_victim(profile), batch, !stockOff, remoteDrain) && ok;
   ok = charge_init() && ok;
@@ -461,9 +463,9 @@ export function folio_get_split(id: i32): i32 {
   if (!folio_valid(id)) return -1;
   return folio_split_head(id) ? 1 : folio_split_tail(id) ? 2 : 0;
 }
-/** 1 if folio id was unmapped while in an lru_add batch that still holds it, else 0. */
+/** 1 if folio id was unmapped while in an lru_add or mlock batch that still holds it, else 0. */
 export function folio_get_batch_held(id: i32): i32 {
-  return folio_valid(id) && lru_batch_held(id) ? 1 : 0;
+  return folio_valid(id) && (lru_batch_held(id) || mlock_batch_held(id)) ? 1 : 0;
 }
 /** The page flags of folio id (PG_*), -1 for an id never used. */
 export function folio_get_flags(id: i32): i32 {
@@ -564,6 +566,13 @@ export function memcg_mlock(id: i32, cpu: i32): i32 {
   cost_other_end(c);
   return ret;
 }
+/** mlock_new_folio of a folio just faulted in a locked region (5.18+: into cpu's mlock batch). */
+export function memcg_mlock_new(id: i32, cpu: i32): i32 {
+  const c = cost_other_begin(cpu, OPK_OTHER);
+  const ret = folio_mlock_new(id, cpu);
+  cost_other_end(c);
+  return ret;
+}
 export function memcg_munlock(id: i32, cpu: i32): i32 {
   const c = cost_other_begin(cpu, OPK_OTHER);
   const ret = folio_munlock(id, cpu);
@@ -591,6 +600,10 @@ export function memcg_swapoff(cpu: i32): i32 {
 /** Folios waiting in cpu's lru_add batch (-1 for a bad cpu). */
 export function memcg_lru_add_pending(cpu: i32): i32 {
   return lru_add_pending(cpu);
+}
+/** Entries waiting in cpu's mlock batch (-1 for a bad cpu). */
+export function memcg_mlock_pending(cpu: i32): i32 {
+  return mlock_batch_pending(cpu);
 }
 /** lru_add_drain of cpu (-1: lru_add_drain_all); the folios freed meanwhile are released. */
 export function memcg_lru_add_drain(cpu: i32): void {

@@ -4,7 +4,7 @@
 
 import { EINVAL } from "./errno";
 import {
-  FOLIO_ANON, PG_LRU, folio_charged, folio_count, folio_free, folio_free_info, folio_info, folio_memcg, folio_memcg_data,
+  FOLIO_ANON, PG_LRU, PG_UNEVICTABLE, folio_charged, folio_count, folio_free, folio_free_info, folio_info, folio_memcg, folio_memcg_data,
   folio_nid, folio_nid_at, folio_order, folio_owner, folio_owner_info, folio_set_data, folio_set_owner, folio_split_head, folio_split_next,
   folio_split_tail, folio_swap_slot, folio_swapped, info_flags, info_kind, info_nid, info_order, info_single_resident,
   max_folios,
@@ -22,6 +22,7 @@ import { nr_cpus } from "./topology";
 import { OPK_UNCHARGE, cost_folio, cost_on, cost_op_begin, cost_op_end } from "./cost_model";
 import { lru_batch_forget, lru_batch_held, lru_batch_hold } from "./folio_batch";
 import { lru_add_drain_unmap } from "./lru_add";
+import { mlock_batch_held, mlock_unmap_holds, munlock_folio_hold } from "./mlock_batch";
 
 // struct uncharge_gather
 let ugMemcg: i32 = -1;
@@ -50,6 +51,22 @@ function uncharge_batch(): void {
   css_put(m, 1); // pairs with the gather's css_get in uncharge_folio
 }
 
+// An anon folio losing its last mapping (folio_remove_rmap: the RSS counter) that a per-CPU
+// batch still references is not freed: uncharged when the batch lets it go (lru_batch_put).
+// Its lru_add batch entry (lru_batch_hold), or, for a locked folio from 5.18, the munlock_folio
+// entry the unmap adds to cpu's mlock batch (munlock_folio_hold, after the counts: that add may
+// process the batch and free it at once). True if held.
+function batch_hold(m: i32, id: i32, info: i32, cpu: i32): bool {
+  const mlocked = (info_flags(info) & PG_UNEVICTABLE) != 0 && mlock_unmap_holds();
+  if (!mlocked && ((info_flags(info) & PG_LRU) != 0 || !lru_batch_hold(id))) return false;
+  folio_page_stat(m, id, folio_nid(id), -1, cpu);
+  const t = folio_owner(id);
+  if (t >= 0) task_mm_add(t, MM_ANONPAGES, -(<i64>1 << folio_order(id)));
+  folio_set_owner(id, -1);
+  if (mlocked) munlock_folio_hold(id, cpu);
+  return true;
+}
+
 // uncharge_folio: add a folio to the gather, flushing it when the memcg changes.
 function uncharge_folio(id: i32): void {
   uncharge_folio_inline(id);
@@ -59,15 +76,7 @@ function uncharge_folio(id: i32): void {
   // VM_BUG_ON: a charged folio always names a memcg that exists.
   if (!memcg_exists(m)) throw new Error("uncharge_folio: memcg_data names no memcg");
   let info = folio_info(id);
-  if (info_kind(info) == FOLIO_ANON && (info_flags(info) & PG_LRU) == 0 && lru_batch_hold(id)) {
-    // Unmapped (folio_remove_rmap, the RSS counter) but still referenced by an lru_add batch:
-    // uncharged when the batch drains (lru_batch_put).
-    folio_page_stat(m, id, folio_nid(id), -1, ugCpu);
-    const t = folio_owner(id);
-    if (t >= 0) task_mm_add(t, MM_ANONPAGES, -(<i64>1 << folio_order(id)));
-    folio_set_owner(id, -1);
-    return;
-  }
+  if (info_kind(info) == FOLIO_ANON && batch_hold(m, id, info, ugCpu)) return;
   if (ugMemcg != m) {
     uncharge_batch_inline();
     ugMemcg = m;
@@ -99,14 +108,7 @@ function uncharge_folio(id: i32): void {
   if (!memcg_exists(m)) throw new Error("uncharge_folio: memcg_data names no memcg");
   let info = folio_info(id);
   const kind = info_kind(info);
-  if (kind == FOLIO_ANON && (info_flags(info) & PG_LRU) == 0 && lru_batch_hold(id)) {
-    // as in uncharge_folio: held by an lru_add batch, uncharged when it drains
-    folio_page_stat(m, id, folio_nid(id), -1, cpu);
-    const t = folio_owner(id);
-    if (t >= 0) task_mm_add(t, MM_ANONPAGES, -(<i64>1 << folio_order(id)));
-    folio_set_owner(id, -1);
-    return;
-  }
+  if (kind == FOLIO_ANON && batch_hold(m, id, info, cpu)) return;
   const nid = info_nid(info);
   ugNid = nid; // memcg1_uncharge_batch counts on the first folio's node
   const order = info_order(info);
@@ -208,9 +210,9 @@ export function mem_cgroup_uncharge(id: i32, cpu: i32): i32 {
 }
 
 // A folio id a user holds: charged or in swap, not a later page of a split folio, and not
-// one it unmapped that only an lru_add batch still holds.
+// one it unmapped that only an lru_add or mlock batch still holds.
 @inline function folio_handle(id: i32): bool {
-  return (folio_swapped(id) || folio_charged(id) && !lru_batch_held(id)) && !folio_split_tail(id);
+  return (folio_swapped(id) || folio_charged(id) && !lru_batch_held(id) && !mlock_batch_held(id)) && !folio_split_tail(id);
 }
 
 // Free folio id, and every page of its range if reclaim split it: pages in swap free their

@@ -114,6 +114,20 @@ describe('kernel facts in the saved measurements', () => {
     for (const r of run('lru-hold')) expect(r.checkpoints[0].values['a/memory.stat:rss']).toBe('0');
   });
 
+  // Measured on 6.18.44-fc-v1272, 6 Dec 2026 (`--repeat 3 --save`): the task's region is locked
+  // (mlock2 MLOCK_ONFAULT), 100 faults, the checkpoint's drain, then faults until the memcg OOM
+  // kill at 4M. mm/mlock.c: each locked fault is mlock_new_folio into CPU 0's 31-entry mlock
+  // batch, the exit's unmap adds a munlock_folio entry per locked folio (6.18: no lru_add_drain
+  // after the zap), and the entries left hold their folios charged: 28 pages in all three runs,
+  // the stock empty at the limit (a's usage is those pages alone). The emulator's 26 and why 2
+  // differ: known-differences.json.
+  test('mlock-oom: the OOM-killed task\'s last locked pages stay charged in the mlock batch', () => {
+    for (const r of run('mlock-oom')) {
+      const over = r.checkpoints[1].values;
+      expect([Number(over['a/memory.usage_in_bytes']) / 4096, over['a/memory.oom_control:oom_kill'], over['task t killed']]).toEqual([28, '1', 'true']);
+    }
+  });
+
   // Measured on 6.18.44 (--stat all): 500 tmpfs pages written one by one are charged to the
   // writer's memcg as shmem (and cache) on the anon LRU (shmem_add_to_page_cache,
   // lru_cache_add); mlock2(MLOCK_ONFAULT) moves the 200 resident anon pages to the unevictable

@@ -82,7 +82,9 @@ export type SystemOptions = {
   kmem?: boolean;
   /**
    * The per-CPU lru_add folio_batch (PAGEVEC_SIZE: 15 folios up to '6.6', 31 from '6.12'): new folios reach their LRU list when the batch
-   * fills, at once when large, or at a drain (before reclaim). Default false: on the list at once.
+   * fills, at once when large, or at a drain (before reclaim). Default true; false: on the list at once,
+   * and no per-CPU mlock batch either (5.18+: a locked fault's folio on the unevictable list at once,
+   * an unmapped locked folio freed at once).
    */
   lruAddBatch?: boolean;
   /**
@@ -1068,11 +1070,15 @@ export class System {
     ids.forEach((f, i) => int(Array.isArray(folios) ? `folio ${i} of the list` : 'a folio id', f, 0, ID_MAX));
     for (const id of ids as number[]) {
       const state = this.folioState(id);
-      if (state !== 'charged') throw new MemcgError('EINVAL', `${what} of folio ${id}: it is ${state === 'free' ? 'not charged' : state === 'swapped' ? 'in swap' : state === 'batch-held' ? 'unmapped (an lru_add batch still holds it)' : 'not charged yet (its fault waits for the OOM killer)'}`);
+      if (state !== 'charged') throw new MemcgError('EINVAL', `${what} of folio ${id}: it is ${state === 'free' ? 'not charged' : state === 'swapped' ? 'in swap' : state === 'batch-held' ? 'unmapped (an lru_add or mlock batch still holds it)' : 'not charged yet (its fault waits for the OOM killer)'}`);
     }
     return ids as number[];
   }
-  /** mlock of resident folios: they move to the unevictable LRU. */
+  /**
+   * mlock of resident folios (mlock(2)'s mlock_pte_range): they move to the unevictable LRU; from
+   * 5.18 after an lru_add_drain of the CPU (mlock_vma_pages_range), which empties its lru_add and
+   * mlock batches.
+   */
   mlock(folios: number | number[], cpu = 0): void {
     this.checkCpu(cpu);
     for (const id of this.residentFolios('mlock', folios)) {
@@ -1080,7 +1086,23 @@ export class System {
       if (ret < 0) this.fail(ret, `mlock of folio ${id}`);
     }
   }
-  /** munlock: back to the evictable (inactive) LRU. */
+  /**
+   * mlock_new_folio of a folio just faulted in a locked region (VM_LOCKED, as after
+   * mlock2(MLOCK_ONFAULT)): from 5.18 it waits in the CPU's mlock batch (on no list) until the
+   * batch is full or drained; in 5.15 it goes to the unevictable list at once, as mlock does.
+   */
+  mlockNew(folio: number, cpu = 0): void {
+    this.checkCpu(cpu);
+    const [id] = this.residentFolios('mlock', folio);
+    const ret = this.guard(() => this.fn('memcg_mlock_new')(id, cpu));
+    if (ret < 0) this.fail(ret, `mlock of new folio ${id}`);
+  }
+  /** Entries (folios to lock or munlock) waiting in a CPU's mlock batch (5.18+, with lruAddBatch). */
+  mlockPending(cpu: number): number {
+    this.checkCpu(cpu);
+    return this.guard(() => this.fn('memcg_mlock_pending')(cpu));
+  }
+  /** munlock: back to the evictable (inactive) LRU (5.18+: after an lru_add_drain of the CPU). */
   munlock(folios: number | number[], cpu = 0): void {
     this.checkCpu(cpu);
     for (const id of this.residentFolios('munlock', folios)) {

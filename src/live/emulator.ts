@@ -81,9 +81,9 @@ export async function runEmulator(plan: Plan, opts: { stat: StatMode; memsw: boo
           r.op(...o.rec);
           r.flush();
           if (o.mlock !== undefined) {
-            // mlock_new_folio: a fault in a VM_LOCKONFAULT region goes to the unevictable list
+            // folio_add_lru_vma: a fault in a VM_LOCKONFAULT region is mlock_new_folio (5.18+: the mlock batch)
             const id = r.folioOf(o.mlock);
-            if (id >= 0 && sys.folioState(id) === 'charged') sys.mlock(id, o.rec[4]);
+            if (id >= 0 && sys.folioState(id) === 'charged') sys.mlockNew(id, o.rec[4]);
           }
         }
         if (o.watch >= 0 && o.k.length > 0) run.usage.push(usage(o.watch));

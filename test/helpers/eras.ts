@@ -30,6 +30,11 @@ export const KERNEL = (era: Era) => ({
    * 6.18.19 or 7.1.5 (so from multi, 6.16, on a folio unmapped in a batch is held there).
    */
   unmapDrainsLruAdd: !atLeast(era, 'multi'),
+  /**
+   * The per-CPU mlock batch (mm/mlock.c): mlock_pvec in 6.1.166, mlock_fbatch in 6.18.44 (5.18,
+   * Hugh Dickins' munlock rework); 5.15.215 has none (mlock_vma_page moves the page at once).
+   */
+  mlockBatch: atLeast(era, '6.1'),
   /** refill_stock: NR_MEMCG_STOCK slots since 6.16 (f735eebe55f8). */
   stockSlots: atLeast(era, 'multi') ? 7 : 1,
   /** refill_stock: round-robin victim since 6.18.36 / v7.1 (c0cafe24d3f6); random before. */
